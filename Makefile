@@ -1,0 +1,158 @@
+# kgmatch - one GNU Makefile. `make` builds ./kgmatch; `make test`,
+# `make demo`, `make SAN=1 test`; see `make help`.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+PYTHON ?= /usr/bin/python3
+
+# Debian packages the build, tests, demo and format check need.
+DEB_PKGS := gcc make pkg-config libxml2-dev libcurl4-openssl-dev \
+	libigraph-dev libsqlite3-dev libicu-dev libjansson-dev libstemmer-dev \
+	libopencc-dev libmicrohttpd-dev libcmocka-dev python3 clang-format
+# Extra packages for `make eval` / `make bench` (the peer engines).
+DEB_PKGS_BENCH := python3-sklearn python3-xapian python3-numpy python3-scipy
+
+PKGS := libxml-2.0 libcurl igraph sqlite3 icu-uc icu-i18n jansson opencc \
+	libmicrohttpd
+
+ifdef FUZZ
+BUILD := build-fuzz
+else ifdef SAN
+BUILD := build-san
+else
+BUILD := build
+endif
+
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2
+ifneq ($(CI),)
+WARN += -Werror
+endif
+
+# Library headers are system headers: their warnings are not ours.
+PKG_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lm -lz
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. $(PKG_CFLAGS) -MMD -MP
+LDFLAGS ?=
+ifdef SAN
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+ifdef FUZZ
+ALL_CFLAGS += -fsanitize=fuzzer-no-link,address -DKG_FUZZ
+endif
+
+LIB_SRC := $(wildcard core/*.c ingest/*.c graph/*.c) \
+	$(filter-out cli/main.c,$(wildcard cli/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ := $(BUILD)/obj/cli/main.o
+LIB := $(BUILD)/libkg.a
+BIN := $(BUILD)/kgmatch
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 30
+
+.PHONY: all test demo eval eval-search eval-match bench fuzz fuzz-bins \
+	layers format format-check install clean deps deps-bench check-deps help
+
+all: $(BIN)
+ifeq ($(BUILD),build)
+all: kgmatch
+kgmatch: $(BIN)
+	cp $(BIN) kgmatch
+endif
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(LIB) $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) -lcmocka
+
+$(BUILD)/tests/tools/%: tests/tools/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+# `make test` installs what is missing, builds, then runs the unit programs
+# and the integration cases; its last line is "N passed, N failed".
+test: check-deps
+	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN) $(TOOL_BIN)
+	@BUILD=$(BUILD) sh tests/run.sh
+
+demo: check-deps
+	@$(MAKE) --no-print-directory all
+	@sh datasets/demo/demo.sh ./$(BIN)
+
+# Quality on ../shared/datasets and speed beside the peer engines; both
+# need the peers' Debian packages (make deps-bench) and ../shared.
+SHARED ?= ../shared
+eval: eval-search eval-match
+eval-search: all deps-bench
+	$(PYTHON) bench/eval_search.py --kgmatch ./$(BIN) --shared $(SHARED)
+eval-match: all deps-bench
+	$(PYTHON) bench/eval_match.py --kgmatch ./$(BIN) --shared $(SHARED)
+
+bench: all deps-bench
+	@for b in bench/bench_*.py; do \
+		echo "== $$b"; $(PYTHON) $$b --kgmatch ./$(BIN) --shared $(SHARED) || exit 1; \
+	done
+
+# Fuzzers need clang: `make fuzz` (CC=clang is the default here).
+fuzz:
+	@$(MAKE) --no-print-directory FUZZ=1 CC=clang fuzz-bins
+	@for f in build-fuzz/fuzz/*; do \
+		n=$$(basename $$f); mkdir -p build-fuzz/corpus/$$n; \
+		echo "== $$n ($(FUZZ_SECONDS) s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/$$n tests/fuzz/seeds/$$n || exit 1; \
+	done
+fuzz-bins: $(FUZZ_BIN)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address -o $@ $< $(LIB) $(PKG_LIBS)
+
+layers:
+	@sh tests/layers.sh
+
+SRC_ALL = $(wildcard core/*.[ch] ingest/*.[ch] graph/*.[ch] cli/*.[ch] \
+	tests/unit/*.[ch] tests/tools/*.[ch] tests/fuzz/*.[ch])
+format:
+	clang-format -i $(SRC_ALL)
+format-check:
+	@clang-format --dry-run -Werror $(SRC_ALL) && echo "format ok"
+
+install: $(BIN)
+	install -D -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/kgmatch
+
+clean:
+	rm -rf build build-san build-fuzz kgmatch demo.db demo.db-* demo.db.*
+
+# Installs missing Debian packages when root; otherwise prints the line.
+deps:
+	@sh tests/deps.sh $(DEB_PKGS)
+deps-bench:
+	@sh tests/deps.sh $(DEB_PKGS_BENCH)
+check-deps:
+	@pkg-config --exists $(PKGS) 2>/dev/null && [ -f /usr/include/libstemmer.h ] \
+		&& [ -f /usr/include/cmocka.h ] && command -v clang-format >/dev/null \
+		|| sh tests/deps.sh $(DEB_PKGS)
+
+help:
+	@echo "targets: all test demo eval bench fuzz layers format-check install clean deps"
+	@echo "options: SAN=1 (ASan+UBSan build in build-san), CI=1 (-Werror), PREFIX, DESTDIR"
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -1,0 +1,66 @@
+/*
+ * cli.h - what every subcommand shares: the command signature, the global
+ * options, opening the store, --format, error printing and the table/CSV
+ * writers. One cmd_NAME() per cli/cmd_NAME.c, listed in cli/main.c.
+ */
+#ifndef KG_CLI_H
+#define KG_CLI_H
+
+#include <stdio.h>
+
+#include "core/store.h"
+
+struct cli {
+    const char *db_path; /* --db, else $KGMATCH_DB, else ./kgmatch.db */
+    const char *cmd;     /* the subcommand's name */
+};
+
+/* A subcommand: argv[0] is its name; returns the process exit code
+ * (0 ok, 1 bad input/data, 2 usage, 3 environment). */
+typedef int (*cli_fn)(struct cli *cli, int argc, char **argv);
+
+int cmd_import(struct cli *cli, int argc, char **argv);
+int cmd_init(struct cli *cli, int argc, char **argv);
+int cmd_show(struct cli *cli, int argc, char **argv);
+int cmd_stats(struct cli *cli, int argc, char **argv);
+
+/* "kgmatch: CMD: message" on stderr. */
+void cli_error(const struct cli *cli, const char *fmt, ...) KG_PRINTF(2, 3);
+/* Prints a usage error and "try 'kgmatch CMD --help'"; returns 2. */
+int cli_usage(const struct cli *cli, const char *fmt, ...) KG_PRINTF(2, 3);
+
+/*
+ * Opens the store at cli->db_path. Without STORE_CREATE a missing file is an
+ * error that suggests `kgmatch init`. Prints any error; returns the exit
+ * code to use (0 on success).
+ */
+int cli_open_store(const struct cli *cli, int flags, struct store **out);
+/* Prints a store failure (with store_last_error) and returns its exit code. */
+int cli_store_fail(const struct cli *cli, struct store *s, kg_status st,
+                   const char *what);
+
+enum cli_format { CLI_TABLE = 0, CLI_JSON, CLI_CSV };
+/* Parses "table", "json" or "csv"; prints a usage error and returns 2 on
+ * anything else, 0 on success. */
+int cli_parse_format(const struct cli *cli, const char *s,
+                     enum cli_format *out);
+
+/* Writes s as one CSV field (quoted when needed, RFC 4180). */
+void cli_csv_field(FILE *f, const char *s);
+/* Writes a CSV row of n fields and a newline. */
+void cli_csv_row(FILE *f, const char *const *v, size_t n);
+
+/*
+ * A text table sized by terminal display width (CJK counts two columns).
+ * Cells longer than max_width are cut with "…".
+ */
+struct cli_table;
+struct cli_table *cli_table_new(size_t ncols, const char *const *headers);
+void cli_table_add(struct cli_table *t, const char *const *cells);
+void cli_table_print(struct cli_table *t, FILE *f, size_t max_width);
+void cli_table_free(struct cli_table *t);
+
+/* Display width of UTF-8 text in terminal columns. */
+size_t cli_display_width(const char *s);
+
+#endif

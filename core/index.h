@@ -1,0 +1,61 @@
+/*
+ * index.h - the BM25 text index over the store's searchable records
+ * (achievements, patents, demands, and profiles of experts and
+ * institutions). It lives in a file beside the database (PATH.idx), written
+ * atomically, memory-mapped, stamped with the store's data version and a
+ * checksum; a stale or corrupt file is rebuilt with a warning.
+ */
+#ifndef KG_INDEX_H
+#define KG_INDEX_H
+
+#include "core/store.h"
+
+struct index;
+
+struct index_opts {
+    double k1;      /* BM25 k1; 0 means the default (1.2) */
+    double b;       /* BM25 b; 0 means the default (0.75) */
+    bool rebuild;   /* rebuild even when the file is current */
+    bool no_update; /* use the file even if stale (never rebuild) */
+    FILE *warn;     /* where to print "index stale, rebuilding" (NULL: stderr) */
+};
+
+/*
+ * Opens the index of s, building or rebuilding it when the file is missing,
+ * stale (the store's version moved), corrupt or when opts->rebuild is set.
+ * opts may be NULL. On failure returns the status with a message in err.
+ */
+kg_status index_open(struct store *s, const struct index_opts *opts,
+                     struct index **out, char *err,
+                     size_t errlen) KG_MUST_CHECK;
+void index_free(struct index *ix); /* NULL is a no-op */
+
+/* Number of indexed documents. */
+size_t index_doc_count(const struct index *ix);
+
+struct index_hit {
+    kg_kind kind;
+    const char *id; /* owned by the index, valid until index_free */
+    double score;   /* BM25, > 0 */
+};
+
+/*
+ * Top-k BM25 search of free text over the kinds in mask (0 = all indexed
+ * kinds). k = 0 returns every document with a non-zero score. Hits are
+ * sorted by score, then kind, then id; *hits is the caller's to free().
+ * An empty index or a query with no known term gives *n = 0 and KG_OK.
+ */
+kg_status index_search(struct index *ix, const char *text, unsigned kinds,
+                       size_t k, struct index_hit **hits,
+                       size_t *n) KG_MUST_CHECK;
+
+/*
+ * The strongest terms (by BM25 weight within the document) of one indexed
+ * record, as display strings (stems are shown as their most frequent
+ * surface form). Up to max terms into terms[] (owned by the index);
+ * returns the count, 0 when the record is not indexed.
+ */
+size_t index_top_terms(struct index *ix, kg_kind kind, const char *id,
+                       const char **terms, double *weights, size_t max);
+
+#endif
