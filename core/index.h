@@ -17,7 +17,7 @@ struct index_opts {
     double b;       /* BM25 b; 0 means the default (0.75) */
     bool rebuild;   /* rebuild even when the file is current */
     bool no_update; /* use the file even if stale (never rebuild) */
-    FILE *warn;     /* where to print "index stale, rebuilding" (NULL: stderr) */
+    FILE *warn; /* where to print "index stale, rebuilding" (NULL: stderr) */
 };
 
 /*

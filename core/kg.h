@@ -74,7 +74,8 @@ static inline bool kg_utf8_valid(const char *s, size_t n)
  * (1..4) and stores the code point, or returns 0 for an invalid sequence. */
 int kg_utf8_decode(const char *s, size_t n, uint32_t *cp);
 
-/* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" in a static-free out buffer. */
+/* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into out. $KGMATCH_NOW
+ * (seconds since the epoch) pins it, for reproducible tests. */
 void kg_now_iso(char out[32]);
 
 #endif

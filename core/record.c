@@ -54,12 +54,18 @@ void strlist_release(struct kg_strlist *l)
 }
 
 #define B(k) KG_KIND_BIT(KG_##k)
-#define S(nm, member, kinds)                                                 \
-    {nm, RECORD_STR, kinds, offsetof(struct kg_record, member), 0, 0}
-#define L(nm, member, kinds)                                                 \
-    {nm, RECORD_LIST, kinds, offsetof(struct kg_record, member), 0, 0}
-#define I(nm, member, kinds, lo, hi)                                         \
-    {nm, RECORD_INT, kinds, offsetof(struct kg_record, member), lo, hi}
+#define S(nm, member, kinds)                                                   \
+    {                                                                          \
+        nm, RECORD_STR, kinds, offsetof(struct kg_record, member), 0, 0        \
+    }
+#define L(nm, member, kinds)                                                   \
+    {                                                                          \
+        nm, RECORD_LIST, kinds, offsetof(struct kg_record, member), 0, 0       \
+    }
+#define I(nm, member, kinds, lo, hi)                                           \
+    {                                                                          \
+        nm, RECORD_INT, kinds, offsetof(struct kg_record, member), lo, hi      \
+    }
 
 /* Order here is the order of the canonical JSON and of `show`. */
 static const struct record_field fields[] = {
@@ -195,8 +201,7 @@ static kg_status set_json_field(struct kg_record *r,
         json_t *e;
         struct kg_strlist *l = record_list(r, f);
         strlist_release(l);
-        json_array_foreach(v, i, e)
-        {
+        json_array_foreach (v, i, e) {
             char *s = json_scalar_text(e);
             if (!s) {
                 snprintf(err, errlen,
@@ -224,8 +229,7 @@ static kg_status set_json_field(struct kg_record *r,
     return KG_EINTERNAL;
 }
 
-kg_status record_validate(const struct kg_record *r, char *err,
-                          size_t errlen)
+kg_status record_validate(const struct kg_record *r, char *err, size_t errlen)
 {
     if (!r->id || !*r->id) {
         snprintf(err, errlen, "missing id");
@@ -261,8 +265,7 @@ kg_status record_from_json(struct kg_record *r, const char *json, size_t len,
     }
     const char *key;
     json_t *v;
-    json_object_foreach(root, key, v)
-    {
+    json_object_foreach (root, key, v) {
         const struct record_field *f = record_field_find(r->kind, key);
         if (!f) {
             snprintf(err, errlen, "unknown field '%s' for %s", key,
@@ -302,8 +305,7 @@ char *record_to_json(const struct kg_record *r)
                 json_array_append_new(a, json_string(l->v[i]));
             json_object_set_new(o, f->name, a);
         } else if (*record_int(rw, f)) {
-            json_object_set_new(o, f->name,
-                                json_integer(*record_int(rw, f)));
+            json_object_set_new(o, f->name, json_integer(*record_int(rw, f)));
         }
     }
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -334,8 +336,8 @@ kg_status record_set_text(struct kg_record *r, const char *name,
     size_t vlen = strlen(value);
     size_t ok = kg_utf8_valid_prefix(value, vlen);
     if (ok != vlen) {
-        snprintf(err, errlen, "invalid UTF-8 in field '%s' at byte %zu",
-                 name, ok + 1);
+        snprintf(err, errlen, "invalid UTF-8 in field '%s' at byte %zu", name,
+                 ok + 1);
         return KG_EINPUT;
     }
     if (!*value)
@@ -369,8 +371,8 @@ kg_status record_set_text(struct kg_record *r, const char *name,
         while (*end == ' ')
             end++;
         if (errno || *end || end == value || v < f->min || v > f->max) {
-            snprintf(err, errlen, "field '%s' must be an integer %d-%d",
-                     name, f->min, f->max);
+            snprintf(err, errlen, "field '%s' must be an integer %d-%d", name,
+                     f->min, f->max);
             return KG_EINPUT;
         }
         *record_int(r, f) = (int)v;

@@ -74,11 +74,11 @@ const char *record_label(const struct kg_record *r);
 enum record_ftype { RECORD_STR, RECORD_LIST, RECORD_INT };
 
 struct record_field {
-    const char *name;     /* JSON / CSV name */
+    const char *name; /* JSON / CSV name */
     enum record_ftype type;
-    unsigned kinds;       /* KG_KIND_BIT mask of kinds that have it */
-    size_t offset;        /* into struct kg_record */
-    int min, max;         /* RECORD_INT range */
+    unsigned kinds; /* KG_KIND_BIT mask of kinds that have it */
+    size_t offset;  /* into struct kg_record */
+    int min, max;   /* RECORD_INT range */
 };
 
 /* The field table, terminated by an entry whose name is NULL. */

@@ -35,8 +35,8 @@ const char *store_rel_name(store_rel rel);
  * On failure returns KG_EIO (unreadable, not a kgmatch database, newer
  * schema), writes a message into err and sets *out to NULL.
  */
-kg_status store_open(const char *path, int flags, struct store **out,
-                     char *err, size_t errlen) KG_MUST_CHECK;
+kg_status store_open(const char *path, int flags, struct store **out, char *err,
+                     size_t errlen) KG_MUST_CHECK;
 void store_close(struct store *s); /* NULL is a no-op */
 
 /* Message of the last failure on s ("" when none). Owned by s. */
@@ -57,9 +57,9 @@ void store_rollback(struct store *s);
 
 /* Outcome of an upsert. */
 enum store_upsert_result {
-    STORE_ADDED = 1,     /* a new record (or a stub made real) */
-    STORE_UPDATED,       /* existing record whose content changed */
-    STORE_UNCHANGED,     /* existing record, same content: last_seen only */
+    STORE_ADDED = 1, /* a new record (or a stub made real) */
+    STORE_UPDATED,   /* existing record whose content changed */
+    STORE_UNCHANGED, /* existing record, same content: last_seen only */
 };
 
 /*

@@ -15,17 +15,17 @@ enum import_format { IMPORT_AUTO = 0, IMPORT_JSONL, IMPORT_CSV };
 struct import_opts {
     kg_kind kind;              /* the kind of every record in the stream */
     enum import_format format; /* AUTO: from the name (.csv), else JSONL */
-    bool skip_bad;     /* store good lines, report every bad one */
-    bool caller_txn;   /* the caller holds a transaction: do not begin,
-                          commit or roll back (an error still fails) */
-    const char *source; /* recorded with each record (NULL: the name) */
-    FILE *errors;       /* where FILE:LINE: reason goes (NULL: stderr) */
+    bool skip_bad;             /* store good lines, report every bad one */
+    bool caller_txn;           /* the caller holds a transaction: do not begin,
+                                  commit or roll back (an error still fails) */
+    const char *source;        /* recorded with each record (NULL: the name) */
+    FILE *errors;              /* where FILE:LINE: reason goes (NULL: stderr) */
 };
 
 struct import_stats {
-    size_t lines;     /* records read (data lines) */
+    size_t lines; /* records read (data lines) */
     size_t added, updated, unchanged;
-    size_t bad;       /* lines rejected */
+    size_t bad; /* lines rejected */
 };
 
 /*

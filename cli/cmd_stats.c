@@ -1,0 +1,77 @@
+/*
+ * cmd_stats.c - `kgmatch stats`: how many records of each kind (and how
+ * many of them are stubs) the store holds.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+
+int cmd_stats(struct cli *cli, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {NULL, 0, NULL, 0},
+    };
+    enum cli_format fmt = CLI_TABLE;
+    int c, rc;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "f:", longopts, NULL)) != -1) {
+        if (c != 'f')
+            return cli_usage(cli, "bad option");
+        if ((rc = cli_parse_format(cli, optarg, &fmt)) != 0)
+            return rc;
+    }
+    if (optind < argc)
+        return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+    struct store *s;
+    rc = cli_open_store(cli, STORE_READONLY, &s);
+    if (rc)
+        return rc;
+    int64_t n[KG_KIND_COUNT], stubs[KG_KIND_COUNT], version = 0;
+    kg_status st = KG_OK;
+    for (int k = 0; k < KG_KIND_COUNT && st == KG_OK; k++)
+        st = store_count(s, (kg_kind)k, &n[k], &stubs[k]);
+    if (st == KG_OK)
+        st = store_version(s, &version);
+    if (st != KG_OK) {
+        rc = cli_store_fail(cli, s, st, "counting records");
+        store_close(s);
+        return rc;
+    }
+    if (fmt == CLI_JSON) {
+        json_t *counts = json_object(), *st_obj = json_object();
+        for (int k = 0; k < KG_KIND_COUNT; k++) {
+            json_object_set_new(counts, record_kind_name((kg_kind)k),
+                                json_integer(n[k]));
+            json_object_set_new(st_obj, record_kind_name((kg_kind)k),
+                                json_integer(stubs[k]));
+        }
+        json_t *o = json_pack("{s:o, s:o, s:I}", "counts", counts, "stubs",
+                              st_obj, "version", (json_int_t)version);
+        char *txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        puts(txt);
+        free(txt);
+        json_decref(o);
+    } else if (fmt == CLI_CSV) {
+        puts("kind,records,stubs");
+        for (int k = 0; k < KG_KIND_COUNT; k++)
+            printf("%s,%lld,%lld\n", record_kind_name((kg_kind)k),
+                   (long long)n[k], (long long)stubs[k]);
+    } else {
+        static const char *const head[] = {"kind", "records", "stubs"};
+        struct cli_table *t = cli_table_new(3, head);
+        for (int k = 0; k < KG_KIND_COUNT; k++) {
+            char a[32], b[32];
+            snprintf(a, sizeof a, "%lld", (long long)n[k]);
+            snprintf(b, sizeof b, "%lld", (long long)stubs[k]);
+            const char *row[] = {record_kind_name((kg_kind)k), a, b};
+            cli_table_add(t, row);
+        }
+        cli_table_print(t, stdout, 40);
+        cli_table_free(t);
+    }
+    store_close(s);
+    return 0;
+}

@@ -1,0 +1,207 @@
+/*
+ * util.c - what the subcommands share: error printing, opening the store,
+ * --format, CSV fields and a table laid out by terminal display width.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/uchar.h>
+
+#include "cli/cli.h"
+
+void cli_error(const struct cli *cli, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "kgmatch: %s%s", cli && cli->cmd ? cli->cmd : "",
+            cli && cli->cmd ? ": " : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_usage(const struct cli *cli, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "kgmatch: %s: ", cli->cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\ntry 'kgmatch %s --help'\n", cli->cmd);
+    return 2;
+}
+
+int cli_open_store(const struct cli *cli, int flags, struct store **out)
+{
+    char err[512];
+    kg_status st = store_open(cli->db_path, flags, out, err, sizeof err);
+    if (st != KG_OK) {
+        cli_error(cli, "%s", err);
+        return kg_exit_code(st) ? kg_exit_code(st) : 3;
+    }
+    return 0;
+}
+
+int cli_store_fail(const struct cli *cli, struct store *s, kg_status st,
+                   const char *what)
+{
+    cli_error(cli, "%s: %s", what, store_last_error(s));
+    return kg_exit_code(st);
+}
+
+int cli_parse_format(const struct cli *cli, const char *s, enum cli_format *out)
+{
+    if (strcmp(s, "table") == 0)
+        *out = CLI_TABLE;
+    else if (strcmp(s, "json") == 0)
+        *out = CLI_JSON;
+    else if (strcmp(s, "csv") == 0)
+        *out = CLI_CSV;
+    else
+        return cli_usage(cli, "unknown format '%s' (table, json or csv)", s);
+    return 0;
+}
+
+void cli_csv_field(FILE *f, const char *s)
+{
+    if (!s)
+        s = "";
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+void cli_csv_row(FILE *f, const char *const *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputc(',', f);
+        cli_csv_field(f, v[i]);
+    }
+    fputc('\n', f);
+}
+
+static int char_width(uint32_t c)
+{
+    if (c == 0 || u_charType((UChar32)c) == U_NON_SPACING_MARK ||
+        u_charType((UChar32)c) == U_ENCLOSING_MARK ||
+        u_charType((UChar32)c) == U_FORMAT_CHAR)
+        return 0;
+    int ea = u_getIntPropertyValue((UChar32)c, UCHAR_EAST_ASIAN_WIDTH);
+    return ea == U_EA_WIDE || ea == U_EA_FULLWIDTH ? 2 : 1;
+}
+
+size_t cli_display_width(const char *s)
+{
+    size_t w = 0, n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        uint32_t c;
+        int len = kg_utf8_decode(s + i, n - i, &c);
+        if (len == 0) {
+            i++, w++;
+            continue;
+        }
+        w += (size_t)char_width(c);
+        i += (size_t)len;
+    }
+    return w;
+}
+
+struct cli_table {
+    size_t ncols, nrows;
+    char **cells; /* (nrows + 1) * ncols, row 0 the header */
+};
+
+struct cli_table *cli_table_new(size_t ncols, const char *const *headers)
+{
+    struct cli_table *t = kg_xcalloc(1, sizeof *t);
+    t->ncols = ncols;
+    cli_table_add(t, headers);
+    return t;
+}
+
+/* Cell text on one line: control characters become spaces. */
+static char *one_line(const char *s)
+{
+    char *c = kg_xstrdup(s ? s : "");
+    for (char *p = c; *p; p++)
+        if ((unsigned char)*p < 0x20)
+            *p = ' ';
+    return c;
+}
+
+void cli_table_add(struct cli_table *t, const char *const *cells)
+{
+    t->cells =
+        kg_xrealloc(t->cells, (t->nrows + 1) * t->ncols * sizeof *t->cells);
+    for (size_t i = 0; i < t->ncols; i++)
+        t->cells[t->nrows * t->ncols + i] = one_line(cells[i]);
+    t->nrows++;
+}
+
+/* Writes s cut to at most max columns (with "…"), padded to pad. */
+static void put_cell(FILE *f, const char *s, size_t max, size_t pad)
+{
+    size_t w = 0, n = strlen(s), i = 0;
+    bool cut = cli_display_width(s) > max;
+    size_t room = cut ? max - 1 : max;
+    while (i < n) {
+        uint32_t c;
+        int len = kg_utf8_decode(s + i, n - i, &c);
+        int cw = len ? char_width(c) : 1;
+        if (w + (size_t)cw > room)
+            break;
+        fwrite(s + i, 1, len ? (size_t)len : 1, f);
+        w += (size_t)cw;
+        i += len ? (size_t)len : 1;
+    }
+    if (cut) {
+        fputs("…", f);
+        w++;
+    }
+    for (; w < pad; w++)
+        fputc(' ', f);
+}
+
+void cli_table_print(struct cli_table *t, FILE *f, size_t max_width)
+{
+    size_t *w = kg_xcalloc(t->ncols, sizeof *w);
+    if (max_width < 2)
+        max_width = 2;
+    for (size_t r = 0; r < t->nrows; r++)
+        for (size_t c = 0; c < t->ncols; c++) {
+            size_t cw = cli_display_width(t->cells[r * t->ncols + c]);
+            if (cw > max_width)
+                cw = max_width;
+            if (cw > w[c])
+                w[c] = cw;
+        }
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            bool last = c + 1 == t->ncols;
+            put_cell(f, t->cells[r * t->ncols + c], max_width, last ? 0 : w[c]);
+            if (!last)
+                fputs("  ", f);
+        }
+        fputc('\n', f);
+    }
+    free(w);
+}
+
+void cli_table_free(struct cli_table *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->nrows * t->ncols; i++)
+        free(t->cells[i]);
+    free(t->cells);
+    free(t);
+}

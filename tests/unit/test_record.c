@@ -1,0 +1,167 @@
+/* test_record.c - the record codecs: JSON in and out, CSV cells, kinds. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/record.h"
+
+static kg_status parse(kg_kind kind, const char *json, char *err,
+                       struct kg_record *r)
+{
+    record_init(r, kind);
+    return record_from_json(r, json, strlen(json), err, 256);
+}
+
+static void parses_every_field_of_an_achievement(void **state)
+{
+    (void)state;
+    struct kg_record r;
+    char err[256];
+    assert_int_equal(
+        parse(KG_ACHIEVEMENT,
+              "{\"id\":\"A1\",\"title\":\"铝合金 welding\",\"keywords\":"
+              "[\"焊接\",\"6061-T6\"],\"year\":2021,\"maturity\":6,"
+              "\"experts\":[\"E1\",\"李四\"],\"institution\":\"I1\"}",
+              err, &r),
+        KG_OK);
+    assert_string_equal(r.id, "A1");
+    assert_string_equal(r.title, "铝合金 welding");
+    assert_int_equal(r.keywords.n, 2);
+    assert_string_equal(r.keywords.v[1], "6061-T6");
+    assert_int_equal(r.year, 2021);
+    assert_int_equal(r.maturity, 6);
+    assert_string_equal(r.experts.v[1], "李四");
+    record_release(&r);
+}
+
+static void rejects_a_record_without_id(void **state)
+{
+    (void)state;
+    struct kg_record r;
+    char err[256];
+    assert_int_equal(parse(KG_EXPERT, "{\"name\":\"x\"}", err, &r), KG_EINPUT);
+    assert_string_equal(err, "missing id");
+}
+
+static void rejects_wrong_types_with_the_field_name(void **state)
+{
+    (void)state;
+    struct kg_record r;
+    char err[256];
+    assert_int_equal(
+        parse(KG_EXPERT, "{\"id\":\"E1\",\"keywords\":\"a;b\"}", err, &r),
+        KG_EINPUT);
+    assert_string_equal(err, "field 'keywords' must be a list of strings");
+    assert_int_equal(
+        parse(KG_ACHIEVEMENT, "{\"id\":\"A\",\"year\":\"2020\"}", err, &r),
+        KG_EINPUT);
+    assert_string_equal(err, "field 'year' must be an integer 1000-9999");
+    assert_int_equal(
+        parse(KG_ACHIEVEMENT, "{\"id\":\"A\",\"maturity\":12}", err, &r),
+        KG_EINPUT);
+    assert_int_equal(parse(KG_EXPERT, "{\"id\":{\"a\":1}}", err, &r),
+                     KG_EINPUT);
+    assert_string_equal(err, "field 'id' must be a string");
+}
+
+static void rejects_unknown_fields_and_fields_of_other_kinds(void **state)
+{
+    (void)state;
+    struct kg_record r;
+    char err[256];
+    assert_int_equal(parse(KG_EXPERT, "{\"id\":\"E\",\"nme\":\"x\"}", err, &r),
+                     KG_EINPUT);
+    assert_string_equal(err, "unknown field 'nme' for expert");
+    assert_int_equal(
+        parse(KG_EXPERT, "{\"id\":\"E\",\"claims\":\"x\"}", err, &r),
+        KG_EINPUT);
+}
+
+static void rejects_invalid_utf8_and_bad_json(void **state)
+{
+    (void)state;
+    struct kg_record r;
+    char err[256];
+    assert_int_equal(parse(KG_EXPERT, "{\"id\":\"E\xff\"}", err, &r),
+                     KG_EINPUT);
+    assert_string_equal(err, "invalid UTF-8 at byte 9");
+    assert_int_equal(parse(KG_EXPERT, "{\"id\":\"E\",", err, &r), KG_EINPUT);
+    assert_non_null(strstr(err, "bad JSON"));
+    assert_int_equal(parse(KG_EXPERT, "[1]", err, &r), KG_EINPUT);
+}
+
+static void writes_canonical_json_that_reads_back_the_same(void **state)
+{
+    (void)state;
+    struct kg_record r;
+    char err[256];
+    const char *in = "{\"year\":2020,\"id\":\"A1\",\"title\":\"膜分离 "
+                     "membrane\",\"keywords\":[],\"abstract\":null}";
+    assert_int_equal(parse(KG_ACHIEVEMENT, in, err, &r), KG_OK);
+    char *out = record_to_json(&r);
+    assert_string_equal(out, "{\"id\":\"A1\",\"title\":\"膜分离 membrane\","
+                             "\"year\":2020}");
+    struct kg_record r2;
+    assert_int_equal(parse(KG_ACHIEVEMENT, out, err, &r2), KG_OK);
+    char *out2 = record_to_json(&r2);
+    assert_string_equal(out, out2);
+    free(out);
+    free(out2);
+    record_release(&r);
+    record_release(&r2);
+}
+
+static void sets_csv_cells_splitting_lists_on_semicolons(void **state)
+{
+    (void)state;
+    struct kg_record r;
+    char err[256];
+    record_init(&r, KG_PATENT);
+    assert_int_equal(record_set_text(&r, "ipc", " C22C 21/02 ; B22D 21/04;",
+                                     err, sizeof err),
+                     KG_OK);
+    assert_int_equal(r.ipc.n, 2);
+    assert_string_equal(r.ipc.v[0], "C22C 21/02");
+    assert_string_equal(r.ipc.v[1], "B22D 21/04");
+    assert_int_equal(record_set_text(&r, "title", "", err, sizeof err), KG_OK);
+    assert_null(r.title);
+    record_release(&r);
+    record_init(&r, KG_ACHIEVEMENT);
+    assert_int_equal(record_set_text(&r, "year", "20x0", err, sizeof err),
+                     KG_EINPUT);
+    assert_int_equal(record_set_text(&r, "bogus", "1", err, sizeof err),
+                     KG_EINPUT);
+    record_release(&r);
+}
+
+static void parses_kind_names_and_plurals(void **state)
+{
+    (void)state;
+    kg_kind k;
+    assert_int_equal(record_kind_parse("patent", &k), KG_OK);
+    assert_int_equal(k, KG_PATENT);
+    assert_int_equal(record_kind_parse("experts", &k), KG_OK);
+    assert_int_equal(k, KG_EXPERT);
+    assert_int_equal(record_kind_parse("institutions", &k), KG_OK);
+    assert_int_equal(k, KG_INSTITUTION);
+    assert_int_equal(record_kind_parse("patient", &k), KG_EUSAGE);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(parses_every_field_of_an_achievement),
+        cmocka_unit_test(rejects_a_record_without_id),
+        cmocka_unit_test(rejects_wrong_types_with_the_field_name),
+        cmocka_unit_test(rejects_unknown_fields_and_fields_of_other_kinds),
+        cmocka_unit_test(rejects_invalid_utf8_and_bad_json),
+        cmocka_unit_test(writes_canonical_json_that_reads_back_the_same),
+        cmocka_unit_test(sets_csv_cells_splitting_lists_on_semicolons),
+        cmocka_unit_test(parses_kind_names_and_plurals),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

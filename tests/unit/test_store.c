@@ -1,0 +1,330 @@
+/* test_store.c - the SQLite store on a real file: upsert, references,
+ * stubs, transactions, versions, read-only and foreign files. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/store.h"
+
+struct fx {
+    char dir[64];
+    char path[128];
+    struct store *s;
+};
+
+static int setup(void **state)
+{
+    struct fx *f = kg_xcalloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/kgstoreXXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+    char err[256];
+    if (store_open(f->path, STORE_CREATE, &f->s, err, sizeof err) != KG_OK)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    store_close(f->s);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+static void put_json(struct store *s, kg_kind kind, const char *json,
+                     enum store_upsert_result *res)
+{
+    struct kg_record r;
+    char err[256];
+    record_init(&r, kind);
+    assert_int_equal(record_from_json(&r, json, strlen(json), err, 256), KG_OK);
+    assert_int_equal(store_upsert(s, &r, "test", res), KG_OK);
+    record_release(&r);
+}
+
+static int64_t count(struct store *s, kg_kind k, int64_t *stubs)
+{
+    int64_t n;
+    assert_int_equal(store_count(s, k, &n, stubs), KG_OK);
+    return n;
+}
+
+static void upsert_twice_updates_and_never_duplicates(void **state)
+{
+    struct fx *f = *state;
+    enum store_upsert_result res;
+    put_json(f->s, KG_ENTERPRISE, "{\"id\":\"C1\",\"name\":\"华纺\"}", &res);
+    assert_int_equal(res, STORE_ADDED);
+    put_json(f->s, KG_ENTERPRISE, "{\"id\":\"C1\",\"name\":\"华纺\"}", &res);
+    assert_int_equal(res, STORE_UNCHANGED);
+    put_json(f->s, KG_ENTERPRISE,
+             "{\"id\":\"C1\",\"name\":\"华纺\",\"region\":\"滨州\"}", &res);
+    assert_int_equal(res, STORE_UPDATED);
+    assert_int_equal(count(f->s, KG_ENTERPRISE, NULL), 1);
+    struct kg_record r;
+    record_init(&r, KG_ENTERPRISE);
+    assert_int_equal(store_get(f->s, KG_ENTERPRISE, "C1", &r), KG_OK);
+    assert_string_equal(r.region, "滨州");
+    record_release(&r);
+}
+
+static void chinese_text_round_trips_byte_for_byte(void **state)
+{
+    struct fx *f = *state;
+    const char *title = "高强韧7075铝合金的 T6 热处理与“双级时效”工艺 ＡＩ";
+    char json[512];
+    snprintf(json, sizeof json, "{\"id\":\"A1\",\"title\":\"%s\"}", title);
+    put_json(f->s, KG_ACHIEVEMENT, json, NULL);
+    struct kg_record r;
+    record_init(&r, KG_ACHIEVEMENT);
+    assert_int_equal(store_get(f->s, KG_ACHIEVEMENT, "A1", &r), KG_OK);
+    assert_memory_equal(r.title, title, strlen(title) + 1);
+    record_release(&r);
+}
+
+struct link_seen {
+    int n;
+    char last[128];
+};
+
+static bool note_link(const struct store_link *l, void *ctx)
+{
+    struct link_seen *ls = ctx;
+    ls->n++;
+    snprintf(ls->last, sizeof ls->last, "%s %s:%s->%s:%s",
+             store_rel_name(l->rel), record_kind_name(l->src_kind), l->src_id,
+             record_kind_name(l->dst_kind), l->dst_id);
+    return true;
+}
+
+static void references_resolve_by_id_name_and_alias(void **state)
+{
+    struct fx *f = *state;
+    put_json(f->s, KG_INSTITUTION,
+             "{\"id\":\"I1\",\"name\":\"山东大学\",\"aliases\":[\"Shandong "
+             "University\",\"Shandong Univ.\"]}",
+             NULL);
+    put_json(f->s, KG_EXPERT, "{\"id\":\"E1\",\"institution\":\"I1\"}", NULL);
+    put_json(f->s, KG_EXPERT,
+             "{\"id\":\"E2\",\"institution\":\"SHANDONG  univ\"}", NULL);
+    put_json(f->s, KG_EXPERT, "{\"id\":\"E3\",\"institution\":\"山东 大学\"}",
+             NULL);
+    int64_t stubs;
+    assert_int_equal(count(f->s, KG_INSTITUTION, &stubs), 1);
+    assert_int_equal(stubs, 0);
+    kg_kind k = KG_INSTITUTION;
+    struct link_seen ls = {0};
+    assert_int_equal(store_foreach_link(f->s, &k, "I1", note_link, &ls), KG_OK);
+    assert_int_equal(ls.n, 3);
+    assert_string_equal(ls.last, "affiliated_with expert:E3->institution:I1");
+}
+
+static void unknown_name_makes_a_stub_that_the_real_record_absorbs(void **state)
+{
+    struct fx *f = *state;
+    put_json(f->s, KG_ACHIEVEMENT,
+             "{\"id\":\"A1\",\"institution\":\"Central South University\","
+             "\"experts\":[\"王五\"]}",
+             NULL);
+    int64_t stubs;
+    assert_int_equal(count(f->s, KG_INSTITUTION, &stubs), 1);
+    assert_int_equal(stubs, 1);
+    assert_int_equal(count(f->s, KG_EXPERT, &stubs), 1);
+    assert_int_equal(stubs, 1);
+    /* The real institution arrives with the stub's name as an alias. */
+    put_json(f->s, KG_INSTITUTION,
+             "{\"id\":\"I7\",\"name\":\"中南大学\",\"aliases\":[\"Central "
+             "South University\"]}",
+             NULL);
+    assert_int_equal(count(f->s, KG_INSTITUTION, &stubs), 1);
+    assert_int_equal(stubs, 0);
+    kg_kind k = KG_ACHIEVEMENT;
+    struct link_seen ls = {0};
+    assert_int_equal(store_foreach_link(f->s, &k, "A1", note_link, &ls), KG_OK);
+    assert_int_equal(ls.n, 2);
+    /* The expert stub is made real by a record with its id. */
+    put_json(f->s, KG_EXPERT, "{\"id\":\"王五\",\"name\":\"王五\"}", NULL);
+    assert_int_equal(count(f->s, KG_EXPERT, &stubs), 1);
+    assert_int_equal(stubs, 0);
+}
+
+static void company_applicants_become_enterprise_stubs(void **state)
+{
+    struct fx *f = *state;
+    put_json(f->s, KG_PATENT,
+             "{\"id\":\"CN1A\",\"applicants\":[\"滨州华纺印染有限公司\","
+             "\"Acme Materials Co., Ltd.\",\"滨州学院\"]}",
+             NULL);
+    int64_t stubs;
+    assert_int_equal(count(f->s, KG_ENTERPRISE, &stubs), 2);
+    assert_int_equal(count(f->s, KG_INSTITUTION, &stubs), 1);
+}
+
+static void rollback_leaves_the_store_as_before(void **state)
+{
+    struct fx *f = *state;
+    int64_t v0, v1;
+    assert_int_equal(store_version(f->s, &v0), KG_OK);
+    assert_int_equal(store_begin(f->s), KG_OK);
+    put_json(f->s, KG_DEMAND, "{\"id\":\"D1\",\"enterprise\":\"某公司\"}",
+             NULL);
+    store_rollback(f->s);
+    assert_int_equal(count(f->s, KG_DEMAND, NULL), 0);
+    assert_int_equal(count(f->s, KG_ENTERPRISE, NULL), 0);
+    assert_int_equal(store_version(f->s, &v1), KG_OK);
+    assert_int_equal(v0, v1);
+}
+
+static void version_moves_only_when_data_changes(void **state)
+{
+    struct fx *f = *state;
+    int64_t v0, v1, v2;
+    put_json(f->s, KG_DEMAND, "{\"id\":\"D1\",\"title\":\"t\"}", NULL);
+    assert_int_equal(store_version(f->s, &v0), KG_OK);
+    put_json(f->s, KG_DEMAND, "{\"id\":\"D1\",\"title\":\"t\"}", NULL);
+    assert_int_equal(store_version(f->s, &v1), KG_OK);
+    assert_int_equal(v0, v1);
+    assert_int_equal(store_meta_set(f->s, "x/y", "1"), KG_OK);
+    put_json(f->s, KG_DEMAND, "{\"id\":\"D1\",\"title\":\"u\"}", NULL);
+    assert_int_equal(store_version(f->s, &v2), KG_OK);
+    assert_int_equal(v2, v1 + 1);
+}
+
+static bool count_rec(const struct kg_record *r, void *ctx)
+{
+    (void)r;
+    (*(int *)ctx)++;
+    return true;
+}
+
+static void foreach_filters_kinds_stubs_and_changes(void **state)
+{
+    struct fx *f = *state;
+    put_json(f->s, KG_DEMAND, "{\"id\":\"D1\",\"enterprise\":\"新公司\"}",
+             NULL);
+    int64_t v;
+    assert_int_equal(store_version(f->s, &v), KG_OK);
+    put_json(f->s, KG_DEMAND, "{\"id\":\"D2\"}", NULL);
+    int n = 0;
+    struct store_iter_opts all = {0};
+    assert_int_equal(store_foreach(f->s, &all, count_rec, &n), KG_OK);
+    assert_int_equal(n, 3);
+    n = 0;
+    struct store_iter_opts real = {.skip_stubs = true};
+    assert_int_equal(store_foreach(f->s, &real, count_rec, &n), KG_OK);
+    assert_int_equal(n, 2);
+    n = 0;
+    struct store_iter_opts later = {.kinds = KG_KIND_BIT(KG_DEMAND),
+                                    .changed_after = v};
+    assert_int_equal(store_foreach(f->s, &later, count_rec, &n), KG_OK);
+    assert_int_equal(n, 1);
+}
+
+static void delete_removes_the_record_and_its_links(void **state)
+{
+    struct fx *f = *state;
+    put_json(f->s, KG_EXPERT, "{\"id\":\"E1\",\"institution\":\"X大学\"}",
+             NULL);
+    assert_int_equal(store_delete(f->s, KG_EXPERT, "E1"), KG_OK);
+    assert_int_equal(store_delete(f->s, KG_EXPERT, "E1"), KG_ENOTFOUND);
+    struct link_seen ls = {0};
+    assert_int_equal(store_foreach_link(f->s, NULL, NULL, note_link, &ls),
+                     KG_OK);
+    assert_int_equal(ls.n, 0);
+}
+
+static bool collect_meta(const char *k, const char *v, void *ctx)
+{
+    struct kg_buf *b = ctx;
+    kg_buf_printf(b, "%s=%s;", k, v);
+    return true;
+}
+
+static void meta_keeps_values_by_prefix(void **state)
+{
+    struct fx *f = *state;
+    char *v = NULL;
+    assert_int_equal(store_meta_get(f->s, "source/a", &v), KG_ENOTFOUND);
+    assert_int_equal(store_meta_set(f->s, "source/b", "2"), KG_OK);
+    assert_int_equal(store_meta_set(f->s, "source/a", "1"), KG_OK);
+    assert_int_equal(store_meta_set(f->s, "other", "x"), KG_OK);
+    assert_int_equal(store_meta_set(f->s, "source/a", "3"), KG_OK);
+    assert_int_equal(store_meta_get(f->s, "source/a", &v), KG_OK);
+    assert_string_equal(v, "3");
+    free(v);
+    struct kg_buf b;
+    kg_buf_init(&b);
+    assert_int_equal(store_meta_foreach(f->s, "source/", collect_meta, &b),
+                     KG_OK);
+    assert_string_equal(b.data, "source/a=3;source/b=2;");
+    kg_buf_release(&b);
+    assert_int_equal(store_meta_delete(f->s, "source/a"), KG_OK);
+}
+
+static void readonly_store_refuses_writes(void **state)
+{
+    struct fx *f = *state;
+    struct store *ro;
+    char err[256];
+    assert_int_equal(store_open(f->path, STORE_READONLY, &ro, err, sizeof err),
+                     KG_OK);
+    struct kg_record r;
+    record_init(&r, KG_EXPERT);
+    r.id = "E1";
+    assert_int_not_equal(store_upsert(ro, &r, "t", NULL), KG_OK);
+    assert_true(strlen(store_last_error(ro)) > 0);
+    store_close(ro);
+}
+
+static void missing_or_foreign_files_are_clear_errors(void **state)
+{
+    struct fx *f = *state;
+    struct store *s;
+    char err[256], path[160];
+    snprintf(path, sizeof path, "%s/none.db", f->dir);
+    assert_int_equal(store_open(path, 0, &s, err, sizeof err), KG_EIO);
+    assert_null(s);
+    assert_non_null(strstr(err, "kgmatch init"));
+    snprintf(path, sizeof path, "%s/junk.db", f->dir);
+    FILE *fp = fopen(path, "w");
+    fputs("this is not a database, just text that is long enough to "
+          "fill a page header of sqlite and then some more bytes .......",
+          fp);
+    fclose(fp);
+    assert_int_equal(store_open(path, STORE_CREATE, &s, err, sizeof err),
+                     KG_EIO);
+    assert_non_null(strstr(err, path));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+        T(upsert_twice_updates_and_never_duplicates),
+        T(chinese_text_round_trips_byte_for_byte),
+        T(references_resolve_by_id_name_and_alias),
+        T(unknown_name_makes_a_stub_that_the_real_record_absorbs),
+        T(company_applicants_become_enterprise_stubs),
+        T(rollback_leaves_the_store_as_before),
+        T(version_moves_only_when_data_changes),
+        T(foreach_filters_kinds_stubs_and_changes),
+        T(delete_removes_the_record_and_its_links),
+        T(meta_keeps_values_by_prefix),
+        T(readonly_store_refuses_writes),
+        T(missing_or_foreign_files_are_clear_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
