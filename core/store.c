@@ -325,7 +325,11 @@ kg_status store_open(const char *path, int flags, struct store **out, char *err,
     }
     if (st == KG_OK)
         st = migrate(s);
-    if (st != KG_OK) {
+    if (st != KG_OK && (sqlite3_errcode(s->db) & 0xff) == SQLITE_NOTADB) {
+        set_err(s, "%s is not a kgmatch database (not SQLite)", path);
+        st = KG_EIO;
+        goto fail;
+    } else if (st != KG_OK) {
         if ((st == KG_EINTERNAL || st == KG_EIO) &&
             strstr(s->err, s->path) == NULL) {
             char keep[sizeof s->err];
