@@ -115,8 +115,8 @@ bench: all deps-bench
 # Fuzzers need clang: `make fuzz` (CC=clang is the default here).
 fuzz:
 	@$(MAKE) --no-print-directory FUZZ=1 CC=clang fuzz-bins
-	@for f in build-fuzz/fuzz/*; do \
-		n=$$(basename $$f); mkdir -p build-fuzz/corpus/$$n; \
+	@for n in $(notdir $(basename $(FUZZ_SRC))); do \
+		f=build-fuzz/fuzz/$$n; mkdir -p build-fuzz/corpus/$$n; \
 		echo "== $$n ($(FUZZ_SECONDS) s)"; \
 		$$f -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/$$n tests/fuzz/seeds/$$n || exit 1; \
 	done
