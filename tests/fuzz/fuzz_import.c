@@ -15,8 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static FILE *devnull;
     if (!s) {
         char err[256];
-        if (store_open(":memory:", STORE_CREATE, &s, err, sizeof err) !=
-            KG_OK)
+        if (store_open(":memory:", STORE_CREATE, &s, err, sizeof err) != KG_OK)
             return 0;
         devnull = fopen("/dev/null", "w");
     }
