@@ -1,0 +1,134 @@
+/*
+ * graph.h - the knowledge graph: every record of the store as a typed
+ * vertex, concepts (keywords, fields, IPC codes with their hierarchy, each
+ * record's strongest terms) and typed weighted edges, built with igraph and
+ * kept as a read-only image (CSR adjacency, side arrays, term vectors) in a
+ * cache file beside the database (PATH.graph), stamped with the store's
+ * data version and rebuilt when the store moves on.
+ */
+#ifndef KG_GRAPH_H
+#define KG_GRAPH_H
+
+#include <stdio.h>
+
+#include "core/store.h"
+#include "graph/domain.h"
+#include "graph/rank.h"
+
+/* Vertex kinds: the six record kinds, then concepts. */
+#define GRAPH_CONCEPT KG_KIND_COUNT
+#define GRAPH_NONE UINT32_MAX
+
+/* What a concept vertex stands for. */
+enum graph_concept {
+    GRAPH_C_NONE = 0, /* a record vertex */
+    GRAPH_C_KEYWORD,  /* a keyword as written (case folded) */
+    GRAPH_C_FIELD,    /* a discipline or field name */
+    GRAPH_C_IPC,      /* an IPC section, class, subclass or group */
+    GRAPH_C_TERM,     /* an analyzer term among a record's strongest */
+};
+
+/* Edge types, one per stored adjacency slot. */
+enum graph_edge {
+    GRAPH_E_AFFILIATED_WITH = 1, /* expert - institution */
+    GRAPH_E_AUTHORED,            /* expert - achievement */
+    GRAPH_E_INVENTED,            /* expert - patent */
+    GRAPH_E_OWNS,                /* institution/enterprise - item */
+    GRAPH_E_POSTED,              /* enterprise - demand */
+    GRAPH_E_CITES,               /* patent - patent */
+    GRAPH_E_ABOUT,               /* record - concept (weighted) */
+    GRAPH_E_BROADER,             /* IPC code - its parent */
+    GRAPH_E_COUNT
+};
+
+/* Build settings; zero means the default. */
+struct graph_opts {
+    unsigned item_terms;    /* terms kept in an item's vector (64) */
+    unsigned concept_terms; /* strongest terms made concepts (8) */
+    bool rebuild;           /* rebuild even when the cache is current */
+    bool no_cache;          /* never read or write the cache file */
+    FILE *warn;             /* "graph stale, rebuilding" (NULL: stderr) */
+};
+
+/*
+ * The graph image. Everything is read-only and owned by the graph. Strings
+ * are offsets into `strings`. Vertex ids are dense 0..nv-1; record ids and
+ * concept keys ("kw:铝合金", "ipc:B23K 9/173", "term:weld") are in vid.
+ */
+struct graph {
+    uint32_t nv;
+    uint64_t ne;     /* undirected edges (the CSR holds each twice) */
+    int64_t version; /* the store version it was built from */
+    int ref_year;    /* the newest item year: "now" for recency */
+    const uint8_t *vkind, *vsub, *vmaturity;
+    const int16_t *vyear;
+    const uint32_t *vid, *vlabel, *vregion;
+    const domain_mask *vdomain;
+    const uint32_t *order; /* vertices sorted by (kind, id) */
+    struct rank_csr csr;
+    const uint8_t *etype; /* parallel to csr.adj */
+    /* Sublinear TF-IDF vectors (L2-normalized): the terms of vertex v are
+     * vec_term[vec_off[v] .. vec_off[v+1]). Demands keep all their terms,
+     * other records their strongest item_terms. */
+    uint32_t nterms, ndocs;
+    const uint64_t *vec_off;
+    const uint32_t *vec_term;
+    const float *vec_w;
+    const uint32_t *term_str, *term_surface, *term_df, *term_vertex;
+    const uint32_t *term_order; /* terms sorted by string */
+    const char *strings;
+    struct graph_mem *mem; /* private: the mapping or buffer */
+};
+
+/*
+ * Opens the graph of s: maps the cache file when it is current, else builds
+ * the graph from the store (records, links and the text analyzer) and
+ * writes the cache atomically. When the cache cannot be written the graph
+ * lives in memory and a warning is printed. opts may be NULL. On failure
+ * returns the status with a message in err and sets *out to NULL.
+ */
+kg_status graph_open(struct store *s, const struct graph_opts *opts,
+                     struct graph **out, char *err,
+                     size_t errlen) KG_MUST_CHECK;
+void graph_free(struct graph *g); /* NULL is a no-op */
+
+/* The cache file of the store at db_path (caller frees). */
+char *graph_cache_path(const char *db_path);
+
+static inline const char *graph_str(const struct graph *g, uint32_t off)
+{
+    return g->strings + off;
+}
+
+/* The vertex of record (kind, id) or concept (GRAPH_CONCEPT, key), else
+ * GRAPH_NONE. */
+uint32_t graph_find(const struct graph *g, unsigned kind, const char *id);
+/* The term id of an analyzer term, else GRAPH_NONE. */
+uint32_t graph_term_find(const struct graph *g, const char *term, size_t len);
+/* Inverse document frequency of term t: ln((N+1)/(df+1)) + 1. */
+double graph_idf(const struct graph *g, uint32_t t);
+
+/* "institution", ..., "concept"; "keyword", "field", "ipc", "term";
+ * "affiliated_with", ... (NULL when out of range). */
+const char *graph_vkind_name(unsigned kind);
+const char *graph_concept_name(unsigned sub);
+const char *graph_edge_name(unsigned type);
+
+/* Vertex and edge counts by type. */
+struct graph_stats {
+    uint64_t vertices[GRAPH_CONCEPT + 1];
+    uint64_t concepts[GRAPH_C_TERM + 1];
+    uint64_t edges[GRAPH_E_COUNT];
+};
+void graph_get_stats(const struct graph *g, struct graph_stats *st);
+
+/*
+ * Writes g as GraphML (through an igraph graph with string attributes
+ * label, type, subtype, record_id, domains and edge attributes type and
+ * weight). Returns KG_EIO when writing fails, KG_EINTERNAL when igraph
+ * fails, with a message in err.
+ */
+kg_status graph_write_graphml(const struct graph *g, FILE *f, char *err,
+                              size_t errlen) KG_MUST_CHECK;
+
+#endif

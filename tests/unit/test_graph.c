@@ -1,0 +1,411 @@
+/*
+ * test_graph.c - the knowledge graph on a real store: vertex and edge counts
+ * by type, the IPC hierarchy, term vectors, the cache file (reuse, rebuild
+ * when the store moves on, damage), GraphML output and the domain table.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <libxml/parser.h>
+#include <math.h>
+
+#include "graph/graph.h"
+
+struct fx {
+    char dir[64];
+    char path[128];
+    struct store *s;
+};
+
+static void put(struct store *s, kg_kind kind, const char *json)
+{
+    struct kg_record r;
+    char err[256];
+    record_init(&r, kind);
+    assert_int_equal(record_from_json(&r, json, strlen(json), err, 256), KG_OK);
+    assert_int_equal(store_upsert(s, &r, "test", NULL), KG_OK);
+    record_release(&r);
+}
+
+static int setup(void **state)
+{
+    struct fx *f = kg_xcalloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/kggraphXXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+    char err[256];
+    if (store_open(f->path, STORE_CREATE, &f->s, err, sizeof err) != KG_OK)
+        return -1;
+    struct store *s = f->s;
+    put(s, KG_INSTITUTION,
+        "{\"id\":\"I1\",\"name\":\"中南大学\",\"region\":\"湖南/长沙\"}");
+    put(s, KG_ENTERPRISE,
+        "{\"id\":\"C1\",\"name\":\"博瑞汽车部件\",\"industry\":\"汽车零部件 "
+        "automotive parts\","
+        "\"region\":\"山东/滨州\"}");
+    put(s, KG_EXPERT,
+        "{\"id\":\"E1\",\"name\":\"Zhang San\",\"institution\":\"I1\","
+        "\"fields\":[\"材料科学与工程\"],\"keywords\":[\"铝合金焊接\"]}");
+    put(s, KG_ACHIEVEMENT,
+        "{\"id\":\"A1\",\"title\":\"Aluminium alloy laser welding\","
+        "\"abstract\":\"Laser welding of aluminium alloy sheets without "
+        "porosity.\",\"keywords\":[\"铝合金焊接\",\"Laser welding\"],"
+        "\"fields\":[\"材料科学与工程\"],\"institution\":\"I1\","
+        "\"experts\":[\"E1\"],\"year\":2021,\"maturity\":6}");
+    put(s, KG_PATENT,
+        "{\"id\":\"P2\",\"title\":\"Welding torch\",\"ipc\":[\"B23K 9/00\"],"
+        "\"date\":\"2015-03-01\"}");
+    put(s, KG_PATENT,
+        "{\"id\":\"P1\",\"title\":\"Porosity control in MIG welding of "
+        "aluminium\",\"abstract\":\"Pulsed MIG welding reduces porosity.\","
+        "\"ipc\":[\"B23K 9/173\",\"B23K 31/12\"],\"applicants\":[\"I1\","
+        "\"C1\"],\"inventors\":[\"E1\"],\"cites\":[\"P2\",\"P404\"],"
+        "\"date\":\"2022-05-04\"}");
+    put(s, KG_DEMAND,
+        "{\"id\":\"D1\",\"enterprise\":\"C1\",\"title\":\"副车架焊缝气孔\","
+        "\"description\":\"Porosity in MIG welds of aluminium "
+        "subframes.\",\"keywords\":[\"铝合金焊接\"],\"fields\":[\"机械工程\"]"
+        "}");
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    store_close(f->s);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+static struct graph *open_graph(struct fx *f, const struct graph_opts *o)
+{
+    struct graph *g = NULL;
+    char err[256] = "";
+    kg_status st = graph_open(f->s, o, &g, err, sizeof err);
+    if (st != KG_OK)
+        fail_msg("graph_open: %s", err);
+    return g;
+}
+
+static void counts_vertices_and_edges_by_type(void **state)
+{
+    struct fx *f = *state;
+    struct graph *g = open_graph(f, NULL);
+    struct graph_stats st;
+    graph_get_stats(g, &st);
+    assert_int_equal(st.vertices[KG_INSTITUTION], 1);
+    assert_int_equal(st.vertices[KG_ENTERPRISE], 1);
+    assert_int_equal(st.vertices[KG_EXPERT], 1);
+    assert_int_equal(st.vertices[KG_ACHIEVEMENT], 1);
+    assert_int_equal(st.vertices[KG_PATENT], 2);
+    assert_int_equal(st.vertices[KG_DEMAND], 1);
+    /* keywords: 铝合金焊接, laser welding; fields: 材料科学与工程, 机械工程;
+     * IPC: B23K 9/173, B23K 31/12, B23K 9/00, B23K, B23, B */
+    assert_int_equal(st.concepts[GRAPH_C_KEYWORD], 2);
+    assert_int_equal(st.concepts[GRAPH_C_FIELD], 2);
+    assert_int_equal(st.concepts[GRAPH_C_IPC], 6);
+    assert_true(st.concepts[GRAPH_C_TERM] > 0);
+    assert_int_equal(st.edges[GRAPH_E_AFFILIATED_WITH], 1);
+    assert_int_equal(st.edges[GRAPH_E_AUTHORED], 1);
+    assert_int_equal(st.edges[GRAPH_E_INVENTED], 1);
+    assert_int_equal(st.edges[GRAPH_E_OWNS], 3); /* A1-I1, P1-I1, P1-C1 */
+    assert_int_equal(st.edges[GRAPH_E_POSTED], 1);
+    assert_int_equal(st.edges[GRAPH_E_CITES], 1); /* P404 is unknown */
+    assert_int_equal(st.edges[GRAPH_E_BROADER], 5);
+    uint64_t sum = 0;
+    for (int i = 0; i < GRAPH_E_COUNT; i++)
+        sum += st.edges[i];
+    assert_int_equal(sum, g->ne);
+    graph_free(g);
+}
+
+/* Is there an edge of type between a and b? */
+static bool linked(const struct graph *g, uint32_t a, uint32_t b, unsigned type)
+{
+    for (uint64_t i = g->csr.off[a]; i < g->csr.off[a + 1]; i++)
+        if (g->csr.adj[i] == b && g->etype[i] == type)
+            return true;
+    return false;
+}
+
+static void links_ipc_codes_up_to_their_section(void **state)
+{
+    struct fx *f = *state;
+    struct graph *g = open_graph(f, NULL);
+    uint32_t grp = graph_find(g, GRAPH_CONCEPT, "ipc:B23K 9/173");
+    uint32_t sub = graph_find(g, GRAPH_CONCEPT, "ipc:B23K");
+    uint32_t cls = graph_find(g, GRAPH_CONCEPT, "ipc:B23");
+    uint32_t sec = graph_find(g, GRAPH_CONCEPT, "ipc:B");
+    uint32_t p1 = graph_find(g, KG_PATENT, "P1");
+    assert_int_not_equal(grp, GRAPH_NONE);
+    assert_true(linked(g, p1, grp, GRAPH_E_ABOUT));
+    assert_true(linked(g, grp, sub, GRAPH_E_BROADER));
+    assert_true(linked(g, sub, cls, GRAPH_E_BROADER));
+    assert_true(linked(g, cls, sec, GRAPH_E_BROADER));
+    assert_false(linked(g, grp, cls, GRAPH_E_BROADER));
+    assert_string_equal(graph_str(g, g->vlabel[grp]), "B23K 9/173");
+    graph_free(g);
+}
+
+static void keeps_record_ids_labels_and_attributes(void **state)
+{
+    struct fx *f = *state;
+    struct graph *g = open_graph(f, NULL);
+    uint32_t e = graph_find(g, KG_EXPERT, "E1");
+    uint32_t i = graph_find(g, KG_INSTITUTION, "I1");
+    uint32_t a = graph_find(g, KG_ACHIEVEMENT, "A1");
+    uint32_t p = graph_find(g, KG_PATENT, "P1");
+    uint32_t d = graph_find(g, KG_DEMAND, "D1");
+    uint32_t c = graph_find(g, KG_ENTERPRISE, "C1");
+    assert_string_equal(graph_str(g, g->vid[e]), "E1");
+    assert_string_equal(graph_str(g, g->vlabel[e]), "Zhang San");
+    assert_string_equal(graph_str(g, g->vregion[i]), "湖南/长沙");
+    assert_true(linked(g, e, i, GRAPH_E_AFFILIATED_WITH));
+    assert_true(linked(g, e, a, GRAPH_E_AUTHORED));
+    assert_true(linked(g, e, p, GRAPH_E_INVENTED));
+    assert_true(linked(g, c, d, GRAPH_E_POSTED));
+    assert_true(linked(g, c, p, GRAPH_E_OWNS));
+    assert_int_equal(g->vyear[a], 2021);
+    assert_int_equal(g->vmaturity[a], 6);
+    assert_int_equal(g->vyear[p], 2022);
+    assert_int_equal(g->ref_year, 2022);
+    uint32_t kw = graph_find(g, GRAPH_CONCEPT, "kw:laser welding");
+    assert_int_not_equal(kw, GRAPH_NONE);
+    assert_string_equal(graph_str(g, g->vlabel[kw]), "Laser welding");
+    assert_int_equal(graph_find(g, KG_PATENT, "P404"), GRAPH_NONE);
+    assert_int_equal(graph_find(g, KG_DEMAND, "E1"), GRAPH_NONE);
+    graph_free(g);
+}
+
+static void places_records_in_domains(void **state)
+{
+    struct fx *f = *state;
+    struct graph *g = open_graph(f, NULL);
+    int mat = domain_find("materials"), mach = domain_find("machinery");
+    uint32_t a = graph_find(g, KG_ACHIEVEMENT, "A1");
+    uint32_t p = graph_find(g, KG_PATENT, "P1");
+    uint32_t d = graph_find(g, KG_DEMAND, "D1");
+    uint32_t c = graph_find(g, KG_ENTERPRISE, "C1");
+    assert_int_equal(g->vdomain[a], 1u << mat);
+    assert_int_equal(g->vdomain[p], 1u << mach); /* B23K: machinery */
+    assert_int_equal(g->vdomain[d], 1u << mach); /* 机械工程 */
+    assert_int_equal(g->vdomain[c], 1u << domain_find("vehicles"));
+    graph_free(g);
+}
+
+static void vectors_are_normalized_and_findable(void **state)
+{
+    struct fx *f = *state;
+    struct graph *g = open_graph(f, NULL);
+    uint32_t p = graph_find(g, KG_PATENT, "P1");
+    double norm = 0;
+    bool has_porosity = false;
+    for (uint64_t i = g->vec_off[p]; i < g->vec_off[p + 1]; i++) {
+        norm += (double)g->vec_w[i] * g->vec_w[i];
+        const char *t = graph_str(g, g->term_str[g->vec_term[i]]);
+        has_porosity |= strcmp(t, "poros") == 0 || strcmp(t, "porosity") == 0;
+        if (i > g->vec_off[p])
+            assert_true(g->vec_term[i - 1] < g->vec_term[i]);
+    }
+    assert_float_equal(norm, 1.0, 1e-5);
+    assert_true(has_porosity);
+    for (uint32_t t = 0; t < g->nterms; t++) {
+        const char *s = graph_str(g, g->term_str[t]);
+        assert_int_equal(graph_term_find(g, s, strlen(s)), t);
+    }
+    assert_int_equal(graph_term_find(g, "zzzz-none", 9), GRAPH_NONE);
+    /* An expert with no text has no vector. */
+    uint32_t i = graph_find(g, KG_INSTITUTION, "I1");
+    assert_int_equal(g->vec_off[i], g->vec_off[i + 1]);
+    graph_free(g);
+}
+
+static void item_vectors_keep_the_strongest_terms(void **state)
+{
+    struct fx *f = *state;
+    struct graph_opts o = {
+        .item_terms = 3, .concept_terms = 2, .no_cache = true};
+    struct graph *g = open_graph(f, &o);
+    uint32_t a = graph_find(g, KG_ACHIEVEMENT, "A1");
+    uint32_t d = graph_find(g, KG_DEMAND, "D1");
+    assert_int_equal(g->vec_off[a + 1] - g->vec_off[a], 3);
+    assert_true(g->vec_off[d + 1] - g->vec_off[d] > 3); /* demands: all */
+    unsigned terms = 0;
+    for (uint64_t i = g->csr.off[a]; i < g->csr.off[a + 1]; i++)
+        terms += g->vsub[g->csr.adj[i]] == GRAPH_C_TERM;
+    assert_int_equal(terms, 2);
+    graph_free(g);
+}
+
+static void reuses_the_cache_and_rebuilds_when_the_store_moves(void **state)
+{
+    struct fx *f = *state;
+    char *cache = graph_cache_path(f->path);
+    unlink(cache);
+    FILE *warn = tmpfile();
+    struct graph_opts o = {.warn = warn};
+    struct graph *g = open_graph(f, &o);
+    int64_t v1 = g->version;
+    graph_free(g);
+    assert_int_equal(access(cache, R_OK), 0);
+    g = open_graph(f, &o);
+    assert_int_equal(g->version, v1);
+    graph_free(g);
+    assert_int_equal(ftell(warn), 0); /* fresh cache: no warning */
+    put(f->s, KG_PATENT, "{\"id\":\"P3\",\"title\":\"Friction stir welding\"}");
+    g = open_graph(f, &o);
+    assert_true(g->version > v1);
+    assert_int_not_equal(graph_find(g, KG_PATENT, "P3"), GRAPH_NONE);
+    graph_free(g);
+    char line[256] = "";
+    rewind(warn);
+    assert_non_null(fgets(line, sizeof line, warn));
+    assert_non_null(strstr(line, "stale, rebuilding"));
+    fclose(warn);
+    free(cache);
+}
+
+static void rebuilds_a_damaged_cache(void **state)
+{
+    struct fx *f = *state;
+    char *cache = graph_cache_path(f->path);
+    struct graph *g = open_graph(f, NULL);
+    uint32_t nv = g->nv;
+    graph_free(g);
+    FILE *c = fopen(cache, "r+b");
+    assert_non_null(c);
+    assert_int_equal(fseek(c, 0, SEEK_END), 0);
+    assert_int_equal(fputs("garbage", c) >= 0, 1); /* wrong size now */
+    fclose(c);
+    FILE *warn = tmpfile();
+    struct graph_opts o = {.warn = warn};
+    g = open_graph(f, &o);
+    assert_int_equal(g->nv, nv);
+    graph_free(g);
+    assert_true(ftell(warn) > 0);
+    fclose(warn);
+    free(cache);
+}
+
+static void keeps_working_when_the_cache_cannot_be_written(void **state)
+{
+    struct fx *f = *state;
+    char *cache = graph_cache_path(f->path);
+    unlink(cache);
+    assert_int_equal(mkdir(cache, 0700), 0); /* a directory in the way */
+    FILE *warn = tmpfile();
+    struct graph_opts o = {.warn = warn};
+    struct graph *g = open_graph(f, &o);
+    assert_int_not_equal(graph_find(g, KG_EXPERT, "E1"), GRAPH_NONE);
+    graph_free(g);
+    assert_true(ftell(warn) > 0);
+    fclose(warn);
+    rmdir(cache);
+    free(cache);
+}
+
+static void writes_well_formed_graphml_with_labels_and_types(void **state)
+{
+    struct fx *f = *state;
+    struct graph *g = open_graph(f, NULL);
+    char path[160];
+    snprintf(path, sizeof path, "%s/g.graphml", f->dir);
+    FILE *out = fopen(path, "w");
+    char err[256];
+    assert_int_equal(graph_write_graphml(g, out, err, sizeof err), KG_OK);
+    fclose(out);
+    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+    assert_non_null(doc);
+    xmlFreeDoc(doc);
+    FILE *in = fopen(path, "r");
+    char *text = calloc(1, 1 << 20);
+    size_t n = fread(text, 1, (1 << 20) - 1, in);
+    fclose(in);
+    assert_true(n > 0);
+    assert_non_null(strstr(text, "attr.name=\"label\""));
+    assert_non_null(strstr(text, "attr.name=\"type\""));
+    assert_non_null(strstr(text, "attr.name=\"weight\""));
+    assert_non_null(strstr(text, "Zhang San"));
+    assert_non_null(strstr(text, ">affiliated_with<"));
+    assert_non_null(strstr(text, ">B23K 9/173<"));
+    size_t nodes = 0, edges = 0;
+    for (char *p = text; (p = strstr(p, "<node ")); p++)
+        nodes++;
+    for (char *p = text; (p = strstr(p, "<edge ")); p++)
+        edges++;
+    assert_int_equal(nodes, g->nv);
+    assert_int_equal(edges, g->ne);
+    free(text);
+    graph_free(g);
+}
+
+static void domain_rules_use_fields_ipc_and_text(void **state)
+{
+    (void)state;
+    assert_int_equal(DOMAIN_COUNT, 20);
+    int met = domain_find("metallurgy"), tex = domain_find("textiles");
+    int fish = domain_find("fisheries"), env = domain_find("environment");
+    assert_true(met >= 0 && tex >= 0 && fish >= 0 && env >= 0);
+    assert_int_equal(domain_find("冶金"), met);
+    assert_int_equal(domain_find("no-such"), -1);
+    assert_int_equal(domain_of_field("冶金工程"), 1u << met);
+    assert_int_equal(domain_of_field("Textile Engineering"), 1u << tex);
+    assert_int_equal(domain_of_ipc("C22C 21/00"), 1u << met);
+    assert_int_equal(domain_of_ipc("a01k 61/10"), 1u << fish);
+    assert_int_equal(domain_of_ipc("A01K 1/00"),
+                     1u << domain_find("agriculture"));
+    assert_int_equal(domain_of_ipc("Z99"), 0);
+    const char *t = "印染废水色度高，污染物排放超标";
+    assert_int_equal(domain_of_text(t, strlen(t), 2), 1u << env);
+    assert_int_equal(domain_of_text(t, strlen(t), 4), 0);
+    assert_int_equal(domain_of_text("hello world", 11, 1), 0);
+    /* A Latin keyword must start a word: "generate" is not "gene". */
+    assert_int_equal(domain_of_text("we generate", 11, 1), 0);
+    struct kg_buf b;
+    kg_buf_init(&b);
+    domain_mask_format((1u << met) | (1u << tex), ",", &b);
+    assert_string_equal(b.data, "metallurgy,textiles");
+    kg_buf_release(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(counts_vertices_and_edges_by_type,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(links_ipc_codes_up_to_their_section,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(keeps_record_ids_labels_and_attributes,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(places_records_in_domains, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(vectors_are_normalized_and_findable,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(item_vectors_keep_the_strongest_terms,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            reuses_the_cache_and_rebuilds_when_the_store_moves, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(rebuilds_a_damaged_cache, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            keeps_working_when_the_cache_cannot_be_written, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            writes_well_formed_graphml_with_labels_and_types, setup, teardown),
+        cmocka_unit_test(domain_rules_use_fields_ipc_and_text),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
