@@ -20,12 +20,16 @@
 
 #define TEXT_CAP ((size_t)16 << 20)
 
-/* Errors seen while parsing one document. */
+/* Errors seen while parsing one document: the first one (the cause; the
+ * rest follow from it), and whether an entity loop or bomb or a nesting
+ * limit was met anywhere, with the document position of the last error
+ * (entity errors are first raised inside the entity's own text). */
 struct parse_errs {
     bool any;
     int code, line, column;
     char msg[256];
-    bool too_deep;
+    bool too_deep, entity_loop;
+    int last_line, last_column;
 };
 
 static xmlParserInputPtr refuse_loader(const char *url, const char *id,
@@ -61,14 +65,19 @@ void xml_setup(void)
     xmlSetStructuredErrorFunc(NULL, silent_structured);
 }
 
-/* Keeps the last error (libxml2 stops at the first fatal one; entity
- * errors are raised inside nested contexts first, the document position
- * comes last). */
 static void collect_error(void *ctx, xmlErrorPtr e)
 {
     xmlParserCtxtPtr ctxt = ctx;
     struct parse_errs *pe = ctxt ? ctxt->_private : NULL;
     if (!pe || !e || e->level < XML_ERR_ERROR)
+        return;
+    pe->last_line = e->line;
+    pe->last_column = e->int2;
+    if (e->code == XML_ERR_ENTITY_LOOP)
+        pe->entity_loop = true;
+    if (e->message && strstr(e->message, "Excessive depth"))
+        pe->too_deep = true;
+    if (pe->any)
         return;
     pe->any = true;
     pe->code = e->code;
@@ -78,8 +87,6 @@ static void collect_error(void *ctx, xmlErrorPtr e)
     size_t n = strlen(pe->msg);
     while (n > 0 && isspace((unsigned char)pe->msg[n - 1]))
         pe->msg[--n] = '\0';
-    if (strstr(pe->msg, "Excessive depth"))
-        pe->too_deep = true;
 }
 
 static kg_status report(const struct parse_errs *pe, char *err, size_t errlen)
@@ -202,6 +209,33 @@ kg_status xml_parse(const char *data, size_t len, const char *url,
     return st;
 }
 
+/* Depth of the deepest element; libxml2's HTML parser stops nesting at its
+ * limit without telling the structured error handler, so the tree is
+ * measured instead. */
+static int tree_depth(xmlDocPtr doc, int *line)
+{
+    int depth = 0, max = 0;
+    xmlNode *root = (xmlNode *)doc;
+    xmlNode *n = root->children;
+    while (n) {
+        if (n->type == XML_ELEMENT_NODE && depth + 1 > max) {
+            max = depth + 1;
+            *line = n->line;
+        }
+        if (n->type == XML_ELEMENT_NODE && n->children) {
+            depth++;
+            n = n->children;
+            continue;
+        }
+        while (n && n != root && !n->next) {
+            n = n->parent;
+            depth--;
+        }
+        n = (n && n != root) ? n->next : NULL;
+    }
+    return max;
+}
+
 kg_status xml_parse_html(const char *data, size_t len, const char *url,
                          const char *encoding, const struct xml_limits *lim,
                          xmlDocPtr *out, char *err, size_t errlen)
@@ -232,11 +266,16 @@ kg_status xml_parse_html(const char *data, size_t len, const char *url,
                            HTML_PARSE_NONET | HTML_PARSE_RECOVER |
                                HTML_PARSE_IGNORE_ENC | HTML_PARSE_NOIMPLIED);
     kg_status st = KG_OK;
+    int line = 0;
     if (pe.too_deep) {
         st = report(&pe, err, errlen);
     } else if (!doc) {
         snprintf(err, errlen, "cannot parse the page as HTML");
         st = KG_EINPUT;
+    } else if (tree_depth(doc, &line) >= XML_MAX_DEPTH) {
+        snprintf(err, errlen, "line %d: elements nested deeper than %d", line,
+                 XML_MAX_DEPTH);
+        st = KG_ELIMIT;
     }
     if (st != KG_OK) {
         xmlFreeDoc(doc);
@@ -472,13 +511,17 @@ char *xml_squash(const char *s)
     kg_buf_init(&b);
     bool space = false;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        /* ASCII whitespace and the UTF-8 no-break space and ideographic
-         * space (U+00A0, U+3000). */
+        /* ASCII whitespace and the Unicode spaces: no-break (U+00A0),
+         * en/em/thin... (U+2000-U+200B), narrow no-break (U+202F),
+         * ideographic (U+3000). */
         size_t skip = 0;
         if (isspace(*p))
             skip = 1;
         else if (p[0] == 0xC2 && p[1] == 0xA0)
             skip = 2;
+        else if (p[0] == 0xE2 && p[1] == 0x80 &&
+                 ((p[2] >= 0x80 && p[2] <= 0x8B) || p[2] == 0xAF))
+            skip = 3;
         else if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80)
             skip = 3;
         if (skip) {
