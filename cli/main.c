@@ -31,11 +31,34 @@ static const struct command commands[] = {
      "  --csv, --jsonl force the format (default: from the file name)\n"
      "  --source NAME  the source recorded with each record (default: the\n"
      "                 file name)\n"},
+    {"index", cmd_index, "build or refresh the text search index",
+     "usage: kgmatch index [--rebuild] [--format table|json]\n"
+     "\n"
+     "  Brings the BM25 index beside the database (DB.idx) up to date:\n"
+     "  builds it when missing, rebuilds it when the store changed or the\n"
+     "  file is damaged (with a warning), and prints what it holds.\n"
+     "\n"
+     "  --rebuild   rebuild even when the index is current\n"},
     {"init", cmd_init, "create or migrate the database",
      "usage: kgmatch init\n"
      "\n"
      "  Creates the database (--db, $KGMATCH_DB or ./kgmatch.db) or brings\n"
      "  an older one to the current schema.\n"},
+    {"search", cmd_search, "search records by text (BM25)",
+     "usage: kgmatch search TEXT... [--kind KIND[,KIND]] [--top N]\n"
+     "                      [--format table|json|csv] [--timing]\n"
+     "       kgmatch search --queries FILE.jsonl [--kind KIND] [--top N]\n"
+     "\n"
+     "  Ranks achievements, patents, demands, experts and institutions by\n"
+     "  BM25 relevance to TEXT (Chinese, English or both). The index is\n"
+     "  brought up to date first (see 'kgmatch index').\n"
+     "\n"
+     "  --kind KIND    only these kinds (repeat or join with commas)\n"
+     "  --top N        this many results (default 10; 0 = every match)\n"
+     "  --queries FILE one {\"id\", \"text\"} object a line ('-' = stdin);\n"
+     "                 prints CSV query_id,rank,kind,item_id,score\n"
+     "  --timing       per-query latency (p50, p99) on stderr\n"
+     "  --k1 X, --b Y  BM25 parameters (default 1.2 and 0.75)\n"},
     {"show", cmd_show, "print one record with its links",
      "usage: kgmatch show KIND ID [--format table|json]\n"},
     {"stats", cmd_stats, "count the records of each kind",

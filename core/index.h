@@ -8,30 +8,64 @@
 #ifndef KG_INDEX_H
 #define KG_INDEX_H
 
+#include <stdio.h>
+
 #include "core/store.h"
 
 struct index;
 
 struct index_opts {
-    double k1;      /* BM25 k1; 0 means the default (1.2) */
-    double b;       /* BM25 b; 0 means the default (0.75) */
+    double k1;      /* BM25 k1; 0 means the default (INDEX_K1) */
+    double b;       /* BM25 b; 0 means the default (INDEX_B) */
     bool rebuild;   /* rebuild even when the file is current */
     bool no_update; /* use the file even if stale (never rebuild) */
     FILE *warn; /* where to print "index stale, rebuilding" (NULL: stderr) */
+    bool in_memory; /* build in memory; never read or write the file */
 };
+
+/* BM25 defaults, tuned on csl-dev (bench/eval_search.py). */
+#define INDEX_K1 1.2
+#define INDEX_B 0.75
 
 /*
  * Opens the index of s, building or rebuilding it when the file is missing,
  * stale (the store's version moved), corrupt or when opts->rebuild is set.
  * opts may be NULL. On failure returns the status with a message in err.
+ * When the file cannot be written (read-only directory, disk full) the index
+ * is built in memory and a warning printed. s must stay open while the
+ * index is used (index_top_terms reads records). An index is for one
+ * thread at a time.
  */
 kg_status index_open(struct store *s, const struct index_opts *opts,
                      struct index **out, char *err,
                      size_t errlen) KG_MUST_CHECK;
 void index_free(struct index *ix); /* NULL is a no-op */
 
+/*
+ * Builds an in-memory index of the given records (their own text only: no
+ * store, so no profiles from links, and index_top_terms returns 0).
+ * For tests and benchmarks. Errors as for index_open.
+ */
+kg_status index_build(const struct kg_record *const *recs, size_t n,
+                      const struct index_opts *opts, struct index **out,
+                      char *err, size_t errlen) KG_MUST_CHECK;
+
 /* Number of indexed documents. */
 size_t index_doc_count(const struct index *ix);
+
+/* What an open index holds and how it was opened. */
+struct index_info {
+    const char *path; /* the file (owned by the index; NULL in memory) */
+    size_t docs, terms;
+    size_t docs_of[KG_KIND_COUNT]; /* documents of each kind */
+    uint64_t postings;             /* (term, document) pairs */
+    uint64_t bytes;                /* size of the index image */
+    int64_t version;               /* the store version it was built at */
+    bool built;                    /* built (or rebuilt) by this open */
+    bool in_memory;                /* not backed by the file */
+    double k1, b;                  /* the BM25 parameters in use */
+};
+void index_get_info(const struct index *ix, struct index_info *info);
 
 struct index_hit {
     kg_kind kind;

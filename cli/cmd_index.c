@@ -1,0 +1,96 @@
+/*
+ * cmd_index.c - `kgmatch index [--rebuild]`: bring the text index beside
+ * the database up to date (build it when missing, rebuild it when stale or
+ * damaged) and say what it holds.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "core/index.h"
+
+static void print_info(const struct index_info *in, enum cli_format fmt)
+{
+    const char *state = in->built ? "built" : "current";
+    if (fmt == CLI_JSON) {
+        json_t *kinds = json_object();
+        for (int k = 0; k < KG_KIND_COUNT; k++)
+            if (in->docs_of[k])
+                json_object_set_new(kinds, record_kind_name((kg_kind)k),
+                                    json_integer((json_int_t)in->docs_of[k]));
+        json_t *o = json_pack(
+            "{s:s?, s:s, s:I, s:o, s:I, s:I, s:I, s:I, s:b}", "path", in->path,
+            "state", state, "documents", (json_int_t)in->docs, "by_kind", kinds,
+            "terms", (json_int_t)in->terms, "postings",
+            (json_int_t)in->postings, "bytes", (json_int_t)in->bytes, "version",
+            (json_int_t)in->version, "in_memory", in->in_memory);
+        char *txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        puts(txt);
+        free(txt);
+        json_decref(o);
+        return;
+    }
+    printf("index: %s (%s%s)\n", in->path ? in->path : "(memory)", state,
+           in->in_memory ? ", in memory" : "");
+    printf("documents: %zu", in->docs);
+    const char *sep = " (";
+    for (int k = 0; k < KG_KIND_COUNT; k++) {
+        if (!in->docs_of[k])
+            continue;
+        printf("%s%s %zu", sep, record_kind_name((kg_kind)k), in->docs_of[k]);
+        sep = ", ";
+    }
+    printf("%s\n", in->docs ? ")" : "");
+    printf("terms: %zu\npostings: %llu\nbytes: %llu\nstore version: %lld\n",
+           in->terms, (unsigned long long)in->postings,
+           (unsigned long long)in->bytes, (long long)in->version);
+}
+
+int cmd_index(struct cli *cli, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"rebuild", no_argument, NULL, 'r'},
+        {"format", required_argument, NULL, 'f'},
+        {NULL, 0, NULL, 0},
+    };
+    struct index_opts opts = {0};
+    enum cli_format fmt = CLI_TABLE;
+    int c, rc;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "f:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'r':
+            opts.rebuild = true;
+            break;
+        case 'f':
+            if ((rc = cli_parse_format(cli, optarg, &fmt)) != 0)
+                return rc;
+            if (fmt == CLI_CSV)
+                return cli_usage(cli, "--format is table or json");
+            break;
+        default:
+            return cli_usage(cli, "bad option");
+        }
+    }
+    if (optind < argc)
+        return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+    struct store *s;
+    rc = cli_open_store(cli, STORE_READONLY, &s);
+    if (rc)
+        return rc;
+    struct index *ix;
+    char err[512];
+    kg_status st = index_open(s, &opts, &ix, err, sizeof err);
+    if (st != KG_OK) {
+        cli_error(cli, "%s", err);
+        store_close(s);
+        return kg_exit_code(st);
+    }
+    struct index_info in;
+    index_get_info(ix, &in);
+    print_info(&in, fmt);
+    index_free(ix);
+    store_close(s);
+    return 0;
+}
