@@ -39,6 +39,32 @@ static const struct command commands[] = {
      "  file is damaged (with a warning), and prints what it holds.\n"
      "\n"
      "  --rebuild   rebuild even when the index is current\n"},
+    {"ingest", cmd_ingest, "harvest the partner sources into the store",
+     "usage: kgmatch ingest [NAME...] [--full] [--jobs N] [--timeout S]\n"
+     "                      [--connect-timeout S] [--retries N] [--delay S]\n"
+     "                      [--backoff S] [--max-bytes N] [--lock-wait S]\n"
+     "                      [--quiet]\n"
+     "\n"
+     "  Harvests every source (see 'kgmatch sources'), or the named ones:\n"
+     "  incrementally (OAI-PMH from= the last harvest, conditional GET,\n"
+     "  resuming an interrupted harvest at its last stored page) unless\n"
+     "  --full. Each page is stored in one transaction with its checkpoint.\n"
+     "  Prints one summary line per source; exits 0 when every source\n"
+     "  succeeded, 1 when any failed (the others are still stored), 3 when\n"
+     "  another ingest holds the database.\n"
+     "\n"
+     "  --full            harvest everything again\n"
+     "  --jobs N          sources fetched at once (default 4)\n"
+     "  --timeout S       whole-transfer timeout (default 120)\n"
+     "  --connect-timeout S  (default 10)\n"
+     "  --retries N       retries on timeouts, connection errors, 429 and\n"
+     "                    5xx (default 4, with exponential backoff)\n"
+     "  --delay S         pause between requests to one host (default 1)\n"
+     "  --backoff S       first retry delay (default 1; doubles)\n"
+     "  --max-bytes N     body size cap (default 64 MiB)\n"
+     "  --lock-wait S     wait for another ingest (default 5)\n"
+     "  --quiet           no live progress on a terminal\n"
+     "  These override the sources' own settings.\n"},
     {"init", cmd_init, "create or migrate the database",
      "usage: kgmatch init\n"
      "\n"
@@ -61,6 +87,28 @@ static const struct command commands[] = {
      "  --k1 X, --b Y  BM25 parameters (default 1.2 and 0.75)\n"},
     {"show", cmd_show, "print one record with its links",
      "usage: kgmatch show KIND ID [--format table|json]\n"},
+    {"sources", cmd_sources, "add, list, remove or load partner sources",
+     "usage: kgmatch sources add NAME --type TYPE --url URL [options]\n"
+     "       kgmatch sources list [--format table|json|csv]\n"
+     "       kgmatch sources remove NAME\n"
+     "       kgmatch sources load FILE\n"
+     "\n"
+     "  TYPE is oai-pmh, rss, atom, uspto-xml, html, jsonl or csv. URL is\n"
+     "  http(s), file:// or a path (oai-pmh needs http). FILE is a\n"
+     "  sources.conf: one [NAME] section per source with the options below\n"
+     "  as 'key = value' (see ingest/README.md). remove keeps the records.\n"
+     "\n"
+     "  --set SPEC          oai-pmh set\n"
+     "  --prefix P          oai-pmh metadataPrefix (default oai_dc)\n"
+     "  --rules FILE        html: XPath rules for the listing\n"
+     "  --kind KIND         records made (default achievement; uspto-xml:\n"
+     "                      patent)\n"
+     "  --institution NAME  the partner that owns the listing\n"
+     "  --page-param NAME   feeds: OpenSearch start parameter (start)\n"
+     "  --max-pages N       pages per run (default: no limit)\n"
+     "  --timeout S, --connect-timeout S, --retries N, --delay S,\n"
+     "  --max-bytes N       fetch settings for this source\n"
+     "  --replace           replace a source of the same name\n"},
     {"stats", cmd_stats, "count the records of each kind",
      "usage: kgmatch stats [--format table|json]\n"},
 };

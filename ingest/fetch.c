@@ -139,6 +139,19 @@ static bool has_scheme(const char *url, const char *scheme)
     return strncasecmp(url, scheme, n) == 0 && strncmp(url + n, "://", 3) == 0;
 }
 
+char *fetch_escape(const char *s)
+{
+    struct kg_buf b;
+    kg_buf_init(&b);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (isalnum(*p) || strchr("-._~", *p))
+            kg_buf_addc(&b, (char)*p);
+        else
+            kg_buf_printf(&b, "%%%02X", *p);
+    }
+    return kg_buf_detach(&b);
+}
+
 bool fetch_is_local(const char *url)
 {
     return has_scheme(url, "file") || !strstr(url, "://");

@@ -111,6 +111,10 @@ kg_status fetch_get(struct fetcher *f, const char *url,
 double fetch_backoff_delay(double backoff, int attempt, double jitter,
                            double retry_after);
 
+/* s percent-encoded for a URL query value (RFC 3986 unreserved bytes kept).
+ * The caller frees it. */
+char *fetch_escape(const char *s);
+
 /* True for a URL read from disk (file:// or a path without a scheme). */
 bool fetch_is_local(const char *url);
 /* The local path of such a URL (the caller frees it), else NULL. */
