@@ -19,14 +19,37 @@ struct cli {
  * (0 ok, 1 bad input/data, 2 usage, 3 environment). */
 typedef int (*cli_fn)(struct cli *cli, int argc, char **argv);
 
+int cmd_eval(struct cli *cli, int argc, char **argv);
+int cmd_export(struct cli *cli, int argc, char **argv);
 int cmd_import(struct cli *cli, int argc, char **argv);
 int cmd_index(struct cli *cli, int argc, char **argv);
 int cmd_ingest(struct cli *cli, int argc, char **argv);
 int cmd_init(struct cli *cli, int argc, char **argv);
+int cmd_match(struct cli *cli, int argc, char **argv);
+int cmd_partners(struct cli *cli, int argc, char **argv);
+int cmd_query(struct cli *cli, int argc, char **argv);
 int cmd_search(struct cli *cli, int argc, char **argv);
 int cmd_show(struct cli *cli, int argc, char **argv);
 int cmd_sources(struct cli *cli, int argc, char **argv);
 int cmd_stats(struct cli *cli, int argc, char **argv);
+
+/* Shared by match, query, partners and eval (cmd_match.c, cmd_query.c):
+ * the matcher config (defaults, or FILE), the store read-only and its graph;
+ * the enterprise named loosely; --kind. Each prints its errors and returns
+ * an exit code (0 on success). */
+struct graph;
+struct match_config;
+int cli_match_open(const struct cli *cli, const char *config,
+                   struct store **s, struct graph **g,
+                   struct match_config *c);
+int cli_match_kinds(const struct cli *cli, const char *s, unsigned *kinds);
+int cli_find_enterprise(const struct cli *cli, struct store *s,
+                        const char *name, char **id);
+/* The ids of the enterprise's demands whose deadline has not passed (all
+ * with closed_too), sorted, appended to ids. */
+int cli_enterprise_demands(const struct cli *cli, struct store *s,
+                           const char *id, bool closed_too,
+                           struct kg_strlist *ids);
 
 /* "kgmatch: CMD: message" on stderr. */
 void cli_error(const struct cli *cli, const char *fmt, ...) KG_PRINTF(2, 3);

@@ -17,6 +17,27 @@ struct command {
 
 /* Sorted by name. */
 static const struct command commands[] = {
+    {"eval", cmd_eval, "score the matcher against gold pairs",
+     "usage: kgmatch eval --gold FILE [--kind KIND] [--format table|json]\n"
+     "                    [--config FILE]\n"
+     "\n"
+     "  FILE is tab-separated: demand_id, item_id, relevance (graded, 0\n"
+     "  = not relevant) and an optional cross_domain flag (1/0); a header\n"
+     "  row is skipped. Each gold demand is matched against everything\n"
+     "  (or KIND only) and the ranking, all kinds merged by score, is\n"
+     "  scored: nDCG@10, MAP, recall@50, and how many cross-domain gold\n"
+     "  pairs reach the top 10.\n"},
+    {"export", cmd_export, "write the knowledge graph as GraphML, or its counts",
+     "usage: kgmatch export [--graphml FILE] [--stats] [--rebuild]\n"
+     "                      [--format table|json|csv]\n"
+     "\n"
+     "  Brings the graph cache (DB.graph) up to date, then writes the graph\n"
+     "  as GraphML (FILE, '-' for standard output; vertex attributes type,\n"
+     "  subtype, label, record_id, domains; edge attributes type, weight)\n"
+     "  for Gephi or Cytoscape, and/or prints the vertex and edge counts\n"
+     "  by type (the default without --graphml).\n"
+     "\n"
+     "  --rebuild   rebuild the cache even when it is current\n"},
     {"import", cmd_import, "import records from JSONL or CSV files",
      "usage: kgmatch import --kind KIND [--skip-bad] [--source NAME] FILE...\n"
      "\n"
@@ -70,6 +91,41 @@ static const struct command commands[] = {
      "\n"
      "  Creates the database (--db, $KGMATCH_DB or ./kgmatch.db) or brings\n"
      "  an older one to the current schema.\n"},
+    {"match", cmd_match, "rank items, experts and institutions for demands",
+     "usage: kgmatch match (--demand ID... | --text TEXT | --all)\n"
+     "                     [--kind achievement|patent|expert|institution|all]\n"
+     "                     [--top N] [--cross-domain] [--explain]\n"
+     "                     [--format table|json|csv] [--config FILE]\n"
+     "\n"
+     "  Scores each candidate in [0, 1] from text relevance, graph\n"
+     "  relevance (personalized PageRank) and practical fit, with the\n"
+     "  weights of FILE (default: built in; see datasets/match.conf).\n"
+     "\n"
+     "  --demand ID     a demand (repeatable); --all: every demand\n"
+     "  --text TEXT     free text instead of a stored demand\n"
+     "  --kind KIND     what to rank (default all four)\n"
+     "  --top N         best N of each kind (default 10; 0 = every\n"
+     "                  candidate with a non-zero score)\n"
+     "  --cross-domain  only pairings whose domains differ (high score)\n"
+     "  --explain       the score's parts, shared concepts and a path\n"
+     "  CSV columns: demand_id,kind,item_id,score,cross_domain,title\n"},
+    {"partners", cmd_partners, "partner institutions for a demand or enterprise",
+     "usage: kgmatch partners (--demand ID | --enterprise NAME|ID) [--top N]\n"
+     "                        [--include-closed] [--format table|json|csv]\n"
+     "                        [--config FILE]\n"
+     "\n"
+     "  Institutions ranked by their best score over the demand(s), each\n"
+     "  with its best experts and items and the path that explains it.\n"
+     "  An enterprise's open demands are those whose deadline has not\n"
+     "  passed (--include-closed: all).\n"},
+    {"query", cmd_query, "matches for every open demand of an enterprise",
+     "usage: kgmatch query --enterprise NAME|ID [--top N] [--kind KIND]\n"
+     "                     [--cross-domain] [--explain] [--include-closed]\n"
+     "                     [--format table|json|csv] [--config FILE]\n"
+     "\n"
+     "  NAME is matched loosely (exact name or alias, else any enterprise\n"
+     "  whose name contains it); a name that fits several enterprises\n"
+     "  lists them and exits 1. Output as for `kgmatch match`.\n"},
     {"search", cmd_search, "search records by text (BM25)",
      "usage: kgmatch search TEXT... [--kind KIND[,KIND]] [--top N]\n"
      "                      [--format table|json|csv] [--timing]\n"

@@ -1,0 +1,344 @@
+/*
+ * cmd_eval.c - `kgmatch eval --gold FILE`: scores the matcher's rankings
+ * against gold pairs (demand_id, item_id, relevance[, cross_domain]) with
+ * nDCG@10, MAP and recall@50, and counts the cross-domain gold pairs that
+ * reach the top 10.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "graph/match.h"
+
+#define EVAL_MAX_LINE 4096
+
+struct pair {
+    char *item;
+    double rel;
+    bool cross;
+    bool hit10, hit50; /* filled by the run */
+};
+
+struct demand {
+    char *id;
+    uint32_t v;
+    struct pair *p;
+    size_t n, cap;
+    double ndcg, ap, recall;
+};
+
+struct gold {
+    struct demand *d;
+    size_t n, cap;
+    size_t pairs, dropped;
+};
+
+static struct demand *gold_demand(struct gold *g, const char *id)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (strcmp(g->d[i].id, id) == 0)
+            return &g->d[i];
+    if (g->n == g->cap) {
+        g->cap = g->cap ? 2 * g->cap : 64;
+        g->d = kg_xrealloc(g->d, g->cap * sizeof *g->d);
+    }
+    struct demand *d = &g->d[g->n++];
+    memset(d, 0, sizeof *d);
+    d->id = kg_xstrdup(id);
+    return d;
+}
+
+static void gold_release(struct gold *g)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        for (size_t j = 0; j < g->d[i].n; j++)
+            free(g->d[i].p[j].item);
+        free(g->d[i].p);
+        free(g->d[i].id);
+    }
+    free(g->d);
+}
+
+/* Splits line at tabs into at most max fields; returns the count. */
+static size_t split_tabs(char *line, char **f, size_t max)
+{
+    size_t n = 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    while (n < max) {
+        f[n++] = line;
+        char *t = strchr(line, '\t');
+        if (!t)
+            break;
+        *t = '\0';
+        line = t + 1;
+    }
+    return n;
+}
+
+static int read_gold(const struct cli *cli, const char *path, struct gold *g)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        cli_error(cli, "%s: %s", path, strerror(errno));
+        return errno == ENOENT ? 1 : 3;
+    }
+    char line[EVAL_MAX_LINE];
+    int lineno = 0, rc = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        if (!strchr(line, '\n') && !feof(f)) {
+            cli_error(cli, "%s:%d: line longer than %d bytes", path, lineno,
+                      EVAL_MAX_LINE);
+            rc = 1;
+            break;
+        }
+        char *fl[5];
+        size_t nf = split_tabs(line, fl, 5);
+        if (nf == 1 && fl[0][0] == '\0')
+            continue;
+        if (lineno == 1 && strcmp(fl[0], "demand_id") == 0)
+            continue;
+        char *end;
+        double rel = nf >= 3 ? strtod(fl[2], &end) : 0;
+        if (nf < 3 || nf > 4 || !*fl[0] || !*fl[1] || end == fl[2] || *end ||
+            !isfinite(rel) || rel < 0) {
+            cli_error(cli,
+                      "%s:%d: expected demand_id, item_id, relevance (>= 0) "
+                      "and an optional cross_domain flag, tab-separated",
+                      path, lineno);
+            rc = 1;
+            break;
+        }
+        struct demand *d = gold_demand(g, fl[0]);
+        if (d->n == d->cap) {
+            d->cap = d->cap ? 2 * d->cap : 16;
+            d->p = kg_xrealloc(d->p, d->cap * sizeof *d->p);
+        }
+        d->p[d->n++] = (struct pair){
+            .item = kg_xstrdup(fl[1]),
+            .rel = rel,
+            .cross = nf == 4 &&
+                     (strcmp(fl[3], "1") == 0 || strcmp(fl[3], "true") == 0 ||
+                      strcmp(fl[3], "yes") == 0),
+        };
+        g->pairs++;
+    }
+    fclose(f);
+    return rc;
+}
+
+struct run {
+    const struct graph *g;
+    struct gold *gold;
+    struct match_hit *buf;
+    size_t cap;
+};
+
+static int cmp_hit(const void *a, const void *b, void *ctx)
+{
+    const struct graph *g = ctx;
+    const struct match_hit *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    return strcmp(graph_str(g, g->vid[x->v]), graph_str(g, g->vid[y->v]));
+}
+
+static int cmp_rel_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x > y ? -1 : x < y;
+}
+
+/* Metrics of one demand from its ranking (all kinds merged by score). */
+static bool score_demand(size_t i, const struct match_result *r, void *ctx)
+{
+    struct run *run = ctx;
+    const struct graph *g = run->g;
+    struct demand *d = &run->gold->d[i];
+    if (r->n > run->cap) {
+        run->cap = r->n;
+        run->buf = kg_xrealloc(run->buf, run->cap * sizeof *run->buf);
+    }
+    memcpy(run->buf, r->hits, r->n * sizeof *r->hits);
+    qsort_r(run->buf, r->n, sizeof *run->buf, cmp_hit, (void *)g);
+    double dcg = 0, idcg = 0, ap = 0;
+    size_t relevant = 0, found = 0, in50 = 0;
+    double *rels = kg_xcalloc(d->n + 1, sizeof *rels);
+    for (size_t j = 0; j < d->n; j++) {
+        rels[j] = d->p[j].rel;
+        relevant += d->p[j].rel > 0;
+    }
+    qsort(rels, d->n, sizeof *rels, cmp_rel_desc);
+    for (size_t j = 0; j < d->n && j < 10; j++)
+        idcg += (pow(2, rels[j]) - 1) / log2((double)j + 2);
+    free(rels);
+    for (size_t k = 0; k < r->n; k++) {
+        const char *id = graph_str(g, g->vid[run->buf[k].v]);
+        for (size_t j = 0; j < d->n; j++) {
+            struct pair *p = &d->p[j];
+            if (strcmp(p->item, id) != 0)
+                continue;
+            if (k < 10) {
+                dcg += (pow(2, p->rel) - 1) / log2((double)k + 2);
+                p->hit10 = true;
+            }
+            if (p->rel > 0) {
+                found++;
+                ap += (double)found / (double)(k + 1);
+                if (k < 50) {
+                    in50++;
+                    p->hit50 = true;
+                }
+            }
+            break;
+        }
+    }
+    d->ndcg = idcg > 0 ? dcg / idcg : 0;
+    d->ap = relevant ? ap / relevant : 0;
+    d->recall = relevant ? (double)in50 / relevant : 0;
+    return true;
+}
+
+int cmd_eval(struct cli *cli, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"gold", required_argument, NULL, 'g'},
+        {"kind", required_argument, NULL, 'k'},
+        {"format", required_argument, NULL, 'f'},
+        {"config", required_argument, NULL, 'c'},
+        {NULL, 0, NULL, 0},
+    };
+    enum cli_format fmt = CLI_TABLE;
+    const char *path = NULL, *config = NULL, *kindname = "all";
+    unsigned kinds = 0;
+    int c, rc;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "g:k:f:c:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'g':
+            path = optarg;
+            break;
+        case 'k':
+            if ((rc = cli_match_kinds(cli, optarg, &kinds)) != 0)
+                return rc;
+            kindname = optarg;
+            break;
+        case 'f':
+            if ((rc = cli_parse_format(cli, optarg, &fmt)) != 0)
+                return rc;
+            break;
+        case 'c':
+            config = optarg;
+            break;
+        default:
+            return cli_usage(cli, "bad option");
+        }
+    }
+    if (optind < argc)
+        return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
+    if (!path)
+        return cli_usage(cli, "--gold FILE is required");
+    if (fmt == CLI_CSV)
+        return cli_usage(cli, "eval prints a table or JSON");
+    struct gold gold = {0};
+    rc = read_gold(cli, path, &gold);
+    if (rc) {
+        gold_release(&gold);
+        return rc;
+    }
+    struct store *s;
+    struct graph *g;
+    struct match_config conf;
+    rc = cli_match_open(cli, config, &s, &g, &conf);
+    if (rc) {
+        gold_release(&gold);
+        return rc;
+    }
+    struct match_query *qs = kg_xcalloc(gold.n + 1, sizeof *qs);
+    for (size_t i = 0; i < gold.n && rc == 0; i++) {
+        struct demand *d = &gold.d[i];
+        d->v = graph_find(g, KG_DEMAND, d->id);
+        if (d->v == GRAPH_NONE) {
+            cli_error(cli, "%s: no demand '%s' in %s", path, d->id,
+                      cli->db_path);
+            rc = 1;
+        }
+        /* With --kind, gold items of other kinds cannot be found: drop. */
+        for (size_t j = 0; kinds && j < d->n; j++) {
+            kg_kind k = (kg_kind)__builtin_ctz(kinds);
+            if (graph_find(g, k, d->p[j].item) == GRAPH_NONE) {
+                free(d->p[j].item);
+                d->p[j--] = d->p[--d->n];
+                gold.dropped++;
+            }
+        }
+        qs[i] = (struct match_query){.demand = d->v, .kinds = kinds};
+    }
+    struct run run = {.g = g, .gold = &gold};
+    if (rc == 0) {
+        char err[512] = "";
+        kg_status st = match_batch(g, &conf, qs, gold.n, score_demand, &run,
+                                   err, sizeof err);
+        if (st != KG_OK) {
+            cli_error(cli, "%s", err);
+            rc = kg_exit_code(st);
+        }
+    }
+    if (rc == 0) {
+        double ndcg = 0, map = 0, rec = 0;
+        size_t cross = 0, cross10 = 0, nd = 0;
+        for (size_t i = 0; i < gold.n; i++) {
+            struct demand *d = &gold.d[i];
+            if (d->n == 0)
+                continue;
+            nd++;
+            ndcg += d->ndcg;
+            map += d->ap;
+            rec += d->recall;
+            for (size_t j = 0; j < d->n; j++) {
+                if (!d->p[j].cross || !(d->p[j].rel > 0))
+                    continue;
+                cross++;
+                cross10 += d->p[j].hit10;
+            }
+        }
+        if (nd) {
+            ndcg /= nd;
+            map /= nd;
+            rec /= nd;
+        }
+        if (fmt == CLI_JSON) {
+            json_t *o = json_pack(
+                "{s:s, s:s, s:I, s:I, s:f, s:f, s:f, s:I, s:I}", "gold", path,
+                "kind", kindname, "demands", (json_int_t)nd, "pairs",
+                (json_int_t)(gold.pairs - gold.dropped), "ndcg@10", ndcg, "map",
+                map, "recall@50", rec, "cross_domain_pairs", (json_int_t)cross,
+                "cross_domain_in_top10", (json_int_t)cross10);
+            char *txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                          JSON_REAL_PRECISION(6));
+            puts(txt);
+            free(txt);
+            json_decref(o);
+        } else {
+            printf("gold       %s (%zu demands, %zu pairs, kind %s)\n", path,
+                   nd, gold.pairs - gold.dropped, kindname);
+            printf("nDCG@10    %.4f\n", ndcg);
+            printf("MAP        %.4f\n", map);
+            printf("recall@50  %.4f\n", rec);
+            printf("cross-domain gold pairs in the top 10: %zu of %zu\n",
+                   cross10, cross);
+        }
+    }
+    free(run.buf);
+    free(qs);
+    graph_free(g);
+    store_close(s);
+    gold_release(&gold);
+    return rc;
+}

@@ -1,0 +1,1205 @@
+/*
+ * match.c - the matcher. Per query: a TF-IDF query vector, one pass of
+ * cosine similarity over every item, pseudo-relevance expansion through the
+ * items' term vectors (demand -> concept -> item -> concept), a second pass,
+ * z-scores per kind so that a score means the same for every demand,
+ * personalized PageRank for graph relevance, practical fit, then the best
+ * hits per kind with their reasons.
+ */
+#include "graph/match.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/text.h"
+
+/* ---- configuration ------------------------------------------------------ */
+
+void match_config_default(struct match_config *c)
+{
+    *c = (struct match_config){
+        .w_text = 0.6,
+        .w_graph = 0.25,
+        .w_fit = 0.15,
+        .expand = 0.6,
+        .squash_center = 2.0,
+        .squash_scale = 1.0,
+        .ppr_damping = 0.85,
+        .ppr_eps = 1e-6,
+        .ppr_enterprise = 0.2,
+        .ppr_degree_normalize = true,
+        .fit_maturity = 1,
+        .fit_recency = 1,
+        .fit_region = 1,
+        .fit_tie = 2,
+        .fit_halflife = 8,
+        .expert_agg = MATCH_AGG_MEAN,
+        .expert_k = 3,
+        .institution_k = 3,
+        .cross_min = 0.5,
+        .threads = 0,
+    };
+}
+
+kg_status match_agg_parse(const char *s, enum match_agg *out)
+{
+    static const char *const names[] = {"mean", "max", "topk", "sumk"};
+    for (int i = 0; i < 4; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            *out = (enum match_agg)i;
+            return KG_OK;
+        }
+    }
+    return KG_EUSAGE;
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+static bool parse_num(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(x) || x < lo || x > hi)
+        return false;
+    *out = x;
+    return true;
+}
+
+static bool parse_bool(const char *s, bool *out)
+{
+    if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1"))
+        *out = true;
+    else if (!strcmp(s, "no") || !strcmp(s, "false") || !strcmp(s, "0"))
+        *out = false;
+    else
+        return false;
+    return true;
+}
+
+/* Sets one key; returns a reason when the key or value is bad. */
+static const char *config_set(struct match_config *c, const char *k,
+                              const char *v)
+{
+    static const struct {
+        const char *key;
+        size_t off;
+        double lo, hi;
+    } nums[] = {
+#define N(key, field, lo, hi)                                                  \
+    {key, offsetof(struct match_config, field), lo, hi}
+        N("weight.text", w_text, 0, 1e6),
+        N("weight.graph", w_graph, 0, 1e6),
+        N("weight.fit", w_fit, 0, 1e6),
+        N("text.expand", expand, 0, 100),
+        N("squash.center", squash_center, -100, 100),
+        N("squash.scale", squash_scale, 1e-6, 100),
+        N("ppr.damping", ppr_damping, 0.01, 0.99),
+        N("ppr.eps", ppr_eps, 1e-12, 1),
+        N("ppr.enterprise", ppr_enterprise, 0, 0.99),
+        N("fit.maturity", fit_maturity, 0, 1e6),
+        N("fit.recency", fit_recency, 0, 1e6),
+        N("fit.region", fit_region, 0, 1e6),
+        N("fit.tie", fit_tie, 0, 1e6),
+        N("fit.halflife", fit_halflife, 0.1, 1000),
+        N("cross_domain.min_score", cross_min, 0, 1),
+#undef N
+    };
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        if (strcmp(k, nums[i].key) != 0)
+            continue;
+        double x;
+        if (!parse_num(v, nums[i].lo, nums[i].hi, &x))
+            return "value out of range or not a number";
+        *(double *)(void *)((char *)c + nums[i].off) = x;
+        return NULL;
+    }
+    double x;
+    if (strcmp(k, "ppr.degree_normalize") == 0)
+        return parse_bool(v, &c->ppr_degree_normalize) ? NULL
+                                                       : "expected yes or no";
+    if (strcmp(k, "expert.aggregate") == 0)
+        return match_agg_parse(v, &c->expert_agg) == KG_OK
+                   ? NULL
+                   : "expected mean, max, topk or sumk";
+    if (strcmp(k, "expert.k") == 0 || strcmp(k, "institution.k") == 0 ||
+        strcmp(k, "threads") == 0) {
+        if (!parse_num(v, strcmp(k, "threads") ? 1 : 0, 64, &x) ||
+            x != floor(x))
+            return "expected a whole number";
+        if (k[0] == 'e')
+            c->expert_k = (unsigned)x;
+        else if (k[0] == 'i')
+            c->institution_k = (unsigned)x;
+        else
+            c->threads = (unsigned)x;
+        return NULL;
+    }
+    return "unknown key";
+}
+
+kg_status match_config_load(struct match_config *c, const char *path, char *err,
+                            size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return KG_EIO;
+    }
+    char line[1024];
+    int lineno = 0;
+    kg_status st = KG_OK;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char *s = trim(line);
+        if (!*s)
+            continue;
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            snprintf(err, errlen, "%s:%d: expected key = value", path, lineno);
+            st = KG_EINPUT;
+            break;
+        }
+        *eq = '\0';
+        char *k = trim(s), *v = trim(eq + 1);
+        const char *why = config_set(c, k, v);
+        if (why) {
+            snprintf(err, errlen, "%s:%d: %s: %s", path, lineno, k, why);
+            st = KG_EINPUT;
+            break;
+        }
+    }
+    fclose(f);
+    if (st != KG_OK)
+        return st;
+    double sum = c->w_text + c->w_graph + c->w_fit;
+    if (!(sum > 0)) {
+        snprintf(err, errlen, "%s: the part weights are all zero", path);
+        return KG_EINPUT;
+    }
+    c->w_text /= sum;
+    c->w_graph /= sum;
+    c->w_fit /= sum;
+    return KG_OK;
+}
+
+/* ---- the matcher -------------------------------------------------------- */
+
+struct matcher {
+    const struct graph *g;
+    struct match_config c;
+    uint32_t *pool[KG_KIND_COUNT]; /* vertices of each kind */
+    size_t npool[KG_KIND_COUNT];
+    double *sim;           /* cosine to the (expanded) query, by vertex */
+    double *tz;            /* text z-score, by vertex */
+    bool *thas;            /* the vertex has text evidence */
+    double *gz;            /* graph z-score, by vertex (valid where ppr > 0) */
+    double *score;         /* final score, by vertex */
+    double *tpart, *gpart; /* weighted text and graph parts, by vertex */
+    double *q, *q2;        /* dense query vectors over terms */
+    uint32_t *qt, *q2t;
+    size_t nqt, nq2t;
+    uint8_t *q2mark;
+    float *dmark; /* concepts next to the demand: their weight */
+    uint32_t *dlist;
+    size_t ndlist;
+    uint8_t *tie; /* institutions tied to the demand's enterprise */
+    uint32_t *tlist;
+    size_t ntlist;
+    uint32_t *parent; /* BFS */
+    uint32_t *queue;
+    uint8_t *seen;
+    struct rank_ppr *ppr;
+    struct text *text;
+    struct text_tokens tk;
+    char errbuf[256];
+    /* current query */
+    uint32_t demand, enterprise;
+    const char *qtext;
+};
+
+const char *match_last_error(const struct matcher *m)
+{
+    return m->errbuf;
+}
+
+kg_status match_new(const struct graph *g, const struct match_config *c,
+                    struct matcher **out, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    struct matcher *m = kg_xcalloc(1, sizeof *m);
+    m->g = g;
+    m->c = *c;
+    size_t nv = g->nv ? g->nv : 1, nt = g->nterms ? g->nterms : 1;
+    for (uint32_t v = 0; v < g->nv; v++)
+        if (g->vkind[v] < KG_KIND_COUNT)
+            m->npool[g->vkind[v]]++;
+    for (int k = 0; k < KG_KIND_COUNT; k++) {
+        m->pool[k] =
+            kg_xmalloc((m->npool[k] ? m->npool[k] : 1) * sizeof(uint32_t));
+        m->npool[k] = 0;
+    }
+    for (uint32_t v = 0; v < g->nv; v++)
+        if (g->vkind[v] < KG_KIND_COUNT)
+            m->pool[g->vkind[v]][m->npool[g->vkind[v]]++] = v;
+    m->sim = kg_xcalloc(nv, sizeof *m->sim);
+    m->tz = kg_xcalloc(nv, sizeof *m->tz);
+    m->thas = kg_xcalloc(nv, sizeof *m->thas);
+    m->gz = kg_xcalloc(nv, sizeof *m->gz);
+    m->score = kg_xcalloc(nv, sizeof *m->score);
+    m->tpart = kg_xcalloc(nv, sizeof *m->tpart);
+    m->gpart = kg_xcalloc(nv, sizeof *m->gpart);
+    m->q = kg_xcalloc(nt, sizeof *m->q);
+    m->q2 = kg_xcalloc(nt, sizeof *m->q2);
+    m->qt = kg_xmalloc(nt * sizeof *m->qt);
+    m->q2t = kg_xmalloc(nt * sizeof *m->q2t);
+    m->q2mark = kg_xcalloc(nt, 1);
+    m->dmark = kg_xcalloc(nv, sizeof *m->dmark);
+    m->dlist = kg_xmalloc(nv * sizeof *m->dlist);
+    m->tie = kg_xcalloc(nv, 1);
+    m->tlist = kg_xmalloc(nv * sizeof *m->tlist);
+    m->parent = kg_xmalloc(nv * sizeof *m->parent);
+    m->queue = kg_xmalloc(nv * sizeof *m->queue);
+    m->seen = kg_xcalloc(nv, 1);
+    m->ppr = rank_ppr_new(g->nv);
+    text_tokens_init(&m->tk);
+    *out = m;
+    return KG_OK;
+}
+
+void match_free(struct matcher *m)
+{
+    if (!m)
+        return;
+    for (int k = 0; k < KG_KIND_COUNT; k++)
+        free(m->pool[k]);
+    free(m->sim);
+    free(m->tz);
+    free(m->thas);
+    free(m->gz);
+    free(m->score);
+    free(m->tpart);
+    free(m->gpart);
+    free(m->q);
+    free(m->q2);
+    free(m->qt);
+    free(m->q2t);
+    free(m->q2mark);
+    free(m->dmark);
+    free(m->dlist);
+    free(m->tie);
+    free(m->tlist);
+    free(m->parent);
+    free(m->queue);
+    free(m->seen);
+    rank_ppr_free(m->ppr);
+    text_tokens_release(&m->tk);
+    text_free(m->text);
+    free(m);
+}
+
+void match_result_release(struct match_result *r)
+{
+    free(r->hits);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- text relevance ----------------------------------------------------- */
+
+static void clear_query(struct matcher *m)
+{
+    for (size_t i = 0; i < m->nqt; i++)
+        m->q[m->qt[i]] = 0;
+    for (size_t i = 0; i < m->nq2t; i++) {
+        m->q2[m->q2t[i]] = 0;
+        m->q2mark[m->q2t[i]] = 0;
+    }
+    m->nqt = m->nq2t = 0;
+}
+
+/* The query vector of a demand vertex: its stored vector. */
+static void demand_vector(struct matcher *m, uint32_t d)
+{
+    const struct graph *g = m->g;
+    for (uint64_t i = g->vec_off[d]; i < g->vec_off[d + 1]; i++) {
+        m->q[g->vec_term[i]] = g->vec_w[i];
+        m->qt[m->nqt++] = g->vec_term[i];
+    }
+}
+
+/* The query vector of free text, weighted like the documents. */
+static kg_status text_vector(struct matcher *m, const char *text)
+{
+    if (!m->text) {
+        kg_status st = text_new(NULL, &m->text, m->errbuf, sizeof m->errbuf);
+        if (st != KG_OK)
+            return st;
+    }
+    text_tokens_reset(&m->tk);
+    if (text_analyze(m->text, text, strlen(text), &m->tk) != KG_OK) {
+        snprintf(m->errbuf, sizeof m->errbuf, "text analysis: %s",
+                 text_last_error(m->text));
+        return KG_EINTERNAL;
+    }
+    const struct graph *g = m->g;
+    for (size_t i = 0; i < m->tk.n; i++) {
+        uint32_t t =
+            graph_term_find(g, m->tk.bytes + m->tk.v[i].off, m->tk.v[i].len);
+        if (t == GRAPH_NONE)
+            continue;
+        if (m->q[t] == 0)
+            m->qt[m->nqt++] = t;
+        m->q[t] += 1; /* term frequency for now */
+    }
+    double norm = 0;
+    for (size_t i = 0; i < m->nqt; i++) {
+        uint32_t t = m->qt[i];
+        m->q[t] = (1 + log(m->q[t])) * graph_idf(g, t);
+        norm += m->q[t] * m->q[t];
+    }
+    norm = norm > 0 ? sqrt(norm) : 1;
+    for (size_t i = 0; i < m->nqt; i++)
+        m->q[m->qt[i]] /= norm;
+    return KG_OK;
+}
+
+static double dot(const struct graph *g, uint32_t v, const double *q)
+{
+    double s = 0;
+    for (uint64_t i = g->vec_off[v]; i < g->vec_off[v + 1]; i++)
+        s += q[g->vec_term[i]] * g->vec_w[i];
+    return s;
+}
+
+static void q2_add(struct matcher *m, uint32_t t, double x)
+{
+    if (!m->q2mark[t]) {
+        m->q2mark[t] = 1;
+        m->q2t[m->nq2t++] = t;
+    }
+    m->q2[t] += x;
+}
+
+/* Cosine of every item and expert profile to the query, expanded once by
+ * the items it already resembles. */
+static void text_pass(struct matcher *m)
+{
+    const struct graph *g = m->g;
+    static const kg_kind items[] = {KG_ACHIEVEMENT, KG_PATENT};
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < m->npool[items[k]]; i++) {
+            uint32_t v = m->pool[items[k]][i];
+            m->sim[v] = dot(g, v, m->q);
+        }
+    if (m->c.expand > 0 && m->nqt > 0) {
+        for (int k = 0; k < 2; k++)
+            for (size_t i = 0; i < m->npool[items[k]]; i++) {
+                uint32_t v = m->pool[items[k]][i];
+                double s = m->sim[v];
+                if (s <= 0)
+                    continue;
+                for (uint64_t j = g->vec_off[v]; j < g->vec_off[v + 1]; j++)
+                    q2_add(m, g->vec_term[j], s * g->vec_w[j]);
+            }
+        double norm = 0;
+        for (size_t i = 0; i < m->nq2t; i++)
+            norm += m->q2[m->q2t[i]] * m->q2[m->q2t[i]];
+        double f = norm > 0 ? m->c.expand / sqrt(norm) : 0;
+        for (size_t i = 0; i < m->nq2t; i++)
+            m->q2[m->q2t[i]] *= f;
+        for (size_t i = 0; i < m->nqt; i++)
+            q2_add(m, m->qt[i], m->q[m->qt[i]]);
+        norm = 0;
+        for (size_t i = 0; i < m->nq2t; i++)
+            norm += m->q2[m->q2t[i]] * m->q2[m->q2t[i]];
+        norm = norm > 0 ? sqrt(norm) : 1;
+        for (size_t i = 0; i < m->nq2t; i++)
+            m->q2[m->q2t[i]] /= norm;
+    } else {
+        for (size_t i = 0; i < m->nqt; i++)
+            q2_add(m, m->qt[i], m->q[m->qt[i]]);
+    }
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < m->npool[items[k]]; i++) {
+            uint32_t v = m->pool[items[k]][i];
+            m->sim[v] = dot(g, v, m->q2);
+        }
+    for (size_t i = 0; i < m->npool[KG_EXPERT]; i++) {
+        uint32_t v = m->pool[KG_EXPERT][i];
+        m->sim[v] = dot(g, v, m->q2);
+    }
+}
+
+/* z-scores of sim over the vertices of kind that have a vector: how far
+ * above the average record of its kind a record is for this query. */
+static void zscore_kind(struct matcher *m, kg_kind kind)
+{
+    const struct graph *g = m->g;
+    double s = 0, ss = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < m->npool[kind]; i++) {
+        uint32_t v = m->pool[kind][i];
+        m->thas[v] = false;
+        if (g->vec_off[v] == g->vec_off[v + 1])
+            continue;
+        s += m->sim[v];
+        ss += m->sim[v] * m->sim[v];
+        n++;
+    }
+    double mu = n ? s / n : 0, var = n ? ss / n - mu * mu : 0;
+    double sd = var > 1e-18 ? sqrt(var) : 0;
+    for (size_t i = 0; i < m->npool[kind]; i++) {
+        uint32_t v = m->pool[kind][i];
+        if (g->vec_off[v] == g->vec_off[v + 1])
+            continue;
+        m->thas[v] = true;
+        m->tz[v] = sd > 0 ? (m->sim[v] - mu) / sd : 0;
+    }
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x > y ? -1 : x < y;
+}
+
+/* Aggregates n values (reordered) as agg with k. */
+static double aggregate(double *x, size_t n, enum match_agg agg, unsigned k)
+{
+    if (n == 0)
+        return 0;
+    double s = 0;
+    if (agg == MATCH_AGG_MEAN) {
+        for (size_t i = 0; i < n; i++)
+            s += x[i];
+        return s / n;
+    }
+    qsort(x, n, sizeof *x, cmp_desc);
+    if (agg == MATCH_AGG_MAX)
+        return x[0];
+    size_t m = n < k ? n : k;
+    for (size_t i = 0; i < m; i++)
+        s += x[i];
+    return agg == MATCH_AGG_TOPK ? s / m : s;
+}
+
+static bool is_item(unsigned kind)
+{
+    return kind == KG_ACHIEVEMENT || kind == KG_PATENT;
+}
+
+/* Text z of experts from their items (and profile), then of institutions
+ * from their experts and items. */
+static void text_people(struct matcher *m, double *buf, size_t cap)
+{
+    const struct graph *g = m->g;
+    for (size_t i = 0; i < m->npool[KG_EXPERT]; i++) {
+        uint32_t e = m->pool[KG_EXPERT][i];
+        size_t n = 0;
+        if (m->thas[e] && n < cap)
+            buf[n++] = m->tz[e];
+        for (uint64_t j = g->csr.off[e]; j < g->csr.off[e + 1]; j++) {
+            uint32_t x = g->csr.adj[j];
+            uint8_t t = g->etype[j];
+            if ((t == GRAPH_E_AUTHORED || t == GRAPH_E_INVENTED) &&
+                m->thas[x] && n < cap)
+                buf[n++] = m->tz[x];
+        }
+        m->thas[e] = n > 0;
+        m->tz[e] = aggregate(buf, n, m->c.expert_agg, m->c.expert_k);
+    }
+    for (size_t i = 0; i < m->npool[KG_INSTITUTION]; i++) {
+        uint32_t u = m->pool[KG_INSTITUTION][i];
+        size_t n = 0;
+        for (uint64_t j = g->csr.off[u]; j < g->csr.off[u + 1]; j++) {
+            uint32_t x = g->csr.adj[j];
+            uint8_t t = g->etype[j];
+            bool ok = (t == GRAPH_E_OWNS && is_item(g->vkind[x])) ||
+                      (t == GRAPH_E_AFFILIATED_WITH);
+            if (ok && m->thas[x] && n < cap)
+                buf[n++] = m->tz[x];
+        }
+        m->thas[u] = n > 0;
+        m->tz[u] = aggregate(buf, n, MATCH_AGG_TOPK, m->c.institution_k);
+    }
+}
+
+/* ---- graph relevance ---------------------------------------------------- */
+
+/* Marks the concepts next to the demand (or the query's term concepts). */
+static void mark_demand_concepts(struct matcher *m)
+{
+    const struct graph *g = m->g;
+    for (size_t i = 0; i < m->ndlist; i++)
+        m->dmark[m->dlist[i]] = 0;
+    m->ndlist = 0;
+    if (m->demand != GRAPH_NONE) {
+        uint32_t d = m->demand;
+        for (uint64_t j = g->csr.off[d]; j < g->csr.off[d + 1]; j++) {
+            uint32_t c = g->csr.adj[j];
+            if (g->vkind[c] != GRAPH_CONCEPT || m->dmark[c] > 0)
+                continue;
+            m->dmark[c] = g->csr.w[j];
+            m->dlist[m->ndlist++] = c;
+        }
+    }
+    for (size_t i = 0; i < m->nqt; i++) {
+        uint32_t c = g->term_vertex[m->qt[i]];
+        if (c == GRAPH_NONE || m->dmark[c] > 0)
+            continue;
+        m->dmark[c] = (float)m->q[m->qt[i]];
+        m->dlist[m->ndlist++] = c;
+    }
+}
+
+static kg_status graph_pass(struct matcher *m)
+{
+    const struct graph *g = m->g;
+    size_t ns = m->ndlist + 1;
+    uint32_t *seeds = kg_xmalloc(ns * sizeof *seeds);
+    double *w = kg_xmalloc(ns * sizeof *w);
+    size_t n = 0;
+    double total = 0;
+    for (size_t i = 0; i < m->ndlist; i++) {
+        seeds[n] = m->dlist[i];
+        w[n] = m->dmark[m->dlist[i]];
+        total += w[n++];
+    }
+    if (m->enterprise != GRAPH_NONE && total > 0 && m->c.ppr_enterprise > 0) {
+        seeds[n] = m->enterprise;
+        w[n++] = total * m->c.ppr_enterprise / (1 - m->c.ppr_enterprise);
+    }
+    struct rank_opts o = {.damping = m->c.ppr_damping, .eps = m->c.ppr_eps};
+    kg_status st = rank_ppr_push(m->ppr, &g->csr, seeds, w, n, &o);
+    free(seeds);
+    free(w);
+    if (st == KG_EINPUT && !(total > 0))
+        return KG_OK; /* nothing to start from: no graph evidence */
+    if (st != KG_OK)
+        return st;
+    /* z-scores per kind over all vertices of the kind (zeros included). */
+    double s[KG_KIND_COUNT] = {0}, ss[KG_KIND_COUNT] = {0};
+    size_t nsup;
+    const uint32_t *sup = rank_ppr_support(m->ppr, &nsup);
+    for (size_t i = 0; i < nsup; i++) {
+        uint32_t v = sup[i];
+        unsigned k = g->vkind[v];
+        if (k >= KG_KIND_COUNT)
+            continue;
+        double x = rank_ppr_value(m->ppr, v);
+        if (m->c.ppr_degree_normalize && g->csr.wdeg[v] > 0)
+            x /= g->csr.wdeg[v];
+        m->gz[v] = x;
+        s[k] += x;
+        ss[k] += x * x;
+    }
+    for (size_t i = 0; i < nsup; i++) {
+        uint32_t v = sup[i];
+        unsigned k = g->vkind[v];
+        if (k >= KG_KIND_COUNT || m->npool[k] == 0)
+            continue;
+        double mu = s[k] / m->npool[k];
+        double var = ss[k] / m->npool[k] - mu * mu;
+        double sd = var > 1e-30 ? sqrt(var) : 0;
+        m->gz[v] = sd > 0 ? (m->gz[v] - mu) / sd : 0;
+    }
+    return KG_OK;
+}
+
+static double graph_value(const struct matcher *m, uint32_t v)
+{
+    return rank_ppr_value(m->ppr, v) > 0 ? m->gz[v] : -INFINITY;
+}
+
+/* ---- practical fit ------------------------------------------------------ */
+
+/* Institutions tied to the enterprise: co-owners of its items and the
+ * institutions of the experts behind them. */
+static void mark_ties(struct matcher *m)
+{
+    const struct graph *g = m->g;
+    for (size_t i = 0; i < m->ntlist; i++)
+        m->tie[m->tlist[i]] = 0;
+    m->ntlist = 0;
+    uint32_t e = m->enterprise;
+    if (e == GRAPH_NONE)
+        return;
+    for (uint64_t j = g->csr.off[e]; j < g->csr.off[e + 1]; j++) {
+        if (g->etype[j] != GRAPH_E_OWNS)
+            continue;
+        uint32_t item = g->csr.adj[j];
+        for (uint64_t k = g->csr.off[item]; k < g->csr.off[item + 1]; k++) {
+            uint32_t x = g->csr.adj[k];
+            uint8_t t = g->etype[k];
+            uint32_t inst = GRAPH_NONE;
+            if (t == GRAPH_E_OWNS && g->vkind[x] == KG_INSTITUTION)
+                inst = x;
+            if (inst != GRAPH_NONE && !m->tie[inst]) {
+                m->tie[inst] = 1;
+                m->tlist[m->ntlist++] = inst;
+            }
+            if (t != GRAPH_E_AUTHORED && t != GRAPH_E_INVENTED)
+                continue;
+            for (uint64_t l = g->csr.off[x]; l < g->csr.off[x + 1]; l++) {
+                uint32_t y = g->csr.adj[l];
+                if (g->etype[l] == GRAPH_E_AFFILIATED_WITH && !m->tie[y]) {
+                    m->tie[y] = 1;
+                    m->tlist[m->ntlist++] = y;
+                }
+            }
+        }
+    }
+}
+
+/* 1 for the same city, 0.6 for the same province, 0.2 otherwise; -1 when
+ * a side is unknown. Regions read "省/市/区". */
+static double region_fit(const char *a, const char *b)
+{
+    if (!*a || !*b)
+        return -1;
+    const char *sa = strchr(a, '/'), *sb = strchr(b, '/');
+    size_t la = sa ? (size_t)(sa - a) : strlen(a);
+    size_t lb = sb ? (size_t)(sb - b) : strlen(b);
+    if (la != lb || memcmp(a, b, la) != 0)
+        return 0.2;
+    if (!sa || !sb)
+        return sa == sb ? 1.0 : 0.6;
+    const char *ea = strchr(sa + 1, '/'), *eb = strchr(sb + 1, '/');
+    size_t ma = ea ? (size_t)(ea - sa) : strlen(sa);
+    size_t mb = eb ? (size_t)(eb - sb) : strlen(sb);
+    return ma == mb && memcmp(sa, sb, ma) == 0 ? 1.0 : 0.6;
+}
+
+struct fit_acc {
+    double sum, wsum;
+};
+
+static void fit_add(struct fit_acc *f, double w, double x)
+{
+    if (w > 0 && x >= 0) {
+        f->sum += w * x;
+        f->wsum += w;
+    }
+}
+
+/* Region and tie of one institution into f (best over several). */
+static void inst_fit(const struct matcher *m, uint32_t inst, double *region,
+                     bool *tie)
+{
+    const struct graph *g = m->g;
+    if (m->enterprise == GRAPH_NONE)
+        return;
+    double r = region_fit(graph_str(g, g->vregion[m->enterprise]),
+                          graph_str(g, g->vregion[inst]));
+    if (r > *region)
+        *region = r;
+    if (m->tie[inst])
+        *tie = true;
+}
+
+static double fit_of(const struct matcher *m, uint32_t v)
+{
+    const struct graph *g = m->g;
+    struct fit_acc f = {0, 0};
+    double region = -1;
+    bool tie = false;
+    unsigned kind = g->vkind[v];
+    int year = 0;
+    double mat = 0;
+    int nmat = 0;
+    if (is_item(kind)) {
+        year = g->vyear[v];
+        if (g->vmaturity[v]) {
+            mat = g->vmaturity[v];
+            nmat = 1;
+        }
+    }
+    if (kind == KG_INSTITUTION)
+        inst_fit(m, v, &region, &tie);
+    for (uint64_t j = g->csr.off[v]; j < g->csr.off[v + 1]; j++) {
+        uint32_t x = g->csr.adj[j];
+        uint8_t t = g->etype[j];
+        if (g->vkind[x] == KG_INSTITUTION &&
+            (t == GRAPH_E_OWNS || t == GRAPH_E_AFFILIATED_WITH))
+            inst_fit(m, x, &region, &tie);
+        if (kind == KG_EXPERT && is_item(g->vkind[x])) {
+            if (g->vyear[x] > year)
+                year = g->vyear[x];
+            if (g->vmaturity[x]) {
+                mat += g->vmaturity[x];
+                nmat++;
+            }
+        }
+    }
+    if (nmat)
+        fit_add(&f, m->c.fit_maturity, mat / nmat / 9.0);
+    if (year > 0 && g->ref_year > 0) {
+        int age = g->ref_year - year;
+        fit_add(&f, m->c.fit_recency,
+                pow(0.5, (age > 0 ? age : 0) / m->c.fit_halflife));
+    }
+    fit_add(&f, m->c.fit_region, region);
+    if (m->enterprise != GRAPH_NONE)
+        fit_add(&f, m->c.fit_tie, tie ? 1.0 : 0.0);
+    return f.wsum > 0 ? f.sum / f.wsum : 0.5;
+}
+
+/* ---- explanations ------------------------------------------------------- */
+
+static void step(struct match_hit *h, const struct graph *g, uint32_t v)
+{
+    if (h->npath >= MATCH_MAX_PATH)
+        return;
+    struct match_step *s = &h->path[h->npath++];
+    s->kind = graph_vkind_name(g->vkind[v]);
+    s->id = graph_str(g, g->vid[v]);
+    s->label = graph_str(g, g->vlabel[v]);
+}
+
+static void add_concept(struct match_hit *h, const char *label)
+{
+    if (h->nconcepts >= MATCH_MAX_CONCEPTS || !*label)
+        return;
+    for (size_t i = 0; i < h->nconcepts; i++)
+        if (strcasecmp(h->concepts[i], label) == 0)
+            return;
+    h->concepts[h->nconcepts++] = label;
+}
+
+struct cand {
+    uint32_t t; /* term or vertex */
+    double w;
+};
+
+static int cmp_cand(const void *a, const void *b)
+{
+    const struct cand *x = a, *y = b;
+    if (x->w != y->w)
+        return x->w > y->w ? -1 : 1;
+    return x->t < y->t ? -1 : x->t > y->t;
+}
+
+/* The concepts item v shares with the query, best first: graph concepts
+ * (keywords, IPC codes, fields) next to both, then shared terms by their
+ * share of the cosine. Returns the best concept vertex on a path, or
+ * GRAPH_NONE (then *term is the best shared term, or GRAPH_NONE). */
+static uint32_t shared_concepts(const struct matcher *m, uint32_t v,
+                                struct match_hit *h, uint32_t *term)
+{
+    const struct graph *g = m->g;
+    struct cand gc[64], tc[64];
+    size_t ngc = 0, ntc = 0;
+    for (uint64_t j = g->csr.off[v]; j < g->csr.off[v + 1] && ngc < 64; j++) {
+        uint32_t c = g->csr.adj[j];
+        if (g->vkind[c] != GRAPH_CONCEPT || !(m->dmark[c] > 0))
+            continue;
+        /* keywords and IPC codes read better than fields and terms */
+        double rank = g->vsub[c] == GRAPH_C_KEYWORD ? 3
+                      : g->vsub[c] == GRAPH_C_IPC   ? 2
+                      : g->vsub[c] == GRAPH_C_TERM  ? 1
+                                                    : 0;
+        gc[ngc++] = (struct cand){c, rank + m->dmark[c] * g->csr.w[j]};
+    }
+    for (uint64_t j = g->vec_off[v]; j < g->vec_off[v + 1] && ntc < 64; j++) {
+        uint32_t t = g->vec_term[j];
+        if (m->q[t] > 0)
+            tc[ntc++] = (struct cand){t, m->q[t] * g->vec_w[j]};
+    }
+    qsort(gc, ngc, sizeof *gc, cmp_cand);
+    qsort(tc, ntc, sizeof *tc, cmp_cand);
+    for (size_t i = 0; i < ngc; i++)
+        if (g->vsub[gc[i].t] != GRAPH_C_FIELD &&
+            g->vsub[gc[i].t] != GRAPH_C_TERM)
+            add_concept(h, graph_str(g, g->vlabel[gc[i].t]));
+    for (size_t i = 0; i < ntc; i++)
+        add_concept(h, graph_str(g, g->term_surface[tc[i].t]));
+    for (size_t i = 0; i < ngc; i++)
+        if (g->vsub[gc[i].t] == GRAPH_C_FIELD)
+            add_concept(h, graph_str(g, g->vlabel[gc[i].t]));
+    *term = ntc ? tc[0].t : GRAPH_NONE;
+    return ngc ? gc[0].t : GRAPH_NONE;
+}
+
+/* The first step of every path: the demand, or the query text. */
+static void first_step(const struct matcher *m, struct match_hit *h)
+{
+    if (m->demand != GRAPH_NONE) {
+        step(h, m->g, m->demand);
+        h->path[0].kind = "demand";
+    } else {
+        h->path[h->npath++] =
+            (struct match_step){.kind = "text", .id = "", .label = m->qtext};
+    }
+}
+
+/* demand -> concept -> item: through a shared concept vertex, else a
+ * shared term (shown as a concept), else a short breadth-first path. */
+static void item_path(struct matcher *m, uint32_t v, struct match_hit *h)
+{
+    const struct graph *g = m->g;
+    uint32_t term;
+    uint32_t c = shared_concepts(m, v, h, &term);
+    first_step(m, h);
+    if (c != GRAPH_NONE) {
+        step(h, g, c);
+    } else if (term != GRAPH_NONE) {
+        uint32_t tv = g->term_vertex[term];
+        if (tv != GRAPH_NONE) {
+            step(h, g, tv);
+        } else {
+            struct match_step *s = &h->path[h->npath++];
+            s->kind = "concept";
+            s->id = graph_str(g, g->term_str[term]);
+            s->label = graph_str(g, g->term_surface[term]);
+        }
+    } else if (m->demand != GRAPH_NONE) {
+        /* Breadth-first from the demand, at most 3 hops in between. */
+        size_t head = 0, tail = 0, nseen = 0;
+        m->queue[tail++] = m->demand;
+        m->seen[m->demand] = 1;
+        m->parent[m->demand] = GRAPH_NONE;
+        bool found = false;
+        int depth = 0;
+        size_t level_end = tail;
+        while (head < tail && !found && depth < 4 && nseen < 200000) {
+            uint32_t u = m->queue[head++];
+            for (uint64_t j = g->csr.off[u]; j < g->csr.off[u + 1]; j++) {
+                uint32_t x = g->csr.adj[j];
+                if (m->seen[x])
+                    continue;
+                m->seen[x] = 1;
+                m->parent[x] = u;
+                m->queue[tail++] = x;
+                nseen++;
+                if (x == v) {
+                    found = true;
+                    break;
+                }
+            }
+            if (head == level_end) {
+                depth++;
+                level_end = tail;
+            }
+        }
+        if (found) {
+            uint32_t chain[8];
+            size_t n = 0;
+            for (uint32_t x = m->parent[v]; x != m->demand && n < 8;
+                 x = m->parent[x])
+                chain[n++] = x;
+            while (n > 0 && h->npath + 2 < MATCH_MAX_PATH)
+                step(h, g, chain[--n]);
+        }
+        for (size_t i = 0; i < tail; i++)
+            m->seen[m->queue[i]] = 0;
+    }
+    step(h, g, v);
+}
+
+/* The neighbour of v (through an edge of the given types) with the best
+ * text z, or GRAPH_NONE. */
+static uint32_t best_neighbour(const struct matcher *m, uint32_t v,
+                               unsigned types, bool items_only)
+{
+    const struct graph *g = m->g;
+    uint32_t best = GRAPH_NONE;
+    double bz = -INFINITY;
+    for (uint64_t j = g->csr.off[v]; j < g->csr.off[v + 1]; j++) {
+        uint32_t x = g->csr.adj[j];
+        if (!(types & (1u << g->etype[j])) || !m->thas[x])
+            continue;
+        if (items_only && !is_item(g->vkind[x]))
+            continue;
+        if (m->tz[x] > bz) {
+            bz = m->tz[x];
+            best = x;
+        }
+    }
+    return best;
+}
+
+static void explain(struct matcher *m, struct match_hit *h)
+{
+    const struct graph *g = m->g;
+    uint32_t v = h->v;
+    unsigned k = g->vkind[v];
+    const unsigned person = (1u << GRAPH_E_AUTHORED) | (1u << GRAPH_E_INVENTED);
+    if (is_item(k)) {
+        item_path(m, v, h);
+        return;
+    }
+    if (k == KG_EXPERT) {
+        uint32_t it = best_neighbour(m, v, person, true);
+        if (it != GRAPH_NONE) {
+            item_path(m, it, h);
+            step(h, g, v);
+        } else {
+            item_path(m, v, h); /* through the expert's profile */
+        }
+        return;
+    }
+    /* institution: its best expert or item */
+    uint32_t e = best_neighbour(m, v, 1u << GRAPH_E_AFFILIATED_WITH, false);
+    uint32_t it = best_neighbour(m, v, 1u << GRAPH_E_OWNS, true);
+    if (e != GRAPH_NONE && (it == GRAPH_NONE || m->tz[e] >= m->tz[it])) {
+        uint32_t ei = best_neighbour(m, e, person, true);
+        item_path(m, ei != GRAPH_NONE ? ei : e, h);
+        if (ei != GRAPH_NONE)
+            step(h, g, e);
+    } else if (it != GRAPH_NONE) {
+        item_path(m, it, h);
+    } else {
+        item_path(m, v, h);
+        return;
+    }
+    step(h, g, v);
+}
+
+/* ---- scoring and selection ---------------------------------------------- */
+
+static double squash(const struct match_config *c, double z)
+{
+    return 1.0 / (1.0 + exp(-(z - c->squash_center) / c->squash_scale));
+}
+
+static int cmp_score(const void *a, const void *b, void *ctx)
+{
+    const struct matcher *m = ctx;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    if (m->score[x] != m->score[y])
+        return m->score[x] > m->score[y] ? -1 : 1;
+    return strcmp(graph_str(m->g, m->g->vid[x]), graph_str(m->g, m->g->vid[y]));
+}
+
+/* Sorts the n candidates in c[] best first; returns how many to keep. */
+static size_t select_top(struct matcher *m, uint32_t *c, size_t n, size_t top)
+{
+    qsort_r(c, n, sizeof *c, cmp_score, m);
+    return top && top < n ? top : n;
+}
+
+static domain_mask query_domains(const struct matcher *m)
+{
+    if (m->demand != GRAPH_NONE)
+        return m->g->vdomain[m->demand];
+    return domain_of_text(m->qtext, strlen(m->qtext), 1);
+}
+
+kg_status match_run(struct matcher *m, const struct match_query *q,
+                    struct match_result *r)
+{
+    const struct graph *g = m->g;
+    memset(r, 0, sizeof *r);
+    m->errbuf[0] = '\0';
+    clear_query(m);
+    m->demand = q->demand;
+    m->enterprise = GRAPH_NONE;
+    m->qtext = q->text ? q->text : "";
+    kg_status st;
+    if (q->demand != GRAPH_NONE) {
+        if (q->demand >= g->nv || g->vkind[q->demand] != KG_DEMAND) {
+            snprintf(m->errbuf, sizeof m->errbuf, "not a demand vertex");
+            return KG_EUSAGE;
+        }
+        demand_vector(m, q->demand);
+        uint32_t d = q->demand;
+        for (uint64_t j = g->csr.off[d]; j < g->csr.off[d + 1]; j++)
+            if (g->etype[j] == GRAPH_E_POSTED) {
+                m->enterprise = g->csr.adj[j];
+                break;
+            }
+    } else {
+        st = text_vector(m, m->qtext);
+        if (st != KG_OK)
+            return st;
+    }
+    text_pass(m);
+    zscore_kind(m, KG_ACHIEVEMENT);
+    zscore_kind(m, KG_PATENT);
+    zscore_kind(m, KG_EXPERT);
+    for (size_t i = 0; i < m->npool[KG_INSTITUTION]; i++)
+        m->thas[m->pool[KG_INSTITUTION][i]] = false;
+    size_t cap = 4096;
+    double *buf = kg_xmalloc(cap * sizeof *buf);
+    text_people(m, buf, cap);
+    free(buf);
+    mark_demand_concepts(m);
+    st = graph_pass(m);
+    if (st != KG_OK) {
+        snprintf(m->errbuf, sizeof m->errbuf, "personalized PageRank: %s",
+                 kg_status_str(st));
+        return st;
+    }
+    mark_ties(m);
+    r->demand_domains = query_domains(m);
+
+    static const kg_kind order[] = {KG_ACHIEVEMENT, KG_PATENT, KG_EXPERT,
+                                    KG_INSTITUTION};
+    unsigned kinds =
+        q->kinds ? q->kinds
+                 : KG_KIND_BIT(KG_ACHIEVEMENT) | KG_KIND_BIT(KG_PATENT) |
+                       KG_KIND_BIT(KG_EXPERT) | KG_KIND_BIT(KG_INSTITUTION);
+    size_t cap_hits = 0;
+    for (int k = 0; k < 4; k++)
+        if (kinds & KG_KIND_BIT(order[k]))
+            cap_hits += q->top && q->top < m->npool[order[k]]
+                            ? q->top
+                            : m->npool[order[k]];
+    r->hits = kg_xcalloc(cap_hits ? cap_hits : 1, sizeof *r->hits);
+    domain_mask dm = r->demand_domains;
+    for (int k = 0; k < 4; k++) {
+        kg_kind kind = order[k];
+        if (!(kinds & KG_KIND_BIT(kind)))
+            continue;
+        uint32_t *cand =
+            kg_xmalloc((m->npool[kind] ? m->npool[kind] : 1) * sizeof *cand);
+        size_t nc = 0;
+        for (size_t i = 0; i < m->npool[kind]; i++) {
+            uint32_t v = m->pool[kind][i];
+            /* Text evidence: an item that shares terms with the (expanded)
+             * query; a person or institution with scored items. */
+            bool text = m->thas[v] && (!is_item(kind) || m->sim[v] > 0);
+            double gv = graph_value(m, v);
+            if (!text && !isfinite(gv))
+                continue;
+            double tp = text ? m->c.w_text * squash(&m->c, m->tz[v]) : 0;
+            double gp = isfinite(gv) ? m->c.w_graph * squash(&m->c, gv) : 0;
+            double s = tp + gp + m->c.w_fit * fit_of(m, v);
+            bool cross = dm && g->vdomain[v] && !(dm & g->vdomain[v]) &&
+                         s >= m->c.cross_min;
+            if (q->cross_only && !cross)
+                continue;
+            m->score[v] = s;
+            m->tpart[v] = tp;
+            m->gpart[v] = gp;
+            cand[nc++] = v;
+        }
+        size_t keep = select_top(m, cand, nc, q->top);
+        for (size_t i = 0; i < keep; i++) {
+            uint32_t v = cand[i];
+            struct match_hit *h = &r->hits[r->n++];
+            h->v = v;
+            h->kind = kind;
+            h->score = m->score[v];
+            h->text = m->tpart[v];
+            h->graph = m->gpart[v];
+            h->fit = h->score - h->text - h->graph;
+            h->cross_domain = dm && g->vdomain[v] && !(dm & g->vdomain[v]) &&
+                              h->score >= m->c.cross_min;
+        }
+        free(cand);
+    }
+    if (q->explain)
+        for (size_t i = 0; i < r->n; i++)
+            explain(m, &r->hits[i]);
+    return KG_OK;
+}
+
+/* ---- batches ------------------------------------------------------------ */
+
+struct batch {
+    const struct match_query *qs;
+    struct match_result *res;
+    kg_status *st;
+    size_t lo, hi;
+    size_t next;
+    pthread_mutex_t lock;
+    struct matcher *m;
+};
+
+static void *batch_worker(void *arg)
+{
+    struct batch *b = ((struct batch **)arg)[0];
+    struct matcher *m = ((struct matcher **)arg)[1];
+    for (;;) {
+        pthread_mutex_lock(&b->lock);
+        size_t i = b->next++;
+        pthread_mutex_unlock(&b->lock);
+        if (i >= b->hi)
+            break;
+        b->st[i - b->lo] = match_run(m, &b->qs[i], &b->res[i - b->lo]);
+    }
+    return NULL;
+}
+
+kg_status match_batch(const struct graph *g, const struct match_config *c,
+                      const struct match_query *qs, size_t n, match_batch_cb cb,
+                      void *ctx, char *err, size_t errlen)
+{
+    unsigned threads = c->threads;
+    if (threads == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cpus > 0 ? (unsigned)cpus : 1;
+    }
+    if (threads > 8)
+        threads = 8;
+    if (threads > n)
+        threads = n ? (unsigned)n : 1;
+    struct matcher **ms = kg_xcalloc(threads, sizeof *ms);
+    kg_status st = KG_OK;
+    for (unsigned t = 0; t < threads && st == KG_OK; t++)
+        st = match_new(g, c, &ms[t], err, errlen);
+    size_t window = 32 * (size_t)threads;
+    struct match_result *res = kg_xcalloc(window, sizeof *res);
+    kg_status *rst = kg_xcalloc(window, sizeof *rst);
+    pthread_t *tid = kg_xcalloc(threads, sizeof *tid);
+    void *(*args)[2] = kg_xcalloc(threads, sizeof *args);
+    struct batch b = {.qs = qs, .res = res, .st = rst};
+    pthread_mutex_init(&b.lock, NULL);
+    bool stop = false;
+    for (size_t lo = 0; lo < n && st == KG_OK && !stop; lo += window) {
+        b.lo = lo;
+        b.hi = lo + window < n ? lo + window : n;
+        b.next = lo;
+        unsigned started = 0;
+        for (unsigned t = 1; t < threads; t++) {
+            args[t][0] = &b;
+            args[t][1] = ms[t];
+            if (pthread_create(&tid[t], NULL, batch_worker, args[t]) == 0)
+                started = t;
+            else
+                break;
+        }
+        args[0][0] = &b;
+        args[0][1] = ms[0];
+        batch_worker(args[0]);
+        for (unsigned t = 1; t <= started; t++)
+            pthread_join(tid[t], NULL);
+        for (size_t i = b.lo; i < b.hi; i++) {
+            if (st == KG_OK && rst[i - lo] != KG_OK) {
+                st = rst[i - lo];
+                snprintf(err, errlen, "query %zu: %s", i,
+                         match_last_error(ms[0]));
+            }
+            if (st == KG_OK && !stop && !cb(i, &res[i - lo], ctx))
+                stop = true;
+            match_result_release(&res[i - lo]);
+        }
+    }
+    pthread_mutex_destroy(&b.lock);
+    for (unsigned t = 0; t < threads; t++)
+        match_free(ms[t]);
+    free(ms);
+    free(res);
+    free(rst);
+    free(tid);
+    free(args);
+    return st;
+}

@@ -1,0 +1,132 @@
+/*
+ * match.h - scores achievements, patents, experts and institutions for a
+ * demand (or free text): text relevance (TF-IDF cosine expanded through the
+ * concept graph, normalized per demand), graph relevance (personalized
+ * PageRank from the demand's concepts and enterprise) and practical fit
+ * (maturity, recency, region, an existing tie), combined with weights from a
+ * config file. Every hit carries its reason: the score's parts, shared
+ * concepts and one graph path. Cross-domain pairings are marked.
+ */
+#ifndef KG_MATCH_H
+#define KG_MATCH_H
+
+#include "graph/graph.h"
+
+/* How an expert's item scores become the expert's. */
+enum match_agg {
+    MATCH_AGG_MEAN = 0, /* mean over all items */
+    MATCH_AGG_MAX,      /* the best item */
+    MATCH_AGG_TOPK,     /* mean of the best k */
+    MATCH_AGG_SUMK,     /* sum of the best k */
+};
+
+/* The matcher's settings (graph/README.md documents each key). */
+struct match_config {
+    double w_text, w_graph, w_fit;      /* weights of the parts, sum to 1 */
+    double expand;                      /* query expansion strength */
+    double squash_center, squash_scale; /* z-score -> [0,1] logistic */
+    double ppr_damping, ppr_eps;
+    double ppr_enterprise;     /* restart share on the enterprise */
+    bool ppr_degree_normalize; /* rank by PPR / weighted degree */
+    double fit_maturity, fit_recency, fit_region, fit_tie;
+    double fit_halflife; /* years for recency to halve */
+    enum match_agg expert_agg;
+    unsigned expert_k;      /* k for TOPK / SUMK */
+    unsigned institution_k; /* best k experts and items */
+    double cross_min;       /* score a cross-domain mark needs */
+    unsigned threads;       /* for batches; 0 = online CPUs, <= 8 */
+};
+
+/* The built-in defaults (the values datasets/match.conf spells out). */
+void match_config_default(struct match_config *c);
+
+/*
+ * Reads "key = value" lines (# comments, blank lines) from path over the
+ * current values of c, then normalizes the three part weights to sum 1.
+ * Unknown keys and bad values are errors: KG_EINPUT with "FILE:LINE: ..."
+ * in err (KG_EIO when the file cannot be read); c may then be partly
+ * changed.
+ */
+kg_status match_config_load(struct match_config *c, const char *path, char *err,
+                            size_t errlen) KG_MUST_CHECK;
+
+/* Parses an aggregation name (mean, max, topk, sumk). */
+kg_status match_agg_parse(const char *s, enum match_agg *out) KG_MUST_CHECK;
+
+struct matcher;
+
+/*
+ * A matcher over g with settings c (copied). It holds per-request work
+ * space; use one per thread (g is shared read-only). On failure returns
+ * the status with a message in err.
+ */
+kg_status match_new(const struct graph *g, const struct match_config *c,
+                    struct matcher **out, char *err,
+                    size_t errlen) KG_MUST_CHECK;
+void match_free(struct matcher *m); /* NULL is a no-op */
+
+/* What to match. */
+struct match_query {
+    uint32_t demand;  /* a demand vertex, or GRAPH_NONE to use text */
+    const char *text; /* free text when demand is GRAPH_NONE */
+    unsigned kinds;   /* KG_KIND_BIT mask of achievement, patent, expert,
+                         institution; 0 means all four */
+    size_t top;       /* best N of each kind; 0 = every non-zero score */
+    bool cross_only;  /* keep cross-domain hits only */
+    bool explain;     /* fill concepts and path */
+};
+
+#define MATCH_MAX_CONCEPTS 5
+#define MATCH_MAX_PATH 6
+
+/* One step of an explanation path. Strings belong to the graph (or, for
+ * the first step of a text query, to the query). */
+struct match_step {
+    const char *kind; /* "demand", "text", "concept", "patent", ... */
+    const char *id;
+    const char *label;
+};
+
+struct match_hit {
+    uint32_t v; /* the matched vertex */
+    kg_kind kind;
+    double score;            /* in [0, 1]; = text + graph + fit */
+    double text, graph, fit; /* the parts, already weighted */
+    bool cross_domain;
+    const char *concepts[MATCH_MAX_CONCEPTS]; /* labels, owned by g */
+    size_t nconcepts;
+    struct match_step path[MATCH_MAX_PATH];
+    size_t npath;
+};
+
+struct match_result {
+    struct match_hit *hits; /* by kind (achievement, patent, expert,
+                               institution), then score, then id */
+    size_t n;
+    domain_mask demand_domains;
+};
+void match_result_release(struct match_result *r);
+
+/*
+ * Scores every candidate for one query and keeps the best per kind.
+ * Returns KG_EUSAGE for a vertex that is not a demand, KG_EINTERNAL when
+ * text analysis fails (message via match_last_error). r is filled only on
+ * success; release it with match_result_release.
+ */
+kg_status match_run(struct matcher *m, const struct match_query *q,
+                    struct match_result *r) KG_MUST_CHECK;
+const char *match_last_error(const struct matcher *m);
+
+/*
+ * Runs n queries on c->threads threads (each with its own matcher) and
+ * calls cb with each result in query order, from the calling thread; cb
+ * returns false to stop. The result passed to cb is released after it
+ * returns. Errors as for match_run and match_new.
+ */
+typedef bool (*match_batch_cb)(size_t i, const struct match_result *r,
+                               void *ctx);
+kg_status match_batch(const struct graph *g, const struct match_config *c,
+                      const struct match_query *qs, size_t n, match_batch_cb cb,
+                      void *ctx, char *err, size_t errlen) KG_MUST_CHECK;
+
+#endif
