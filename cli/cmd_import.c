@@ -7,7 +7,24 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/index.h"
 #include "ingest/import.h"
+
+/* Keeps the search index current after an import. The records are
+ * stored whatever happens here: a failure is only a warning, and the next
+ * search rebuilds the index. */
+static void refresh_index(const struct cli *cli, struct store *s)
+{
+    FILE *quiet = fopen("/dev/null", "w");
+    struct index_opts o = {.warn = quiet};
+    struct index *ix = NULL;
+    char err[512];
+    if (index_open(s, &o, &ix, err, sizeof err) != KG_OK)
+        cli_error(cli, "warning: search index not updated: %s", err);
+    index_free(ix);
+    if (quiet)
+        fclose(quiet);
+}
 
 int cmd_import(struct cli *cli, int argc, char **argv)
 {
@@ -17,10 +34,12 @@ int cmd_import(struct cli *cli, int argc, char **argv)
         {"csv", no_argument, NULL, 'c'},
         {"jsonl", no_argument, NULL, 'j'},
         {"source", required_argument, NULL, 'S'},
+        {"no-index", no_argument, NULL, 'n'},
         {NULL, 0, NULL, 0},
     };
     struct import_opts opts = {.format = IMPORT_AUTO};
-    bool have_kind = false;
+    bool have_kind = false, no_index = false;
+    size_t changed = 0;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "k:", longopts, NULL)) != -1) {
@@ -44,6 +63,9 @@ int cmd_import(struct cli *cli, int argc, char **argv)
             break;
         case 'S':
             opts.source = optarg;
+            break;
+        case 'n':
+            no_index = true;
             break;
         default:
             return cli_usage(cli, "bad option");
@@ -82,12 +104,16 @@ int cmd_import(struct cli *cli, int argc, char **argv)
                 stats.bad, stored ? "" : "; nothing stored");
             if (st != KG_OK && worst < 1)
                 worst = 1;
+            if (stored)
+                changed += stats.added + stats.updated;
             continue;
         }
         rc = cli_store_fail(cli, s, st, name);
         worst = rc > worst ? rc : worst;
         break; /* the store itself failed: stop */
     }
+    if (changed && !no_index)
+        refresh_index(cli, s);
     store_close(s);
     return worst;
 }
