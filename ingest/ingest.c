@@ -57,7 +57,9 @@ struct harvest {
     bool finished, failed, not_modified, partial;
     struct kg_buf msgs;
     char error[600];
-    char *window_start, *window_from;
+    char *run_start;                  /* when this run began */
+    char *window_start, *window_from; /* the harvest window (may be older
+                                         when an interrupted one resumes) */
     bool restarted, resumed;
     char *new_etag, *new_last_modified;
     struct kg_strlist seen;
@@ -87,10 +89,12 @@ static void msg(struct harvest *h, const char *fmt, ...)
     va_end(ap);
 }
 
+/* v may alias *slot. */
 static void set_str(char **slot, const char *v)
 {
+    char *copy = v ? kg_xstrdup(v) : NULL;
     free(*slot);
-    *slot = v ? kg_xstrdup(v) : NULL;
+    *slot = copy;
 }
 
 /* ---- progress ---- */
@@ -148,7 +152,7 @@ static void record_failure(struct harvest *h)
     if (source_state_load(h->run->store, h->src.name, &s) == KG_OK) {
         set_str(&s.status, "failed");
         set_str(&s.error, h->error);
-        set_str(&s.last_run, h->window_start);
+        set_str(&s.last_run, h->run_start);
         counts_into_state(h, &s);
         if (source_state_save(h->run->store, h->src.name, &s) != KG_OK)
             msg(h, "cannot record the failure: %s",
@@ -215,7 +219,7 @@ static void state_complete(struct harvest *h, struct source_state *s,
 {
     set_str(&s->status, status);
     set_str(&s->error, NULL);
-    set_str(&s->last_run, h->window_start);
+    set_str(&s->last_run, h->run_start);
     set_str(&s->last_success, h->window_start);
     set_str(&s->resume, NULL);
     s->resume_page = 0;
@@ -281,7 +285,7 @@ static enum step store_page(struct harvest *h, struct page *p, const char *next,
         if (limit) {
             set_str(&copy.status, "partial");
             set_str(&copy.error, NULL);
-            set_str(&copy.last_run, h->window_start);
+            set_str(&copy.last_run, h->run_start);
         }
     } else {
         state_complete(h, &copy, "ok");
@@ -318,7 +322,7 @@ static void not_modified(struct harvest *h)
 {
     set_str(&h->state.status, "not modified");
     set_str(&h->state.error, NULL);
-    set_str(&h->state.last_run, h->window_start);
+    set_str(&h->state.last_run, h->run_start);
     counts_into_state(h, &h->state);
     if (source_state_save(h->run->store, h->src.name, &h->state) != KG_OK) {
         fail(h, "%s", store_last_error(h->run->store));
@@ -954,6 +958,7 @@ static void harvest_free(struct harvest *h)
     if (h->have_rules)
         html_rules_release(&h->rules);
     kg_buf_release(&h->msgs);
+    free(h->run_start);
     free(h->window_start);
     free(h->window_from);
     free(h->new_etag);
@@ -1077,6 +1082,7 @@ kg_status ingest_run(struct store *s, const char *const *names, size_t n,
         kg_buf_init(&h->msgs);
         page_init(&h->pending);
         h->window_start = kg_xstrdup(now);
+        h->run_start = kg_xstrdup(now);
         h->fopts = opts->fetch;
         fetch_opts_merge(&h->fopts, &h->src.fetch);
         st = source_state_load(s, h->src.name, &h->state);

@@ -187,8 +187,15 @@ char *source_to_json(const struct source *s)
     set_int(o, "max_pages", s->max_pages);
     set_num(o, "timeout", s->fetch.timeout);
     set_num(o, "connect_timeout", s->fetch.connect_timeout);
-    set_int(o, "retries", s->fetch.retries);
-    set_num(o, "delay", s->fetch.host_delay);
+    /* Negative (none) is written as the 0 a user gives for none. */
+    if (s->fetch.retries)
+        json_object_set_new(
+            o, "retries",
+            json_integer(s->fetch.retries > 0 ? s->fetch.retries : 0));
+    if (s->fetch.host_delay != 0)
+        json_object_set_new(
+            o, "delay",
+            json_real(s->fetch.host_delay > 0 ? s->fetch.host_delay : 0));
     set_int(o, "max_bytes", (long long)s->fetch.max_bytes);
     char *j = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
@@ -239,8 +246,14 @@ kg_status source_from_json(const char *json, struct source *out, char *err,
     out->max_pages = (int)get_num(o, "max_pages");
     out->fetch.timeout = get_num(o, "timeout");
     out->fetch.connect_timeout = get_num(o, "connect_timeout");
-    out->fetch.retries = (int)get_num(o, "retries");
-    out->fetch.host_delay = get_num(o, "delay");
+    if (json_object_get(o, "retries")) {
+        int r = (int)get_num(o, "retries");
+        out->fetch.retries = r > 0 ? r : -1;
+    }
+    if (json_object_get(o, "delay")) {
+        double d = get_num(o, "delay");
+        out->fetch.host_delay = d > 0 ? d : -1;
+    }
     out->fetch.max_bytes = (size_t)get_num(o, "max_bytes");
     json_decref(o);
     if (st != KG_OK)
