@@ -30,6 +30,7 @@
 #define IX_SCALE 4294967296.0 /* scores are summed in units of 2^-32 */
 #define IX_END UINT32_MAX
 #define IX_MAX_DOCS 0x7fffffffu
+#define IX_CJK_WORDS 1u /* text_flags: built with ICU dictionary words */
 
 /*
  * Field weights in half units: a token of a weight-1 field adds 0.5 to the
@@ -92,8 +93,9 @@ struct index {
     const uint8_t *post, *dictix, *dict;
     size_t post_len, dict_len, nblocks;
     double k1, b;
-    bool exact_bounds; /* k1, b are the image's: block bounds are exact */
-    float *k2;         /* per document: 2 k1 (1 - b + b dl / avgdl) */
+    bool exact_bounds;   /* k1, b are the image's: block bounds are exact */
+    uint32_t want_flags; /* text_flags a build would write (index_opts) */
+    float *k2;           /* per document: 2 k1 (1 - b + b dl / avgdl) */
     struct text *tx;
     struct text_tokens tk;
     int64_t *acc; /* exhaustive search accumulators, all zero between calls */
@@ -447,6 +449,7 @@ struct terms {
 };
 
 struct builder {
+    uint32_t flags; /* text_flags of the image */
     struct text *tx;
     struct text_tokens tk;
     struct terms terms;
@@ -492,10 +495,12 @@ static void builder_release(struct builder *b)
     free(b->co_start);
 }
 
-static kg_status builder_init(struct builder *b, char *err, size_t errlen)
+static kg_status builder_init(struct builder *b, const struct text_opts *topts,
+                              char *err, size_t errlen)
 {
     memset(b, 0, sizeof *b);
-    return text_new(NULL, &b->tx, err, errlen);
+    b->flags = topts->cjk_words ? IX_CJK_WORDS : 0;
+    return text_new(topts, &b->tx, err, errlen);
 }
 
 static inline uint64_t term_key(const char *p, size_t n)
@@ -990,6 +995,7 @@ static kg_status layout(struct builder *b, int64_t version, double k1,
     h.format = IX_FORMAT;
     h.endian = IX_ENDIAN;
     h.text_version = TEXT_VERSION;
+    h.text_flags = b->flags;
     h.store_version = version;
     h.k1 = k1;
     h.b = bb;
@@ -1349,6 +1355,7 @@ static struct index *index_alloc(struct store *s, const struct index_opts *o)
     struct index *ix = kg_xcalloc(1, sizeof *ix);
     ix->s = s;
     index_params(ix, o);
+    ix->want_flags = o && o->cjk_words ? IX_CJK_WORDS : 0;
     text_tokens_init(&ix->tk);
     return ix;
 }
@@ -1359,7 +1366,8 @@ static kg_status build(struct index *ix, struct store *s,
                        int64_t version, char *err, size_t errlen)
 {
     struct builder b;
-    kg_status st = builder_init(&b, err, errlen);
+    struct text_opts to = {.cjk_words = ix->want_flags & IX_CJK_WORDS};
+    kg_status st = builder_init(&b, &to, err, errlen);
     if (st == KG_OK && s)
         st = build_from_store(&b, s, err, errlen);
     for (size_t i = 0; st == KG_OK && i < nrecs; i++) {
@@ -1431,16 +1439,23 @@ kg_status index_open(struct store *s, const struct index_opts *opts,
     }
     if (!o.rebuild) {
         st = map_file(ix, ix->path, why, sizeof why);
-        if (st == KG_OK && (ix->h.store_version == version || o.no_update)) {
-            *out = ix;
-            return KG_OK;
-        }
         if (st == KG_OK) {
-            fprintf(warn,
-                    "kgmatch: index %s is stale (store version %lld, index "
-                    "%lld): rebuilding\n",
-                    ix->path, (long long)version,
-                    (long long)ix->h.store_version);
+            bool same_text = ix->h.text_flags == ix->want_flags;
+            if (o.no_update || (same_text && ix->h.store_version == version)) {
+                *out = ix;
+                return KG_OK;
+            }
+            if (!same_text)
+                fprintf(warn,
+                        "kgmatch: index %s was built with other text "
+                        "options: rebuilding\n",
+                        ix->path);
+            else
+                fprintf(warn,
+                        "kgmatch: index %s is stale (store version %lld, "
+                        "index %lld): rebuilding\n",
+                        ix->path, (long long)version,
+                        (long long)ix->h.store_version);
             detach(ix);
         } else if (st != KG_ENOTFOUND) {
             fprintf(warn, "kgmatch: index %s is unusable (%s): rebuilding\n",
@@ -1914,7 +1929,8 @@ static kg_status ensure_analyzer(struct index *ix, char *err, size_t errlen)
 {
     if (ix->tx)
         return KG_OK;
-    return text_new(NULL, &ix->tx, err, errlen);
+    struct text_opts to = {.cjk_words = ix->h.text_flags & IX_CJK_WORDS};
+    return text_new(&to, &ix->tx, err, errlen);
 }
 
 kg_status index_search(struct index *ix, const char *text, unsigned kinds,

@@ -21,6 +21,8 @@ struct index_opts {
     bool no_update; /* use the file even if stale (never rebuild) */
     FILE *warn; /* where to print "index stale, rebuilding" (NULL: stderr) */
     bool in_memory; /* build in memory; never read or write the file */
+    bool cjk_words; /* also index ICU dictionary words of CJK text (see
+                       text_opts; a file built otherwise is rebuilt) */
 };
 
 /* BM25 defaults, tuned on csl-dev (bench/eval_search.py). */
