@@ -593,7 +593,10 @@ static void html_flush(struct harvest *h)
     page_init(&h->pending);
     if (h->details_failed) {
         page_release(&p);
-        fail(h, "%s", h->error[0] ? h->error : "a detail page failed");
+        char why[sizeof h->error];
+        snprintf(why, sizeof why, "%s",
+                 h->error[0] ? h->error : "a detail page failed");
+        fail(h, "%s", why);
         return;
     }
     char *next = NULL;

@@ -93,28 +93,23 @@ static kg_status report(const struct parse_errs *pe, char *err, size_t errlen)
 {
     if (pe->too_deep) {
         snprintf(err, errlen,
-                 "line %d, column %d: elements nested deeper than %d", pe->line,
-                 pe->column, XML_MAX_DEPTH);
+                 "line %d, column %d: elements nested deeper than %d",
+                 pe->last_line, pe->last_column, XML_MAX_DEPTH);
         return KG_ELIMIT;
     }
-    if (pe->code == XML_ERR_ENTITY_LOOP) {
-        snprintf(err, errlen,
-                 "line %d, column %d: entity expansion loop or bomb refused",
-                 pe->line, pe->column);
+    if (pe->entity_loop) {
+        /* libxml2 places it inside the entity's own text: no use. */
+        snprintf(err, errlen, "entity expansion loop or bomb refused");
         return KG_ELIMIT;
     }
     if (!pe->any) {
         snprintf(err, errlen, "not a well-formed document");
         return KG_EINPUT;
     }
-    if (strstr(pe->msg, "huge")) {
-        snprintf(err, errlen, "line %d, column %d: %s", pe->line, pe->column,
-                 pe->msg);
-        return KG_ELIMIT;
-    }
     snprintf(err, errlen, "line %d, column %d: %s", pe->line, pe->column,
              pe->msg);
-    return KG_EINPUT;
+    /* "xmlSAX2Characters: huge text node" and the like: a size limit. */
+    return strstr(pe->msg, "huge") ? KG_ELIMIT : KG_EINPUT;
 }
 
 static bool over_size(size_t len, const struct xml_limits *lim, char *err,
@@ -165,7 +160,10 @@ static kg_status check_expansion(xmlDocPtr doc, const struct xml_limits *lim,
             snprintf(err, errlen,
                      "line %d: entity references would expand to more than "
                      "%zu bytes (entity bomb refused)",
-                     n->line, max);
+                     n->line     ? n->line
+                     : n->parent ? n->parent->line
+                                 : 0,
+                     max);
             return KG_ELIMIT;
         }
     }
