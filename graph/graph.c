@@ -858,9 +858,14 @@ static void build_vectors(struct build *b, struct wterm ***vecs,
         /* The strongest terms become concepts. */
         for (uint32_t j = 0; j < keep && j < b->concept_terms; j++) {
             struct bterm *bt = &b->t[wt[j].t];
-            if (bt->vertex == GRAPH_NONE)
-            bt->vertex = concept(b, GRAPH_C_TERM, b->strings.data + bt->str,
-                                 b->strings.data + bt->surface);
+            if (bt->vertex == GRAPH_NONE) {
+                /* Copies: adding the concept may move b->strings. */
+                char *key = kg_xstrdup(b->strings.data + bt->str);
+                char *label = kg_xstrdup(b->strings.data + bt->surface);
+                bt->vertex = concept(b, GRAPH_C_TERM, key, label);
+                free(key);
+                free(label);
+            }
             edge(b, d->v, bt->vertex, wt[j].w, GRAPH_E_ABOUT);
         }
         qsort(wt, keep, sizeof *wt, cmp_wterm_term);
