@@ -130,9 +130,12 @@ kg_status page_set_field(struct kg_record *r, const char *name,
         if (strcmp(name, "year") == 0) {
             v = page_year(text);
         } else {
-            char *end;
-            long l = strtol(text, &end, 10);
-            v = end != text ? (int)l : 0;
+            /* The first number in the text ("TRL 6", "6级"). */
+            const char *d = text;
+            while (*d && !isdigit((unsigned char)*d))
+                d++;
+            long l = *d ? strtol(d, NULL, 10) : 0;
+            v = l > 0 && l < 100000 ? (int)l : 0;
         }
         if (v < f->min || v > f->max) {
             snprintf(err, errlen, "field '%s': no number %d-%d in '%.40s'",

@@ -44,7 +44,8 @@ int page_year(const char *text);
 /*
  * Sets field name of r from text found in a page: a list field gets each
  * ';'-separated part added (page_list_add), a string field is replaced, an
- * integer field takes the number (for "year": page_year of the text).
+ * integer field takes the first number in the text ("TRL 6"; for "year":
+ * page_year of the text).
  * Returns KG_EINPUT with a reason for an unknown field or unusable number.
  */
 kg_status page_set_field(struct kg_record *r, const char *name,

@@ -179,7 +179,7 @@ static void eval_values(xmlXPathContextPtr ctx, xmlNode *node,
                 t = xml_squash(v ? (const char *)v : "");
                 xmlFree(v);
             } else {
-                t = xml_text(n);
+                t = xml_html_text(n);
             }
             if (*t)
                 strlist_add(out, t);

@@ -617,6 +617,20 @@ static void html_text(const xmlNode *root, struct kg_buf *b)
     }
 }
 
+char *xml_html_text(const xmlNode *n)
+{
+    if (!n)
+        return kg_xstrdup("");
+    if (n->type != XML_ELEMENT_NODE)
+        return xml_text(n);
+    struct kg_buf b;
+    kg_buf_init(&b);
+    html_text(n, &b);
+    char *out = xml_squash(b.data ? b.data : "");
+    kg_buf_release(&b);
+    return out;
+}
+
 static char *html_fragment_text(const char *s)
 {
     xmlDocPtr doc = NULL;

@@ -81,6 +81,11 @@ void xml_text_append(const xmlNode *n, struct kg_buf *b);
  * trimmed; "" when none. The caller frees it. n may be NULL. */
 char *xml_text(const xmlNode *n);
 
+/* The text under an HTML element as a reader sees it: block elements and
+ * <br> separate words, scripts and styles are left out, whitespace is
+ * collapsed. The caller frees it ("" when none). */
+char *xml_html_text(const xmlNode *n);
+
 /* Attribute name of n (no namespace), whitespace-trimmed; NULL when
  * absent. The caller frees it. */
 char *xml_attr(const xmlNode *n, const char *name);
