@@ -32,9 +32,10 @@ enum { C_UNKNOWN = 0, C_SEP, C_WORD, C_HAN, C_CJK };
 
 /*
  * Stop words, checked on the case-folded word before stemming. English:
- * Lucene's classic list plus a few pronouns and auxiliaries. Chinese:
- * function characters; a CJK run is cut at them, so 材料的性能 gives
- * 材料 and 性能, not 料的 and 的性.
+ * Lucene's classic list plus a few pronouns and auxiliaries. Chinese: the
+ * particles and conjunctions that almost never form content words; a CJK
+ * run is cut at them, so 材料的性能 gives 材料 and 性能, not 料的 and 的性.
+ * (Characters like 和 or 于 are left alone: 饱和, 基于.)
  */
 static const char *const stop_en[] = {
     "a",    "an",   "and", "are",   "as",    "at",    "be",    "been", "but",
@@ -44,11 +45,8 @@ static const char *const stop_en[] = {
     "to",   "was",  "we",  "were",  "which", "will",  "with",
 };
 static const uint32_t stop_zh[] = {
-    0x7684, /* 的 */ 0x4E86, /* 了 */ 0x548C, /* 和 */ 0x4E0E, /* 与 */
-    0x53CA, /* 及 */ 0x6216, /* 或 */ 0x5728, /* 在 */ 0x662F, /* 是 */
-    0x5BF9, /* 对 */ 0x4E8E, /* 于 */ 0x5E76, /* 并 */ 0x5176, /* 其 */
-    0x4E4B, /* 之 */ 0x7B49, /* 等 */ 0x4E5F, /* 也 */ 0x90FD, /* 都 */
-    0x800C, /* 而 */ 0x88AB, /* 被 */ 0x628A, /* 把 */ 0x4ECE, /* 从 */
+    0x7684, /* 的 */ 0x4E86, /* 了 */ 0x7740, /* 着 */
+    0x4E0E, /* 与 */ 0x53CA, /* 及 */ 0x6216, /* 或 */
 };
 
 /* Units joined to a number before them: "20 mm" and "20mm" are one term. */

@@ -1,0 +1,728 @@
+/* test_index.c - the BM25 index: scores against hand-computed values,
+ * top-k against exhaustive scoring on random corpora, kinds, profiles,
+ * and the file: current, stale, corrupt, unwritable, empty. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/index.h"
+#include "core/text.h"
+
+/* ------------------------------------------------------------ helpers */
+
+struct fx {
+    char dir[64];
+    char path[128];
+    char idx[160];
+    struct store *s;
+    FILE *warn;
+};
+
+static int setup(void **state)
+{
+    struct fx *f = kg_xcalloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/kgindexXXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
+    snprintf(f->idx, sizeof f->idx, "%s.idx", f->path);
+    char err[256];
+    if (store_open(f->path, STORE_CREATE, &f->s, err, sizeof err) != KG_OK)
+        return -1;
+    f->warn = tmpfile();
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    store_close(f->s);
+    fclose(f->warn);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+/* What index_open printed on opts.warn since the last call. */
+static char *warnings(struct fx *f)
+{
+    fflush(f->warn);
+    long n = ftell(f->warn);
+    char *s = kg_xcalloc(1, (size_t)n + 1);
+    rewind(f->warn);
+    if (n > 0 && fread(s, 1, (size_t)n, f->warn) != (size_t)n)
+        fail_msg("cannot read warnings");
+    rewind(f->warn);
+    if (ftruncate(fileno(f->warn), 0) != 0)
+        fail_msg("cannot truncate warnings");
+    return s;
+}
+
+static void put(struct store *s, kg_kind kind, const char *json)
+{
+    struct kg_record r;
+    char err[256];
+    record_init(&r, kind);
+    assert_int_equal(record_from_json(&r, json, strlen(json), err, 256), KG_OK);
+    assert_int_equal(store_upsert(s, &r, "test", NULL), KG_OK);
+    record_release(&r);
+}
+
+static struct index *open_ix(struct fx *f, struct index_opts *o)
+{
+    struct index_opts d = {0};
+    if (!o)
+        o = &d;
+    o->warn = f->warn;
+    struct index *ix;
+    char err[256];
+    kg_status st = index_open(f->s, o, &ix, err, sizeof err);
+    if (st != KG_OK)
+        fail_msg("index_open: %s", err);
+    return ix;
+}
+
+static bool was_built(const struct index *ix)
+{
+    struct index_info in;
+    index_get_info(ix, &in);
+    return in.built;
+}
+
+/* Records of one kind with only an abstract (weight 1: tf counts 1). */
+static struct index *build_abstracts(const char *const *texts, size_t n,
+                                     const struct index_opts *o)
+{
+    struct kg_record *r = kg_xcalloc(n, sizeof *r);
+    const struct kg_record **p = kg_xcalloc(n, sizeof *p);
+    for (size_t i = 0; i < n; i++) {
+        record_init(&r[i], KG_ACHIEVEMENT);
+        r[i].id = kg_xasprintf("d%zu", i + 1);
+        r[i].abstract = kg_xstrdup(texts[i]);
+        p[i] = &r[i];
+    }
+    struct index *ix;
+    char err[256];
+    assert_int_equal(index_build(p, n, o, &ix, err, sizeof err), KG_OK);
+    for (size_t i = 0; i < n; i++)
+        record_release(&r[i]);
+    free(r);
+    free(p);
+    return ix;
+}
+
+static void search(struct index *ix, const char *q, unsigned kinds, size_t k,
+                   struct index_hit **h, size_t *n)
+{
+    assert_int_equal(index_search(ix, q, kinds, k, h, n), KG_OK);
+}
+
+/* ----------------------------------------------------------- scoring */
+
+/*
+ * Three documents: d1 "cat dog cat" (dl 3), d2 "dog fish" (dl 2),
+ * d3 "fish fish fish fish" (dl 4); N = 3, avgdl = 3, k1 = 1.2, b = 0.75.
+ *   K(d) = k1 (1 - b + b dl / avgdl): K1 = 1.2, K2 = 0.9, K3 = 1.5
+ *   idf(t) = ln(1 + (N - df + 0.5) / (df + 0.5)):
+ *     cat (df 1) ln(1 + 2.5/1.5) = 0.980829253
+ *     dog, fish (df 2) ln(1 + 1.5/2.5) = 0.470003629
+ *   term score idf tf (k1 + 1) / (tf + K):
+ *     "cat":  d1 0.980829253 * 2 * 2.2 / 3.2 = 1.348640223
+ *     "dog fish": d2 0.470003629 * 2.2 / 1.9 * 2 = 1.088429457
+ *                 d3 0.470003629 * 4 * 2.2 / 5.5 = 0.752005806
+ *                 d1 0.470003629 * 2.2 / 2.2 = 0.470003629
+ */
+static void bm25_scores_match_hand_computed_values(void **state)
+{
+    (void)state;
+    const char *docs[] = {"cat dog cat", "dog fish", "fish fish fish fish"};
+    struct index *ix = build_abstracts(docs, 3, NULL);
+    struct index_hit *h;
+    size_t n;
+    search(ix, "cat", 0, 10, &h, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(h[0].id, "d1");
+    assert_true(fabs(h[0].score - 1.348640223) < 1e-6);
+    free(h);
+    search(ix, "dog fish", 0, 10, &h, &n);
+    assert_int_equal(n, 3);
+    assert_string_equal(h[0].id, "d2");
+    assert_true(fabs(h[0].score - 1.088429457) < 1e-6);
+    assert_string_equal(h[1].id, "d3");
+    assert_true(fabs(h[1].score - 0.752005806) < 1e-6);
+    assert_string_equal(h[2].id, "d1");
+    assert_true(fabs(h[2].score - 0.470003629) < 1e-6);
+    free(h);
+    /* a repeated query term counts again */
+    search(ix, "cat cat", 0, 10, &h, &n);
+    assert_true(fabs(h[0].score - 2 * 1.348640223) < 1e-6);
+    free(h);
+    index_free(ix);
+}
+
+/* With k1 = 2, b = 0.5: "dog" in d2: 0.470003629 * 3 / (1 + 2 (0.5 + 0.5
+ * 2/3)) = 0.470003629 * 3 / 2.666666667 = 0.528754083. */
+static void k1_and_b_are_honoured(void **state)
+{
+    (void)state;
+    const char *docs[] = {"cat dog cat", "dog fish", "fish fish fish fish"};
+    struct index_opts o = {.k1 = 2.0, .b = 0.5};
+    struct index *ix = build_abstracts(docs, 3, &o);
+    struct index_hit *h;
+    size_t n;
+    search(ix, "dog", 0, 10, &h, &n);
+    assert_int_equal(n, 2);
+    assert_string_equal(h[0].id, "d2");
+    assert_true(fabs(h[0].score - 0.528754083) < 1e-6);
+    free(h);
+    index_free(ix);
+}
+
+static void title_and_keywords_outweigh_the_abstract(void **state)
+{
+    (void)state;
+    struct kg_record r[3];
+    for (int i = 0; i < 3; i++)
+        record_init(&r[i], KG_ACHIEVEMENT);
+    r[0].id = kg_xstrdup("in-abstract");
+    r[0].title = kg_xstrdup("steel pipes");
+    r[0].abstract = kg_xstrdup("welding of titanium");
+    r[1].id = kg_xstrdup("in-title");
+    r[1].title = kg_xstrdup("titanium welding");
+    r[1].abstract = kg_xstrdup("steel pipes");
+    r[2].id = kg_xstrdup("in-keywords");
+    r[2].title = kg_xstrdup("steel pipes");
+    r[2].abstract = kg_xstrdup("of welding");
+    strlist_add(&r[2].keywords, "titanium");
+    const struct kg_record *p[] = {&r[0], &r[1], &r[2]};
+    struct index *ix;
+    char err[256];
+    assert_int_equal(index_build(p, 3, NULL, &ix, err, sizeof err), KG_OK);
+    struct index_hit *h;
+    size_t n;
+    search(ix, "titanium", 0, 10, &h, &n);
+    assert_int_equal(n, 3);
+    assert_string_equal(h[2].id, "in-abstract");
+    free(h);
+    index_free(ix);
+    for (int i = 0; i < 3; i++)
+        record_release(&r[i]);
+}
+
+static void equal_scores_sort_by_kind_then_id(void **state)
+{
+    (void)state;
+    const char *ids[] = {"b", "a", "c", "a"};
+    kg_kind kinds[] = {KG_PATENT, KG_PATENT, KG_ACHIEVEMENT, KG_DEMAND};
+    struct kg_record r[4];
+    const struct kg_record *p[4];
+    for (int i = 0; i < 4; i++) {
+        record_init(&r[i], kinds[i]);
+        r[i].id = kg_xstrdup(ids[i]);
+        r[i].title = kg_xstrdup("same words");
+        p[i] = &r[i];
+    }
+    struct index *ix;
+    char err[256];
+    assert_int_equal(index_build(p, 4, NULL, &ix, err, sizeof err), KG_OK);
+    struct index_hit *h;
+    size_t n;
+    for (size_t k = 0; k <= 4; k++) {
+        search(ix, "same words", 0, k, &h, &n);
+        assert_int_equal(n, k ? k : 4);
+        const char *want[] = {"c", "a", "b", "a"};
+        kg_kind wk[] = {KG_ACHIEVEMENT, KG_PATENT, KG_PATENT, KG_DEMAND};
+        for (size_t i = 0; i < n; i++) {
+            assert_string_equal(h[i].id, want[i]);
+            assert_int_equal(h[i].kind, wk[i]);
+            assert_true(h[i].score == h[0].score);
+        }
+        free(h);
+    }
+    search(ix, "words", KG_KIND_BIT(KG_PATENT), 1, &h, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(h[0].id, "a");
+    assert_int_equal(h[0].kind, KG_PATENT);
+    free(h);
+    index_free(ix);
+    for (int i = 0; i < 4; i++)
+        record_release(&r[i]);
+}
+
+/* --------------------------------------------- top-k against exhaustive */
+
+static uint64_t rng_state;
+
+static uint32_t rnd(uint32_t n)
+{
+    rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)((rng_state >> 33) % n);
+}
+
+/* A word of rank r in a Zipf-like vocabulary: low ranks are frequent. */
+static uint32_t zipf(uint32_t vocab)
+{
+    uint32_t a = rnd(vocab) + 1, b = rnd(vocab) + 1;
+    return (a * b) % vocab; /* products favour small numbers */
+}
+
+static void word(char *out, uint32_t r)
+{
+    /* letters only (so stems are predictable) and no stop words */
+    static const char syl[][4] = {"ka", "lo", "mi", "nu", "pe",
+                                  "ra", "si", "tu", "vo", "ze"};
+    out[0] = '\0';
+    do {
+        strcat(out, syl[r % 10]);
+        r /= 10;
+    } while (r);
+    strcat(out, "x");
+}
+
+/* The exact BM25 of every document for a query, from the analyzer's own
+ * terms: the definition the index must match. */
+struct naive {
+    size_t n;
+    char ***terms; /* per document, NULL-terminated */
+    double *dl;
+};
+
+static size_t count_term(char **t, const char *w)
+{
+    size_t c = 0;
+    for (; *t; t++)
+        c += strcmp(*t, w) == 0;
+    return c;
+}
+
+/* Scores of every document for the query terms q. */
+static double *naive_scores(const struct naive *nv, char **q)
+{
+    double avg = 0, k1 = INDEX_K1, b = INDEX_B;
+    double *s = kg_xcalloc(nv->n, sizeof *s);
+    for (size_t i = 0; i < nv->n; i++)
+        avg += nv->dl[i];
+    avg /= (double)nv->n;
+    for (char **t = q; *t; t++) {
+        size_t df = 0;
+        for (size_t i = 0; i < nv->n; i++)
+            df += count_term(nv->terms[i], *t) > 0;
+        double idf = log(1 + (nv->n - df + 0.5) / (df + 0.5));
+        for (size_t d = 0; d < nv->n; d++) {
+            double tf = (double)count_term(nv->terms[d], *t);
+            if (tf)
+                s[d] += idf * tf * (k1 + 1) /
+                        (tf + k1 * (1 - b + b * nv->dl[d] / avg));
+        }
+    }
+    return s;
+}
+
+static char **split_terms(struct text *t, const char *s)
+{
+    struct text_tokens tk;
+    text_tokens_init(&tk);
+    assert_int_equal(text_analyze(t, s, strlen(s), &tk), KG_OK);
+    char **v = kg_xcalloc(tk.n + 1, sizeof *v);
+    for (size_t i = 0; i < tk.n; i++)
+        v[i] = kg_xstrdup(tk.bytes + tk.v[i].off);
+    text_tokens_release(&tk);
+    return v;
+}
+
+static void free_terms(char **v)
+{
+    for (char **p = v; *p; p++)
+        free(*p);
+    free(v);
+}
+
+static void random_corpus_check(uint64_t seed, size_t ndocs, uint32_t vocab,
+                                size_t nqueries)
+{
+    rng_state = seed;
+    struct text *t;
+    char err[256];
+    assert_int_equal(text_new(NULL, &t, err, sizeof err), KG_OK);
+    struct kg_record *r = kg_xcalloc(ndocs, sizeof *r);
+    const struct kg_record **p = kg_xcalloc(ndocs, sizeof *p);
+    struct naive nv = {ndocs, kg_xcalloc(ndocs, sizeof(char **)),
+                       kg_xcalloc(ndocs, sizeof(double))};
+    static const kg_kind kinds[] = {KG_ACHIEVEMENT, KG_PATENT, KG_DEMAND};
+    for (size_t i = 0; i < ndocs; i++) {
+        struct kg_buf b;
+        kg_buf_init(&b);
+        size_t len = 1 + rnd(60);
+        for (size_t j = 0; j < len; j++) {
+            char w[64];
+            word(w, zipf(vocab));
+            kg_buf_printf(&b, "%s ", w);
+        }
+        kg_kind k = kinds[rnd(3)];
+        record_init(&r[i], k);
+        r[i].id = kg_xasprintf("r%05zu", i);
+        /* the body field of each kind has weight 1 */
+        if (k == KG_DEMAND)
+            r[i].description = kg_buf_detach(&b);
+        else
+            r[i].abstract = kg_buf_detach(&b);
+        p[i] = &r[i];
+        nv.terms[i] =
+            split_terms(t, k == KG_DEMAND ? r[i].description : r[i].abstract);
+        size_t c = 0;
+        while (nv.terms[i][c])
+            c++;
+        nv.dl[i] = (double)c;
+    }
+    struct index *ix;
+    assert_int_equal(index_build(p, ndocs, NULL, &ix, err, sizeof err), KG_OK);
+    size_t ks[] = {1, 3, 10, 50};
+    unsigned masks[] = {0, KG_KIND_BIT(KG_PATENT),
+                        KG_KIND_BIT(KG_ACHIEVEMENT) | KG_KIND_BIT(KG_DEMAND)};
+    for (size_t qi = 0; qi < nqueries; qi++) {
+        struct kg_buf q;
+        kg_buf_init(&q);
+        size_t qlen = 1 + rnd(8);
+        for (size_t j = 0; j < qlen; j++) {
+            char w[64];
+            word(w, rnd(4) ? zipf(vocab) : rnd(vocab + 50));
+            kg_buf_printf(&q, "%s ", w);
+        }
+        char **qt = split_terms(t, q.data);
+        unsigned mask = masks[qi % 3];
+        struct index_hit *all, *top;
+        size_t nall, ntop;
+        search(ix, q.data, mask, 0, &all, &nall);
+        double *want_s = naive_scores(&nv, qt);
+        /* exhaustive scores are the definition, within rounding */
+        for (size_t i = 0; i < nall; i++) {
+            size_t d = (size_t)atoi(all[i].id + 1);
+            assert_true(mask == 0 || (mask & KG_KIND_BIT(all[i].kind)));
+            double want = want_s[d];
+            if (fabs(all[i].score - want) > 1e-6)
+                fail_msg("query '%s' doc %s: score %.9f, by hand %.9f", q.data,
+                         all[i].id, all[i].score, want);
+        }
+        /* every document with a score is there */
+        size_t expect_n = 0;
+        for (size_t d = 0; d < ndocs; d++)
+            if ((mask == 0 || (mask & KG_KIND_BIT(r[d].kind))) && want_s[d] > 0)
+                expect_n++;
+        free(want_s);
+        assert_int_equal(nall, expect_n);
+        for (size_t ki = 0; ki < sizeof ks / sizeof ks[0]; ki++) {
+            search(ix, q.data, mask, ks[ki], &top, &ntop);
+            assert_int_equal(ntop, nall < ks[ki] ? nall : ks[ki]);
+            for (size_t i = 0; i < ntop; i++) {
+                if (strcmp(top[i].id, all[i].id) != 0 ||
+                    top[i].score != all[i].score)
+                    fail_msg("query '%s' k %zu rank %zu: top-k %s %.9f, "
+                             "exhaustive %s %.9f",
+                             q.data, ks[ki], i, top[i].id, top[i].score,
+                             all[i].id, all[i].score);
+            }
+            free(top);
+        }
+        free(all);
+        free_terms(qt);
+        kg_buf_release(&q);
+    }
+    index_free(ix);
+    for (size_t i = 0; i < ndocs; i++) {
+        record_release(&r[i]);
+        free_terms(nv.terms[i]);
+    }
+    free(r);
+    free(p);
+    free(nv.terms);
+    free(nv.dl);
+    text_free(t);
+}
+
+static void top_k_equals_exhaustive_scoring_on_random_corpora(void **state)
+{
+    (void)state;
+    /* small vocabularies give long postings lists (many blocks) and many
+     * ties; large ones give many single-document terms */
+    random_corpus_check(1, 300, 40, 60);
+    random_corpus_check(2, 2500, 300, 60);
+    random_corpus_check(3, 1500, 5000, 60);
+}
+
+static void unknown_terms_and_empty_queries_find_nothing(void **state)
+{
+    (void)state;
+    const char *docs[] = {"cat dog", "fish"};
+    struct index *ix = build_abstracts(docs, 2, NULL);
+    struct index_hit *h;
+    size_t n;
+    search(ix, "zebra", 0, 10, &h, &n);
+    assert_int_equal(n, 0);
+    free(h);
+    search(ix, "", 0, 10, &h, &n);
+    assert_int_equal(n, 0);
+    free(h);
+    search(ix, "the of 。", 0, 0, &h, &n);
+    assert_int_equal(n, 0);
+    free(h);
+    search(ix, "cat", KG_KIND_BIT(KG_EXPERT), 10, &h, &n);
+    assert_int_equal(n, 0);
+    free(h);
+    index_free(ix);
+}
+
+/* ------------------------------------------------------- with the store */
+
+static void search_on_an_empty_database_is_empty(void **state)
+{
+    struct fx *f = *state;
+    struct index *ix = open_ix(f, NULL);
+    assert_int_equal(index_doc_count(ix), 0);
+    struct index_hit *h;
+    size_t n;
+    search(ix, "铝合金 anything", 0, 10, &h, &n);
+    assert_int_equal(n, 0);
+    free(h);
+    search(ix, "anything", 0, 0, &h, &n);
+    assert_int_equal(n, 0);
+    free(h);
+    index_free(ix);
+    assert_int_equal(access(f->idx, F_OK), 0);
+}
+
+static void
+the_file_is_reused_while_current_and_rebuilt_when_stale(void **state)
+{
+    struct fx *f = *state;
+    put(f->s, KG_ACHIEVEMENT, "{\"id\":\"A1\",\"title\":\"铝合金 welding\"}");
+    struct index *ix = open_ix(f, NULL);
+    assert_true(was_built(ix));
+    index_free(ix);
+    free(warnings(f));
+    ix = open_ix(f, NULL);
+    assert_false(was_built(ix));
+    index_free(ix);
+    char *w = warnings(f);
+    assert_string_equal(w, "");
+    free(w);
+
+    put(f->s, KG_PATENT, "{\"id\":\"P1\",\"title\":\"鋁合金 casting\"}");
+    /* no_update keeps the stale file */
+    struct index_opts o = {.no_update = true};
+    ix = open_ix(f, &o);
+    assert_false(was_built(ix));
+    assert_int_equal(index_doc_count(ix), 1);
+    index_free(ix);
+    ix = open_ix(f, NULL);
+    assert_true(was_built(ix));
+    assert_int_equal(index_doc_count(ix), 2);
+    w = warnings(f);
+    assert_non_null(strstr(w, "is stale"));
+    free(w);
+    struct index_hit *h;
+    size_t n;
+    search(ix, "铝合金", 0, 10, &h, &n);
+    assert_int_equal(n, 2);
+    free(h);
+    index_free(ix);
+    /* --rebuild rebuilds a current file without a warning */
+    o = (struct index_opts){.rebuild = true};
+    ix = open_ix(f, &o);
+    assert_true(was_built(ix));
+    index_free(ix);
+    w = warnings(f);
+    assert_string_equal(w, "");
+    free(w);
+}
+
+static void damage(const char *path, long at, const char *bytes, size_t n)
+{
+    FILE *fp = fopen(path, "r+b");
+    assert_non_null(fp);
+    assert_int_equal(fseek(fp, at, at < 0 ? SEEK_END : SEEK_SET), 0);
+    assert_int_equal(fwrite(bytes, 1, n, fp), n);
+    fclose(fp);
+}
+
+static void expect_rebuilt_after(struct fx *f, const char *why)
+{
+    struct index *ix = open_ix(f, NULL);
+    assert_true(was_built(ix));
+    char *w = warnings(f);
+    if (!strstr(w, "unusable") || !strstr(w, why))
+        fail_msg("warning '%s' does not say '%s'", w, why);
+    free(w);
+    struct index_hit *h;
+    size_t n;
+    search(ix, "welding", 0, 10, &h, &n);
+    assert_int_equal(n, 1);
+    free(h);
+    index_free(ix);
+    /* and the rebuilt file is sound */
+    ix = open_ix(f, NULL);
+    assert_false(was_built(ix));
+    index_free(ix);
+}
+
+static void corrupt_or_foreign_files_are_detected_and_rebuilt(void **state)
+{
+    struct fx *f = *state;
+    put(f->s, KG_ACHIEVEMENT, "{\"id\":\"A1\",\"title\":\"welding\"}");
+    index_free(open_ix(f, NULL));
+    free(warnings(f));
+    struct stat sb;
+    assert_int_equal(stat(f->idx, &sb), 0);
+
+    damage(f->idx, (long)sb.st_size / 2, "\xff\x00\xff", 3);
+    expect_rebuilt_after(f, "checksum");
+
+    assert_int_equal(truncate(f->idx, sb.st_size - 9), 0);
+    expect_rebuilt_after(f, "size");
+
+    assert_int_equal(truncate(f->idx, 10), 0);
+    expect_rebuilt_after(f, "truncated");
+
+    damage(f->idx, 0, "NOTANIDX", 8);
+    expect_rebuilt_after(f, "not a kgmatch index");
+
+    FILE *fp = fopen(f->idx, "wb");
+    fclose(fp);
+    expect_rebuilt_after(f, "truncated");
+}
+
+static void an_unwritable_index_path_falls_back_to_memory(void **state)
+{
+    struct fx *f = *state;
+    put(f->s, KG_ACHIEVEMENT, "{\"id\":\"A1\",\"title\":\"welding\"}");
+    /* a directory where the file should be: cannot be replaced */
+    assert_int_equal(mkdir(f->idx, 0755), 0);
+    struct index *ix = open_ix(f, NULL);
+    struct index_info in;
+    index_get_info(ix, &in);
+    assert_true(in.in_memory);
+    assert_null(in.path);
+    char *w = warnings(f);
+    assert_non_null(strstr(w, "cannot write index"));
+    free(w);
+    struct index_hit *h;
+    size_t n;
+    search(ix, "welding", 0, 10, &h, &n);
+    assert_int_equal(n, 1);
+    free(h);
+    index_free(ix);
+}
+
+static void profiles_carry_the_titles_of_their_items(void **state)
+{
+    struct fx *f = *state;
+    put(f->s, KG_INSTITUTION,
+        "{\"id\":\"I1\",\"name\":\"山东大学\",\"aliases\":[\"Shandong "
+        "University\"]}");
+    put(f->s, KG_EXPERT,
+        "{\"id\":\"E1\",\"name\":\"张三\",\"institution\":\"I1\"}");
+    put(f->s, KG_EXPERT, "{\"id\":\"E2\",\"name\":\"李四\"}");
+    put(f->s, KG_ACHIEVEMENT,
+        "{\"id\":\"A1\",\"title\":\"钛合金激光焊接\",\"experts\":[\"E1\"]}");
+    put(f->s, KG_PATENT,
+        "{\"id\":\"P1\",\"title\":\"Titanium laser welding\","
+        "\"inventors\":[\"李四\"],\"applicants\":[\"山东大学\"]}");
+    struct index *ix = open_ix(f, NULL);
+    struct index_hit *h;
+    size_t n;
+    /* the expert through the achievement, the institution through its
+     * expert's achievement */
+    search(ix, "钛合金焊接",
+           KG_KIND_BIT(KG_EXPERT) | KG_KIND_BIT(KG_INSTITUTION), 10, &h, &n);
+    assert_int_equal(n, 2);
+    assert_true((h[0].kind == KG_INSTITUTION && !strcmp(h[0].id, "I1")) ||
+                (h[1].kind == KG_INSTITUTION && !strcmp(h[1].id, "I1")));
+    assert_true((h[0].kind == KG_EXPERT && !strcmp(h[0].id, "E1")) ||
+                (h[1].kind == KG_EXPERT && !strcmp(h[1].id, "E1")));
+    free(h);
+    /* the inventor and the applicant through the patent */
+    search(ix, "titanium welding", KG_KIND_BIT(KG_EXPERT), 10, &h, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(h[0].id, "E2");
+    free(h);
+    search(ix, "titanium", KG_KIND_BIT(KG_INSTITUTION), 10, &h, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(h[0].id, "I1");
+    free(h);
+    /* names and aliases find the profile itself */
+    search(ix, "Shandong", 0, 10, &h, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(h[0].id, "I1");
+    free(h);
+    index_free(ix);
+}
+
+static void top_terms_name_a_record_by_its_strongest_words(void **state)
+{
+    struct fx *f = *state;
+    put(f->s, KG_ACHIEVEMENT,
+        "{\"id\":\"A1\",\"title\":\"Welding robots\",\"abstract\":\"robots "
+        "for welding titanium; welding is hard\"}");
+    put(f->s, KG_ACHIEVEMENT,
+        "{\"id\":\"A2\",\"title\":\"Painting robots\",\"abstract\":\"robots "
+        "for painting\"}");
+    put(f->s, KG_EXPERT, "{\"id\":\"E1\",\"name\":\"Wang\"}");
+    struct index *ix = open_ix(f, NULL);
+    const char *terms[8];
+    double w[8];
+    size_t n = index_top_terms(ix, KG_ACHIEVEMENT, "A1", terms, w, 8);
+    assert_true(n >= 3);
+    /* welding is in A1 only and frequent there: strongest; the surface
+     * form is shown, not the stem "weld" */
+    assert_string_equal(terms[0], "welding");
+    for (size_t i = 1; i < n; i++)
+        assert_true(w[i] <= w[i - 1]);
+    assert_int_equal(index_top_terms(ix, KG_ACHIEVEMENT, "nope", terms, w, 8),
+                     0);
+    assert_int_equal(index_top_terms(ix, KG_PATENT, "A1", terms, w, 8), 0);
+    assert_int_equal(index_top_terms(ix, KG_ACHIEVEMENT, "A1", terms, w, 1), 1);
+    index_free(ix);
+}
+
+static void in_memory_indexes_never_touch_the_file(void **state)
+{
+    struct fx *f = *state;
+    put(f->s, KG_ACHIEVEMENT, "{\"id\":\"A1\",\"title\":\"welding\"}");
+    struct index_opts o = {.in_memory = true};
+    struct index *ix = open_ix(f, &o);
+    assert_int_equal(index_doc_count(ix), 1);
+    index_free(ix);
+    assert_int_equal(access(f->idx, F_OK), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(bm25_scores_match_hand_computed_values),
+        cmocka_unit_test(k1_and_b_are_honoured),
+        cmocka_unit_test(title_and_keywords_outweigh_the_abstract),
+        cmocka_unit_test(equal_scores_sort_by_kind_then_id),
+        cmocka_unit_test(top_k_equals_exhaustive_scoring_on_random_corpora),
+        cmocka_unit_test(unknown_terms_and_empty_queries_find_nothing),
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+        T(search_on_an_empty_database_is_empty),
+        T(the_file_is_reused_while_current_and_rebuilt_when_stale),
+        T(corrupt_or_foreign_files_are_detected_and_rebuilt),
+        T(an_unwritable_index_path_falls_back_to_memory),
+        T(profiles_carry_the_titles_of_their_items),
+        T(top_terms_name_a_record_by_its_strongest_words),
+        T(in_memory_indexes_never_touch_the_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
