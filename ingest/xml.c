@@ -503,36 +503,47 @@ void xml_text_append(const xmlNode *n, struct kg_buf *b)
     }
 }
 
+/* Length of the whitespace at p: ASCII whitespace and the Unicode
+ * spaces no-break (U+00A0), en/em/thin... (U+2000-U+200B), narrow no-break
+ * (U+202F) and ideographic (U+3000); 0 when p is not a space. */
+static inline size_t space_len(const unsigned char *p)
+{
+    if (*p > ' ' && *p < 0x80)
+        return 0;
+    if (*p < 0x80)
+        return *p == ' ' || (*p >= '\t' && *p <= '\r') ? 1 : 0;
+    if (p[0] == 0xC2 && p[1] == 0xA0)
+        return 2;
+    if (p[0] == 0xE2 && p[1] == 0x80 &&
+        ((p[2] >= 0x80 && p[2] <= 0x8B) || p[2] == 0xAF))
+        return 3;
+    if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80)
+        return 3;
+    return 0;
+}
+
 char *xml_squash(const char *s)
 {
-    struct kg_buf b;
-    kg_buf_init(&b);
+    /* The result is never longer than s: written in place of a copy. */
+    size_t n = strlen(s);
+    char *out = kg_xmalloc(n + 1);
+    size_t w = 0;
     bool space = false;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        /* ASCII whitespace and the Unicode spaces: no-break (U+00A0),
-         * en/em/thin... (U+2000-U+200B), narrow no-break (U+202F),
-         * ideographic (U+3000). */
-        size_t skip = 0;
-        if (isspace(*p))
-            skip = 1;
-        else if (p[0] == 0xC2 && p[1] == 0xA0)
-            skip = 2;
-        else if (p[0] == 0xE2 && p[1] == 0x80 &&
-                 ((p[2] >= 0x80 && p[2] <= 0x8B) || p[2] == 0xAF))
-            skip = 3;
-        else if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80)
-            skip = 3;
-        if (skip) {
-            space = b.len > 0;
-            p += skip - 1;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t k = space_len(p);
+        if (k) {
+            space = w > 0;
+            p += k;
             continue;
         }
         if (space)
-            kg_buf_addc(&b, ' ');
+            out[w++] = ' ';
         space = false;
-        kg_buf_addc(&b, (char)*p);
+        out[w++] = (char)*p++;
     }
-    return kg_buf_detach(&b);
+    out[w] = '\0';
+    return out;
 }
 
 char *xml_text(const xmlNode *n)
