@@ -633,7 +633,8 @@ static void on_html_detail(struct fetch_result *res, void *ctx)
                      why);
         }
     }
-    if (--h->details_left == 0)
+    /* A source that failed meanwhile stores nothing more. */
+    if (--h->details_left == 0 && !h->finished)
         html_flush(h);
 }
 
@@ -1099,6 +1100,9 @@ kg_status ingest_run(struct store *s, const char *const *names, size_t n,
         hv[n_hv++] = h;
     }
     qsort(hv, n_hv, sizeof *hv, by_name);
+    if (n_hv == 0)
+        fprintf(run.err, "%sno sources to harvest (see kgmatch sources add)\n",
+                opts->prefix ? opts->prefix : "");
     run.sources = n_hv;
     run.t0 = now_mono();
     run.fetcher = fetcher_new(NULL, opts->parallel);

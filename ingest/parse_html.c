@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/uri.h>
 #include <libxml/xpath.h>
@@ -297,6 +298,13 @@ kg_status parse_html_listing(const char *data, size_t len, const char *url,
             char *d = eval_first(ctx, node, rules->detail);
             it->detail = resolve(d, url);
             free(d);
+            /* mailto:, javascript: and the like are no detail pages. */
+            if (it->detail && strncasecmp(it->detail, "http://", 7) != 0 &&
+                strncasecmp(it->detail, "https://", 8) != 0 &&
+                strncasecmp(it->detail, "file://", 7) != 0) {
+                free(it->detail);
+                it->detail = NULL;
+            }
         }
         if (!r->id && it->detail)
             r->id = kg_xstrdup(it->detail);

@@ -173,19 +173,21 @@ static void ids_fall_back_to_the_detail_link(void **state)
     free(page);
 }
 
-static void separates_words_at_breaks_and_reads_numbers(void **state)
+static void separates_words_reads_numbers_and_drops_script_links(void **state)
 {
     (void)state;
     const char *rules_text = "item = //li\n"
                              "field.id = @data-no\n"
                              "field.title = h3\n"
-                             "field.maturity = .//td\n";
+                             "field.maturity = .//td\n"
+                             "detail = .//a/@href\n";
     struct html_rules rules;
     char err[256];
     assert_int_equal(html_rules_parse(rules_text, "r", &rules, err, sizeof err),
                      KG_OK);
     const char *page = "<ul><li data-no='q1'><h3>海藻酸盐纤维<br/>Alginate "
                        "fibres<script>x()</script></h3>"
+                       "<a href='javascript:void(0)'>more</a>"
                        "<table><tr><td>TRL 6</td></tr></table></li></ul>";
     struct page p;
     page_init(&p);
@@ -193,6 +195,7 @@ static void separates_words_at_breaks_and_reads_numbers(void **state)
                                         NULL, &p, err, sizeof err),
                      KG_OK);
     assert_int_equal(p.n, 1);
+    assert_null(p.items[0].detail);
     assert_string_equal(p.items[0].rec.title, "海藻酸盐纤维 Alginate fibres");
     assert_int_equal(p.items[0].rec.maturity, 6);
     page_release(&p);
@@ -281,7 +284,7 @@ int main(void)
         cmocka_unit_test(converts_a_big5_page_named_by_the_header),
         cmocka_unit_test(adds_the_fields_of_a_detail_page),
         cmocka_unit_test(ids_fall_back_to_the_detail_link),
-        cmocka_unit_test(separates_words_at_breaks_and_reads_numbers),
+        cmocka_unit_test(separates_words_reads_numbers_and_drops_script_links),
         cmocka_unit_test(checks_the_rules_file),
         cmocka_unit_test(picks_the_charset_from_header_meta_or_bytes),
         cmocka_unit_test(refuses_a_page_too_deep_to_walk),
