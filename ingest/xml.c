@@ -186,10 +186,11 @@ kg_status xml_parse(const char *data, size_t len, const char *url,
     struct parse_errs pe = {0};
     ctxt->_private = &pe;
     ctxt->sax->serror = collect_error;
-    /* NONET only: never NOENT, DTDLOAD, DTDATTR, XINCLUDE or HUGE. */
-    xmlDocPtr doc =
-        xmlCtxtReadMemory(ctxt, len ? data : "", (int)len, url, NULL,
-                          XML_PARSE_NONET | XML_PARSE_NOCDATA);
+    /* NONET (NOCDATA and COMPACT only shape the tree): never NOENT,
+     * DTDLOAD, DTDATTR, XINCLUDE or HUGE. */
+    xmlDocPtr doc = xmlCtxtReadMemory(
+        ctxt, len ? data : "", (int)len, url, NULL,
+        XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_COMPACT);
     kg_status st = KG_OK;
     if (!doc || !ctxt->wellFormed) {
         st = report(&pe, err, errlen);
