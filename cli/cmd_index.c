@@ -52,8 +52,10 @@ int cmd_index(struct cli *cli, int argc, char **argv)
     static const struct option longopts[] = {
         {"rebuild", no_argument, NULL, 'r'},
         {"format", required_argument, NULL, 'f'},
+        {"timing", no_argument, NULL, 't'},
         {NULL, 0, NULL, 0},
     };
+    bool timing = false;
     struct index_opts opts = {0};
     enum cli_format fmt = CLI_TABLE;
     int c, rc;
@@ -62,6 +64,9 @@ int cmd_index(struct cli *cli, int argc, char **argv)
         switch (c) {
         case 'r':
             opts.rebuild = true;
+            break;
+        case 't':
+            timing = true;
             break;
         case 'f':
             if ((rc = cli_parse_format(cli, optarg, &fmt)) != 0)
@@ -90,6 +95,17 @@ int cmd_index(struct cli *cli, int argc, char **argv)
     struct index_info in;
     index_get_info(ix, &in);
     print_info(&in, fmt);
+    if (timing && in.built) {
+        const struct index_timing *t = &in.timing;
+        double mb = (double)t->text_bytes / 1e6;
+        fprintf(stderr,
+                "timing: build %.2f s = store and records %.2f s (of which "
+                "tokenizing %.1f MB: %.2f s, %.1f MB/s) + layout %.2f s + "
+                "write %.2f s\n",
+                t->read_s + t->layout_s + t->write_s, t->read_s, mb,
+                t->tokenize_s, t->tokenize_s > 0 ? mb / t->tokenize_s : 0,
+                t->layout_s, t->write_s);
+    }
     index_free(ix);
     store_close(s);
     return 0;

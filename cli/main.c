@@ -53,13 +53,14 @@ static const struct command commands[] = {
      "  --source NAME  the source recorded with each record (default: the\n"
      "                 file name)\n"},
     {"index", cmd_index, "build or refresh the text search index",
-     "usage: kgmatch index [--rebuild] [--format table|json]\n"
+     "usage: kgmatch index [--rebuild] [--timing] [--format table|json]\n"
      "\n"
      "  Brings the BM25 index beside the database (DB.idx) up to date:\n"
      "  builds it when missing, rebuilds it when the store changed or the\n"
      "  file is damaged (with a warning), and prints what it holds.\n"
      "\n"
-     "  --rebuild   rebuild even when the index is current\n"},
+     "  --rebuild   rebuild even when the index is current\n"
+     "  --timing    where the build's time went (stderr)\n"},
     {"ingest", cmd_ingest, "harvest the partner sources into the store",
      "usage: kgmatch ingest [NAME...] [--full] [--jobs N] [--timeout S]\n"
      "                      [--connect-timeout S] [--retries N] [--delay S]\n"

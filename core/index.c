@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/text.h"
@@ -102,9 +103,17 @@ struct index {
     uint32_t *touched;
     char **pool; /* strings handed out by index_top_terms */
     size_t npool, poolcap;
+    struct index_timing timing; /* of the build by this open */
 };
 
 /* ------------------------------------------------------------ helpers */
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
 
 static void fmt_err(char *err, size_t errlen, const char *fmt, ...)
     KG_PRINTF(3, 4);
@@ -473,6 +482,8 @@ struct builder {
     uint32_t *co_start; /* contribs by node, after the items */
     kg_status st;
     char err[256];
+    double tokenize_s; /* inside text_analyze */
+    uint64_t text_bytes;
 };
 
 static void builder_release(struct builder *b)
@@ -597,7 +608,11 @@ static kg_status add_field(void *ctx, const char *text, int w2, bool item)
 {
     struct builder *b = ctx;
     text_tokens_reset(&b->tk);
-    kg_status st = text_analyze(b->tx, text, strlen(text), &b->tk);
+    size_t len = strlen(text);
+    double t0 = now_s();
+    kg_status st = text_analyze(b->tx, text, len, &b->tk);
+    b->tokenize_s += now_s() - t0;
+    b->text_bytes += len;
     if (st != KG_OK) {
         snprintf(b->err, sizeof b->err, "%s", text_last_error(b->tx));
         return st;
@@ -1367,6 +1382,7 @@ static kg_status build(struct index *ix, struct store *s,
 {
     struct builder b;
     struct text_opts to = {.cjk_words = ix->want_flags & IX_CJK_WORDS};
+    double t0 = now_s();
     kg_status st = builder_init(&b, &to, err, errlen);
     if (st == KG_OK && s)
         st = build_from_store(&b, s, err, errlen);
@@ -1376,9 +1392,16 @@ static kg_status build(struct index *ix, struct store *s,
             fmt_err(err, errlen, "%s %s: %s", record_kind_name(recs[i]->kind),
                     recs[i]->id, b.err);
     }
+    double t1 = now_s();
     struct bytes img = {0};
     if (st == KG_OK)
         st = layout(&b, version, ix->k1, ix->b, &img, err, errlen);
+    ix->timing = (struct index_timing){
+        .read_s = t1 - t0,
+        .tokenize_s = b.tokenize_s,
+        .layout_s = now_s() - t1,
+        .text_bytes = b.text_bytes,
+    };
     builder_release(&b);
     if (st != KG_OK) {
         free(img.p);
@@ -1466,7 +1489,10 @@ kg_status index_open(struct store *s, const struct index_opts *opts,
     if (st != KG_OK)
         goto fail;
     struct bytes img = {(uint8_t *)ix->base, ix->size, ix->size};
-    if (write_atomic(ix->path, &img, why, sizeof why) != KG_OK) {
+    double t0 = now_s();
+    st = write_atomic(ix->path, &img, why, sizeof why);
+    ix->timing.write_s = now_s() - t0;
+    if (st != KG_OK) {
         fprintf(warn,
                 "kgmatch: cannot write index %s (%s): using it from "
                 "memory\n",
@@ -1517,6 +1543,7 @@ void index_get_info(const struct index *ix, struct index_info *info)
     info->in_memory = ix->in_memory;
     info->k1 = ix->k1;
     info->b = ix->b;
+    info->timing = ix->timing;
 }
 
 /* ------------------------------------------------------- dictionary */

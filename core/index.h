@@ -55,6 +55,14 @@ kg_status index_build(const struct kg_record *const *recs, size_t n,
 /* Number of indexed documents. */
 size_t index_doc_count(const struct index *ix);
 
+/* Where the time of a build went (all zero when the open built nothing).
+ * read_s covers reading the store and everything done per record, of which
+ * tokenize_s was spent in the analyzer on text_bytes of text. */
+struct index_timing {
+    double read_s, tokenize_s, layout_s, write_s;
+    uint64_t text_bytes;
+};
+
 /* What an open index holds and how it was opened. */
 struct index_info {
     const char *path; /* the file (owned by the index; NULL in memory) */
@@ -66,6 +74,7 @@ struct index_info {
     bool built;                    /* built (or rebuilt) by this open */
     bool in_memory;                /* not backed by the file */
     double k1, b;                  /* the BM25 parameters in use */
+    struct index_timing timing;
 };
 void index_get_info(const struct index *ix, struct index_info *info);
 
