@@ -222,6 +222,7 @@ static void state_complete(struct harvest *h, struct source_state *s,
     set_str(&s->last_run, h->run_start);
     set_str(&s->last_success, h->window_start);
     set_str(&s->resume, NULL);
+    set_str(&s->cursor, NULL);
     s->resume_page = 0;
     s->resume_docs = 0;
     set_str(&s->window_start, NULL);
@@ -278,6 +279,7 @@ static enum step store_page(struct harvest *h, struct page *p, const char *next,
     counts_into_state(&tmp, &copy);
     if (next) {
         set_str(&copy.resume, next);
+        set_str(&copy.cursor, p->cursor);
         copy.resume_page++;
         copy.resume_docs = resume_docs;
         set_str(&copy.window_start, h->window_start);

@@ -356,6 +356,7 @@ void source_state_release(struct source_state *s)
     free(s->error);
     free(s->last_success);
     free(s->resume);
+    free(s->cursor);
     free(s->window_start);
     free(s->window_from);
     free(s->granularity);
@@ -377,6 +378,7 @@ void source_state_copy(struct source_state *dst, const struct source_state *src)
     dst->error = dup_or_null(src->error);
     dst->last_success = dup_or_null(src->last_success);
     dst->resume = dup_or_null(src->resume);
+    dst->cursor = dup_or_null(src->cursor);
     dst->window_start = dup_or_null(src->window_start);
     dst->window_from = dup_or_null(src->window_from);
     dst->granularity = dup_or_null(src->granularity);
@@ -399,6 +401,7 @@ char *source_state_to_json(const struct source_state *s)
     json_object_set_new(o, "skipped", json_integer(s->skipped));
     json_object_set_new(o, "bad", json_integer(s->bad));
     set_str(o, "resume", s->resume);
+    set_str(o, "cursor", s->cursor);
     set_int(o, "resume_page", s->resume_page);
     set_int(o, "resume_docs", s->resume_docs);
     set_str(o, "window_start", s->window_start);
@@ -443,6 +446,7 @@ kg_status source_state_load(struct store *st, const char *name,
     out->skipped = (long long)get_num(o, "skipped");
     out->bad = (long long)get_num(o, "bad");
     out->resume = get_str(o, "resume");
+    out->cursor = get_str(o, "cursor");
     out->resume_page = (long long)get_num(o, "resume_page");
     out->resume_docs = (long long)get_num(o, "resume_docs");
     out->window_start = get_str(o, "window_start");

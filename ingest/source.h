@@ -87,6 +87,7 @@ struct source_state {
     long long pages, added, updated, unchanged, deleted, skipped, bad;
     /* Checkpoint of an unfinished harvest, committed with each page. */
     char *resume;               /* next URL or resumptionToken */
+    char *cursor;               /* the server's cursor with it, or NULL */
     long long resume_page;      /* pages already stored */
     long long resume_docs;      /* uspto-xml: documents already read */
     char *window_start;         /* start of the interrupted harvest */
