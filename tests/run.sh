@@ -37,6 +37,7 @@ for c in tests/cases/*/; do
     name=$(basename "$c")
     case "$name" in *"$ONLY"*) ;; *) continue ;; esac
     work=$(mktemp -d)
+    t0=$(date +%s)
     cp -R "$c/." "$work/"
     (cd "$work" && KGMATCH="$top/$BUILD/kgmatch" FIXTURES="$top/tests/fixtures" \
         TOOLS="$top/$BUILD/tests/tools" TESTS="$top/tests" KGMATCH_DB= \
@@ -53,6 +54,8 @@ for c in tests/cases/*/; do
     if [ -f "$c/err" ] && ! cmp -s "$c/err" "$work/.err"; then
         ok=0; echo "case $name: stderr differs:"; diff "$c/err" "$work/.err" | head -40
     fi
+    secs=$(($(date +%s) - t0))
+    [ $secs -ge 10 ] && echo "case $name: slow (${secs} s)"
     if [ $ok = 1 ]; then
         pass=$((pass + 1))
     else
