@@ -15,7 +15,7 @@
 
 #include "core/resolve.h"
 
-#define STORE_SCHEMA 1
+#define STORE_SCHEMA 2
 #define STORE_APP_ID 0x4b476d31 /* "KGm1" */
 #define STORE_BUSY_MS 5000
 
@@ -48,6 +48,8 @@ static const char *const migrations[] = {
     "  pos INTEGER NOT NULL,"
     "  PRIMARY KEY(src, rel, dst)) WITHOUT ROWID;"
     "CREATE INDEX link_dst ON link(dst);",
+    /* 2: references are looked up by id whatever the kind. */
+    "CREATE INDEX record_id ON record(id);",
 };
 
 enum stmt_id {

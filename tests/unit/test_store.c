@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "core/store.h"
 
@@ -309,6 +310,31 @@ static void missing_or_foreign_files_are_clear_errors(void **state)
     assert_non_null(strstr(err, path));
 }
 
+static void an_older_schema_is_migrated_and_keeps_its_records(void **state)
+{
+    struct fx *f = *state;
+    put_json(f->s, KG_EXPERT, "{\"id\":\"E1\",\"name\":\"旧\"}", NULL);
+    store_close(f->s);
+    f->s = NULL;
+    /* Turn the file back into a schema-1 database. */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP INDEX record_id;"
+                                  "PRAGMA user_version = 1;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    char err[256];
+    struct store *ro;
+    assert_int_equal(store_open(f->path, STORE_READONLY, &ro, err, 256),
+                     KG_EIO);
+    assert_non_null(strstr(err, "kgmatch init"));
+    assert_int_equal(store_open(f->path, 0, &f->s, err, 256), KG_OK);
+    assert_int_equal(store_schema_version(f->s), 2);
+    assert_int_equal(count(f->s, KG_EXPERT, NULL), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -325,6 +351,7 @@ int main(void)
         T(meta_keeps_values_by_prefix),
         T(readonly_store_refuses_writes),
         T(missing_or_foreign_files_are_clear_errors),
+        T(an_older_schema_is_migrated_and_keeps_its_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
