@@ -39,9 +39,8 @@ int cmd_stats(struct cli *cli, int argc, char **argv);
  * an exit code (0 on success). */
 struct graph;
 struct match_config;
-int cli_match_open(const struct cli *cli, const char *config,
-                   struct store **s, struct graph **g,
-                   struct match_config *c);
+int cli_match_open(const struct cli *cli, const char *config, struct store **s,
+                   struct graph **g, struct match_config *c);
 int cli_match_kinds(const struct cli *cli, const char *s, unsigned *kinds);
 int cli_find_enterprise(const struct cli *cli, struct store *s,
                         const char *name, char **id);
@@ -65,6 +64,14 @@ int cli_open_store(const struct cli *cli, int flags, struct store **out);
 /* Prints a store failure (with store_last_error) and returns its exit code. */
 int cli_store_fail(const struct cli *cli, struct store *s, kg_status st,
                    const char *what);
+
+/*
+ * Brings the search index up to date when the store's data version moved
+ * past `since` (import and ingest call it after committing). The data is
+ * stored whatever happens here: a failure is a warning on stderr and the
+ * next search rebuilds the index.
+ */
+void cli_refresh_index(const struct cli *cli, struct store *s, int64_t since);
 
 enum cli_format { CLI_TABLE = 0, CLI_JSON, CLI_CSV };
 /* Parses "table", "json" or "csv"; prints a usage error and returns 2 on

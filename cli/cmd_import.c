@@ -7,24 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/index.h"
 #include "ingest/import.h"
-
-/* Keeps the search index current after an import. The records are
- * stored whatever happens here: a failure is only a warning, and the next
- * search rebuilds the index. */
-static void refresh_index(const struct cli *cli, struct store *s)
-{
-    FILE *quiet = fopen("/dev/null", "w");
-    struct index_opts o = {.warn = quiet};
-    struct index *ix = NULL;
-    char err[512];
-    if (index_open(s, &o, &ix, err, sizeof err) != KG_OK)
-        cli_error(cli, "warning: search index not updated: %s", err);
-    index_free(ix);
-    if (quiet)
-        fclose(quiet);
-}
 
 int cmd_import(struct cli *cli, int argc, char **argv)
 {
@@ -39,7 +22,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
     };
     struct import_opts opts = {.format = IMPORT_AUTO};
     bool have_kind = false, no_index = false;
-    size_t changed = 0;
+    int64_t since = 0;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "k:", longopts, NULL)) != -1) {
@@ -80,6 +63,8 @@ int cmd_import(struct cli *cli, int argc, char **argv)
     int rc = cli_open_store(cli, STORE_CREATE, &s);
     if (rc)
         return rc;
+    if (store_version(s, &since) != KG_OK)
+        since = -1;
     int worst = 0;
     for (int i = optind; i < argc; i++) {
         const char *path = argv[i];
@@ -104,16 +89,14 @@ int cmd_import(struct cli *cli, int argc, char **argv)
                 stats.bad, stored ? "" : "; nothing stored");
             if (st != KG_OK && worst < 1)
                 worst = 1;
-            if (stored)
-                changed += stats.added + stats.updated;
             continue;
         }
         rc = cli_store_fail(cli, s, st, name);
         worst = rc > worst ? rc : worst;
         break; /* the store itself failed: stop */
     }
-    if (changed && !no_index)
-        refresh_index(cli, s);
+    if (!no_index)
+        cli_refresh_index(cli, s, since);
     store_close(s);
     return worst;
 }

@@ -99,6 +99,9 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
     if (rc)
         return rc;
     char err[512];
+    int64_t since = 0;
+    if (store_version(s, &since) != KG_OK)
+        since = -1;
     kg_status st = ingest_run(s, (const char *const *)argv + optind,
                               (size_t)(argc - optind), &o, err, sizeof err);
     if (st == KG_OK) {
@@ -109,6 +112,7 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
         cli_error(cli, "%s", err);
         rc = kg_exit_code(st);
     }
+    cli_refresh_index(cli, s, since);
     store_close(s);
     return rc;
 }

@@ -51,7 +51,9 @@ static const struct command commands[] = {
      "                 if there was any)\n"
      "  --csv, --jsonl force the format (default: from the file name)\n"
      "  --source NAME  the source recorded with each record (default: the\n"
-     "                 file name)\n"},
+     "                 file name)\n"
+     "  --no-index     do not bring the search index up to date (for bulk\n"
+     "                 loads; the next search or index command does it)\n"},
     {"index", cmd_index, "build or refresh the text search index",
      "usage: kgmatch index [--rebuild] [--timing] [--format table|json]\n"
      "\n"

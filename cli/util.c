@@ -8,6 +8,7 @@
 #include <unicode/uchar.h>
 
 #include "cli/cli.h"
+#include "core/index.h"
 
 void cli_error(const struct cli *cli, const char *fmt, ...)
 {
@@ -204,4 +205,20 @@ void cli_table_free(struct cli_table *t)
         free(t->cells[i]);
     free(t->cells);
     free(t);
+}
+
+void cli_refresh_index(const struct cli *cli, struct store *s, int64_t since)
+{
+    int64_t now = since;
+    if (store_version(s, &now) != KG_OK || now == since)
+        return;
+    FILE *quiet = fopen("/dev/null", "w");
+    struct index_opts o = {.warn = quiet};
+    struct index *ix = NULL;
+    char err[512];
+    if (index_open(s, &o, &ix, err, sizeof err) != KG_OK)
+        cli_error(cli, "warning: search index not updated: %s", err);
+    index_free(ix);
+    if (quiet)
+        fclose(quiet);
 }
