@@ -515,17 +515,24 @@ static void oai_start(struct harvest *h)
 
 static void on_feed_page(struct fetch_result *res, void *ctx);
 
-static void feed_fetch(struct harvest *h, const char *url, bool first)
+/* Requests the next page of a paged listing (feed or HTML); a next link
+ * back to a page already read ends the listing instead. */
+static void paged_fetch(struct harvest *h, const char *url, bool first,
+                        void (*cb)(struct fetch_result *, void *))
 {
     if (seen_url(h, url)) {
-        /* A next link back to a page already read ends the listing. */
         struct page p;
         page_init(&p);
         char *next = NULL;
         store_page(h, &p, NULL, false, 0, &next);
         return;
     }
-    request(h, url, first, on_feed_page, NULL);
+    request(h, url, first, cb, NULL);
+}
+
+static void feed_fetch(struct harvest *h, const char *url, bool first)
+{
+    paged_fetch(h, url, first, on_feed_page);
 }
 
 static bool first_response(struct harvest *h)
@@ -578,14 +585,7 @@ static void on_html_page(struct fetch_result *res, void *ctx);
 
 static void html_fetch(struct harvest *h, const char *url, bool first)
 {
-    if (seen_url(h, url)) {
-        struct page p;
-        page_init(&p);
-        char *next = NULL;
-        store_page(h, &p, NULL, false, 0, &next);
-        return;
-    }
-    request(h, url, first, on_html_page, NULL);
+    paged_fetch(h, url, first, on_html_page);
 }
 
 /* Stores the pending listing page once its detail pages are in. */
