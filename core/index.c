@@ -3,8 +3,8 @@
  * (items first, then experts and institutions, whose profiles add the
  * titles and keywords of their items), turns each record into field-
  * weighted term counts with core/text, and lays out one image: documents
- * in (kind, id) order, postings in blocks of 128 with skip entries and
- * score bounds, and a front-coded term dictionary. The image is written
+ * in (kind, id) order, postings in blocks of 128 with skip entries, a
+ * score bound per term, and a front-coded term dictionary. The image is written
  * atomically beside the database and memory-mapped when opened. Top-k
  * search is MaxScore; scores are summed in fixed point, so every order of
  * summation gives the same score and top-k equals exhaustive scoring.
@@ -78,9 +78,8 @@ struct ix_doc {
 struct ix_skip {
     uint32_t last; /* last document of the block */
     uint32_t off;  /* block data, from the end of the skip table */
-    float maxtfc;  /* max of tf / (tf + K) in the block, rounded up */
 };
-#define IX_SKIP_BYTES 12
+#define IX_SKIP_BYTES 8
 
 struct index {
     struct store *s;
@@ -994,12 +993,6 @@ static struct pair *group_postings(const struct builder *b,
     return out;
 }
 
-static float round_up(double x)
-{
-    float f = (float)x;
-    return (double)f < x ? nextafterf(f, INFINITY) : f;
-}
-
 /* Lays the builder's documents out as an index image. */
 static kg_status layout(struct builder *b, int64_t version, double k1,
                         double bb, struct bytes *img, char *err, size_t errlen)
@@ -1063,8 +1056,8 @@ static kg_status layout(struct builder *b, int64_t version, double k1,
         pstart[i + 1] += pstart[i];
     struct pair *post = group_postings(b, dk);
     free(dk);
-    struct term_key *order = sort_terms(&b->terms);
-    /* postings in term byte order, so terms read together lie together */
+    /* postings in term id order: post and pstart are read in sequence */
+    struct term_key *order = NULL;
     by_align(img, 8);
     h.off[S_POST] = img->len;
     struct dentry {
@@ -1072,17 +1065,16 @@ static kg_status layout(struct builder *b, int64_t version, double k1,
         uint32_t df, tf2;
         uint16_t maxq;
     } *de = kg_xmalloc((nt + 1) * sizeof *de);
-    for (size_t r = 0; r < nt; r++) {
-        uint32_t id = order[r].id;
+    for (size_t id = 0; id < nt; id++) {
         const struct pair *p = post + pstart[id];
         uint32_t df = (uint32_t)(pstart[id + 1] - pstart[id]);
         double mx = 0;
-        de[r].df = df;
-        de[r].off = img->len - h.off[S_POST];
+        de[id].df = df;
+        de[id].off = img->len - h.off[S_POST];
         if (df == 1) {
             mx = (double)p[0].tf2 / ((double)p[0].tf2 + k2[p[0].term]);
-            de[r].off = p[0].term;
-            de[r].tf2 = p[0].tf2;
+            de[id].off = p[0].term;
+            de[id].tf2 = p[0].tf2;
         } else {
             uint32_t nb = (df + IX_BLOCK - 1) / IX_BLOCK;
             size_t skip = img->len, data;
@@ -1095,7 +1087,6 @@ static kg_status layout(struct builder *b, int64_t version, double k1,
             for (uint32_t blk = 0; blk < nb; blk++) {
                 uint32_t a = blk * IX_BLOCK;
                 uint32_t z = a + IX_BLOCK < df ? a + IX_BLOCK : df;
-                double bm = 0;
                 struct ix_skip sk = {.off = (uint32_t)(img->len - data)};
                 for (uint32_t i = a; i < z; i++) {
                     by_varint(img, (uint32_t)(p[i].term - prev));
@@ -1103,18 +1094,16 @@ static kg_status layout(struct builder *b, int64_t version, double k1,
                     prev = p[i].term;
                     double x =
                         (double)p[i].tf2 / ((double)p[i].tf2 + k2[p[i].term]);
-                    bm = x > bm ? x : bm;
+                    mx = x > mx ? x : mx;
                 }
                 sk.last = prev;
-                sk.maxtfc = round_up(bm);
-                mx = bm > mx ? bm : mx;
                 if (nb > 1)
                     memcpy(img->p + skip + (size_t)blk * IX_SKIP_BYTES, &sk,
                            IX_SKIP_BYTES);
             }
         }
         double q = ceil(mx * 65535.0);
-        de[r].maxq = (uint16_t)(q > 65535 ? 65535 : q);
+        de[id].maxq = (uint16_t)(q > 65535 ? 65535 : q);
     }
     free(post);
     free(pstart);
@@ -1125,6 +1114,7 @@ static kg_status layout(struct builder *b, int64_t version, double k1,
     }
 
     /* front-coded dictionary, in byte order */
+    order = sort_terms(&b->terms);
     size_t nblocks = (nt + IX_DICT_BLOCK - 1) / IX_DICT_BLOCK;
     by_align(img, 8);
     h.off[S_DICTIX] = img->len;
@@ -1152,14 +1142,13 @@ static kg_status layout(struct builder *b, int64_t version, double k1,
         } else {
             by_add(img, b->terms.b + b->terms.off[tk->id] + pre, l - pre);
         }
-        by_varint(img, de[r].df);
-        if (de[r].df == 1) {
-            by_varint(img, de[r].off);
-            by_varint(img, de[r].tf2);
-        } else {
-            by_varint(img, de[r].off);
-            by_add(img, &de[r].maxq, 2);
-        }
+        const struct dentry *e = &de[tk->id];
+        by_varint(img, e->df);
+        by_varint(img, e->off);
+        if (e->df == 1)
+            by_varint(img, e->tf2);
+        else
+            by_add(img, &e->maxq, 2);
     }
     h.len[S_DICT] = img->len - h.off[S_DICT];
     if (h.len[S_DICT] > UINT32_MAX) {
@@ -1643,9 +1632,9 @@ struct cursor {
     const uint8_t *skip; /* NULL: a single block at data */
     uint32_t df, nblocks, blk;
     uint32_t n, pos;
-    uint32_t doc; /* current document, IX_END when done */
-    double w;     /* idf qtf (k1 + 1) IX_SCALE */
-    int64_t bound;
+    uint32_t doc;  /* current document, IX_END when done */
+    double w;      /* idf qtf (k1 + 1) IX_SCALE */
+    int64_t bound; /* of any contribution of the term */
     uint32_t docs[IX_BLOCK], tfs[IX_BLOCK];
 };
 
@@ -1699,9 +1688,10 @@ static void cur_load(struct cursor *c, uint32_t b, uint32_t ndocs)
 }
 
 static void cur_init(struct cursor *c, const struct index *ix,
-                     const struct tinfo *ti, double w)
+                     const struct tinfo *ti, double w, int64_t bound)
 {
     c->w = w;
+    c->bound = bound;
     c->df = ti->df;
     c->skip = NULL;
     c->end = ix->post + ix->post_len;
@@ -1999,12 +1989,10 @@ kg_status index_search(struct index *ix, const char *text, unsigned kinds,
         if (!dict_find(ix, q[i].t, q[i].len, &ti))
             continue;
         double w = bm25_idf(N, ti.df) * q[i].qtf * (ix->k1 + 1) * IX_SCALE;
-        struct cursor *c = &cs[nc++];
-        cur_init(c, ix, &ti, w);
         double mx = ix->exact_bounds ? ti.maxq / 65535.0 : 1.0;
         if (ti.df == 1)
             mx = (double)ti.tf2 / ((double)ti.tf2 + ix->k2[ti.doc]);
-        c->bound = (int64_t)(w * mx) + 2;
+        cur_init(&cs[nc++], ix, &ti, w, (int64_t)(w * mx) + 2);
     }
     free(q);
     struct hit *h = NULL;
