@@ -2,7 +2,8 @@
  * cmd_eval.c - `kgmatch eval --gold FILE`: scores the matcher's rankings
  * against gold pairs (demand_id, item_id, relevance[, cross_domain]) with
  * nDCG@10, MAP and recall@50, and counts the cross-domain gold pairs that
- * reach the top 10.
+ * reach the top 10. Each kind is ranked apart, as `match` lists it: the
+ * metrics average over (demand, kind) rankings that have gold pairs.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,7 +21,8 @@ struct pair {
     char *item;
     double rel;
     bool cross;
-    bool hit10, hit50; /* filled by the run */
+    kg_kind kind; /* found in the graph */
+    bool hit10;   /* filled by the run */
 };
 
 struct demand {
@@ -28,7 +30,9 @@ struct demand {
     uint32_t v;
     struct pair *p;
     size_t n, cap;
+    /* sums over the kinds this demand has gold pairs of */
     double ndcg, ap, recall;
+    size_t groups;
 };
 
 struct gold {
@@ -134,20 +138,7 @@ static int read_gold(const struct cli *cli, const char *path, struct gold *g)
 struct run {
     const struct graph *g;
     struct gold *gold;
-    struct match_hit *buf;
-    size_t cap;
 };
-
-static int cmp_hit(const void *a, const void *b, void *ctx)
-{
-    const struct graph *g = ctx;
-    const struct match_hit *x = a, *y = b;
-    if (x->score != y->score)
-        return x->score > y->score ? -1 : 1;
-    if (x->kind != y->kind)
-        return x->kind < y->kind ? -1 : 1;
-    return strcmp(graph_str(g, g->vid[x->v]), graph_str(g, g->vid[y->v]));
-}
 
 static int cmp_rel_desc(const void *a, const void *b)
 {
@@ -155,34 +146,33 @@ static int cmp_rel_desc(const void *a, const void *b)
     return x > y ? -1 : x < y;
 }
 
-/* Metrics of one demand from its ranking (all kinds merged by score). */
-static bool score_demand(size_t i, const struct match_result *r, void *ctx)
+/* Metrics of one (demand, kind) group: hits[0..n) is that kind's ranking
+ * (best first), the gold pairs of that kind are in d. */
+static void score_group(const struct graph *g, struct demand *d, kg_kind kind,
+                        const struct match_hit *hits, size_t n)
 {
-    struct run *run = ctx;
-    const struct graph *g = run->g;
-    struct demand *d = &run->gold->d[i];
-    if (r->n > run->cap) {
-        run->cap = r->n;
-        run->buf = kg_xrealloc(run->buf, run->cap * sizeof *run->buf);
-    }
-    memcpy(run->buf, r->hits, r->n * sizeof *r->hits);
-    qsort_r(run->buf, r->n, sizeof *run->buf, cmp_hit, (void *)g);
     double dcg = 0, idcg = 0, ap = 0;
-    size_t relevant = 0, found = 0, in50 = 0;
+    size_t relevant = 0, found = 0, in50 = 0, m = 0;
     double *rels = kg_xcalloc(d->n + 1, sizeof *rels);
     for (size_t j = 0; j < d->n; j++) {
-        rels[j] = d->p[j].rel;
+        if (d->p[j].kind != kind)
+            continue;
+        rels[m++] = d->p[j].rel;
         relevant += d->p[j].rel > 0;
     }
-    qsort(rels, d->n, sizeof *rels, cmp_rel_desc);
-    for (size_t j = 0; j < d->n && j < 10; j++)
+    if (m == 0) {
+        free(rels);
+        return;
+    }
+    qsort(rels, m, sizeof *rels, cmp_rel_desc);
+    for (size_t j = 0; j < m && j < 10; j++)
         idcg += (pow(2, rels[j]) - 1) / log2((double)j + 2);
     free(rels);
-    for (size_t k = 0; k < r->n; k++) {
-        const char *id = graph_str(g, g->vid[run->buf[k].v]);
+    for (size_t k = 0; k < n; k++) {
+        const char *id = graph_str(g, g->vid[hits[k].v]);
         for (size_t j = 0; j < d->n; j++) {
             struct pair *p = &d->p[j];
-            if (strcmp(p->item, id) != 0)
+            if (p->kind != kind || strcmp(p->item, id) != 0)
                 continue;
             if (k < 10) {
                 dcg += (pow(2, p->rel) - 1) / log2((double)k + 2);
@@ -191,17 +181,33 @@ static bool score_demand(size_t i, const struct match_result *r, void *ctx)
             if (p->rel > 0) {
                 found++;
                 ap += (double)found / (double)(k + 1);
-                if (k < 50) {
-                    in50++;
-                    p->hit50 = true;
-                }
+                in50 += k < 50;
             }
             break;
         }
     }
-    d->ndcg = idcg > 0 ? dcg / idcg : 0;
-    d->ap = relevant ? ap / relevant : 0;
-    d->recall = relevant ? (double)in50 / relevant : 0;
+    d->ndcg += idcg > 0 ? dcg / idcg : 0;
+    d->ap += relevant ? ap / relevant : 0;
+    d->recall += relevant ? (double)in50 / relevant : 0;
+    d->groups++;
+}
+
+/* The hits of each kind come together, best first: score each group. */
+static bool score_demand(size_t i, const struct match_result *r, void *ctx)
+{
+    struct run *run = ctx;
+    struct demand *d = &run->gold->d[i];
+    static const kg_kind kinds[] = {KG_ACHIEVEMENT, KG_PATENT, KG_EXPERT,
+                                    KG_INSTITUTION};
+    for (int k = 0; k < 4; k++) {
+        size_t a = 0;
+        while (a < r->n && r->hits[a].kind != kinds[k])
+            a++;
+        size_t b = a;
+        while (b < r->n && r->hits[b].kind == kinds[k])
+            b++;
+        score_group(run->g, d, kinds[k], r->hits + a, b - a);
+    }
     return true;
 }
 
@@ -269,10 +275,21 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
                       cli->db_path);
             rc = 1;
         }
-        /* With --kind, gold items of other kinds cannot be found: drop. */
-        for (size_t j = 0; kinds && j < d->n; j++) {
-            kg_kind k = (kg_kind)__builtin_ctz(kinds);
-            if (graph_find(g, k, d->p[j].item) == GRAPH_NONE) {
+        /* Each gold item's kind; items of other kinds than --kind and
+         * items missing from the store are left out (and counted). */
+        for (size_t j = 0; j < d->n; j++) {
+            static const kg_kind order[] = {KG_ACHIEVEMENT, KG_PATENT,
+                                            KG_EXPERT, KG_INSTITUTION};
+            bool ok = false;
+            for (int k = 0; k < 4 && !ok; k++) {
+                if (kinds && !(kinds & KG_KIND_BIT(order[k])))
+                    continue;
+                if (graph_find(g, order[k], d->p[j].item) != GRAPH_NONE) {
+                    d->p[j].kind = order[k];
+                    ok = true;
+                }
+            }
+            if (!ok) {
                 free(d->p[j].item);
                 d->p[j--] = d->p[--d->n];
                 gold.dropped++;
@@ -292,12 +309,13 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
     }
     if (rc == 0) {
         double ndcg = 0, map = 0, rec = 0;
-        size_t cross = 0, cross10 = 0, nd = 0;
+        size_t cross = 0, cross10 = 0, nd = 0, groups = 0;
         for (size_t i = 0; i < gold.n; i++) {
             struct demand *d = &gold.d[i];
             if (d->n == 0)
                 continue;
             nd++;
+            groups += d->groups;
             ndcg += d->ndcg;
             map += d->ap;
             rec += d->recall;
@@ -308,17 +326,19 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
                 cross10 += d->p[j].hit10;
             }
         }
-        if (nd) {
-            ndcg /= nd;
-            map /= nd;
-            rec /= nd;
+        if (groups) {
+            ndcg /= groups;
+            map /= groups;
+            rec /= groups;
         }
         if (fmt == CLI_JSON) {
             json_t *o = json_pack(
-                "{s:s, s:s, s:I, s:I, s:f, s:f, s:f, s:I, s:I}", "gold", path,
-                "kind", kindname, "demands", (json_int_t)nd, "pairs",
-                (json_int_t)(gold.pairs - gold.dropped), "ndcg@10", ndcg, "map",
-                map, "recall@50", rec, "cross_domain_pairs", (json_int_t)cross,
+                "{s:s, s:s, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:I, s:I}",
+                "gold", path, "kind", kindname, "demands", (json_int_t)nd,
+                "rankings", (json_int_t)groups, "pairs",
+                (json_int_t)(gold.pairs - gold.dropped), "left_out",
+                (json_int_t)gold.dropped, "ndcg@10", ndcg, "map", map,
+                "recall@50", rec, "cross_domain_pairs", (json_int_t)cross,
                 "cross_domain_in_top10", (json_int_t)cross10);
             char *txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
                                           JSON_REAL_PRECISION(6));
@@ -326,8 +346,12 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
             free(txt);
             json_decref(o);
         } else {
-            printf("gold       %s (%zu demands, %zu pairs, kind %s)\n", path,
-                   nd, gold.pairs - gold.dropped, kindname);
+            printf("gold       %s (%zu demands, %zu rankings, %zu pairs, "
+                   "kind %s)\n",
+                   path, nd, groups, gold.pairs - gold.dropped, kindname);
+            if (gold.dropped)
+                printf("left out   %zu pairs (item not in the store%s)\n",
+                       gold.dropped, kinds ? " or of another kind" : "");
             printf("nDCG@10    %.4f\n", ndcg);
             printf("MAP        %.4f\n", map);
             printf("recall@50  %.4f\n", rec);
@@ -335,7 +359,6 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
                    cross10, cross);
         }
     }
-    free(run.buf);
     free(qs);
     graph_free(g);
     store_close(s);

@@ -18,19 +18,22 @@
 
 #include "core/text.h"
 
+/* Vertices a path search may visit before it gives up. */
+#define MATCH_BFS_LIMIT 2000000
+
 /* ---- configuration ------------------------------------------------------ */
 
 void match_config_default(struct match_config *c)
 {
     *c = (struct match_config){
-        .w_text = 0.6,
-        .w_graph = 0.25,
-        .w_fit = 0.15,
+        .w_text = 0.75,
+        .w_graph = 0.15,
+        .w_fit = 0.10,
         .expand = 0.6,
         .squash_center = 2.0,
         .squash_scale = 1.0,
         .ppr_damping = 0.85,
-        .ppr_eps = 1e-6,
+        .ppr_eps = 1e-5,
         .ppr_enterprise = 0.2,
         .ppr_degree_normalize = true,
         .fit_maturity = 1,
@@ -206,13 +209,15 @@ struct matcher {
     struct match_config c;
     uint32_t *pool[KG_KIND_COUNT]; /* vertices of each kind */
     size_t npool[KG_KIND_COUNT];
-    double *sim;           /* cosine to the (expanded) query, by vertex */
-    double *tz;            /* text z-score, by vertex */
-    bool *thas;            /* the vertex has text evidence */
-    double *gz;            /* graph z-score, by vertex (valid where ppr > 0) */
-    double *score;         /* final score, by vertex */
-    double *tpart, *gpart; /* weighted text and graph parts, by vertex */
-    double *q, *q2;        /* dense query vectors over terms */
+    double *sim;               /* cosine to the (expanded) query, by vertex */
+    double *tz;                /* text z-score, by vertex */
+    bool *thas;                /* the vertex has text evidence */
+    double *gz;                /* graph z-score, by vertex (valid where ghas) */
+    bool *ghas;                /* the vertex has graph evidence */
+    double gz0[KG_KIND_COUNT]; /* graph z-score of an unreached item */
+    double *score;             /* final score, by vertex */
+    double *tpart, *gpart;     /* weighted text and graph parts, by vertex */
+    double *q, *q2;            /* dense query vectors over terms */
     uint32_t *qt, *q2t;
     size_t nqt, nq2t;
     uint8_t *q2mark;
@@ -263,6 +268,7 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
     m->tz = kg_xcalloc(nv, sizeof *m->tz);
     m->thas = kg_xcalloc(nv, sizeof *m->thas);
     m->gz = kg_xcalloc(nv, sizeof *m->gz);
+    m->ghas = kg_xcalloc(nv, sizeof *m->ghas);
     m->score = kg_xcalloc(nv, sizeof *m->score);
     m->tpart = kg_xcalloc(nv, sizeof *m->tpart);
     m->gpart = kg_xcalloc(nv, sizeof *m->gpart);
@@ -294,6 +300,7 @@ void match_free(struct matcher *m)
     free(m->tz);
     free(m->thas);
     free(m->gz);
+    free(m->ghas);
     free(m->score);
     free(m->tpart);
     free(m->gpart);
@@ -577,7 +584,10 @@ static kg_status graph_pass(struct matcher *m)
     double *w = kg_xmalloc(ns * sizeof *w);
     size_t n = 0;
     double total = 0;
-    for (size_t i = 0; i < m->ndlist; i++) {
+    for (int k = 0; k < KG_KIND_COUNT; k++)
+        m->gz0[k] = 0;
+    /* Without a graph weight the walk is skipped (an empty push clears). */
+    for (size_t i = 0; m->c.w_graph > 0 && i < m->ndlist; i++) {
         seeds[n] = m->dlist[i];
         w[n] = m->dmark[m->dlist[i]];
         total += w[n++];
@@ -594,38 +604,88 @@ static kg_status graph_pass(struct matcher *m)
         return KG_OK; /* nothing to start from: no graph evidence */
     if (st != KG_OK)
         return st;
-    /* z-scores per kind over all vertices of the kind (zeros included). */
-    double s[KG_KIND_COUNT] = {0}, ss[KG_KIND_COUNT] = {0};
+    /* z-scores per item kind over all items of the kind (zeros included):
+     * z0 is the score of an item the walk did not reach. */
+    double sum[KG_KIND_COUNT] = {0}, ss[KG_KIND_COUNT] = {0};
     size_t nsup;
     const uint32_t *sup = rank_ppr_support(m->ppr, &nsup);
     for (size_t i = 0; i < nsup; i++) {
         uint32_t v = sup[i];
-        unsigned k = g->vkind[v];
-        if (k >= KG_KIND_COUNT)
-            continue;
         double x = rank_ppr_value(m->ppr, v);
+        if (!is_item(g->vkind[v]) || !(x > 0))
+            continue;
         if (m->c.ppr_degree_normalize && g->csr.wdeg[v] > 0)
             x /= g->csr.wdeg[v];
         m->gz[v] = x;
-        s[k] += x;
-        ss[k] += x * x;
+        sum[g->vkind[v]] += x;
+        ss[g->vkind[v]] += x * x;
+    }
+    double mu[KG_KIND_COUNT] = {0}, sd[KG_KIND_COUNT] = {0};
+    for (int k = 0; k < KG_KIND_COUNT; k++) {
+        if (!is_item((unsigned)k) || m->npool[k] == 0)
+            continue;
+        mu[k] = sum[k] / m->npool[k];
+        double var = ss[k] / m->npool[k] - mu[k] * mu[k];
+        sd[k] = var > 1e-30 ? sqrt(var) : 0;
+        m->gz0[k] = sd[k] > 0 ? -mu[k] / sd[k] : 0;
     }
     for (size_t i = 0; i < nsup; i++) {
         uint32_t v = sup[i];
         unsigned k = g->vkind[v];
-        if (k >= KG_KIND_COUNT || m->npool[k] == 0)
+        if (!is_item(k) || !(rank_ppr_value(m->ppr, v) > 0))
             continue;
-        double mu = s[k] / m->npool[k];
-        double var = ss[k] / m->npool[k] - mu * mu;
-        double sd = var > 1e-30 ? sqrt(var) : 0;
-        m->gz[v] = sd > 0 ? (m->gz[v] - mu) / sd : 0;
+        m->gz[v] = sd[k] > 0 ? (m->gz[v] - mu[k]) / sd[k] : 0;
     }
     return KG_OK;
 }
 
-static double graph_value(const struct matcher *m, uint32_t v)
+/* The graph z-score of item v (reached or not). */
+static double item_gz(const struct matcher *m, uint32_t v)
 {
-    return rank_ppr_value(m->ppr, v) > 0 ? m->gz[v] : -INFINITY;
+    return rank_ppr_value(m->ppr, v) > 0 ? m->gz[v] : m->gz0[m->g->vkind[v]];
+}
+
+/* Graph z-scores of experts from their items, of institutions from their
+ * experts and items, aggregated as the text scores are. ghas marks the
+ * records with graph evidence: a reached item, or such a person. */
+static void graph_people(struct matcher *m, double *buf, size_t cap)
+{
+    const struct graph *g = m->g;
+    static const kg_kind items[] = {KG_ACHIEVEMENT, KG_PATENT};
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < m->npool[items[k]]; i++) {
+            uint32_t v = m->pool[items[k]][i];
+            m->ghas[v] = rank_ppr_value(m->ppr, v) > 0;
+        }
+    for (size_t i = 0; i < m->npool[KG_EXPERT]; i++) {
+        uint32_t e = m->pool[KG_EXPERT][i];
+        size_t n = 0;
+        bool reached = false;
+        for (uint64_t j = g->csr.off[e]; j < g->csr.off[e + 1]; j++) {
+            uint32_t x = g->csr.adj[j];
+            uint8_t t = g->etype[j];
+            if ((t == GRAPH_E_AUTHORED || t == GRAPH_E_INVENTED) && n < cap) {
+                buf[n++] = item_gz(m, x);
+                reached |= m->ghas[x];
+            }
+        }
+        m->ghas[e] = reached;
+        m->gz[e] = aggregate(buf, n, m->c.expert_agg, m->c.expert_k);
+    }
+    for (size_t i = 0; i < m->npool[KG_INSTITUTION]; i++) {
+        uint32_t u = m->pool[KG_INSTITUTION][i];
+        size_t n = 0;
+        for (uint64_t j = g->csr.off[u]; j < g->csr.off[u + 1]; j++) {
+            uint32_t x = g->csr.adj[j];
+            uint8_t t = g->etype[j];
+            bool ok = (t == GRAPH_E_OWNS && is_item(g->vkind[x])) ||
+                      t == GRAPH_E_AFFILIATED_WITH;
+            if (ok && m->ghas[x] && n < cap)
+                buf[n++] = m->gz[x];
+        }
+        m->ghas[u] = n > 0;
+        m->gz[u] = aggregate(buf, n, MATCH_AGG_TOPK, m->c.institution_k);
+    }
 }
 
 /* ---- practical fit ------------------------------------------------------ */
@@ -849,67 +909,79 @@ static void first_step(const struct matcher *m, struct match_hit *h)
     }
 }
 
+/* A shared term that is no concept vertex, shown as a concept. */
+static void virtual_step(struct match_hit *h, const struct graph *g,
+                         uint32_t term)
+{
+    if (g->term_vertex[term] != GRAPH_NONE) {
+        step(h, g, g->term_vertex[term]);
+        return;
+    }
+    if (h->npath >= MATCH_MAX_PATH)
+        return;
+    struct match_step *s = &h->path[h->npath++];
+    s->kind = "concept";
+    s->id = graph_str(g, g->term_str[term]);
+    s->label = graph_str(g, g->term_surface[term]);
+}
+
+/* Appends the inner vertices of a shortest path from the demand to v
+ * (breadth-first, bounded); false when there is none short enough. */
+static bool bfs_path(struct matcher *m, uint32_t v, struct match_hit *h)
+{
+    const struct graph *g = m->g;
+    size_t head = 0, tail = 0;
+    m->queue[tail++] = m->demand;
+    m->seen[m->demand] = 1;
+    m->parent[m->demand] = GRAPH_NONE;
+    bool found = false;
+    while (head < tail && !found && tail < MATCH_BFS_LIMIT) {
+        uint32_t u = m->queue[head++];
+        for (uint64_t j = g->csr.off[u]; j < g->csr.off[u + 1]; j++) {
+            uint32_t x = g->csr.adj[j];
+            if (m->seen[x])
+                continue;
+            m->seen[x] = 1;
+            m->parent[x] = u;
+            m->queue[tail++] = x;
+            if (x == v) {
+                found = true;
+                break;
+            }
+        }
+    }
+    /* Room is left for the hit and, after it, an expert and institution. */
+    uint32_t chain[MATCH_MAX_PATH];
+    size_t n = 0;
+    size_t room = MATCH_MAX_PATH - h->npath - 3;
+    for (uint32_t x = found ? m->parent[v] : m->demand; x != m->demand;
+         x = m->parent[x]) {
+        if (n == room) {
+            found = false;
+            break;
+        }
+        chain[n++] = x;
+    }
+    for (size_t i = 0; i < tail; i++)
+        m->seen[m->queue[i]] = 0;
+    while (found && n > 0)
+        step(h, g, chain[--n]);
+    return found;
+}
+
 /* demand -> concept -> item: through a shared concept vertex, else a
- * shared term (shown as a concept), else a short breadth-first path. */
+ * shortest path in the graph, else (free text) a shared term. */
 static void item_path(struct matcher *m, uint32_t v, struct match_hit *h)
 {
     const struct graph *g = m->g;
     uint32_t term;
     uint32_t c = shared_concepts(m, v, h, &term);
     first_step(m, h);
-    if (c != GRAPH_NONE) {
+    if (c != GRAPH_NONE)
         step(h, g, c);
-    } else if (term != GRAPH_NONE) {
-        uint32_t tv = g->term_vertex[term];
-        if (tv != GRAPH_NONE) {
-            step(h, g, tv);
-        } else {
-            struct match_step *s = &h->path[h->npath++];
-            s->kind = "concept";
-            s->id = graph_str(g, g->term_str[term]);
-            s->label = graph_str(g, g->term_surface[term]);
-        }
-    } else if (m->demand != GRAPH_NONE) {
-        /* Breadth-first from the demand, at most 3 hops in between. */
-        size_t head = 0, tail = 0, nseen = 0;
-        m->queue[tail++] = m->demand;
-        m->seen[m->demand] = 1;
-        m->parent[m->demand] = GRAPH_NONE;
-        bool found = false;
-        int depth = 0;
-        size_t level_end = tail;
-        while (head < tail && !found && depth < 4 && nseen < 200000) {
-            uint32_t u = m->queue[head++];
-            for (uint64_t j = g->csr.off[u]; j < g->csr.off[u + 1]; j++) {
-                uint32_t x = g->csr.adj[j];
-                if (m->seen[x])
-                    continue;
-                m->seen[x] = 1;
-                m->parent[x] = u;
-                m->queue[tail++] = x;
-                nseen++;
-                if (x == v) {
-                    found = true;
-                    break;
-                }
-            }
-            if (head == level_end) {
-                depth++;
-                level_end = tail;
-            }
-        }
-        if (found) {
-            uint32_t chain[8];
-            size_t n = 0;
-            for (uint32_t x = m->parent[v]; x != m->demand && n < 8;
-                 x = m->parent[x])
-                chain[n++] = x;
-            while (n > 0 && h->npath + 2 < MATCH_MAX_PATH)
-                step(h, g, chain[--n]);
-        }
-        for (size_t i = 0; i < tail; i++)
-            m->seen[m->queue[i]] = 0;
-    }
+    else if (!(m->demand != GRAPH_NONE && bfs_path(m, v, h)) &&
+             term != GRAPH_NONE)
+        virtual_step(h, g, term);
     step(h, g, v);
 }
 
@@ -1039,14 +1111,16 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
     size_t cap = 4096;
     double *buf = kg_xmalloc(cap * sizeof *buf);
     text_people(m, buf, cap);
-    free(buf);
     mark_demand_concepts(m);
     st = graph_pass(m);
     if (st != KG_OK) {
         snprintf(m->errbuf, sizeof m->errbuf, "personalized PageRank: %s",
                  kg_status_str(st));
+        free(buf);
         return st;
     }
+    graph_people(m, buf, cap);
+    free(buf);
     mark_ties(m);
     r->demand_domains = query_domains(m);
 
@@ -1076,7 +1150,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
             /* Text evidence: an item that shares terms with the (expanded)
              * query; a person or institution with scored items. */
             bool text = m->thas[v] && (!is_item(kind) || m->sim[v] > 0);
-            double gv = graph_value(m, v);
+            double gv = m->ghas[v] ? m->gz[v] : -INFINITY;
             if (!text && !isfinite(gv))
                 continue;
             double tp = text ? m->c.w_text * squash(&m->c, m->tz[v]) : 0;

@@ -77,7 +77,7 @@ struct match_query {
 };
 
 #define MATCH_MAX_CONCEPTS 5
-#define MATCH_MAX_PATH 6
+#define MATCH_MAX_PATH 10
 
 /* One step of an explanation path. Strings belong to the graph (or, for
  * the first step of a text query, to the query). */
