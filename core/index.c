@@ -24,7 +24,7 @@
 #include "core/text.h"
 
 #define IX_MAGIC "KGIDX\0\r\n"
-#define IX_FORMAT 1
+#define IX_FORMAT 2
 #define IX_ENDIAN 0x01020304u
 #define IX_BLOCK 128          /* postings per block */
 #define IX_DICT_BLOCK 16      /* terms per front-coded dictionary block */
@@ -218,6 +218,26 @@ static inline const uint8_t *rd_varint(const uint8_t *p, const uint8_t *end,
     for (int s = 0; s < 64; s += 7) {
         if (p >= end)
             return NULL;
+        uint8_t c = *p++;
+        x |= (uint64_t)(c & 0x7f) << s;
+        if (!(c & 0x80)) {
+            *v = x;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* rd_varint where at least 10 bytes are known to follow p. */
+static inline const uint8_t *rd_varint_fast(const uint8_t *p, uint64_t *v)
+{
+    uint64_t x = *p++;
+    if (x < 0x80) {
+        *v = x;
+        return p;
+    }
+    x &= 0x7f;
+    for (int s = 7; s < 64; s += 7) {
         uint8_t c = *p++;
         x |= (uint64_t)(c & 0x7f) << s;
         if (!(c & 0x80)) {
@@ -955,10 +975,12 @@ static size_t common_prefix(const struct terms *m, const struct term_key *x,
  * Postings grouped by term id, each list in document order: a two-pass
  * radix sort of the (term, document, count) triples, which stays in cache
  * where scattering straight into 10^6 lists would not. Documents are
- * visited in their final order (dk); returns (document, count) pairs.
+ * visited in their final order (dk); df gives each term's count. The
+ * (document, count) pairs come back in the memory of b->pairs, which the
+ * caller then owns (b->pairs is NULL).
  */
-static struct pair *group_postings(const struct builder *b,
-                                   const struct doc_key *dk)
+static struct pair *group_postings(struct builder *b, const struct doc_key *dk,
+                                   const uint32_t *df)
 {
     struct trip {
         uint32_t term, doc, tf2;
@@ -968,9 +990,9 @@ static struct pair *group_postings(const struct builder *b,
     size_t nhigh = (nt >> LOW) + 1;
     size_t *cl = kg_xcalloc((1u << LOW) + 1, sizeof *cl);
     size_t *ch = kg_xcalloc(nhigh + 1, sizeof *ch);
-    for (size_t i = 0; i < np; i++) {
-        cl[(b->pairs[i].term & ((1u << LOW) - 1)) + 1]++;
-        ch[(b->pairs[i].term >> LOW) + 1]++;
+    for (size_t t = 0; t < nt; t++) {
+        cl[(t & ((1u << LOW) - 1)) + 1] += df[t];
+        ch[(t >> LOW) + 1] += df[t];
     }
     for (size_t i = 0; i < (1u << LOW); i++)
         cl[i + 1] += cl[i];
@@ -984,7 +1006,8 @@ static struct pair *group_postings(const struct builder *b,
             tmp[cl[p[j].term & ((1u << LOW) - 1)]++] =
                 (struct trip){p[j].term, (uint32_t)i, p[j].tf2};
     }
-    struct pair *out = kg_xmalloc((np + 1) * sizeof *out);
+    struct pair *out = b->pairs; /* read through: reuse its pages */
+    b->pairs = NULL;
     for (size_t i = 0; i < np; i++)
         out[ch[tmp[i].term >> LOW]++] = (struct pair){tmp[i].doc, tmp[i].tf2};
     free(tmp);
@@ -1046,15 +1069,21 @@ static kg_status layout(struct builder *b, int64_t version, double k1,
     h.len[S_IDS] = img->len - h.off[S_IDS];
     free(ids.p);
 
-    /* postings by term id, each in document order */
-    uint64_t *pstart = kg_xmalloc((nt + 1) * sizeof *pstart);
-    memset(pstart, 0, (nt + 1) * sizeof *pstart);
+    /* postings by term id, each in document order; the term table is not
+     * needed past its document frequencies */
+    uint32_t *dfs = kg_xmalloc((nt + 1) * sizeof *dfs);
     for (size_t i = 0; i < b->terms.cap; i++)
         if (b->terms.t[i].len)
-            pstart[b->terms.t[i].id + 1] = b->terms.t[i].df;
+            dfs[b->terms.t[i].id] = b->terms.t[i].df;
+    free(b->terms.t);
+    b->terms.t = NULL;
+    b->terms.cap = 0;
+    uint64_t *pstart = kg_xmalloc((nt + 1) * sizeof *pstart);
+    pstart[0] = 0;
     for (size_t i = 0; i < nt; i++)
-        pstart[i + 1] += pstart[i];
-    struct pair *post = group_postings(b, dk);
+        pstart[i + 1] = pstart[i] + dfs[i];
+    struct pair *post = group_postings(b, dk, dfs);
+    free(dfs);
     free(dk);
     /* postings in term id order: post and pstart are read in sequence */
     struct term_key *order = NULL;
@@ -1663,11 +1692,20 @@ static void cur_load(struct cursor *c, uint32_t b, uint32_t ndocs)
             prev = skip_at(c, b - 1).last;
         cnt = b + 1 < c->nblocks ? IX_BLOCK : c->df - b * IX_BLOCK;
     }
+    /* a block's varints cannot run past the section when 20 bytes per
+     * posting are left: then decode without checking each byte */
+    bool fast = (size_t)(c->end - p) >= (size_t)cnt * 20;
     uint32_t i = 0;
     for (; i < cnt; i++) {
         uint64_t gap, tf;
-        if (!(p = rd_varint(p, c->end, &gap)) ||
-            !(p = rd_varint(p, c->end, &tf)) || gap == 0 || tf > UINT32_MAX)
+        if (fast) {
+            if (!(p = rd_varint_fast(p, &gap)) || !(p = rd_varint_fast(p, &tf)))
+                break;
+        } else if (!(p = rd_varint(p, c->end, &gap)) ||
+                   !(p = rd_varint(p, c->end, &tf))) {
+            break;
+        }
+        if (gap == 0 || tf > UINT32_MAX)
             break;
         /* prev is IX_END (-1) before the first document */
         uint64_t d = prev == IX_END ? gap - 1 : (uint64_t)prev + gap;
@@ -1844,31 +1882,50 @@ static uint32_t next_allowed(const struct index *ix, uint32_t d, unsigned mask)
 
 /* Every document with a score: term at a time into accumulators. */
 static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
-                         unsigned mask, struct hit **out)
+                         unsigned mask, size_t k, struct hit **out)
 {
     uint32_t nd = ix->h.ndocs;
     if (!ix->acc) {
         ix->acc = kg_xcalloc((size_t)nd + 1, sizeof *ix->acc);
         ix->touched = kg_xmalloc(((size_t)nd + 1) * sizeof *ix->touched);
     }
+    int64_t *acc = ix->acc;
+    const float *k2 = ix->k2;
     size_t nt = 0;
     for (size_t i = 0; i < nc; i++) {
         struct cursor *c = &cs[i];
         while (c->doc != IX_END) {
-            uint32_t d = c->doc;
-            if (!ix->acc[d])
-                ix->touched[nt++] = d;
-            ix->acc[d] += contrib(c->w, c->tfs[c->pos], ix->k2[d]);
-            cur_next(c, nd);
+            for (uint32_t p = c->pos; p < c->n; p++) {
+                uint32_t d = c->docs[p];
+                if (!acc[d])
+                    ix->touched[nt++] = d;
+                acc[d] += contrib(c->w, c->tfs[p], k2[d]);
+            }
+            if (c->blk + 1 >= c->nblocks)
+                break;
+            cur_load(c, c->blk + 1, nd);
         }
     }
-    struct hit *h = kg_xmalloc((nt + 1) * sizeof *h);
     size_t n = 0;
-    for (size_t i = 0; i < nt; i++) {
-        uint32_t d = ix->touched[i];
-        if (ix->acc[d] > 0 && (mask & KG_KIND_BIT(kind_of(ix, d))))
-            h[n++] = (struct hit){ix->acc[d], d};
-        ix->acc[d] = 0;
+    struct hit *h;
+    if (k) { /* the best k, by a heap */
+        h = kg_xmalloc((k + 1) * sizeof *h);
+        for (size_t i = 0; i < nt; i++) {
+            uint32_t d = ix->touched[i];
+            struct hit x = {acc[d], d};
+            acc[d] = 0;
+            if (mask & KG_KIND_BIT(kind_of(ix, d)) &&
+                (n < k || better(&x, &h[0])))
+                heap_push(h, &n, k, x);
+        }
+    } else {
+        h = kg_xmalloc((nt + 1) * sizeof *h);
+        for (size_t i = 0; i < nt; i++) {
+            uint32_t d = ix->touched[i];
+            if (mask & KG_KIND_BIT(kind_of(ix, d)))
+                h[n++] = (struct hit){acc[d], d};
+            acc[d] = 0;
+        }
     }
     qsort(h, n, sizeof *h, cmp_hit);
     *out = h;
@@ -1998,9 +2055,7 @@ kg_status index_search(struct index *ix, const char *text, unsigned kinds,
     struct hit *h = NULL;
     size_t nh = 0;
     if (nc && (k == 0 || k >= ix->h.ndocs)) {
-        nh = search_all(ix, cs, nc, mask, &h);
-        if (k && nh > k)
-            nh = k;
+        nh = search_all(ix, cs, nc, mask, k, &h);
     } else if (nc) {
         nh = search_top(ix, cs, nc, mask, k, &h);
     }

@@ -60,14 +60,18 @@ static const char *const units[] = {
     "mmol", "ppm", "ppb", "bar", "mbar", "psi", "k",   "nmol", "μmol",
 };
 
-/* A cached word: its first 16 bytes inline, so a lookup of a short word
- * touches one cache line. */
+/* A cached word and its stem, each inline when it fits (STEM_INLINE
+ * bytes), so looking up a word and copying its stem touch one cache line;
+ * longer ones live in the arena. */
+#define STEM_INLINE 24
 struct stem_ent {
-    uint64_t k0, k1;
-    uint32_t key, val;   /* offsets into the arena */
-    uint16_t klen, vlen; /* vlen STEM_STOP: a stop word */
+    uint64_t k[STEM_INLINE / 8]; /* the word's first bytes, zero-padded */
+    char val[STEM_INLINE];       /* the stem when vlen <= STEM_INLINE */
+    uint32_t key, voff;          /* arena offsets of the word and stem */
+    uint16_t klen, vlen;         /* vlen STEM_STOP: a stop word */
     uint32_t h;
 };
+_Static_assert(sizeof(struct stem_ent) == 64, "one cache line");
 #define STEM_STOP 0xFFFF
 
 struct text {
@@ -406,26 +410,30 @@ static void stem_grow(struct text *t)
 }
 
 /*
- * The stem of the folded letters-only word w: points into the arena (valid
+ * The stem of the folded letters-only word w: points into the cache (valid
  * until the next call) or is NULL for a stop word.
  */
 static const char *stem_of(struct text *t, const char *w, size_t n,
                            size_t *slen)
 {
-    uint64_t k[2] = {text_load8(w, n), n > 8 ? text_load8(w + 8, n - 8) : 0};
+    uint64_t k[STEM_INLINE / 8];
+    for (size_t i = 0; i < STEM_INLINE / 8; i++)
+        k[i] = n > 8 * i ? text_load8(w + 8 * i, n - 8 * i) : 0;
     uint64_t h = text_hash(w, n);
     if (t->stemcap) {
         size_t j = h & (t->stemcap - 1);
         for (; t->stems[j].klen; j = (j + 1) & (t->stemcap - 1)) {
             struct stem_ent *e = &t->stems[j];
-            if (e->k0 == k[0] && e->k1 == k[1] && e->klen == n &&
-                (n <= 16 ||
-                 memcmp(t->arena + e->key + 16, w + 16, n - 16) == 0)) {
-                if (e->vlen == STEM_STOP)
-                    return NULL;
-                *slen = e->vlen;
-                return t->arena + e->val;
-            }
+            if (e->klen != n || e->k[0] != k[0] || e->k[1] != k[1] ||
+                e->k[2] != k[2] ||
+                (n > STEM_INLINE &&
+                 memcmp(t->arena + e->key + STEM_INLINE, w + STEM_INLINE,
+                        n - STEM_INLINE) != 0))
+                continue;
+            if (e->vlen == STEM_STOP)
+                return NULL;
+            *slen = e->vlen;
+            return e->vlen <= STEM_INLINE ? e->val : t->arena + e->voff;
         }
     }
     if (t->nstems >= STEM_CACHE_MAX) {
@@ -435,24 +443,29 @@ static const char *stem_of(struct text *t, const char *w, size_t n,
     }
     if ((t->nstems + 1) * 2 > t->stemcap)
         stem_grow(t);
-    struct stem_ent e = {
-        .k0 = k[0], .k1 = k[1], .klen = (uint16_t)n, .h = (uint32_t)h};
-    e.key = arena_add(t, w, n);
+    struct stem_ent e = {.klen = (uint16_t)n, .h = (uint32_t)h};
+    memcpy(e.k, k, sizeof k);
+    if (n > STEM_INLINE)
+        e.key = arena_add(t, w, n);
+    const char *stem = w;
+    size_t len = n;
     if (!t->opts.no_stop && is_stop_en(w, n)) {
         e.vlen = STEM_STOP;
-    } else if (t->stemmer) {
-        const sb_symbol *s =
-            sb_stemmer_stem(t->stemmer, (const sb_symbol *)w, (int)n);
-        int len = sb_stemmer_length(t->stemmer);
-        if (!s || len <= 0) { /* out of memory inside libstemmer */
-            s = (const sb_symbol *)w;
-            len = (int)n;
-        }
-        e.val = arena_add(t, (const char *)s, (size_t)len);
-        e.vlen = (uint16_t)len;
     } else {
-        e.val = e.key;
-        e.vlen = e.klen;
+        if (t->stemmer) {
+            const sb_symbol *sb =
+                sb_stemmer_stem(t->stemmer, (const sb_symbol *)w, (int)n);
+            int sl = sb_stemmer_length(t->stemmer);
+            if (sb && sl > 0) { /* else out of memory in libstemmer */
+                stem = (const char *)sb;
+                len = (size_t)sl;
+            }
+        }
+        e.vlen = (uint16_t)len;
+        if (len <= STEM_INLINE)
+            memcpy(e.val, stem, len);
+        else
+            e.voff = arena_add(t, stem, len);
     }
     size_t j = h & (t->stemcap - 1);
     while (t->stems[j].klen)
@@ -462,7 +475,7 @@ static const char *stem_of(struct text *t, const char *w, size_t n,
     if (e.vlen == STEM_STOP)
         return NULL;
     *slen = e.vlen;
-    return t->arena + e.val;
+    return e.vlen <= STEM_INLINE ? t->stems[j].val : t->arena + e.voff;
 }
 
 /* ------------------------------------------------------------ words */
