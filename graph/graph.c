@@ -21,7 +21,7 @@
 #include "core/text.h"
 
 #define GRAPH_MAGIC "KGGRAPH"
-#define GRAPH_FORMAT 1
+#define GRAPH_FORMAT 3
 #define DEFAULT_ITEM_TERMS 64
 #define DEFAULT_CONCEPT_TERMS 8
 #define MAX_TERMS_PER_DOC 1000000
@@ -568,7 +568,8 @@ struct header {
     int64_t version;
     uint32_t nv, nterms, ndocs, item_terms, concept_terms;
     int32_t ref_year;
-    uint64_t ne, nslots, nvec, strings_len, total;
+    uint32_t nrec, pad;
+    uint64_t ne, nslots, nvec, ninv, strings_len, total;
     uint64_t reserved[4];
 };
 
@@ -591,6 +592,8 @@ static size_t image_size(const struct header *h)
     s += align8(h->nslots);         /* etype */
     s += align8((nv + 1) * 8);      /* vec_off */
     s += 2 * align8(h->nvec * 4);   /* vec_term, vec_w */
+    s += align8((nt + 1) * 8);      /* inv_off */
+    s += 2 * align8(h->ninv * 4);   /* inv_v, inv_w */
     s += 5 * align8(nt * 4);        /* term arrays */
     s += align8(h->strings_len);
     return s;
@@ -623,6 +626,9 @@ static void layout(struct graph *g, char *base, const struct header *h)
     TAKE(vec_off, const uint64_t, nv + 1);
     TAKE(vec_term, const uint32_t, h->nvec);
     TAKE(vec_w, const float, h->nvec);
+    TAKE(inv_off, const uint64_t, nt + 1);
+    TAKE(inv_v, const uint32_t, h->ninv);
+    TAKE(inv_w, const float, h->ninv);
     TAKE(term_str, const uint32_t, nt);
     TAKE(term_surface, const uint32_t, nt);
     TAKE(term_df, const uint32_t, nt);
@@ -634,6 +640,7 @@ static void layout(struct graph *g, char *base, const struct header *h)
     g->ne = h->ne;
     g->version = h->version;
     g->ref_year = h->ref_year;
+    g->nrec = h->nrec;
     g->nterms = h->nterms;
     g->ndocs = h->ndocs;
     g->csr.n = h->nv;
@@ -916,6 +923,39 @@ static void resolve_cites(struct build *b)
     }
 }
 
+/* Renumbers the vertices so that records come first (0 .. nrec-1) and
+ * concepts after them, both in their first-seen order: per-record arrays of
+ * the matcher then stay small and dense. Returns nrec. */
+static uint32_t records_first(struct build *b)
+{
+    uint32_t *to = kg_xmalloc((b->nv ? b->nv : 1) * sizeof *to);
+    uint32_t n = 0;
+    for (size_t v = 0; v < b->nv; v++)
+        if (b->v[v].kind != GRAPH_CONCEPT)
+            to[v] = n++;
+    uint32_t nrec = n;
+    for (size_t v = 0; v < b->nv; v++)
+        if (b->v[v].kind == GRAPH_CONCEPT)
+            to[v] = n++;
+    struct bvert *nvx = kg_xmalloc((b->nv ? b->nv : 1) * sizeof *nvx);
+    for (size_t v = 0; v < b->nv; v++)
+        nvx[to[v]] = b->v[v];
+    free(b->v);
+    b->v = nvx;
+    b->capv = b->nv;
+    for (size_t i = 0; i < b->ne; i++) {
+        b->e[i].a = to[b->e[i].a];
+        b->e[i].b = to[b->e[i].b];
+    }
+    for (size_t i = 0; i < b->nd; i++)
+        b->d[i].v = to[b->d[i].v];
+    for (size_t t = 0; t < b->tmap.n; t++)
+        if (b->t[t].vertex != GRAPH_NONE)
+            b->t[t].vertex = to[b->t[t].vertex];
+    free(to);
+    return nrec;
+}
+
 static kg_status build_image(struct build *b, struct store *s,
                              struct graph_mem *mem, struct header *h)
 {
@@ -924,6 +964,7 @@ static kg_status build_image(struct build *b, struct store *s,
     build_vectors(b, &vecs, &vlen);
     resolve_cites(b);
     place_domains(b);
+    uint32_t nrec = records_first(b);
 
     /* igraph: create the graph, then derive the CSR from it. */
     kg_status st = KG_OK;
@@ -991,9 +1032,12 @@ static kg_status build_image(struct build *b, struct store *s,
         snprintf(b->err, b->errlen, "%s", store_last_error(s));
         goto done;
     }
-    uint64_t nvec = 0;
-    for (size_t i = 0; i < b->nd; i++)
+    uint64_t nvec = 0, ninv = 0;
+    for (size_t i = 0; i < b->nd; i++) {
         nvec += vlen[i];
+        if (b->v[b->d[i].v].kind != KG_DEMAND)
+            ninv += vlen[i];
+    }
     memset(h, 0, sizeof *h);
     memcpy(h->magic, GRAPH_MAGIC, sizeof GRAPH_MAGIC);
     h->format = GRAPH_FORMAT;
@@ -1005,9 +1049,11 @@ static kg_status build_image(struct build *b, struct store *s,
     h->item_terms = b->item_terms;
     h->concept_terms = b->concept_terms;
     h->ref_year = b->ref_year;
+    h->nrec = nrec;
     h->ne = ne;
     h->nslots = 2 * (uint64_t)ne;
     h->nvec = nvec;
+    h->ninv = ninv;
     h->strings_len = b->strings.len;
     h->total = image_size(h);
 
@@ -1084,6 +1130,31 @@ static kg_status build_image(struct build *b, struct store *s,
     }
     voff[nv] = at;
     free(doc_of);
+
+    /* Postings: for each term, the records (all but demands) whose vector
+     * holds it, by vertex. */
+    uint64_t *ioff = (uint64_t *)g.inv_off;
+    uint32_t nterm = (uint32_t)b->tmap.n;
+    for (size_t v = 0; v < nv; v++) {
+        if (b->v[v].kind == KG_DEMAND)
+            continue;
+        for (uint64_t j = voff[v]; j < voff[v + 1]; j++)
+            ioff[g.vec_term[j] + 1]++;
+    }
+    for (uint32_t t = 0; t < nterm; t++)
+        ioff[t + 1] += ioff[t];
+    uint64_t *ifill = kg_xmalloc(((size_t)nterm + 1) * sizeof *ifill);
+    memcpy(ifill, ioff, ((size_t)nterm + 1) * sizeof *ifill);
+    for (size_t v = 0; v < nv; v++) {
+        if (b->v[v].kind == KG_DEMAND)
+            continue;
+        for (uint64_t j = voff[v]; j < voff[v + 1]; j++) {
+            uint64_t at2 = ifill[g.vec_term[j]]++;
+            ((uint32_t *)g.inv_v)[at2] = (uint32_t)v;
+            ((float *)g.inv_w)[at2] = g.vec_w[j];
+        }
+    }
+    free(ifill);
 
     /* Terms. */
     uint32_t nt = (uint32_t)b->tmap.n;
@@ -1172,7 +1243,7 @@ static bool header_ok(const struct header *h, size_t len,
            h->format == GRAPH_FORMAT && h->text_version == TEXT_VERSION &&
            h->version == version && h->item_terms == it &&
            h->concept_terms == ct && h->total == len &&
-           h->nslots == 2 * h->ne && image_size(h) == len;
+           h->nslots == 2 * h->ne && h->nrec <= h->nv && image_size(h) == len;
 }
 
 /* Maps path when it holds a current image. Returns 1 when mapped, 0 when

@@ -57,6 +57,7 @@ struct graph_opts {
  */
 struct graph {
     uint32_t nv;
+    uint32_t nrec;   /* records are vertices 0 .. nrec-1, concepts after */
     uint64_t ne;     /* undirected edges (the CSR holds each twice) */
     int64_t version; /* the store version it was built from */
     int ref_year;    /* the newest item year: "now" for recency */
@@ -74,6 +75,11 @@ struct graph {
     const uint64_t *vec_off;
     const uint32_t *vec_term;
     const float *vec_w;
+    /* Postings: the records (all but demands) holding term t are
+     * inv_v[inv_off[t] .. inv_off[t+1]), ascending, with their weights. */
+    const uint64_t *inv_off;
+    const uint32_t *inv_v;
+    const float *inv_w;
     const uint32_t *term_str, *term_surface, *term_df, *term_vertex;
     const uint32_t *term_order; /* terms sorted by string */
     const char *strings;

@@ -30,6 +30,8 @@ void match_config_default(struct match_config *c)
         .w_graph = 0.15,
         .w_fit = 0.10,
         .expand = 0.6,
+        .expand_items = 1000,
+        .expand_terms = 200,
         .squash_center = 2.0,
         .squash_scale = 1.0,
         .ppr_damping = 0.85,
@@ -138,6 +140,16 @@ static const char *config_set(struct match_config *c, const char *k,
         return match_agg_parse(v, &c->expert_agg) == KG_OK
                    ? NULL
                    : "expected mean, max, topk or sumk";
+    if (strcmp(k, "text.expand_items") == 0 ||
+        strcmp(k, "text.expand_terms") == 0) {
+        if (!parse_num(v, 1, 1e7, &x) || x != floor(x))
+            return "expected a whole number from 1";
+        if (strcmp(k, "text.expand_items") == 0)
+            c->expand_items = (unsigned)x;
+        else
+            c->expand_terms = (unsigned)x;
+        return NULL;
+    }
     if (strcmp(k, "expert.k") == 0 || strcmp(k, "institution.k") == 0 ||
         strcmp(k, "threads") == 0) {
         if (!parse_num(v, strcmp(k, "threads") ? 1 : 0, 64, &x) ||
@@ -204,12 +216,21 @@ kg_status match_config_load(struct match_config *c, const char *path, char *err,
 
 /* ---- the matcher -------------------------------------------------------- */
 
+/* A vertex and its score, for bounded selections. */
+struct scored {
+    double s;
+    uint32_t v;
+    const char *id; /* tie-break, ascending */
+};
+
 struct matcher {
     const struct graph *g;
     struct match_config c;
     uint32_t *pool[KG_KIND_COUNT]; /* vertices of each kind */
     size_t npool[KG_KIND_COUNT];
-    double *sim;               /* cosine to the (expanded) query, by vertex */
+    double *sim;      /* cosine to the (expanded) query, by vertex */
+    uint32_t *stouch; /* records with sim > 0 */
+    size_t nstouch;
     double *tz;                /* text z-score, by vertex */
     bool *thas;                /* the vertex has text evidence */
     double *gz;                /* graph z-score, by vertex (valid where ghas) */
@@ -224,7 +245,10 @@ struct matcher {
     float *dmark; /* concepts next to the demand: their weight */
     uint32_t *dlist;
     size_t ndlist;
-    uint8_t *tie; /* institutions tied to the demand's enterprise */
+    uint8_t *tie;        /* institutions tied to the demand's enterprise */
+    double *ireg;        /* institutions: region fit (-1 unknown) */
+    double recency[256]; /* 0.5^(age / halflife) by age in years */
+    struct scored *heap; /* selections: expansion items, top N */
     uint32_t *tlist;
     size_t ntlist;
     uint32_t *parent; /* BFS */
@@ -253,6 +277,7 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
     m->g = g;
     m->c = *c;
     size_t nv = g->nv ? g->nv : 1, nt = g->nterms ? g->nterms : 1;
+    size_t nr = g->nrec ? g->nrec : 1; /* per-record arrays */
     for (uint32_t v = 0; v < g->nv; v++)
         if (g->vkind[v] < KG_KIND_COUNT)
             m->npool[g->vkind[v]]++;
@@ -264,14 +289,15 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
     for (uint32_t v = 0; v < g->nv; v++)
         if (g->vkind[v] < KG_KIND_COUNT)
             m->pool[g->vkind[v]][m->npool[g->vkind[v]]++] = v;
-    m->sim = kg_xcalloc(nv, sizeof *m->sim);
-    m->tz = kg_xcalloc(nv, sizeof *m->tz);
-    m->thas = kg_xcalloc(nv, sizeof *m->thas);
-    m->gz = kg_xcalloc(nv, sizeof *m->gz);
-    m->ghas = kg_xcalloc(nv, sizeof *m->ghas);
-    m->score = kg_xcalloc(nv, sizeof *m->score);
-    m->tpart = kg_xcalloc(nv, sizeof *m->tpart);
-    m->gpart = kg_xcalloc(nv, sizeof *m->gpart);
+    m->sim = kg_xcalloc(nr, sizeof *m->sim);
+    m->stouch = kg_xmalloc(nr * sizeof *m->stouch);
+    m->tz = kg_xcalloc(nr, sizeof *m->tz);
+    m->thas = kg_xcalloc(nr, sizeof *m->thas);
+    m->gz = kg_xcalloc(nr, sizeof *m->gz);
+    m->ghas = kg_xcalloc(nr, sizeof *m->ghas);
+    m->score = kg_xcalloc(nr, sizeof *m->score);
+    m->tpart = kg_xcalloc(nr, sizeof *m->tpart);
+    m->gpart = kg_xcalloc(nr, sizeof *m->gpart);
     m->q = kg_xcalloc(nt, sizeof *m->q);
     m->q2 = kg_xcalloc(nt, sizeof *m->q2);
     m->qt = kg_xmalloc(nt * sizeof *m->qt);
@@ -279,12 +305,16 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
     m->q2mark = kg_xcalloc(nt, 1);
     m->dmark = kg_xcalloc(nv, sizeof *m->dmark);
     m->dlist = kg_xmalloc(nv * sizeof *m->dlist);
-    m->tie = kg_xcalloc(nv, 1);
-    m->tlist = kg_xmalloc(nv * sizeof *m->tlist);
+    m->tie = kg_xcalloc(nr, 1);
+    m->ireg = kg_xcalloc(nr, sizeof *m->ireg);
+    m->tlist = kg_xmalloc(nr * sizeof *m->tlist);
+    m->heap = kg_xmalloc(nr * sizeof *m->heap);
     m->parent = kg_xmalloc(nv * sizeof *m->parent);
     m->queue = kg_xmalloc(nv * sizeof *m->queue);
     m->seen = kg_xcalloc(nv, 1);
     m->ppr = rank_ppr_new(g->nv);
+    for (int age = 0; age < 256; age++)
+        m->recency[age] = pow(0.5, age / m->c.fit_halflife);
     text_tokens_init(&m->tk);
     *out = m;
     return KG_OK;
@@ -297,6 +327,7 @@ void match_free(struct matcher *m)
     for (int k = 0; k < KG_KIND_COUNT; k++)
         free(m->pool[k]);
     free(m->sim);
+    free(m->stouch);
     free(m->tz);
     free(m->thas);
     free(m->gz);
@@ -312,6 +343,8 @@ void match_free(struct matcher *m)
     free(m->dmark);
     free(m->dlist);
     free(m->tie);
+    free(m->ireg);
+    free(m->heap);
     free(m->tlist);
     free(m->parent);
     free(m->queue);
@@ -326,6 +359,11 @@ void match_result_release(struct match_result *r)
 {
     free(r->hits);
     memset(r, 0, sizeof *r);
+}
+
+static bool is_item(unsigned kind)
+{
+    return kind == KG_ACHIEVEMENT || kind == KG_PATENT;
 }
 
 /* ---- text relevance ----------------------------------------------------- */
@@ -387,14 +425,6 @@ static kg_status text_vector(struct matcher *m, const char *text)
     return KG_OK;
 }
 
-static double dot(const struct graph *g, uint32_t v, const double *q)
-{
-    double s = 0;
-    for (uint64_t i = g->vec_off[v]; i < g->vec_off[v + 1]; i++)
-        s += q[g->vec_term[i]] * g->vec_w[i];
-    return s;
-}
-
 static void q2_add(struct matcher *m, uint32_t t, double x)
 {
     if (!m->q2mark[t]) {
@@ -404,33 +434,171 @@ static void q2_add(struct matcher *m, uint32_t t, double x)
     m->q2[t] += x;
 }
 
-/* Cosine of every item and expert profile to the query, expanded once by
- * the items it already resembles. */
+/* Is a a worse hit than b (lower score, or equal and later id)? */
+static bool worse(const struct scored *a, const struct scored *b)
+{
+    if (a->s != b->s)
+        return a->s < b->s;
+    return strcmp(a->id, b->id) > 0;
+}
+
+static void sift_down(struct scored *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, w = i;
+        if (l < n && worse(&h[l], &h[w]))
+            w = l;
+        if (r < n && worse(&h[r], &h[w]))
+            w = r;
+        if (w == i)
+            return;
+        struct scored t = h[i];
+        h[i] = h[w];
+        h[w] = t;
+        i = w;
+    }
+}
+
+/* Offers x to a heap of the best k seen so far (the worst at the root). */
+static void heap_offer(struct scored *h, size_t *n, size_t k,
+                       const struct scored *x)
+{
+    if (*n < k) {
+        size_t i = (*n)++;
+        h[i] = *x;
+        while (i > 0 && worse(&h[i], &h[(i - 1) / 2])) {
+            struct scored t = h[i];
+            h[i] = h[(i - 1) / 2];
+            h[(i - 1) / 2] = t;
+            i = (i - 1) / 2;
+        }
+    } else if (k > 0 && worse(&h[0], x)) {
+        h[0] = *x;
+        sift_down(h, *n, 0);
+    }
+}
+
+/* Sorts the heap's n entries best first (heapsort in place). */
+static void heap_sort_desc(struct scored *h, size_t n)
+{
+    for (size_t end = n; end > 1; end--) {
+        struct scored t = h[0];
+        h[0] = h[end - 1];
+        h[end - 1] = t;
+        sift_down(h, end - 1, 0);
+    }
+}
+
+/* sim = q . v for every record sharing a term with q (through the
+ * postings of q's terms); every other record gets 0. */
+static void accumulate(struct matcher *m, const double *q,
+                       const uint32_t *terms, size_t n)
+{
+    const struct graph *g = m->g;
+    for (size_t i = 0; i < m->nstouch; i++)
+        m->sim[m->stouch[i]] = 0;
+    m->nstouch = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t t = terms[i];
+        double x = q[t];
+        if (x == 0)
+            continue;
+        for (uint64_t j = g->inv_off[t]; j < g->inv_off[t + 1]; j++) {
+            uint32_t v = g->inv_v[j];
+            if (m->sim[v] == 0) /* weights are positive: first touch */
+                m->stouch[m->nstouch++] = v;
+            m->sim[v] += x * g->inv_w[j];
+        }
+    }
+}
+
+/* A term and its weight in the expansion. */
+struct tw {
+    double w;
+    uint32_t t;
+};
+
+static bool tw_before(const struct tw *a, const struct tw *b)
+{
+    return a->w != b->w ? a->w > b->w : a->t < b->t;
+}
+
+/* Moves the k best of a[0..n) (by weight, then term) to the front, in no
+ * order (quickselect). */
+static void tw_select(struct tw *a, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n;
+    while (hi - lo > 1 && k > lo && k < hi) {
+        struct tw p = a[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi - 1;
+        while (i <= j) {
+            while (tw_before(&a[i], &p))
+                i++;
+            while (tw_before(&p, &a[j]))
+                j--;
+            if (i <= j) {
+                struct tw t = a[i];
+                a[i] = a[j];
+                a[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j + 1 && j + 1 > lo)
+            hi = j + 1;
+        else if (k >= i)
+            lo = i;
+        else
+            return;
+    }
+}
+
+/* Cosine of every item and expert profile to the query, after expanding
+ * the query once by the items it already resembles: the best
+ * text.expand_items items, weighted by their cosine, give a vector whose
+ * strongest text.expand_terms terms join the query. */
 static void text_pass(struct matcher *m)
 {
     const struct graph *g = m->g;
-    static const kg_kind items[] = {KG_ACHIEVEMENT, KG_PATENT};
-    for (int k = 0; k < 2; k++)
-        for (size_t i = 0; i < m->npool[items[k]]; i++) {
-            uint32_t v = m->pool[items[k]][i];
-            m->sim[v] = dot(g, v, m->q);
-        }
+    accumulate(m, m->q, m->qt, m->nqt);
     if (m->c.expand > 0 && m->nqt > 0) {
-        for (int k = 0; k < 2; k++)
-            for (size_t i = 0; i < m->npool[items[k]]; i++) {
-                uint32_t v = m->pool[items[k]][i];
-                double s = m->sim[v];
-                if (s <= 0)
-                    continue;
-                for (uint64_t j = g->vec_off[v]; j < g->vec_off[v + 1]; j++)
-                    q2_add(m, g->vec_term[j], s * g->vec_w[j]);
-            }
+        size_t nh = 0;
+        for (size_t i = 0; i < m->nstouch; i++) {
+            uint32_t v = m->stouch[i];
+            if (!is_item(g->vkind[v]))
+                continue;
+            struct scored x = {m->sim[v], v, graph_str(g, g->vid[v])};
+            heap_offer(m->heap, &nh, m->c.expand_items, &x);
+        }
+        for (size_t i = 0; i < nh; i++) {
+            uint32_t v = m->heap[i].v;
+            double s = m->heap[i].s;
+            for (uint64_t j = g->vec_off[v]; j < g->vec_off[v + 1]; j++)
+                q2_add(m, g->vec_term[j], s * g->vec_w[j]);
+        }
+        /* Keep the strongest terms of the expansion. */
+        size_t n = m->nq2t, keep = n;
+        struct tw *tw = kg_xmalloc((n ? n : 1) * sizeof *tw);
+        for (size_t i = 0; i < n; i++)
+            tw[i] = (struct tw){m->q2[m->q2t[i]], m->q2t[i]};
+        if (m->c.expand_terms && n > m->c.expand_terms) {
+            tw_select(tw, n, m->c.expand_terms);
+            keep = m->c.expand_terms;
+        }
+        for (size_t i = 0; i < n; i++) {
+            m->q2[m->q2t[i]] = 0;
+            m->q2mark[m->q2t[i]] = 0;
+        }
+        m->nq2t = 0;
         double norm = 0;
-        for (size_t i = 0; i < m->nq2t; i++)
-            norm += m->q2[m->q2t[i]] * m->q2[m->q2t[i]];
+        for (size_t i = 0; i < keep; i++)
+            norm += tw[i].w * tw[i].w;
         double f = norm > 0 ? m->c.expand / sqrt(norm) : 0;
-        for (size_t i = 0; i < m->nq2t; i++)
-            m->q2[m->q2t[i]] *= f;
+        for (size_t i = 0; i < keep; i++)
+            q2_add(m, tw[i].t, tw[i].w * f);
+        free(tw);
         for (size_t i = 0; i < m->nqt; i++)
             q2_add(m, m->qt[i], m->q[m->qt[i]]);
         norm = 0;
@@ -443,15 +611,7 @@ static void text_pass(struct matcher *m)
         for (size_t i = 0; i < m->nqt; i++)
             q2_add(m, m->qt[i], m->q[m->qt[i]]);
     }
-    for (int k = 0; k < 2; k++)
-        for (size_t i = 0; i < m->npool[items[k]]; i++) {
-            uint32_t v = m->pool[items[k]][i];
-            m->sim[v] = dot(g, v, m->q2);
-        }
-    for (size_t i = 0; i < m->npool[KG_EXPERT]; i++) {
-        uint32_t v = m->pool[KG_EXPERT][i];
-        m->sim[v] = dot(g, v, m->q2);
-    }
+    accumulate(m, m->q2, m->q2t, m->nq2t);
 }
 
 /* z-scores of sim over the vertices of kind that have a vector: how far
@@ -481,12 +641,6 @@ static void zscore_kind(struct matcher *m, kg_kind kind)
     }
 }
 
-static int cmp_desc(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x > y ? -1 : x < y;
-}
-
 /* Aggregates n values (reordered) as agg with k. */
 static double aggregate(double *x, size_t n, enum match_agg agg, unsigned k)
 {
@@ -498,18 +652,26 @@ static double aggregate(double *x, size_t n, enum match_agg agg, unsigned k)
             s += x[i];
         return s / n;
     }
-    qsort(x, n, sizeof *x, cmp_desc);
-    if (agg == MATCH_AGG_MAX)
-        return x[0];
+    if (agg == MATCH_AGG_MAX) {
+        double best = x[0];
+        for (size_t i = 1; i < n; i++)
+            if (x[i] > best)
+                best = x[i];
+        return best;
+    }
+    /* The best k by partial selection sort: k is small. */
     size_t m = n < k ? n : k;
-    for (size_t i = 0; i < m; i++)
+    for (size_t i = 0; i < m; i++) {
+        size_t b = i;
+        for (size_t j = i + 1; j < n; j++)
+            if (x[j] > x[b])
+                b = j;
+        double t = x[i];
+        x[i] = x[b];
+        x[b] = t;
         s += x[i];
+    }
     return agg == MATCH_AGG_TOPK ? s / m : s;
-}
-
-static bool is_item(unsigned kind)
-{
-    return kind == KG_ACHIEVEMENT || kind == KG_PATENT;
 }
 
 /* Text z of experts from their items (and profile), then of institutions
@@ -690,8 +852,28 @@ static void graph_people(struct matcher *m, double *buf, size_t cap)
 
 /* ---- practical fit ------------------------------------------------------ */
 
+/* 1 for the same city, 0.6 for the same province, 0.2 otherwise; -1 when
+ * a side is unknown. Regions read "省/市/区". */
+static double region_fit(const char *a, const char *b)
+{
+    if (!*a || !*b)
+        return -1;
+    const char *sa = strchr(a, '/'), *sb = strchr(b, '/');
+    size_t la = sa ? (size_t)(sa - a) : strlen(a);
+    size_t lb = sb ? (size_t)(sb - b) : strlen(b);
+    if (la != lb || memcmp(a, b, la) != 0)
+        return 0.2;
+    if (!sa || !sb)
+        return sa == sb ? 1.0 : 0.6;
+    const char *ea = strchr(sa + 1, '/'), *eb = strchr(sb + 1, '/');
+    size_t ma = ea ? (size_t)(ea - sa) : strlen(sa);
+    size_t mb = eb ? (size_t)(eb - sb) : strlen(sb);
+    return ma == mb && memcmp(sa, sb, ma) == 0 ? 1.0 : 0.6;
+}
+
 /* Institutions tied to the enterprise: co-owners of its items and the
- * institutions of the experts behind them. */
+ * institutions of the experts behind them; and every institution's region
+ * fit. */
 static void mark_ties(struct matcher *m)
 {
     const struct graph *g = m->g;
@@ -701,6 +883,11 @@ static void mark_ties(struct matcher *m)
     uint32_t e = m->enterprise;
     if (e == GRAPH_NONE)
         return;
+    for (size_t i = 0; i < m->npool[KG_INSTITUTION]; i++) {
+        uint32_t u = m->pool[KG_INSTITUTION][i];
+        m->ireg[u] = region_fit(graph_str(g, g->vregion[e]),
+                                graph_str(g, g->vregion[u]));
+    }
     for (uint64_t j = g->csr.off[e]; j < g->csr.off[e + 1]; j++) {
         if (g->etype[j] != GRAPH_E_OWNS)
             continue;
@@ -728,25 +915,6 @@ static void mark_ties(struct matcher *m)
     }
 }
 
-/* 1 for the same city, 0.6 for the same province, 0.2 otherwise; -1 when
- * a side is unknown. Regions read "省/市/区". */
-static double region_fit(const char *a, const char *b)
-{
-    if (!*a || !*b)
-        return -1;
-    const char *sa = strchr(a, '/'), *sb = strchr(b, '/');
-    size_t la = sa ? (size_t)(sa - a) : strlen(a);
-    size_t lb = sb ? (size_t)(sb - b) : strlen(b);
-    if (la != lb || memcmp(a, b, la) != 0)
-        return 0.2;
-    if (!sa || !sb)
-        return sa == sb ? 1.0 : 0.6;
-    const char *ea = strchr(sa + 1, '/'), *eb = strchr(sb + 1, '/');
-    size_t ma = ea ? (size_t)(ea - sa) : strlen(sa);
-    size_t mb = eb ? (size_t)(eb - sb) : strlen(sb);
-    return ma == mb && memcmp(sa, sb, ma) == 0 ? 1.0 : 0.6;
-}
-
 struct fit_acc {
     double sum, wsum;
 };
@@ -759,17 +927,14 @@ static void fit_add(struct fit_acc *f, double w, double x)
     }
 }
 
-/* Region and tie of one institution into f (best over several). */
+/* Region and tie of one institution (best over several). */
 static void inst_fit(const struct matcher *m, uint32_t inst, double *region,
                      bool *tie)
 {
-    const struct graph *g = m->g;
     if (m->enterprise == GRAPH_NONE)
         return;
-    double r = region_fit(graph_str(g, g->vregion[m->enterprise]),
-                          graph_str(g, g->vregion[inst]));
-    if (r > *region)
-        *region = r;
+    if (m->ireg[inst] > *region)
+        *region = m->ireg[inst];
     if (m->tie[inst])
         *tie = true;
 }
@@ -813,7 +978,9 @@ static double fit_of(const struct matcher *m, uint32_t v)
     if (year > 0 && g->ref_year > 0) {
         int age = g->ref_year - year;
         fit_add(&f, m->c.fit_recency,
-                pow(0.5, (age > 0 ? age : 0) / m->c.fit_halflife));
+                m->recency[age < 0     ? 0
+                           : age > 255 ? 255
+                                       : age]);
     }
     fit_add(&f, m->c.fit_region, region);
     if (m->enterprise != GRAPH_NONE)
@@ -1060,11 +1227,24 @@ static int cmp_score(const void *a, const void *b, void *ctx)
     return strcmp(graph_str(m->g, m->g->vid[x]), graph_str(m->g, m->g->vid[y]));
 }
 
-/* Sorts the n candidates in c[] best first; returns how many to keep. */
+/* Puts the best top of the n candidates in c[] first, best first (all of
+ * them when top is 0); returns how many to keep. */
 static size_t select_top(struct matcher *m, uint32_t *c, size_t n, size_t top)
 {
-    qsort_r(c, n, sizeof *c, cmp_score, m);
-    return top && top < n ? top : n;
+    if (top == 0 || top >= n) {
+        qsort_r(c, n, sizeof *c, cmp_score, m);
+        return n;
+    }
+    size_t nh = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct scored x = {m->score[c[i]], c[i],
+                           graph_str(m->g, m->g->vid[c[i]])};
+        heap_offer(m->heap, &nh, top, &x);
+    }
+    heap_sort_desc(m->heap, nh);
+    for (size_t i = 0; i < nh; i++)
+        c[i] = m->heap[i].v;
+    return nh;
 }
 
 static domain_mask query_domains(const struct matcher *m)

@@ -24,6 +24,8 @@ enum match_agg {
 struct match_config {
     double w_text, w_graph, w_fit;      /* weights of the parts, sum to 1 */
     double expand;                      /* query expansion strength */
+    unsigned expand_items;              /* items the expansion draws on */
+    unsigned expand_terms;              /* its strongest terms kept */
     double squash_center, squash_scale; /* z-score -> [0,1] logistic */
     double ppr_damping, ppr_eps;
     double ppr_enterprise;     /* restart share on the enterprise */

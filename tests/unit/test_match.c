@@ -501,6 +501,7 @@ static void shipped_config_spells_out_the_defaults(void **state)
     /* Start from other values, so every default must come from the file. */
     file.w_text = file.w_graph = file.w_fit = 1;
     file.expand = file.squash_center = file.squash_scale = 7;
+    file.expand_items = file.expand_terms = 7;
     file.ppr_damping = 0.5;
     file.ppr_eps = 0.5;
     file.ppr_enterprise = 0.5;
@@ -519,6 +520,8 @@ static void shipped_config_spells_out_the_defaults(void **state)
     assert_float_equal(def.w_graph, file.w_graph, 1e-12);
     assert_float_equal(def.w_fit, file.w_fit, 1e-12);
     assert_true(def.expand == file.expand);
+    assert_int_equal(def.expand_items, file.expand_items);
+    assert_int_equal(def.expand_terms, file.expand_terms);
     assert_true(def.squash_center == file.squash_center);
     assert_true(def.squash_scale == file.squash_scale);
     assert_true(def.ppr_damping == file.ppr_damping);
