@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/text.h"
+#include "graph/arena.h"
 
 /* Vertices a path search may visit before it gives up. */
 #define MATCH_BFS_LIMIT 2000000
@@ -225,6 +226,8 @@ struct scored {
 
 struct matcher {
     const struct graph *g;
+    void *arena; /* every array below, one zeroed mapping */
+    size_t arena_len;
     struct match_config c;
     uint32_t *pool[KG_KIND_COUNT]; /* vertices of each kind */
     size_t npool[KG_KIND_COUNT];
@@ -289,29 +292,25 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
     for (uint32_t v = 0; v < g->nv; v++)
         if (g->vkind[v] < KG_KIND_COUNT)
             m->pool[g->vkind[v]][m->npool[g->vkind[v]]++] = v;
-    m->sim = kg_xcalloc(nr, sizeof *m->sim);
-    m->stouch = kg_xmalloc(nr * sizeof *m->stouch);
-    m->tz = kg_xcalloc(nr, sizeof *m->tz);
-    m->thas = kg_xcalloc(nr, sizeof *m->thas);
-    m->gz = kg_xcalloc(nr, sizeof *m->gz);
-    m->ghas = kg_xcalloc(nr, sizeof *m->ghas);
-    m->score = kg_xcalloc(nr, sizeof *m->score);
-    m->tpart = kg_xcalloc(nr, sizeof *m->tpart);
-    m->gpart = kg_xcalloc(nr, sizeof *m->gpart);
-    m->q = kg_xcalloc(nt, sizeof *m->q);
-    m->q2 = kg_xcalloc(nt, sizeof *m->q2);
-    m->qt = kg_xmalloc(nt * sizeof *m->qt);
-    m->q2t = kg_xmalloc(nt * sizeof *m->q2t);
-    m->q2mark = kg_xcalloc(nt, 1);
-    m->dmark = kg_xcalloc(nv, sizeof *m->dmark);
-    m->dlist = kg_xmalloc(nv * sizeof *m->dlist);
-    m->tie = kg_xcalloc(nr, 1);
-    m->ireg = kg_xcalloc(nr, sizeof *m->ireg);
-    m->tlist = kg_xmalloc(nr * sizeof *m->tlist);
-    m->heap = kg_xmalloc(nr * sizeof *m->heap);
-    m->parent = kg_xmalloc(nv * sizeof *m->parent);
-    m->queue = kg_xmalloc(nv * sizeof *m->queue);
-    m->seen = kg_xcalloc(nv, 1);
+            /* The work arrays, carved out of one zeroed arena. */
+#define MATCH_ARRAYS(X)                                                        \
+    X(sim, nr)                                                                 \
+    X(stouch, nr) X(tz, nr) X(thas, nr) X(gz, nr) X(ghas, nr) X(score, nr)     \
+        X(tpart, nr) X(gpart, nr) X(tie, nr) X(ireg, nr) X(tlist, nr)          \
+            X(heap, nr) X(q, nt) X(q2, nt) X(qt, nt) X(q2t, nt) X(q2mark, nt)  \
+                X(dmark, nv) X(dlist, nv) X(parent, nv) X(queue, nv)           \
+                    X(seen, nv)
+#define SIZE(f, n) m->arena_len += ((n) * sizeof *m->f + 63) & ~(size_t)63;
+#define CARVE(f, n)                                                            \
+    m->f = (void *)at;                                                         \
+    at += ((n) * sizeof *m->f + 63) & ~(size_t)63;
+    MATCH_ARRAYS(SIZE)
+    m->arena = arena_zalloc(m->arena_len);
+    char *at = m->arena;
+    MATCH_ARRAYS(CARVE)
+#undef CARVE
+#undef SIZE
+#undef MATCH_ARRAYS
     m->ppr = rank_ppr_new(g->nv);
     for (int age = 0; age < 256; age++)
         m->recency[age] = pow(0.5, age / m->c.fit_halflife);
@@ -326,29 +325,7 @@ void match_free(struct matcher *m)
         return;
     for (int k = 0; k < KG_KIND_COUNT; k++)
         free(m->pool[k]);
-    free(m->sim);
-    free(m->stouch);
-    free(m->tz);
-    free(m->thas);
-    free(m->gz);
-    free(m->ghas);
-    free(m->score);
-    free(m->tpart);
-    free(m->gpart);
-    free(m->q);
-    free(m->q2);
-    free(m->qt);
-    free(m->q2t);
-    free(m->q2mark);
-    free(m->dmark);
-    free(m->dlist);
-    free(m->tie);
-    free(m->ireg);
-    free(m->heap);
-    free(m->tlist);
-    free(m->parent);
-    free(m->queue);
-    free(m->seen);
+    arena_free(m->arena, m->arena_len);
     rank_ppr_free(m->ppr);
     text_tokens_release(&m->tk);
     text_free(m->text);
@@ -1004,10 +981,19 @@ static void add_concept(struct match_hit *h, const char *label)
 {
     if (h->nconcepts >= MATCH_MAX_CONCEPTS || !*label)
         return;
+    char buf[MATCH_CONCEPT_LEN];
+    size_t n = kg_utf8_valid_prefix(label, strlen(label));
+    if (n >= sizeof buf) { /* cut on a character boundary */
+        n = sizeof buf - 1;
+        while (n > 0 && ((unsigned char)label[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(buf, label, n);
+    buf[n] = '\0';
     for (size_t i = 0; i < h->nconcepts; i++)
-        if (strcasecmp(h->concepts[i], label) == 0)
+        if (strcasecmp(h->concepts[i], buf) == 0)
             return;
-    h->concepts[h->nconcepts++] = label;
+    memcpy(h->concepts[h->nconcepts++], buf, n + 1);
 }
 
 struct cand {
@@ -1021,6 +1007,102 @@ static int cmp_cand(const void *a, const void *b)
     if (x->w != y->w)
         return x->w > y->w ? -1 : 1;
     return x->t < y->t ? -1 : x->t > y->t;
+}
+
+static bool is_cjk(uint32_t c)
+{
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF);
+}
+
+/* A run of shared CJK bigrams in a title, as one phrase. */
+struct phrase {
+    char text[MATCH_CONCEPT_LEN];
+    double w; /* the summed share of its bigrams */
+};
+
+static int cmp_phrase(const void *a, const void *b)
+{
+    const struct phrase *x = a, *y = b;
+    if (x->w != y->w)
+        return x->w > y->w ? -1 : 1;
+    return strcmp(x->text, y->text);
+}
+
+/* Finds runs of title characters whose every bigram is a shared term
+ * (tc[0..ntc)); each run of two or more bigrams becomes a phrase and its
+ * bigrams are marked covered. Returns the number of phrases written. */
+static size_t cjk_phrases(const struct matcher *m, const char *title,
+                          const struct cand *tc, size_t ntc, bool *covered,
+                          struct phrase *out, size_t max)
+{
+    enum { MAXC = 128 };
+    uint32_t cp[MAXC];
+    size_t off[MAXC + 1], n = 0, len = strlen(title), i = 0;
+    while (i < len && n < MAXC) {
+        uint32_t c;
+        int l = kg_utf8_decode(title + i, len - i, &c);
+        if (l <= 0)
+            break;
+        off[n] = i;
+        cp[n++] = c;
+        i += (size_t)l;
+    }
+    off[n] = i;
+    int hit[MAXC]; /* index in tc of the bigram starting here, or -1 */
+    for (size_t k = 0; k < n; k++) {
+        hit[k] = -1;
+        if (k + 1 >= n || !is_cjk(cp[k]) || !is_cjk(cp[k + 1]))
+            continue;
+        uint32_t t = graph_term_find(m->g, title + off[k], off[k + 2] - off[k]);
+        for (size_t j = 0; t != GRAPH_NONE && j < ntc; j++)
+            if (tc[j].t == t)
+                hit[k] = (int)j;
+    }
+    size_t np = 0;
+    for (size_t k = 0; k < n && np < max;) {
+        if (hit[k] < 0) {
+            k++;
+            continue;
+        }
+        size_t e = k;
+        double w = 0;
+        while (e < n && hit[e] >= 0)
+            w += tc[hit[e++]].w;
+        if (e - k >= 2) { /* two bigrams or more: three characters */
+            size_t bytes = off[e + 1] - off[k];
+            if (bytes < MATCH_CONCEPT_LEN) {
+                memcpy(out[np].text, title + off[k], bytes);
+                out[np].text[bytes] = '\0';
+                out[np++].w = w;
+                for (size_t j = k; j < e; j++)
+                    covered[hit[j]] = true;
+            }
+        }
+        k = e;
+    }
+    return np;
+}
+
+/* A Chinese bigram with a function character (不低, 低于, 榨后) says
+ * little to a reader: explanations leave such terms out. */
+static bool function_bigram(const char *s)
+{
+    static const char stop[] = "的了和与及或在对于不为是以其等后中上下可将并"
+                               "由从而也之所该此其各内能被把";
+    uint32_t a, b;
+    size_t n = strlen(s);
+    int la = kg_utf8_decode(s, n, &a);
+    if (la <= 0 || !is_cjk(a))
+        return false;
+    int lb = kg_utf8_decode(s + la, n - (size_t)la, &b);
+    if (lb <= 0 || (size_t)(la + lb) != n || !is_cjk(b))
+        return false;
+    for (size_t i = 0; i + 3 <= sizeof stop - 1; i += 3) {
+        uint32_t c;
+        if (kg_utf8_decode(stop + i, 3, &c) == 3 && (c == a || c == b))
+            return true;
+    }
+    return false;
 }
 
 /* The concepts item v shares with the query, best first: graph concepts
@@ -1046,7 +1128,8 @@ static uint32_t shared_concepts(const struct matcher *m, uint32_t v,
     }
     for (uint64_t j = g->vec_off[v]; j < g->vec_off[v + 1] && ntc < 64; j++) {
         uint32_t t = g->vec_term[j];
-        if (m->q[t] > 0)
+        const char *surf = graph_str(g, g->term_surface[t]);
+        if (m->q[t] > 0 && surf[0] && surf[1] && !function_bigram(surf))
             tc[ntc++] = (struct cand){t, m->q[t] * g->vec_w[j]};
     }
     qsort(gc, ngc, sizeof *gc, cmp_cand);
@@ -1055,8 +1138,25 @@ static uint32_t shared_concepts(const struct matcher *m, uint32_t v,
         if (g->vsub[gc[i].t] != GRAPH_C_FIELD &&
             g->vsub[gc[i].t] != GRAPH_C_TERM)
             add_concept(h, graph_str(g, g->vlabel[gc[i].t]));
-    for (size_t i = 0; i < ntc; i++)
-        add_concept(h, graph_str(g, g->term_surface[tc[i].t]));
+    /* Chinese text is indexed as overlapping bigrams; shared bigrams that
+     * follow each other in a title read better as the phrase they form. */
+    struct phrase ph[8];
+    bool covered[64] = {false};
+    size_t nph =
+        cjk_phrases(m, graph_str(g, g->vlabel[v]), tc, ntc, covered, ph, 8);
+    if (m->demand != GRAPH_NONE)
+        nph += cjk_phrases(m, graph_str(g, g->vlabel[m->demand]), tc, ntc,
+                           covered, ph + nph, 8 - nph);
+    size_t pi = 0;
+    qsort(ph, nph, sizeof *ph, cmp_phrase);
+    for (size_t i = 0; i < ntc; i++) {
+        while (pi < nph && ph[pi].w >= tc[i].w)
+            add_concept(h, ph[pi++].text);
+        if (!covered[i])
+            add_concept(h, graph_str(g, g->term_surface[tc[i].t]));
+    }
+    while (pi < nph)
+        add_concept(h, ph[pi++].text);
     for (size_t i = 0; i < ngc; i++)
         if (g->vsub[gc[i].t] == GRAPH_C_FIELD)
             add_concept(h, graph_str(g, g->vlabel[gc[i].t]));
@@ -1136,8 +1236,10 @@ static bool bfs_path(struct matcher *m, uint32_t v, struct match_hit *h)
     return found;
 }
 
-/* demand -> concept -> item: through a shared concept vertex, else a
- * shortest path in the graph, else (free text) a shared term. */
+/* demand -> concept -> item: through a concept vertex next to both, else
+ * through the term that adds most to their cosine (a term outside the
+ * item's strongest ones has no edge of its own), else along a shortest
+ * path in the graph. */
 static void item_path(struct matcher *m, uint32_t v, struct match_hit *h)
 {
     const struct graph *g = m->g;
@@ -1146,9 +1248,10 @@ static void item_path(struct matcher *m, uint32_t v, struct match_hit *h)
     first_step(m, h);
     if (c != GRAPH_NONE)
         step(h, g, c);
-    else if (!(m->demand != GRAPH_NONE && bfs_path(m, v, h)) &&
-             term != GRAPH_NONE)
+    else if (term != GRAPH_NONE)
         virtual_step(h, g, term);
+    else if (m->demand != GRAPH_NONE)
+        bfs_path(m, v, h);
     step(h, g, v);
 }
 
@@ -1225,26 +1328,6 @@ static int cmp_score(const void *a, const void *b, void *ctx)
     if (m->score[x] != m->score[y])
         return m->score[x] > m->score[y] ? -1 : 1;
     return strcmp(graph_str(m->g, m->g->vid[x]), graph_str(m->g, m->g->vid[y]));
-}
-
-/* Puts the best top of the n candidates in c[] first, best first (all of
- * them when top is 0); returns how many to keep. */
-static size_t select_top(struct matcher *m, uint32_t *c, size_t n, size_t top)
-{
-    if (top == 0 || top >= n) {
-        qsort_r(c, n, sizeof *c, cmp_score, m);
-        return n;
-    }
-    size_t nh = 0;
-    for (size_t i = 0; i < n; i++) {
-        struct scored x = {m->score[c[i]], c[i],
-                           graph_str(m->g, m->g->vid[c[i]])};
-        heap_offer(m->heap, &nh, top, &x);
-    }
-    heap_sort_desc(m->heap, nh);
-    for (size_t i = 0; i < nh; i++)
-        c[i] = m->heap[i].v;
-    return nh;
 }
 
 static domain_mask query_domains(const struct matcher *m)
@@ -1324,7 +1407,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
             continue;
         uint32_t *cand =
             kg_xmalloc((m->npool[kind] ? m->npool[kind] : 1) * sizeof *cand);
-        size_t nc = 0;
+        size_t nc = 0, nh = 0;
         for (size_t i = 0; i < m->npool[kind]; i++) {
             uint32_t v = m->pool[kind][i];
             /* Text evidence: an item that shares terms with the (expanded)
@@ -1335,6 +1418,10 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
                 continue;
             double tp = text ? m->c.w_text * squash(&m->c, m->tz[v]) : 0;
             double gp = isfinite(gv) ? m->c.w_graph * squash(&m->c, gv) : 0;
+            /* With a full top-N heap, a candidate that cannot pass its worst
+             * even with a perfect fit is done. */
+            if (q->top && nh == q->top && tp + gp + m->c.w_fit < m->heap[0].s)
+                continue;
             double s = tp + gp + m->c.w_fit * fit_of(m, v);
             bool cross = dm && g->vdomain[v] && !(dm & g->vdomain[v]) &&
                          s >= m->c.cross_min;
@@ -1343,9 +1430,22 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
             m->score[v] = s;
             m->tpart[v] = tp;
             m->gpart[v] = gp;
-            cand[nc++] = v;
+            if (q->top) {
+                struct scored x = {s, v, graph_str(g, g->vid[v])};
+                heap_offer(m->heap, &nh, q->top, &x);
+            } else {
+                cand[nc++] = v;
+            }
         }
-        size_t keep = select_top(m, cand, nc, q->top);
+        size_t keep = nc;
+        if (q->top) {
+            heap_sort_desc(m->heap, nh);
+            for (size_t i = 0; i < nh; i++)
+                cand[i] = m->heap[i].v;
+            keep = nh;
+        } else {
+            qsort_r(cand, nc, sizeof *cand, cmp_score, m);
+        }
         for (size_t i = 0; i < keep; i++) {
             uint32_t v = cand[i];
             struct match_hit *h = &r->hits[r->n++];

@@ -80,6 +80,7 @@ struct match_query {
 
 #define MATCH_MAX_CONCEPTS 5
 #define MATCH_MAX_PATH 10
+#define MATCH_CONCEPT_LEN 48 /* bytes, with the NUL; longer labels are cut */
 
 /* One step of an explanation path. Strings belong to the graph (or, for
  * the first step of a text query, to the query). */
@@ -95,7 +96,7 @@ struct match_hit {
     double score;            /* in [0, 1]; = text + graph + fit */
     double text, graph, fit; /* the parts, already weighted */
     bool cross_domain;
-    const char *concepts[MATCH_MAX_CONCEPTS]; /* labels, owned by g */
+    char concepts[MATCH_MAX_CONCEPTS][MATCH_CONCEPT_LEN]; /* labels */
     size_t nconcepts;
     struct match_step path[MATCH_MAX_PATH];
     size_t npath;

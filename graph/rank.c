@@ -5,6 +5,8 @@
  */
 #include "graph/rank.h"
 
+#include "graph/arena.h"
+
 #include <igraph/igraph.h>
 #include <math.h>
 #include <stdlib.h>
@@ -86,15 +88,21 @@ void rank_csr_release(struct rank_csr_owned *c)
     memset(c, 0, sizeof *c);
 }
 
+/* The state of one vertex: estimate, residual, flags side by side, so a
+ * push touches one cache line per vertex. */
+struct ppr_vertex {
+    double p, r;
+    uint8_t queued, touched;
+};
+
 struct rank_ppr {
     uint32_t n;
-    double *p, *r;
-    uint8_t *queued;
+    struct ppr_vertex *pr;
     uint32_t *queue; /* ring buffer of n slots: each vertex at most once */
     uint32_t *support;
     size_t nsupport;
-    uint8_t *touched;
     uint64_t pushes;
+    size_t len; /* of the mapping behind pr, queue and support */
 };
 
 struct rank_ppr *rank_ppr_new(uint32_t n)
@@ -102,12 +110,15 @@ struct rank_ppr *rank_ppr_new(uint32_t n)
     struct rank_ppr *p = kg_xcalloc(1, sizeof *p);
     size_t sz = n ? n : 1;
     p->n = n;
-    p->p = kg_xcalloc(sz, sizeof *p->p);
-    p->r = kg_xcalloc(sz, sizeof *p->r);
-    p->queued = kg_xcalloc(sz, 1);
-    p->touched = kg_xcalloc(sz, 1);
-    p->queue = kg_xmalloc(sz * sizeof *p->queue);
-    p->support = kg_xmalloc(sz * sizeof *p->support);
+    /* One zeroed mapping for all arrays: a push touches scattered
+     * vertices, and huge pages keep that from costing a fault each. */
+    size_t a = (sz * sizeof *p->pr + 63) & ~(size_t)63;
+    size_t b = (sz * sizeof(uint32_t) + 63) & ~(size_t)63;
+    p->len = a + 2 * b;
+    char *m = arena_zalloc(p->len);
+    p->pr = (void *)m;
+    p->queue = (void *)(m + a);
+    p->support = (void *)(m + a + b);
     return p;
 }
 
@@ -115,19 +126,14 @@ void rank_ppr_free(struct rank_ppr *p)
 {
     if (!p)
         return;
-    free(p->p);
-    free(p->r);
-    free(p->queued);
-    free(p->touched);
-    free(p->queue);
-    free(p->support);
+    arena_free(p->pr, p->len);
     free(p);
 }
 
 static void touch(struct rank_ppr *p, uint32_t v)
 {
-    if (!p->touched[v]) {
-        p->touched[v] = 1;
+    if (!p->pr[v].touched) {
+        p->pr[v].touched = 1;
         p->support[p->nsupport++] = v;
     }
 }
@@ -136,10 +142,10 @@ static void clear(struct rank_ppr *p)
 {
     for (size_t i = 0; i < p->nsupport; i++) {
         uint32_t v = p->support[i];
-        p->p[v] = 0;
-        p->r[v] = 0;
-        p->touched[v] = 0;
-        p->queued[v] = 0;
+        p->pr[v].p = 0;
+        p->pr[v].r = 0;
+        p->pr[v].touched = 0;
+        p->pr[v].queued = 0;
     }
     p->nsupport = 0;
     p->pushes = 0;
@@ -171,9 +177,9 @@ kg_status rank_ppr_push(struct rank_ppr *p, const struct rank_csr *g,
             continue;
         uint32_t s = seeds[i];
         touch(p, s);
-        p->r[s] += x / total;
-        if (!p->queued[s]) {
-            p->queued[s] = 1;
+        p->pr[s].r += x / total;
+        if (!p->pr[s].queued) {
+            p->pr[s].queued = 1;
             p->queue[tail] = s;
             tail = tail + 1 == p->n ? 0 : tail + 1;
             len++;
@@ -183,10 +189,10 @@ kg_status rank_ppr_push(struct rank_ppr *p, const struct rank_csr *g,
         uint32_t u = p->queue[head];
         head = head + 1 == p->n ? 0 : head + 1;
         len--;
-        p->queued[u] = 0;
-        double ru = p->r[u];
-        p->r[u] = 0;
-        p->p[u] += (1 - d) * ru;
+        p->pr[u].queued = 0;
+        double ru = p->pr[u].r;
+        p->pr[u].r = 0;
+        p->pr[u].p += (1 - d) * ru;
         p->pushes++;
         double wd = g->wdeg[u];
         if (!(wd > 0)) {
@@ -199,15 +205,15 @@ kg_status rank_ppr_push(struct rank_ppr *p, const struct rank_csr *g,
                     fu += x / total;
             }
             double rr = ru / (1 - d * fu);
-            p->p[u] += (1 - d) * (rr - ru);
+            p->pr[u].p += (1 - d) * (rr - ru);
             for (size_t i = 0; i < nseeds; i++) {
                 double x = seed_w ? seed_w[i] : 1.0;
                 if (!(x > 0 && isfinite(x)) || seeds[i] == u)
                     continue;
                 uint32_t s = seeds[i];
-                p->r[s] += d * rr * x / total;
-                if (!p->queued[s] && p->r[s] > eps * g->wdeg[s]) {
-                    p->queued[s] = 1;
+                p->pr[s].r += d * rr * x / total;
+                if (!p->pr[s].queued && p->pr[s].r > eps * g->wdeg[s]) {
+                    p->pr[s].queued = 1;
                     p->queue[tail] = s;
                     tail = tail + 1 == p->n ? 0 : tail + 1;
                     len++;
@@ -219,9 +225,9 @@ kg_status rank_ppr_push(struct rank_ppr *p, const struct rank_csr *g,
         for (uint64_t i = g->off[u]; i < g->off[u + 1]; i++) {
             uint32_t v = g->adj[i];
             touch(p, v);
-            p->r[v] += share * g->w[i];
-            if (!p->queued[v] && p->r[v] > eps * g->wdeg[v]) {
-                p->queued[v] = 1;
+            p->pr[v].r += share * g->w[i];
+            if (!p->pr[v].queued && p->pr[v].r > eps * g->wdeg[v]) {
+                p->pr[v].queued = 1;
                 p->queue[tail] = v;
                 tail = tail + 1 == p->n ? 0 : tail + 1;
                 len++;
@@ -233,7 +239,7 @@ kg_status rank_ppr_push(struct rank_ppr *p, const struct rank_csr *g,
 
 double rank_ppr_value(const struct rank_ppr *p, uint32_t v)
 {
-    return v < p->n ? p->p[v] : 0;
+    return v < p->n ? p->pr[v].p : 0;
 }
 
 const uint32_t *rank_ppr_support(const struct rank_ppr *p, size_t *n)

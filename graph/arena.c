@@ -1,0 +1,45 @@
+/*
+ * arena.c - big zeroed allocations straight from mmap, 2 MB aligned when
+ * they are at least that large and advised MADV_HUGEPAGE (a no-op where
+ * the kernel has no transparent huge pages).
+ */
+#include "graph/arena.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#define ARENA_HUGE ((size_t)2 << 20)
+
+void *arena_zalloc(size_t n)
+{
+    if (n < ARENA_HUGE)
+        return kg_xcalloc(1, n ? n : 1);
+    /* Over-map by one huge page, then trim to a 2 MB aligned range. */
+    size_t len = (n + ARENA_HUGE - 1) & ~(ARENA_HUGE - 1);
+    char *p = mmap(NULL, len + ARENA_HUGE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        fprintf(stderr, "kgmatch: out of memory (%zu bytes)\n", n);
+        abort();
+    }
+    char *a = (char *)(((uintptr_t)p + ARENA_HUGE - 1) & ~(ARENA_HUGE - 1));
+    if (a > p)
+        munmap(p, (size_t)(a - p));
+    size_t tail = (size_t)(p + len + ARENA_HUGE - (a + len));
+    if (tail)
+        munmap(a + len, tail);
+    madvise(a, len, MADV_HUGEPAGE);
+    return a;
+}
+
+void arena_free(void *p, size_t n)
+{
+    if (!p)
+        return;
+    if (n < ARENA_HUGE) {
+        free(p);
+        return;
+    }
+    munmap(p, (n + ARENA_HUGE - 1) & ~(ARENA_HUGE - 1));
+}
