@@ -13,7 +13,7 @@
 
 /* Moves whenever the terms produced for some text change, so that indexes
  * built with an older analyzer are rebuilt. */
-#define TEXT_VERSION 1
+#define TEXT_VERSION 2
 
 /* Longest term kept, in bytes; longer words (hashes, URLs) are dropped. */
 #define TEXT_MAX_TERM 64
