@@ -173,7 +173,7 @@ kg_status match_config_load(struct match_config *c, const char *path, char *err,
     FILE *f = fopen(path, "r");
     if (!f) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return KG_EIO;
+        return errno == ENOENT ? KG_ENOTFOUND : KG_EIO;
     }
     char line[1024];
     int lineno = 0;
@@ -234,10 +234,11 @@ struct matcher {
     double *sim;      /* cosine to the (expanded) query, by vertex */
     uint32_t *stouch; /* records with sim > 0 */
     size_t nstouch;
-    double *tz;                /* text z-score, by vertex */
-    bool *thas;                /* the vertex has text evidence */
-    double *gz;                /* graph z-score, by vertex (valid where ghas) */
-    bool *ghas;                /* the vertex has graph evidence */
+    double *tz; /* text z-score, by vertex */
+    bool *thas; /* the vertex has a text z-score */
+    bool *tev;  /* ... and shares terms with the (expanded) query */
+    double *gz; /* graph z-score, by vertex (valid where ghas) */
+    bool *ghas; /* the vertex has graph evidence */
     double gz0[KG_KIND_COUNT]; /* graph z-score of an unreached item */
     double *score;             /* final score, by vertex */
     double *tpart, *gpart;     /* weighted text and graph parts, by vertex */
@@ -293,13 +294,14 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
         if (g->vkind[v] < KG_KIND_COUNT)
             m->pool[g->vkind[v]][m->npool[g->vkind[v]]++] = v;
             /* The work arrays, carved out of one zeroed arena. */
-#define MATCH_ARRAYS(X)                                                        \
-    X(sim, nr)                                                                 \
-    X(stouch, nr) X(tz, nr) X(thas, nr) X(gz, nr) X(ghas, nr) X(score, nr)     \
-        X(tpart, nr) X(gpart, nr) X(tie, nr) X(ireg, nr) X(tlist, nr)          \
-            X(heap, nr) X(q, nt) X(q2, nt) X(qt, nt) X(q2t, nt) X(q2mark, nt)  \
-                X(dmark, nv) X(dlist, nv) X(parent, nv) X(queue, nv)           \
-                    X(seen, nv)
+/* clang-format off */
+#define MATCH_ARRAYS(X)                                                       \
+    X(sim, nr) X(stouch, nr) X(tz, nr) X(thas, nr) X(tev, nr) X(gz, nr)       \
+    X(ghas, nr) X(score, nr) X(tpart, nr) X(gpart, nr) X(tie, nr)            \
+    X(ireg, nr) X(tlist, nr) X(heap, nr)                                      \
+    X(q, nt) X(q2, nt) X(qt, nt) X(q2t, nt) X(q2mark, nt)                     \
+    X(dmark, nv) X(dlist, nv) X(parent, nv) X(queue, nv) X(seen, nv)
+/* clang-format on */
 #define SIZE(f, n) m->arena_len += ((n) * sizeof *m->f + 63) & ~(size_t)63;
 #define CARVE(f, n)                                                            \
     m->f = (void *)at;                                                         \
@@ -614,6 +616,7 @@ static void zscore_kind(struct matcher *m, kg_kind kind)
         if (g->vec_off[v] == g->vec_off[v + 1])
             continue;
         m->thas[v] = true;
+        m->tev[v] = m->sim[v] > 0;
         m->tz[v] = sd > 0 ? (m->sim[v] - mu) / sd : 0;
     }
 }
@@ -659,30 +662,38 @@ static void text_people(struct matcher *m, double *buf, size_t cap)
     for (size_t i = 0; i < m->npool[KG_EXPERT]; i++) {
         uint32_t e = m->pool[KG_EXPERT][i];
         size_t n = 0;
+        bool any = m->thas[e] && m->tev[e];
         if (m->thas[e] && n < cap)
             buf[n++] = m->tz[e];
         for (uint64_t j = g->csr.off[e]; j < g->csr.off[e + 1]; j++) {
             uint32_t x = g->csr.adj[j];
             uint8_t t = g->etype[j];
             if ((t == GRAPH_E_AUTHORED || t == GRAPH_E_INVENTED) &&
-                m->thas[x] && n < cap)
+                m->thas[x] && n < cap) {
                 buf[n++] = m->tz[x];
+                any |= m->tev[x];
+            }
         }
         m->thas[e] = n > 0;
+        m->tev[e] = any;
         m->tz[e] = aggregate(buf, n, m->c.expert_agg, m->c.expert_k);
     }
     for (size_t i = 0; i < m->npool[KG_INSTITUTION]; i++) {
         uint32_t u = m->pool[KG_INSTITUTION][i];
         size_t n = 0;
+        bool any = false;
         for (uint64_t j = g->csr.off[u]; j < g->csr.off[u + 1]; j++) {
             uint32_t x = g->csr.adj[j];
             uint8_t t = g->etype[j];
             bool ok = (t == GRAPH_E_OWNS && is_item(g->vkind[x])) ||
                       (t == GRAPH_E_AFFILIATED_WITH);
-            if (ok && m->thas[x] && n < cap)
+            if (ok && m->thas[x] && n < cap) {
                 buf[n++] = m->tz[x];
+                any |= m->tev[x];
+            }
         }
         m->thas[u] = n > 0;
+        m->tev[u] = any;
         m->tz[u] = aggregate(buf, n, MATCH_AGG_TOPK, m->c.institution_k);
     }
 }
@@ -1126,11 +1137,16 @@ static uint32_t shared_concepts(const struct matcher *m, uint32_t v,
                                                     : 0;
         gc[ngc++] = (struct cand){c, rank + m->dmark[c] * g->csr.w[j]};
     }
-    for (uint64_t j = g->vec_off[v]; j < g->vec_off[v + 1] && ntc < 64; j++) {
-        uint32_t t = g->vec_term[j];
-        const char *surf = graph_str(g, g->term_surface[t]);
-        if (m->q[t] > 0 && surf[0] && surf[1] && !function_bigram(surf))
-            tc[ntc++] = (struct cand){t, m->q[t] * g->vec_w[j]};
+    /* Terms of the query itself, else of the expanded query. */
+    for (int pass = 0; pass < 2 && ntc == 0; pass++) {
+        const double *q = pass ? m->q2 : m->q;
+        for (uint64_t j = g->vec_off[v]; j < g->vec_off[v + 1] && ntc < 64;
+             j++) {
+            uint32_t t = g->vec_term[j];
+            const char *surf = graph_str(g, g->term_surface[t]);
+            if (q[t] > 0 && surf[0] && surf[1] && !function_bigram(surf))
+                tc[ntc++] = (struct cand){t, q[t] * g->vec_w[j]};
+        }
     }
     qsort(gc, ngc, sizeof *gc, cmp_cand);
     qsort(tc, ntc, sizeof *tc, cmp_cand);
@@ -1161,7 +1177,10 @@ static uint32_t shared_concepts(const struct matcher *m, uint32_t v,
         if (g->vsub[gc[i].t] == GRAPH_C_FIELD)
             add_concept(h, graph_str(g, g->vlabel[gc[i].t]));
     *term = ntc ? tc[0].t : GRAPH_NONE;
-    return ngc ? gc[0].t : GRAPH_NONE;
+    /* A field is a broad concept: a shared term says more. */
+    if (ngc && (g->vsub[gc[0].t] != GRAPH_C_FIELD || ntc == 0))
+        return gc[0].t;
+    return GRAPH_NONE;
 }
 
 /* The first step of every path: the demand, or the query text. */
@@ -1412,7 +1431,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
             uint32_t v = m->pool[kind][i];
             /* Text evidence: an item that shares terms with the (expanded)
              * query; a person or institution with scored items. */
-            bool text = m->thas[v] && (!is_item(kind) || m->sim[v] > 0);
+            bool text = m->thas[v] && m->tev[v];
             double gv = m->ghas[v] ? m->gz[v] : -INFINITY;
             if (!text && !isfinite(gv))
                 continue;

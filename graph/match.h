@@ -46,8 +46,8 @@ void match_config_default(struct match_config *c);
  * Reads "key = value" lines (# comments, blank lines) from path over the
  * current values of c, then normalizes the three part weights to sum 1.
  * Unknown keys and bad values are errors: KG_EINPUT with "FILE:LINE: ..."
- * in err (KG_EIO when the file cannot be read); c may then be partly
- * changed.
+ * in err (KG_ENOTFOUND when the file is missing, KG_EIO when it cannot be
+ * read); c may then be partly changed.
  */
 kg_status match_config_load(struct match_config *c, const char *path, char *err,
                             size_t errlen) KG_MUST_CHECK;

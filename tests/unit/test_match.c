@@ -507,7 +507,8 @@ static void config_file_sets_keys_and_normalizes_weights(void **state)
     write_file(path, "weight.text=0\nweight.graph=0\nweight.fit=0\n");
     assert_int_equal(match_config_load(&c, path, err, sizeof err), KG_EINPUT);
     snprintf(path, sizeof path, "%s/missing.conf", f->dir);
-    assert_int_equal(match_config_load(&c, path, err, sizeof err), KG_EIO);
+    assert_int_equal(match_config_load(&c, path, err, sizeof err),
+                     KG_ENOTFOUND);
 }
 
 static void shipped_config_spells_out_the_defaults(void **state)
