@@ -27,7 +27,8 @@ static const struct command commands[] = {
      "  (or KIND only) and the ranking, all kinds merged by score, is\n"
      "  scored: nDCG@10, MAP, recall@50, and how many cross-domain gold\n"
      "  pairs reach the top 10.\n"},
-    {"export", cmd_export, "write the knowledge graph as GraphML, or its counts",
+    {"export", cmd_export,
+     "write the knowledge graph as GraphML, or its counts",
      "usage: kgmatch export [--graphml FILE] [--stats] [--rebuild]\n"
      "                      [--format table|json|csv]\n"
      "\n"
@@ -112,7 +113,8 @@ static const struct command commands[] = {
      "  --cross-domain  only pairings whose domains differ (high score)\n"
      "  --explain       the score's parts, shared concepts and a path\n"
      "  CSV columns: demand_id,kind,item_id,score,cross_domain,title\n"},
-    {"partners", cmd_partners, "partner institutions for a demand or enterprise",
+    {"partners", cmd_partners,
+     "partner institutions for a demand or enterprise",
      "usage: kgmatch partners (--demand ID | --enterprise NAME|ID) [--top N]\n"
      "                        [--include-closed] [--format table|json|csv]\n"
      "                        [--config FILE]\n"
