@@ -62,6 +62,7 @@ struct out {
     enum cli_format fmt;
     bool explain;
     const char *text; /* the --text query, if any */
+    bool all;         /* --all: demands without matches are left out */
     const uint32_t *demands;
     json_t *json; /* the "demands" array */
 };
@@ -158,6 +159,8 @@ static bool print_result(size_t i, const struct match_result *r, void *ctx)
         json_array_append_new(o->json, d);
         return true;
     }
+    if (r->n == 0 && o->all)
+        return true;
     print_demand_header(o, i, r);
     if (r->n == 0) {
         printf("   (no matches)\n");
@@ -319,6 +322,7 @@ int cmd_match(struct cli *cli, int argc, char **argv)
                     .fmt = fmt,
                     .explain = explain,
                     .text = text,
+                    .all = all,
                     .demands = dv,
                     .json = fmt == CLI_JSON ? json_array() : NULL};
     if (fmt == CLI_CSV)

@@ -47,7 +47,8 @@ void match_config_default(struct match_config *c)
         .expert_agg = MATCH_AGG_MEAN,
         .expert_k = 3,
         .institution_k = 3,
-        .cross_min = 0.5,
+        .cross_min = 0.6,
+        .cross_cosine = 0.10,
         .threads = 0,
     };
 }
@@ -122,6 +123,7 @@ static const char *config_set(struct match_config *c, const char *k,
         N("fit.tie", fit_tie, 0, 1e6),
         N("fit.halflife", fit_halflife, 0.1, 1000),
         N("cross_domain.min_score", cross_min, 0, 1),
+        N("cross_domain.min_cosine", cross_cosine, 0, 1),
 #undef N
     };
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
@@ -234,11 +236,12 @@ struct matcher {
     double *sim;      /* cosine to the (expanded) query, by vertex */
     uint32_t *stouch; /* records with sim > 0 */
     size_t nstouch;
-    double *tz; /* text z-score, by vertex */
-    bool *thas; /* the vertex has a text z-score */
-    bool *tev;  /* ... and shares terms with the (expanded) query */
-    double *gz; /* graph z-score, by vertex (valid where ghas) */
-    bool *ghas; /* the vertex has graph evidence */
+    double *tz;    /* text z-score, by vertex */
+    bool *thas;    /* the vertex has a text z-score */
+    bool *tev;     /* ... and shares terms with the (expanded) query */
+    double *tbest; /* the best cosine behind a record (own or an item's) */
+    double *gz;    /* graph z-score, by vertex (valid where ghas) */
+    bool *ghas;    /* the vertex has graph evidence */
     double gz0[KG_KIND_COUNT]; /* graph z-score of an unreached item */
     double *score;             /* final score, by vertex */
     double *tpart, *gpart;     /* weighted text and graph parts, by vertex */
@@ -297,6 +300,7 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
 /* clang-format off */
 #define MATCH_ARRAYS(X)                                                       \
     X(sim, nr) X(stouch, nr) X(tz, nr) X(thas, nr) X(tev, nr) X(gz, nr)       \
+    X(tbest, nr)                                                              \
     X(ghas, nr) X(score, nr) X(tpart, nr) X(gpart, nr) X(tie, nr)            \
     X(ireg, nr) X(tlist, nr) X(heap, nr)                                      \
     X(q, nt) X(q2, nt) X(qt, nt) X(q2t, nt) X(q2mark, nt)                     \
@@ -617,6 +621,7 @@ static void zscore_kind(struct matcher *m, kg_kind kind)
             continue;
         m->thas[v] = true;
         m->tev[v] = m->sim[v] > 0;
+        m->tbest[v] = m->sim[v];
         m->tz[v] = sd > 0 ? (m->sim[v] - mu) / sd : 0;
     }
 }
@@ -663,6 +668,7 @@ static void text_people(struct matcher *m, double *buf, size_t cap)
         uint32_t e = m->pool[KG_EXPERT][i];
         size_t n = 0;
         bool any = m->thas[e] && m->tev[e];
+        double best = m->thas[e] ? m->sim[e] : 0;
         if (m->thas[e] && n < cap)
             buf[n++] = m->tz[e];
         for (uint64_t j = g->csr.off[e]; j < g->csr.off[e + 1]; j++) {
@@ -672,16 +678,19 @@ static void text_people(struct matcher *m, double *buf, size_t cap)
                 m->thas[x] && n < cap) {
                 buf[n++] = m->tz[x];
                 any |= m->tev[x];
+                best = fmax(best, m->sim[x]);
             }
         }
         m->thas[e] = n > 0;
         m->tev[e] = any;
+        m->tbest[e] = best;
         m->tz[e] = aggregate(buf, n, m->c.expert_agg, m->c.expert_k);
     }
     for (size_t i = 0; i < m->npool[KG_INSTITUTION]; i++) {
         uint32_t u = m->pool[KG_INSTITUTION][i];
         size_t n = 0;
         bool any = false;
+        double best = 0;
         for (uint64_t j = g->csr.off[u]; j < g->csr.off[u + 1]; j++) {
             uint32_t x = g->csr.adj[j];
             uint8_t t = g->etype[j];
@@ -690,10 +699,12 @@ static void text_people(struct matcher *m, double *buf, size_t cap)
             if (ok && m->thas[x] && n < cap) {
                 buf[n++] = m->tz[x];
                 any |= m->tev[x];
+                best = fmax(best, m->tbest[x]);
             }
         }
         m->thas[u] = n > 0;
         m->tev[u] = any;
+        m->tbest[u] = best;
         m->tz[u] = aggregate(buf, n, MATCH_AGG_TOPK, m->c.institution_k);
     }
 }
@@ -1349,6 +1360,17 @@ static int cmp_score(const void *a, const void *b, void *ctx)
     return strcmp(graph_str(m->g, m->g->vid[x]), graph_str(m->g, m->g->vid[y]));
 }
 
+/* A pairing is cross-domain when both sides are placed, their domains do
+ * not meet, the score is high and real text stands behind it (a high
+ * z-score alone can come from a demand nothing fits well). */
+static bool is_cross(const struct matcher *m, domain_mask dm, uint32_t v,
+                     double score)
+{
+    domain_mask vm = m->g->vdomain[v];
+    return dm && vm && !(dm & vm) && score >= m->c.cross_min && m->thas[v] &&
+           m->tbest[v] >= m->c.cross_cosine;
+}
+
 static domain_mask query_domains(const struct matcher *m)
 {
     if (m->demand != GRAPH_NONE)
@@ -1442,8 +1464,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
             if (q->top && nh == q->top && tp + gp + m->c.w_fit < m->heap[0].s)
                 continue;
             double s = tp + gp + m->c.w_fit * fit_of(m, v);
-            bool cross = dm && g->vdomain[v] && !(dm & g->vdomain[v]) &&
-                         s >= m->c.cross_min;
+            bool cross = is_cross(m, dm, v, s);
             if (q->cross_only && !cross)
                 continue;
             m->score[v] = s;
@@ -1474,8 +1495,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
             h->text = m->tpart[v];
             h->graph = m->gpart[v];
             h->fit = h->score - h->text - h->graph;
-            h->cross_domain = dm && g->vdomain[v] && !(dm & g->vdomain[v]) &&
-                              h->score >= m->c.cross_min;
+            h->cross_domain = is_cross(m, dm, v, h->score);
         }
         free(cand);
     }

@@ -36,6 +36,7 @@ struct match_config {
     unsigned expert_k;      /* k for TOPK / SUMK */
     unsigned institution_k; /* best k experts and items */
     double cross_min;       /* score a cross-domain mark needs */
+    double cross_cosine;    /* ... and the cosine behind it */
     unsigned threads;       /* for batches; 0 = online CPUs, <= 8 */
 };
 

@@ -1,7 +1,10 @@
 #!/bin/sh
 # demo.sh KGMATCH - the main job end to end on the bundled demo set:
 # a fresh demo.db, the six kinds imported, the partner listings ingested
-# (when the ingest step is present), then the store's counts.
+# (when the ingest step is present), the store's counts, the search index,
+# the knowledge graph, then matches with their reasons for three demands
+# (cross-domain pairings among them), the partner institutions of one
+# enterprise and the matcher's quality on the demo gold pairs.
 set -eu
 bin=${1:-./kgmatch}
 dir=$(dirname "$0")
@@ -20,3 +23,17 @@ if [ -x "$dir/ingest-demo.sh" ] || [ -f "$dir/ingest-demo.sh" ]; then
 fi
 echo "== records in the store"
 "$bin" --db "$db" stats
+echo "== search index"
+"$bin" --db "$db" index
+echo "== knowledge graph (cached in $db.graph)"
+"$bin" --db "$db" export --stats
+for d in D01 D05 D11; do
+    echo "== matches for demand $d, with reasons"
+    "$bin" --db "$db" match --demand "$d" --top 2 --explain
+done
+echo "== cross-domain pairings: the best achievement of each demand"
+"$bin" --db "$db" match --all --cross-domain --kind achievement --top 1
+echo "== partner institutions for 滨州鸿泰铝业 (its open demands)"
+"$bin" --db "$db" partners --enterprise 鸿泰铝业 --top 3
+echo "== quality on the demo gold pairs"
+"$bin" --db "$db" eval --gold "$dir/gold.tsv"

@@ -354,6 +354,7 @@ static void marks_high_scoring_pairs_across_domains(void **state)
 {
     struct fx *f = *state;
     f->c.cross_min = 0;
+    f->c.cross_cosine = 0;
     struct match_result r;
     run(f, "D3", KG_KIND_BIT(KG_ACHIEVEMENT), 0, false, &r);
     assert_string_equal(hit_id(f, &r.hits[0]), "A1");
@@ -373,8 +374,16 @@ static void marks_high_scoring_pairs_across_domains(void **state)
     for (size_t i = 0; i < r.n; i++)
         assert_true(r.hits[i].cross_domain);
     match_result_release(&r);
-    /* Too low a score is no cross-domain pairing. */
+    /* Too low a score, or too little text behind it, is no cross-domain
+     * pairing. */
     f->c.cross_min = 1.0;
+    match_free(m);
+    assert_int_equal(match_new(f->g, &f->c, &m, err, sizeof err), KG_OK);
+    assert_int_equal(match_run(m, &q, &r), KG_OK);
+    assert_int_equal(r.n, 0);
+    match_result_release(&r);
+    f->c.cross_min = 0;
+    f->c.cross_cosine = 1.0;
     match_free(m);
     assert_int_equal(match_new(f->g, &f->c, &m, err, sizeof err), KG_OK);
     assert_int_equal(match_run(m, &q, &r), KG_OK);
@@ -530,7 +539,7 @@ static void shipped_config_spells_out_the_defaults(void **state)
     file.fit_tie = file.fit_halflife = 9;
     file.expert_agg = MATCH_AGG_SUMK;
     file.expert_k = file.institution_k = 9;
-    file.cross_min = 0.99;
+    file.cross_min = file.cross_cosine = 0.99;
     file.threads = 9;
     kg_status st =
         match_config_load(&file, "datasets/match.conf", err, sizeof err);
@@ -557,6 +566,7 @@ static void shipped_config_spells_out_the_defaults(void **state)
     assert_int_equal(def.expert_k, file.expert_k);
     assert_int_equal(def.institution_k, file.institution_k);
     assert_true(def.cross_min == file.cross_min);
+    assert_true(def.cross_cosine == file.cross_cosine);
     assert_int_equal(def.threads, file.threads);
 }
 
