@@ -852,6 +852,12 @@ static bool record_cb(const struct kg_record *r, void *ctx)
 {
     struct builder *b = ctx;
     b->st = add_record(b, r);
+    if (b->st != KG_OK) {
+        char why[sizeof b->err];
+        memcpy(why, b->err, sizeof why);
+        snprintf(b->err, sizeof b->err, "%s %s: %s", record_kind_name(r->kind),
+                 r->id, why);
+    }
     return b->st == KG_OK;
 }
 
@@ -1211,10 +1217,11 @@ static void index_params(struct index *ix, const struct index_opts *o)
 /*
  * Checks an image and points ix into it. Returns false with the reason in
  * why when anything is out of place; nothing in the image is trusted
- * before this passes.
+ * before this passes. verify checks the checksum too (a file's; an image
+ * just laid out carries the one computed from it).
  */
-static bool attach(struct index *ix, const uint8_t *img, size_t size, char *why,
-                   size_t whylen)
+static bool attach(struct index *ix, const uint8_t *img, size_t size,
+                   bool verify, char *why, size_t whylen)
 {
     struct ix_header h;
     if (size < sizeof h) {
@@ -1237,7 +1244,7 @@ static bool attach(struct index *ix, const uint8_t *img, size_t size, char *why,
                 (unsigned long long)h.file_size);
         return false;
     }
-    if (image_checksum(img, size) != h.checksum) {
+    if (verify && image_checksum(img, size) != h.checksum) {
         fmt_err(why, whylen, "checksum mismatch");
         return false;
     }
@@ -1329,7 +1336,7 @@ static kg_status map_file(struct index *ix, const char *path, char *why,
         if (p == MAP_FAILED) {
             fmt_err(why, whylen, "mmap: %s", strerror(errno));
             st = KG_EIO;
-        } else if (!attach(ix, p, (size_t)sb.st_size, why, whylen)) {
+        } else if (!attach(ix, p, (size_t)sb.st_size, true, why, whylen)) {
             munmap(p, (size_t)sb.st_size);
             st = KG_EINPUT;
         } else {
@@ -1352,9 +1359,7 @@ static kg_status write_atomic(const char *path, const struct bytes *img,
         free(tmp);
         return KG_EIO;
     }
-    mode_t um = umask(0);
-    umask(um);
-    if (fchmod(fd, 0666 & ~um) != 0)
+    if (fchmod(fd, 0644) != 0) /* mkstemp made it 0600 */
         goto fail;
     for (size_t done = 0; done < img->len;) {
         ssize_t w = write(fd, img->p + done, img->len - done);
@@ -1428,7 +1433,7 @@ static kg_status build(struct index *ix, struct store *s,
     }
     char why[256];
     detach(ix);
-    if (!attach(ix, img.p, img.len, why, sizeof why)) {
+    if (!attach(ix, img.p, img.len, false, why, sizeof why)) {
         fmt_err(err, errlen, "internal error: fresh index unsound: %s", why);
         free(img.p);
         return KG_EINTERNAL;
