@@ -908,12 +908,10 @@ struct term_key {
     uint32_t id, len;
 };
 
-static const struct terms *sort_terms_map; /* for cmp_term_full */
-
-static int cmp_term_full(const void *x, const void *y)
+static int cmp_term_full(const void *x, const void *y, void *ctx)
 {
     const struct term_key *a = x, *b = y;
-    const struct terms *m = sort_terms_map;
+    const struct terms *m = ctx;
     return strcmp(m->b + m->off[a->id], m->b + m->off[b->id]);
 }
 
@@ -947,13 +945,12 @@ static struct term_key *sort_terms(const struct terms *m)
         a = t;
         t = x;
     }
-    sort_terms_map = m;
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         while (j < n && a[j].key == a[i].key)
             j++;
         if (j - i > 1)
-            qsort(a + i, j - i, sizeof *a, cmp_term_full);
+            qsort_r(a + i, j - i, sizeof *a, cmp_term_full, (void *)m);
         i = j;
     }
     free(t);
