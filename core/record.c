@@ -245,17 +245,17 @@ kg_status record_validate(const struct kg_record *r, char *err, size_t errlen)
 kg_status record_from_json(struct kg_record *r, const char *json, size_t len,
                            char *err, size_t errlen)
 {
-    size_t ok = kg_utf8_valid_prefix(json, len);
-    if (ok != len) {
-        snprintf(err, errlen, "invalid UTF-8 at byte %zu", ok + 1);
-        return KG_EINPUT;
-    }
     json_error_t jerr;
     json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
     kg_status st = KG_OK;
     if (!root) {
-        snprintf(err, errlen, "bad JSON: %s (column %d)", jerr.text,
-                 jerr.column);
+        /* jansson rejects invalid UTF-8 too; say where, in bytes. */
+        size_t ok = kg_utf8_valid_prefix(json, len);
+        if (ok != len)
+            snprintf(err, errlen, "invalid UTF-8 at byte %zu", ok + 1);
+        else
+            snprintf(err, errlen, "bad JSON: %s (column %d)", jerr.text,
+                     jerr.column);
         return KG_EINPUT;
     }
     if (!json_is_object(root)) {
