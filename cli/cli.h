@@ -42,6 +42,21 @@ struct match_config;
 int cli_match_open(const struct cli *cli, const char *config, struct store **s,
                    struct graph **g, struct match_config *c);
 int cli_match_kinds(const struct cli *cli, const char *s, unsigned *kinds);
+/* When the config gives BM25 a share (text.bm25): one text index per batch
+ * thread, and each demand query's bm25_text from the store. Release with
+ * cli_match_bm25_release (also after a failure). */
+struct index;
+struct match_query;
+struct cli_bm25 {
+    struct index **ix;
+    size_t n;
+    char **texts;
+    size_t ntexts;
+};
+int cli_match_bm25(const struct cli *cli, struct store *s,
+                   const struct graph *g, const struct match_config *c,
+                   struct match_query *qs, size_t nq, struct cli_bm25 *b);
+void cli_match_bm25_release(struct cli_bm25 *b);
 int cli_find_enterprise(const struct cli *cli, struct store *s,
                         const char *name, char **id);
 /* The ids of the enterprise's demands whose deadline has not passed (all

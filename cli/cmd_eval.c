@@ -300,8 +300,14 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
     struct run run = {.g = g, .gold = &gold};
     if (rc == 0) {
         char err[512] = "";
-        kg_status st = match_batch(g, &conf, qs, gold.n, score_demand, &run,
-                                   err, sizeof err);
+        struct cli_bm25 bm;
+        rc = cli_match_bm25(cli, s, g, &conf, qs, gold.n, &bm);
+        struct match_indexes ixs = {bm.ix, bm.n};
+        kg_status st =
+            rc ? KG_OK
+               : match_batch(g, &conf, bm.n ? &ixs : NULL, qs, gold.n,
+                             score_demand, &run, err, sizeof err);
+        cli_match_bm25_release(&bm);
         if (st != KG_OK) {
             cli_error(cli, "%s", err);
             rc = kg_exit_code(st);

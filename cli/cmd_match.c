@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "graph/match.h"
@@ -37,6 +38,68 @@ int cli_match_open(const struct cli *cli, const char *config, struct store **s,
         return kg_exit_code(st);
     }
     return 0;
+}
+
+/* A demand's title, description and keywords (caller frees), or NULL. */
+static char *demand_text(struct store *s, const char *id)
+{
+    struct kg_record r;
+    record_init(&r, KG_DEMAND);
+    if (store_get(s, KG_DEMAND, id, &r) != KG_OK) {
+        record_release(&r);
+        return NULL;
+    }
+    struct kg_buf b;
+    kg_buf_init(&b);
+    kg_buf_printf(&b, "%s\n%s", r.title ? r.title : "",
+                  r.description ? r.description : "");
+    for (size_t i = 0; i < r.keywords.n; i++)
+        kg_buf_printf(&b, "\n%s", r.keywords.v[i]);
+    record_release(&r);
+    return kg_buf_detach(&b);
+}
+
+int cli_match_bm25(const struct cli *cli, struct store *s,
+                   const struct graph *g, const struct match_config *c,
+                   struct match_query *qs, size_t nq, struct cli_bm25 *b)
+{
+    memset(b, 0, sizeof *b);
+    if (!(c->w_bm25 > 0) || nq == 0)
+        return 0;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t n = c->threads ? c->threads : (cpus > 0 ? (size_t)cpus : 1);
+    n = n > 8 ? 8 : n;
+    n = n > nq ? nq : n;
+    b->ix = kg_xcalloc(n, sizeof *b->ix);
+    b->texts = kg_xcalloc(nq, sizeof *b->texts);
+    b->ntexts = nq;
+    char err[512];
+    for (size_t i = 0; i < n; i++) {
+        struct index_opts o = {.no_update = i > 0};
+        kg_status st = index_open(s, &o, &b->ix[b->n], err, sizeof err);
+        if (st != KG_OK) {
+            cli_error(cli, "opening the text index: %s", err);
+            return kg_exit_code(st);
+        }
+        b->n++;
+    }
+    for (size_t i = 0; i < nq; i++)
+        if (qs[i].demand != GRAPH_NONE) {
+            b->texts[i] = demand_text(s, graph_str(g, g->vid[qs[i].demand]));
+            qs[i].bm25_text = b->texts[i];
+        }
+    return 0;
+}
+
+void cli_match_bm25_release(struct cli_bm25 *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        index_free(b->ix[i]);
+    for (size_t i = 0; i < b->ntexts; i++)
+        free(b->texts[i]);
+    free(b->ix);
+    free(b->texts);
+    memset(b, 0, sizeof *b);
 }
 
 int cli_match_kinds(const struct cli *cli, const char *s, unsigned *kinds)
@@ -328,8 +391,17 @@ int cmd_match(struct cli *cli, int argc, char **argv)
     if (fmt == CLI_CSV)
         puts("demand_id,kind,item_id,score,cross_domain,title");
     char err[512] = "";
-    kg_status st =
-        match_batch(g, &conf, qs, nq, print_result, &o, err, sizeof err);
+    struct cli_bm25 bm;
+    rc = cli_match_bm25(cli, s, g, &conf, qs, nq, &bm);
+    if (rc) {
+        cli_match_bm25_release(&bm);
+        json_decref(o.json);
+        goto done;
+    }
+    struct match_indexes ixs = {bm.ix, bm.n};
+    kg_status st = match_batch(g, &conf, bm.n ? &ixs : NULL, qs, nq,
+                               print_result, &o, err, sizeof err);
+    cli_match_bm25_release(&bm);
     if (st != KG_OK) {
         cli_error(cli, "%s", err);
         rc = kg_exit_code(st);

@@ -208,8 +208,13 @@ int cmd_partners(struct cli *cli, int argc, char **argv)
     /* One demand at a time, so that each vertex remembers its demand. */
     struct matcher *m = NULL;
     kg_status st = KG_OK;
+    struct cli_bm25 bm = {0};
+    if (rc == 0 && ids.n > 0)
+        rc = cli_match_bm25(cli, s, g, &conf, qs, ids.n, &bm);
     if (rc == 0 && ids.n > 0)
         st = match_new(g, &conf, &m, err, sizeof err);
+    if (m && bm.n)
+        match_set_index(m, bm.ix[0]);
     for (size_t i = 0; rc == 0 && st == KG_OK && i < ids.n; i++) {
         struct match_result r;
         st = match_run(m, &qs[i], &r);
@@ -248,7 +253,8 @@ int cmd_partners(struct cli *cli, int argc, char **argv)
         if (!runs[d].hits) {
             struct match_query q = {.demand = dv[d],
                                     .kinds = KG_KIND_BIT(KG_INSTITUTION),
-                                    .explain = true};
+                                    .explain = true,
+                                    .bm25_text = qs[d].bm25_text};
             st = match_run(m, &q, &runs[d]);
             if (st != KG_OK) {
                 cli_error(cli, "%s", match_last_error(m));
@@ -339,6 +345,7 @@ int cmd_partners(struct cli *cli, int argc, char **argv)
     }
     for (size_t i = 0; i <= ids.n; i++)
         match_result_release(&runs[i]);
+    cli_match_bm25_release(&bm);
     free(runs);
     free(why);
     free(inst);

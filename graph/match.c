@@ -30,6 +30,7 @@ void match_config_default(struct match_config *c)
         .w_text = 0.75,
         .w_graph = 0.15,
         .w_fit = 0.10,
+        .w_bm25 = 0,
         .expand = 0.6,
         .expand_items = 1000,
         .expand_terms = 200,
@@ -112,6 +113,7 @@ static const char *config_set(struct match_config *c, const char *k,
         N("weight.graph", w_graph, 0, 1e6),
         N("weight.fit", w_fit, 0, 1e6),
         N("text.expand", expand, 0, 100),
+        N("text.bm25", w_bm25, 0, 1),
         N("squash.center", squash_center, -100, 100),
         N("squash.scale", squash_scale, 1e-6, 100),
         N("ppr.damping", ppr_damping, 0.01, 0.99),
@@ -236,12 +238,16 @@ struct matcher {
     double *sim;      /* cosine to the (expanded) query, by vertex */
     uint32_t *stouch; /* records with sim > 0 */
     size_t nstouch;
-    double *tz;    /* text z-score, by vertex */
-    bool *thas;    /* the vertex has a text z-score */
-    bool *tev;     /* ... and shares terms with the (expanded) query */
-    double *tbest; /* the best cosine behind a record (own or an item's) */
-    double *gz;    /* graph z-score, by vertex (valid where ghas) */
-    bool *ghas;    /* the vertex has graph evidence */
+    double *tz;       /* text z-score, by vertex */
+    bool *thas;       /* the vertex has a text z-score */
+    bool *tev;        /* ... and shares terms with the (expanded) query */
+    double *tbest;    /* the best cosine behind a record (own or an item's) */
+    double *bm;       /* BM25 of the query against a record, by vertex */
+    uint32_t *btouch; /* records with bm > 0 */
+    size_t nbtouch;
+    struct index *ix;          /* for BM25, not owned (NULL: none) */
+    double *gz;                /* graph z-score, by vertex (valid where ghas) */
+    bool *ghas;                /* the vertex has graph evidence */
     double gz0[KG_KIND_COUNT]; /* graph z-score of an unreached item */
     double *score;             /* final score, by vertex */
     double *tpart, *gpart;     /* weighted text and graph parts, by vertex */
@@ -300,7 +306,7 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
 /* clang-format off */
 #define MATCH_ARRAYS(X)                                                       \
     X(sim, nr) X(stouch, nr) X(tz, nr) X(thas, nr) X(tev, nr) X(gz, nr)       \
-    X(tbest, nr)                                                              \
+    X(tbest, nr) X(bm, nr) X(btouch, nr)                                      \
     X(ghas, nr) X(score, nr) X(tpart, nr) X(gpart, nr) X(tie, nr)            \
     X(ireg, nr) X(tlist, nr) X(heap, nr)                                      \
     X(q, nt) X(q2, nt) X(qt, nt) X(q2t, nt) X(q2mark, nt)                     \
@@ -336,6 +342,11 @@ void match_free(struct matcher *m)
     text_tokens_release(&m->tk);
     text_free(m->text);
     free(m);
+}
+
+void match_set_index(struct matcher *m, struct index *ix)
+{
+    m->ix = ix;
 }
 
 void match_result_release(struct match_result *r)
@@ -624,6 +635,61 @@ static void zscore_kind(struct matcher *m, kg_kind kind)
         m->tbest[v] = m->sim[v];
         m->tz[v] = sd > 0 ? (m->sim[v] - mu) / sd : 0;
     }
+}
+
+/* Blends the index's BM25, as a z-score per item kind, into the text
+ * z-scores: tz = (1 - w) tz + w z(BM25). */
+static kg_status bm25_pass(struct matcher *m, const char *text)
+{
+    const struct graph *g = m->g;
+    double w = m->c.w_bm25;
+    for (size_t i = 0; i < m->nbtouch; i++)
+        m->bm[m->btouch[i]] = 0;
+    m->nbtouch = 0;
+    if (!m->ix || !(w > 0) || !text)
+        return KG_OK;
+    struct index_hit *hits = NULL;
+    size_t n = 0;
+    kg_status st = index_search(
+        m->ix, text, KG_KIND_BIT(KG_ACHIEVEMENT) | KG_KIND_BIT(KG_PATENT), 0,
+        &hits, &n);
+    if (st != KG_OK) {
+        snprintf(m->errbuf, sizeof m->errbuf, "BM25 search: %s",
+                 kg_status_str(st));
+        return st;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = graph_find(g, hits[i].kind, hits[i].id);
+        if (v == GRAPH_NONE || v >= g->nrec || m->bm[v] > 0)
+            continue;
+        m->bm[v] = hits[i].score;
+        m->btouch[m->nbtouch++] = v;
+    }
+    free(hits);
+    static const kg_kind items[] = {KG_ACHIEVEMENT, KG_PATENT};
+    for (int k = 0; k < 2; k++) {
+        double s = 0, ss = 0;
+        size_t cnt = 0;
+        for (size_t i = 0; i < m->npool[items[k]]; i++) {
+            uint32_t v = m->pool[items[k]][i];
+            if (!m->thas[v])
+                continue;
+            s += m->bm[v];
+            ss += m->bm[v] * m->bm[v];
+            cnt++;
+        }
+        double mu = cnt ? s / cnt : 0, var = cnt ? ss / cnt - mu * mu : 0;
+        double sd = var > 1e-18 ? sqrt(var) : 0;
+        for (size_t i = 0; i < m->npool[items[k]]; i++) {
+            uint32_t v = m->pool[items[k]][i];
+            if (!m->thas[v])
+                continue;
+            double zb = sd > 0 ? (m->bm[v] - mu) / sd : 0;
+            m->tz[v] = (1 - w) * m->tz[v] + w * zb;
+            m->tev[v] |= m->bm[v] > 0;
+        }
+    }
+    return KG_OK;
 }
 
 /* Aggregates n values (reordered) as agg with k. */
@@ -1410,6 +1476,11 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
     zscore_kind(m, KG_ACHIEVEMENT);
     zscore_kind(m, KG_PATENT);
     zscore_kind(m, KG_EXPERT);
+    st = bm25_pass(m, q->bm25_text
+                          ? q->bm25_text
+                          : (q->demand == GRAPH_NONE ? m->qtext : NULL));
+    if (st != KG_OK)
+        return st;
     for (size_t i = 0; i < m->npool[KG_INSTITUTION]; i++)
         m->thas[m->pool[KG_INSTITUTION][i]] = false;
     size_t cap = 4096;
@@ -1533,6 +1604,7 @@ static void *batch_worker(void *arg)
 }
 
 kg_status match_batch(const struct graph *g, const struct match_config *c,
+                      const struct match_indexes *ixs,
                       const struct match_query *qs, size_t n, match_batch_cb cb,
                       void *ctx, char *err, size_t errlen)
 {
@@ -1545,10 +1617,15 @@ kg_status match_batch(const struct graph *g, const struct match_config *c,
         threads = 8;
     if (threads > n)
         threads = n ? (unsigned)n : 1;
+    if (ixs && ixs->n && threads > ixs->n)
+        threads = (unsigned)ixs->n;
     struct matcher **ms = kg_xcalloc(threads, sizeof *ms);
     kg_status st = KG_OK;
-    for (unsigned t = 0; t < threads && st == KG_OK; t++)
+    for (unsigned t = 0; t < threads && st == KG_OK; t++) {
         st = match_new(g, c, &ms[t], err, errlen);
+        if (st == KG_OK && ixs && t < ixs->n)
+            match_set_index(ms[t], ixs->ix[t]);
+    }
     size_t window = 32 * (size_t)threads;
     struct match_result *res = kg_xcalloc(window, sizeof *res);
     kg_status *rst = kg_xcalloc(window, sizeof *rst);

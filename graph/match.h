@@ -10,6 +10,7 @@
 #ifndef KG_MATCH_H
 #define KG_MATCH_H
 
+#include "core/index.h"
 #include "graph/graph.h"
 
 /* How an expert's item scores become the expert's. */
@@ -23,6 +24,7 @@ enum match_agg {
 /* The matcher's settings (graph/README.md documents each key). */
 struct match_config {
     double w_text, w_graph, w_fit;      /* weights of the parts, sum to 1 */
+    double w_bm25;                      /* BM25 share of the text z-score */
     double expand;                      /* query expansion strength */
     unsigned expand_items;              /* items the expansion draws on */
     unsigned expand_terms;              /* its strongest terms kept */
@@ -68,15 +70,21 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
                     size_t errlen) KG_MUST_CHECK;
 void match_free(struct matcher *m); /* NULL is a no-op */
 
+/* Lets m search ix (not owned; NULL to stop) for the BM25 share of text
+ * relevance (config text.bm25). An index is for one thread at a time. */
+void match_set_index(struct matcher *m, struct index *ix);
+
 /* What to match. */
 struct match_query {
-    uint32_t demand;  /* a demand vertex, or GRAPH_NONE to use text */
-    const char *text; /* free text when demand is GRAPH_NONE */
-    unsigned kinds;   /* KG_KIND_BIT mask of achievement, patent, expert,
-                         institution; 0 means all four */
-    size_t top;       /* best N of each kind; 0 = every non-zero score */
-    bool cross_only;  /* keep cross-domain hits only */
-    bool explain;     /* fill concepts and path */
+    uint32_t demand;       /* a demand vertex, or GRAPH_NONE to use text */
+    const char *text;      /* free text when demand is GRAPH_NONE */
+    unsigned kinds;        /* KG_KIND_BIT mask of achievement, patent, expert,
+                              institution; 0 means all four */
+    size_t top;            /* best N of each kind; 0 = every non-zero score */
+    bool cross_only;       /* keep cross-domain hits only */
+    bool explain;          /* fill concepts and path */
+    const char *bm25_text; /* text for the index's BM25 (the demand's title,
+                              description and keywords), or NULL */
 };
 
 #define MATCH_MAX_CONCEPTS 5
@@ -121,15 +129,23 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
                     struct match_result *r) KG_MUST_CHECK;
 const char *match_last_error(const struct matcher *m);
 
+/* Text indexes for batches: one per thread; n of them limit the threads. */
+struct match_indexes {
+    struct index *const *ix;
+    size_t n;
+};
+
 /*
- * Runs n queries on c->threads threads (each with its own matcher) and
- * calls cb with each result in query order, from the calling thread; cb
- * returns false to stop. The result passed to cb is released after it
- * returns. Errors as for match_run and match_new.
+ * Runs n queries on c->threads threads (each with its own matcher, and
+ * index from ixs when it is not NULL) and calls cb with each result in
+ * query order, from the calling thread; cb returns false to stop. The
+ * result passed to cb is released after it returns. Errors as for
+ * match_run and match_new.
  */
 typedef bool (*match_batch_cb)(size_t i, const struct match_result *r,
                                void *ctx);
 kg_status match_batch(const struct graph *g, const struct match_config *c,
+                      const struct match_indexes *ixs,
                       const struct match_query *qs, size_t n, match_batch_cb cb,
                       void *ctx, char *err, size_t errlen) KG_MUST_CHECK;
 

@@ -468,7 +468,8 @@ static void batches_answer_in_query_order_like_single_runs(void **state)
     struct collected c = {.f = f};
     char err[256];
     assert_int_equal(
-        match_batch(f->g, &f->c, qs, 3, collect, &c, err, sizeof err), KG_OK);
+        match_batch(f->g, &f->c, NULL, qs, 3, collect, &c, err, sizeof err),
+        KG_OK);
     assert_int_equal(c.calls, 3);
     for (int i = 0; i < 3; i++) {
         struct match_result r;
@@ -477,6 +478,53 @@ static void batches_answer_in_query_order_like_single_runs(void **state)
                             hit_id(f, first_of(&r, KG_ACHIEVEMENT)));
         match_result_release(&r);
     }
+}
+
+static void bm25_share_comes_from_the_index(void **state)
+{
+    struct fx *f = *state;
+    struct index *ix;
+    char err[256];
+    assert_int_equal(index_open(f->s, NULL, &ix, err, sizeof err), KG_OK);
+    const char *text = "Porosity in MIG welds of aluminium subframes";
+    /* The z-scores of BM25 over the achievements, by hand. */
+    struct index_hit *hits;
+    size_t n;
+    assert_int_equal(
+        index_search(ix, text, KG_KIND_BIT(KG_ACHIEVEMENT), 0, &hits, &n),
+        KG_OK);
+    const char *ids[] = {"A1", "A2", "A3", "A4"};
+    double bm[4] = {0}, s = 0, ss = 0;
+    for (int i = 0; i < 4; i++) {
+        for (size_t j = 0; j < n; j++)
+            if (strcmp(hits[j].id, ids[i]) == 0)
+                bm[i] = hits[j].score;
+        s += bm[i];
+        ss += bm[i] * bm[i];
+    }
+    free(hits);
+    double mu = s / 4, sd = sqrt(ss / 4 - mu * mu);
+    assert_true(bm[0] > 0 && sd > 0);
+
+    f->c.w_bm25 = 1; /* text relevance from BM25 alone */
+    struct matcher *m;
+    assert_int_equal(match_new(f->g, &f->c, &m, err, sizeof err), KG_OK);
+    match_set_index(m, ix);
+    struct match_query q = {.demand = graph_find(f->g, KG_DEMAND, "D1"),
+                            .kinds = KG_KIND_BIT(KG_ACHIEVEMENT),
+                            .bm25_text = text};
+    struct match_result r;
+    assert_int_equal(match_run(m, &q, &r), KG_OK);
+    assert_string_equal(hit_id(f, &r.hits[0]), "A1");
+    for (int i = 0; i < 4; i++) {
+        const struct match_hit *h = find_hit(f, &r, ids[i]);
+        if (!h || h->text == 0)
+            continue;
+        assert_float_equal(unsquash(&f->c, h->text), (bm[i] - mu) / sd, 1e-6);
+    }
+    match_result_release(&r);
+    match_free(m);
+    index_free(ix);
 }
 
 static void write_file(const char *path, const char *text)
@@ -531,6 +579,7 @@ static void shipped_config_spells_out_the_defaults(void **state)
     file.w_text = file.w_graph = file.w_fit = 1;
     file.expand = file.squash_center = file.squash_scale = 7;
     file.expand_items = file.expand_terms = 7;
+    file.w_bm25 = 0.7;
     file.ppr_damping = 0.5;
     file.ppr_eps = 0.5;
     file.ppr_enterprise = 0.5;
@@ -549,6 +598,7 @@ static void shipped_config_spells_out_the_defaults(void **state)
     assert_float_equal(def.w_graph, file.w_graph, 1e-12);
     assert_float_equal(def.w_fit, file.w_fit, 1e-12);
     assert_true(def.expand == file.expand);
+    assert_true(def.w_bm25 == file.w_bm25);
     assert_int_equal(def.expand_items, file.expand_items);
     assert_int_equal(def.expand_terms, file.expand_terms);
     assert_true(def.squash_center == file.squash_center);
@@ -584,6 +634,7 @@ int main(void)
         T(top_limits_each_kind_and_zero_keeps_every_candidate),
         T(free_text_finds_what_the_demand_finds),
         T(batches_answer_in_query_order_like_single_runs),
+        T(bm25_share_comes_from_the_index),
         T(config_file_sets_keys_and_normalizes_weights),
         cmocka_unit_test(shipped_config_spells_out_the_defaults),
     };
