@@ -233,6 +233,38 @@ static void vectors_are_normalized_and_findable(void **state)
     graph_free(g);
 }
 
+static void numbers_records_first_and_posts_every_vector_term(void **state)
+{
+    struct fx *f = *state;
+    struct graph *g = open_graph(f, NULL);
+    assert_int_equal(g->nrec, 7); /* I1 C1 E1 A1 P1 P2 D1 */
+    for (uint32_t v = 0; v < g->nv; v++)
+        assert_int_equal(v < g->nrec, g->vkind[v] != GRAPH_CONCEPT);
+    /* Every term of every non-demand vector is in that term's postings,
+     * with the same weight; postings are ascending and hold nothing else. */
+    uint64_t entries = 0;
+    for (uint32_t v = 0; v < g->nv; v++) {
+        if (g->vkind[v] == KG_DEMAND)
+            continue;
+        for (uint64_t i = g->vec_off[v]; i < g->vec_off[v + 1]; i++) {
+            uint32_t t = g->vec_term[i];
+            bool found = false;
+            for (uint64_t j = g->inv_off[t]; j < g->inv_off[t + 1]; j++)
+                if (g->inv_v[j] == v) {
+                    assert_true(g->inv_w[j] == g->vec_w[i]);
+                    found = true;
+                }
+            assert_true(found);
+            entries++;
+        }
+    }
+    assert_int_equal(g->inv_off[g->nterms], entries);
+    for (uint32_t t = 0; t < g->nterms; t++)
+        for (uint64_t j = g->inv_off[t] + 1; j < g->inv_off[t + 1]; j++)
+            assert_true(g->inv_v[j - 1] < g->inv_v[j]);
+    graph_free(g);
+}
+
 static void item_vectors_keep_the_strongest_terms(void **state)
 {
     struct fx *f = *state;
@@ -394,6 +426,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(vectors_are_normalized_and_findable,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            numbers_records_first_and_posts_every_vector_term, setup, teardown),
         cmocka_unit_test_setup_teardown(item_vectors_keep_the_strongest_terms,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
