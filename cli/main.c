@@ -24,9 +24,10 @@ static const struct command commands[] = {
      "  FILE is tab-separated: demand_id, item_id, relevance (graded, 0\n"
      "  = not relevant) and an optional cross_domain flag (1/0); a header\n"
      "  row is skipped. Each gold demand is matched against everything\n"
-     "  (or KIND only) and the ranking, all kinds merged by score, is\n"
-     "  scored: nDCG@10, MAP, recall@50, and how many cross-domain gold\n"
-     "  pairs reach the top 10.\n"},
+     "  (or KIND only); each kind is ranked apart, as `match` lists it,\n"
+     "  and the rankings are scored: nDCG@10, MAP, recall@50 (means over\n"
+     "  demand and kind), and how many cross-domain gold pairs reach the\n"
+     "  top 10.\n"},
     {"export", cmd_export,
      "write the knowledge graph as GraphML, or its counts",
      "usage: kgmatch export [--graphml FILE] [--stats] [--rebuild]\n"
