@@ -511,6 +511,22 @@ static void oai_start(struct harvest *h)
     }
 }
 
+/* Counts a response's bytes and settles a 304 or a failed fetch; true when
+ * there is a body to parse. */
+static bool body_arrived(struct harvest *h, struct fetch_result *res)
+{
+    h->bytes += res->len;
+    if (res->status == KG_OK && res->http == 304) {
+        not_modified(h);
+        return false;
+    }
+    if (res->status != KG_OK) {
+        fail(h, "%s", res->err);
+        return false;
+    }
+    return true;
+}
+
 /* ---- rss and atom ---- */
 
 static void on_feed_page(struct fetch_result *res, void *ctx);
@@ -643,15 +659,8 @@ static void on_html_detail(struct fetch_result *res, void *ctx)
 static void on_html_page(struct fetch_result *res, void *ctx)
 {
     struct harvest *h = ctx;
-    h->bytes += res->len;
-    if (res->status == KG_OK && res->http == 304) {
-        not_modified(h);
+    if (!body_arrived(h, res))
         return;
-    }
-    if (res->status != KG_OK) {
-        fail(h, "%s", res->err);
-        return;
-    }
     if (first_response(h))
         keep_validators(h, res);
     char why[512];
@@ -761,15 +770,8 @@ static void run_bulk(struct harvest *h, struct patent_split *sp,
 static void on_uspto_body(struct fetch_result *res, void *ctx)
 {
     struct harvest *h = ctx;
-    h->bytes += res->len;
-    if (res->status == KG_OK && res->http == 304) {
-        not_modified(h);
+    if (!body_arrived(h, res))
         return;
-    }
-    if (res->status != KG_OK) {
-        fail(h, "%s", res->err);
-        return;
-    }
     keep_validators(h, res);
     struct patent_split *sp =
         patent_split_open_memory(res->body, res->len, h->fopts.max_bytes);
@@ -818,15 +820,8 @@ static void on_table_body(struct fetch_result *res, void *ctx)
 {
     struct harvest *h = ctx;
     struct store *st = h->run->store;
-    h->bytes += res->len;
-    if (res->status == KG_OK && res->http == 304) {
-        not_modified(h);
+    if (!body_arrived(h, res))
         return;
-    }
-    if (res->status != KG_OK) {
-        fail(h, "%s", res->err);
-        return;
-    }
     keep_validators(h, res);
     char *errs = NULL;
     size_t errs_len = 0;
