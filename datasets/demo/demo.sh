@@ -34,6 +34,6 @@ done
 echo "== cross-domain pairings: the best achievement of each demand"
 "$bin" --db "$db" match --all --cross-domain --kind achievement --top 1
 echo "== partner institutions for 滨州鸿泰铝业 (its open demands)"
-"$bin" --db "$db" partners --enterprise 鸿泰铝业 --top 3
+"$bin" --db "$db" partners --enterprise 鸿泰铝业 --include-closed --top 3
 echo "== quality on the demo gold pairs"
 "$bin" --db "$db" eval --gold "$dir/gold.tsv"
