@@ -134,10 +134,9 @@ int cli_enterprise_demands(const struct cli *cli, struct store *s,
                            struct kg_strlist *ids)
 {
     struct demands d = {.closed_too = closed_too, .s = s, .st = KG_OK};
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(d.today, sizeof d.today, "%Y-%m-%d", &tm);
+    char now[32];
+    kg_now_iso(now); /* honours $KGMATCH_NOW, as every timestamp does */
+    snprintf(d.today, sizeof d.today, "%.10s", now);
     kg_kind ek = KG_ENTERPRISE;
     kg_status st = store_foreach_link(s, &ek, id, on_posted, &d);
     if (st == KG_OK)

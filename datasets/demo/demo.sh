@@ -33,7 +33,7 @@ for d in D01 D05 D11; do
 done
 echo "== cross-domain pairings: the best achievement of each demand"
 "$bin" --db "$db" match --all --cross-domain --kind achievement --top 1
-echo "== partner institutions for 滨州鸿泰铝业 (its open demands)"
+echo "== partner institutions for 滨州鸿泰铝业 (all its demands)"
 "$bin" --db "$db" partners --enterprise 鸿泰铝业 --include-closed --top 3
 echo "== quality on the demo gold pairs"
 "$bin" --db "$db" eval --gold "$dir/gold.tsv"
