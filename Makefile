@@ -149,6 +149,7 @@ deps-bench:
 check-deps:
 	@pkg-config --exists $(PKGS) 2>/dev/null && [ -f /usr/include/libstemmer.h ] \
 		&& [ -f /usr/include/cmocka.h ] && command -v clang-format >/dev/null \
+		&& command -v python3 >/dev/null \
 		|| sh tests/deps.sh $(DEB_PKGS)
 
 help:
