@@ -16,7 +16,9 @@ DEB_PKGS_BENCH := python3-sklearn python3-xapian python3-numpy python3-scipy
 PKGS := libxml-2.0 libcurl igraph sqlite3 icu-uc icu-i18n jansson opencc \
 	libmicrohttpd
 
-ifdef FUZZ
+ifdef BUILD_DIR
+BUILD := $(BUILD_DIR)
+else ifdef FUZZ
 BUILD := build-fuzz
 else ifdef SAN
 BUILD := build-san
@@ -154,6 +156,7 @@ check-deps:
 
 help:
 	@echo "targets: all test demo eval bench fuzz layers format-check install clean deps"
-	@echo "options: SAN=1 (ASan+UBSan build in build-san), CI=1 (-Werror), PREFIX, DESTDIR"
+	@echo "options: SAN=1 (ASan+UBSan build in build-san), CI=1 (-Werror), PREFIX, DESTDIR,"
+	@echo "         BUILD_DIR=DIR (objects and test programs elsewhere)"
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
