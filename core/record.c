@@ -25,12 +25,16 @@ const char *record_kind_name(kg_kind k)
 
 kg_status record_kind_parse(const char *name, kg_kind *out)
 {
+    size_t len = strlen(name);
     for (int k = 0; k < KG_KIND_COUNT; k++) {
-        size_t n = strlen(kind_names[k]);
-        if (strcmp(name, kind_names[k]) == 0 ||
-            (strncmp(name, kind_names[k], n - 1) == 0 &&
-             (strcmp(name + n - 1, "ies") == 0 ||
-              (strcmp(name + n, "s") == 0)))) {
+        const char *kn = kind_names[k];
+        size_t n = strlen(kn);
+        /* the name, its plural in -s, or in -ies for a name in -y */
+        bool plural_s = len == n + 1 && name[n] == 's';
+        bool plural_ies = kn[n - 1] == 'y' && len == n + 2 &&
+                          strcmp(name + n - 1, "ies") == 0;
+        if (strncmp(name, kn, plural_ies ? n - 1 : n) == 0 &&
+            (len == n || plural_s || plural_ies)) {
             *out = (kg_kind)k;
             return KG_OK;
         }

@@ -149,6 +149,9 @@ static void parses_kind_names_and_plurals(void **state)
     assert_int_equal(record_kind_parse("institutions", &k), KG_OK);
     assert_int_equal(k, KG_INSTITUTION);
     assert_int_equal(record_kind_parse("patient", &k), KG_EUSAGE);
+    assert_int_equal(record_kind_parse("patenies", &k), KG_EUSAGE);
+    assert_int_equal(record_kind_parse("institutio", &k), KG_EUSAGE);
+    assert_int_equal(record_kind_parse("patentss", &k), KG_EUSAGE);
 }
 
 int main(void)
