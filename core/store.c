@@ -996,21 +996,34 @@ kg_status store_foreach(struct store *s, const struct store_iter_opts *opts,
 kg_status store_foreach_link(struct store *s, const kg_kind *kind,
                              const char *id, store_link_cb cb, void *ctx)
 {
-    sqlite3_stmt *q;
-    const char *sql =
+    /* One record's links come through its rowid and the src/dst indexes;
+     * only the full listing reads the whole table. */
+    static const char *const all_sql =
         "SELECT l.rel, a.kind, a.id, a.label, b.kind, b.id, b.label "
         "FROM link l JOIN record a ON a.rid = l.src "
-        "JOIN record b ON b.rid = l.dst "
-        "WHERE ?1 IS NULL OR (a.kind = ?1 AND a.id = ?2) OR "
-        "(b.kind = ?1 AND b.id = ?2) "
-        "ORDER BY l.src, l.rel, l.pos";
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+        "JOIN record b ON b.rid = l.dst ORDER BY l.src, l.rel, l.pos";
+    static const char *const one_sql =
+        "SELECT rel, ak, aid, al, bk, bid, bl FROM ("
+        "SELECT l.rel, a.kind AS ak, a.id AS aid, a.label AS al, b.kind AS bk,"
+        " b.id AS bid, b.label AS bl, l.src, l.pos FROM link l "
+        "JOIN record a ON a.rid = l.src JOIN record b ON b.rid = l.dst "
+        "WHERE l.src = ?1 UNION ALL "
+        "SELECT l.rel, a.kind, a.id, a.label, b.kind, b.id, b.label, l.src,"
+        " l.pos FROM link l JOIN record a ON a.rid = l.src "
+        "JOIN record b ON b.rid = l.dst WHERE l.dst = ?1 AND l.src != ?1) "
+        "ORDER BY src, rel, pos";
+    int64_t rid = 0;
+    if (kind) {
+        kg_status fst = find_rid(s, *kind, id, &rid, NULL, NULL);
+        if (fst != KG_OK || rid == 0)
+            return fst;
+    }
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(s->db, kind ? one_sql : all_sql, -1, &q, NULL);
     if (rc != SQLITE_OK)
         return sql_fail(s, rc, "reading links");
-    if (kind) {
-        sqlite3_bind_int(q, 1, (int)*kind);
-        bind_text(q, 2, id);
-    }
+    if (kind)
+        sqlite3_bind_int64(q, 1, rid);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         struct store_link l = {
             .rel = (store_rel)sqlite3_column_int(q, 0),
