@@ -49,8 +49,7 @@ struct harvest {
     struct source src;
     struct source_state state;
     struct fetch_opts fopts;
-    struct html_rules rules;
-    bool have_rules;
+    struct html_rules rules; /* html; zeroed otherwise */
     struct counts c;
     long long pages;
     size_t bytes;
@@ -910,27 +909,11 @@ static void harvest_start(struct harvest *h)
     }
     case SOURCE_HTML: {
         char why[512];
-        struct kg_buf text;
-        kg_buf_init(&text);
-        FILE *f = fopen(h->src.rules, "r");
-        if (!f) {
-            fail(h, "cannot read rules %s: %s", h->src.rules, strerror(errno));
-            break;
-        }
-        char chunk[4096];
-        size_t got;
-        while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-            kg_buf_add(&text, chunk, got);
-        fclose(f);
-        kg_status st =
-            html_rules_parse(text.data ? text.data : "", h->src.rules,
-                             &h->rules, why, sizeof why);
-        kg_buf_release(&text);
-        if (st != KG_OK) {
+        if (html_rules_load(h->src.rules, &h->rules, why, sizeof why) !=
+            KG_OK) {
             fail(h, "%s", why);
             break;
         }
-        h->have_rules = true;
         bool resume = !o->full && h->state.resume;
         h->resumed = resume;
         if (resume)
@@ -956,8 +939,7 @@ static void harvest_free(struct harvest *h)
         return;
     source_release(&h->src);
     source_state_release(&h->state);
-    if (h->have_rules)
-        html_rules_release(&h->rules);
+    html_rules_release(&h->rules);
     kg_buf_release(&h->msgs);
     free(h->run_start);
     free(h->window_start);

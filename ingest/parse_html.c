@@ -6,6 +6,7 @@
 #include "ingest/parse_html.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +149,41 @@ kg_status html_rules_parse(const char *text, const char *name,
     }
     if (st != KG_OK)
         html_rules_release(out);
+    return st;
+}
+
+kg_status html_rules_load(const char *path, struct html_rules *out, char *err,
+                          size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    out->kind = KG_ACHIEVEMENT;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return KG_EIO;
+    }
+    struct kg_buf text;
+    kg_buf_init(&text);
+    char chunk[8192];
+    size_t got;
+    while (text.len <= HTML_RULES_MAX_BYTES &&
+           (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        kg_buf_add(&text, chunk, got);
+    bool bad = ferror(f);
+    fclose(f);
+    kg_status st;
+    if (bad) {
+        snprintf(err, errlen, "cannot read %s", path);
+        st = KG_EIO;
+    } else if (text.len > HTML_RULES_MAX_BYTES) {
+        snprintf(err, errlen, "%s is larger than the %zu-byte limit", path,
+                 HTML_RULES_MAX_BYTES);
+        st = KG_EINPUT;
+    } else {
+        st = html_rules_parse(text.data ? text.data : "", path, out, err,
+                              errlen);
+    }
+    kg_buf_release(&text);
     return st;
 }
 

@@ -38,6 +38,17 @@ kg_status html_rules_parse(const char *text, const char *name,
                            size_t errlen) KG_MUST_CHECK;
 void html_rules_release(struct html_rules *r);
 
+#define HTML_RULES_MAX_BYTES ((size_t)1 << 20)
+
+/*
+ * Reads the rules file at path and parses it as html_rules_parse does.
+ * Returns KG_EIO ("cannot read PATH: reason") when it cannot be read,
+ * KG_EINPUT when it is larger than HTML_RULES_MAX_BYTES or does not parse;
+ * out is released on failure.
+ */
+kg_status html_rules_load(const char *path, struct html_rules *out, char *err,
+                          size_t errlen) KG_MUST_CHECK;
+
 /*
  * Parses a listing page fetched from url (base of relative links) whose
  * Content-Type header was content_type (may be NULL) into out (fresh from

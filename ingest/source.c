@@ -78,23 +78,6 @@ bool source_name_ok(const char *name)
     return true;
 }
 
-static char *read_text(const char *path, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    struct kg_buf b;
-    kg_buf_init(&b);
-    char chunk[8192];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < (1u << 20))
-        kg_buf_add(&b, chunk, got);
-    fclose(f);
-    return kg_buf_detach(&b);
-}
-
 kg_status source_check(const struct source *s, char *err, size_t errlen)
 {
     if (!s->name || !source_name_ok(s->name)) {
@@ -141,14 +124,10 @@ kg_status source_check(const struct source *s, char *err, size_t errlen)
                      s->name);
             return KG_EUSAGE;
         }
-        char *text = read_text(s->rules, err, errlen);
-        if (!text)
-            return KG_EUSAGE;
         struct html_rules r;
-        kg_status st = html_rules_parse(text, s->rules, &r, err, errlen);
-        free(text);
+        kg_status st = html_rules_load(s->rules, &r, err, errlen);
         if (st != KG_OK)
-            return st;
+            return st == KG_EIO ? KG_EUSAGE : st;
         html_rules_release(&r);
     }
     return KG_OK;
