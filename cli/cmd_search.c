@@ -199,7 +199,7 @@ static int run_queries(const struct cli *cli, struct index *ix,
         double t1 = now_ms();
         if (st != KG_OK) {
             cli_error(cli, "%s:%zu: search failed: %s", path, lineno,
-                      kg_status_str(st));
+                      index_last_error(ix));
             free(id);
             free(text);
             rc = kg_exit_code(st);
@@ -326,7 +326,7 @@ int cmd_search(struct cli *cli, int argc, char **argv)
     st = index_search(ix, text.data, o.kinds, o.top, &h, &n);
     double lat = now_ms() - t0;
     if (st != KG_OK) {
-        cli_error(cli, "search failed: %s", kg_status_str(st));
+        cli_error(cli, "search failed: %s", index_last_error(ix));
         rc = kg_exit_code(st);
         goto done;
     }

@@ -104,6 +104,7 @@ struct index {
     char **pool; /* strings handed out by index_top_terms */
     size_t npool, poolcap;
     struct index_timing timing; /* of the build by this open */
+    char err[256];              /* of the last failed search */
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -2016,14 +2017,16 @@ kg_status index_search(struct index *ix, const char *text, unsigned kinds,
     *hits = NULL;
     *n = 0;
     unsigned mask = kinds ? kinds : KG_ALL_KINDS;
+    ix->err[0] = '\0';
     if (ix->h.ndocs == 0 || !text)
         return KG_OK;
-    char err[256];
-    kg_status st = ensure_analyzer(ix, err, sizeof err);
+    kg_status st = ensure_analyzer(ix, ix->err, sizeof ix->err);
     if (st != KG_OK)
         return st;
     text_tokens_reset(&ix->tk);
     st = text_analyze(ix->tx, text, strlen(text), &ix->tk);
+    if (st != KG_OK)
+        snprintf(ix->err, sizeof ix->err, "%s", text_last_error(ix->tx));
     if (st != KG_OK || ix->tk.n == 0)
         return st;
 
@@ -2074,6 +2077,11 @@ kg_status index_search(struct index *ix, const char *text, unsigned kinds,
     *hits = res;
     *n = nh;
     return KG_OK;
+}
+
+const char *index_last_error(const struct index *ix)
+{
+    return ix->err;
 }
 
 /* --------------------------------------------------------- top terms */

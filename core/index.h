@@ -89,10 +89,15 @@ struct index_hit {
  * kinds). k = 0 returns every document with a non-zero score. Hits are
  * sorted by score, then kind, then id; *hits is the caller's to free().
  * An empty index or a query with no known term gives *n = 0 and KG_OK.
+ * On failure *n = 0 and index_last_error says why.
  */
 kg_status index_search(struct index *ix, const char *text, unsigned kinds,
                        size_t k, struct index_hit **hits,
                        size_t *n) KG_MUST_CHECK;
+
+/* Message of the last failed index_search ("" when none): the analyzer's
+ * (ICU, OpenCC). Owned by the index. */
+const char *index_last_error(const struct index *ix);
 
 /*
  * The strongest terms (by BM25 weight within the document) of one indexed
