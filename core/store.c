@@ -53,7 +53,6 @@ static const char *const migrations[] = {
 };
 
 enum stmt_id {
-    Q_GET,
     Q_INFO,
     Q_INSERT,
     Q_UPDATE,
@@ -75,7 +74,6 @@ enum stmt_id {
 };
 
 static const char *const stmt_sql[Q_COUNT_STMTS] = {
-    [Q_GET] = "SELECT body, stub FROM record WHERE kind = ?1 AND id = ?2",
     [Q_INFO] = "SELECT source, first_seen, last_seen, changed, stub, rid, "
                "body FROM record WHERE kind = ?1 AND id = ?2",
     [Q_INSERT] = "INSERT INTO record(kind, id, label, body, stub, source, "
@@ -283,10 +281,8 @@ static kg_status migrate(struct store *s)
     if (st == KG_OK)
         st = exec(s, "COMMIT");
     if (st != KG_OK) {
-        char keep[sizeof s->err];
-        memcpy(keep, s->err, sizeof keep);
+        /* ROLLBACK by sqlite3_exec leaves s->err, the first failure, be */
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        memcpy(s->err, keep, sizeof keep);
         return st;
     }
     s->schema = STORE_SCHEMA;
@@ -428,16 +424,6 @@ kg_status store_meta_foreach(struct store *s, const char *prefix,
     return st;
 }
 
-static int64_t read_version(struct store *s)
-{
-    char *v = NULL;
-    int64_t n = 0;
-    if (store_meta_get(s, VERSION_KEY, &v) == KG_OK)
-        n = strtoll(v, NULL, 10);
-    free(v);
-    return n;
-}
-
 kg_status store_version(struct store *s, int64_t *v)
 {
     char *val = NULL;
@@ -462,9 +448,15 @@ kg_status store_begin(struct store *s)
                     s->path);
         return st;
     }
+    int64_t v;
+    st = store_version(s, &v);
+    if (st != KG_OK) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return st;
+    }
     s->in_txn = true;
     s->dirty = false;
-    s->next = read_version(s) + 1;
+    s->next = v + 1;
     return KG_OK;
 }
 
@@ -510,10 +502,7 @@ static kg_status auto_end(struct store *s, bool mine, kg_status st)
     if (!mine)
         return st;
     if (st != KG_OK) {
-        char keep[sizeof s->err];
-        memcpy(keep, s->err, sizeof keep);
-        store_rollback(s);
-        memcpy(s->err, keep, sizeof keep);
+        store_rollback(s); /* keeps s->err: the failure's message */
         return st;
     }
     return store_commit(s);
@@ -539,6 +528,12 @@ static kg_status find_rid(struct store *s, kg_kind kind, const char *id,
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return sql_fail(s, rc, "reading record");
     return KG_OK;
+}
+
+static kg_status not_found(struct store *s, kg_kind kind, const char *id)
+{
+    set_err(s, "no %s with id '%s'", record_kind_name(kind), id);
+    return KG_ENOTFOUND;
 }
 
 static kg_status step_done(struct store *s, sqlite3_stmt *q, const char *what)
@@ -833,10 +828,8 @@ kg_status store_delete(struct store *s, kg_kind kind, const char *id)
         return st;
     int64_t rid;
     st = find_rid(s, kind, id, &rid, NULL, NULL);
-    if (st == KG_OK && !rid) {
-        set_err(s, "no %s with id '%s'", record_kind_name(kind), id);
-        st = KG_ENOTFOUND;
-    }
+    if (st == KG_OK && !rid)
+        st = not_found(s, kind, id);
     if (st == KG_OK) {
         sqlite3_stmt *q = stmt(s, Q_DELETE);
         sqlite3_bind_int64(q, 1, rid);
@@ -863,20 +856,15 @@ static kg_status parse_body(struct store *s, kg_kind kind, const char *body,
 kg_status store_get(struct store *s, kg_kind kind, const char *id,
                     struct kg_record *r)
 {
-    sqlite3_stmt *q = stmt(s, Q_GET);
-    sqlite3_bind_int(q, 1, (int)kind);
-    bind_text(q, 2, id);
-    int rc = sqlite3_step(q);
-    kg_status st;
-    if (rc == SQLITE_ROW) {
-        st = parse_body(s, kind, col_text(q, 0), sqlite3_column_int(q, 1), r);
-    } else if (rc == SQLITE_DONE) {
-        set_err(s, "no %s with id '%s'", record_kind_name(kind), id);
-        st = KG_ENOTFOUND;
-    } else {
-        st = sql_fail(s, rc, "reading record");
-    }
-    sqlite3_reset(q);
+    int64_t rid;
+    bool stub = false;
+    char *body = NULL;
+    kg_status st = find_rid(s, kind, id, &rid, &stub, &body);
+    if (st == KG_OK && !rid)
+        st = not_found(s, kind, id);
+    if (st == KG_OK)
+        st = parse_body(s, kind, body, stub, r);
+    free(body);
     return st;
 }
 
@@ -897,8 +885,7 @@ kg_status store_get_info(struct store *s, kg_kind kind, const char *id,
         info->changed = sqlite3_column_int64(q, 3);
         info->stub = sqlite3_column_int(q, 4) != 0;
     } else if (rc == SQLITE_DONE) {
-        set_err(s, "no %s with id '%s'", record_kind_name(kind), id);
-        st = KG_ENOTFOUND;
+        st = not_found(s, kind, id);
     } else {
         st = sql_fail(s, rc, "reading record");
     }
