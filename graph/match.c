@@ -1584,8 +1584,9 @@ struct batch {
     kg_status *st;
     size_t lo, hi;
     size_t next;
+    size_t failed;    /* the first query of the window that failed */
+    char errbuf[256]; /* ... and its matcher's message */
     pthread_mutex_t lock;
-    struct matcher *m;
 };
 
 static void *batch_worker(void *arg)
@@ -1598,7 +1599,18 @@ static void *batch_worker(void *arg)
         pthread_mutex_unlock(&b->lock);
         if (i >= b->hi)
             break;
-        b->st[i - b->lo] = match_run(m, &b->qs[i], &b->res[i - b->lo]);
+        kg_status st = match_run(m, &b->qs[i], &b->res[i - b->lo]);
+        b->st[i - b->lo] = st;
+        if (st != KG_OK) {
+            /* The matcher's message is gone after its next query. */
+            pthread_mutex_lock(&b->lock);
+            if (i < b->failed) {
+                b->failed = i;
+                snprintf(b->errbuf, sizeof b->errbuf, "%s",
+                         match_last_error(m));
+            }
+            pthread_mutex_unlock(&b->lock);
+        }
     }
     return NULL;
 }
@@ -1638,6 +1650,7 @@ kg_status match_batch(const struct graph *g, const struct match_config *c,
         b.lo = lo;
         b.hi = lo + window < n ? lo + window : n;
         b.next = lo;
+        b.failed = SIZE_MAX;
         unsigned started = 0;
         for (unsigned t = 1; t < threads; t++) {
             args[t][0] = &b;
@@ -1655,8 +1668,12 @@ kg_status match_batch(const struct graph *g, const struct match_config *c,
         for (size_t i = b.lo; i < b.hi; i++) {
             if (st == KG_OK && rst[i - lo] != KG_OK) {
                 st = rst[i - lo];
-                snprintf(err, errlen, "query %zu: %s", i,
-                         match_last_error(ms[0]));
+                uint32_t d = qs[i].demand;
+                if (d < g->nv)
+                    snprintf(err, errlen, "demand %s: %s",
+                             graph_str(g, g->vid[d]), b.errbuf);
+                else
+                    snprintf(err, errlen, "query %zu: %s", i, b.errbuf);
             }
             if (st == KG_OK && !stop && !cb(i, &res[i - lo], ctx))
                 stop = true;
