@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/uri.h>
-
 #include "ingest/xml.h"
 
 #define NS_ATOM "http://www.w3.org/2005/Atom"
@@ -58,19 +56,6 @@ char *parse_feed_set_param(const char *url, const char *name, const char *value)
     if (!done)
         kg_buf_printf(&b, "%s%s=%s", first ? "" : "&", name, value);
     return kg_buf_detach(&b);
-}
-
-/* href resolved against base (NULL: as is). The caller frees it. */
-static char *resolve(const char *href, const char *base)
-{
-    if (!href || !*href)
-        return NULL;
-    if (!base)
-        return kg_xstrdup(href);
-    xmlChar *u = xmlBuildURI((const xmlChar *)href, (const xmlChar *)base);
-    char *out = kg_xstrdup(u ? (const char *)u : href);
-    xmlFree(u);
-    return out;
 }
 
 /* The text of n as plain text (feeds carry HTML in many elements). */
@@ -195,7 +180,7 @@ static kg_status atom_entries(const xmlNode *feed, const char *url,
                 char *rel = xml_attr(c, "rel");
                 if (!rel || strcmp(rel, "alternate") == 0) {
                     char *href = xml_attr(c, "href");
-                    set_if(&e.url, resolve(href, url));
+                    set_if(&e.url, xml_resolve(href, url));
                     free(href);
                 }
                 free(rel);
@@ -246,7 +231,7 @@ static void rss_items(const xmlNode *parent, const char *url,
                 set_if(&e.abstract, plain(c));
             } else if (bare && strcmp(name, "link") == 0) {
                 char *t = xml_text(c);
-                set_if(&link, resolve(t, url));
+                set_if(&link, xml_resolve(t, url));
                 free(t);
             } else if ((bare || dc) && (strcmp(name, "category") == 0 ||
                                         strcmp(name, "subject") == 0)) {
@@ -298,7 +283,7 @@ static char *next_link(const xmlNode *parent, const char *url)
         free(rel);
         if (next) {
             char *href = xml_attr(c, "href");
-            char *abs = resolve(href, url);
+            char *abs = xml_resolve(href, url);
             free(href);
             return abs;
         }

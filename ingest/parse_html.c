@@ -12,7 +12,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libxml/uri.h>
 #include <libxml/xpath.h>
 
 #include "ingest/xml.h"
@@ -187,18 +186,6 @@ kg_status html_rules_load(const char *path, struct html_rules *out, char *err,
     return st;
 }
 
-static char *resolve(const char *href, const char *base)
-{
-    if (!href || !*href)
-        return NULL;
-    if (!base)
-        return kg_xstrdup(href);
-    xmlChar *u = xmlBuildURI((const xmlChar *)href, (const xmlChar *)base);
-    char *out = kg_xstrdup(u ? (const char *)u : href);
-    xmlFree(u);
-    return out;
-}
-
 /* The text values an XPath yields at node (NULL: the document). */
 static void eval_values(xmlXPathContextPtr ctx, xmlNode *node,
                         const char *xpath, struct kg_strlist *out)
@@ -257,8 +244,9 @@ static kg_status apply_fields(xmlXPathContextPtr ctx, xmlNode *node,
         eval_values(ctx, node, v[i].xpath, &vals);
         size_t take = f && f->type == RECORD_LIST ? vals.n : (vals.n ? 1 : 0);
         for (size_t k = 0; k < take; k++) {
-            char *val = strcmp(v[i].field, "url") == 0 ? resolve(vals.v[k], url)
-                                                       : kg_xstrdup(vals.v[k]);
+            char *val = strcmp(v[i].field, "url") == 0
+                            ? xml_resolve(vals.v[k], url)
+                            : kg_xstrdup(vals.v[k]);
             char why[160];
             kg_status st = page_set_field(r, v[i].field, val, why, sizeof why);
             free(val);
@@ -332,7 +320,7 @@ kg_status parse_html_listing(const char *data, size_t len, const char *url,
             break;
         if (rules->detail) {
             char *d = eval_first(ctx, node, rules->detail);
-            it->detail = resolve(d, url);
+            it->detail = xml_resolve(d, url);
             free(d);
             /* mailto:, javascript: and the like are no detail pages. */
             if (it->detail && strncasecmp(it->detail, "http://", 7) != 0 &&
@@ -361,7 +349,7 @@ kg_status parse_html_listing(const char *data, size_t len, const char *url,
     }
     if (st == KG_OK && rules->next) {
         char *nx = eval_first(ctx, NULL, rules->next);
-        char *abs = resolve(nx, url);
+        char *abs = xml_resolve(nx, url);
         if (abs && (!url || strcmp(abs, url) != 0))
             out->next = abs;
         else

@@ -16,6 +16,7 @@
 #include <libxml/encoding.h>
 #include <libxml/entities.h>
 #include <libxml/parser.h>
+#include <libxml/uri.h>
 #include <libxml/xmlerror.h>
 
 #define TEXT_CAP ((size_t)16 << 20)
@@ -521,6 +522,18 @@ static inline size_t space_len(const unsigned char *p)
     if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80)
         return 3;
     return 0;
+}
+
+char *xml_resolve(const char *href, const char *base)
+{
+    if (!href || !*href)
+        return NULL;
+    if (!base)
+        return kg_xstrdup(href);
+    xmlChar *u = xmlBuildURI((const xmlChar *)href, (const xmlChar *)base);
+    char *out = kg_xstrdup(u ? (const char *)u : href);
+    xmlFree(u);
+    return out;
 }
 
 char *xml_squash(const char *s)

@@ -90,6 +90,10 @@ char *xml_html_text(const xmlNode *n);
  * absent. The caller frees it. */
 char *xml_attr(const xmlNode *n, const char *name);
 
+/* href resolved against base (NULL: href as is); NULL when href is NULL
+ * or empty. The caller frees it. */
+char *xml_resolve(const char *href, const char *base);
+
 /* s with whitespace runs collapsed to one space and trimmed; caller frees. */
 char *xml_squash(const char *s);
 
