@@ -64,7 +64,6 @@ struct harvest {
     struct kg_strlist seen;
     /* html: a listing page waiting for its detail pages */
     struct page pending;
-    char *pending_url;
     size_t details_left;
     bool details_failed;
 };
@@ -948,7 +947,6 @@ static void harvest_free(struct harvest *h)
     free(h->new_last_modified);
     strlist_release(&h->seen);
     page_release(&h->pending);
-    free(h->pending_url);
     free(h);
 }
 
