@@ -316,17 +316,10 @@ static void smap_grow(struct smap *m)
 }
 
 /* Index of p[0..n) (added when add is set); UINT32_MAX when absent. */
-static uint32_t smap_get(struct smap *m, const char *p, size_t n, bool add,
-                         bool *added)
+static uint32_t smap_get(struct smap *m, const char *p, size_t n, bool add)
 {
-    if (added)
-        *added = false;
-    if ((m->n + 1) * 2 > m->cap) {
-        if (!add && m->cap)
-            goto look;
+    if (!m->cap || (add && (m->n + 1) * 2 > m->cap))
         smap_grow(m);
-    }
-look:;
     uint64_t h = text_hash(p, n);
     uint32_t h32 = (uint32_t)(h >> 32);
     size_t j = h & (m->cap - 1);
@@ -358,8 +351,6 @@ look:;
     m->blen += n + 1;
     m->t[j].h = h32;
     m->t[j].val = i + 1;
-    if (added)
-        *added = true;
     return i;
 }
 
@@ -535,11 +526,6 @@ static kg_status builder_init(struct builder *b, const struct text_opts *topts,
     return text_new(topts, &b->tx, err, errlen);
 }
 
-static inline uint64_t term_key(const char *p, size_t n)
-{
-    return text_load8(p, n);
-}
-
 static void terms_grow(struct terms *m)
 {
     size_t cap = m->cap ? m->cap * 2 : 1 << 16;
@@ -564,7 +550,7 @@ static struct tslot *terms_get(struct terms *m, const char *p, size_t n,
 {
     if ((m->n + 1) * 2 > m->cap)
         terms_grow(m);
-    uint64_t key = term_key(p, n);
+    uint64_t key = text_load8(p, n);
     size_t j = h & (m->cap - 1);
     for (;; j = (j + 1) & (m->cap - 1)) {
         struct tslot *x = &m->t[j];
@@ -707,7 +693,7 @@ static uint32_t node_of(struct builder *b, kg_kind kind, const char *id,
         return UINT32_MAX; /* ids this long are not linked into profiles */
     key[0] = (char)('0' + kind);
     memcpy(key + 1, id, n);
-    return smap_get(&b->nodes, key, n + 1, add, NULL);
+    return smap_get(&b->nodes, key, n + 1, add);
 }
 
 /* The experts and institutions an item's titles and keywords go to: its
@@ -2123,7 +2109,6 @@ struct tt {
         char *id;
     } * items;
     size_t nitems, icap;
-    kg_status st;
 };
 
 static kg_status tt_field(void *ctx, const char *text, int w2, bool item)
@@ -2139,7 +2124,7 @@ static kg_status tt_field(void *ctx, const char *text, int w2, bool item)
     for (size_t i = 0; st == KG_OK && i < ix->tk.n; i++) {
         const struct text_tok *k = &ix->tk.v[i];
         const char *t = ix->tk.bytes + k->off;
-        uint32_t ti = smap_get(&x->terms, t, k->len, true, NULL);
+        uint32_t ti = smap_get(&x->terms, t, k->len, true);
         if (x->terms.n > x->cap) {
             size_t cap = x->cap ? x->cap * 2 : 256;
             x->tf2 = kg_xrealloc(x->tf2, cap * sizeof *x->tf2);
@@ -2155,7 +2140,7 @@ static kg_status tt_field(void *ctx, const char *text, int w2, bool item)
             continue;
         memcpy(key + kl + 1, s, sl);
         key[kl] = '\0';
-        uint32_t si = smap_get(&x->surf, key, (size_t)kl + 1 + sl, true, NULL);
+        uint32_t si = smap_get(&x->surf, key, (size_t)kl + 1 + sl, true);
         if (x->surf.n > x->scap) {
             size_t cap = x->scap ? x->scap * 2 : 256;
             x->scount = kg_xrealloc(x->scount, cap * sizeof *x->scount);
