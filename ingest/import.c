@@ -21,11 +21,14 @@ struct importer {
     bool any_bad;
 };
 
-static void report(struct importer *im, size_t line, const char *reason)
+/* Reports a bad line; returns true when the import goes on past it
+ * (--skip-bad), false when the whole stream fails. */
+static bool bad_line(struct importer *im, size_t line, const char *reason)
 {
     fprintf(im->errors, "%s:%zu: %s\n", im->name, line, reason);
     im->any_bad = true;
     im->st->bad++;
+    return im->o->skip_bad;
 }
 
 /* Stores one parsed record; returns non-OK only for store failures. */
@@ -42,12 +45,6 @@ static kg_status put(struct importer *im, struct kg_record *r)
     else
         im->st->unchanged++;
     return KG_OK;
-}
-
-/* After a bad line: go on (skip_bad) or stop the whole stream. */
-static bool keep_going(const struct importer *im)
-{
-    return im->o->skip_bad;
 }
 
 static void strip_bom(char **p, size_t *n)
@@ -85,16 +82,14 @@ static kg_status import_jsonl(struct importer *im, FILE *in)
         if (n > IMPORT_MAX_LINE) {
             snprintf(err, sizeof err, "line longer than %u bytes",
                      IMPORT_MAX_LINE);
-            report(im, lineno, err);
-            if (!keep_going(im))
+            if (!bad_line(im, lineno, err))
                 break;
             continue;
         }
         struct kg_record r;
         record_init(&r, im->o->kind);
         if (record_from_json(&r, p, n, err, sizeof err) != KG_OK) {
-            report(im, lineno, err);
-            if (!keep_going(im))
+            if (!bad_line(im, lineno, err))
                 break;
             continue;
         }
@@ -105,7 +100,7 @@ static kg_status import_jsonl(struct importer *im, FILE *in)
     }
     if (st == KG_OK && ferror(in)) {
         snprintf(err, sizeof err, "read error");
-        report(im, lineno, err);
+        (void)bad_line(im, lineno, err);
     }
     free(line);
     return st;
@@ -213,12 +208,12 @@ static kg_status import_csv(struct importer *im, FILE *in)
     if (rc == 0)
         goto done; /* empty file */
     if (rc < 0) {
-        report(im, row->start_line, row->err);
+        (void)bad_line(im, row->start_line, row->err);
         goto done;
     }
     ncols = row->n;
     for (size_t i = 0; i < ncols; i++) {
-        char *p = row->cols[i].data ? row->cols[i].data : "";
+        char *p = (char *)cell(row, i);
         size_t n = strlen(p);
         if (i == 0)
             strip_bom(&p, &n);
@@ -226,7 +221,7 @@ static kg_status import_csv(struct importer *im, FILE *in)
         if (!record_field_find(im->o->kind, header[i])) {
             snprintf(err, sizeof err, "unknown field '%s' for %s in header",
                      header[i], record_kind_name(im->o->kind));
-            report(im, 1, err);
+            (void)bad_line(im, 1, err);
             goto done; /* a bad header makes every line bad */
         }
     }
@@ -235,16 +230,14 @@ static kg_status import_csv(struct importer *im, FILE *in)
             continue; /* blank line */
         im->st->lines++;
         if (rc < 0) {
-            report(im, row->start_line, row->err);
-            if (!keep_going(im))
+            if (!bad_line(im, row->start_line, row->err))
                 break;
             continue;
         }
         if (row->n != ncols) {
             snprintf(err, sizeof err, "%zu fields, the header has %zu", row->n,
                      ncols);
-            report(im, row->start_line, err);
-            if (!keep_going(im))
+            if (!bad_line(im, row->start_line, err))
                 break;
             continue;
         }
@@ -257,8 +250,7 @@ static kg_status import_csv(struct importer *im, FILE *in)
             pst = record_validate(&r, err, sizeof err);
         if (pst != KG_OK) {
             record_release(&r);
-            report(im, row->start_line, err);
-            if (!keep_going(im))
+            if (!bad_line(im, row->start_line, err))
                 break;
             continue;
         }
