@@ -8,7 +8,6 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "graph/match.h"
@@ -66,10 +65,7 @@ int cli_match_bm25(const struct cli *cli, struct store *s,
     memset(b, 0, sizeof *b);
     if (!(c->w_bm25 > 0) || nq == 0)
         return 0;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t n = c->threads ? c->threads : (cpus > 0 ? (size_t)cpus : 1);
-    n = n > 8 ? 8 : n;
-    n = n > nq ? nq : n;
+    size_t n = match_threads(c, nq);
     b->ix = kg_xcalloc(n, sizeof *b->ix);
     b->texts = kg_xcalloc(nq, sizeof *b->texts);
     b->ntexts = nq;

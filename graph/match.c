@@ -1615,10 +1615,7 @@ static void *batch_worker(void *arg)
     return NULL;
 }
 
-kg_status match_batch(const struct graph *g, const struct match_config *c,
-                      const struct match_indexes *ixs,
-                      const struct match_query *qs, size_t n, match_batch_cb cb,
-                      void *ctx, char *err, size_t errlen)
+unsigned match_threads(const struct match_config *c, size_t n)
 {
     unsigned threads = c->threads;
     if (threads == 0) {
@@ -1629,6 +1626,15 @@ kg_status match_batch(const struct graph *g, const struct match_config *c,
         threads = 8;
     if (threads > n)
         threads = n ? (unsigned)n : 1;
+    return threads;
+}
+
+kg_status match_batch(const struct graph *g, const struct match_config *c,
+                      const struct match_indexes *ixs,
+                      const struct match_query *qs, size_t n, match_batch_cb cb,
+                      void *ctx, char *err, size_t errlen)
+{
+    unsigned threads = match_threads(c, n);
     if (ixs && ixs->n && threads > ixs->n)
         threads = (unsigned)ixs->n;
     struct matcher **ms = kg_xcalloc(threads, sizeof *ms);

@@ -135,6 +135,10 @@ struct match_indexes {
     size_t n;
 };
 
+/* The threads a batch of n queries runs on: c->threads, else the online
+ * CPUs; at most 8 and at most n, at least 1. */
+unsigned match_threads(const struct match_config *c, size_t n);
+
 /*
  * Runs n queries on c->threads threads (each with its own matcher, and
  * index from ixs when it is not NULL) and calls cb with each result in
