@@ -956,7 +956,7 @@ static uint32_t records_first(struct build *b)
     return nrec;
 }
 
-static kg_status build_image(struct build *b, struct store *s,
+static kg_status build_image(struct build *b, int64_t version,
                              struct graph_mem *mem, struct header *h)
 {
     struct wterm **vecs;
@@ -1026,12 +1026,6 @@ static kg_status build_image(struct build *b, struct store *s,
     if (st != KG_OK)
         goto done;
 
-    int64_t version = 0;
-    st = store_version(s, &version);
-    if (st != KG_OK) {
-        snprintf(b->err, b->errlen, "%s", store_last_error(s));
-        goto done;
-    }
     uint64_t nvec = 0, ninv = 0;
     for (size_t i = 0; i < b->nd; i++) {
         nvec += vlen[i];
@@ -1181,9 +1175,11 @@ done:
     return st;
 }
 
-static kg_status build(struct store *s, const struct graph_opts *opts,
-                       struct graph_mem *mem, struct header *h, char *err,
-                       size_t errlen)
+/* Builds the image of s, stamped with version (read before the records,
+ * so a change made meanwhile leaves the image stale, not wrongly current). */
+static kg_status build(struct store *s, int64_t version,
+                       const struct graph_opts *opts, struct graph_mem *mem,
+                       struct header *h, char *err, size_t errlen)
 {
     struct build b;
     memset(&b, 0, sizeof b);
@@ -1224,7 +1220,7 @@ static kg_status build(struct store *s, const struct graph_opts *opts,
         st = KG_ELIMIT;
         goto fail;
     }
-    st = build_image(&b, s, mem, h);
+    st = build_image(&b, version, mem, h);
 fail:
     build_release(&b);
     return st;
@@ -1325,7 +1321,7 @@ kg_status graph_open(struct store *s, const struct graph_opts *opts,
     }
     struct header h;
     if (mapped <= 0) {
-        st = build(s, opts, mem, &h, err, errlen);
+        st = build(s, version, opts, mem, &h, err, errlen);
         if (st != KG_OK) {
             free(mem->base);
             free(mem);
