@@ -2097,7 +2097,7 @@ static uint32_t find_doc(const struct index *ix, kg_kind kind, const char *id)
 struct tt {
     struct index *ix;
     struct smap terms; /* term -> index */
-    struct smap surf;  /* term index, NUL, surface -> index */
+    struct smap surf;  /* term index (4 bytes), surface -> index */
     uint32_t *tf2;     /* per term */
     uint32_t *scount;  /* per surface */
     size_t cap, scap;
@@ -2134,13 +2134,12 @@ static kg_status tt_field(void *ctx, const char *text, int w2, bool item)
         x->tf2[ti] += (uint32_t)w2;
         const char *s = ix->tk.bytes + k->surf;
         size_t sl = strlen(s);
-        char key[2 * 256 + 8];
-        int kl = snprintf(key, sizeof key, "%u", ti);
+        char key[4 + 256];
         if (sl > 256)
             continue;
-        memcpy(key + kl + 1, s, sl);
-        key[kl] = '\0';
-        uint32_t si = smap_get(&x->surf, key, (size_t)kl + 1 + sl, true);
+        memcpy(key, &ti, 4);
+        memcpy(key + 4, s, sl);
+        uint32_t si = smap_get(&x->surf, key, 4 + sl, true);
         if (x->surf.n > x->scap) {
             size_t cap = x->scap ? x->scap * 2 : 256;
             x->scount = kg_xrealloc(x->scount, cap * sizeof *x->scount);
@@ -2276,22 +2275,24 @@ size_t index_top_terms(struct index *ix, kg_kind kind, const char *id,
     qsort(rk, n, sizeof *rk, cmp_tt_rank);
     if (n > max)
         n = max;
+    /* each term's most frequent surface form (the first on a tie) */
+    uint32_t *best = kg_xmalloc((x.terms.n + 1) * sizeof *best);
+    for (uint32_t i = 0; i < x.terms.n; i++)
+        best[i] = UINT32_MAX;
+    for (uint32_t j = 0; j < x.surf.n; j++) {
+        uint32_t t;
+        memcpy(&t, smap_str(&x.surf, j), 4);
+        if (best[t] == UINT32_MAX || x.scount[j] > x.scount[best[t]])
+            best[t] = j;
+    }
     for (size_t i = 0; i < n; i++) {
-        /* the most frequent surface form of the term */
-        const char *best = smap_str(&x.terms, rk[i].term);
-        uint32_t bc = 0;
-        for (uint32_t j = 0; j < x.surf.n; j++) {
-            const char *key = smap_str(&x.surf, j);
-            if ((uint32_t)strtoul(key, NULL, 10) != rk[i].term ||
-                x.scount[j] <= bc)
-                continue;
-            bc = x.scount[j];
-            best = key + strlen(key) + 1;
-        }
-        terms[i] = pool_add(ix, best);
+        uint32_t j = best[rk[i].term];
+        terms[i] = pool_add(ix, j == UINT32_MAX ? smap_str(&x.terms, rk[i].term)
+                                                : smap_str(&x.surf, j) + 4);
         if (weights)
             weights[i] = rk[i].w;
     }
+    free(best);
     free(rk);
     smap_release(&x.terms);
     smap_release(&x.surf);
