@@ -94,6 +94,11 @@ enum cli_format { CLI_TABLE = 0, CLI_JSON, CLI_CSV };
 int cli_parse_format(const struct cli *cli, const char *s,
                      enum cli_format *out);
 
+/* Parses a command's options when --format is its only one; optind is
+ * then the first operand. Returns 0, or the exit code of a usage error. */
+int cli_format_options(const struct cli *cli, int argc, char **argv,
+                       enum cli_format *fmt);
+
 /* Writes s as one CSV field (quoted when needed, RFC 4180). */
 void cli_csv_field(FILE *f, const char *s);
 /* Writes a CSV row of n fields and a newline. */

@@ -2,10 +2,10 @@
  * cmd_show.c - `kgmatch show KIND ID`: one record, its bookkeeping (source,
  * first and last seen) and its links in both directions.
  */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h> /* optind */
 
 #include "cli/cli.h"
 
@@ -64,19 +64,10 @@ static void print_table(const struct kg_record *r,
 
 int cmd_show(struct cli *cli, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {NULL, 0, NULL, 0},
-    };
     enum cli_format fmt = CLI_TABLE;
-    int c, rc;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "f:", longopts, NULL)) != -1) {
-        if (c != 'f')
-            return cli_usage(cli, "bad option");
-        if ((rc = cli_parse_format(cli, optarg, &fmt)) != 0)
-            return rc;
-    }
+    int rc = cli_format_options(cli, argc, argv, &fmt);
+    if (rc)
+        return rc;
     if (fmt == CLI_CSV)
         return cli_usage(cli, "show prints table or json");
     if (argc - optind != 2)

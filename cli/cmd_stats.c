@@ -2,27 +2,18 @@
  * cmd_stats.c - `kgmatch stats`: how many records of each kind (and how
  * many of them are stubs) the store holds.
  */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
+#include <unistd.h> /* optind */
 
 #include "cli/cli.h"
 
 int cmd_stats(struct cli *cli, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {NULL, 0, NULL, 0},
-    };
     enum cli_format fmt = CLI_TABLE;
-    int c, rc;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "f:", longopts, NULL)) != -1) {
-        if (c != 'f')
-            return cli_usage(cli, "bad option");
-        if ((rc = cli_parse_format(cli, optarg, &fmt)) != 0)
-            return rc;
-    }
+    int rc = cli_format_options(cli, argc, argv, &fmt);
+    if (rc)
+        return rc;
     if (optind < argc)
         return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
     struct store *s;

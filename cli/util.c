@@ -2,6 +2,7 @@
  * util.c - what the subcommands share: error printing, opening the store,
  * --format, CSV fields and a table laid out by terminal display width.
  */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,24 @@ int cli_parse_format(const struct cli *cli, const char *s, enum cli_format *out)
         *out = CLI_CSV;
     else
         return cli_usage(cli, "unknown format '%s' (table, json or csv)", s);
+    return 0;
+}
+
+int cli_format_options(const struct cli *cli, int argc, char **argv,
+                       enum cli_format *fmt)
+{
+    static const struct option longopts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {NULL, 0, NULL, 0},
+    };
+    int c, rc;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "f:", longopts, NULL)) != -1) {
+        if (c != 'f')
+            return cli_usage(cli, "bad option");
+        if ((rc = cli_parse_format(cli, optarg, fmt)) != 0)
+            return rc;
+    }
     return 0;
 }
 
