@@ -605,9 +605,12 @@ static double start_ready(struct fetcher *f, double now)
         double at = j->ready_at;
         if (h && h->next > at)
             at = h->next;
-        bool can = f->active < f->parallel && at <= now && !(h && h->busy);
-        if (!can) {
-            if (!(h && h->busy) && at < wake)
+        /* A job waiting for a slot or its host is woken by a transfer
+         * finishing, not by the clock: counting its time would make
+         * fetch_run poll with a zero timeout until then. */
+        bool blocked = f->active >= f->parallel || (h && h->busy);
+        if (blocked || at > now) {
+            if (!blocked && at < wake)
                 wake = at;
             p = &j->next;
             continue;
