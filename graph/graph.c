@@ -646,25 +646,23 @@ static void layout(struct graph *g, char *base, const struct header *h)
     g->csr.n = h->nv;
 }
 
-/* Sort contexts for the order arrays (qsort has no context argument). */
-static const struct bvert *sort_verts;
-static const char *sort_strings;
-
-static int cmp_vertex_order(const void *a, const void *c)
+/* Orders vertex numbers by (kind, id) and term numbers by string; ctx is
+ * the build. */
+static int cmp_vertex_order(const void *a, const void *c, void *ctx)
 {
-    const struct bvert *x = &sort_verts[*(const uint32_t *)a];
-    const struct bvert *y = &sort_verts[*(const uint32_t *)c];
+    const struct build *b = ctx;
+    const struct bvert *x = &b->v[*(const uint32_t *)a];
+    const struct bvert *y = &b->v[*(const uint32_t *)c];
     if (x->kind != y->kind)
         return x->kind < y->kind ? -1 : 1;
-    return strcmp(sort_strings + x->id, sort_strings + y->id);
+    return strcmp(b->strings.data + x->id, b->strings.data + y->id);
 }
 
-static const struct bterm *sort_terms;
-
-static int cmp_term_order(const void *a, const void *c)
+static int cmp_term_order(const void *a, const void *c, void *ctx)
 {
-    return strcmp(sort_strings + sort_terms[*(const uint32_t *)a].str,
-                  sort_strings + sort_terms[*(const uint32_t *)c].str);
+    const struct build *b = ctx;
+    return strcmp(b->strings.data + b->t[*(const uint32_t *)a].str,
+                  b->strings.data + b->t[*(const uint32_t *)c].str);
 }
 
 /* One adjacency slot while the CSR is sorted. */
@@ -1070,9 +1068,7 @@ static kg_status build_image(struct build *b, int64_t version,
         ((domain_mask *)g.vdomain)[v] = b->v[v].dom;
         ((uint32_t *)g.order)[v] = (uint32_t)v;
     }
-    sort_verts = b->v;
-    sort_strings = b->strings.data;
-    qsort((uint32_t *)g.order, nv, sizeof(uint32_t), cmp_vertex_order);
+    qsort_r((uint32_t *)g.order, nv, sizeof(uint32_t), cmp_vertex_order, b);
 
     /* CSR with edge types, neighbours sorted. */
     uint64_t *off = (uint64_t *)g.csr.off;
@@ -1159,8 +1155,7 @@ static kg_status build_image(struct build *b, int64_t version,
         ((uint32_t *)g.term_vertex)[t] = b->t[t].vertex;
         ((uint32_t *)g.term_order)[t] = t;
     }
-    sort_terms = b->t;
-    qsort((uint32_t *)g.term_order, nt, sizeof(uint32_t), cmp_term_order);
+    qsort_r((uint32_t *)g.term_order, nt, sizeof(uint32_t), cmp_term_order, b);
     memcpy((char *)g.strings, b->strings.data, b->strings.len);
 
 done:
