@@ -370,14 +370,15 @@ static kg_status each_list(const struct kg_strlist *l, int w2, bool item,
     return st;
 }
 
-/* The searchable fields of r, with their weights; false for kinds that are
- * not indexed (enterprises). */
+/* Every kind but enterprises has a document. */
 static bool indexed_kind(kg_kind k)
 {
     return k == KG_INSTITUTION || k == KG_EXPERT || k == KG_ACHIEVEMENT ||
            k == KG_PATENT || k == KG_DEMAND;
 }
 
+/* Calls fn on each searchable field of r with its weight (none for kinds
+ * that are not indexed); stops at the first failure and returns it. */
 static kg_status each_field(const struct kg_record *r, field_fn fn, void *ctx)
 {
     kg_status st = KG_OK;
