@@ -185,11 +185,6 @@ void text_free(struct text *t)
     free(t);
 }
 
-const struct text_opts *text_options(const struct text *t)
-{
-    return &t->opts;
-}
-
 const char *text_last_error(const struct text *t)
 {
     return t->err;

@@ -39,9 +39,6 @@ kg_status text_new(const struct text_opts *opts, struct text **out, char *err,
                    size_t errlen) KG_MUST_CHECK;
 void text_free(struct text *t); /* NULL is a no-op */
 
-/* The options t was created with (never NULL). */
-const struct text_opts *text_options(const struct text *t);
-
 /* One term: bytes at tk->bytes + off (len bytes, NUL-terminated), and
  * when surfaces were asked for, the form it had in the text before
  * stemming at tk->bytes + surf (equal to off when there is no difference). */
