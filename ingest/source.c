@@ -289,13 +289,18 @@ struct list_ctx {
 
 static bool list_one(const char *key, const char *value, void *ctx)
 {
-    (void)key;
     struct list_ctx *l = ctx;
     struct source s;
     char err[256];
     source_init(&s);
-    if (source_from_json(value, &s, err, sizeof err) != KG_OK)
+    if (source_from_json(value, &s, err, sizeof err) != KG_OK) {
+        /* Say so rather than let a source vanish from list and ingest. */
+        fprintf(stderr,
+                "kgmatch: stored source '%s' is damaged (%s): "
+                "skipped; add it again\n",
+                key + strlen(DEF_PREFIX), err);
         return true;
+    }
     l->v = kg_xrealloc(l->v, (l->n + 1) * sizeof *l->v);
     l->v[l->n++] = s;
     return true;
@@ -411,7 +416,11 @@ kg_status source_state_load(struct store *st, const char *name,
     free(json);
     if (!json_is_object(o)) {
         json_decref(o);
-        return KG_OK; /* unreadable state: start afresh */
+        fprintf(stderr,
+                "kgmatch: harvest state of source '%s' is damaged: "
+                "harvesting it from the start\n",
+                name);
+        return KG_OK;
     }
     out->last_run = get_str(o, "last_run");
     out->status = get_str(o, "status");
