@@ -42,6 +42,12 @@ struct match_config;
 int cli_match_open(const struct cli *cli, const char *config, struct store **s,
                    struct graph **g, struct match_config *c);
 int cli_match_kinds(const struct cli *cli, const char *s, unsigned *kinds);
+/* --top N (0 to 1000000) into *top; a usage error returns 2 (match_opts.c). */
+int cli_parse_top(const struct cli *cli, const char *s, size_t *top);
+/* A hit's reason as JSON: {parts, concepts, path} (a new reference). */
+struct json_t;
+struct match_hit;
+struct json_t *cli_match_reason_json(const struct match_hit *h);
 /* When the config gives BM25 a share (text.bm25): one text index per batch
  * thread, and each demand query's bm25_text from the store. Release with
  * cli_match_bm25_release (also after a failure). */

@@ -131,22 +131,6 @@ static const char *hit_title(const struct graph *g, const struct match_hit *h)
     return graph_str(g, g->vlabel[h->v]);
 }
 
-static json_t *reason_json(const struct match_hit *h)
-{
-    json_t *parts = json_pack("{s:f, s:f, s:f}", "text", h->text, "graph",
-                              h->graph, "fit", h->fit);
-    json_t *concepts = json_array();
-    for (size_t i = 0; i < h->nconcepts; i++)
-        json_array_append_new(concepts, json_string(h->concepts[i]));
-    json_t *path = json_array();
-    for (size_t i = 0; i < h->npath; i++)
-        json_array_append_new(
-            path, json_pack("{s:s, s:s, s:s}", "kind", h->path[i].kind, "id",
-                            h->path[i].id, "label", h->path[i].label));
-    return json_pack("{s:o, s:o, s:o}", "parts", parts, "concepts", concepts,
-                     "path", path);
-}
-
 static void print_path(const struct match_hit *h)
 {
     for (size_t i = 0; i < h->npath; i++) {
@@ -210,7 +194,7 @@ static bool print_result(size_t i, const struct match_result *r, void *ctx)
                           record_kind_name(h->kind), "id",
                           graph_str(g, g->vid[h->v]), "title", hit_title(g, h),
                           "score", h->score, "cross_domain", h->cross_domain,
-                          "reason", reason_json(h)));
+                          "reason", cli_match_reason_json(h)));
         }
         json_t *d = o->text ? json_pack("{s:n, s:s, s:o}", "id", "text",
                                         o->text, "matches", ms)
@@ -304,14 +288,9 @@ int cmd_match(struct cli *cli, int argc, char **argv)
         case 'k':
             rc = cli_match_kinds(cli, optarg, &kinds);
             break;
-        case 'n': {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*end || end == optarg || n < 0 || n > 1000000)
-                rc = cli_usage(cli, "--top needs a number from 0 to 1000000");
-            top = (size_t)n;
+        case 'n':
+            rc = cli_parse_top(cli, optarg, &top);
             break;
-        }
         case 'x':
             cross = true;
             break;

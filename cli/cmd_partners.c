@@ -6,7 +6,6 @@
  */
 #include <getopt.h>
 #include <jansson.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,21 +95,6 @@ static json_t *ranked_json(const struct graph *g, const struct ranked *r,
     return a;
 }
 
-static json_t *path_json(const struct match_hit *h)
-{
-    json_t *parts = json_pack("{s:f, s:f, s:f}", "text", h->text, "graph",
-                              h->graph, "fit", h->fit);
-    json_t *concepts = json_array(), *path = json_array();
-    for (size_t i = 0; i < h->nconcepts; i++)
-        json_array_append_new(concepts, json_string(h->concepts[i]));
-    for (size_t i = 0; i < h->npath; i++)
-        json_array_append_new(
-            path, json_pack("{s:s, s:s, s:s}", "kind", h->path[i].kind, "id",
-                            h->path[i].id, "label", h->path[i].label));
-    return json_pack("{s:o, s:o, s:o}", "parts", parts, "concepts", concepts,
-                     "path", path);
-}
-
 static void print_path(const struct match_hit *h)
 {
     for (size_t i = 0; i < h->npath; i++) {
@@ -151,14 +135,10 @@ int cmd_partners(struct cli *cli, int argc, char **argv)
         case 'C':
             closed_too = true;
             break;
-        case 'n': {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*end || end == optarg || n < 0 || n > 1000000)
-                return cli_usage(cli, "--top needs a number from 0 to 1000000");
-            top = (size_t)n;
+        case 'n':
+            if ((rc = cli_parse_top(cli, optarg, &top)) != 0)
+                return rc;
             break;
-        }
         case 'f':
             if ((rc = cli_parse_format(cli, optarg, &fmt)) != 0)
                 return rc;
@@ -295,7 +275,7 @@ int cmd_partners(struct cli *cli, int argc, char **argv)
                               "score", inst[i].score, "demand", did, "experts",
                               ranked_json(g, ex, ne, false), "items",
                               ranked_json(g, it, nit, true), "reason",
-                              path_json(&why[i])));
+                              cli_match_reason_json(&why[i])));
                 continue;
             }
             struct kg_buf eb, ib;
