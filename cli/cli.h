@@ -48,9 +48,9 @@ int cli_parse_top(const struct cli *cli, const char *s, size_t *top);
 struct json_t;
 struct match_hit;
 struct json_t *cli_match_reason_json(const struct match_hit *h);
-/* When the config gives BM25 a share (text.bm25): one text index per batch
- * thread, and each demand query's bm25_text from the store. Release with
- * cli_match_bm25_release (also after a failure). */
+/* When the config gives BM25 a share (text.bm25): nix text indexes (0: one
+ * per batch thread), and each demand query's bm25_text from the store.
+ * Release with cli_match_bm25_release (also after a failure). */
 struct index;
 struct match_query;
 struct cli_bm25 {
@@ -61,7 +61,8 @@ struct cli_bm25 {
 };
 int cli_match_bm25(const struct cli *cli, struct store *s,
                    const struct graph *g, const struct match_config *c,
-                   struct match_query *qs, size_t nq, struct cli_bm25 *b);
+                   struct match_query *qs, size_t nq, size_t nix,
+                   struct cli_bm25 *b);
 void cli_match_bm25_release(struct cli_bm25 *b);
 int cli_find_enterprise(const struct cli *cli, struct store *s,
                         const char *name, char **id);

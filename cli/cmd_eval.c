@@ -301,7 +301,7 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
     if (rc == 0) {
         char err[512] = "";
         struct cli_bm25 bm;
-        rc = cli_match_bm25(cli, s, g, &conf, qs, gold.n, &bm);
+        rc = cli_match_bm25(cli, s, g, &conf, qs, gold.n, 0, &bm);
         struct match_indexes ixs = {bm.ix, bm.n};
         kg_status st =
             rc ? KG_OK

@@ -60,12 +60,13 @@ static char *demand_text(struct store *s, const char *id)
 
 int cli_match_bm25(const struct cli *cli, struct store *s,
                    const struct graph *g, const struct match_config *c,
-                   struct match_query *qs, size_t nq, struct cli_bm25 *b)
+                   struct match_query *qs, size_t nq, size_t nix,
+                   struct cli_bm25 *b)
 {
     memset(b, 0, sizeof *b);
     if (!(c->w_bm25 > 0) || nq == 0)
         return 0;
-    size_t n = match_threads(c, nq);
+    size_t n = nix ? nix : match_threads(c, nq);
     b->ix = kg_xcalloc(n, sizeof *b->ix);
     b->texts = kg_xcalloc(nq, sizeof *b->texts);
     b->ntexts = nq;
@@ -367,7 +368,7 @@ int cmd_match(struct cli *cli, int argc, char **argv)
         puts("demand_id,kind,item_id,score,cross_domain,title");
     char err[512] = "";
     struct cli_bm25 bm;
-    rc = cli_match_bm25(cli, s, g, &conf, qs, nq, &bm);
+    rc = cli_match_bm25(cli, s, g, &conf, qs, nq, 0, &bm);
     if (rc) {
         cli_match_bm25_release(&bm);
         json_decref(o.json);

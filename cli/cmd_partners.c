@@ -189,8 +189,8 @@ int cmd_partners(struct cli *cli, int argc, char **argv)
     struct matcher *m = NULL;
     kg_status st = KG_OK;
     struct cli_bm25 bm = {0};
-    if (rc == 0 && ids.n > 0)
-        rc = cli_match_bm25(cli, s, g, &conf, qs, ids.n, &bm);
+    if (rc == 0 && ids.n > 0) /* one matcher: one index */
+        rc = cli_match_bm25(cli, s, g, &conf, qs, ids.n, 1, &bm);
     if (rc == 0 && ids.n > 0)
         st = match_new(g, &conf, &m, err, sizeof err);
     if (m && bm.n)
