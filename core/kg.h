@@ -74,6 +74,32 @@ static inline bool kg_utf8_valid(const char *s, size_t n)
  * (1..4) and stores the code point, or returns 0 for an invalid sequence. */
 int kg_utf8_decode(const char *s, size_t n, uint32_t *cp);
 
+/* Writes code point cp (at most U+10FFFF) as UTF-8 into o; returns the
+ * byte length, 1 to 4. Inline: the tokenizer calls it per character. */
+static inline size_t kg_utf8_encode(char o[4], uint32_t cp)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into out. $KGMATCH_NOW
  * (seconds since the epoch) pins it, for reproducible tests. */
 void kg_now_iso(char out[32]);
