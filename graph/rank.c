@@ -138,6 +138,24 @@ static void touch(struct rank_ppr *p, uint32_t v)
     }
 }
 
+/* Queues v (not queued yet) at the ring's tail. */
+static void enqueue(struct rank_ppr *p, uint32_t v, uint32_t *tail,
+                    uint32_t *len)
+{
+    p->pr[v].queued = 1;
+    p->queue[*tail] = v;
+    *tail = *tail + 1 == p->n ? 0 : *tail + 1;
+    (*len)++;
+}
+
+/* Seed i's weight: seed_w[i] (1 without seed_w), 0 unless positive and
+ * finite. */
+static double seed_weight(const double *seed_w, size_t i)
+{
+    double x = seed_w ? seed_w[i] : 1.0;
+    return x > 0 && isfinite(x) ? x : 0;
+}
+
 static void clear(struct rank_ppr *p)
 {
     for (size_t i = 0; i < p->nsupport; i++) {
@@ -164,26 +182,20 @@ kg_status rank_ppr_push(struct rank_ppr *p, const struct rank_csr *g,
     for (size_t i = 0; i < nseeds; i++) {
         if (seeds[i] >= g->n)
             return KG_EINPUT;
-        double x = seed_w ? seed_w[i] : 1.0;
-        if (x > 0 && isfinite(x))
-            total += x;
+        total += seed_weight(seed_w, i);
     }
     if (!(total > 0))
         return KG_EINPUT;
     uint32_t head = 0, tail = 0, len = 0;
     for (size_t i = 0; i < nseeds; i++) {
-        double x = seed_w ? seed_w[i] : 1.0;
-        if (!(x > 0 && isfinite(x)))
+        double x = seed_weight(seed_w, i);
+        if (!(x > 0))
             continue;
         uint32_t s = seeds[i];
         touch(p, s);
         p->pr[s].r += x / total;
-        if (!p->pr[s].queued) {
-            p->pr[s].queued = 1;
-            p->queue[tail] = s;
-            tail = tail + 1 == p->n ? 0 : tail + 1;
-            len++;
-        }
+        if (!p->pr[s].queued)
+            enqueue(p, s, &tail, &len);
     }
     while (len > 0) {
         uint32_t u = p->queue[head];
@@ -199,25 +211,19 @@ kg_status rank_ppr_push(struct rank_ppr *p, const struct rank_csr *g,
             /* A dead end restarts the walk at the seeds. Mass that restarts
              * at u itself comes back geometrically: settle it at once. */
             double fu = 0;
-            for (size_t i = 0; i < nseeds; i++) {
-                double x = seed_w ? seed_w[i] : 1.0;
-                if (seeds[i] == u && x > 0 && isfinite(x))
-                    fu += x / total;
-            }
+            for (size_t i = 0; i < nseeds; i++)
+                if (seeds[i] == u)
+                    fu += seed_weight(seed_w, i) / total;
             double rr = ru / (1 - d * fu);
             p->pr[u].p += (1 - d) * (rr - ru);
             for (size_t i = 0; i < nseeds; i++) {
-                double x = seed_w ? seed_w[i] : 1.0;
-                if (!(x > 0 && isfinite(x)) || seeds[i] == u)
+                double x = seed_weight(seed_w, i);
+                if (!(x > 0) || seeds[i] == u)
                     continue;
                 uint32_t s = seeds[i];
                 p->pr[s].r += d * rr * x / total;
-                if (!p->pr[s].queued && p->pr[s].r > eps * g->wdeg[s]) {
-                    p->pr[s].queued = 1;
-                    p->queue[tail] = s;
-                    tail = tail + 1 == p->n ? 0 : tail + 1;
-                    len++;
-                }
+                if (!p->pr[s].queued && p->pr[s].r > eps * g->wdeg[s])
+                    enqueue(p, s, &tail, &len);
             }
             continue;
         }
@@ -226,12 +232,8 @@ kg_status rank_ppr_push(struct rank_ppr *p, const struct rank_csr *g,
             uint32_t v = g->adj[i];
             touch(p, v);
             p->pr[v].r += share * g->w[i];
-            if (!p->pr[v].queued && p->pr[v].r > eps * g->wdeg[v]) {
-                p->pr[v].queued = 1;
-                p->queue[tail] = v;
-                tail = tail + 1 == p->n ? 0 : tail + 1;
-                len++;
-            }
+            if (!p->pr[v].queued && p->pr[v].r > eps * g->wdeg[v])
+                enqueue(p, v, &tail, &len);
         }
     }
     return KG_OK;
@@ -284,9 +286,7 @@ kg_status rank_ppr_exact(const struct rank_csr *g, const uint32_t *seeds,
     for (size_t i = 0; i < nseeds; i++) {
         if (seeds[i] >= g->n)
             return KG_EINPUT;
-        double x = seed_w ? seed_w[i] : 1.0;
-        if (x > 0 && isfinite(x))
-            total += x;
+        total += seed_weight(seed_w, i);
     }
     if (!(total > 0))
         return KG_EINPUT;
@@ -303,11 +303,8 @@ kg_status rank_ppr_exact(const struct rank_csr *g, const uint32_t *seeds,
     if (exact_graph(g, &ig, &wv) != IGRAPH_SUCCESS)
         goto fail;
     have_graph = true;
-    for (size_t i = 0; i < nseeds; i++) {
-        double x = seed_w ? seed_w[i] : 1.0;
-        if (x > 0 && isfinite(x))
-            VECTOR(reset)[seeds[i]] += x / total;
-    }
+    for (size_t i = 0; i < nseeds; i++)
+        VECTOR(reset)[seeds[i]] += seed_weight(seed_w, i) / total;
     if (igraph_vector_init(&vec, 0) != IGRAPH_SUCCESS)
         goto fail;
     have_vec = true;
