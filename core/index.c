@@ -109,13 +109,6 @@ struct index {
 
 /* ------------------------------------------------------------ helpers */
 
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
 static void fmt_err(char *err, size_t errlen, const char *fmt, ...)
     KG_PRINTF(3, 4);
 static void fmt_err(char *err, size_t errlen, const char *fmt, ...)
@@ -617,9 +610,9 @@ static kg_status add_field(void *ctx, const char *text, int w2, bool item)
     struct builder *b = ctx;
     text_tokens_reset(&b->tk);
     size_t len = strlen(text);
-    double t0 = now_s();
+    double t0 = kg_monotonic();
     kg_status st = text_analyze(b->tx, text, len, &b->tk);
-    b->tokenize_s += now_s() - t0;
+    b->tokenize_s += kg_monotonic() - t0;
     b->text_bytes += len;
     if (st != KG_OK) {
         snprintf(b->err, sizeof b->err, "%s", text_last_error(b->tx));
@@ -1391,7 +1384,7 @@ static kg_status build(struct index *ix, struct store *s,
 {
     struct builder b;
     struct text_opts to = {.cjk_words = ix->want_flags & IX_CJK_WORDS};
-    double t0 = now_s();
+    double t0 = kg_monotonic();
     kg_status st = builder_init(&b, &to, err, errlen);
     if (st == KG_OK && s)
         st = build_from_store(&b, s, err, errlen);
@@ -1401,14 +1394,14 @@ static kg_status build(struct index *ix, struct store *s,
             fmt_err(err, errlen, "%s %s: %s", record_kind_name(recs[i]->kind),
                     recs[i]->id, b.err);
     }
-    double t1 = now_s();
+    double t1 = kg_monotonic();
     struct bytes img = {0};
     if (st == KG_OK)
         st = layout(&b, version, ix->k1, ix->b, &img, err, errlen);
     ix->timing = (struct index_timing){
         .read_s = t1 - t0,
         .tokenize_s = b.tokenize_s,
-        .layout_s = now_s() - t1,
+        .layout_s = kg_monotonic() - t1,
         .text_bytes = b.text_bytes,
     };
     builder_release(&b);
@@ -1498,9 +1491,9 @@ kg_status index_open(struct store *s, const struct index_opts *opts,
     if (st != KG_OK)
         goto fail;
     struct bytes img = {(uint8_t *)ix->base, ix->size, ix->size};
-    double t0 = now_s();
+    double t0 = kg_monotonic();
     st = write_atomic(ix->path, &img, why, sizeof why);
-    ix->timing.write_s = now_s() - t0;
+    ix->timing.write_s = kg_monotonic() - t0;
     if (st != KG_OK) {
         fprintf(warn,
                 "kgmatch: cannot write index %s (%s): using it from "

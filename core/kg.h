@@ -100,6 +100,9 @@ static inline size_t kg_utf8_encode(char o[4], uint32_t cp)
     return 4;
 }
 
+/* Seconds on the monotonic clock (for durations, rates and deadlines). */
+double kg_monotonic(void);
+
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into out. $KGMATCH_NOW
  * (seconds since the epoch) pins it, for reproducible tests. */
 void kg_now_iso(char out[32]);

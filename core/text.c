@@ -292,30 +292,6 @@ static inline uint32_t cp_at(const UChar *u, size_t i, size_t m, int *w)
     return c;
 }
 
-static inline size_t put_utf8(char *o, uint32_t c)
-{
-    if (c < 0x80) {
-        o[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        o[0] = (char)(0xC0 | (c >> 6));
-        o[1] = (char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        o[0] = (char)(0xE0 | (c >> 12));
-        o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (c >> 18));
-    o[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (c & 0x3F));
-    return 4;
-}
-
 /* ------------------------------------------- Traditional -> Simplified */
 
 /*
@@ -347,7 +323,7 @@ static kg_status t2s_lookup(struct text *t, uint32_t c, uint32_t *out)
         t->cc_open = true;
     }
     char in[4], res[64];
-    size_t n = put_utf8(in, c);
+    size_t n = kg_utf8_encode(in, c);
     size_t k = opencc_convert_utf8_to_buffer(t->cc, in, n, res);
     uint32_t to = c;
     if (k != (size_t)-1 && k > 0 && k < sizeof res) {
@@ -553,7 +529,7 @@ static size_t scan_part(struct text *t, const UChar *u, size_t i, size_t m,
             if (u_isdigit((UChar32)c))
                 *digit = true;
             if (w->len + 4 <= WORD_BYTES)
-                w->len += put_utf8(w->b + w->len, c);
+                w->len += kg_utf8_encode(w->b + w->len, c);
             else
                 w->overflow = true;
         }
@@ -582,7 +558,7 @@ static size_t scan_unit(struct text *t, const UChar *u, size_t i, size_t m,
     } else {
         size_t k = j;
         if (k < m && u[k] == 0xB0) { /* ° */
-            n += put_utf8(unit + n, 0xB0);
+            n += kg_utf8_encode(unit + n, 0xB0);
             k++;
         }
         while (k < m && n + 4 < 16) {
@@ -592,7 +568,7 @@ static size_t scan_unit(struct text *t, const UChar *u, size_t i, size_t m,
                     break;
                 unit[n++] = (char)(c | 32);
             } else if (c == 0x3BC || c == 0xB5) { /* μ, µ */
-                n += put_utf8(unit + n, 0x3BC);
+                n += kg_utf8_encode(unit + n, 0x3BC);
             } else {
                 break;
             }
@@ -721,7 +697,7 @@ static void emit_cps(struct text_tokens *tk, const uint32_t *c, size_t n)
     char b[4 * 8];
     size_t len = 0;
     for (size_t i = 0; i < n && i < 8; i++)
-        len += put_utf8(b + len, c[i]);
+        len += kg_utf8_encode(b + len, c[i]);
     emit(tk, b, len, NULL, 0);
 }
 

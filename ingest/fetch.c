@@ -57,13 +57,6 @@ struct fetcher {
     unsigned seed;
 };
 
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void sleep_for(double seconds)
 {
     if (seconds <= 0)
@@ -580,7 +573,7 @@ static bool finish_attempt(struct fetcher *f, struct job *j, CURLcode code,
         double jitter = 0.5 + (double)rand_r(&f->seed) / ((double)RAND_MAX + 1);
         double delay = fetch_backoff_delay(
             j->opts.backoff > 0 ? j->opts.backoff : 0, j->attempts, jitter, ra);
-        j->ready_at = now_mono() + delay;
+        j->ready_at = kg_monotonic() + delay;
         return true;
     }
     take_response(j, res, http);
@@ -661,7 +654,7 @@ static int process_done(struct fetcher *f)
         struct host *h = host_get(f, j->host);
         h->busy = false;
         h->next =
-            now_mono() + (j->opts.host_delay > 0 ? j->opts.host_delay : 0);
+            kg_monotonic() + (j->opts.host_delay > 0 ? j->opts.host_delay : 0);
         struct fetch_result res;
         fetch_result_init(&res);
         bool again = finish_attempt(f, j, code, &res);
@@ -680,9 +673,9 @@ static int process_done(struct fetcher *f)
 
 kg_status fetch_run(struct fetcher *f)
 {
-    double last_tick = now_mono();
+    double last_tick = kg_monotonic();
     while (f->pending || f->active) {
-        double now = now_mono();
+        double now = kg_monotonic();
         double wake = start_ready(f, now);
         if (f->active > 0) {
             int running = 0;
@@ -690,7 +683,7 @@ kg_status fetch_run(struct fetcher *f)
                 return KG_EINTERNAL;
             if (process_done(f) > 0)
                 continue;
-            double wait = wake - now_mono();
+            double wait = wake - kg_monotonic();
             int ms = wait < 0 ? 0 : wait > 0.25 ? 250 : (int)(wait * 1000);
             if (curl_multi_poll(f->multi, NULL, 0, ms, NULL) != CURLM_OK)
                 return KG_EINTERNAL;
@@ -698,7 +691,7 @@ kg_status fetch_run(struct fetcher *f)
             double wait = wake - now;
             sleep_for(wait > 0.25 ? 0.25 : wait);
         }
-        now = now_mono();
+        now = kg_monotonic();
         if (f->tick && now - last_tick >= 0.25) {
             f->tick(f->bytes, f->tick_ctx);
             last_tick = now;

@@ -68,13 +68,6 @@ struct harvest {
     bool details_failed;
 };
 
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void msg(struct harvest *h, const char *fmt, ...) KG_PRINTF(2, 3);
 static void msg(struct harvest *h, const char *fmt, ...)
 {
@@ -101,7 +94,7 @@ static void progress(struct run *r)
 {
     if (!r->opts->progress)
         return;
-    double dt = now_mono() - r->t0;
+    double dt = kg_monotonic() - r->t0;
     size_t bytes = r->fetcher ? fetcher_bytes(r->fetcher) : 0;
     fprintf(r->err,
             "\r%zu/%zu sources, %lld pages, %lld records, %.1f MB, "
@@ -980,7 +973,7 @@ static kg_status take_lock(struct store *s, double wait, int *fd, char *err,
         free(path);
         return KG_EIO;
     }
-    double until = now_mono() + (wait > 0 ? wait : 0);
+    double until = kg_monotonic() + (wait > 0 ? wait : 0);
     for (;;) {
         if (flock(f, LOCK_EX | LOCK_NB) == 0)
             break;
@@ -990,7 +983,7 @@ static kg_status take_lock(struct store *s, double wait, int *fd, char *err,
             free(path);
             return KG_EIO;
         }
-        if (now_mono() >= until) {
+        if (kg_monotonic() >= until) {
             snprintf(err, errlen,
                      "another ingest is running on %s (it holds %s); try "
                      "again when it has finished",
@@ -1081,7 +1074,7 @@ kg_status ingest_run(struct store *s, const char *const *names, size_t n,
         fprintf(run.err, "%sno sources to harvest (see kgmatch sources add)\n",
                 opts->prefix ? opts->prefix : "");
     run.sources = n_hv;
-    run.t0 = now_mono();
+    run.t0 = kg_monotonic();
     run.fetcher = fetcher_new(NULL, opts->parallel);
     if (!run.fetcher) {
         snprintf(err, errlen, "cannot initialise libcurl");
