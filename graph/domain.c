@@ -627,7 +627,6 @@ domain_mask domain_classify(const struct kg_record *r)
     add_text(&b, r->industry);
     add_text(&b, r->abstract);
     add_text(&b, r->description);
-    add_text(&b, r->bio);
     m = domain_of_text(b.data, b.len, 2);
     kg_buf_release(&b);
     return m;

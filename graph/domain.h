@@ -41,7 +41,7 @@ domain_mask domain_of_text(const char *text, size_t n, int min_hits);
 /*
  * The domains of a record: its fields and IPC codes when it has any that
  * the table knows, else its text (title, abstract, description, keywords,
- * industry, bio). Experts and institutions without fields get 0 here; the
+ * industry). Experts and institutions without fields get 0 here; the
  * matcher places them from the items they stand behind.
  */
 domain_mask domain_classify(const struct kg_record *r);
