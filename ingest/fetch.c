@@ -407,8 +407,7 @@ static bool start_curl(struct fetcher *f, struct job *j)
     return true;
 }
 
-/* The validator of a local file: its size and modification time. */
-static char *file_validator(const struct stat *sb)
+char *fetch_file_validator(const struct stat *sb)
 {
     return kg_xasprintf("\"%lld-%lld\"", (long long)sb->st_size,
                         (long long)sb->st_mtime);
@@ -432,7 +431,7 @@ static void read_local(struct job *j, struct fetch_result *res)
         res->status = KG_EIO;
         goto done;
     }
-    res->etag = file_validator(&sb);
+    res->etag = fetch_file_validator(&sb);
     if (j->etag && strcmp(j->etag, res->etag) == 0) {
         res->http = 304;
         goto done;

@@ -9,6 +9,8 @@
 #ifndef KG_INGEST_FETCH_H
 #define KG_INGEST_FETCH_H
 
+#include <sys/stat.h>
+
 #include "core/kg.h"
 
 #define FETCH_DEFAULT_CONNECT_TIMEOUT 10.0 /* seconds */
@@ -117,6 +119,10 @@ char *fetch_escape(const char *s);
 
 /* True for a URL read from disk (file:// or a path without a scheme). */
 bool fetch_is_local(const char *url);
+/* The validator (an ETag) of a local file: its size and modification
+ * time, quoted. The caller frees it. */
+char *fetch_file_validator(const struct stat *sb);
+
 /* The local path of such a URL (the caller frees it), else NULL. */
 char *fetch_local_path(const char *url);
 

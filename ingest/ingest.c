@@ -783,8 +783,7 @@ static void uspto_start(struct harvest *h)
         free(path);
         return;
     }
-    char *validator = kg_xasprintf("\"%lld-%lld\"", (long long)sb.st_size,
-                                   (long long)sb.st_mtime);
+    char *validator = fetch_file_validator(&sb);
     bool unchanged = h->state.etag && strcmp(h->state.etag, validator) == 0 &&
                      h->state.status && strcmp(h->state.status, "failed") &&
                      !h->state.resume;
