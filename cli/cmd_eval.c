@@ -87,8 +87,9 @@ static int read_gold(const struct cli *cli, const char *path, struct gold *g)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        cli_error(cli, "%s: %s", path, strerror(errno));
-        return errno == ENOENT ? 1 : 3;
+        int e = errno; /* printing the error may change errno */
+        cli_error(cli, "%s: %s", path, strerror(e));
+        return e == ENOENT ? 1 : 3;
     }
     char line[EVAL_MAX_LINE];
     int lineno = 0, rc = 0;
