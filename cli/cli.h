@@ -106,6 +106,11 @@ int cli_parse_format(const struct cli *cli, const char *s,
 int cli_format_options(const struct cli *cli, int argc, char **argv,
                        enum cli_format *fmt);
 
+/* Prints a JSON value on stdout, indented, keys in insertion order, reals
+ * to 6 significant digits, and a newline. The caller keeps v. */
+struct json_t;
+void cli_print_json(const struct json_t *v);
+
 /* Writes s as one CSV field (quoted when needed, RFC 4180). */
 void cli_csv_field(FILE *f, const char *s);
 /* Writes a CSV row of n fields and a newline. */

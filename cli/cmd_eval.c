@@ -347,10 +347,7 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
                 (json_int_t)gold.dropped, "ndcg@10", ndcg, "map", map,
                 "recall@50", rec, "cross_domain_pairs", (json_int_t)cross,
                 "cross_domain_in_top10", (json_int_t)cross10);
-            char *txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-                                          JSON_REAL_PRECISION(6));
-            puts(txt);
-            free(txt);
+            cli_print_json(o);
             json_decref(o);
         } else {
             printf("gold       %s (%zu demands, %zu rankings, %zu pairs, "

@@ -44,9 +44,7 @@ static void print_stats(const struct graph *g, enum cli_format fmt)
             json_pack("{s:I, s:I, s:o, s:o, s:o}", "vertices",
                       (json_int_t)g->nv, "edges", (json_int_t)g->ne,
                       "vertex_types", v, "concept_types", c, "edge_types", e);
-        char *txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        puts(txt);
-        free(txt);
+        cli_print_json(o);
         json_decref(o);
         return;
     }

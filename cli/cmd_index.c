@@ -25,9 +25,7 @@ static void print_info(const struct index_info *in, enum cli_format fmt)
             "terms", (json_int_t)in->terms, "postings",
             (json_int_t)in->postings, "bytes", (json_int_t)in->bytes, "version",
             (json_int_t)in->version, "in_memory", in->in_memory);
-        char *txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        puts(txt);
-        free(txt);
+        cli_print_json(o);
         json_decref(o);
         return;
     }

@@ -383,10 +383,7 @@ int cmd_match(struct cli *cli, int argc, char **argv)
         rc = kg_exit_code(st);
     } else if (o.json) {
         json_t *root = json_pack("{s:O}", "demands", o.json);
-        char *txt = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-                                         JSON_REAL_PRECISION(6));
-        puts(txt);
-        free(txt);
+        cli_print_json(root);
         json_decref(root);
     }
     json_decref(o.json);

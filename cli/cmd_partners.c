@@ -316,10 +316,7 @@ int cmd_partners(struct cli *cli, int argc, char **argv)
         }
         if (arr) {
             json_t *root = json_pack("{s:o}", "partners", arr);
-            char *txt = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-                                             JSON_REAL_PRECISION(6));
-            puts(txt);
-            free(txt);
+            cli_print_json(root);
             json_decref(root);
         }
     }

@@ -108,10 +108,7 @@ static void print_hits(struct store *s, const struct index_hit *h, size_t n,
         free(label);
     }
     if (arr) {
-        char *txt = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-                                        JSON_REAL_PRECISION(6));
-        puts(txt);
-        free(txt);
+        cli_print_json(arr);
         json_decref(arr);
     }
     if (t) {

@@ -112,9 +112,7 @@ int cmd_show(struct cli *cli, int argc, char **argv)
                               info.stub, "source", info.source, "first_seen",
                               info.first_seen, "last_seen", info.last_seen,
                               "record", rec, "links", ls.json);
-        char *txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        puts(txt);
-        free(txt);
+        cli_print_json(o);
         json_decref(o);
     } else {
         print_table(&r, &info);

@@ -259,10 +259,7 @@ static int sources_list(struct cli *cli, int argc, char **argv)
         cli_table_free(t);
     }
     if (arr) {
-        char *j = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        if (j)
-            printf("%s\n", j);
-        free(j);
+        cli_print_json(arr);
         json_decref(arr);
     }
     source_list_free(v, n);

@@ -41,9 +41,7 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
         }
         json_t *o = json_pack("{s:o, s:o, s:I}", "counts", counts, "stubs",
                               st_obj, "version", (json_int_t)version);
-        char *txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        puts(txt);
-        free(txt);
+        cli_print_json(o);
         json_decref(o);
     } else if (fmt == CLI_CSV) {
         puts("kind,records,stubs");

@@ -3,6 +3,7 @@
  * --format, CSV fields and a table laid out by terminal display width.
  */
 #include <getopt.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,15 @@ int cli_format_options(const struct cli *cli, int argc, char **argv,
             return rc;
     }
     return 0;
+}
+
+void cli_print_json(const struct json_t *v)
+{
+    char *txt = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                  JSON_REAL_PRECISION(6));
+    if (txt)
+        puts(txt);
+    free(txt);
 }
 
 void cli_csv_field(FILE *f, const char *s)
