@@ -655,7 +655,7 @@ static kg_status bm25_pass(struct matcher *m, const char *text)
         &hits, &n);
     if (st != KG_OK) {
         snprintf(m->errbuf, sizeof m->errbuf, "BM25 search: %s",
-                 kg_status_str(st));
+                 index_last_error(m->ix));
         return st;
     }
     for (size_t i = 0; i < n; i++) {
