@@ -61,7 +61,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 30
 
-.PHONY: all test demo eval eval-search eval-match bench fuzz fuzz-bins \
+.PHONY: all test demo eval eval-search eval-match eval-domain bench fuzz fuzz-bins \
 	layers format format-check install clean deps deps-bench check-deps help
 
 all: $(BIN)
@@ -103,11 +103,13 @@ demo: check-deps
 # Quality on ../shared/datasets and speed beside the peer engines; both
 # need the peers' Debian packages (make deps-bench) and ../shared.
 SHARED ?= ../shared
-eval: eval-search eval-match
+eval: eval-search eval-match eval-domain
 eval-search: all deps-bench
 	$(PYTHON) bench/eval_search.py --kgmatch ./$(BIN) --shared $(SHARED)
 eval-match: all deps-bench
 	$(PYTHON) bench/eval_match.py --kgmatch ./$(BIN) --shared $(SHARED)
+eval-domain: all
+	$(PYTHON) bench/eval_domain.py --kgmatch ./$(BIN) --shared $(SHARED)
 
 bench: all deps-bench
 	@for b in bench/bench_*.py; do \

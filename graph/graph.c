@@ -164,6 +164,8 @@ struct bvert {
     int16_t year;
     uint32_t id, label, region;
     domain_mask dom;
+    bool known; /* dom comes from fields or IPC codes */
+    bool place; /* an item or demand with neither: placed by neighbours */
 };
 
 struct bedge {
@@ -441,7 +443,14 @@ static bool on_record(const struct kg_record *r, void *ctx)
     x->label = add_string(b, record_label(r));
     if (r->region)
         x->region = add_string(b, r->region);
-    x->dom = domain_classify(r);
+    x->dom = domain_of_evidence(r);
+    x->known = x->dom != 0;
+    /* Fields that name no domain (历史学) say the record is outside them. */
+    x->place = r->fields.n == 0 && r->ipc.n == 0 &&
+               (r->kind == KG_ACHIEVEMENT || r->kind == KG_PATENT ||
+                r->kind == KG_DEMAND);
+    if (!x->known)
+        x->dom = domain_classify(r);
     int year = r->kind == KG_PATENT ? year_of_date(r->date) : r->year;
     if (year > 0 && year < 10000) {
         x->year = (int16_t)year;
@@ -880,6 +889,31 @@ static void build_vectors(struct build *b, struct wterm ***vecs,
     *vecs = parts;
 }
 
+/* Places items and demands without fields or IPC codes by their nearest
+ * records that have some (graph/README.md, "Cross-domain pairings"). */
+static void place_by_neighbours(struct build *b, struct wterm **vecs,
+                                const uint32_t *vlen)
+{
+    struct domain_doc *dd = kg_xcalloc(b->nd ? b->nd : 1, sizeof *dd);
+    for (size_t i = 0; i < b->nd; i++) {
+        struct bvert *x = &b->v[b->d[i].v];
+        struct domain_term *v = kg_xmalloc((vlen[i] ? vlen[i] : 1) * sizeof *v);
+        for (uint32_t j = 0; j < vlen[i]; j++)
+            v[j] = (struct domain_term){vecs[i][j].t, vecs[i][j].w};
+        dd[i] = (struct domain_doc){.v = v,
+                                    .n = vlen[i],
+                                    .m = x->dom,
+                                    .known = x->known,
+                                    .place = x->place};
+    }
+    domain_from_neighbours(dd, b->nd, (uint32_t)b->tmap.n, 0);
+    for (size_t i = 0; i < b->nd; i++) {
+        b->v[b->d[i].v].dom = dd[i].m;
+        free((void *)dd[i].v);
+    }
+    free(dd);
+}
+
 /* Places experts, institutions and demands without domains of their own:
  * experts and institutions from the items they stand behind, a demand from
  * its enterprise. */
@@ -961,6 +995,7 @@ static kg_status build_image(struct build *b, int64_t version,
     uint32_t *vlen;
     build_vectors(b, &vecs, &vlen);
     resolve_cites(b);
+    place_by_neighbours(b, vecs, vlen);
     place_domains(b);
     uint32_t nrec = records_first(b);
 
