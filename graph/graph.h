@@ -106,6 +106,28 @@ static inline const char *graph_str(const struct graph *g, uint32_t off)
     return g->strings + off;
 }
 
+/* Vertex accessors (access.c), for callers that must not read the arrays:
+ * the vertex count; v's kind (a kg_kind, or GRAPH_CONCEPT); its record id
+ * or concept key; its label (title or name). Strings belong to the graph
+ * and stay valid until graph_free; v must be below graph_nv(g). */
+uint32_t graph_nv(const struct graph *g);
+unsigned graph_kind(const struct graph *g, uint32_t v);
+const char *graph_id(const struct graph *g, uint32_t v);
+const char *graph_label(const struct graph *g, uint32_t v);
+
+/* Calls cb for the records of one kind in id order; cb returns false to
+ * stop. */
+typedef bool (*graph_vertex_cb)(uint32_t v, void *ctx);
+void graph_foreach_record(const struct graph *g, kg_kind kind,
+                          graph_vertex_cb cb, void *ctx);
+
+/* Calls cb for each neighbour u of v over an edge of the given type (0:
+ * any), in adjacency order, with the edge's type; cb returns false to
+ * stop. */
+typedef bool (*graph_edge_cb)(uint32_t u, unsigned type, void *ctx);
+void graph_foreach_edge(const struct graph *g, uint32_t v, unsigned type,
+                        graph_edge_cb cb, void *ctx);
+
 /* The vertex of record (kind, id) or concept (GRAPH_CONCEPT, key), else
  * GRAPH_NONE. */
 uint32_t graph_find(const struct graph *g, unsigned kind, const char *id);
@@ -122,6 +144,7 @@ const char *graph_edge_name(unsigned type);
 
 /* Vertex and edge counts by type. */
 struct graph_stats {
+    uint64_t nv, ne; /* all vertices; undirected edges */
     uint64_t vertices[GRAPH_CONCEPT + 1];
     uint64_t concepts[GRAPH_C_TERM + 1];
     uint64_t edges[GRAPH_E_COUNT];
