@@ -3,7 +3,7 @@
  * label, the records of a kind in id order, a vertex's edges of one type.
  * Callers above graph/ use these and never the image's arrays.
  */
-#include "graph/graph.h"
+#include "graph/graph_int.h"
 
 uint32_t graph_nv(const struct graph *g)
 {

@@ -5,7 +5,7 @@
  * written to PATH.graph.tmp.PID and renamed, so readers never see half a
  * file.
  */
-#include "graph/graph.h"
+#include "graph/graph_int.h"
 
 #include <ctype.h>
 #include <errno.h>
