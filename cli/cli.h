@@ -88,7 +88,8 @@ int cli_store_fail(const struct cli *cli, struct store *s, kg_status st,
  * stored whatever happens here: a failure is a warning on stderr and the
  * next search rebuilds the index.
  */
-void cli_refresh_index(const struct cli *cli, struct store *s, int64_t since);
+void cli_refresh_index(const struct cli *cli, struct app_session *a,
+                       int64_t since);
 
 /* Parses "table", "json" or "csv"; prints a usage error and returns 2 on
  * anything else, 0 on success. */

@@ -10,7 +10,6 @@
 #include <unicode/uchar.h>
 
 #include "cli/cli.h"
-#include "core/index.h"
 
 void cli_error(const struct cli *cli, const char *fmt, ...)
 {
@@ -236,18 +235,10 @@ void cli_table_free(struct cli_table *t)
     free(t);
 }
 
-void cli_refresh_index(const struct cli *cli, struct store *s, int64_t since)
+void cli_refresh_index(const struct cli *cli, struct app_session *a,
+                       int64_t since)
 {
-    int64_t now = since;
-    if (store_version(s, &now) != KG_OK || now == since)
-        return;
-    FILE *quiet = fopen("/dev/null", "w");
-    struct index_opts o = {.warn = quiet};
-    struct index *ix = NULL;
-    char err[512];
-    if (index_open(s, &o, &ix, err, sizeof err) != KG_OK)
-        cli_error(cli, "warning: search index not updated: %s", err);
-    index_free(ix);
-    if (quiet)
-        fclose(quiet);
+    if (app_refresh_index(a, since) != KG_OK)
+        cli_error(cli, "warning: search index not updated: %s",
+                  app_last_error(a));
 }
