@@ -10,6 +10,8 @@
 #ifndef KG_APP_H
 #define KG_APP_H
 
+#include <stdio.h>
+
 #include "core/kg.h"
 #include "core/record.h"
 
@@ -126,6 +128,104 @@ struct app_sink {
     void (*end)(void *ctx, const struct app_group *g);
     void *ctx;
 };
+
+/* ---- the store and the search index (app_store.c) ---------------------- */
+
+/* The schema version of the session's database. */
+int app_schema_version(struct app_session *a);
+
+/* How many records of each kind the store holds, how many are stubs, and
+ * its data version. Store failures: "counting records: ...". */
+struct app_counts {
+    int64_t records[KG_KIND_COUNT], stubs[KG_KIND_COUNT];
+    int64_t version;
+};
+kg_status app_counts(struct app_session *a,
+                     struct app_counts *out) KG_MUST_CHECK;
+
+/*
+ * One record (r from record_init(r, kind), the caller releases it) with its
+ * bookkeeping (info zeroed, released by the caller with store_info_release)
+ * and then its links in both directions, one link_cb call each (cb returns
+ * false to stop). KG_ENOTFOUND when there is no such record; store
+ * failures as their status ("reading links: ..." for the links).
+ */
+struct store_info;
+struct store_link;
+kg_status app_show(struct app_session *a, kg_kind kind, const char *id,
+                   struct kg_record *r, struct store_info *info,
+                   bool (*link_cb)(const struct store_link *l, void *ctx),
+                   void *ctx) KG_MUST_CHECK;
+
+/* The search index's settings; zero means the default. */
+struct app_index_opts {
+    double k1, b; /* BM25 parameters */
+    bool rebuild; /* rebuild even when the file is current */
+};
+
+/*
+ * Opens the session's search index (building or rebuilding it when missing,
+ * stale or damaged) for app_search and app_index_info; an index already
+ * open is replaced. *ms, when not NULL, gets the time the open took.
+ * Returns the index's status with its message.
+ */
+kg_status app_index_open(struct app_session *a, const struct app_index_opts *o,
+                         double *ms) KG_MUST_CHECK;
+
+/* What the open index holds (strings owned by the session's index). */
+struct index_info;
+void app_index_info(const struct app_session *a, struct index_info *out);
+
+/* One BM25 hit: id owned by the index (valid until it is reopened or the
+ * session closed), label owned by the hit array (NULL without labels). */
+struct app_search_hit {
+    kg_kind kind;
+    const char *id;
+    double score;
+    char *label;
+};
+
+/*
+ * The best top (0: all) records of kinds (0: all) for text, best first,
+ * into *hits (free with app_search_free), each with its record's label
+ * when labels is set. *ms, when not NULL, gets the time the index search
+ * took. Opens the index with defaults when app_index_open was not called.
+ * KG_EINTERNAL with the analyzer's message when text analysis fails.
+ */
+kg_status app_search(struct app_session *a, const char *text, unsigned kinds,
+                     size_t top, bool labels, struct app_search_hit **hits,
+                     size_t *n, double *ms) KG_MUST_CHECK;
+void app_search_free(struct app_search_hit *hits, size_t n);
+
+/* ---- the graph (app_graph.c) ------------------------------------------- */
+
+/* Opens the session's graph now (from its cache, or built and cached; with
+ * rebuild, built even when the cache is current) so that its errors come
+ * before any output. Returns the graph's status ("building the graph:
+ * ..."). Every graph use case opens it on demand otherwise. */
+kg_status app_graph_ready(struct app_session *a, bool rebuild) KG_MUST_CHECK;
+
+/* One count of the graph: what ("vertices", "concepts", "edges"), its type
+ * ("institution", ..., "keyword", ..., "affiliated_with", ...) and n. */
+struct app_count {
+    const char *what, *type;
+    uint64_t n;
+};
+
+#define APP_GRAPH_COUNTS 32
+/* The graph's vertex and edge totals and counts by type, in a fixed
+ * order: vertex kinds, concept kinds, edge types. */
+struct app_graph_counts {
+    uint64_t vertices, edges;
+    struct app_count c[APP_GRAPH_COUNTS];
+    size_t n;
+};
+kg_status app_graph_counts(struct app_session *a,
+                           struct app_graph_counts *out) KG_MUST_CHECK;
+
+/* Writes the graph as GraphML to f (the caller opens and closes it).
+ * Returns KG_EIO when writing fails, KG_EINTERNAL when igraph fails. */
+kg_status app_graph_graphml(struct app_session *a, FILE *f) KG_MUST_CHECK;
 
 /* ---- matching (app_match.c) --------------------------------------------- */
 

@@ -1,6 +1,7 @@
 /*
- * util.c - what the subcommands share: error printing, opening the store,
- * --format, CSV fields and a table laid out by terminal display width.
+ * util.c - what the subcommands share: error printing, --format, the
+ * index refresh warning, CSV fields and a table laid out by terminal
+ * display width.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -31,24 +32,6 @@ int cli_usage(const struct cli *cli, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\ntry 'kgmatch %s --help'\n", cli->cmd);
     return 2;
-}
-
-int cli_open_store(const struct cli *cli, int flags, struct store **out)
-{
-    char err[512];
-    kg_status st = store_open(cli->db_path, flags, out, err, sizeof err);
-    if (st != KG_OK) {
-        cli_error(cli, "%s", err);
-        return kg_exit_code(st) ? kg_exit_code(st) : 3;
-    }
-    return 0;
-}
-
-int cli_store_fail(const struct cli *cli, struct store *s, kg_status st,
-                   const char *what)
-{
-    cli_error(cli, "%s: %s", what, store_last_error(s));
-    return kg_exit_code(st);
 }
 
 int cli_parse_format(const struct cli *cli, const char *s, enum cli_format *out)
