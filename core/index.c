@@ -12,20 +12,19 @@
 #include "core/index.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "core/image.h"
+#include "core/strmap.h"
 #include "core/text.h"
 
 #define IX_MAGIC "KGIDX\0\r\n"
-#define IX_FORMAT 2
-#define IX_ENDIAN 0x01020304u
+#define IX_FORMAT 3
 #define IX_BLOCK 128          /* postings per block */
 #define IX_DICT_BLOCK 16      /* terms per front-coded dictionary block */
 #define IX_SCALE 4294967296.0 /* scores are summed in units of 2^-32 */
@@ -52,21 +51,29 @@ enum {
 
 enum { S_DOCS, S_IDS, S_POST, S_DICTIX, S_DICT, S_COUNT };
 
-struct ix_header {
-    char magic[8];
-    uint32_t format, endian;
+/* The index's own header in the image (core/image.h: the owner's header).
+ * The number of documents is kind_start[KG_KIND_COUNT]. */
+struct ix_meta {
     uint32_t text_version, text_flags;
-    uint64_t file_size;
-    uint64_t checksum; /* of the image with this field zero */
+    uint32_t nterms;
+    uint32_t kind_start[KG_KIND_COUNT + 1]; /* docs of kind k: [k], [k+1] */
     int64_t store_version;
+    uint64_t npostings;
     double k1, b, avgdl; /* block bounds are exact for this k1, b */
+};
+_Static_assert(sizeof(struct ix_meta) == 80, "header layout");
+
+/* What the reader and the writer know of an image: the owner's header,
+ * the document count and where each section lies. */
+struct ix_header {
+    uint32_t text_version, text_flags;
+    int64_t store_version;
+    double k1, b, avgdl;
     uint32_t ndocs, nterms;
     uint64_t npostings;
-    uint32_t kind_start[KG_KIND_COUNT + 1]; /* docs of kind k: [k], [k+1] */
-    uint32_t pad;
+    uint32_t kind_start[KG_KIND_COUNT + 1];
     uint64_t off[S_COUNT], len[S_COUNT];
 };
-_Static_assert(sizeof(struct ix_header) == 200, "header layout");
 
 /* One document in the image: its id string and weighted length. */
 struct ix_doc {
@@ -121,87 +128,15 @@ static void fmt_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-static inline uint64_t rotl64(uint64_t x, int r)
+/* Appends v as a varint (7 bits a byte, low first). */
+static inline void by_varint(struct image_writer *b, uint64_t v)
 {
-    return (x << r) | (x >> (64 - r));
-}
-
-/* A fast 64-bit checksum in four lanes (the xxHash64 round). */
-static uint64_t checksum(const uint8_t *p, size_t n, uint64_t seed)
-{
-    const uint64_t P1 = 0x9E3779B185EBCA87ull, P2 = 0xC2B2AE3D27D4EB4Full;
-    uint64_t v[4] = {seed + P1 + P2, seed + P2, seed, seed - P1};
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        for (int l = 0; l < 4; l++) {
-            uint64_t x;
-            memcpy(&x, p + i + 8 * l, 8);
-            v[l] = rotl64(v[l] + x * P2, 31) * P1;
-        }
-    }
-    uint64_t h = rotl64(v[0], 1) + rotl64(v[1], 7) + rotl64(v[2], 12) +
-                 rotl64(v[3], 18) + n;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x;
-        memcpy(&x, p + i, 8);
-        h = rotl64(h ^ (rotl64(x * P2, 31) * P1), 27) * P1 + P2;
-    }
-    for (; i < n; i++)
-        h = rotl64(h ^ (p[i] * P1), 11) * P2;
-    h ^= h >> 33;
-    h *= P2;
-    h ^= h >> 29;
-    return h;
-}
-
-static uint64_t image_checksum(const uint8_t *img, size_t size)
-{
-    struct ix_header h;
-    memcpy(&h, img, sizeof h);
-    h.checksum = 0;
-    uint64_t a = checksum((const uint8_t *)&h, sizeof h, 0);
-    return checksum(img + sizeof h, size - sizeof h, a);
-}
-
-/* A growable byte buffer for the image. */
-struct bytes {
-    uint8_t *p;
-    size_t len, cap;
-};
-
-static void by_reserve(struct bytes *b, size_t n)
-{
-    if (b->len + n <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap * 2 : 1 << 16;
-    while (cap < b->len + n)
-        cap *= 2;
-    b->p = kg_xrealloc(b->p, cap);
-    b->cap = cap;
-}
-
-static void by_add(struct bytes *b, const void *p, size_t n)
-{
-    by_reserve(b, n);
-    memcpy(b->p + b->len, p, n);
-    b->len += n;
-}
-
-static inline void by_varint(struct bytes *b, uint64_t v)
-{
-    by_reserve(b, 10);
+    image_reserve(b, 10);
     while (v >= 0x80) {
         b->p[b->len++] = (uint8_t)(v | 0x80);
         v >>= 7;
     }
     b->p[b->len++] = (uint8_t)v;
-}
-
-static void by_align(struct bytes *b, size_t a)
-{
-    static const uint8_t zero[8];
-    while (b->len % a)
-        by_add(b, zero, 1);
 }
 
 /* Reads a varint from p (< end); NULL when it runs past end or is long. */
@@ -259,92 +194,6 @@ static inline int64_t contrib(double w, uint32_t tf2, float k2)
 {
     int64_t c = (int64_t)(w * ((double)tf2 / ((double)tf2 + (double)k2)) + 0.5);
     return c > 0 ? c : 1;
-}
-
-/* --------------------------------------------------------- string map */
-
-/* Interned strings, numbered in insertion order. */
-struct smap {
-    struct sslot {
-        uint32_t h, val; /* val: index + 1, 0 = empty */
-    } * t;
-    size_t cap, n;
-    uint32_t *off, *len; /* per index */
-    size_t icap;
-    char *b;
-    size_t blen, bcap;
-};
-
-static void smap_release(struct smap *m)
-{
-    free(m->t);
-    free(m->off);
-    free(m->len);
-    free(m->b);
-    memset(m, 0, sizeof *m);
-}
-
-static const char *smap_str(const struct smap *m, uint32_t i)
-{
-    return m->b + m->off[i];
-}
-
-static void smap_grow(struct smap *m)
-{
-    size_t cap = m->cap ? m->cap * 2 : 1024;
-    struct sslot *t = kg_xcalloc(cap, sizeof *t);
-    for (size_t i = 0; i < m->cap; i++) {
-        if (!m->t[i].val)
-            continue;
-        uint64_t h =
-            text_hash(m->b + m->off[m->t[i].val - 1], m->len[m->t[i].val - 1]);
-        size_t j = h & (cap - 1);
-        while (t[j].val)
-            j = (j + 1) & (cap - 1);
-        t[j] = m->t[i];
-    }
-    free(m->t);
-    m->t = t;
-    m->cap = cap;
-}
-
-/* Index of p[0..n) (added when add is set); UINT32_MAX when absent. */
-static uint32_t smap_get(struct smap *m, const char *p, size_t n, bool add)
-{
-    if (!m->cap || (add && (m->n + 1) * 2 > m->cap))
-        smap_grow(m);
-    uint64_t h = text_hash(p, n);
-    uint32_t h32 = (uint32_t)(h >> 32);
-    size_t j = h & (m->cap - 1);
-    for (; m->t[j].val; j = (j + 1) & (m->cap - 1)) {
-        uint32_t i = m->t[j].val - 1;
-        if (m->t[j].h == h32 && m->len[i] == n &&
-            memcmp(m->b + m->off[i], p, n) == 0)
-            return i;
-    }
-    if (!add)
-        return UINT32_MAX;
-    if (m->n == m->icap) {
-        m->icap = m->icap ? m->icap * 2 : 1024;
-        m->off = kg_xrealloc(m->off, m->icap * sizeof *m->off);
-        m->len = kg_xrealloc(m->len, m->icap * sizeof *m->len);
-    }
-    if (m->blen + n + 1 > m->bcap) {
-        size_t cap = m->bcap ? m->bcap * 2 : 1 << 16;
-        while (cap < m->blen + n + 1)
-            cap *= 2;
-        m->b = kg_xrealloc(m->b, cap);
-        m->bcap = cap;
-    }
-    uint32_t i = (uint32_t)m->n++;
-    m->off[i] = (uint32_t)m->blen;
-    m->len[i] = (uint32_t)n;
-    memcpy(m->b + m->blen, p, n);
-    m->b[m->blen + n] = '\0';
-    m->blen += n + 1;
-    m->t[j].h = h32;
-    m->t[j].val = i + 1;
-    return i;
 }
 
 /* ------------------------------------------------------------ records */
@@ -472,11 +321,11 @@ struct builder {
     size_t npairs, pcap;
     struct bdoc *docs;
     size_t ndocs, dcap;
-    struct bytes ids;
+    struct kg_buf ids;
     uint32_t cur; /* current document + 1 */
     uint64_t dl2; /* its weighted length in half units */
     /* profiles: nodes are records at either end of a relevant link */
-    struct smap nodes;
+    struct strmap nodes;
     uint32_t (*edges)[2];
     size_t nedges, ecap;
     uint32_t *adj_start, *adj; /* edges by source node */
@@ -500,10 +349,10 @@ static void builder_release(struct builder *b)
     free(b->terms.off);
     free(b->terms.len);
     free(b->terms.b);
-    smap_release(&b->nodes);
+    strmap_release(&b->nodes);
     free(b->pairs);
     free(b->docs);
-    free(b->ids.p);
+    kg_buf_release(&b->ids);
     free(b->edges);
     free(b->adj_start);
     free(b->adj);
@@ -673,7 +522,7 @@ static kg_status doc_end(struct builder *b, const struct kg_record *r)
     d->kind = r->kind;
     d->dl = (float)(b->dl2 / 2.0);
     d->id = (uint32_t)b->ids.len;
-    by_add(&b->ids, r->id, strlen(r->id) + 1);
+    kg_buf_add(&b->ids, r->id, strlen(r->id) + 1);
     b->ndocs++;
     return KG_OK;
 }
@@ -687,7 +536,7 @@ static uint32_t node_of(struct builder *b, kg_kind kind, const char *id,
         return UINT32_MAX; /* ids this long are not linked into profiles */
     key[0] = (char)('0' + kind);
     memcpy(key + 1, id, n);
-    return smap_get(&b->nodes, key, n + 1, add);
+    return strmap_get(&b->nodes, key, n + 1, add, NULL);
 }
 
 /* The experts and institutions an item's titles and keywords go to: its
@@ -1002,14 +851,12 @@ static struct pair *group_postings(struct builder *b, const struct doc_key *dk,
 
 /* Lays the builder's documents out as an index image. */
 static kg_status layout(struct builder *b, int64_t version, double k1,
-                        double bb, struct bytes *img, char *err, size_t errlen)
+                        double bb, struct image_writer *img, char *err,
+                        size_t errlen)
 {
     size_t nd = b->ndocs, nt = b->terms.n;
     struct ix_header h;
     memset(&h, 0, sizeof h);
-    memcpy(h.magic, IX_MAGIC, 8);
-    h.format = IX_FORMAT;
-    h.endian = IX_ENDIAN;
     h.text_version = TEXT_VERSION;
     h.text_flags = b->flags;
     h.store_version = version;
@@ -1022,8 +869,7 @@ static kg_status layout(struct builder *b, int64_t version, double k1,
     /* documents in (kind, id) order */
     struct doc_key *dk = kg_xmalloc((nd + 1) * sizeof *dk);
     for (size_t i = 0; i < nd; i++)
-        dk[i] = (struct doc_key){b->docs[i].kind,
-                                 (const char *)b->ids.p + b->docs[i].id,
+        dk[i] = (struct doc_key){b->docs[i].kind, b->ids.data + b->docs[i].id,
                                  (uint32_t)i};
     qsort(dk, nd, sizeof *dk, cmp_doc);
     for (size_t i = 0, k = 0; k <= KG_KIND_COUNT; k++) {
@@ -1036,22 +882,23 @@ static kg_status layout(struct builder *b, int64_t version, double k1,
         total += b->docs[i].dl;
     h.avgdl = nd ? total / (double)nd : 0;
 
-    by_add(img, &h, sizeof h);
+    image_writer_init(img, S_COUNT, sizeof(struct ix_meta));
     h.off[S_DOCS] = img->len;
-    struct bytes ids = {0};
+    struct kg_buf ids;
+    kg_buf_init(&ids);
     float *k2 = kg_xmalloc((nd + 1) * sizeof *k2);
     for (size_t i = 0; i < nd; i++) {
         const struct bdoc *d = &b->docs[dk[i].old];
         struct ix_doc x = {(uint32_t)ids.len, d->dl};
-        by_add(img, &x, sizeof x);
-        by_add(&ids, dk[i].id, strlen(dk[i].id) + 1);
+        image_add(img, &x, sizeof x);
+        kg_buf_add(&ids, dk[i].id, strlen(dk[i].id) + 1);
         k2[i] = norm2(k1, bb, d->dl, h.avgdl);
     }
     h.len[S_DOCS] = img->len - h.off[S_DOCS];
     h.off[S_IDS] = img->len;
-    by_add(img, ids.p ? ids.p : (uint8_t *)"", ids.len ? ids.len : 1);
+    image_add(img, ids.len ? ids.data : "", ids.len ? ids.len : 1);
     h.len[S_IDS] = img->len - h.off[S_IDS];
-    free(ids.p);
+    kg_buf_release(&ids);
 
     /* postings by term id, each in document order; the term table is not
      * needed past its document frequencies */
@@ -1071,7 +918,7 @@ static kg_status layout(struct builder *b, int64_t version, double k1,
     free(dk);
     /* postings in term id order: post and pstart are read in sequence */
     struct term_key *order = NULL;
-    by_align(img, 8);
+    image_align(img, 8);
     h.off[S_POST] = img->len;
     struct dentry {
         uint64_t off; /* df > 1: postings offset; df == 1: the document */
@@ -1092,7 +939,7 @@ static kg_status layout(struct builder *b, int64_t version, double k1,
             uint32_t nb = (df + IX_BLOCK - 1) / IX_BLOCK;
             size_t skip = img->len, data;
             if (nb > 1) {
-                by_reserve(img, (size_t)nb * IX_SKIP_BYTES);
+                image_reserve(img, (size_t)nb * IX_SKIP_BYTES);
                 img->len += (size_t)nb * IX_SKIP_BYTES;
             }
             data = img->len;
@@ -1129,10 +976,10 @@ static kg_status layout(struct builder *b, int64_t version, double k1,
     /* front-coded dictionary, in byte order */
     order = sort_terms(&b->terms);
     size_t nblocks = (nt + IX_DICT_BLOCK - 1) / IX_DICT_BLOCK;
-    by_align(img, 8);
+    image_align(img, 8);
     h.off[S_DICTIX] = img->len;
     size_t dictix = img->len;
-    by_reserve(img, nblocks * 4 + 8);
+    image_reserve(img, nblocks * 4 + 8);
     img->len += nblocks * 4;
     h.len[S_DICTIX] = nblocks * 4;
     h.off[S_DICT] = img->len;
@@ -1151,9 +998,9 @@ static kg_status layout(struct builder *b, int64_t version, double k1,
             char kb[8];
             for (size_t j = 0; j < 8; j++)
                 kb[j] = (char)(tk->key >> (56 - 8 * j));
-            by_add(img, kb + pre, l - pre);
+            image_add(img, kb + pre, l - pre);
         } else {
-            by_add(img, b->terms.b + b->terms.off[tk->id] + pre, l - pre);
+            image_add(img, b->terms.b + b->terms.off[tk->id] + pre, l - pre);
         }
         const struct dentry *e = &de[tk->id];
         by_varint(img, e->df);
@@ -1161,18 +1008,28 @@ static kg_status layout(struct builder *b, int64_t version, double k1,
         if (e->df == 1)
             by_varint(img, e->tf2);
         else
-            by_add(img, &e->maxq, 2);
+            image_add(img, &e->maxq, 2);
     }
     h.len[S_DICT] = img->len - h.off[S_DICT];
     if (h.len[S_DICT] > UINT32_MAX) {
         fmt_err(err, errlen, "index dictionary over 4 GB");
         goto limit;
     }
-    by_align(img, 8);
-    h.file_size = img->len;
-    memcpy(img->p, &h, sizeof h);
-    h.checksum = image_checksum(img->p, img->len);
-    memcpy(img->p, &h, sizeof h);
+    image_align(img, 8);
+    struct ix_meta m = {
+        .text_version = h.text_version,
+        .text_flags = h.text_flags,
+        .nterms = h.nterms,
+        .store_version = h.store_version,
+        .npostings = h.npostings,
+        .k1 = h.k1,
+        .b = h.b,
+        .avgdl = h.avgdl,
+    };
+    memcpy(m.kind_start, h.kind_start, sizeof m.kind_start);
+    for (unsigned i = 0; i < S_COUNT; i++)
+        image_set_section(img, i, h.off[i], h.len[i]);
+    image_finish(img, IX_MAGIC, IX_FORMAT, &m);
     free(order);
     free(de);
     free(k2);
@@ -1192,54 +1049,53 @@ static void index_params(struct index *ix, const struct index_opts *o)
     ix->b = o && o->b > 0 ? o->b : INDEX_B;
 }
 
+static const struct image_spec ix_spec = {
+    .magic = IX_MAGIC,
+    .what = "index",
+    .format = IX_FORMAT,
+    .nsections = S_COUNT,
+    .meta_len = sizeof(struct ix_meta),
+};
+
 /*
- * Checks an image and points ix into it. Returns false with the reason in
- * why when anything is out of place; nothing in the image is trusted
- * before this passes. verify checks the checksum too (a file's; an image
- * just laid out carries the one computed from it).
+ * Checks the contents of an image that image_check passed and points ix
+ * into it. Returns false with the reason in why when anything is out of
+ * place; nothing in the image is followed before this passes.
  */
-static bool attach(struct index *ix, const uint8_t *img, size_t size,
-                   bool verify, char *why, size_t whylen)
+static bool attach(struct index *ix, const struct image *im, char *why,
+                   size_t whylen)
 {
-    struct ix_header h;
-    if (size < sizeof h) {
-        fmt_err(why, whylen, "truncated (%zu bytes)", size);
-        return false;
-    }
-    memcpy(&h, img, sizeof h);
-    if (memcmp(h.magic, IX_MAGIC, 8) != 0) {
-        fmt_err(why, whylen, "not a kgmatch index");
-        return false;
-    }
-    if (h.format != IX_FORMAT || h.endian != IX_ENDIAN ||
-        h.text_version != TEXT_VERSION) {
+    struct ix_meta m;
+    memcpy(&m, im->meta, sizeof m);
+    if (m.text_version != TEXT_VERSION) {
         fmt_err(why, whylen, "format %u.%u, this kgmatch writes %u.%u",
-                h.format, h.text_version, IX_FORMAT, TEXT_VERSION);
+                IX_FORMAT, m.text_version, IX_FORMAT, TEXT_VERSION);
         return false;
     }
-    if (h.file_size != size) {
-        fmt_err(why, whylen, "size %zu, header says %llu", size,
-                (unsigned long long)h.file_size);
-        return false;
+    struct ix_header h = {
+        .text_version = m.text_version,
+        .text_flags = m.text_flags,
+        .store_version = m.store_version,
+        .k1 = m.k1,
+        .b = m.b,
+        .avgdl = m.avgdl,
+        .ndocs = m.kind_start[KG_KIND_COUNT],
+        .nterms = m.nterms,
+        .npostings = m.npostings,
+    };
+    memcpy(h.kind_start, m.kind_start, sizeof h.kind_start);
+    for (unsigned i = 0; i < S_COUNT; i++) {
+        h.off[i] = im->off[i];
+        h.len[i] = im->len[i];
     }
-    if (verify && image_checksum(img, size) != h.checksum) {
-        fmt_err(why, whylen, "checksum mismatch");
-        return false;
-    }
-    for (int i = 0; i < S_COUNT; i++)
-        if (h.off[i] < sizeof h || h.off[i] > size ||
-            h.len[i] > size - h.off[i]) {
-            fmt_err(why, whylen, "section %d out of bounds", i);
-            return false;
-        }
+    const uint8_t *img = im->base;
     size_t nblocks = (h.nterms + IX_DICT_BLOCK - 1) / IX_DICT_BLOCK;
     bool ok = h.ndocs <= IX_MAX_DOCS &&
               h.len[S_DOCS] == (uint64_t)h.ndocs * sizeof(struct ix_doc) &&
               h.len[S_DICTIX] == nblocks * 4 && h.len[S_IDS] > 0 &&
               img[h.off[S_IDS] + h.len[S_IDS] - 1] == '\0' &&
-              h.kind_start[0] == 0 && h.kind_start[KG_KIND_COUNT] == h.ndocs &&
-              isfinite(h.avgdl) && h.avgdl >= 0 && isfinite(h.k1) &&
-              isfinite(h.b);
+              h.kind_start[0] == 0 && isfinite(h.avgdl) && h.avgdl >= 0 &&
+              isfinite(h.k1) && isfinite(h.b);
     for (int k = 0; ok && k < KG_KIND_COUNT; k++)
         ok = h.kind_start[k] <= h.kind_start[k + 1];
     for (size_t i = 0; ok && i < nblocks; i++) {
@@ -1259,7 +1115,7 @@ static bool attach(struct index *ix, const uint8_t *img, size_t size,
     }
     ix->h = h;
     ix->base = img;
-    ix->size = size;
+    ix->size = im->size;
     ix->docs = docs;
     ix->ids = (const char *)img + h.off[S_IDS];
     ix->post = img + h.off[S_POST];
@@ -1296,75 +1152,17 @@ static void detach(struct index *ix)
 static kg_status map_file(struct index *ix, const char *path, char *why,
                           size_t whylen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        fmt_err(why, whylen, "%s", strerror(errno));
-        return errno == ENOENT ? KG_ENOTFOUND : KG_EIO;
+    struct image im;
+    enum image_verdict v;
+    kg_status st = image_map(path, &ix_spec, &im, &v, why, whylen);
+    if (st != KG_OK)
+        return st;
+    if (!attach(ix, &im, why, whylen)) {
+        image_release(&im);
+        return KG_EINPUT;
     }
-    struct stat sb;
-    kg_status st = KG_OK;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        fmt_err(why, whylen, "not a regular file");
-        st = KG_EINPUT;
-    } else if ((size_t)sb.st_size < sizeof(struct ix_header)) {
-        fmt_err(why, whylen, "truncated (%lld bytes)", (long long)sb.st_size);
-        st = KG_EINPUT;
-    } else {
-        void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0);
-        if (p == MAP_FAILED) {
-            fmt_err(why, whylen, "mmap: %s", strerror(errno));
-            st = KG_EIO;
-        } else if (!attach(ix, p, (size_t)sb.st_size, true, why, whylen)) {
-            munmap(p, (size_t)sb.st_size);
-            st = KG_EINPUT;
-        } else {
-            ix->mapped = true;
-        }
-    }
-    close(fd);
-    return st;
-}
-
-/* Writes the image to path through a temporary file and a rename. */
-static kg_status write_atomic(const char *path, const struct bytes *img,
-                              char *why, size_t whylen)
-{
-    char *tmp = kg_xasprintf("%s.XXXXXX", path);
-    kg_status st = KG_EIO;
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        fmt_err(why, whylen, "%s", strerror(errno));
-        free(tmp);
-        return KG_EIO;
-    }
-    if (fchmod(fd, 0644) != 0) /* mkstemp made it 0600 */
-        goto fail;
-    for (size_t done = 0; done < img->len;) {
-        ssize_t w = write(fd, img->p + done, img->len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            goto fail;
-        done += (size_t)w;
-    }
-    if (fsync(fd) != 0)
-        goto fail;
-    if (close(fd) != 0) {
-        fd = -1;
-        goto fail;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0)
-        goto fail;
-    free(tmp);
+    ix->mapped = true;
     return KG_OK;
-fail:
-    fmt_err(why, whylen, "%s", strerror(errno ? errno : EIO));
-    if (fd >= 0)
-        close(fd);
-    unlink(tmp);
-    free(tmp);
-    return st;
 }
 
 static struct index *index_alloc(struct store *s, const struct index_opts *o)
@@ -1395,7 +1193,7 @@ static kg_status build(struct index *ix, struct store *s,
                     recs[i]->id, b.err);
     }
     double t1 = kg_monotonic();
-    struct bytes img = {0};
+    struct image_writer img = {0};
     if (st == KG_OK)
         st = layout(&b, version, ix->k1, ix->b, &img, err, errlen);
     ix->timing = (struct index_timing){
@@ -1406,14 +1204,17 @@ static kg_status build(struct index *ix, struct store *s,
     };
     builder_release(&b);
     if (st != KG_OK) {
-        free(img.p);
+        image_writer_release(&img);
         return st;
     }
     char why[256];
     detach(ix);
-    if (!attach(ix, img.p, img.len, false, why, sizeof why)) {
+    struct image im;
+    if (image_check(&ix_spec, img.p, img.len, false, &im, why, sizeof why) !=
+            IMAGE_OK ||
+        !attach(ix, &im, why, sizeof why)) {
         fmt_err(err, errlen, "internal error: fresh index unsound: %s", why);
-        free(img.p);
+        image_writer_release(&img);
         return KG_EINTERNAL;
     }
     ix->mapped = false;
@@ -1490,9 +1291,8 @@ kg_status index_open(struct store *s, const struct index_opts *opts,
     st = build(ix, s, NULL, 0, version, err, errlen);
     if (st != KG_OK)
         goto fail;
-    struct bytes img = {(uint8_t *)ix->base, ix->size, ix->size};
     double t0 = kg_monotonic();
-    st = write_atomic(ix->path, &img, why, sizeof why);
+    st = image_write(ix->path, ix->base, ix->size, why, sizeof why);
     ix->timing.write_s = kg_monotonic() - t0;
     if (st != KG_OK) {
         fprintf(warn,
@@ -2090,10 +1890,10 @@ static uint32_t find_doc(const struct index *ix, kg_kind kind, const char *id)
 /* Term counts of one record, gathered again from the store. */
 struct tt {
     struct index *ix;
-    struct smap terms; /* term -> index */
-    struct smap surf;  /* term index (4 bytes), surface -> index */
-    uint32_t *tf2;     /* per term */
-    uint32_t *scount;  /* per surface */
+    struct strmap terms; /* term -> index */
+    struct strmap surf;  /* term index (4 bytes), surface -> index */
+    uint32_t *tf2;       /* per term */
+    uint32_t *scount;    /* per surface */
     size_t cap, scap;
     bool item_only; /* an item of a profile: titles and keywords */
     kg_kind kind;   /* profile links: the record's own kind and id */
@@ -2118,7 +1918,7 @@ static kg_status tt_field(void *ctx, const char *text, int w2, bool item)
     for (size_t i = 0; st == KG_OK && i < ix->tk.n; i++) {
         const struct text_tok *k = &ix->tk.v[i];
         const char *t = ix->tk.bytes + k->off;
-        uint32_t ti = smap_get(&x->terms, t, k->len, true);
+        uint32_t ti = strmap_get(&x->terms, t, k->len, true, NULL);
         if (x->terms.n > x->cap) {
             size_t cap = x->cap ? x->cap * 2 : 256;
             x->tf2 = kg_xrealloc(x->tf2, cap * sizeof *x->tf2);
@@ -2133,7 +1933,7 @@ static kg_status tt_field(void *ctx, const char *text, int w2, bool item)
             continue;
         memcpy(key, &ti, 4);
         memcpy(key + 4, s, sl);
-        uint32_t si = smap_get(&x->surf, key, 4 + sl, true);
+        uint32_t si = strmap_get(&x->surf, key, 4 + sl, true, NULL);
         if (x->surf.n > x->scap) {
             size_t cap = x->scap ? x->scap * 2 : 256;
             x->scount = kg_xrealloc(x->scount, cap * sizeof *x->scount);
@@ -2260,7 +2060,7 @@ size_t index_top_terms(struct index *ix, kg_kind kind, const char *id,
     struct tt_rank *rk = kg_xmalloc((x.terms.n + 1) * sizeof *rk);
     for (uint32_t i = 0; st == KG_OK && i < x.terms.n; i++) {
         struct tinfo ti;
-        if (!dict_find(ix, smap_str(&x.terms, i), x.terms.len[i], &ti))
+        if (!dict_find(ix, strmap_str(&x.terms, i), x.terms.len[i], &ti))
             continue;
         double tfc = (double)x.tf2[i] / ((double)x.tf2[i] + ix->k2[d]);
         rk[n++] = (struct tt_rank){i, bm25_idf(ix->h.ndocs, ti.df) *
@@ -2275,21 +2075,22 @@ size_t index_top_terms(struct index *ix, kg_kind kind, const char *id,
         best[i] = UINT32_MAX;
     for (uint32_t j = 0; j < x.surf.n; j++) {
         uint32_t t;
-        memcpy(&t, smap_str(&x.surf, j), 4);
+        memcpy(&t, strmap_str(&x.surf, j), 4);
         if (best[t] == UINT32_MAX || x.scount[j] > x.scount[best[t]])
             best[t] = j;
     }
     for (size_t i = 0; i < n; i++) {
         uint32_t j = best[rk[i].term];
-        terms[i] = pool_add(ix, j == UINT32_MAX ? smap_str(&x.terms, rk[i].term)
-                                                : smap_str(&x.surf, j) + 4);
+        terms[i] =
+            pool_add(ix, j == UINT32_MAX ? strmap_str(&x.terms, rk[i].term)
+                                         : strmap_str(&x.surf, j) + 4);
         if (weights)
             weights[i] = rk[i].w;
     }
     free(best);
     free(rk);
-    smap_release(&x.terms);
-    smap_release(&x.surf);
+    strmap_release(&x.terms);
+    strmap_release(&x.surf);
     free(x.tf2);
     free(x.scount);
     for (size_t i = 0; i < x.nitems; i++)
