@@ -89,7 +89,6 @@ struct ix_skip {
 #define IX_SKIP_BYTES 8
 
 struct index {
-    struct store *s;
     const uint8_t *base;
     size_t size;
     bool mapped;
@@ -108,8 +107,6 @@ struct index {
     struct text_tokens tk;
     int64_t *acc; /* exhaustive search accumulators, all zero between calls */
     uint32_t *touched;
-    char **pool; /* strings handed out by index_top_terms */
-    size_t npool, poolcap;
     struct index_timing timing; /* of the build by this open */
     char err[256];              /* of the last failed search */
 };
@@ -1165,10 +1162,9 @@ static kg_status map_file(struct index *ix, const char *path, char *why,
     return KG_OK;
 }
 
-static struct index *index_alloc(struct store *s, const struct index_opts *o)
+static struct index *index_alloc(const struct index_opts *o)
 {
     struct index *ix = kg_xcalloc(1, sizeof *ix);
-    ix->s = s;
     index_params(ix, o);
     ix->want_flags = o && o->cjk_words ? IX_CJK_WORDS : 0;
     text_tokens_init(&ix->tk);
@@ -1226,7 +1222,7 @@ kg_status index_build(const struct kg_record *const *recs, size_t n,
                       const struct index_opts *opts, struct index **out,
                       char *err, size_t errlen)
 {
-    struct index *ix = index_alloc(NULL, opts);
+    struct index *ix = index_alloc(opts);
     ix->in_memory = true;
     kg_status st = build(ix, NULL, recs, n, 0, err, errlen);
     if (st != KG_OK) {
@@ -1244,7 +1240,7 @@ kg_status index_open(struct store *s, const struct index_opts *opts,
     if (opts)
         o = *opts;
     FILE *warn = o.warn ? o.warn : stderr;
-    struct index *ix = index_alloc(s, &o);
+    struct index *ix = index_alloc(&o);
     int64_t version = 0;
     char why[256] = "";
     *out = NULL;
@@ -1319,9 +1315,6 @@ void index_free(struct index *ix)
     text_tokens_release(&ix->tk);
     free(ix->acc);
     free(ix->touched);
-    for (size_t i = 0; i < ix->npool; i++)
-        free(ix->pool[i]);
-    free(ix->pool);
     free(ix);
 }
 
@@ -1862,239 +1855,4 @@ kg_status index_search(struct index *ix, const char *text, unsigned kinds,
 const char *index_last_error(const struct index *ix)
 {
     return ix->err;
-}
-
-/* --------------------------------------------------------- top terms */
-
-/* The document of (kind, id), IX_END when not indexed. */
-static uint32_t find_doc(const struct index *ix, kg_kind kind, const char *id)
-{
-    if ((unsigned)kind >= KG_KIND_COUNT)
-        return IX_END;
-    uint32_t lo = ix->h.kind_start[kind], hi = ix->h.kind_start[kind + 1];
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        struct ix_doc d;
-        memcpy(&d, &ix->docs[mid], sizeof d);
-        int c = strcmp(ix->ids + d.id_off, id);
-        if (c == 0)
-            return mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return IX_END;
-}
-
-/* Term counts of one record, gathered again from the store. */
-struct tt {
-    struct index *ix;
-    struct strmap terms; /* term -> index */
-    struct strmap surf;  /* term index (4 bytes), surface -> index */
-    uint32_t *tf2;       /* per term */
-    uint32_t *scount;    /* per surface */
-    size_t cap, scap;
-    bool item_only; /* an item of a profile: titles and keywords */
-    kg_kind kind;   /* profile links: the record's own kind and id */
-    const char *id;
-    struct item_ref {
-        kg_kind kind;
-        char *id;
-    } * items;
-    size_t nitems, icap;
-};
-
-static kg_status tt_field(void *ctx, const char *text, int w2, bool item)
-{
-    struct tt *x = ctx;
-    if (x->item_only && !item)
-        return KG_OK;
-    if (x->item_only)
-        w2 = W_ITEM;
-    struct index *ix = x->ix;
-    text_tokens_reset(&ix->tk);
-    kg_status st = text_analyze(ix->tx, text, strlen(text), &ix->tk);
-    for (size_t i = 0; st == KG_OK && i < ix->tk.n; i++) {
-        const struct text_tok *k = &ix->tk.v[i];
-        const char *t = ix->tk.bytes + k->off;
-        uint32_t ti = strmap_get(&x->terms, t, k->len, true, NULL);
-        if (x->terms.n > x->cap) {
-            size_t cap = x->cap ? x->cap * 2 : 256;
-            x->tf2 = kg_xrealloc(x->tf2, cap * sizeof *x->tf2);
-            memset(x->tf2 + x->cap, 0, (cap - x->cap) * sizeof *x->tf2);
-            x->cap = cap;
-        }
-        x->tf2[ti] += (uint32_t)w2;
-        const char *s = ix->tk.bytes + k->surf;
-        size_t sl = strlen(s);
-        char key[4 + 256];
-        if (sl > 256)
-            continue;
-        memcpy(key, &ti, 4);
-        memcpy(key + 4, s, sl);
-        uint32_t si = strmap_get(&x->surf, key, 4 + sl, true, NULL);
-        if (x->surf.n > x->scap) {
-            size_t cap = x->scap ? x->scap * 2 : 256;
-            x->scount = kg_xrealloc(x->scount, cap * sizeof *x->scount);
-            memset(x->scount + x->scap, 0, (cap - x->scap) * sizeof *x->scount);
-            x->scap = cap;
-        }
-        x->scount[si]++;
-    }
-    return st;
-}
-
-static void tt_add_item(struct tt *x, kg_kind kind, const char *id)
-{
-    for (size_t i = 0; i < x->nitems; i++)
-        if (x->items[i].kind == kind && strcmp(x->items[i].id, id) == 0)
-            return;
-    if (x->nitems == x->icap) {
-        x->icap = x->icap ? x->icap * 2 : 16;
-        x->items = kg_xrealloc(x->items, x->icap * sizeof *x->items);
-    }
-    x->items[x->nitems].kind = kind;
-    x->items[x->nitems].id = kg_xstrdup(id);
-    x->nitems++;
-}
-
-/* Links into a profile: its items, and (for an institution) its experts,
- * whose items are gathered in a second round. */
-static bool tt_link(const struct store_link *l, void *ctx)
-{
-    struct tt *x = ctx;
-    if (l->dst_kind != x->kind || strcmp(l->dst_id, x->id) != 0)
-        return true;
-    switch (l->rel) {
-    case STORE_REL_AUTHORED_BY:
-    case STORE_REL_INVENTOR:
-    case STORE_REL_OWNED_BY:
-    case STORE_REL_APPLICANT:
-    case STORE_REL_AFFILIATED_WITH:
-        tt_add_item(x, l->src_kind, l->src_id);
-        break;
-    default:
-        break;
-    }
-    return true;
-}
-
-struct tt_rank {
-    uint32_t term;
-    double w;
-};
-
-static int cmp_tt_rank(const void *a, const void *b)
-{
-    const struct tt_rank *x = a, *y = b;
-    return x->w > y->w ? -1 : x->w < y->w ? 1 : 0;
-}
-
-static const char *pool_add(struct index *ix, const char *s)
-{
-    if (ix->npool == ix->poolcap) {
-        ix->poolcap = ix->poolcap ? ix->poolcap * 2 : 64;
-        ix->pool = kg_xrealloc(ix->pool, ix->poolcap * sizeof *ix->pool);
-    }
-    return ix->pool[ix->npool++] = kg_xstrdup(s);
-}
-
-/* Gathers the text of (kind, id) as the build did into x. */
-static kg_status tt_gather(struct tt *x, struct store *s, kg_kind kind,
-                           const char *id)
-{
-    struct kg_record r;
-    kg_status st = store_get(s, kind, id, &r);
-    if (st != KG_OK)
-        return st;
-    st = each_field(&r, tt_field, x);
-    record_release(&r);
-    if (st != KG_OK || (kind != KG_EXPERT && kind != KG_INSTITUTION))
-        return st;
-    x->kind = kind;
-    x->id = id;
-    st = store_foreach_link(s, &kind, id, tt_link, x);
-    size_t direct = x->nitems;
-    for (size_t i = 0; st == KG_OK && i < direct; i++) {
-        if (x->items[i].kind != KG_EXPERT)
-            continue;
-        x->kind = KG_EXPERT;
-        x->id = x->items[i].id;
-        st = store_foreach_link(s, &x->kind, x->id, tt_link, x);
-    }
-    x->item_only = true;
-    for (size_t i = 0; st == KG_OK && i < x->nitems; i++) {
-        kg_kind k = x->items[i].kind;
-        if (k != KG_ACHIEVEMENT && k != KG_PATENT)
-            continue;
-        st = store_get(s, k, x->items[i].id, &r);
-        if (st == KG_ENOTFOUND) {
-            st = KG_OK;
-            continue;
-        }
-        if (st == KG_OK) {
-            st = each_field(&r, tt_field, x);
-            record_release(&r);
-        }
-    }
-    return st;
-}
-
-size_t index_top_terms(struct index *ix, kg_kind kind, const char *id,
-                       const char **terms, double *weights, size_t max)
-{
-    uint32_t d = find_doc(ix, kind, id);
-    char err[256];
-    if (d == IX_END || !ix->s || max == 0 ||
-        ensure_analyzer(ix, err, sizeof err) != KG_OK)
-        return 0;
-    struct tt x;
-    memset(&x, 0, sizeof x);
-    x.ix = ix;
-    bool surfaces = ix->tk.surfaces;
-    ix->tk.surfaces = true;
-    kg_status st = tt_gather(&x, ix->s, kind, id);
-    ix->tk.surfaces = surfaces;
-    size_t n = 0;
-    struct tt_rank *rk = kg_xmalloc((x.terms.n + 1) * sizeof *rk);
-    for (uint32_t i = 0; st == KG_OK && i < x.terms.n; i++) {
-        struct tinfo ti;
-        if (!dict_find(ix, strmap_str(&x.terms, i), x.terms.len[i], &ti))
-            continue;
-        double tfc = (double)x.tf2[i] / ((double)x.tf2[i] + ix->k2[d]);
-        rk[n++] = (struct tt_rank){i, bm25_idf(ix->h.ndocs, ti.df) *
-                                          (ix->k1 + 1) * tfc};
-    }
-    qsort(rk, n, sizeof *rk, cmp_tt_rank);
-    if (n > max)
-        n = max;
-    /* each term's most frequent surface form (the first on a tie) */
-    uint32_t *best = kg_xmalloc((x.terms.n + 1) * sizeof *best);
-    for (uint32_t i = 0; i < x.terms.n; i++)
-        best[i] = UINT32_MAX;
-    for (uint32_t j = 0; j < x.surf.n; j++) {
-        uint32_t t;
-        memcpy(&t, strmap_str(&x.surf, j), 4);
-        if (best[t] == UINT32_MAX || x.scount[j] > x.scount[best[t]])
-            best[t] = j;
-    }
-    for (size_t i = 0; i < n; i++) {
-        uint32_t j = best[rk[i].term];
-        terms[i] =
-            pool_add(ix, j == UINT32_MAX ? strmap_str(&x.terms, rk[i].term)
-                                         : strmap_str(&x.surf, j) + 4);
-        if (weights)
-            weights[i] = rk[i].w;
-    }
-    free(best);
-    free(rk);
-    strmap_release(&x.terms);
-    strmap_release(&x.surf);
-    free(x.tf2);
-    free(x.scount);
-    for (size_t i = 0; i < x.nitems; i++)
-        free(x.items[i].id);
-    free(x.items);
-    return n;
 }
