@@ -60,7 +60,8 @@ int cmd_import(struct cli *cli, int argc, char **argv)
         return cli_usage(cli, "no input file (use '-' for standard input)");
 
     struct store *s;
-    int rc = cli_open_store(cli, STORE_CREATE, &s);
+    /* A mistyped --db must not become a new empty database. */
+    int rc = cli_open_store(cli, 0, &s);
     if (rc)
         return rc;
     if (store_version(s, &since) != KG_OK)
