@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "ingest/import.h"
@@ -74,6 +75,13 @@ int cmd_import(struct cli *cli, int argc, char **argv)
         FILE *in = is_stdin ? stdin : fopen(path, "rb");
         if (!in) {
             cli_error(cli, "%s: %s", path, strerror(errno));
+            worst = worst > 1 ? worst : 1;
+            continue;
+        }
+        struct stat sb;
+        if (!is_stdin && fstat(fileno(in), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            cli_error(cli, "%s: is a directory, not a JSONL or CSV file", path);
+            fclose(in);
             worst = worst > 1 ? worst : 1;
             continue;
         }

@@ -299,7 +299,14 @@ kg_status store_open(const char *path, int flags, struct store **out, char *err,
     *out = NULL;
 
     struct stat sb;
-    if (!(flags & STORE_CREATE) && stat(path, &sb) != 0) {
+    bool exists = stat(path, &sb) == 0;
+    if (exists && S_ISDIR(sb.st_mode)) {
+        set_err(s, "database path %s is a directory, not a database file",
+                path);
+        st = KG_EIO;
+        goto fail;
+    }
+    if (!(flags & STORE_CREATE) && !exists) {
         set_err(s, "no database at %s (create it with 'kgmatch init')", path);
         st = KG_EIO;
         goto fail;
@@ -839,14 +846,15 @@ kg_status store_delete(struct store *s, kg_kind kind, const char *id)
     return auto_end(s, mine, st);
 }
 
-static kg_status parse_body(struct store *s, kg_kind kind, const char *body,
-                            bool stub, struct kg_record *r)
+static kg_status parse_body(struct store *s, kg_kind kind, const char *id,
+                            const char *body, bool stub, struct kg_record *r)
 {
     char err[256];
     record_init(r, kind);
     kg_status st = record_from_json(r, body, strlen(body), err, sizeof err);
     if (st != KG_OK) {
-        set_err(s, "stored %s is damaged: %s", record_kind_name(kind), err);
+        set_err(s, "stored %s '%s' is damaged: %s", record_kind_name(kind), id,
+                err);
         return KG_EIO;
     }
     r->stub = stub;
@@ -863,7 +871,7 @@ kg_status store_get(struct store *s, kg_kind kind, const char *id,
     if (st == KG_OK && !rid)
         st = not_found(s, kind, id);
     if (st == KG_OK)
-        st = parse_body(s, kind, body, stub, r);
+        st = parse_body(s, kind, id, body, stub, r);
     free(body);
     return st;
 }
@@ -952,7 +960,7 @@ kg_status store_foreach(struct store *s, const struct store_iter_opts *opts,
         o = *opts;
     sqlite3_stmt *q;
     int rc = sqlite3_prepare_v2(s->db,
-                                "SELECT kind, body, stub FROM record "
+                                "SELECT kind, body, stub, id FROM record "
                                 "WHERE ((1 << kind) & ?1) != 0 AND "
                                 "changed > ?2 AND stub <= ?3 "
                                 "ORDER BY kind, rid",
@@ -965,8 +973,8 @@ kg_status store_foreach(struct store *s, const struct store_iter_opts *opts,
     kg_status st = KG_OK;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         struct kg_record r;
-        st = parse_body(s, (kg_kind)sqlite3_column_int(q, 0), col_text(q, 1),
-                        sqlite3_column_int(q, 2), &r);
+        st = parse_body(s, (kg_kind)sqlite3_column_int(q, 0), col_text(q, 3),
+                        col_text(q, 1), sqlite3_column_int(q, 2), &r);
         if (st != KG_OK)
             break;
         bool go_on = cb(&r, ctx);
