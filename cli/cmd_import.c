@@ -15,6 +15,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
     static const struct option longopts[] = {
         {"kind", required_argument, NULL, 'k'},
         {"skip-bad", no_argument, NULL, 's'},
+        {"replace", no_argument, NULL, 'r'},
         {"csv", no_argument, NULL, 'c'},
         {"jsonl", no_argument, NULL, 'j'},
         {"source", required_argument, NULL, 'S'},
@@ -38,6 +39,9 @@ int cmd_import(struct cli *cli, int argc, char **argv)
             break;
         case 's':
             opts.skip_bad = true;
+            break;
+        case 'r':
+            opts.replace = true;
             break;
         case 'c':
             opts.format = IMPORT_CSV;

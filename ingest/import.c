@@ -35,7 +35,9 @@ static bool bad_line(struct importer *im, size_t line, const char *reason)
 static kg_status put(struct importer *im, struct kg_record *r)
 {
     enum store_upsert_result res;
-    kg_status st = store_upsert(im->s, r, im->source, &res);
+    kg_status st =
+        store_put(im->s, r, im->source,
+                  im->o->replace ? STORE_REPLACE : STORE_MERGE, &res);
     if (st != KG_OK)
         return st;
     if (res == STORE_ADDED)
