@@ -297,6 +297,52 @@ kg_status record_validate(const struct kg_record *r, char *err, size_t errlen)
     return KG_OK;
 }
 
+static bool digits(const char *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+bool record_date_ok(const char *s)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    size_t n = strlen(s);
+    if ((n != 4 && n != 7 && n != 10) || !digits(s, 4))
+        return false;
+    if (n == 4)
+        return true;
+    if (s[4] != '-' || !digits(s + 5, 2))
+        return false;
+    int y = atoi(s), m = (s[5] - '0') * 10 + (s[6] - '0');
+    if (m < 1 || m > 12)
+        return false;
+    if (n == 7)
+        return true;
+    if (s[7] != '-' || !digits(s + 8, 2))
+        return false;
+    int d = (s[8] - '0') * 10 + (s[9] - '0');
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    int max = m == 2 && !leap ? 28 : mdays[m - 1];
+    return d >= 1 && d <= max;
+}
+
+kg_status record_check_input(const struct kg_record *r, char *err,
+                             size_t errlen)
+{
+    kg_status st = record_validate(r, err, errlen);
+    if (st == KG_OK && r->deadline && *r->deadline &&
+        !record_date_ok(r->deadline)) {
+        snprintf(err, errlen,
+                 "field 'deadline' is '%s': a deadline is a calendar date "
+                 "written YYYY-MM-DD, YYYY-MM or YYYY",
+                 r->deadline);
+        st = KG_EINPUT;
+    }
+    return st;
+}
+
 kg_status record_from_json(struct kg_record *r, const char *json, size_t len,
                            char *err, size_t errlen)
 {
@@ -325,6 +371,14 @@ kg_status record_from_json(struct kg_record *r, const char *json, size_t len,
         if (!f) {
             snprintf(err, errlen, "unknown field '%s' for %s", key,
                      record_kind_name(r->kind));
+            st = KG_EINPUT;
+            goto done;
+        }
+        if (f->offset == offsetof(struct kg_record, id) && !json_is_string(v) &&
+            !json_is_null(v)) {
+            snprintf(err, errlen,
+                     "field 'id' must be a string (ids are strings: write "
+                     "\"91\", not 91)");
             st = KG_EINPUT;
             goto done;
         }

@@ -133,4 +133,16 @@ kg_status record_set_text(struct kg_record *r, const char *name,
 kg_status record_validate(const struct kg_record *r, char *err,
                           size_t errlen) KG_MUST_CHECK;
 
+/*
+ * Checks the rules new input must follow beyond record_validate (records
+ * already stored are read without them): a deadline is an ISO date,
+ * YYYY-MM-DD, YYYY-MM or YYYY, of the calendar. Returns KG_EINPUT with a
+ * reason that states the rule.
+ */
+kg_status record_check_input(const struct kg_record *r, char *err,
+                             size_t errlen) KG_MUST_CHECK;
+
+/* True for an ISO date YYYY-MM-DD, YYYY-MM or YYYY that exists. */
+bool record_date_ok(const char *s);
+
 #endif

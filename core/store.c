@@ -839,7 +839,7 @@ static kg_status upsert(struct store *s, const struct kg_record *r,
                         enum store_upsert_result *result)
 {
     char err[256];
-    kg_status st = record_validate(r, err, sizeof err);
+    kg_status st = record_check_input(r, err, sizeof err);
     if (st != KG_OK) {
         set_err(s, "%s", err);
         return st;
