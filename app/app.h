@@ -354,6 +354,7 @@ struct app_import_opts {
     kg_kind kind;                  /* of every record in the file */
     enum app_import_format format; /* AUTO: .csv by name, else JSONL */
     bool skip_bad;                 /* store good lines, report every bad one */
+    bool replace;       /* a record replaces the stored one whole (no merge) */
     const char *source; /* recorded with each record (NULL: the name) */
     /* Called for each bad line with the file's name ("stdin" for "-"), the
      * line number and the reason; NULL: only counted. */
