@@ -75,6 +75,9 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The web page is assembled into this object (.incbin).
+$(BUILD)/obj/cli/serve_page.o: cli/serve_page.html
+
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^

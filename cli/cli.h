@@ -29,6 +29,7 @@ int cmd_match(struct cli *cli, int argc, char **argv);
 int cmd_partners(struct cli *cli, int argc, char **argv);
 int cmd_query(struct cli *cli, int argc, char **argv);
 int cmd_search(struct cli *cli, int argc, char **argv);
+int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_show(struct cli *cli, int argc, char **argv);
 int cmd_sources(struct cli *cli, int argc, char **argv);
 int cmd_stats(struct cli *cli, int argc, char **argv);
@@ -48,6 +49,10 @@ int cli_parse_top(const struct cli *cli, const char *s, size_t *top);
 struct json_t;
 struct match_hit;
 struct json_t *cli_match_reason_json(const struct match_hit *h);
+/* A hit as `match --format json` lists it: {kind, id, title, score,
+ * cross_domain, reason} (a new reference). */
+struct json_t *cli_match_hit_json(const struct graph *g,
+                                  const struct match_hit *h);
 /* When the config gives BM25 a share (text.bm25): nix text indexes (0: one
  * per batch thread), and each demand query's bm25_text from the store.
  * Release with cli_match_bm25_release (also after a failure). */

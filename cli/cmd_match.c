@@ -189,13 +189,7 @@ static bool print_result(size_t i, const struct match_result *r, void *ctx)
         json_t *ms = json_array();
         for (size_t j = 0; j < r->n; j++) {
             const struct match_hit *h = &r->hits[j];
-            json_array_append_new(
-                ms,
-                json_pack("{s:s, s:s, s:s, s:f, s:b, s:o}", "kind",
-                          record_kind_name(h->kind), "id",
-                          graph_str(g, g->vid[h->v]), "title", hit_title(g, h),
-                          "score", h->score, "cross_domain", h->cross_domain,
-                          "reason", cli_match_reason_json(h)));
+            json_array_append_new(ms, cli_match_hit_json(g, h));
         }
         json_t *d = o->text ? json_pack("{s:n, s:s, s:o}", "id", "text",
                                         o->text, "matches", ms)

@@ -33,3 +33,12 @@ json_t *cli_match_reason_json(const struct match_hit *h)
     return json_pack("{s:o, s:o, s:o}", "parts", parts, "concepts", concepts,
                      "path", path);
 }
+
+json_t *cli_match_hit_json(const struct graph *g, const struct match_hit *h)
+{
+    return json_pack(
+        "{s:s, s:s, s:s, s:f, s:b, s:o}", "kind", record_kind_name(h->kind),
+        "id", graph_str(g, g->vid[h->v]), "title",
+        graph_str(g, g->vlabel[h->v]), "score", h->score, "cross_domain",
+        h->cross_domain, "reason", cli_match_reason_json(h));
+}
