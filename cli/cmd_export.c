@@ -42,7 +42,7 @@ static void print_stats(const struct graph *g, enum cli_format fmt)
                                 json_integer((json_int_t)st.edges[k]));
         json_t *o =
             json_pack("{s:I, s:I, s:o, s:o, s:o}", "vertices",
-                      (json_int_t)g->nv, "edges", (json_int_t)g->ne,
+                      (json_int_t)st.nv, "edges", (json_int_t)st.ne,
                       "vertex_types", v, "concept_types", c, "edge_types", e);
         cli_print_json(o);
         json_decref(o);

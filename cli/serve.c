@@ -251,12 +251,12 @@ void serve_metrics_text(struct serve_req *req)
         "# TYPE kgmatch_reloads_total counter\n"
         "kgmatch_reloads_total{result=\"ok\"} %llu\n"
         "kgmatch_reloads_total{result=\"failed\"} %llu\n"
-        "# HELP kgmatch_graph_vertices Vertices of the loaded graph.\n"
-        "# TYPE kgmatch_graph_vertices gauge\n"
-        "kgmatch_graph_vertices %llu\n",
+        "# HELP kgmatch_index_docs Documents in the loaded BM25 index.\n"
+        "# TYPE kgmatch_index_docs gauge\n"
+        "kgmatch_index_docs %llu\n",
         age, kg_monotonic() - info.loaded_at, (long long)info.version,
         (unsigned long long)info.reloads, (unsigned long long)info.reload_fail,
-        (unsigned long long)info.vertices);
+        (unsigned long long)info.docs);
     struct serve_worker *w;
     if (serve_app_acquire(srv->app, &w) == KG_OK) {
         kg_buf_adds(&b, "# HELP kgmatch_records Records in the store, by "

@@ -53,10 +53,10 @@ struct index *serve_worker_index(struct serve_worker *w);
 
 /* What the loaded generation holds. */
 struct serve_app_info {
-    int64_t version;    /* the store version loaded */
-    double loaded_at;   /* kg_monotonic() when it was loaded */
-    double index_mtime; /* the index file's mtime (epoch s), 0 if none */
-    uint64_t vertices, edges, docs;
+    int64_t version;      /* the store version loaded */
+    double loaded_at;     /* kg_monotonic() when it was loaded */
+    double index_mtime;   /* the index file's mtime (epoch s), 0 if none */
+    uint64_t docs;        /* in the BM25 index */
     uint64_t reloads;     /* generations loaded after the first */
     uint64_t reload_fail; /* reloads that failed (the old one stayed) */
 };
@@ -86,9 +86,11 @@ kg_status serve_app_enterprise(struct serve_worker *w, const char *name,
                                bool closed_too, const struct serve_match *q,
                                struct json_t **out, char *err,
                                size_t errlen) KG_MUST_CHECK;
-/* Partner institutions for a demand, best top. */
+/* Partner institutions, best top, for a demand or (demand NULL) the open
+ * demands of an enterprise. */
 kg_status serve_app_partners(struct serve_worker *w, const char *demand,
-                             size_t top, struct json_t **out, char *err,
+                             const char *enterprise, size_t top,
+                             struct json_t **out, char *err,
                              size_t errlen) KG_MUST_CHECK;
 
 /* ---- requests and routes (serve_api.c) --------------------------------- */

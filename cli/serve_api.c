@@ -246,11 +246,14 @@ static void route_partners(struct serve_req *req)
     bool bad = false;
     size_t top;
     const char *demand = text_arg(req, "demand", 256, &bad);
+    const char *ent = text_arg(req, "enterprise", 256, &bad);
     top_arg(req, 10, &top, &bad);
     if (bad)
         return;
-    if (!demand || !*demand) {
-        serve_api_error(req, 400, "bad_argument", "give demand=ID");
+    if ((demand && *demand) == (ent && *ent)) {
+        serve_api_error(req, 400, "bad_argument",
+                        "give demand=ID or enterprise=ID-OR-NAME (one of "
+                        "them)");
         return;
     }
     struct serve_worker *w = worker(req);
@@ -258,7 +261,9 @@ static void route_partners(struct serve_req *req)
         return;
     json_t *out;
     char err[600];
-    kg_status st = serve_app_partners(w, demand, top, &out, err, sizeof err);
+    kg_status st = serve_app_partners(w, demand && *demand ? demand : NULL,
+                                      ent && *ent ? ent : NULL, top, &out, err,
+                                      sizeof err);
     serve_app_release(req->app, w);
     if (st != KG_OK) {
         fail_status(req, st, err);
@@ -437,12 +442,9 @@ static void route_stats(struct serve_req *req)
                         store_last_error(serve_worker_store(w)));
     } else {
         answer_json(req, 200,
-                    json_pack("{s:o, s:I, s:{s:I, s:I}, s:{s:I}, s:I}",
-                              "counts", counts, "version",
-                              (json_int_t)info.version, "graph", "vertices",
-                              (json_int_t)info.vertices, "edges",
-                              (json_int_t)info.edges, "index", "docs",
-                              (json_int_t)info.docs, "reloads",
+                    json_pack("{s:o, s:I, s:{s:I}, s:I}", "counts", counts,
+                              "version", (json_int_t)info.version, "index",
+                              "docs", (json_int_t)info.docs, "reloads",
                               (json_int_t)info.reloads));
     }
     serve_app_release(req->app, w);

@@ -14,7 +14,7 @@
 
 #include "cli/cli.h"
 #include "cli/serve.h"
-#include "graph/match.h"
+#include "graph/graph.h"
 
 /* ---- generations -------------------------------------------------------- */
 
@@ -35,9 +35,9 @@ struct stamps {
 
 struct serve_worker {
     struct gen *gen;
-    struct store *s;
+    struct app_session *a; /* the use cases */
+    struct store *s;       /* search, records, stats, version checks */
     struct index *ix;
-    struct matcher *m;
     struct serve_worker *next_free;
 };
 
@@ -46,8 +46,6 @@ struct gen {
     int64_t version;
     double loaded_at;
     struct stamps files; /* index and graph as this generation loaded them */
-    struct graph *g;
-    struct match_config conf;
     struct serve_worker *w;
     size_t nw;
     struct serve_worker *free;
@@ -100,30 +98,24 @@ static void gen_free(struct gen *gn)
     if (!gn)
         return;
     for (size_t i = 0; i < gn->nw; i++) {
-        match_free(gn->w[i].m);
+        app_close(gn->w[i].a);
         index_free(gn->w[i].ix);
         store_close(gn->w[i].s);
     }
     free(gn->w);
-    graph_free(gn->g);
     free(gn);
 }
 
-/* Loads a generation: the graph and index files are brought up to date
- * (rebuilt when stale), then each worker gets its store, index and
- * matcher. Runs on one thread at a time (igraph builds the graph). */
+/* Loads a generation: each worker's session is opened and warmed by a
+ * first match (which brings the graph and index files up to date,
+ * rebuilding them when stale), then its own store and index are opened.
+ * Runs on one thread at a time (igraph builds the graph). */
 static kg_status gen_load(const struct serve_app *a, struct gen **out,
                           char *err, size_t errlen)
 {
     struct gen *gn = kg_xcalloc(1, sizeof *gn);
     kg_status st = KG_OK;
     *out = NULL;
-    match_config_default(&gn->conf);
-    if (a->config) {
-        st = match_config_load(&gn->conf, a->config, err, errlen);
-        if (st != KG_OK)
-            goto fail;
-    }
     gn->nw = a->workers;
     gn->w = kg_xcalloc(gn->nw, sizeof *gn->w);
     for (size_t i = 0; i < gn->nw; i++) {
@@ -132,27 +124,29 @@ static kg_status gen_load(const struct serve_app *a, struct gen **out,
         st = store_open(a->db_path, STORE_READONLY, &w->s, err, errlen);
         if (st != KG_OK)
             goto fail;
+        /* The version first: data that lands while the graph builds makes
+         * the next check reload again rather than be missed. */
         if (i == 0) {
-            /* The version first: data that lands while the graph builds
-             * makes the next check reload again rather than be missed. */
             st = store_version(w->s, &gn->version);
             if (st != KG_OK) {
                 snprintf(err, errlen, "%s", store_last_error(w->s));
                 goto fail;
             }
-            st = graph_open(w->s, NULL, &gn->g, err, errlen);
-            if (st != KG_OK)
-                goto fail;
         }
-        struct index_opts io = {.no_update = i > 0};
+        struct app_opts ao = {.db_path = a->db_path, .config = a->config};
+        struct app_match_opts mo = {.top = 1};
+        struct app_sink none = {0};
+        st = app_open(&ao, &w->a);
+        if (st == KG_OK)
+            st = app_match_text(w->a, "warm", &mo, &none);
+        if (st != KG_OK) {
+            snprintf(err, errlen, "%s", app_last_error(w->a));
+            goto fail;
+        }
+        struct index_opts io = {.no_update = true};
         st = index_open(w->s, &io, &w->ix, err, errlen);
         if (st != KG_OK)
             goto fail;
-        st = match_new(gn->g, &gn->conf, &w->m, err, errlen);
-        if (st != KG_OK)
-            goto fail;
-        if (gn->conf.w_bm25 > 0)
-            match_set_index(w->m, w->ix);
         w->next_free = gn->free;
         gn->free = w;
     }
@@ -357,8 +351,6 @@ void serve_app_info(struct serve_app *a, struct serve_app_info *info)
     const struct file_stamp *f = &gn->files.f[F_IDX];
     if (f->ino)
         info->index_mtime = (double)f->mtime.tv_sec + f->mtime.tv_nsec / 1e9;
-    info->vertices = gn->g->nv;
-    info->edges = gn->g->ne;
     info->docs = gn->nw ? index_doc_count(gn->w[0].ix) : 0;
     info->reloads = a->reloads;
     info->reload_fail = a->reload_fail;
@@ -367,157 +359,95 @@ void serve_app_info(struct serve_app *a, struct serve_app_info *info)
 
 /* ---- use cases ---------------------------------------------------------- */
 
-/*
- * The adapter: until the use-case layer (app/) is on main these call the
- * matcher the way the CLI's commands do (cmd_match.c, cmd_query.c).
- */
+/* The adapter: the routes' requests as app/ use cases, their results as
+ * the JSON the CLI prints (its own sinks), the session's message in err. */
 
-/* A demand's title, description and keywords for BM25 (caller frees). */
-static char *bm25_text(struct store *s, const char *id)
+static kg_status app_failed(struct serve_worker *w, kg_status st, char *err,
+                            size_t errlen)
 {
-    struct kg_record r;
-    record_init(&r, KG_DEMAND);
-    char *t = NULL;
-    if (store_get(s, KG_DEMAND, id, &r) == KG_OK) {
-        struct kg_buf b;
-        kg_buf_init(&b);
-        kg_buf_printf(&b, "%s\n%s", r.title ? r.title : "",
-                      r.description ? r.description : "");
-        for (size_t i = 0; i < r.keywords.n; i++)
-            kg_buf_printf(&b, "\n%s", r.keywords.v[i]);
-        t = kg_buf_detach(&b);
-    }
-    record_release(&r);
-    return t;
+    snprintf(err, errlen, "%s", app_last_error(w->a));
+    return st;
 }
 
-/* One demand (or the text) matched: {"id", "matches": [...]}. */
-static kg_status match_one(struct serve_worker *w, const struct serve_match *q,
-                           const char *demand, json_t **out, char *err,
-                           size_t errlen)
+static struct app_match_opts match_opts(const struct serve_match *q)
 {
-    const struct graph *g = w->gen->g;
-    struct match_query mq = {.demand = GRAPH_NONE,
-                             .text = q->text,
-                             .kinds = q->kinds,
-                             .top = q->top,
-                             .cross_only = q->cross_only,
-                             .explain = true};
-    char *text = NULL;
-    *out = NULL;
-    if (demand) {
-        mq.demand = graph_find(g, KG_DEMAND, demand);
-        if (mq.demand == GRAPH_NONE) {
-            snprintf(err, errlen, "no demand '%s'", demand);
-            return KG_ENOTFOUND;
-        }
-        mq.text = NULL;
-        if (w->gen->conf.w_bm25 > 0)
-            mq.bm25_text = text = bm25_text(w->s, demand);
-    }
-    struct match_result r;
-    kg_status st = match_run(w->m, &mq, &r);
-    free(text);
-    if (st != KG_OK) {
-        snprintf(err, errlen, "%s", match_last_error(w->m));
-        return st;
-    }
-    json_t *ms = json_array();
-    for (size_t j = 0; j < r.n; j++)
-        json_array_append_new(ms, cli_match_hit_json(g, &r.hits[j]));
-    match_result_release(&r);
-    *out = demand ? json_pack("{s:s, s:o}", "id", demand, "matches", ms)
-                  : json_pack("{s:n, s:s, s:o}", "id", "text", q->text,
-                              "matches", ms);
-    return KG_OK;
+    return (struct app_match_opts){.kinds = q->kinds,
+                                   .top = q->top,
+                                   .cross_only = q->cross_only,
+                                   .explain = true};
 }
 
 kg_status serve_app_match(struct serve_worker *w, const struct serve_match *q,
                           json_t **out, char *err, size_t errlen)
 {
-    json_t *d;
+    struct app_match_opts mo = match_opts(q);
+    struct cli_match_out o;
+    struct app_sink sink;
     *out = NULL;
-    kg_status st = match_one(w, q, q->demand, &d, err, errlen);
+    cli_match_out_init(&o, CLI_JSON, true, false, &sink);
+    kg_status st = q->text ? app_match_text(w->a, q->text, &mo, &sink)
+                           : app_match_demands(w->a, &q->demand, 1, &mo, &sink);
     if (st == KG_OK)
-        *out = json_pack("{s:[o]}", "demands", d);
-    return st;
-}
-
-static bool on_enterprise(kg_kind kind, const char *id, const char *label,
-                          void *ctx)
-{
-    (void)kind;
-    (void)label;
-    struct kg_strlist *l = ctx;
-    for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->v[i], id) == 0)
-            return true;
-    strlist_add(l, id);
-    return l->n < 16;
+        *out = json_pack("{s:O}", "demands", o.demands);
+    cli_match_out_finish(&o, false);
+    return st == KG_OK ? st : app_failed(w, st, err, errlen);
 }
 
 kg_status serve_app_enterprise(struct serve_worker *w, const char *name,
                                bool closed_too, const struct serve_match *q,
                                json_t **out, char *err, size_t errlen)
 {
-    struct kg_strlist found = {NULL, 0}, ids = {NULL, 0};
-    struct cli cli = {.db_path = store_path(w->s), .cmd = "serve"};
+    struct app_match_opts mo = match_opts(q);
+    struct cli_match_out o;
+    struct app_sink sink;
+    char *id = NULL;
+    size_t nd = 0;
     *out = NULL;
-    kg_status st = store_find_name(w->s, KG_KIND_BIT(KG_ENTERPRISE), name,
-                                   on_enterprise, &found);
-    if (st != KG_OK) {
-        snprintf(err, errlen, "%s", store_last_error(w->s));
-    } else if (found.n == 0) {
-        snprintf(err, errlen, "no enterprise '%s'", name);
-        st = KG_ENOTFOUND;
-    } else if (found.n > 1) {
-        snprintf(err, errlen, "'%s' names %zu enterprises; give an id", name,
-                 found.n);
-        st = KG_EINPUT;
-    } else if (cli_enterprise_demands(&cli, w->s, found.v[0], closed_too,
-                                      &ids) != 0) {
-        snprintf(err, errlen, "reading the demands of %s", found.v[0]);
-        st = KG_EIO;
-    }
-    json_t *arr = st == KG_OK ? json_array() : NULL;
-    for (size_t i = 0; st == KG_OK && i < ids.n; i++) {
-        json_t *d;
-        st = match_one(w, q, ids.v[i], &d, err, errlen);
-        if (st == KG_OK)
-            json_array_append_new(arr, d);
-    }
+    cli_match_out_init(&o, CLI_JSON, true, false, &sink);
+    kg_status st = app_query(w->a, name, closed_too, &mo, &sink, &id, &nd);
     if (st == KG_OK)
-        *out = json_pack("{s:s, s:o}", "enterprise", found.v[0], "demands",
-                         json_incref(arr));
-    json_decref(arr);
-    strlist_release(&found);
-    strlist_release(&ids);
-    return st;
+        *out = json_pack("{s:s, s:O}", "enterprise", id, "demands", o.demands);
+    cli_match_out_finish(&o, false);
+    free(id);
+    return st == KG_OK ? st : app_failed(w, st, err, errlen);
+}
+
+struct partners_out {
+    json_t *arr;
+    char *group; /* the demand or enterprise */
+};
+
+static void partners_begin(void *ctx, const struct app_group *g)
+{
+    struct partners_out *o = ctx;
+    free(o->group);
+    o->group = kg_xstrdup(g->id ? g->id : "");
+}
+
+static void partners_hit(void *ctx, const struct app_group *g,
+                         const struct app_hit *h)
+{
+    struct partners_out *o = ctx;
+    (void)g;
+    json_array_append_new(o->arr, cli_partner_json(h));
 }
 
 kg_status serve_app_partners(struct serve_worker *w, const char *demand,
-                             size_t top, json_t **out, char *err, size_t errlen)
+                             const char *enterprise, size_t top, json_t **out,
+                             char *err, size_t errlen)
 {
-    const struct graph *g = w->gen->g;
-    struct serve_match q = {.kinds = KG_KIND_BIT(KG_INSTITUTION), .top = top};
-    json_t *d;
+    struct partners_out o = {json_array(), NULL};
+    struct app_sink sink = {
+        .begin = partners_begin, .hit = partners_hit, .ctx = &o};
+    struct app_partner_opts po = {
+        .demand = demand, .enterprise = enterprise, .top = top};
     *out = NULL;
-    kg_status st = match_one(w, &q, demand, &d, err, errlen);
-    if (st != KG_OK)
-        return st;
-    json_t *arr = json_array(), *ms = json_object_get(d, "matches");
-    size_t i;
-    json_t *m;
-    json_array_foreach (ms, i, m) {
-        const char *id = json_string_value(json_object_get(m, "id"));
-        uint32_t v = graph_find(g, KG_INSTITUTION, id);
-        json_array_append_new(
-            arr, json_pack("{s:s, s:s, s:O, s:s, s:O}", "id", id, "name",
-                           v == GRAPH_NONE ? id : graph_str(g, g->vlabel[v]),
-                           "score", json_object_get(m, "score"), "demand",
-                           demand, "reason", json_object_get(m, "reason")));
-    }
-    json_decref(d);
-    *out = json_pack("{s:o}", "partners", arr);
-    return KG_OK;
+    kg_status st = app_partners(w->a, &po, &sink);
+    if (st == KG_OK)
+        *out = enterprise ? json_pack("{s:s, s:O}", "enterprise",
+                                      o.group ? o.group : "", "partners", o.arr)
+                          : json_pack("{s:O}", "partners", o.arr);
+    json_decref(o.arr);
+    free(o.group);
+    return st == KG_OK ? st : app_failed(w, st, err, errlen);
 }

@@ -5,7 +5,7 @@
  * written to PATH.graph.tmp.PID and renamed, so readers never see half a
  * file.
  */
-#include "graph/graph.h"
+#include "graph/graph_int.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1404,6 +1404,8 @@ double graph_idf(const struct graph *g, uint32_t t)
 void graph_get_stats(const struct graph *g, struct graph_stats *st)
 {
     memset(st, 0, sizeof *st);
+    st->nv = g->nv;
+    st->ne = g->ne;
     for (uint32_t v = 0; v < g->nv; v++) {
         st->vertices[g->vkind[v]]++;
         if (g->vkind[v] == GRAPH_CONCEPT && g->vsub[v] <= GRAPH_C_TERM)

@@ -20,7 +20,8 @@ tmp=$(mktemp)
 check core 'core'
 check ingest 'core|ingest'
 check graph 'core|graph'
-check cli 'core|ingest|graph|cli'
+check app 'core|ingest|graph|app'
+check cli 'core|ingest|graph|app|cli'
 [ -s "$tmp" ] && bad=1
 rm -f "$tmp"
 [ $bad = 0 ] && echo "layers ok"

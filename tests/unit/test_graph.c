@@ -16,7 +16,7 @@
 #include <libxml/parser.h>
 #include <math.h>
 
-#include "graph/graph.h"
+#include "graph/graph_int.h"
 
 struct fx {
     char dir[64];
