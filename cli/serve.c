@@ -397,8 +397,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     }
     const char *auth =
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-    req.has_auth = auth != NULL;
-    if (auth && strncasecmp(auth, "Bearer ", 7) == 0 && srv->nkeys)
+    req.has_auth = auth && strncasecmp(auth, "Bearer ", 7) == 0;
+    if (req.has_auth && srv->nkeys)
         req.authorized = key_ok(srv, auth + 7 + strspn(auth + 7, " "));
     if (rq->too_big) {
         serve_api_error(&req, 413, "body_too_large",

@@ -551,6 +551,19 @@ static void route_demands(struct serve_req *req)
         }
     }
     json_object_del(o, "kind");
+    /* The import codec takes a number for a text field; the API is strict. */
+    const char *key;
+    json_t *val;
+    json_object_foreach (o, key, val) {
+        const struct record_field *f = record_field_find(KG_DEMAND, key);
+        if (f && f->type == RECORD_STR && !json_is_string(val) &&
+            !json_is_null(val)) {
+            serve_api_error(req, 400, "bad_field",
+                            "field '%s' must be a string", f->name);
+            json_decref(o);
+            return;
+        }
+    }
     char *text = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     struct kg_record r;
