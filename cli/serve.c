@@ -538,9 +538,12 @@ static int parse_opts(const struct cli *cli, int argc, char **argv,
         default:
             return cli_usage(cli, "bad option");
         }
+        const char *name = "?";
+        for (const struct option *lo = longopts; lo->name; lo++)
+            if (lo->val == c)
+                name = lo->name;
         if (!ok)
-            return cli_usage(cli, "bad value '%s' for %s", optarg,
-                             argv[optind - 1]);
+            return cli_usage(cli, "bad value '%s' for --%s", optarg, name);
     }
     if (optind < argc)
         return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
