@@ -151,7 +151,7 @@ static const struct command commands[] = {
      "usage: kgmatch serve [--listen HOST:PORT] [--api-key-file FILE]\n"
      "                     [--threads N] [--public] [--config FILE]\n"
      "                     [--max-connections N] [--per-ip N] [--timeout S]\n"
-     "                     [--budget MS] [--rate N] [--drain S]\n"
+     "                     [--budget MS] [--rate N] [--drain S] [--cache N]\n"
      "\n"
      "  Serves API v1 (docs/api.md) and the brokers' page at / until\n"
      "  SIGTERM or SIGINT, then finishes the requests in flight (up to\n"
@@ -171,6 +171,9 @@ static const struct command commands[] = {
      "                       (default 2000)\n"
      "  --rate N             requests a second per client before 429\n"
      "                       (default 0: no limit)\n"
+     "  --drain S            longest wait for requests on SIGTERM (10)\n"
+     "  --cache N            matching answers kept until the data moves\n"
+     "                       (default 1024; 0: none)\n"
      "  --config FILE        matcher settings, as for match\n"},
     {"show", cmd_show, "print one record with its links",
      "usage: kgmatch show KIND ID [--format table|json]\n"},

@@ -251,12 +251,18 @@ void serve_metrics_text(struct serve_req *req)
         "# TYPE kgmatch_reloads_total counter\n"
         "kgmatch_reloads_total{result=\"ok\"} %llu\n"
         "kgmatch_reloads_total{result=\"failed\"} %llu\n"
+        "# HELP kgmatch_cache_total Matching answers from the cache (hit) "
+        "or computed (miss).\n"
+        "# TYPE kgmatch_cache_total counter\n"
+        "kgmatch_cache_total{result=\"hit\"} %llu\n"
+        "kgmatch_cache_total{result=\"miss\"} %llu\n"
         "# HELP kgmatch_index_docs Documents in the loaded BM25 index.\n"
         "# TYPE kgmatch_index_docs gauge\n"
         "kgmatch_index_docs %llu\n",
         age, kg_monotonic() - info.loaded_at, (long long)info.version,
         (unsigned long long)info.reloads, (unsigned long long)info.reload_fail,
-        (unsigned long long)info.docs);
+        (unsigned long long)info.cache_hits,
+        (unsigned long long)info.cache_misses, (unsigned long long)info.docs);
     struct serve_worker *w;
     if (serve_app_acquire(srv->app, &w) == KG_OK) {
         kg_buf_adds(&b, "# HELP kgmatch_records Records in the store, by "
@@ -476,7 +482,8 @@ static bool parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
 
 struct serve_opts {
     const char *listen, *keys, *config;
-    unsigned threads, max_conns, per_ip, timeout_s, wait_ms, drain_s, rate;
+    unsigned threads, max_conns, per_ip, timeout_s, wait_ms, drain_s, rate,
+        cache;
     bool public;
 };
 
@@ -495,6 +502,7 @@ static int parse_opts(const struct cli *cli, int argc, char **argv,
         {"drain", required_argument, NULL, 'd'},
         {"rate", required_argument, NULL, 'r'},
         {"config", required_argument, NULL, 'c'},
+        {"cache", required_argument, NULL, 'C'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -534,6 +542,9 @@ static int parse_opts(const struct cli *cli, int argc, char **argv,
             break;
         case 'r':
             ok = parse_uint(optarg, 0, 1000000, &o->rate);
+            break;
+        case 'C':
+            ok = parse_uint(optarg, 0, 1000000, &o->cache);
             break;
         default:
             return cli_usage(cli, "bad option");
@@ -575,7 +586,8 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
                            .per_ip = 128,
                            .timeout_s = 15,
                            .wait_ms = 2000,
-                           .drain_s = 10};
+                           .drain_s = 10,
+                           .cache = 1024};
     if (o.threads > 16)
         o.threads = 16;
     int rc = parse_opts(cli, argc, argv, &o);
@@ -617,7 +629,8 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
     struct serve_app_opts ao = {.db_path = cli->db_path,
                                 .config = o.config,
                                 .workers = o.threads,
-                                .wait_s = o.wait_ms / 1000.0};
+                                .wait_s = o.wait_ms / 1000.0,
+                                .cache_slots = o.cache};
     kg_status st = serve_app_open(&ao, &srv->app, err, sizeof err);
     if (st != KG_OK) {
         cli_error(cli, "%s", err);

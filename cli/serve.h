@@ -22,6 +22,7 @@ struct serve_app_opts {
     const char *config; /* matcher settings file, or NULL */
     unsigned workers;   /* requests served at once */
     double wait_s;      /* longest wait for a free worker */
+    size_t cache_slots; /* answers kept per generation; 0: none */
 };
 
 struct serve_app;
@@ -51,12 +52,26 @@ void serve_app_release(struct serve_app *a, struct serve_worker *w);
 struct store *serve_worker_store(struct serve_worker *w);
 struct index *serve_worker_index(struct serve_worker *w);
 
+/*
+ * Answers of the matching routes, kept per generation: the data a
+ * generation holds never changes, so an answer stays right until the
+ * next reload drops them all. get returns a copy (caller frees) of the
+ * answer stored under key in w's generation, or NULL; put stores one (not
+ * over SERVE_CACHE_MAX_BODY bytes), evicting the slot's previous answer.
+ */
+#define SERVE_CACHE_MAX_BODY (64u << 10)
+char *serve_app_cache_get(struct serve_app *a, struct serve_worker *w,
+                          const char *key, size_t *len);
+void serve_app_cache_put(struct serve_worker *w, const char *key,
+                         const char *body, size_t len);
+
 /* What the loaded generation holds. */
 struct serve_app_info {
-    int64_t version;      /* the store version loaded */
-    double loaded_at;     /* kg_monotonic() when it was loaded */
-    double index_mtime;   /* the index file's mtime (epoch s), 0 if none */
-    uint64_t docs;        /* in the BM25 index */
+    int64_t version;    /* the store version loaded */
+    double loaded_at;   /* kg_monotonic() when it was loaded */
+    double index_mtime; /* the index file's mtime (epoch s), 0 if none */
+    uint64_t docs;      /* in the BM25 index */
+    uint64_t cache_hits, cache_misses;
     uint64_t reloads;     /* generations loaded after the first */
     uint64_t reload_fail; /* reloads that failed (the old one stayed) */
 };

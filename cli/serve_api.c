@@ -185,6 +185,56 @@ static void match_common(struct serve_req *req, struct serve_match *q,
     bool_arg(req, "cross_domain", &q->cross_only, bad);
 }
 
+/* A matching use case run on a worker (the route's arguments in args). */
+typedef kg_status (*use_case)(struct serve_worker *w, const void *args,
+                              json_t **out, char *err, size_t errlen);
+
+/* Runs fn for the request, or answers from the generation's cache when
+ * the same request (key) was answered since the data was loaded. */
+static void run_cached(struct serve_req *req, char *key, use_case fn,
+                       const void *args)
+{
+    struct serve_worker *w = worker(req);
+    if (w) {
+        size_t n = 0;
+        char *hit = serve_app_cache_get(req->app, w, key, &n);
+        if (hit) {
+            req->status = 200;
+            req->content_type = "application/json; charset=utf-8";
+            req->content = hit;
+            req->content_len = n;
+        } else {
+            json_t *out;
+            char err[600];
+            kg_status st = fn(w, args, &out, err, sizeof err);
+            if (st != KG_OK) {
+                fail_status(req, st, err);
+            } else {
+                answer_json(req, 200, out);
+                if (req->content)
+                    serve_app_cache_put(w, key, req->content, req->content_len);
+            }
+        }
+        serve_app_release(req->app, w);
+    }
+    free(key);
+}
+
+/* Today (YYYY-MM-DD): which demands are open depends on it. */
+static void today(char out[11])
+{
+    char now[32];
+    kg_now_iso(now);
+    memcpy(out, now, 10);
+    out[10] = '\0';
+}
+
+static kg_status do_match(struct serve_worker *w, const void *args,
+                          json_t **out, char *err, size_t errlen)
+{
+    return serve_app_match(w, args, out, err, errlen);
+}
+
 static void route_match(struct serve_req *req)
 {
     struct serve_match q = {0};
@@ -199,26 +249,36 @@ static void route_match(struct serve_req *req)
                         "give demand=ID or text=TEXT (one of them)");
         return;
     }
-    struct serve_worker *w = worker(req);
-    if (!w)
-        return;
-    json_t *out;
-    char err[600];
-    kg_status st = serve_app_match(w, &q, &out, err, sizeof err);
-    serve_app_release(req->app, w);
-    if (st != KG_OK) {
-        fail_status(req, st, err);
-        return;
-    }
-    answer_json(req, 200, out);
+    if (q.demand && !*q.demand)
+        q.demand = NULL;
+    if (q.text && !*q.text)
+        q.text = NULL;
+    run_cached(req,
+               kg_xasprintf("match\x1f%s\x1f%s\x1f%u\x1f%zu\x1f%d",
+                            q.demand ? q.demand : "", q.text ? q.text : "",
+                            q.kinds, q.top, q.cross_only),
+               do_match, &q);
+}
+
+struct enterprise_args {
+    const char *name;
+    bool closed;
+    struct serve_match q;
+};
+
+static kg_status do_enterprise(struct serve_worker *w, const void *args,
+                               json_t **out, char *err, size_t errlen)
+{
+    const struct enterprise_args *e = args;
+    return serve_app_enterprise(w, e->name, e->closed, &e->q, out, err, errlen);
 }
 
 static void route_enterprise(struct serve_req *req, const char *name)
 {
-    struct serve_match q = {0};
-    bool bad = false, closed = false;
-    match_common(req, &q, &bad);
-    bool_arg(req, "include_closed", &closed, &bad);
+    struct enterprise_args e = {.name = name};
+    bool bad = false;
+    match_common(req, &e.q, &bad);
+    bool_arg(req, "include_closed", &e.closed, &bad);
     if (bad)
         return;
     if (!kg_utf8_valid(name, strlen(name))) {
@@ -226,50 +286,54 @@ static void route_enterprise(struct serve_req *req, const char *name)
                         "the enterprise is not valid UTF-8");
         return;
     }
-    struct serve_worker *w = worker(req);
-    if (!w)
-        return;
-    json_t *out;
-    char err[600];
-    kg_status st =
-        serve_app_enterprise(w, name, closed, &q, &out, err, sizeof err);
-    serve_app_release(req->app, w);
-    if (st != KG_OK) {
-        fail_status(req, st, err);
-        return;
-    }
-    answer_json(req, 200, out);
+    char day[11];
+    today(day);
+    run_cached(req,
+               kg_xasprintf("enterprise\x1f%s\x1f%d\x1f%u\x1f%zu\x1f%d\x1f%s",
+                            name, e.closed, e.q.kinds, e.q.top, e.q.cross_only,
+                            day),
+               do_enterprise, &e);
+}
+
+struct partners_args {
+    const char *demand, *enterprise;
+    size_t top;
+};
+
+static kg_status do_partners(struct serve_worker *w, const void *args,
+                             json_t **out, char *err, size_t errlen)
+{
+    const struct partners_args *p = args;
+    return serve_app_partners(w, p->demand, p->enterprise, p->top, out, err,
+                              errlen);
 }
 
 static void route_partners(struct serve_req *req)
 {
     bool bad = false;
-    size_t top;
-    const char *demand = text_arg(req, "demand", 256, &bad);
-    const char *ent = text_arg(req, "enterprise", 256, &bad);
-    top_arg(req, 10, &top, &bad);
+    struct partners_args p = {0};
+    p.demand = text_arg(req, "demand", 256, &bad);
+    p.enterprise = text_arg(req, "enterprise", 256, &bad);
+    top_arg(req, 10, &p.top, &bad);
     if (bad)
         return;
-    if ((demand && *demand) == (ent && *ent)) {
+    if ((p.demand && *p.demand) == (p.enterprise && *p.enterprise)) {
         serve_api_error(req, 400, "bad_argument",
                         "give demand=ID or enterprise=ID-OR-NAME (one of "
                         "them)");
         return;
     }
-    struct serve_worker *w = worker(req);
-    if (!w)
-        return;
-    json_t *out;
-    char err[600];
-    kg_status st = serve_app_partners(w, demand && *demand ? demand : NULL,
-                                      ent && *ent ? ent : NULL, top, &out, err,
-                                      sizeof err);
-    serve_app_release(req->app, w);
-    if (st != KG_OK) {
-        fail_status(req, st, err);
-        return;
-    }
-    answer_json(req, 200, out);
+    if (p.demand && !*p.demand)
+        p.demand = NULL;
+    if (p.enterprise && !*p.enterprise)
+        p.enterprise = NULL;
+    char day[11];
+    today(day);
+    run_cached(req,
+               kg_xasprintf("partners\x1f%s\x1f%s\x1f%zu\x1f%s",
+                            p.demand ? p.demand : "",
+                            p.enterprise ? p.enterprise : "", p.top, day),
+               do_partners, &p);
 }
 
 static void route_search(struct serve_req *req)

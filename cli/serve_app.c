@@ -41,6 +41,15 @@ struct serve_worker {
     struct serve_worker *next_free;
 };
 
+/* One answer kept: the cache is direct-mapped (a key's hash picks its
+ * slot; a newcomer evicts), so its size is bounded by slots times
+ * SERVE_CACHE_MAX_BODY. */
+struct cache_slot {
+    uint64_t hash;
+    char *key, *body;
+    size_t len;
+};
+
 struct gen {
     unsigned refs; /* workers lent out, plus 1 while current */
     int64_t version;
@@ -49,6 +58,9 @@ struct gen {
     struct serve_worker *w;
     size_t nw;
     struct serve_worker *free;
+    pthread_mutex_t cache_lock;
+    struct cache_slot *cache;
+    size_t ncache;
 };
 
 struct serve_app {
@@ -57,6 +69,8 @@ struct serve_app {
     char *config;
     unsigned workers;
     double wait_s;
+    size_t cache_slots;
+    uint64_t cache_hits, cache_misses; /* under lock */
     pthread_mutex_t lock;
     pthread_cond_t freed;  /* a worker came back */
     pthread_cond_t wanted; /* the reloader has work, or must stop */
@@ -103,6 +117,12 @@ static void gen_free(struct gen *gn)
         store_close(gn->w[i].s);
     }
     free(gn->w);
+    for (size_t i = 0; i < gn->ncache; i++) {
+        free(gn->cache[i].key);
+        free(gn->cache[i].body);
+    }
+    free(gn->cache);
+    pthread_mutex_destroy(&gn->cache_lock);
     free(gn);
 }
 
@@ -116,6 +136,9 @@ static kg_status gen_load(const struct serve_app *a, struct gen **out,
     struct gen *gn = kg_xcalloc(1, sizeof *gn);
     kg_status st = KG_OK;
     *out = NULL;
+    pthread_mutex_init(&gn->cache_lock, NULL);
+    gn->ncache = a->cache_slots;
+    gn->cache = kg_xcalloc(gn->ncache ? gn->ncache : 1, sizeof *gn->cache);
     gn->nw = a->workers;
     gn->w = kg_xcalloc(gn->nw, sizeof *gn->w);
     for (size_t i = 0; i < gn->nw; i++) {
@@ -221,6 +244,7 @@ kg_status serve_app_open(const struct serve_app_opts *o, struct serve_app **out,
     a->config = o->config ? kg_xstrdup(o->config) : NULL;
     a->workers = o->workers ? o->workers : 1;
     a->wait_s = o->wait_s > 0 ? o->wait_s : 2;
+    a->cache_slots = o->cache_slots;
     pthread_mutex_init(&a->lock, NULL);
     pthread_cond_init(&a->freed, NULL);
     pthread_cond_init(&a->wanted, NULL);
@@ -352,9 +376,64 @@ void serve_app_info(struct serve_app *a, struct serve_app_info *info)
     if (f->ino)
         info->index_mtime = (double)f->mtime.tv_sec + f->mtime.tv_nsec / 1e9;
     info->docs = gn->nw ? index_doc_count(gn->w[0].ix) : 0;
+    info->cache_hits = a->cache_hits;
+    info->cache_misses = a->cache_misses;
     info->reloads = a->reloads;
     info->reload_fail = a->reload_fail;
     pthread_mutex_unlock(&a->lock);
+}
+
+/* ---- the answer cache ---------------------------------------------------- */
+
+static uint64_t key_hash(const char *key)
+{
+    uint64_t h = 14695981039346656037ull; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        h = (h ^ *p) * 1099511628211ull;
+    return h;
+}
+
+char *serve_app_cache_get(struct serve_app *a, struct serve_worker *w,
+                          const char *key, size_t *len)
+{
+    struct gen *gn = w->gen;
+    char *body = NULL;
+    if (!gn->ncache)
+        return NULL;
+    uint64_t h = key_hash(key);
+    pthread_mutex_lock(&gn->cache_lock);
+    struct cache_slot *c = &gn->cache[h % gn->ncache];
+    if (c->key && c->hash == h && strcmp(c->key, key) == 0) {
+        body = kg_xmalloc(c->len ? c->len : 1);
+        memcpy(body, c->body, c->len);
+        *len = c->len;
+    }
+    pthread_mutex_unlock(&gn->cache_lock);
+    pthread_mutex_lock(&a->lock);
+    if (body)
+        a->cache_hits++;
+    else
+        a->cache_misses++;
+    pthread_mutex_unlock(&a->lock);
+    return body;
+}
+
+void serve_app_cache_put(struct serve_worker *w, const char *key,
+                         const char *body, size_t len)
+{
+    struct gen *gn = w->gen;
+    if (!gn->ncache || len > SERVE_CACHE_MAX_BODY)
+        return;
+    uint64_t h = key_hash(key);
+    char *k = kg_xstrdup(key), *b = kg_xmalloc(len ? len : 1);
+    memcpy(b, body, len);
+    pthread_mutex_lock(&gn->cache_lock);
+    struct cache_slot *c = &gn->cache[h % gn->ncache];
+    char *old_k = c->key, *old_b = c->body;
+    *c = (struct cache_slot){h, k, b, len};
+    pthread_mutex_unlock(&gn->cache_lock);
+    free(old_k);
+    free(old_b);
 }
 
 /* ---- use cases ---------------------------------------------------------- */

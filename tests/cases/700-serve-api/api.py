@@ -179,6 +179,14 @@ with Server(kg, "t.db", "--api-key-file", "keys", "--threads", "2") as s:
          f"{b['record']['title']} | {b['record']['description']} | "
          f"source={b['source']}")
 
+    # a repeated match is answered from the cache, byte for byte
+    HIT = 'kgmatch_cache_total{result="hit"}'
+    hits = s.metric(HIT)
+    a = s.get("/api/v1/match?demand=D02&top=4")[2]
+    b = s.get("/api/v1/match?demand=D02&top=4")[2]
+    print(f"repeated match: same answer {a == b}, from the cache "
+          f"{s.metric(HIT) == hits + 1}")
+
     # /metrics: Prometheus text with the counts above
     st, h, body = s.get("/metrics")
     text = body.decode()

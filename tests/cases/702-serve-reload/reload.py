@@ -36,6 +36,7 @@ with Server(kg, "t.db", "--threads", "2") as s:
     for r in readers:
         r.start()
     time.sleep(0.5)
+    before = s.get("/api/v1/match?demand=D01&top=3")[2]
     t0 = time.time()
     imp = subprocess.run([kg, "--db", "t.db", "import", "--kind", "demand",
                           "more.jsonl"], capture_output=True, text=True)
@@ -55,6 +56,8 @@ with Server(kg, "t.db", "--threads", "2") as s:
           f"{all(c == 200 for t, c in codes)}")
     print("loaded the new version:", s.json("GET", "/healthz")[1]["version"]
           == want)
+    print("cached answer dropped with the old data:",
+          s.get("/api/v1/match?demand=D01&top=3")[2] != before)
     st, b = s.json("GET", "/api/v1/match?demand=DX123&top=1&kind=achievement")
     print("new demand matched:", st, len(b["demands"][0]["matches"]))
     reloads = s.json("GET", "/api/v1/stats")[1]["reloads"]
