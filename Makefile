@@ -52,6 +52,8 @@ endif
 LIB_SRC := $(wildcard core/*.c ingest/*.c graph/*.c app/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/*.c))
+# The front end without its main(): the option parsers' fuzz harness needs it.
+CLI_OBJ := $(filter-out $(BUILD)/obj/cli/main.o,$(MAIN_OBJ))
 LIB := $(BUILD)/libkg.a
 BIN := $(BUILD)/kgmatch
 
@@ -82,6 +84,9 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The web page is assembled into this object (.incbin).
+$(BUILD)/obj/cli/serve_page.o: cli/serve_page.html
+
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -99,6 +104,10 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(LIB)
 
 $(BUILD)/tests/tools/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o \
 		$(BUILD)/obj/tests/fuzz/replay.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BUILD)/tests/tools/fuzz_opts: $(BUILD)/obj/tests/fuzz/fuzz_opts.o \
+		$(BUILD)/obj/tests/fuzz/replay.o $(CLI_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -158,6 +167,10 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB) \
 		$(PKG_LIBS)
+$(BUILD)/fuzz/fuzz_opts: tests/fuzz/fuzz_opts.c $(CLI_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
+		$(CLI_OBJ) $(LIB) $(PKG_LIBS)
 
 # kill -9 at random moments of import, ingest, index and match --all, then
 # checks the store against an uninterrupted run (tests/crash/crash.py);

@@ -151,6 +151,34 @@ static const struct command commands[] = {
      "                 prints CSV query_id,rank,kind,item_id,score\n"
      "  --timing       per-query latency (p50, p99) on stderr\n"
      "  --k1 X, --b Y  BM25 parameters (default 1.2 and 0.75)\n"},
+    {"serve", cmd_serve, "serve the JSON API and the web page over HTTP",
+     "usage: kgmatch serve [--listen HOST:PORT] [--api-key-file FILE]\n"
+     "                     [--threads N] [--public] [--config FILE]\n"
+     "                     [--max-connections N] [--per-ip N] [--timeout S]\n"
+     "                     [--budget MS] [--rate N] [--drain S] [--cache N]\n"
+     "\n"
+     "  Serves API v1 (docs/api.md) and the brokers' page at / until\n"
+     "  SIGTERM or SIGINT, then finishes the requests in flight (up to\n"
+     "  --drain S, default 10). The graph, index and matchers stay loaded;\n"
+     "  when the store's data, the index or the graph file changes they\n"
+     "  are reloaded in the background while the old ones keep answering.\n"
+     "\n"
+     "  --listen HOST:PORT   default 127.0.0.1:8080 (port 0: any free one)\n"
+     "  --public             allow an address other than loopback\n"
+     "  --api-key-file FILE  keys for POST routes, one a line; without it\n"
+     "                       the service is read-only\n"
+     "  --threads N          requests answered at once (default: CPUs)\n"
+     "  --max-connections N  open connections (default 256)\n"
+     "  --per-ip N           open connections per client (default 128)\n"
+     "  --timeout S          idle connection timeout (default 15)\n"
+     "  --budget MS          longest wait for a free worker before 503\n"
+     "                       (default 2000)\n"
+     "  --rate N             requests a second per client before 429\n"
+     "                       (default 0: no limit)\n"
+     "  --drain S            longest wait for requests on SIGTERM (10)\n"
+     "  --cache N            matching answers kept until the data moves\n"
+     "                       (default 1024; 0: none)\n"
+     "  --config FILE        matcher settings, as for match\n"},
     {"show", cmd_show, "print one record with its links",
      "usage: kgmatch show KIND ID [--format table|json]\n"},
     {"sources", cmd_sources, "add, list, remove or load partner sources",

@@ -412,6 +412,73 @@ kg_status store_meta_set(struct store *s, const char *key, const char *value)
     return rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "writing state");
 }
 
+/* The feedback table is made by the first verdict rather than by a
+ * migration: a store that never takes one keeps schema 2, and read-only
+ * openers of older databases are not told to upgrade for it. */
+kg_status store_feedback_set(struct store *s, const char *demand, kg_kind kind,
+                             const char *item, bool accept, const char *note)
+{
+    kg_status st = exec(s, "CREATE TABLE IF NOT EXISTS feedback("
+                           "  demand TEXT NOT NULL,"
+                           "  kind INTEGER NOT NULL,"
+                           "  item TEXT NOT NULL,"
+                           "  verdict TEXT NOT NULL,"
+                           "  note TEXT,"
+                           "  at TEXT NOT NULL,"
+                           "  PRIMARY KEY(demand, kind, item)) WITHOUT ROWID");
+    if (st != KG_OK)
+        return st;
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "INSERT OR REPLACE INTO feedback"
+                                "(demand, kind, item, verdict, note, at) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                                -1, &q, NULL);
+    if (rc != SQLITE_OK)
+        return sql_fail(s, rc, "writing feedback");
+    char now[32];
+    kg_now_iso(now);
+    bind_text(q, 1, demand);
+    sqlite3_bind_int(q, 2, (int)kind);
+    bind_text(q, 3, item);
+    bind_text(q, 4, accept ? "accept" : "decline");
+    if (note)
+        bind_text(q, 5, note);
+    bind_text(q, 6, now);
+    rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "writing feedback");
+}
+
+kg_status store_feedback_get(struct store *s, const char *demand, kg_kind kind,
+                             const char *item, char **verdict)
+{
+    *verdict = NULL;
+    sqlite3_stmt *q;
+    int rc =
+        sqlite3_prepare_v2(s->db,
+                           "SELECT verdict FROM feedback WHERE demand = ?1 "
+                           "AND kind = ?2 AND item = ?3",
+                           -1, &q, NULL);
+    if (rc != SQLITE_OK) /* no table yet: no verdict */
+        return strstr(sqlite3_errmsg(s->db), "no such table")
+                   ? KG_ENOTFOUND
+                   : sql_fail(s, rc, "reading feedback");
+    bind_text(q, 1, demand);
+    sqlite3_bind_int(q, 2, (int)kind);
+    bind_text(q, 3, item);
+    rc = sqlite3_step(q);
+    kg_status st = KG_ENOTFOUND;
+    if (rc == SQLITE_ROW) {
+        *verdict = kg_xstrdup((const char *)sqlite3_column_text(q, 0));
+        st = KG_OK;
+    } else if (rc != SQLITE_DONE) {
+        st = sql_fail(s, rc, "reading feedback");
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
 kg_status store_meta_delete(struct store *s, const char *key)
 {
     sqlite3_stmt *q = stmt(s, Q_META_DEL);

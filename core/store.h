@@ -172,4 +172,18 @@ typedef bool (*store_meta_cb)(const char *key, const char *value, void *ctx);
 kg_status store_meta_foreach(struct store *s, const char *prefix,
                              store_meta_cb cb, void *ctx) KG_MUST_CHECK;
 
+/*
+ * A broker's verdict on one match: accept (true) or decline of item (kind,
+ * id) for demand, with an optional note, replacing an earlier verdict on
+ * the same pair. The ids are not checked against the records. Needs a
+ * store opened for writing (KG_EIO otherwise).
+ */
+kg_status store_feedback_set(struct store *s, const char *demand, kg_kind kind,
+                             const char *item, bool accept,
+                             const char *note) KG_MUST_CHECK;
+/* The verdict ("accept" or "decline", caller frees) on that pair into
+ * *verdict; KG_ENOTFOUND (and NULL) when there is none. */
+kg_status store_feedback_get(struct store *s, const char *demand, kg_kind kind,
+                             const char *item, char **verdict) KG_MUST_CHECK;
+
 #endif

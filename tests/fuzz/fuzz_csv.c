@@ -21,7 +21,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .skip_bad = (data[0] & 0x08) != 0,
         .caller_txn = (data[0] & 0x10) != 0,
         .source = (data[0] & 0x20) ? "fuzz-source" : NULL,
-        .errors = fuzz_devnull(),
     };
     FILE *in = fmemopen((void *)(data + 1), size - 1, "r");
     if (!in)

@@ -43,11 +43,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t nh;
     if (index_search(ix, "印染废水 aluminium welding 铝灰", 0, 5, &hits, &nh) ==
         KG_OK) {
-        for (size_t i = 0; i < nh; i++) {
-            const char *terms[8];
-            double w[8];
-            (void)index_top_terms(ix, hits[i].kind, hits[i].id, terms, w, 8);
-        }
         free(hits);
     }
     index_free(ix);
