@@ -46,6 +46,11 @@ kg_status app_open(const struct app_opts *o,
                    struct app_session **out) KG_MUST_CHECK;
 void app_close(struct app_session *a); /* NULL is a no-op */
 
+/* The graph cache file of the database at db_path, which the session keeps
+ * beside it (caller frees): a front end that watches the file for changes
+ * needs its name. */
+char *app_graph_cache_path(const char *db_path);
+
 /* The message of the last failure on a (owned by a, valid until the next
  * call on a); "" when there was none. */
 const char *app_last_error(const struct app_session *a);
