@@ -8,6 +8,7 @@
  * libstemmer and OpenCC are the slow parts.
  */
 #include "core/text.h"
+#include "core/variant.h"
 
 #include <libstemmer.h>
 #include <opencc/opencc.h>
@@ -418,14 +419,18 @@ static const char *stem_of(struct text *t, const char *w, size_t n,
     memcpy(e.k, k, sizeof k);
     if (n > STEM_INLINE)
         e.key = arena_add(t, w, n);
-    const char *stem = w;
-    size_t len = n;
+    /* British spellings meet American ones before stemming: the stem of
+     * "aluminium" is the stem of "aluminum". */
+    char us[VARIANT_MAX + 1];
+    size_t usn = variant_us(w, n, us);
+    const char *stem = usn ? us : w;
+    size_t len = usn ? usn : n;
     if (!t->opts.no_stop && is_stop_en(w, n)) {
         e.vlen = STEM_STOP;
     } else {
         if (t->stemmer) {
             const sb_symbol *sb =
-                sb_stemmer_stem(t->stemmer, (const sb_symbol *)w, (int)n);
+                sb_stemmer_stem(t->stemmer, (const sb_symbol *)stem, (int)len);
             int sl = sb_stemmer_length(t->stemmer);
             if (sb && sl > 0) { /* else out of memory in libstemmer */
                 stem = (const char *)sb;
