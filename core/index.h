@@ -88,6 +88,9 @@ struct index_hit {
  * kinds). k = 0 returns every document with a non-zero score. Hits are
  * sorted by score, then kind, then id; *hits is the caller's to free().
  * An empty index or a query with no known term gives *n = 0 and KG_OK.
+ * A query term that is one CJK character (铝) also stands for every indexed
+ * bigram that starts or ends with it (the IX_EXPAND_MAX most frequent),
+ * each at half the character's weight: one pass over the dictionary.
  * On failure *n = 0 and index_last_error says why.
  */
 kg_status index_search(struct index *ix, const char *text, unsigned kinds,

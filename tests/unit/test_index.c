@@ -483,6 +483,43 @@ static void unknown_terms_and_empty_queries_find_nothing(void **state)
     index_free(ix);
 }
 
+static bool has_hit(const struct index_hit *h, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(h[i].id, id) == 0)
+            return true;
+    return false;
+}
+
+/* Whether the hits of q are exactly the ids listed (NULL-terminated). */
+static void expect_ids(struct index *ix, const char *q, const char *const *ids)
+{
+    struct index_hit *h;
+    size_t n, want = 0;
+    search(ix, q, 0, 0, &h, &n);
+    for (; ids[want]; want++)
+        assert_true(has_hit(h, n, ids[want]));
+    assert_int_equal(n, want);
+    free(h);
+}
+
+static void one_cjk_character_meets_the_bigrams_around_it(void **state)
+{
+    (void)state;
+    const char *docs[] = {"铝合金焊接", "氧化铝陶瓷", "钢结构", "铜，铝。",
+                          "合金钢"};
+    struct index *ix = build_abstracts(docs, 5, NULL);
+    /* at the start (铝合), the end (化铝) and alone (铝) */
+    expect_ids(ix, "铝", (const char *[]){"d1", "d2", "d4", NULL});
+    /* inside a run: 合金 and 金焊 hold 金 */
+    expect_ids(ix, "金", (const char *[]){"d1", "d5", NULL});
+    expect_ids(ix, "钢", (const char *[]){"d3", "d5", NULL});
+    /* a two-character query is still one bigram */
+    expect_ids(ix, "合金", (const char *[]){"d1", "d5", NULL});
+    expect_ids(ix, "锌", (const char *[]){NULL});
+    index_free(ix);
+}
+
 /* ------------------------------------------------------- with the store */
 
 static void search_on_an_empty_database_is_empty(void **state)
@@ -688,6 +725,7 @@ int main(void)
         cmocka_unit_test(equal_scores_sort_by_kind_then_id),
         cmocka_unit_test(top_k_equals_exhaustive_scoring_on_random_corpora),
         cmocka_unit_test(unknown_terms_and_empty_queries_find_nothing),
+        cmocka_unit_test(one_cjk_character_meets_the_bigrams_around_it),
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
         T(search_on_an_empty_database_is_empty),
         T(the_file_is_reused_while_current_and_rebuilt_when_stale),
