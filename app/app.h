@@ -192,10 +192,12 @@ struct app_search_hit {
 
 /*
  * The best top (0: all) records of kinds (0: all) for text, best first,
- * into *hits (free with app_search_free), each with its record's label
- * when labels is set. *ms, when not NULL, gets the time the index search
- * took. Opens the index with defaults when app_index_open was not called.
- * KG_EINTERNAL with the analyzer's message when text analysis fails.
+ * an institution, expert or enterprise whose normalized name or alias is
+ * text first of all (its score lifted to the best), into *hits (free with
+ * app_search_free), each with its record's label when labels is set. *ms, when
+ * not NULL, gets the time the index search took. Opens the index with defaults
+ * when app_index_open was not called. KG_EINTERNAL with the analyzer's message
+ * when text analysis fails.
  */
 kg_status app_search(struct app_session *a, const char *text, unsigned kinds,
                      size_t top, bool labels, struct app_search_hit **hits,
