@@ -984,6 +984,26 @@ static void keep_best(uint32_t *best, float *bsim, unsigned *nb, unsigned k,
     bsim[i] = sim;
 }
 
+/* The DOMAIN_QUERY_TERMS strongest terms of d into qv (all when it has
+ * fewer); returns how many. The weakest terms find the most candidates
+ * and change the nearest few least. */
+static uint32_t strongest(const struct domain_doc *d, struct domain_term *qv)
+{
+    uint32_t m = 0;
+    for (uint32_t j = 0; j < d->n; j++) {
+        struct domain_term x = d->v[j];
+        if (m == DOMAIN_QUERY_TERMS && x.w <= qv[m - 1].w)
+            continue;
+        uint32_t i = m < DOMAIN_QUERY_TERMS ? m++ : m - 1;
+        while (i > 0 && qv[i - 1].w < x.w) {
+            qv[i] = qv[i - 1];
+            i--;
+        }
+        qv[i] = x;
+    }
+    return m;
+}
+
 /* The domain the k neighbours of doc q vote for (each neighbour's
  * similarity shared among its domains), or 0 when none is close enough. */
 static domain_mask vote(const struct domain_doc *d, const uint32_t *best,
@@ -1037,18 +1057,20 @@ void domain_from_neighbours(struct domain_doc *d, size_t n, uint32_t nterms,
     uint32_t *best = kg_xmalloc(k * sizeof *best);
     float *bsim = kg_xmalloc(k * sizeof *bsim);
     domain_mask *out = kg_xcalloc(n ? n : 1, sizeof *out);
+    struct domain_term qv[DOMAIN_QUERY_TERMS];
     for (size_t q = 0; q < n; q++) {
         if (d[q].known || !d[q].place)
             continue;
         size_t nt = 0;
-        for (uint32_t j = 0; j < d[q].n; j++) {
-            uint32_t t = d[q].v[j].t;
+        uint32_t nq = strongest(&d[q], qv);
+        for (uint32_t j = 0; j < nq; j++) {
+            uint32_t t = qv[j].t;
             if (t >= nterms)
                 continue;
             for (size_t p = start[t]; p < start[t + 1]; p++) {
                 if (acc[post[p].doc] == 0)
                     touched[nt++] = post[p].doc;
-                acc[post[p].doc] += d[q].v[j].w * post[p].w;
+                acc[post[p].doc] += qv[j].w * post[p].w;
             }
         }
         unsigned nb = 0;

@@ -72,8 +72,9 @@ struct domain_doc {
     bool place;    /* not known, and wants placing by its neighbours */
 };
 
-#define DOMAIN_NEIGHBOURS 10 /* k when 0 is passed */
-#define DOMAIN_MIN_SIM 0.01f /* a nearest neighbour less similar is none */
+#define DOMAIN_NEIGHBOURS 10  /* k when 0 is passed */
+#define DOMAIN_QUERY_TERMS 64 /* a placed record's terms that look */
+#define DOMAIN_MIN_SIM 0.01f  /* a nearest neighbour less similar is none */
 
 /*
  * For every document with place set, the domain its k nearest known
