@@ -34,12 +34,14 @@ struct app_opts {
  * A session: the matcher config is read first (when o->config is set),
  * then the store is opened; the graph, the matchers and the text indexes
  * are opened when a use case first needs them and kept for the next
- * request. A session serves one request at a time (its store connection
- * and message are not shared between threads); batch use cases run their
- * own matcher threads inside. *out is set even on failure, so that
+ * request (so it answers from the data as it was then: writes made
+ * after the graph was opened, by this session or another process, are seen
+ * by a new session). A session serves one request at a time (its store
+ * connection and message are not shared between threads); batch use cases run
+ * their own matcher threads inside. *out is set even on failure, so that
  * app_last_error can say why: free it with app_close. Returns KG_EINPUT,
  * KG_ENOTFOUND or KG_EIO for the config file, or the store's status
- * (KG_ENOTFOUND for a missing database without APP_CREATE).
+ * (KG_EIO for a missing database without APP_CREATE).
  */
 struct app_session;
 kg_status app_open(const struct app_opts *o,
