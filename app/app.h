@@ -17,7 +17,7 @@
 
 /* ---- session ------------------------------------------------------------ */
 
-/* How the store is opened (the values of core/store.h's flags). */
+/* How the session opens the store. */
 enum app_store_mode {
     APP_READ = 0, /* read-only; a missing database is an error */
     APP_WRITE,    /* read-write; a missing database is an error */
@@ -88,7 +88,8 @@ struct app_partner {
  * One ranked record. id, label, the items' and the path's strings belong
  * to the session's graph (or, for the first step of a text query, to the
  * query) and stay valid until the session is closed; the struct, its
- * concepts and its partner only during the hit callback.
+ * concepts and its partner (with the partner's demand id) only during the
+ * hit callback.
  */
 struct app_hit {
     size_t rank; /* 1-based, within the group */
@@ -105,11 +106,13 @@ struct app_hit {
 };
 
 /* A group of hits: the matches of one demand or text, or the partners of a
- * demand or an enterprise. */
+ * demand or an enterprise. Valid during the group's begin, hit and end
+ * calls. */
 struct app_group {
     size_t index;        /* 0-based, in request order */
-    kg_kind kind;        /* KG_DEMAND, or KG_ENTERPRISE for partners */
-    const char *id;      /* NULL for a text query */
+    kg_kind kind;        /* KG_DEMAND; KG_ENTERPRISE for an enterprise's
+                            partners */
+    const char *id;      /* the demand's or enterprise's; NULL for text */
     const char *label;   /* the demand's title, the text; NULL for partners */
     const char *text;    /* the query text, or NULL */
     const char *domains; /* the demand's domains, "," between; "" */
