@@ -95,6 +95,13 @@ int cli_store_fail(const struct cli *cli, struct store *s, kg_status st,
  */
 void cli_refresh_index(const struct cli *cli, struct store *s, int64_t since);
 
+/* Say on stderr why index_open or graph_open rebuilt the file or could
+ * not write it (nothing when it was current or missing). */
+struct index;
+struct graph;
+void cli_index_report(const struct index *ix);
+void cli_graph_report(const struct graph *g);
+
 enum cli_format { CLI_TABLE = 0, CLI_JSON, CLI_CSV };
 /* Parses "table", "json" or "csv"; prints a usage error and returns 2 on
  * anything else, 0 on success. */

@@ -117,6 +117,7 @@ int cmd_export(struct cli *cli, int argc, char **argv)
         store_close(s);
         return kg_exit_code(st);
     }
+    cli_graph_report(g);
     if (graphml) {
         bool to_stdout = strcmp(graphml, "-") == 0;
         FILE *f = to_stdout ? stdout : fopen(graphml, "w");

@@ -90,6 +90,7 @@ int cmd_index(struct cli *cli, int argc, char **argv)
         store_close(s);
         return kg_exit_code(st);
     }
+    cli_index_report(ix);
     struct index_info in;
     index_get_info(ix, &in);
     print_info(&in, fmt);

@@ -36,6 +36,7 @@ int cli_match_open(const struct cli *cli, const char *config, struct store **s,
         *s = NULL;
         return kg_exit_code(st);
     }
+    cli_graph_report(*g);
     return 0;
 }
 
@@ -78,6 +79,7 @@ int cli_match_bm25(const struct cli *cli, struct store *s,
             cli_error(cli, "opening the text index: %s", err);
             return kg_exit_code(st);
         }
+        cli_index_report(b->ix[b->n]);
         b->n++;
     }
     for (size_t i = 0; i < nq; i++)

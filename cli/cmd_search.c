@@ -306,6 +306,7 @@ int cmd_search(struct cli *cli, int argc, char **argv)
         rc = kg_exit_code(st);
         goto done;
     }
+    cli_index_report(ix);
     if (queries) {
         rc = run_queries(cli, ix, queries, &o, open_ms);
         goto done;

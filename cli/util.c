@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "core/index.h"
+#include "graph/graph.h"
 
 void cli_error(const struct cli *cli, const char *fmt, ...)
 {
@@ -241,13 +242,52 @@ void cli_refresh_index(const struct cli *cli, struct store *s, int64_t since)
     int64_t now = since;
     if (store_version(s, &now) != KG_OK || now == since)
         return;
-    FILE *quiet = fopen("/dev/null", "w");
-    struct index_opts o = {.warn = quiet};
     struct index *ix = NULL;
     char err[512];
-    if (index_open(s, &o, &ix, err, sizeof err) != KG_OK)
+    /* quiet: a rebuild is what the caller asked for */
+    if (index_open(s, NULL, &ix, err, sizeof err) != KG_OK)
         cli_error(cli, "warning: search index not updated: %s", err);
     index_free(ix);
-    if (quiet)
-        fclose(quiet);
+}
+
+void cli_graph_report(const struct graph *g)
+{
+    struct graph_info in;
+    graph_get_info(g, &in);
+    if (in.rebuilt == GRAPH_REBUILD_STALE)
+        fprintf(stderr, "kgmatch: graph %s is stale, rebuilding\n", in.path);
+    else if (in.rebuilt == GRAPH_REBUILD_DAMAGED)
+        fprintf(stderr, "kgmatch: graph %s is damaged (%s), rebuilding\n",
+                in.path, in.why);
+    else if (in.rebuilt == GRAPH_REBUILD_UNREADABLE)
+        fprintf(stderr, "kgmatch: graph %s is unreadable (%s), rebuilding\n",
+                in.path, in.why);
+    if (in.write_error)
+        fprintf(stderr,
+                "kgmatch: cannot write the graph cache (%s: %s); keeping it "
+                "in memory\n",
+                in.path, in.write_error);
+}
+
+void cli_index_report(const struct index *ix)
+{
+    struct index_info in;
+    index_get_info(ix, &in);
+    if (in.rebuilt == INDEX_REBUILD_TEXT_OPTS)
+        fprintf(stderr,
+                "kgmatch: index %s was built with other text options: "
+                "rebuilding\n",
+                in.file);
+    else if (in.rebuilt == INDEX_REBUILD_STALE)
+        fprintf(stderr,
+                "kgmatch: index %s is stale (store version %lld, index "
+                "%lld): rebuilding\n",
+                in.file, (long long)in.version, (long long)in.stale_version);
+    else if (in.rebuilt == INDEX_REBUILD_DAMAGED)
+        fprintf(stderr, "kgmatch: index %s is unusable (%s): rebuilding\n",
+                in.file, in.why);
+    if (in.write_error)
+        fprintf(stderr,
+                "kgmatch: cannot write index %s (%s): using it from memory\n",
+                in.file, in.write_error);
 }
