@@ -8,15 +8,11 @@
 #include "graph/graph.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <igraph/igraph.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/image.h"
 #include "core/strmap.h"
