@@ -28,6 +28,11 @@ struct app_opts {
     const char *db_path;      /* required; copied */
     enum app_store_mode mode; /* zero: read-only */
     const char *config;       /* matcher settings file; NULL: built in */
+    /* Called with a one-line notice when the session rebuilds or cannot
+     * write a cache file (the search index, the graph): "graph X is stale,
+     * rebuilding". NULL: notices are dropped. The front end draws them. */
+    void (*notice)(void *ctx, const char *msg);
+    void *notice_ctx;
 };
 
 /*

@@ -10,11 +10,20 @@
 
 #include "cli/cli.h"
 
+/* The session's notices (a cache file rebuilt) go to stderr. */
+static void on_notice(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "kgmatch: %s\n", msg);
+}
+
 int cli_session(const struct cli *cli, enum app_store_mode mode,
                 const char *config, struct app_session **a)
 {
-    struct app_opts o = {
-        .db_path = cli->db_path, .mode = mode, .config = config};
+    struct app_opts o = {.db_path = cli->db_path,
+                         .mode = mode,
+                         .config = config,
+                         .notice = on_notice};
     kg_status st = app_open(&o, a);
     if (st == KG_OK)
         return 0;

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!s) {
         s = fuzz_store("ix.db");
         struct index *ix;
-        struct index_opts o = {.warn = fuzz_devnull()};
+        struct index_opts o = {0};
         if (index_open(s, &o, &ix, err, sizeof err) != KG_OK)
             abort();
         index_free(ix);
@@ -33,8 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *img = fuzz_mutate(base, nbase, data, size, &n);
     fuzz_write(path, img, n);
     free(img);
-    struct index_opts o = {.warn = fuzz_devnull(),
-                           .no_update = size > 0 && (data[0] & 4),
+    struct index_opts o = {.no_update = size > 0 && (data[0] & 4),
                            .cjk_words = size > 0 && (data[0] & 8)};
     struct index *ix;
     if (index_open(s, &o, &ix, err, sizeof err) != KG_OK)
