@@ -27,6 +27,7 @@ static int sources_add(struct cli *cli, int argc, char **argv)
         {"retries", required_argument, NULL, 'R'},
         {"delay", required_argument, NULL, 'D'},
         {"max-bytes", required_argument, NULL, 'B'},
+        {"budget", required_argument, NULL, 'b'},
         {"replace", no_argument, NULL, 'x'},
         {NULL, 0, NULL, 0},
     };

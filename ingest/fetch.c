@@ -100,6 +100,10 @@ void fetch_opts_merge(struct fetch_opts *o, const struct fetch_opts *base)
             o->max_bytes = b->max_bytes;
         if (o->max_redirects == 0)
             o->max_redirects = b->max_redirects;
+        if (o->budget == 0)
+            o->budget = b->budget;
+        if (o->deadline == 0)
+            o->deadline = b->deadline;
     }
 }
 
@@ -394,9 +398,15 @@ static bool start_curl(struct fetcher *f, struct job *j)
     curl_easy_setopt(e, CURLOPT_PRIVATE, j);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "kgmatch/" KG_VERSION);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-                     (long)(j->opts.connect_timeout * 1000));
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(j->opts.timeout * 1000));
+    double timeout = j->opts.timeout, connect = j->opts.connect_timeout;
+    if (j->opts.deadline > 0) {
+        double left = j->opts.deadline - kg_monotonic();
+        left = left < 0.001 ? 0.001 : left;
+        timeout = timeout < left ? timeout : left;
+        connect = connect < left ? connect : left;
+    }
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(connect * 1000));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(timeout * 1000));
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)j->opts.max_redirects);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -493,20 +503,25 @@ done:
     free(path);
 }
 
-static bool retryable_curl(CURLcode c)
+/*
+ * Whether a failed attempt (number `attempt`, 1 = the first) may succeed if
+ * tried again: timeouts and broken transfers, yes; a refused connection
+ * once (a server restarting); a name that does not resolve, a bad URL, a
+ * TLS handshake or verification failure, never.
+ */
+static bool retryable_curl(CURLcode c, int attempt)
 {
     switch (c) {
     case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_GOT_NOTHING:
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
     case CURLE_PARTIAL_FILE:
-    case CURLE_SSL_CONNECT_ERROR:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
         return true;
+    case CURLE_COULDNT_CONNECT:
+        return attempt < 2;
     default:
         return false;
     }
@@ -557,7 +572,7 @@ static bool finish_attempt(struct fetcher *f, struct job *j, CURLcode code,
             res->status = KG_OK;
             return false;
         }
-        retry = http == 429 || http >= 500;
+        retry = http == 408 || http == 429 || http >= 500;
         snprintf(why, sizeof why, "HTTP %ld from %s", http, j->url);
     } else if ((code == CURLE_WRITE_ERROR && j->over_cap) ||
                code == CURLE_FILESIZE_EXCEEDED) {
@@ -576,7 +591,7 @@ static bool finish_attempt(struct fetcher *f, struct job *j, CURLcode code,
                  "refused",
                  j->url);
     } else {
-        retry = retryable_curl(code);
+        retry = retryable_curl(code, j->attempts);
         snprintf(why, sizeof why, "%s: %s", j->url,
                  j->errbuf[0] ? j->errbuf : curl_easy_strerror(code));
     }
@@ -596,7 +611,14 @@ static bool finish_attempt(struct fetcher *f, struct job *j, CURLcode code,
         double delay = fetch_backoff_delay(
             j->opts.backoff > 0 ? j->opts.backoff : 0, j->attempts, jitter, ra);
         j->ready_at = kg_monotonic() + delay;
-        return true;
+        if (j->opts.deadline <= 0 || j->ready_at < j->opts.deadline)
+            return true;
+        take_response(j, res, http);
+        res->status = KG_ENET;
+        snprintf(res->err, sizeof res->err,
+                 "%s; no retry: the source's %g s time budget is used up", why,
+                 j->opts.budget);
+        return false;
     }
     take_response(j, res, http);
     res->status = KG_ENET;
@@ -633,6 +655,19 @@ static double start_ready(struct fetcher *f, double now)
         *p = j->next;
         j->next = NULL;
         j->attempts++;
+        if (j->host && j->opts.deadline > 0 && now >= j->opts.deadline) {
+            struct fetch_result res;
+            fetch_result_init(&res);
+            res.status = KG_ENET;
+            res.url = kg_xstrdup(j->url);
+            snprintf(res.err, sizeof res.err,
+                     "%s: not fetched: the source's %g s time budget is used "
+                     "up",
+                     j->url, j->opts.budget);
+            deliver(j, &res);
+            p = &f->pending;
+            continue;
+        }
         if (!j->host) {
             struct fetch_result res;
             fetch_result_init(&res);

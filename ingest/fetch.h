@@ -33,6 +33,11 @@ struct fetch_opts {
     double backoff, host_delay, max_retry_after;
     size_t max_bytes;
     int max_redirects;
+    /* Seconds one source may spend on all its requests, retries and waits
+     * included (0: no limit); the caller turns it into deadline, a
+     * kg_monotonic() time after which nothing more is started or retried
+     * and each transfer's timeout is cut to what is left. */
+    double budget, deadline;
 };
 
 /* Fills unset (zero) members of o from base, then from the defaults. */
