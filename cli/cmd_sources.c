@@ -28,6 +28,7 @@ static int sources_add(struct cli *cli, int argc, char **argv)
         {"delay", required_argument, NULL, 'D'},
         {"max-bytes", required_argument, NULL, 'B'},
         {"budget", required_argument, NULL, 'b'},
+        {"allow-private", required_argument, NULL, 'a'},
         {"replace", no_argument, NULL, 'x'},
         {NULL, 0, NULL, 0},
     };

@@ -18,7 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 struct job {
     struct job *next;
@@ -33,6 +36,7 @@ struct job {
     struct curl_slist *headers;
     struct kg_buf body;
     bool over_cap;
+    char refused_ip[64]; /* a private address the attempt would have used */
     char *h_etag, *h_last_modified;
     char errbuf[CURL_ERROR_SIZE];
     struct fetcher *f;
@@ -104,6 +108,7 @@ void fetch_opts_merge(struct fetch_opts *o, const struct fetch_opts *base)
             o->budget = b->budget;
         if (o->deadline == 0)
             o->deadline = b->deadline;
+        o->allow_private = o->allow_private || b->allow_private;
     }
 }
 
@@ -219,6 +224,7 @@ static void job_reset_attempt(struct job *j)
     free(j->h_last_modified);
     j->h_etag = j->h_last_modified = NULL;
     j->over_cap = false;
+    j->refused_ip[0] = '\0';
     j->errbuf[0] = '\0';
 }
 
@@ -387,6 +393,56 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
     return len;
 }
 
+/* True for addresses a remote source has no business reaching: loopback,
+ * private (RFC 1918, unique local, shared 100.64/10), link-local, the
+ * unspecified address and multicast; IPv4-mapped IPv6 as its IPv4. */
+static bool private_v4(const unsigned char *a)
+{
+    return a[0] == 0 || a[0] == 10 || a[0] == 127 ||
+           (a[0] == 100 && (a[1] & 0xc0) == 64) ||
+           (a[0] == 169 && a[1] == 254) ||
+           (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+           (a[0] == 192 && a[1] == 168) || a[0] >= 224;
+}
+
+static bool private_address(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET)
+        return private_v4(
+            (const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr);
+    if (sa->sa_family != AF_INET6)
+        return true;
+    const unsigned char *a =
+        ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0,    0,
+                                             0, 0, 0, 0, 0xff, 0xff};
+    static const unsigned char zero[15] = {0};
+    if (memcmp(a, mapped, 12) == 0)
+        return private_v4(a + 12);
+    return (memcmp(a, zero, 15) == 0 && a[15] <= 1) || /* :: and ::1 */
+           (a[0] & 0xfe) == 0xfc ||                    /* fc00::/7 */
+           (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||  /* fe80::/10 */
+           a[0] == 0xff;                               /* multicast */
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION: the check on the address actually used. */
+static curl_socket_t open_socket(void *ctx, curlsocktype purpose,
+                                 struct curl_sockaddr *a)
+{
+    struct job *j = ctx;
+    (void)purpose;
+    if (!j->opts.allow_private && private_address(&a->addr)) {
+        const void *ip =
+            a->family == AF_INET
+                ? (const void *)&((struct sockaddr_in *)&a->addr)->sin_addr
+                : (const void *)&((struct sockaddr_in6 *)&a->addr)->sin6_addr;
+        if (!inet_ntop(a->family, ip, j->refused_ip, sizeof j->refused_ip))
+            snprintf(j->refused_ip, sizeof j->refused_ip, "?");
+        return CURL_SOCKET_BAD;
+    }
+    return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
 static bool start_curl(struct fetcher *f, struct job *j)
 {
     j->easy = curl_easy_init();
@@ -412,6 +468,8 @@ static bool start_curl(struct fetcher *f, struct job *j)
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, j);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -582,6 +640,12 @@ static bool finish_attempt(struct fetcher *f, struct job *j, CURLcode code,
                  j->opts.max_bytes);
         take_response(j, res, http);
         return false;
+    } else if (j->refused_ip[0] && code == CURLE_COULDNT_CONNECT) {
+        snprintf(why, sizeof why,
+                 "%s: refused to connect to %s, a private, loopback or "
+                 "link-local address (mark the source allow_private = yes "
+                 "if it is meant to be reached)",
+                 j->url, j->refused_ip);
     } else if (code == CURLE_TOO_MANY_REDIRECTS) {
         snprintf(why, sizeof why, "%s: more than %d redirects", j->url,
                  j->opts.max_redirects);

@@ -38,6 +38,10 @@ struct fetch_opts {
      * kg_monotonic() time after which nothing more is started or retried
      * and each transfer's timeout is cut to what is left. */
     double budget, deadline;
+    /* Connect to private, loopback and link-local addresses too. Off by
+     * default: the address each connection actually uses (after DNS and
+     * after every redirect) is checked, not the URL. */
+    bool allow_private;
 };
 
 /* Fills unset (zero) members of o from base, then from the defaults. */
