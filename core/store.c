@@ -16,7 +16,7 @@
 
 #include "core/resolve.h"
 
-#define STORE_SCHEMA 3
+#define STORE_SCHEMA 4
 #define STORE_APP_ID 0x4b476d31 /* "KGm1" */
 #define STORE_BUSY_MS 5000
 
@@ -57,6 +57,9 @@ static const char *const migrations[] = {
     "ALTER TABLE record ADD COLUMN prov TEXT;"
     "ALTER TABLE link ADD COLUMN source TEXT;"
     "UPDATE link SET source = (SELECT source FROM record WHERE rid = src);",
+    /* 4: name keys fold Traditional to Simplified: renormalize_names()
+     * writes them again from the records. */
+    "DELETE FROM name;",
 };
 
 enum stmt_id {
@@ -249,6 +252,51 @@ static kg_status pragma_int(struct store *s, const char *sql, int *out)
     return st;
 }
 
+/*
+ * Writes the name table again from every record's name and aliases, with
+ * the current resolve_norm (migration 4). A body that does not parse keeps
+ * its record nameless here; reading it names it as damaged.
+ */
+static kg_status renormalize_names(struct store *s)
+{
+    sqlite3_stmt *q = NULL, *ins = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "SELECT rid, kind, body FROM record", -1,
+                                &q, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(s->db,
+                                "INSERT OR IGNORE INTO name(norm, kind, rid) "
+                                "VALUES(?1, ?2, ?3)",
+                                -1, &ins, NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        json_t *o = json_loads(col_text(q, 2), 0, NULL);
+        json_t *aliases = json_object_get(o, "aliases");
+        size_t n = json_is_array(aliases) ? json_array_size(aliases) : 0;
+        rc = SQLITE_OK;
+        for (size_t i = 0; i <= n && rc == SQLITE_OK; i++) {
+            json_t *v = i == 0 ? json_object_get(o, "name")
+                               : json_array_get(aliases, i - 1);
+            char *norm =
+                resolve_norm(json_is_string(v) ? json_string_value(v) : "");
+            if (*norm) {
+                sqlite3_reset(ins);
+                bind_text(ins, 1, norm);
+                sqlite3_bind_int(ins, 2, sqlite3_column_int(q, 1));
+                sqlite3_bind_int64(ins, 3, sqlite3_column_int64(q, 0));
+                rc = sqlite3_step(ins) == SQLITE_DONE ? SQLITE_OK
+                                                      : sqlite3_errcode(s->db);
+            }
+            free(norm);
+        }
+        json_decref(o);
+    }
+    kg_status st = rc == SQLITE_DONE || rc == SQLITE_OK
+                       ? KG_OK
+                       : sql_fail(s, rc, "renormalizing names");
+    sqlite3_finalize(q);
+    sqlite3_finalize(ins);
+    return st;
+}
+
 static kg_status migrate(struct store *s)
 {
     int app = 0, ver = 0, tables = 0;
@@ -279,6 +327,8 @@ static kg_status migrate(struct store *s)
     st = exec(s, "BEGIN IMMEDIATE");
     for (; st == KG_OK && ver < STORE_SCHEMA; ver++) {
         st = exec(s, migrations[ver]);
+        if (st == KG_OK && ver == 3)
+            st = renormalize_names(s);
         if (st == KG_OK) {
             char sql[64];
             snprintf(sql, sizeof sql, "PRAGMA user_version = %d", ver + 1);
