@@ -6,6 +6,7 @@
  */
 #include "core/store.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/resolve.h"
 
@@ -351,6 +353,53 @@ static kg_status migrate(struct store *s)
     return KG_OK;
 }
 
+/*
+ * How a read-only open reaches a WAL database. SQLite needs the -shm file
+ * (creating it when missing); in a folder this process cannot write, with
+ * no -shm there, the one way in is a URI with immutable=1, which is sound
+ * only when no -wal holds changes not yet in the main file: then *uri gets
+ * that URI (the caller frees it). Returns KG_EIO with a message when the
+ * -wal holds changes and the folder is read-only.
+ */
+static kg_status readonly_uri(struct store *s, const char *path, char **uri)
+{
+    *uri = NULL;
+    char *dir = kg_xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        slash[slash == dir ? 1 : 0] = '\0';
+    bool writable = access(slash ? dir : ".", W_OK) == 0;
+    free(dir);
+    char *shm = kg_xasprintf("%s-shm", path),
+         *wal = kg_xasprintf("%s-wal", path);
+    struct stat sb;
+    bool have_shm = stat(shm, &sb) == 0;
+    bool wal_data = stat(wal, &sb) == 0 && sb.st_size > 0;
+    free(shm);
+    free(wal);
+    if (writable || have_shm)
+        return KG_OK;
+    if (wal_data) {
+        set_err(s,
+                "%s-wal holds changes not yet in %s and the folder is "
+                "read-only: open it once where it can be written",
+                path, path);
+        return KG_EIO;
+    }
+    struct kg_buf b;
+    kg_buf_init(&b);
+    kg_buf_printf(&b, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (isalnum(*p) || strchr("/-._~", *p))
+            kg_buf_addc(&b, (char)*p);
+        else
+            kg_buf_printf(&b, "%%%02X", *p);
+    }
+    kg_buf_printf(&b, "?immutable=1");
+    *uri = kg_buf_detach(&b);
+    return KG_OK;
+}
+
 kg_status store_open(const char *path, int flags, struct store **out, char *err,
                      size_t errlen)
 {
@@ -375,7 +424,16 @@ kg_status store_open(const char *path, int flags, struct store **out, char *err,
     }
     int oflags = s->readonly ? SQLITE_OPEN_READONLY
                              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    int rc = sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+    char *uri = NULL;
+    if (s->readonly) {
+        st = readonly_uri(s, path, &uri);
+        if (st != KG_OK)
+            goto fail;
+    }
+    int rc = sqlite3_open_v2(
+        uri ? uri : path, &s->db,
+        oflags | SQLITE_OPEN_NOMUTEX | (uri ? SQLITE_OPEN_URI : 0), NULL);
+    free(uri);
     if (rc != SQLITE_OK) {
         set_err(s, "cannot open database %s: %s", path,
                 s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
