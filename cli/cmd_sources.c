@@ -75,7 +75,7 @@ static int sources_add(struct cli *cli, int argc, char **argv)
     }
     struct store *s = NULL;
     if (rc == 0)
-        rc = cli_open_store(cli, STORE_CREATE, &s);
+        rc = cli_open_store(cli, 0, &s);
     if (rc == 0) {
         struct source old;
         kg_status st = source_load(s, src.name, &old);
@@ -118,7 +118,7 @@ static int sources_load(struct cli *cli, int argc, char **argv)
         return kg_exit_code(st);
     }
     struct store *s;
-    int rc = cli_open_store(cli, STORE_CREATE, &s);
+    int rc = cli_open_store(cli, 0, &s);
     if (rc) {
         source_list_free(v, n);
         return rc;
