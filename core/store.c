@@ -53,12 +53,15 @@ static const char *const migrations[] = {
     "CREATE INDEX link_dst ON link(dst);",
     /* 2: references are looked up by id whatever the kind. */
     "CREATE INDEX record_id ON record(id);",
-    /* 3: each field's provenance, each link's source (a re-import merges
-     * and never drops a link another source made); older links are taken
-     * to come from their record's source. */
+    /* 3: each field's provenance, and each link's sources, the names of
+     * the sources that made it between unit separators ("\x1fA\x1fB\x1f"),
+     * so that a re-import, which merges, drops a link only when no other
+     * source still makes it. Older links are taken to come from their
+     * record's source. */
     "ALTER TABLE record ADD COLUMN prov TEXT;"
-    "ALTER TABLE link ADD COLUMN source TEXT;"
-    "UPDATE link SET source = (SELECT source FROM record WHERE rid = src);",
+    "ALTER TABLE link ADD COLUMN sources TEXT NOT NULL DEFAULT '';"
+    "UPDATE link SET sources = char(31) || coalesce((SELECT source FROM "
+    "record WHERE rid = src), '') || char(31);",
     /* 4: name keys fold Traditional to Simplified: renormalize_names()
      * writes them again from the records. */
     "DELETE FROM name;",
@@ -77,7 +80,8 @@ enum stmt_id {
     Q_ID_FIND,
     Q_STUBS_BY_NORM,
     Q_LINK_DEL,
-    Q_LINK_DEL_SOURCE,
+    Q_LINK_UNSOURCE,
+    Q_LINK_DEL_UNSOURCED,
     Q_PROV,
     Q_LINK_ADD,
     Q_LINK_MOVE,
@@ -115,10 +119,18 @@ static const char *const stmt_sql[Q_COUNT_STMTS] = {
                         "((1 << n.kind) & ?2) != 0 AND r.stub = 1 AND "
                         "r.rid != ?3",
     [Q_LINK_DEL] = "DELETE FROM link WHERE src = ?1",
-    [Q_LINK_DEL_SOURCE] = "DELETE FROM link WHERE src = ?1 AND source IS ?2",
+    [Q_LINK_UNSOURCE] = "UPDATE link SET sources = replace(sources, char(31) "
+                        "|| coalesce(?2, '') || char(31), char(31)) "
+                        "WHERE src = ?1",
+    [Q_LINK_DEL_UNSOURCED] = "DELETE FROM link WHERE src = ?1 AND "
+                             "sources = char(31)",
     [Q_PROV] = "SELECT prov FROM record WHERE rid = ?1",
-    [Q_LINK_ADD] = "INSERT OR IGNORE INTO link(src, rel, dst, pos, source) "
-                   "VALUES(?1, ?2, ?3, ?4, ?5)",
+    [Q_LINK_ADD] = "INSERT INTO link(src, rel, dst, pos, sources) "
+                   "VALUES(?1, ?2, ?3, ?4, char(31) || coalesce(?5, '') || "
+                   "char(31)) ON CONFLICT(src, rel, dst) DO UPDATE SET "
+                   "sources = CASE WHEN instr(sources, char(31) || "
+                   "coalesce(?5, '') || char(31)) > 0 THEN sources ELSE "
+                   "sources || coalesce(?5, '') || char(31) END",
     [Q_LINK_MOVE] = "UPDATE OR REPLACE link SET dst = ?2 WHERE dst = ?1",
     [Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [Q_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2) "
@@ -833,8 +845,9 @@ static kg_status add_link_list(struct store *s, int64_t src, store_rel rel,
     return st;
 }
 
-/* Rewrites the names and outgoing links of record rid from r: the links
- * source made before (all of them when every_source) give way to r's. */
+/* Rewrites the names and outgoing links of record rid from r: source no
+ * longer makes the links it made before (a link no source makes any more
+ * goes; all of them go when every_source), then makes r's. */
 static kg_status relink(struct store *s, const struct kg_record *r, int64_t rid,
                         const char *source, bool every_source)
 {
@@ -845,10 +858,15 @@ static kg_status relink(struct store *s, const struct kg_record *r, int64_t rid,
     sqlite3_bind_int64(q, 1, rid);
     kg_status st = step_done(s, q, "storing names");
     if (st == KG_OK) {
-        q = stmt(s, every_source ? Q_LINK_DEL : Q_LINK_DEL_SOURCE);
+        q = stmt(s, every_source ? Q_LINK_DEL : Q_LINK_UNSOURCE);
         sqlite3_bind_int64(q, 1, rid);
         if (!every_source)
             bind_text(q, 2, source);
+        st = step_done(s, q, "storing links");
+    }
+    if (st == KG_OK && !every_source) {
+        q = stmt(s, Q_LINK_DEL_UNSOURCED);
+        sqlite3_bind_int64(q, 1, rid);
         st = step_done(s, q, "storing links");
     }
     if (st == KG_OK && r->name) {

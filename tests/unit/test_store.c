@@ -333,7 +333,7 @@ static void an_older_schema_is_migrated_and_keeps_its_records(void **state)
     assert_int_equal(sqlite3_exec(db,
                                   "DROP INDEX record_id;"
                                   "ALTER TABLE record DROP COLUMN prov;"
-                                  "ALTER TABLE link DROP COLUMN source;"
+                                  "ALTER TABLE link DROP COLUMN sources;"
                                   "PRAGMA user_version = 1;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -413,6 +413,15 @@ static void another_sources_link_is_never_dropped(void **state)
              "feed", STORE_MERGE);
     assert_int_equal(links_of(f->s, KG_ACHIEVEMENT, "A1"), 2);
     /* the feed changes its mind: its own link goes, the repository's stays */
+    put_from(f->s, KG_ACHIEVEMENT,
+             "{\"id\":\"A1\",\"institution\":\"青岛大学\"}", "feed",
+             STORE_MERGE);
+    assert_int_equal(links_of(f->s, KG_ACHIEVEMENT, "A1"), 2);
+    /* a link both make stays while one of them still makes it */
+    put_from(f->s, KG_ACHIEVEMENT,
+             "{\"id\":\"A1\",\"institution\":\"滨州学院\"}", "feed",
+             STORE_MERGE);
+    assert_int_equal(links_of(f->s, KG_ACHIEVEMENT, "A1"), 1);
     put_from(f->s, KG_ACHIEVEMENT,
              "{\"id\":\"A1\",\"institution\":\"青岛大学\"}", "feed",
              STORE_MERGE);
