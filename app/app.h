@@ -10,6 +10,8 @@
 #ifndef KG_APP_H
 #define KG_APP_H
 
+#include <stdio.h>
+
 #include "core/kg.h"
 #include "core/record.h"
 
@@ -43,6 +45,11 @@ struct app_session;
 kg_status app_open(const struct app_opts *o,
                    struct app_session **out) KG_MUST_CHECK;
 void app_close(struct app_session *a); /* NULL is a no-op */
+
+/* The graph cache file of the database at db_path, which the session keeps
+ * beside it (caller frees): a front end that watches the file for changes
+ * needs its name. */
+char *app_graph_cache_path(const char *db_path);
 
 /* The message of the last failure on a (owned by a, valid until the next
  * call on a); "" when there was none. */
@@ -126,6 +133,104 @@ struct app_sink {
     void (*end)(void *ctx, const struct app_group *g);
     void *ctx;
 };
+
+/* ---- the store and the search index (app_store.c) ---------------------- */
+
+/* The schema version of the session's database. */
+int app_schema_version(struct app_session *a);
+
+/* How many records of each kind the store holds, how many are stubs, and
+ * its data version. Store failures: "counting records: ...". */
+struct app_counts {
+    int64_t records[KG_KIND_COUNT], stubs[KG_KIND_COUNT];
+    int64_t version;
+};
+kg_status app_counts(struct app_session *a,
+                     struct app_counts *out) KG_MUST_CHECK;
+
+/*
+ * One record (r from record_init(r, kind), the caller releases it) with its
+ * bookkeeping (info zeroed, released by the caller with store_info_release)
+ * and then its links in both directions, one link_cb call each (cb returns
+ * false to stop). KG_ENOTFOUND when there is no such record; store
+ * failures as their status ("reading links: ..." for the links).
+ */
+struct store_info;
+struct store_link;
+kg_status app_show(struct app_session *a, kg_kind kind, const char *id,
+                   struct kg_record *r, struct store_info *info,
+                   bool (*link_cb)(const struct store_link *l, void *ctx),
+                   void *ctx) KG_MUST_CHECK;
+
+/* The search index's settings; zero means the default. */
+struct app_index_opts {
+    double k1, b; /* BM25 parameters */
+    bool rebuild; /* rebuild even when the file is current */
+};
+
+/*
+ * Opens the session's search index (building or rebuilding it when missing,
+ * stale or damaged) for app_search and app_index_info; an index already
+ * open is replaced. *ms, when not NULL, gets the time the open took.
+ * Returns the index's status with its message.
+ */
+kg_status app_index_open(struct app_session *a, const struct app_index_opts *o,
+                         double *ms) KG_MUST_CHECK;
+
+/* What the open index holds (strings owned by the session's index). */
+struct index_info;
+void app_index_info(const struct app_session *a, struct index_info *out);
+
+/* One BM25 hit: id owned by the index (valid until it is reopened or the
+ * session closed), label owned by the hit array (NULL without labels). */
+struct app_search_hit {
+    kg_kind kind;
+    const char *id;
+    double score;
+    char *label;
+};
+
+/*
+ * The best top (0: all) records of kinds (0: all) for text, best first,
+ * into *hits (free with app_search_free), each with its record's label
+ * when labels is set. *ms, when not NULL, gets the time the index search
+ * took. Opens the index with defaults when app_index_open was not called.
+ * KG_EINTERNAL with the analyzer's message when text analysis fails.
+ */
+kg_status app_search(struct app_session *a, const char *text, unsigned kinds,
+                     size_t top, bool labels, struct app_search_hit **hits,
+                     size_t *n, double *ms) KG_MUST_CHECK;
+void app_search_free(struct app_search_hit *hits, size_t n);
+
+/* ---- the graph (app_graph.c) ------------------------------------------- */
+
+/* Opens the session's graph now (from its cache, or built and cached; with
+ * rebuild, built even when the cache is current) so that its errors come
+ * before any output. Returns the graph's status ("building the graph:
+ * ..."). Every graph use case opens it on demand otherwise. */
+kg_status app_graph_ready(struct app_session *a, bool rebuild) KG_MUST_CHECK;
+
+/* One count of the graph: what ("vertices", "concepts", "edges"), its type
+ * ("institution", ..., "keyword", ..., "affiliated_with", ...) and n. */
+struct app_count {
+    const char *what, *type;
+    uint64_t n;
+};
+
+#define APP_GRAPH_COUNTS 32
+/* The graph's vertex and edge totals and counts by type, in a fixed
+ * order: vertex kinds, concept kinds, edge types. */
+struct app_graph_counts {
+    uint64_t vertices, edges;
+    struct app_count c[APP_GRAPH_COUNTS];
+    size_t n;
+};
+kg_status app_graph_counts(struct app_session *a,
+                           struct app_graph_counts *out) KG_MUST_CHECK;
+
+/* Writes the graph as GraphML to f (the caller opens and closes it).
+ * Returns KG_EIO when writing fails, KG_EINTERNAL when igraph fails. */
+kg_status app_graph_graphml(struct app_session *a, FILE *f) KG_MUST_CHECK;
 
 /* ---- matching (app_match.c) --------------------------------------------- */
 
@@ -241,5 +346,193 @@ struct app_eval_result {
  */
 kg_status app_eval(struct app_session *a, const struct app_gold *gold,
                    unsigned kinds, struct app_eval_result *out) KG_MUST_CHECK;
+
+/* ---- writing: import, ingest, the index after writes (app_write.c) ----- */
+
+enum app_import_format {
+    APP_IMPORT_AUTO = 0,
+    APP_IMPORT_JSONL,
+    APP_IMPORT_CSV
+};
+
+struct app_import_opts {
+    kg_kind kind;                  /* of every record in the file */
+    enum app_import_format format; /* AUTO: .csv by name, else JSONL */
+    bool skip_bad;                 /* store good lines, report every bad one */
+    bool replace;       /* a record replaces the stored one whole (no merge) */
+    const char *source; /* recorded with each record (NULL: the name) */
+    /* Called for each bad line with the file's name ("stdin" for "-"), the
+     * line number and the reason; NULL: only counted. */
+    void (*bad_line)(const char *name, size_t line, const char *reason,
+                     void *ctx);
+    void *ctx;
+};
+
+struct app_import_stats {
+    size_t lines; /* records read */
+    size_t added, updated, unchanged, bad;
+};
+
+/*
+ * Imports one JSONL or CSV file (path "-": standard input) into the store
+ * (the session must be writable), whole or not at all unless skip_bad.
+ * Returns KG_OK; KG_EINPUT when a line was bad (nothing stored without
+ * skip_bad); KG_ENOTFOUND when the file cannot be opened ("PATH: reason");
+ * or the store's status ("NAME: message"), after which the session's
+ * store should not be written again. *st is filled for KG_OK and
+ * KG_EINPUT.
+ */
+kg_status app_import(struct app_session *a, const char *path,
+                     const struct app_import_opts *o,
+                     struct app_import_stats *st) KG_MUST_CHECK;
+
+/*
+ * Brings the search index up to date when the store's data version moved
+ * past since (import and ingest call it after committing; pass -1 when
+ * the version before is not known). The data is stored whatever happens here:
+ * on failure the message says why and the next search rebuilds the index.
+ */
+kg_status app_refresh_index(struct app_session *a, int64_t since) KG_MUST_CHECK;
+
+/* Where an ingest stands, for a progress display. */
+struct app_ingest_progress {
+    size_t finished, sources; /* sources done, of all */
+    long long pages, records; /* stored so far */
+    size_t bytes;             /* received so far */
+    double seconds;           /* since the transfers began */
+};
+
+/* Ingest settings; zero means the default (or each source's own). */
+struct app_ingest_opts {
+    bool full;    /* ignore checkpoints, validators and from= */
+    int parallel; /* sources at once */
+    double timeout, connect_timeout;
+    int retries;      /* extra attempts; negative: none */
+    double delay;     /* between requests to a host; negative: none */
+    double backoff;   /* before a retry; negative: none */
+    size_t max_bytes; /* of one response */
+    double lock_wait; /* for another ingest, seconds; negative: none */
+    /* Called as transfers move (NULL: none): the library reports, the
+     * caller draws. */
+    void (*progress)(const struct app_ingest_progress *p, void *ctx);
+    void *progress_ctx;
+};
+
+/* What one source's harvest did. Strings belong to the report. */
+struct app_ingest_source {
+    const char *name;
+    const char *status; /* "ok", "not modified", "partial (page limit)",
+                           "FAILED" */
+    bool failed;
+    long long pages, added, updated, unchanged, deleted, skipped, bad;
+    const char *const *messages; /* what went wrong, one line each */
+    size_t nmessages;
+};
+
+/* An ingest's report: the sources in name order, and warnings about the
+ * stored sources themselves. Release with app_ingest_report_release. */
+struct app_ingest_report {
+    struct app_ingest_source *v;
+    size_t n;
+    const char *const *warnings;
+    size_t nwarnings;
+    void *own; /* what the strings live in */
+};
+void app_ingest_report_release(struct app_ingest_report *r);
+
+/*
+ * Harvests the named sources (n == 0: all; the session must be writable)
+ * and fills report (release it whatever the result). Returns KG_OK when
+ * every source succeeded; KG_EINPUT when some failed (the report says
+ * which and why, the others are stored); KG_ENOTFOUND for an unknown name,
+ * KG_EBUSY when another ingest holds the database past lock_wait, or the
+ * store's status, with the message on the session and only warnings in
+ * the report. With no sources at all the report is empty and KG_OK
+ * returned.
+ */
+kg_status app_ingest(struct app_session *a, const char *const *names, size_t n,
+                     const struct app_ingest_opts *o,
+                     struct app_ingest_report *report) KG_MUST_CHECK;
+
+/* ---- sources (app_sources.c) ------------------------------------------- */
+
+/*
+ * A source definition being put together from options (`sources add`):
+ * new, set each option, name it, then check it, all before a session is
+ * needed. Setting returns KG_EUSAGE with a reason in err for an unknown
+ * key or a bad value. app_source_def_missing names the first required
+ * option not given ("--type", "--url"), else NULL. check returns KG_EUSAGE
+ * (KG_EINPUT for a bad rules file) with a reason in err.
+ */
+struct app_source_def;
+struct app_source_def *app_source_def_new(void);
+void app_source_def_free(struct app_source_def *d); /* NULL is a no-op */
+kg_status app_source_def_set(struct app_source_def *d, const char *key,
+                             const char *value, char *err,
+                             size_t errlen) KG_MUST_CHECK;
+void app_source_def_name(struct app_source_def *d, const char *name);
+const char *app_source_def_missing(const struct app_source_def *d);
+kg_status app_source_def_check(const struct app_source_def *d, char *err,
+                               size_t errlen) KG_MUST_CHECK;
+
+/* The name, type name and URL of a definition (owned by it). */
+struct app_source_brief {
+    const char *name, *type, *url;
+};
+void app_source_def_brief(const struct app_source_def *d,
+                          struct app_source_brief *out);
+
+/*
+ * Saves d (checked) in the store. KG_EINPUT when a source of that name
+ * exists and replace is not set; else the store's status.
+ */
+kg_status app_source_add(struct app_session *a, const struct app_source_def *d,
+                         bool replace) KG_MUST_CHECK;
+
+/*
+ * A sources.conf file read and checked (see ingest/README.md): n
+ * definitions in file order. KG_EIO (unreadable) or KG_EUSAGE/KG_EINPUT
+ * with "FILE:LINE: reason" in err and *out NULL; free with
+ * app_source_conf_free.
+ */
+struct app_source_conf;
+kg_status app_source_conf_read(const char *path, struct app_source_conf **out,
+                               char *err, size_t errlen) KG_MUST_CHECK;
+void app_source_conf_free(struct app_source_conf *c); /* NULL: no-op */
+size_t app_source_conf_count(const struct app_source_conf *c);
+void app_source_conf_brief(const struct app_source_conf *c, size_t i,
+                           struct app_source_brief *out);
+
+/* Saves every definition of c in one transaction; a source whose type or
+ * URL changed starts its harvest state afresh. On failure nothing is
+ * saved. */
+kg_status app_source_load(struct app_session *a,
+                          const struct app_source_conf *c) KG_MUST_CHECK;
+
+/* Removes a source and its harvest state (its records stay). KG_ENOTFOUND
+ * when there is none. */
+kg_status app_source_remove(struct app_session *a,
+                            const char *name) KG_MUST_CHECK;
+
+/* One source with its last run, for `sources list`. Strings are valid
+ * during the callback; last_run, status and error are NULL when unset. */
+struct app_source_row {
+    const char *name, *type, *url;
+    const char *last_run, *status, *error;
+    long long added, updated, deleted;
+    const char *definition_json; /* the definition as a JSON object */
+    const char *state_json;      /* the harvest state as a JSON object */
+};
+
+/*
+ * Calls row for every source in name order, and warning (before the row
+ * concerned) for a damaged stored definition (left out) or harvest state.
+ * Store failures return their status; rows already sent stay sent.
+ */
+kg_status app_source_list(struct app_session *a,
+                          void (*row)(void *ctx,
+                                      const struct app_source_row *r),
+                          void (*warning)(void *ctx, const char *w),
+                          void *ctx) KG_MUST_CHECK;
 
 #endif

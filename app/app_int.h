@@ -17,7 +17,8 @@ struct app_session {
     struct match_config conf;
     struct index **ix; /* BM25 indexes, one per batch thread (app_bm25) */
     size_t nix;
-    struct matcher *m; /* one for single runs (app_matcher) */
+    struct matcher *m;    /* one for single runs (app_matcher) */
+    struct index *search; /* for app_search (app_index_open) */
     struct kg_buf msg;
 };
 

@@ -263,8 +263,10 @@ static bool on_posted(const struct store_link *l, void *ctx)
         struct kg_record r;
         record_init(&r, KG_DEMAND);
         d->st = store_get(d->s, KG_DEMAND, l->src_id, &r);
-        bool open = d->st == KG_OK && (!r.deadline || !*r.deadline ||
-                                       strncmp(r.deadline, d->today, 10) >= 0);
+        bool open = d->st == KG_OK &&
+                    (!r.deadline || !*r.deadline ||
+                     /* YYYY or YYYY-MM: to its end */
+                     strncmp(r.deadline, d->today, strlen(r.deadline)) >= 0);
         record_release(&r);
         if (d->st != KG_OK)
             return false;

@@ -54,6 +54,7 @@ void app_close(struct app_session *a)
     for (size_t i = 0; i < a->nix; i++)
         index_free(a->ix[i]);
     free(a->ix);
+    index_free(a->search);
     graph_free(a->g);
     store_close(a->s);
     kg_buf_release(&a->msg);
@@ -75,6 +76,20 @@ kg_status app_version(struct app_session *a, int64_t *version)
 {
     kg_status st = store_version(a->s, version);
     return st == KG_OK ? st : app_store_fail(a, st, "reading the version");
+}
+
+kg_status app_graph_ready(struct app_session *a, bool rebuild)
+{
+    char err[512];
+    struct graph_opts o = {.rebuild = rebuild};
+    if (a->g && !rebuild)
+        return KG_OK;
+    match_free(a->m); /* it holds the old graph */
+    a->m = NULL;
+    graph_free(a->g);
+    a->g = NULL;
+    kg_status st = graph_open(a->s, &o, &a->g, err, sizeof err);
+    return st == KG_OK ? st : app_fail(a, st, "building the graph: %s", err);
 }
 
 kg_status app_graph(struct app_session *a, struct graph **g)
@@ -172,4 +187,9 @@ void app_hit_from(const struct graph *g, const struct match_hit *h, size_t rank,
     for (size_t i = 0; i < h->npath; i++)
         out->path[i] =
             (struct app_step){h->path[i].kind, h->path[i].id, h->path[i].label};
+}
+
+char *app_graph_cache_path(const char *db_path)
+{
+    return graph_cache_path(db_path);
 }

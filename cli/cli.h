@@ -1,7 +1,9 @@
 /*
  * cli.h - what every subcommand shares: the command signature, the global
- * options, opening the store, --format, error printing and the table/CSV
- * writers. One cmd_NAME() per cli/cmd_NAME.c, listed in cli/main.c.
+ * options, opening the app session, --format, error printing, the sinks
+ * and the table/CSV writers. One cmd_NAME() per cli/cmd_NAME.c, listed in
+ * cli/main.c. A subcommand parses its options, calls one use case of
+ * app/app.h and picks a sink: no domain logic lives here.
  */
 #ifndef KG_CLI_H
 #define KG_CLI_H
@@ -77,22 +79,13 @@ void cli_error(const struct cli *cli, const char *fmt, ...) KG_PRINTF(2, 3);
 int cli_usage(const struct cli *cli, const char *fmt, ...) KG_PRINTF(2, 3);
 
 /*
- * Opens the store at cli->db_path. Without STORE_CREATE a missing file is an
- * error that suggests `kgmatch init`. Prints any error; returns the exit
- * code to use (0 on success).
- */
-int cli_open_store(const struct cli *cli, int flags, struct store **out);
-/* Prints a store failure (with store_last_error) and returns its exit code. */
-int cli_store_fail(const struct cli *cli, struct store *s, kg_status st,
-                   const char *what);
-
-/*
  * Brings the search index up to date when the store's data version moved
  * past `since` (import and ingest call it after committing). The data is
  * stored whatever happens here: a failure is a warning on stderr and the
  * next search rebuilds the index.
  */
-void cli_refresh_index(const struct cli *cli, struct store *s, int64_t since);
+void cli_refresh_index(const struct cli *cli, struct app_session *a,
+                       int64_t since);
 
 /* Parses "table", "json" or "csv"; prints a usage error and returns 2 on
  * anything else, 0 on success. */

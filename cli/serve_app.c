@@ -14,7 +14,6 @@
 
 #include "cli/cli.h"
 #include "cli/serve.h"
-#include "graph/graph.h"
 
 /* ---- generations -------------------------------------------------------- */
 
@@ -240,7 +239,7 @@ kg_status serve_app_open(const struct serve_app_opts *o, struct serve_app **out,
     a->path[F_DB] = kg_xstrdup(o->db_path);
     a->path[F_WAL] = kg_xasprintf("%s-wal", o->db_path);
     a->path[F_IDX] = kg_xasprintf("%s.idx", o->db_path);
-    a->path[F_GRAPH] = graph_cache_path(o->db_path);
+    a->path[F_GRAPH] = app_graph_cache_path(o->db_path);
     a->config = o->config ? kg_xstrdup(o->config) : NULL;
     a->workers = o->workers ? o->workers : 1;
     a->wait_s = o->wait_s > 0 ? o->wait_s : 2;

@@ -78,6 +78,30 @@ bool source_name_ok(const char *name)
     return true;
 }
 
+/* True when url starts with a URL scheme ("javascript:", "ftp:") other
+ * than file://, which names a local file. */
+static bool has_scheme(const char *url)
+{
+    if (strncasecmp(url, "file://", 7) == 0)
+        return false;
+    const char *p = url;
+    if (!isalpha((unsigned char)*p))
+        return false;
+    while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
+        p++;
+    return *p == ':';
+}
+
+/* A local file is named by file://, an absolute or ./ path, or a file name
+ * with an extension: a bare word like "not-a-url" is a mistake. */
+static bool looks_like_path(const char *url)
+{
+    const char *base = strrchr(url, '/');
+    return strncasecmp(url, "file://", 7) == 0 || url[0] == '/' ||
+           strncmp(url, "./", 2) == 0 || strncmp(url, "../", 3) == 0 ||
+           strchr(base ? base : url, '.') != NULL;
+}
+
 kg_status source_check(const struct source *s, char *err, size_t errlen)
 {
     if (!s->name || !source_name_ok(s->name)) {
@@ -96,7 +120,12 @@ kg_status source_check(const struct source *s, char *err, size_t errlen)
     }
     bool web = strncasecmp(s->url, "http://", 7) == 0 ||
                strncasecmp(s->url, "https://", 8) == 0;
-    if (!web && !fetch_is_local(s->url)) {
+    char why[384];
+    if (web && fetch_url_check(s->url, why, sizeof why) != KG_OK) {
+        snprintf(err, errlen, "source '%s': %s", s->name, why);
+        return KG_EUSAGE;
+    }
+    if (!web && (has_scheme(s->url) || !fetch_is_local(s->url))) {
         snprintf(err, errlen,
                  "source '%s': URL '%s' is not http, https or a file", s->name,
                  s->url);
@@ -105,6 +134,13 @@ kg_status source_check(const struct source *s, char *err, size_t errlen)
     if (s->type == SOURCE_OAI && !web) {
         snprintf(err, errlen, "source '%s': oai-pmh needs an http(s) URL",
                  s->name);
+        return KG_EUSAGE;
+    }
+    if (!web && !looks_like_path(s->url)) {
+        snprintf(err, errlen,
+                 "source '%s': '%s' is neither an http(s) URL nor a file path "
+                 "(write ./%s for a file here)",
+                 s->name, s->url, s->url);
         return KG_EUSAGE;
     }
     if (s->type == SOURCE_USPTO && s->kind != KG_PATENT) {
@@ -285,6 +321,7 @@ kg_status source_remove(struct store *st, const char *name)
 struct list_ctx {
     struct source *v;
     size_t n;
+    struct kg_strlist *warnings;
 };
 
 static bool list_one(const char *key, const char *value, void *ctx)
@@ -295,10 +332,13 @@ static bool list_one(const char *key, const char *value, void *ctx)
     source_init(&s);
     if (source_from_json(value, &s, err, sizeof err) != KG_OK) {
         /* Say so rather than let a source vanish from list and ingest. */
-        fprintf(stderr,
-                "kgmatch: stored source '%s' is damaged (%s): "
-                "skipped; add it again\n",
-                key + strlen(DEF_PREFIX), err);
+        if (l->warnings) {
+            char *w = kg_xasprintf("stored source '%s' is damaged (%s): "
+                                   "skipped; add it again",
+                                   key + strlen(DEF_PREFIX), err);
+            strlist_add(l->warnings, w);
+            free(w);
+        }
         return true;
     }
     l->v = kg_xrealloc(l->v, (l->n + 1) * sizeof *l->v);
@@ -306,9 +346,10 @@ static bool list_one(const char *key, const char *value, void *ctx)
     return true;
 }
 
-kg_status source_list(struct store *st, struct source **out, size_t *n)
+kg_status source_list(struct store *st, struct source **out, size_t *n,
+                      struct kg_strlist *warnings)
 {
-    struct list_ctx l = {NULL, 0};
+    struct list_ctx l = {NULL, 0, warnings};
     kg_status rc = store_meta_foreach(st, DEF_PREFIX, list_one, &l);
     if (rc != KG_OK) {
         source_list_free(l.v, l.n);
@@ -346,6 +387,7 @@ void source_state_release(struct source_state *s)
     free(s->granularity);
     free(s->etag);
     free(s->last_modified);
+    free(s->warning);
     source_state_init(s);
 }
 
@@ -368,6 +410,7 @@ void source_state_copy(struct source_state *dst, const struct source_state *src)
     dst->granularity = dup_or_null(src->granularity);
     dst->etag = dup_or_null(src->etag);
     dst->last_modified = dup_or_null(src->last_modified);
+    dst->warning = dup_or_null(src->warning);
 }
 
 char *source_state_to_json(const struct source_state *s)
@@ -416,10 +459,9 @@ kg_status source_state_load(struct store *st, const char *name,
     free(json);
     if (!json_is_object(o)) {
         json_decref(o);
-        fprintf(stderr,
-                "kgmatch: harvest state of source '%s' is damaged: "
-                "harvesting it from the start\n",
-                name);
+        out->warning = kg_xasprintf("harvest state of source '%s' is damaged: "
+                                    "harvesting it from the start",
+                                    name);
         return KG_OK;
     }
     out->last_run = get_str(o, "last_run");
