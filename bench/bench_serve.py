@@ -22,7 +22,8 @@ the runs measure the HTTP path and the cache. --cache 0 measures the
 matcher on every request.
 
 Usage: bench_serve.py --kgmatch ./kgmatch [--duration 30] [--threads N]
-                      [--cache N] [--big-db PATH] [--soak S] [--work DIR]
+                      [--cache N] [--big-db PATH [--big N]] [--soak S]
+                      [--work DIR]
 """
 import argparse
 import json
@@ -72,6 +73,27 @@ def demand_ids(db, limit=200):
         "LIMIT ?", (limit,))]
     con.close()
     return ids or ["D01"]
+
+
+def make_big(exe, db, items, work):
+    """A store of items achievements and patents (and experts,
+    institutions, enterprises, items / 10 demands) from bench_match.py's
+    generator, indexed, with its graph built."""
+    sys.path.insert(0, HERE)
+    import bench_match
+    t = time.time()
+    files = bench_match.generate(work, items, items // 10, 7)
+    subprocess.run([exe, "--db", db, "init"], check=True,
+                   stdout=subprocess.DEVNULL)
+    for kind in KINDS:
+        subprocess.run([exe, "--db", db, "import", "--no-index", "--kind",
+                        kind, files[kind]], check=True,
+                       stdout=subprocess.DEVNULL)
+    subprocess.run([exe, "--db", db, "index"], check=True,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run([exe, "--db", db, "export", "--stats"], check=True,
+                   stdout=subprocess.DEVNULL)
+    print(f"== made {db}: {items} items in {time.time() - t:.0f} s")
 
 
 def rss_kib(pid):
@@ -183,6 +205,9 @@ def main():
     ap.add_argument("--threads", type=int, default=0,
                     help="serve --threads (default: the server's)")
     ap.add_argument("--big-db", default=None)
+    ap.add_argument("--big", type=int, default=0,
+                    help="make --big-db (if missing) with this many items, "
+                         "as bench_match.py generates them")
     ap.add_argument("--soak", type=int, default=0)
     ap.add_argument("--work", default=None)
     ap.add_argument("--cache", type=int, default=None,
@@ -203,6 +228,8 @@ def main():
         runs.append((16, a.soak))
     extra = ("--cache", str(a.cache)) if a.cache is not None else ()
     ok = bench(exe, db, "demo", runs, a.threads, work, 2000, 50, extra)
+    if a.big_db and a.big and not os.path.exists(a.big_db):
+        make_big(exe, a.big_db, a.big, work)
     if a.big_db:
         ok &= bench(exe, os.path.abspath(a.big_db), "big", runs[:2],
                     a.threads, work, 200, 100, extra)

@@ -579,8 +579,9 @@ static unsigned drain(struct server *srv, unsigned secs)
 int cmd_serve(struct cli *cli, int argc, char **argv)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    /* Twice the CPUs: a thread waiting on its socket lets another match. */
     struct serve_opts o = {.listen = "127.0.0.1:8080",
-                           .threads = cpus > 1 ? (unsigned)cpus : 2,
+                           .threads = cpus > 2 ? 2 * (unsigned)cpus : 4,
                            .max_conns = 256,
                            .per_ip = 128,
                            .timeout_s = 15,
