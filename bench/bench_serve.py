@@ -96,12 +96,19 @@ def make_big(exe, db, items, work):
     print(f"== made {db}: {items} items in {time.time() - t:.0f} s")
 
 
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
+def rss_kib(pid, field="Rss:"):
+    """Resident memory (KiB); field "Pss:" shares each page of the mapped
+    graph and index files among the workers that map it."""
+    with open(f"/proc/{pid}/smaps_rollup") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field):
                 return int(line.split()[1])
     return 0
+
+
+def mem(pid):
+    return (f"RSS {rss_kib(pid) / 1024:.1f} MiB "
+            f"(PSS {rss_kib(pid, 'Pss:') / 1024:.1f} MiB)")
 
 
 def metric_sum(port, prefix):
@@ -165,10 +172,8 @@ def bench(exe, db, label, durations, threads, work, rps_min, p99_max,
     try:
         urllib.request.urlopen(
             f"http://127.0.0.1:{port}/api/v1/match?demand={ids[0]}").read()
-        rss0 = rss_kib(p.pid)
         print(f"== {label}: {len(ids)} demands, serve {' '.join(extra)} "
-              f"pid {p.pid}, "
-              f"RSS at start {rss0 / 1024:.1f} MiB")
+              f"pid {p.pid}, at start {mem(p.pid)}")
         for conns, secs in durations:
             before = metric_sum(port, 'kgmatch_http_requests_total{route="match"')
             r = wrk(port, conns, secs, script)
@@ -189,7 +194,7 @@ def bench(exe, db, label, durations, threads, work, rps_min, p99_max,
             if not 0 <= counted - r["requests"] <= conns:
                 print("    /metrics and wrk disagree")
                 ok = False
-        print(f"  RSS at end {rss_kib(p.pid) / 1024:.1f} MiB")
+        print(f"  at end {mem(p.pid)}")
     finally:
         p.terminate()
         p.wait(30)
