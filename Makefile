@@ -70,7 +70,7 @@ REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/tools/%)
 FUZZ_SECONDS ?= 30
 
 .PHONY: all test demo eval eval-search eval-match bench fuzz fuzz-bins \
-	fuzz-smoke crash-test crash-smoke \
+	fuzz-smoke crash-test crash-smoke valgrind \
 	layers format format-check install clean deps deps-bench check-deps help
 
 all: $(BIN)
@@ -181,6 +181,10 @@ crash-test: all $(BUILD)/tests/tools/testhttpd
 		--log $(BUILD)/crash-test.log
 crash-smoke:
 	@$(MAKE) --no-print-directory crash-test CRASH_KILLS=20
+
+# Every kgmatch run of the integration cases under valgrind's memcheck.
+valgrind: all $(TOOL_BIN)
+	@sh tests/valgrind.sh $(BUILD)
 
 layers:
 	@sh tests/layers.sh
