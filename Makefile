@@ -11,7 +11,7 @@ DEB_PKGS := gcc make pkg-config libxml2-dev libcurl4-openssl-dev \
 	libigraph-dev libsqlite3-dev libicu-dev libjansson-dev libstemmer-dev \
 	libopencc-dev libmicrohttpd-dev libcmocka-dev python3 clang-format
 # Extra packages for `make eval` / `make bench` (the peer engines).
-DEB_PKGS_BENCH := python3-sklearn python3-xapian python3-numpy python3-scipy
+DEB_PKGS_BENCH := python3-sklearn python3-xapian python3-numpy python3-scipy wrk
 
 PKGS := libxml-2.0 libcurl igraph sqlite3 icu-uc icu-i18n jansson opencc \
 	libmicrohttpd

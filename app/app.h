@@ -14,6 +14,7 @@
 
 #include "core/kg.h"
 #include "core/record.h"
+#include "core/store.h" /* enum store_upsert_result */
 
 /* ---- session ------------------------------------------------------------ */
 
@@ -356,6 +357,28 @@ struct app_eval_result {
  */
 kg_status app_eval(struct app_session *a, const struct app_gold *gold,
                    unsigned kinds, struct app_eval_result *out) KG_MUST_CHECK;
+
+/* ---- a broker's writes (app_feedback.c) --------------------------------- */
+
+/*
+ * Stores record r (from source) as store_upsert does, in a writable
+ * session; *result says whether it was added, updated or unchanged and
+ * *version is the store's data version after it. Store failures return
+ * their status ("storing the record: ...").
+ */
+kg_status app_put(struct app_session *a, const struct kg_record *r,
+                  const char *source, enum store_upsert_result *result,
+                  int64_t *version) KG_MUST_CHECK;
+
+/*
+ * Records a broker's verdict (accept, else decline, with an optional note)
+ * on item (kind, id) matched to demand, replacing an earlier one on the
+ * same pair, in a writable session. KG_ENOTFOUND when the demand or the
+ * item does not exist ("no demand with id 'D0'").
+ */
+kg_status app_feedback(struct app_session *a, const char *demand, kg_kind kind,
+                       const char *item, bool accept,
+                       const char *note) KG_MUST_CHECK;
 
 /* ---- writing: import, ingest, the index after writes (app_write.c) ----- */
 
