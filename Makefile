@@ -11,7 +11,7 @@ DEB_PKGS := gcc make pkg-config libxml2-dev libcurl4-openssl-dev \
 	libigraph-dev libsqlite3-dev libicu-dev libjansson-dev libstemmer-dev \
 	libopencc-dev libmicrohttpd-dev libcmocka-dev python3 clang-format
 # Extra packages for `make eval` / `make bench` (the peer engines).
-DEB_PKGS_BENCH := python3-sklearn python3-xapian python3-numpy python3-scipy
+DEB_PKGS_BENCH := python3-sklearn python3-xapian python3-numpy python3-scipy wrk
 
 PKGS := libxml-2.0 libcurl igraph sqlite3 icu-uc icu-i18n jansson opencc \
 	libmicrohttpd
@@ -70,7 +70,7 @@ REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/tools/%)
 FUZZ_SECONDS ?= 30
 
 .PHONY: all test demo eval eval-search eval-match eval-domain bench fuzz fuzz-bins \
-	fuzz-smoke crash-test crash-smoke \
+	fuzz-smoke crash-test crash-smoke valgrind \
 	layers format format-check install clean deps deps-bench check-deps help
 
 all: $(BIN)
@@ -183,6 +183,10 @@ crash-test: all $(BUILD)/tests/tools/testhttpd
 		--log $(BUILD)/crash-test.log
 crash-smoke:
 	@$(MAKE) --no-print-directory crash-test CRASH_KILLS=20
+
+# Every kgmatch run of the integration cases under valgrind's memcheck.
+valgrind: all $(TOOL_BIN)
+	@sh tests/valgrind.sh $(BUILD)
 
 layers:
 	@sh tests/layers.sh

@@ -14,10 +14,11 @@
 
 #include "core/kg.h"
 #include "core/record.h"
+#include "core/store.h" /* enum store_upsert_result */
 
 /* ---- session ------------------------------------------------------------ */
 
-/* How the store is opened (the values of core/store.h's flags). */
+/* How the session opens the store. */
 enum app_store_mode {
     APP_READ = 0, /* read-only; a missing database is an error */
     APP_WRITE,    /* read-write; a missing database is an error */
@@ -28,18 +29,25 @@ struct app_opts {
     const char *db_path;      /* required; copied */
     enum app_store_mode mode; /* zero: read-only */
     const char *config;       /* matcher settings file; NULL: built in */
+    /* Called with a one-line notice when the session rebuilds or cannot
+     * write a cache file (the search index, the graph): "graph X is stale,
+     * rebuilding". NULL: notices are dropped. The front end draws them. */
+    void (*notice)(void *ctx, const char *msg);
+    void *notice_ctx;
 };
 
 /*
  * A session: the matcher config is read first (when o->config is set),
  * then the store is opened; the graph, the matchers and the text indexes
  * are opened when a use case first needs them and kept for the next
- * request. A session serves one request at a time (its store connection
- * and message are not shared between threads); batch use cases run their
- * own matcher threads inside. *out is set even on failure, so that
+ * request (so it answers from the data as it was then: writes made
+ * after the graph was opened, by this session or another process, are seen
+ * by a new session). A session serves one request at a time (its store
+ * connection and message are not shared between threads); batch use cases run
+ * their own matcher threads inside. *out is set even on failure, so that
  * app_last_error can say why: free it with app_close. Returns KG_EINPUT,
  * KG_ENOTFOUND or KG_EIO for the config file, or the store's status
- * (KG_ENOTFOUND for a missing database without APP_CREATE).
+ * (KG_EIO for a missing database without APP_CREATE).
  */
 struct app_session;
 kg_status app_open(const struct app_opts *o,
@@ -91,7 +99,8 @@ struct app_partner {
  * One ranked record. id, label, the items' and the path's strings belong
  * to the session's graph (or, for the first step of a text query, to the
  * query) and stay valid until the session is closed; the struct, its
- * concepts and its partner only during the hit callback.
+ * concepts and its partner (with the partner's demand id) only during the
+ * hit callback.
  */
 struct app_hit {
     size_t rank; /* 1-based, within the group */
@@ -108,11 +117,13 @@ struct app_hit {
 };
 
 /* A group of hits: the matches of one demand or text, or the partners of a
- * demand or an enterprise. */
+ * demand or an enterprise. Valid during the group's begin, hit and end
+ * calls. */
 struct app_group {
     size_t index;        /* 0-based, in request order */
-    kg_kind kind;        /* KG_DEMAND, or KG_ENTERPRISE for partners */
-    const char *id;      /* NULL for a text query */
+    kg_kind kind;        /* KG_DEMAND; KG_ENTERPRISE for an enterprise's
+                            partners */
+    const char *id;      /* the demand's or enterprise's; NULL for text */
     const char *label;   /* the demand's title, the text; NULL for partners */
     const char *text;    /* the query text, or NULL */
     const char *domains; /* the demand's domains, "," between; "" */
@@ -348,6 +359,28 @@ struct app_eval_result {
  */
 kg_status app_eval(struct app_session *a, const struct app_gold *gold,
                    unsigned kinds, struct app_eval_result *out) KG_MUST_CHECK;
+
+/* ---- a broker's writes (app_feedback.c) --------------------------------- */
+
+/*
+ * Stores record r (from source) as store_upsert does, in a writable
+ * session; *result says whether it was added, updated or unchanged and
+ * *version is the store's data version after it. Store failures return
+ * their status ("storing the record: ...").
+ */
+kg_status app_put(struct app_session *a, const struct kg_record *r,
+                  const char *source, enum store_upsert_result *result,
+                  int64_t *version) KG_MUST_CHECK;
+
+/*
+ * Records a broker's verdict (accept, else decline, with an optional note)
+ * on item (kind, id) matched to demand, replacing an earlier one on the
+ * same pair, in a writable session. KG_ENOTFOUND when the demand or the
+ * item does not exist ("no demand with id 'D0'").
+ */
+kg_status app_feedback(struct app_session *a, const char *demand, kg_kind kind,
+                       const char *item, bool accept,
+                       const char *note) KG_MUST_CHECK;
 
 /* ---- writing: import, ingest, the index after writes (app_write.c) ----- */
 

@@ -20,7 +20,14 @@ struct app_session {
     struct matcher *m;    /* one for single runs (app_matcher) */
     struct index *search; /* for app_search (app_index_open) */
     struct kg_buf msg;
+    void (*notice)(void *ctx, const char *msg);
+    void *notice_ctx;
 };
+
+/* Passes on, as notices, why the index ix or the graph g was rebuilt or
+ * could not be written (nothing when it was current). */
+void app_index_notice(struct app_session *a, const struct index *ix);
+void app_graph_notice(struct app_session *a, const struct graph *g);
 
 /* Sets the session's message and returns st. */
 kg_status app_fail(struct app_session *a, kg_status st, const char *fmt, ...)

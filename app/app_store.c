@@ -51,7 +51,10 @@ kg_status app_index_open(struct app_session *a, const struct app_index_opts *o,
     kg_status st = index_open(a->s, &io, &a->search, err, sizeof err);
     if (ms)
         *ms = (kg_monotonic() - t0) * 1e3;
-    return st == KG_OK ? st : app_fail(a, st, "%s", err);
+    if (st != KG_OK)
+        return app_fail(a, st, "%s", err);
+    app_index_notice(a, a->search);
+    return KG_OK;
 }
 
 void app_index_info(const struct app_session *a, struct index_info *out)

@@ -268,13 +268,12 @@ void serve_metrics_text(struct serve_req *req)
         kg_buf_adds(&b, "# HELP kgmatch_records Records in the store, by "
                         "kind.\n"
                         "# TYPE kgmatch_records gauge\n");
-        for (int k = 0; k < KG_KIND_COUNT; k++) {
-            int64_t n = 0;
-            if (store_count(serve_worker_store(w), (kg_kind)k, &n, NULL) ==
-                KG_OK)
+        struct app_counts c;
+        if (app_counts(serve_worker_session(w), &c) == KG_OK)
+            for (int k = 0; k < KG_KIND_COUNT; k++)
                 kg_buf_printf(&b, "kgmatch_records{kind=\"%s\"} %lld\n",
-                              record_kind_name((kg_kind)k), (long long)n);
-        }
+                              record_kind_name((kg_kind)k),
+                              (long long)c.records[k]);
         serve_app_release(srv->app, w);
     }
     req->status = 200;
@@ -580,8 +579,9 @@ static unsigned drain(struct server *srv, unsigned secs)
 int cmd_serve(struct cli *cli, int argc, char **argv)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    /* Twice the CPUs: a thread waiting on its socket lets another match. */
     struct serve_opts o = {.listen = "127.0.0.1:8080",
-                           .threads = cpus > 1 ? (unsigned)cpus : 2,
+                           .threads = cpus > 2 ? 2 * (unsigned)cpus : 4,
                            .max_conns = 256,
                            .per_ip = 128,
                            .timeout_s = 15,

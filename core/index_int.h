@@ -114,7 +114,11 @@ struct index {
     int64_t *acc; /* exhaustive search accumulators, all zero between calls */
     uint32_t *touched;
     struct index_timing timing; /* of the build by this open */
-    char err[256];              /* of the last failed search */
+    enum index_rebuild rebuilt; /* what this open found (index_info) */
+    int64_t stale_version;
+    char why[256];       /* INDEX_REBUILD_DAMAGED */
+    char write_err[256]; /* "" when the file was written or not wanted */
+    char err[256];       /* of the last failed search */
 };
 
 /* ------------------------------------------------------------ helpers */

@@ -191,6 +191,63 @@ static void keeps_record_ids_labels_and_attributes(void **state)
     graph_free(g);
 }
 
+struct walk {
+    const struct graph *g;
+    char seen[256];
+    unsigned types;
+};
+
+static bool note_neighbour(uint32_t u, unsigned type, void *ctx)
+{
+    struct walk *w = ctx;
+    (void)u;
+    w->types |= 1u << type;
+    return true;
+}
+
+static bool note_record(uint32_t v, void *ctx)
+{
+    struct walk *w = ctx;
+    size_t n = strlen(w->seen);
+    snprintf(w->seen + n, sizeof w->seen - n, "%s ", graph_id(w->g, v));
+    return true;
+}
+
+static void the_accessors_read_what_the_arrays_hold(void **state)
+{
+    struct fx *f = *state;
+    struct graph *g = open_graph(f, NULL);
+    uint32_t e = graph_find(g, KG_EXPERT, "E1");
+    uint32_t p1 = graph_find(g, KG_PATENT, "P1");
+    assert_int_equal(graph_nv(g), g->nv);
+    assert_int_equal(graph_kind(g, e), KG_EXPERT);
+    assert_string_equal(graph_id(g, e), "E1");
+    assert_string_equal(graph_label(g, e), "Zhang San");
+    /* the patents in id order */
+    struct walk w = {.g = g, .seen = ""};
+    graph_foreach_record(g, KG_PATENT, note_record, &w);
+    assert_string_equal(w.seen, "P1 P2 ");
+    /* E1: affiliated, authored, invented, about (keyword, field) */
+    w.types = 0;
+    graph_foreach_edge(g, e, 0, note_neighbour, &w);
+    assert_int_equal(
+        w.types, (1u << GRAPH_E_AFFILIATED_WITH) | (1u << GRAPH_E_AUTHORED) |
+                     (1u << GRAPH_E_INVENTED) | (1u << GRAPH_E_ABOUT));
+    /* only the edges of the type asked for: P1 owned by I1 and C1 */
+    w.types = 0;
+    size_t owners = 0;
+    for (uint64_t j = g->csr.off[p1]; j < g->csr.off[p1 + 1]; j++)
+        owners += g->etype[j] == GRAPH_E_OWNS;
+    assert_int_equal(owners, 2);
+    graph_foreach_edge(g, p1, GRAPH_E_OWNS, note_neighbour, &w);
+    assert_int_equal(w.types, 1u << GRAPH_E_OWNS);
+    struct graph_stats st;
+    graph_get_stats(g, &st);
+    assert_int_equal(st.nv, g->nv);
+    assert_int_equal(st.ne, g->ne);
+    graph_free(g);
+}
+
 static void places_records_in_domains(void **state)
 {
     struct fx *f = *state;
@@ -288,26 +345,30 @@ static void reuses_the_cache_and_rebuilds_when_the_store_moves(void **state)
     struct fx *f = *state;
     char *cache = graph_cache_path(f->path);
     unlink(cache);
-    FILE *warn = tmpfile();
-    struct graph_opts o = {.warn = warn};
-    struct graph *g = open_graph(f, &o);
+    struct graph *g = open_graph(f, NULL);
+    struct graph_info in;
+    graph_get_info(g, &in);
+    assert_true(in.built);
+    assert_int_equal(in.rebuilt, GRAPH_REBUILD_NONE); /* none was there */
+    assert_string_equal(in.path, cache);
     int64_t v1 = g->version;
     graph_free(g);
     assert_int_equal(access(cache, R_OK), 0);
-    g = open_graph(f, &o);
+    g = open_graph(f, NULL);
     assert_int_equal(g->version, v1);
+    graph_get_info(g, &in);
+    assert_false(in.built);
+    assert_false(in.in_memory);
+    assert_int_equal(in.rebuilt, GRAPH_REBUILD_NONE);
     graph_free(g);
-    assert_int_equal(ftell(warn), 0); /* fresh cache: no warning */
     put(f->s, KG_PATENT, "{\"id\":\"P3\",\"title\":\"Friction stir welding\"}");
-    g = open_graph(f, &o);
+    g = open_graph(f, NULL);
     assert_true(g->version > v1);
     assert_int_not_equal(graph_find(g, KG_PATENT, "P3"), GRAPH_NONE);
+    graph_get_info(g, &in);
+    assert_true(in.built);
+    assert_int_equal(in.rebuilt, GRAPH_REBUILD_STALE);
     graph_free(g);
-    char line[256] = "";
-    rewind(warn);
-    assert_non_null(fgets(line, sizeof line, warn));
-    assert_non_null(strstr(line, "stale, rebuilding"));
-    fclose(warn);
     free(cache);
 }
 
@@ -323,28 +384,32 @@ static void rebuilds_a_damaged_cache(void **state)
     assert_int_equal(fseek(c, 0, SEEK_END), 0);
     assert_int_equal(fputs("garbage", c) >= 0, 1); /* wrong size now */
     fclose(c);
-    FILE *warn = tmpfile();
-    struct graph_opts o = {.warn = warn};
-    g = open_graph(f, &o);
+    g = open_graph(f, NULL);
     assert_int_equal(g->nv, nv);
+    struct graph_info in;
+    graph_get_info(g, &in);
+    assert_int_equal(in.rebuilt, GRAPH_REBUILD_DAMAGED);
+    assert_non_null(strstr(in.why, "size"));
     graph_free(g);
-    assert_true(ftell(warn) > 0);
-    fclose(warn);
     free(cache);
 }
 
-/* Opens the graph with the default options; what it said about the cache
- * file goes to note ("" when it was current or missing). */
+/* Opens the graph with the default options; what graph_info says about
+ * the cache file goes to note, worded as the front end words it ("" when
+ * it was current or missing). */
 static struct graph *open_noting(struct fx *f, char *note, size_t n)
 {
-    FILE *warn = tmpfile();
-    struct graph_opts o = {.warn = warn};
-    struct graph *g = open_graph(f, &o);
-    rewind(warn);
+    struct graph *g = open_graph(f, NULL);
+    struct graph_info in;
+    graph_get_info(g, &in);
     note[0] = '\0';
-    if (!fgets(note, (int)n, warn))
-        note[0] = '\0';
-    fclose(warn);
+    if (in.rebuilt == GRAPH_REBUILD_STALE)
+        snprintf(note, n, "graph %s is stale", in.path);
+    else if (in.rebuilt == GRAPH_REBUILD_DAMAGED)
+        snprintf(note, n, "graph %s is damaged (%s)", in.path, in.why);
+    else if (in.rebuilt != GRAPH_REBUILD_NONE)
+        snprintf(note, n, "graph %s: %d (%s)", in.path, (int)in.rebuilt,
+                 in.why);
     return g;
 }
 
@@ -487,13 +552,14 @@ static void keeps_working_when_the_cache_cannot_be_written(void **state)
     char *cache = graph_cache_path(f->path);
     unlink(cache);
     assert_int_equal(mkdir(cache, 0700), 0); /* a directory in the way */
-    FILE *warn = tmpfile();
-    struct graph_opts o = {.warn = warn};
-    struct graph *g = open_graph(f, &o);
+    struct graph *g = open_graph(f, NULL);
     assert_int_not_equal(graph_find(g, KG_EXPERT, "E1"), GRAPH_NONE);
+    struct graph_info in;
+    graph_get_info(g, &in);
+    assert_true(in.built);
+    assert_true(in.in_memory);
+    assert_non_null(in.write_error);
     graph_free(g);
-    assert_true(ftell(warn) > 0);
-    fclose(warn);
     rmdir(cache);
     free(cache);
 }
@@ -570,6 +636,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(links_ipc_codes_up_to_their_section,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(keeps_record_ids_labels_and_attributes,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(the_accessors_read_what_the_arrays_hold,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(places_records_in_domains, setup,
                                         teardown),

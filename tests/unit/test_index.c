@@ -23,7 +23,7 @@ struct fx {
     char path[128];
     char idx[160];
     struct store *s;
-    FILE *warn;
+    char notes[1024]; /* what index_info reported since warnings() */
 };
 
 static int setup(void **state)
@@ -37,7 +37,6 @@ static int setup(void **state)
     char err[256];
     if (store_open(f->path, STORE_CREATE, &f->s, err, sizeof err) != KG_OK)
         return -1;
-    f->warn = tmpfile();
     *state = f;
     return 0;
 }
@@ -46,7 +45,6 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
     store_close(f->s);
-    fclose(f->warn);
     char cmd[160];
     snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
     if (system(cmd) != 0)
@@ -55,19 +53,36 @@ static int teardown(void **state)
     return 0;
 }
 
-/* What index_open printed on opts.warn since the last call. */
+/* What index_info reported about the opens since the last call, worded
+ * as the front end words it (app_index_notice). */
 static char *warnings(struct fx *f)
 {
-    fflush(f->warn);
-    long n = ftell(f->warn);
-    char *s = kg_xcalloc(1, (size_t)n + 1);
-    rewind(f->warn);
-    if (n > 0 && fread(s, 1, (size_t)n, f->warn) != (size_t)n)
-        fail_msg("cannot read warnings");
-    rewind(f->warn);
-    if (ftruncate(fileno(f->warn), 0) != 0)
-        fail_msg("cannot truncate warnings");
+    char *s = kg_xstrdup(f->notes);
+    f->notes[0] = '\0';
     return s;
+}
+
+static void note(struct fx *f, const struct index *ix)
+{
+    struct index_info in;
+    index_get_info(ix, &in);
+    size_t at = strlen(f->notes), left = sizeof f->notes - at;
+    if (in.rebuilt == INDEX_REBUILD_STALE)
+        at += (size_t)snprintf(f->notes + at, left,
+                               "index is stale (store version %lld, index "
+                               "%lld)\n",
+                               (long long)in.version,
+                               (long long)in.stale_version);
+    else if (in.rebuilt == INDEX_REBUILD_TEXT_OPTS)
+        at += (size_t)snprintf(f->notes + at, left,
+                               "index was built with other text options\n");
+    else if (in.rebuilt == INDEX_REBUILD_DAMAGED)
+        at += (size_t)snprintf(f->notes + at, left, "index is unusable (%s)\n",
+                               in.why);
+    left = sizeof f->notes - at;
+    if (in.write_error)
+        snprintf(f->notes + at, left, "cannot write index %s (%s)\n", in.file,
+                 in.write_error);
 }
 
 static void put(struct store *s, kg_kind kind, const char *json)
@@ -85,12 +100,12 @@ static struct index *open_ix(struct fx *f, struct index_opts *o)
     struct index_opts d = {0};
     if (!o)
         o = &d;
-    o->warn = f->warn;
     struct index *ix;
     char err[256];
     kg_status st = index_open(f->s, o, &ix, err, sizeof err);
     if (st != KG_OK)
         fail_msg("index_open: %s", err);
+    note(f, ix);
     return ix;
 }
 
