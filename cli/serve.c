@@ -675,6 +675,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
     sigwait(&sigs, &sig);
     fprintf(stderr, "kgmatch: serve: %s, finishing requests (up to %u s)\n",
             strsignal(sig), o.drain_s);
+    serve_app_quiesce(srv->app);
     MHD_socket ls = MHD_quiesce_daemon(d);
     if (ls != MHD_INVALID_SOCKET)
         close(ls);
