@@ -203,6 +203,10 @@ static const struct command commands[] = {
      "  --max-pages N       pages per run (default: no limit)\n"
      "  --timeout S, --connect-timeout S, --retries N, --delay S,\n"
      "  --max-bytes N       fetch settings for this source\n"
+     "  --budget S          seconds for the whole source per run, retries\n"
+     "                      and waits included (default: no limit)\n"
+     "  --allow-private yes may connect to private, loopback and\n"
+     "                      link-local addresses (default no)\n"
      "  --replace           replace a source of the same name\n"},
     {"stats", cmd_stats, "count the records of each kind",
      "usage: kgmatch stats [--format table|json]\n"},

@@ -73,6 +73,13 @@ kg_status text_analyze(struct text *t, const char *s, size_t n,
 /* Message of the last failure of t ("" when none). Owned by t. */
 const char *text_last_error(const struct text *t);
 
+/*
+ * The Simplified form of one Han character by OpenCC's t2s, character by
+ * character (c itself when it has none, or when OpenCC cannot be opened).
+ * Thread-safe; the converter and its cache live for the process.
+ */
+uint32_t text_simplified(uint32_t c);
+
 /* A 64-bit hash of n bytes, the one the index uses for terms. */
 uint64_t text_hash(const void *p, size_t n);
 
