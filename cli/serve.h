@@ -35,6 +35,9 @@ struct serve_worker;
  */
 kg_status serve_app_open(const struct serve_app_opts *o, struct serve_app **out,
                          char *err, size_t errlen) KG_MUST_CHECK;
+/* No reload starts from now on, and one under way stops at its next
+ * worker (shutdown: the data loaded keeps answering the last requests). */
+void serve_app_quiesce(struct serve_app *a);
 /* Stops the reloader and frees everything; no worker may be held. */
 void serve_app_free(struct serve_app *a);
 

@@ -125,8 +125,23 @@ static void gen_free(struct gen *gn)
  * first match and search (which bring the graph and index files up to
  * date, rebuilding them when stale). Runs on one thread at a time (igraph
  * builds the graph). */
-static kg_status gen_load(const struct serve_app *a, struct gen **out,
-                          char *err, size_t errlen)
+static bool stopping(struct serve_app *a)
+{
+    pthread_mutex_lock(&a->lock);
+    bool stop = a->stop;
+    pthread_mutex_unlock(&a->lock);
+    return stop;
+}
+
+/* A session's notice (a cache file rebuilt) goes to the service's log. */
+static void on_notice(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "kgmatch: serve: %s\n", msg);
+}
+
+static kg_status gen_load(struct serve_app *a, struct gen **out, char *err,
+                          size_t errlen)
 {
     struct gen *gn = kg_xcalloc(1, sizeof *gn);
     kg_status st = KG_OK;
@@ -138,7 +153,13 @@ static kg_status gen_load(const struct serve_app *a, struct gen **out,
     gn->w = kg_xcalloc(gn->nw, sizeof *gn->w);
     for (size_t i = 0; i < gn->nw && st == KG_OK; i++) {
         struct serve_worker *w = &gn->w[i];
-        struct app_opts ao = {.db_path = a->db_path, .config = a->config};
+        if (stopping(a)) { /* shutting down */
+            snprintf(err, errlen, "stopped");
+            st = KG_EBUSY;
+            break;
+        }
+        struct app_opts ao = {
+            .db_path = a->db_path, .config = a->config, .notice = on_notice};
         struct app_match_opts mo = {.top = 1};
         struct app_index_opts io = {0};
         struct app_sink none = {0};
@@ -152,7 +173,7 @@ static kg_status gen_load(const struct serve_app *a, struct gen **out,
             st = app_match_text(w->a, "warm", &mo, &none);
         if (st == KG_OK)
             st = app_index_open(w->a, &io, NULL);
-        if (st != KG_OK) {
+        if (st != KG_OK && w->a) {
             snprintf(err, errlen, "%s", app_last_error(w->a));
             break;
         }
@@ -191,7 +212,7 @@ static void *reloader_main(void *arg)
         char err[512] = "";
         struct gen *gn = NULL, *old = NULL;
         kg_status st = gen_load(a, &gn, err, sizeof err);
-        if (st != KG_OK)
+        if (st != KG_OK && !stopping(a))
             fprintf(stderr,
                     "kgmatch: serve: reload failed (still serving "
                     "the data loaded before): %s\n",
@@ -251,6 +272,14 @@ kg_status serve_app_open(const struct serve_app_opts *o, struct serve_app **out,
     }
     *out = a;
     return KG_OK;
+}
+
+void serve_app_quiesce(struct serve_app *a)
+{
+    pthread_mutex_lock(&a->lock);
+    a->stop = true;
+    pthread_cond_signal(&a->wanted);
+    pthread_mutex_unlock(&a->lock);
 }
 
 void serve_app_free(struct serve_app *a)
