@@ -61,7 +61,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 30
 
-.PHONY: all test demo eval eval-search eval-match bench fuzz fuzz-bins \
+.PHONY: all test demo eval eval-search eval-match calibrate bench fuzz fuzz-bins \
 	layers format format-check install clean deps deps-bench check-deps help
 
 all: $(BIN)
@@ -103,7 +103,10 @@ demo: check-deps
 # Quality on ../shared/datasets and speed beside the peer engines; both
 # need the peers' Debian packages (make deps-bench) and ../shared.
 SHARED ?= ../shared
-eval: eval-search eval-match
+# `make eval`: the whole development suite in one table (issue 8).
+eval: all deps-bench
+	$(PYTHON) bench/eval_suite.py --kgmatch ./$(BIN) --shared $(SHARED) \
+		--grid bench/grid.conf
 eval-search: all deps-bench
 	$(PYTHON) bench/eval_search.py --kgmatch ./$(BIN) --shared $(SHARED)
 eval-match: all deps-bench

@@ -44,7 +44,10 @@ int cli_match_open(const struct cli *cli, const char *config, struct store **s,
 int cli_match_kinds(const struct cli *cli, const char *s, unsigned *kinds);
 /* --top N (0 to 1000000) into *top; a usage error returns 2 (match_opts.c). */
 int cli_parse_top(const struct cli *cli, const char *s, size_t *top);
-/* A hit's reason as JSON: {parts, concepts, path} (a new reference). */
+/* --min-score X (0 to 1) into *out; a usage error returns 2. */
+int cli_parse_min_score(const struct cli *cli, const char *s, double *out);
+/* A hit's reason as JSON: {parts, evidence, concepts, path} (a new
+ * reference). */
 struct json_t;
 struct match_hit;
 struct json_t *cli_match_reason_json(const struct match_hit *h);

@@ -296,7 +296,9 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
                 gold.dropped++;
             }
         }
-        qs[i] = (struct match_query){.demand = d->v, .kinds = kinds};
+        /* every candidate is ranked: the metrics need the whole list */
+        qs[i] = (struct match_query){
+            .demand = d->v, .kinds = kinds, .min_score_set = true};
     }
     struct run run = {.g = g, .gold = &gold};
     if (rc == 0) {

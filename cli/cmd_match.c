@@ -122,7 +122,8 @@ struct out {
     enum cli_format fmt;
     bool explain;
     const char *text; /* the --text query, if any */
-    bool all;         /* --all: demands without matches are left out */
+    bool all;
+    double min_score; /* the least score shown */
     const uint32_t *demands;
     json_t *json; /* the "demands" array */
 };
@@ -203,11 +204,10 @@ static bool print_result(size_t i, const struct match_result *r, void *ctx)
         json_array_append_new(o->json, d);
         return true;
     }
-    if (r->n == 0 && o->all)
-        return true;
     print_demand_header(o, i, r);
     if (r->n == 0) {
-        printf("   (no matches)\n");
+        printf("   no good match (nothing scores %.2f or more)\n",
+               o->min_score);
         return true;
     }
     if (o->explain) {
@@ -263,6 +263,7 @@ int cmd_match(struct cli *cli, int argc, char **argv)
         {"explain", no_argument, NULL, 'e'},
         {"format", required_argument, NULL, 'f'},
         {"config", required_argument, NULL, 'c'},
+        {"min-score", required_argument, NULL, 'm'},
         {NULL, 0, NULL, 0},
     };
     enum cli_format fmt = CLI_TABLE;
@@ -272,9 +273,11 @@ int cmd_match(struct cli *cli, int argc, char **argv)
     bool all = false, cross = false, explain = false;
     unsigned kinds = 0;
     size_t top = 10;
+    bool min_set = false;
+    double min_score = 0;
     int c, rc = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:t:ak:n:xef:c:", longopts, NULL)) !=
+    while ((c = getopt_long(argc, argv, "d:t:ak:n:xef:c:m:", longopts, NULL)) !=
            -1) {
         switch (c) {
         case 'd':
@@ -303,6 +306,10 @@ int cmd_match(struct cli *cli, int argc, char **argv)
             break;
         case 'c':
             config = optarg;
+            break;
+        case 'm':
+            rc = cli_parse_min_score(cli, optarg, &min_score);
+            min_set = true;
             break;
         default:
             rc = cli_usage(cli, "bad option");
@@ -356,12 +363,15 @@ int cmd_match(struct cli *cli, int argc, char **argv)
             .top = top,
             .cross_only = cross,
             .explain = explain || fmt == CLI_JSON,
+            .min_score_set = min_set,
+            .min_score = min_score,
         };
     struct out o = {.g = g,
                     .fmt = fmt,
                     .explain = explain,
                     .text = text,
                     .all = all,
+                    .min_score = min_set ? min_score : conf.min_score,
                     .demands = dv,
                     .json = fmt == CLI_JSON ? json_array() : NULL};
     if (fmt == CLI_CSV)

@@ -101,10 +101,13 @@ static const struct command commands[] = {
      "                     [--kind achievement|patent|expert|institution|all]\n"
      "                     [--top N] [--cross-domain] [--explain]\n"
      "                     [--format table|json|csv] [--config FILE]\n"
+     "                     [--min-score X]\n"
      "\n"
-     "  Scores each candidate in [0, 1] from text relevance, graph\n"
-     "  relevance (personalized PageRank) and practical fit, with the\n"
-     "  weights of FILE (default: built in; see datasets/match.conf).\n"
+     "  Scores each candidate from text relevance, graph relevance\n"
+     "  (personalized PageRank) and practical fit, with the weights of\n"
+     "  FILE (default: built in; see datasets/match.conf); the score is\n"
+     "  a calibrated estimate (0 to 1) that a broker would call the\n"
+     "  pair relevant.\n"
      "\n"
      "  --demand ID     a demand (repeatable); --all: every demand\n"
      "  --text TEXT     free text instead of a stored demand\n"
@@ -113,6 +116,8 @@ static const struct command commands[] = {
      "                  candidate with a non-zero score)\n"
      "  --cross-domain  only pairings whose domains differ (high score)\n"
      "  --explain       the score's parts, shared concepts and a path\n"
+     "  --min-score X   leave out hits below X (default match.min_score);\n"
+     "                  a demand with none says \"no good match\"\n"
      "  CSV columns: demand_id,kind,item_id,score,cross_domain,title\n"},
     {"partners", cmd_partners,
      "partner institutions for a demand or enterprise",

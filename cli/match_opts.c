@@ -1,6 +1,7 @@
 /*
  * match_opts.c - what the matcher's subcommands (match, query, partners,
- * eval) parse and print alike: --top, and a hit's reason as JSON.
+ * eval) parse and print alike: --top, --min-score, and a hit's reason as
+ * JSON.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -18,10 +19,22 @@ int cli_parse_top(const struct cli *cli, const char *s, size_t *top)
     return 0;
 }
 
+int cli_parse_min_score(const struct cli *cli, const char *s, double *out)
+{
+    char *end;
+    double x = strtod(s, &end);
+    if (*end || end == s || !(x >= 0 && x <= 1))
+        return cli_usage(cli, "--min-score needs a number from 0 to 1");
+    *out = x;
+    return 0;
+}
+
 json_t *cli_match_reason_json(const struct match_hit *h)
 {
     json_t *parts = json_pack("{s:f, s:f, s:f}", "text", h->text, "graph",
                               h->graph, "fit", h->fit);
+    json_t *ev = json_pack("{s:f, s:f, s:f}", "evidence", h->evidence,
+                           "coverage", h->coverage, "cosine", h->cosine);
     json_t *concepts = json_array();
     for (size_t i = 0; i < h->nconcepts; i++)
         json_array_append_new(concepts, json_string(h->concepts[i]));
@@ -30,6 +43,6 @@ json_t *cli_match_reason_json(const struct match_hit *h)
         json_array_append_new(
             path, json_pack("{s:s, s:s, s:s}", "kind", h->path[i].kind, "id",
                             h->path[i].id, "label", h->path[i].label));
-    return json_pack("{s:o, s:o, s:o}", "parts", parts, "concepts", concepts,
-                     "path", path);
+    return json_pack("{s:o, s:o, s:o, s:o}", "parts", parts, "evidence", ev,
+                     "concepts", concepts, "path", path);
 }

@@ -17,10 +17,10 @@ void match_config_default(struct match_config *c)
         .w_text = 0.75,
         .w_graph = 0.15,
         .w_fit = 0.10,
-        .w_bm25 = 0,
+        .w_bm25 = 0.5,
         .expand = 0.6,
-        .expand_items = 1000,
-        .expand_terms = 200,
+        .expand_items = 30,
+        .expand_terms = 50,
         .squash_center = 2.0,
         .squash_scale = 1.0,
         .ppr_damping = 0.85,
@@ -35,9 +35,15 @@ void match_config_default(struct match_config *c)
         .expert_agg = MATCH_AGG_MEAN,
         .expert_k = 3,
         .institution_k = 3,
-        .cross_min = 0.6,
+        .cross_min = 0.25,
         .cross_cosine = 0.10,
         .threads = 0,
+        .calibrate = true,
+        .cal_bias = -4.2284,
+        .cal_rank = 2.7946,
+        .cal_coverage = 2.8895,
+        .cal_cosine = 0.7307,
+        .min_score = 0.1,
     };
 }
 
@@ -113,6 +119,11 @@ static const char *config_set(struct match_config *c, const char *k,
         N("fit.halflife", fit_halflife, 0.1, 1000),
         N("cross_domain.min_score", cross_min, 0, 1),
         N("cross_domain.min_cosine", cross_cosine, 0, 1),
+        N("calibration.bias", cal_bias, -100, 100),
+        N("calibration.evidence", cal_rank, 0, 100),
+        N("calibration.coverage", cal_coverage, 0, 100),
+        N("calibration.cosine", cal_cosine, 0, 100),
+        N("match.min_score", min_score, 0, 1),
 #undef N
     };
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
@@ -125,6 +136,8 @@ static const char *config_set(struct match_config *c, const char *k,
         return NULL;
     }
     double x;
+    if (strcmp(k, "calibration.enable") == 0)
+        return parse_bool(v, &c->calibrate) ? NULL : "expected yes or no";
     if (strcmp(k, "ppr.degree_normalize") == 0)
         return parse_bool(v, &c->ppr_degree_normalize) ? NULL
                                                        : "expected yes or no";

@@ -34,6 +34,10 @@ struct matcher {
     bool *thas;       /* the vertex has a text z-score */
     bool *tev;        /* ... and shares terms with the (expanded) query */
     double *tbest;    /* the best cosine behind a record (own or an item's) */
+    double *cos0;     /* cosine to the unexpanded query, by vertex */
+    double *cov;      /* share of the unexpanded query's weight held */
+    uint32_t *c0list; /* records with cos0 > 0 */
+    size_t nc0list;
     double *bm;       /* BM25 of the query against a record, by vertex */
     uint32_t *btouch; /* records with bm > 0 */
     size_t nbtouch;
@@ -43,6 +47,7 @@ struct matcher {
     double gz0[KG_KIND_COUNT]; /* graph z-score of an unreached item */
     double *score;             /* final score, by vertex */
     double *tpart, *gpart;     /* weighted text and graph parts, by vertex */
+    double *evid;              /* the evidence (text + graph + fit parts) */
     double *q, *q2;            /* dense query vectors over terms */
     uint32_t *qt, *q2t;
     size_t nqt, nq2t;

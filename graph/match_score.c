@@ -45,7 +45,8 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
 /* clang-format off */
 #define MATCH_ARRAYS(X)                                                       \
     X(sim, nr) X(stouch, nr) X(tz, nr) X(thas, nr) X(tev, nr) X(gz, nr)       \
-    X(tbest, nr) X(bm, nr) X(btouch, nr)                                      \
+    X(tbest, nr) X(bm, nr) X(btouch, nr) X(cos0, nr) X(cov, nr)              \
+    X(c0list, nr) X(evid, nr)                                                 \
     X(ghas, nr) X(score, nr) X(tpart, nr) X(gpart, nr) X(tie, nr)            \
     X(ireg, nr) X(tlist, nr) X(heap, nr)                                      \
     X(q, nt) X(q2, nt) X(qt, nt) X(q2t, nt) X(q2mark, nt)                     \
@@ -283,6 +284,33 @@ static void tw_select(struct tw *a, size_t n, size_t k)
     }
 }
 
+/* Evidence that does not depend on the other records: the cosine to the
+ * query as given (before expansion) and the share of the query's weight
+ * (sum of its squared unit-vector weights) whose terms the record holds. */
+static void absolute_evidence(struct matcher *m)
+{
+    const struct graph *g = m->g;
+    for (size_t i = 0; i < m->nc0list; i++)
+        m->cos0[m->c0list[i]] = m->cov[m->c0list[i]] = 0;
+    m->nc0list = 0;
+    /* people take their items' values (text_people): start them at 0 */
+    static const kg_kind people[] = {KG_EXPERT, KG_INSTITUTION};
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < m->npool[people[k]]; i++)
+            m->cos0[m->pool[people[k]][i]] = m->cov[m->pool[people[k]][i]] = 0;
+    for (size_t i = 0; i < m->nstouch; i++) {
+        uint32_t v = m->stouch[i];
+        m->cos0[v] = m->sim[v];
+        m->c0list[m->nc0list++] = v;
+    }
+    for (size_t i = 0; i < m->nqt; i++) {
+        uint32_t t = m->qt[i];
+        double x = m->q[t] * m->q[t];
+        for (uint64_t j = g->inv_off[t]; j < g->inv_off[t + 1]; j++)
+            m->cov[g->inv_v[j]] += x;
+    }
+}
+
 /* Cosine of every item and expert profile to the query, after expanding
  * the query once by the items it already resembles: the best
  * text.expand_items items, weighted by their cosine, give a vector whose
@@ -291,6 +319,7 @@ static void text_pass(struct matcher *m)
 {
     const struct graph *g = m->g;
     accumulate(m, m->q, m->qt, m->nqt);
+    absolute_evidence(m);
     if (m->c.expand > 0 && m->nqt > 0) {
         size_t nh = 0;
         for (size_t i = 0; i < m->nstouch; i++) {
@@ -479,6 +508,8 @@ static void text_people(struct matcher *m, double *buf, size_t cap)
                 buf[n++] = m->tz[x];
                 any |= m->tev[x];
                 best = fmax(best, m->sim[x]);
+                m->cos0[e] = fmax(m->cos0[e], m->cos0[x]);
+                m->cov[e] = fmax(m->cov[e], m->cov[x]);
             }
         }
         m->thas[e] = n > 0;
@@ -500,6 +531,8 @@ static void text_people(struct matcher *m, double *buf, size_t cap)
                 buf[n++] = m->tz[x];
                 any |= m->tev[x];
                 best = fmax(best, m->tbest[x]);
+                m->cos0[u] = fmax(m->cos0[u], m->cos0[x]);
+                m->cov[u] = fmax(m->cov[u], m->cov[x]);
             }
         }
         m->thas[u] = n > 0;
@@ -794,6 +827,20 @@ static double squash(const struct match_config *c, double z)
     return 1.0 / (1.0 + exp(-(z - c->squash_center) / c->squash_scale));
 }
 
+/* The calibrated estimate that the pair is relevant, from the evidence
+ * (which orders candidates within a query) and two absolute measures
+ * (which set the level across queries); the evidence itself when
+ * calibration is off. Non-decreasing in each argument. */
+static double calibrated(const struct match_config *c, double evidence,
+                         double cov, double cosine)
+{
+    if (!c->calibrate)
+        return evidence;
+    double x = c->cal_bias + c->cal_rank * evidence + c->cal_coverage * cov +
+               c->cal_cosine * cosine;
+    return 1.0 / (1.0 + exp(-x));
+}
+
 static int cmp_score(const void *a, const void *b, void *ctx)
 {
     const struct matcher *m = ctx;
@@ -890,6 +937,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
                             : m->npool[order[k]];
     r->hits = kg_xcalloc(cap_hits ? cap_hits : 1, sizeof *r->hits);
     domain_mask dm = r->demand_domains;
+    double min = q->min_score_set ? q->min_score : m->c.min_score;
     for (int k = 0; k < 4; k++) {
         kg_kind kind = order[k];
         if (!(kinds & KG_KIND_BIT(kind)))
@@ -907,15 +955,22 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
                 continue;
             double tp = text ? m->c.w_text * squash(&m->c, m->tz[v]) : 0;
             double gp = isfinite(gv) ? m->c.w_graph * squash(&m->c, gv) : 0;
-            /* With a full top-N heap, a candidate that cannot pass its worst
-             * even with a perfect fit is done. */
-            if (q->top && nh == q->top && tp + gp + m->c.w_fit < m->heap[0].s)
+            /* A candidate that cannot pass the bar (the worst of a full
+             * top-N heap, or the least score shown) even with a perfect
+             * fit is done. */
+            double bar = q->top && nh == q->top ? fmax(m->heap[0].s, min) : min;
+            if (calibrated(&m->c, tp + gp + m->c.w_fit, m->cov[v], m->cos0[v]) <
+                bar)
                 continue;
-            double s = tp + gp + m->c.w_fit * fit_of(m, v);
+            double e = tp + gp + m->c.w_fit * fit_of(m, v);
+            double s = calibrated(&m->c, e, m->cov[v], m->cos0[v]);
+            if (s < min)
+                continue;
             bool cross = is_cross(m, dm, v, s);
             if (q->cross_only && !cross)
                 continue;
             m->score[v] = s;
+            m->evid[v] = e;
             m->tpart[v] = tp;
             m->gpart[v] = gp;
             if (q->top) {
@@ -942,7 +997,10 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
             h->score = m->score[v];
             h->text = m->tpart[v];
             h->graph = m->gpart[v];
-            h->fit = h->score - h->text - h->graph;
+            h->evidence = m->evid[v];
+            h->fit = h->evidence - h->text - h->graph;
+            h->coverage = m->cov[v];
+            h->cosine = m->cos0[v];
             h->cross_domain = is_cross(m, dm, v, h->score);
         }
         free(cand);
