@@ -10,7 +10,8 @@ cosine to the unexpanded need). A pair is positive when judged relevant
 not relevant, as in the metrics). A logistic regression on the three
 features, each collection weighted equally, gives
 
-    P(relevant) = 1 / (1 + exp(-(bias + evidence*e + coverage*c + cosine*s)))
+    P(relevant) = 1 / (1 + exp(-(bias + evidence*e + coverage*c + cosine*s
+                                 + evidence_coverage*e*c)))
 
 whose coefficients go to datasets/match.conf (calibration.*). Reported:
   - the coefficients fitted on every collection (the shipped ones);
@@ -58,8 +59,8 @@ def match_json(exe, db, conf, kinds, top):
         for d in json.loads(out)["demands"]:
             for m in d["matches"]:
                 ev = m["reason"]["evidence"]
-                rows.append((d["id"], m["id"], m["score"],
-                             [ev[f] for f in FEATS]))
+                f = [ev[k] for k in FEATS]
+                rows.append((d["id"], m["id"], m["score"], f + [f[0] * f[1]]))
     return rows
 
 
@@ -132,7 +133,8 @@ def main():
     b, coef = fit(*pooled())
     print("shipped fit (every collection): calibration.bias = %.4f, "
           "calibration.evidence = %.4f, calibration.coverage = %.4f, "
-          "calibration.cosine = %.4f" % (b, *coef))
+          "calibration.cosine = %.4f, calibration.evidence_coverage = %.4f"
+          % (b, *coef))
     if (coef < 0).any():
         print("note: a negative coefficient; the matcher needs them >= 0")
 

@@ -248,7 +248,7 @@ def run_match(exe, db, c, config, rows=None):
     per = {}
     for kind in kinds_of(c).split(","):
         cmd = [exe, "--db", db, "match", "--all", "--kind", kind, "--top",
-               str(K), "--format", "csv"]
+               str(K), "--format", "csv", "--min-score", "0"]
         if config:
             cmd += ["--config", config]
         out = run(cmd).stdout

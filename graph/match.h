@@ -23,11 +23,13 @@ enum match_agg {
 
 /* The matcher's settings (graph/README.md documents each key). */
 struct match_config {
-    double w_text, w_graph, w_fit;      /* weights of the parts, sum to 1 */
-    double w_bm25;                      /* BM25 share of the text z-score */
-    double expand;                      /* query expansion strength */
-    unsigned expand_items;              /* items the expansion draws on */
-    unsigned expand_terms;              /* its strongest terms kept */
+    double w_text, w_graph, w_fit; /* weights of the parts, sum to 1 */
+    double w_bm25;                 /* BM25 share of the text z-score */
+    double expand;                 /* query expansion strength */
+    unsigned expand_items;         /* items the expansion draws on */
+    unsigned expand_terms;         /* its strongest terms kept */
+    bool expand_bm25; /* feedback items are the index's best, not the
+                         cosine's (when the index is used) */
     double squash_center, squash_scale; /* z-score -> [0,1] logistic */
     double ppr_damping, ppr_eps;
     double ppr_enterprise;     /* restart share on the enterprise */
@@ -41,10 +43,11 @@ struct match_config {
     double cross_cosine;    /* ... and the cosine behind it */
     unsigned threads;       /* for batches; 0 = online CPUs, <= 8 */
     /* The calibrated score: P(relevant) = 1 / (1 + exp(-(bias + rank *
-     * evidence + coverage * cov + cosine * cos))), fitted on the suite's
-     * judgments by bench/calibrate.py (graph/README.md). */
+     * evidence + coverage * cov + cosine * cos + joint * evidence * cov))),
+     * fitted on the suite's judgments by bench/calibrate.py
+     * (graph/README.md). */
     bool calibrate; /* no: the score is the evidence itself */
-    double cal_bias, cal_rank, cal_coverage, cal_cosine;
+    double cal_bias, cal_rank, cal_coverage, cal_cosine, cal_joint;
     double min_score; /* hits below it are left out */
 };
 

@@ -35,14 +35,15 @@ void match_config_default(struct match_config *c)
         .expert_agg = MATCH_AGG_MEAN,
         .expert_k = 3,
         .institution_k = 3,
-        .cross_min = 0.25,
+        .cross_min = 0.2,
         .cross_cosine = 0.10,
         .threads = 0,
         .calibrate = true,
-        .cal_bias = -4.2284,
-        .cal_rank = 2.7946,
-        .cal_coverage = 2.8895,
-        .cal_cosine = 0.7307,
+        .cal_bias = -4.1155,
+        .cal_rank = 2.6182,
+        .cal_coverage = 2.0032,
+        .cal_cosine = 0.4979,
+        .cal_joint = 1.3165,
         .min_score = 0.1,
     };
 }
@@ -123,6 +124,7 @@ static const char *config_set(struct match_config *c, const char *k,
         N("calibration.evidence", cal_rank, 0, 100),
         N("calibration.coverage", cal_coverage, 0, 100),
         N("calibration.cosine", cal_cosine, 0, 100),
+        N("calibration.evidence_coverage", cal_joint, 0, 100),
         N("match.min_score", min_score, 0, 1),
 #undef N
     };
@@ -136,6 +138,8 @@ static const char *config_set(struct match_config *c, const char *k,
         return NULL;
     }
     double x;
+    if (strcmp(k, "text.expand_bm25") == 0)
+        return parse_bool(v, &c->expand_bm25) ? NULL : "expected yes or no";
     if (strcmp(k, "calibration.enable") == 0)
         return parse_bool(v, &c->calibrate) ? NULL : "expected yes or no";
     if (strcmp(k, "ppr.degree_normalize") == 0)

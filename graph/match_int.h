@@ -38,8 +38,9 @@ struct matcher {
     double *cov;      /* share of the unexpanded query's weight held */
     uint32_t *c0list; /* records with cos0 > 0 */
     size_t nc0list;
-    double *bm;       /* BM25 of the query against a record, by vertex */
-    uint32_t *btouch; /* records with bm > 0 */
+    double qcos, qcov; /* the best cos0 and cov over the items */
+    double *bm;        /* BM25 of the query against a record, by vertex */
+    uint32_t *btouch;  /* records with bm > 0 */
     size_t nbtouch;
     struct index *ix;          /* for BM25, not owned (NULL: none) */
     double *gz;                /* graph z-score, by vertex (valid where ghas) */

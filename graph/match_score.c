@@ -286,18 +286,16 @@ static void tw_select(struct tw *a, size_t n, size_t k)
 
 /* Evidence that does not depend on the other records: the cosine to the
  * query as given (before expansion) and the share of the query's weight
- * (sum of its squared unit-vector weights) whose terms the record holds. */
+ * (sum of its squared unit-vector weights) whose terms the record (an
+ * item, or an expert's profile) holds; and the best of each over the
+ * items, which institutions (no text of their own) take, so that their
+ * order stays that of the evidence. */
 static void absolute_evidence(struct matcher *m)
 {
     const struct graph *g = m->g;
     for (size_t i = 0; i < m->nc0list; i++)
         m->cos0[m->c0list[i]] = m->cov[m->c0list[i]] = 0;
     m->nc0list = 0;
-    /* people take their items' values (text_people): start them at 0 */
-    static const kg_kind people[] = {KG_EXPERT, KG_INSTITUTION};
-    for (int k = 0; k < 2; k++)
-        for (size_t i = 0; i < m->npool[people[k]]; i++)
-            m->cos0[m->pool[people[k]][i]] = m->cov[m->pool[people[k]][i]] = 0;
     for (size_t i = 0; i < m->nstouch; i++) {
         uint32_t v = m->stouch[i];
         m->cos0[v] = m->sim[v];
@@ -308,6 +306,14 @@ static void absolute_evidence(struct matcher *m)
         double x = m->q[t] * m->q[t];
         for (uint64_t j = g->inv_off[t]; j < g->inv_off[t + 1]; j++)
             m->cov[g->inv_v[j]] += x;
+    }
+    m->qcos = m->qcov = 0;
+    for (size_t i = 0; i < m->nc0list; i++) {
+        uint32_t v = m->c0list[i];
+        if (!match_is_item(g->vkind[v]))
+            continue;
+        m->qcos = fmax(m->qcos, m->cos0[v]);
+        m->qcov = fmax(m->qcov, m->cov[v]);
     }
 }
 
@@ -322,11 +328,19 @@ static void text_pass(struct matcher *m)
     absolute_evidence(m);
     if (m->c.expand > 0 && m->nqt > 0) {
         size_t nh = 0;
-        for (size_t i = 0; i < m->nstouch; i++) {
-            uint32_t v = m->stouch[i];
+        /* The feedback items: the best by BM25 when the index is used
+         * (weighted by their share of the best score), else by cosine. */
+        bool by_bm = m->c.expand_bm25 && m->nbtouch > 0;
+        double top = 0;
+        for (size_t i = 0; by_bm && i < m->nbtouch; i++)
+            top = fmax(top, m->bm[m->btouch[i]]);
+        size_t nsrc = by_bm ? m->nbtouch : m->nstouch;
+        for (size_t i = 0; i < nsrc; i++) {
+            uint32_t v = by_bm ? m->btouch[i] : m->stouch[i];
             if (!match_is_item(g->vkind[v]))
                 continue;
-            struct scored x = {m->sim[v], v, graph_str(g, g->vid[v])};
+            double w = by_bm ? m->bm[v] / top : m->sim[v];
+            struct scored x = {w, v, graph_str(g, g->vid[v])};
             heap_offer(m->heap, &nh, m->c.expand_items, &x);
         }
         for (size_t i = 0; i < nh; i++) {
@@ -402,14 +416,13 @@ static void zscore_kind(struct matcher *m, kg_kind kind)
 
 /* Blends the index's BM25, as a z-score per item kind, into the text
  * z-scores: tz = (1 - w) tz + w z(BM25). */
-static kg_status bm25_pass(struct matcher *m, const char *text)
+static kg_status bm25_search(struct matcher *m, const char *text)
 {
     const struct graph *g = m->g;
-    double w = m->c.w_bm25;
     for (size_t i = 0; i < m->nbtouch; i++)
         m->bm[m->btouch[i]] = 0;
     m->nbtouch = 0;
-    if (!m->ix || !(w > 0) || !text)
+    if (!m->ix || !(m->c.w_bm25 > 0) || !text)
         return KG_OK;
     struct index_hit *hits = NULL;
     size_t n = 0;
@@ -429,6 +442,14 @@ static kg_status bm25_pass(struct matcher *m, const char *text)
         m->btouch[m->nbtouch++] = v;
     }
     free(hits);
+    return KG_OK;
+}
+
+static void bm25_blend(struct matcher *m)
+{
+    double w = m->c.w_bm25;
+    if (!(w > 0) || m->nbtouch == 0)
+        return;
     static const kg_kind items[] = {KG_ACHIEVEMENT, KG_PATENT};
     for (int k = 0; k < 2; k++) {
         double s = 0, ss = 0;
@@ -452,7 +473,6 @@ static kg_status bm25_pass(struct matcher *m, const char *text)
             m->tev[v] |= m->bm[v] > 0;
         }
     }
-    return KG_OK;
 }
 
 /* Aggregates n values (reordered) as agg with k. */
@@ -508,8 +528,6 @@ static void text_people(struct matcher *m, double *buf, size_t cap)
                 buf[n++] = m->tz[x];
                 any |= m->tev[x];
                 best = fmax(best, m->sim[x]);
-                m->cos0[e] = fmax(m->cos0[e], m->cos0[x]);
-                m->cov[e] = fmax(m->cov[e], m->cov[x]);
             }
         }
         m->thas[e] = n > 0;
@@ -531,8 +549,6 @@ static void text_people(struct matcher *m, double *buf, size_t cap)
                 buf[n++] = m->tz[x];
                 any |= m->tev[x];
                 best = fmax(best, m->tbest[x]);
-                m->cos0[u] = fmax(m->cos0[u], m->cos0[x]);
-                m->cov[u] = fmax(m->cov[u], m->cov[x]);
             }
         }
         m->thas[u] = n > 0;
@@ -837,7 +853,7 @@ static double calibrated(const struct match_config *c, double evidence,
     if (!c->calibrate)
         return evidence;
     double x = c->cal_bias + c->cal_rank * evidence + c->cal_coverage * cov +
-               c->cal_cosine * cosine;
+               c->cal_cosine * cosine + c->cal_joint * evidence * cov;
     return 1.0 / (1.0 + exp(-x));
 }
 
@@ -896,15 +912,16 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
         if (st != KG_OK)
             return st;
     }
+    st = bm25_search(m, q->bm25_text
+                            ? q->bm25_text
+                            : (q->demand == GRAPH_NONE ? m->qtext : NULL));
+    if (st != KG_OK)
+        return st;
     text_pass(m);
     zscore_kind(m, KG_ACHIEVEMENT);
     zscore_kind(m, KG_PATENT);
     zscore_kind(m, KG_EXPERT);
-    st = bm25_pass(m, q->bm25_text
-                          ? q->bm25_text
-                          : (q->demand == GRAPH_NONE ? m->qtext : NULL));
-    if (st != KG_OK)
-        return st;
+    bm25_blend(m);
     for (size_t i = 0; i < m->npool[KG_INSTITUTION]; i++)
         m->thas[m->pool[KG_INSTITUTION][i]] = false;
     size_t cap = 4096;
@@ -959,11 +976,12 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
              * top-N heap, or the least score shown) even with a perfect
              * fit is done. */
             double bar = q->top && nh == q->top ? fmax(m->heap[0].s, min) : min;
-            if (calibrated(&m->c, tp + gp + m->c.w_fit, m->cov[v], m->cos0[v]) <
-                bar)
+            double cov = kind != KG_INSTITUTION ? m->cov[v] : m->qcov;
+            double cos0 = kind != KG_INSTITUTION ? m->cos0[v] : m->qcos;
+            if (calibrated(&m->c, tp + gp + m->c.w_fit, cov, cos0) < bar)
                 continue;
             double e = tp + gp + m->c.w_fit * fit_of(m, v);
-            double s = calibrated(&m->c, e, m->cov[v], m->cos0[v]);
+            double s = calibrated(&m->c, e, cov, cos0);
             if (s < min)
                 continue;
             bool cross = is_cross(m, dm, v, s);
@@ -999,8 +1017,8 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
             h->graph = m->gpart[v];
             h->evidence = m->evid[v];
             h->fit = h->evidence - h->text - h->graph;
-            h->coverage = m->cov[v];
-            h->cosine = m->cos0[v];
+            h->coverage = kind != KG_INSTITUTION ? m->cov[v] : m->qcov;
+            h->cosine = kind != KG_INSTITUTION ? m->cos0[v] : m->qcos;
             h->cross_domain = is_cross(m, dm, v, h->score);
         }
         free(cand);

@@ -547,12 +547,14 @@ static void calibrated_score_is_the_logistic_of_the_evidence(void **state)
     f->c.cal_rank = 2;
     f->c.cal_coverage = 1.5;
     f->c.cal_cosine = 0.5;
+    f->c.cal_joint = 0.25;
     struct match_result r;
     run(f, "D1", 0, 0, false, &r);
     assert_true(r.n > 0);
     for (size_t i = 0; i < r.n; i++) {
         const struct match_hit *h = &r.hits[i];
-        double x = -3 + 2 * h->evidence + 1.5 * h->coverage + 0.5 * h->cosine;
+        double x = -3 + 2 * h->evidence + 1.5 * h->coverage + 0.5 * h->cosine +
+                   0.25 * h->evidence * h->coverage;
         assert_float_equal(h->score, 1 / (1 + exp(-x)), 1e-12);
         assert_float_equal(h->evidence, h->text + h->graph + h->fit, 1e-12);
         assert_true(h->coverage >= 0 && h->coverage <= 1 + 1e-9);
@@ -673,6 +675,8 @@ static void shipped_config_spells_out_the_defaults(void **state)
     file.threads = 9;
     file.calibrate = !def.calibrate;
     file.cal_bias = file.cal_rank = file.cal_coverage = file.cal_cosine = 9;
+    file.cal_joint = 9;
+    file.expand_bm25 = !def.expand_bm25;
     file.min_score = 0.99;
     kg_status st =
         match_config_load(&file, "datasets/match.conf", err, sizeof err);
@@ -707,6 +711,8 @@ static void shipped_config_spells_out_the_defaults(void **state)
     assert_true(def.cal_rank == file.cal_rank);
     assert_true(def.cal_coverage == file.cal_coverage);
     assert_true(def.cal_cosine == file.cal_cosine);
+    assert_true(def.cal_joint == file.cal_joint);
+    assert_int_equal(def.expand_bm25, file.expand_bm25);
     assert_true(def.min_score == file.min_score);
 }
 
