@@ -3,10 +3,14 @@
  * query, and one path demand -> concept -> item (-> expert -> institution)
  * through the graph.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <unicode/ubrk.h>
+#include <unicode/ustring.h>
 
 #include "graph/match_int.h"
 
@@ -37,6 +41,78 @@ static void add_concept(struct match_hit *h, const char *label)
         if (strcasecmp(h->concepts[i], buf) == 0)
             return;
     memcpy(h->concepts[h->nconcepts++], buf, n + 1);
+}
+
+/* A Latin word a reader knows: three letters or more, letters only (a
+ * digit, hyphen or apostrophe inside is kept). */
+static bool latin_word(const char *s, size_t n)
+{
+    size_t letters = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (isalpha(c))
+            letters++;
+        else if (c >= 0x80 || !(isdigit(c) || c == '-' || c == '\''))
+            return false;
+    }
+    return letters >= 3 && isalpha((unsigned char)s[0]);
+}
+
+/* Adds the words of s a reader knows as concepts: s itself when it is a
+ * Latin word; for Chinese, the dictionary words of two characters or more
+ * that ICU's word break finds in it (a bigram that is no word adds
+ * nothing). */
+static void add_words(struct matcher *m, struct match_hit *h, const char *s)
+{
+    size_t n = strlen(s);
+    bool ascii = true;
+    for (size_t i = 0; i < n; i++)
+        ascii &= (unsigned char)s[i] < 0x80;
+    if (ascii) {
+        if (latin_word(s, n))
+            add_concept(h, s);
+        return;
+    }
+    UErrorCode e = U_ZERO_ERROR;
+    if (!m->brk) {
+        m->brk = ubrk_open(UBRK_WORD, "zh", NULL, 0, &e);
+        if (U_FAILURE(e)) {
+            m->brk = NULL;
+            return; /* no dictionary: no Chinese words to show */
+        }
+    }
+    UChar u[MATCH_CONCEPT_LEN * 2];
+    int32_t ulen = 0;
+    u_strFromUTF8(u, (int32_t)(sizeof u / sizeof u[0]), &ulen, s, (int32_t)n,
+                  &e);
+    if (U_FAILURE(e))
+        return;
+    ubrk_setText(m->brk, u, ulen, &e);
+    if (U_FAILURE(e))
+        return;
+    int32_t a = ubrk_first(m->brk);
+    for (int32_t b = ubrk_next(m->brk); b != UBRK_DONE;
+         a = b, b = ubrk_next(m->brk)) {
+        int32_t st = ubrk_getRuleStatus(m->brk);
+        if (st < UBRK_WORD_LETTER || st >= UBRK_WORD_IDEO_LIMIT)
+            continue;
+        char w[MATCH_CONCEPT_LEN];
+        int32_t wlen = 0;
+        UErrorCode e2 = U_ZERO_ERROR;
+        u_strToUTF8(w, (int32_t)sizeof w - 1, &wlen, u + a, b - a, &e2);
+        if (U_FAILURE(e2) || e2 == U_STRING_NOT_TERMINATED_WARNING)
+            continue;
+        w[wlen] = '\0';
+        if (st >= UBRK_WORD_IDEO ? b - a >= 2 : latin_word(w, (size_t)wlen))
+            add_concept(h, w);
+    }
+}
+
+void match_explain_release(struct matcher *m)
+{
+    if (m->brk)
+        ubrk_close(m->brk);
+    m->brk = NULL;
 }
 
 struct cand {
@@ -152,7 +228,7 @@ static bool function_bigram(const char *s)
  * (keywords, IPC codes, fields) next to both, then shared terms by their
  * share of the cosine. Returns the best concept vertex on a path, or
  * GRAPH_NONE (then *term is the best shared term, or GRAPH_NONE). */
-static uint32_t shared_concepts(const struct matcher *m, uint32_t v,
+static uint32_t shared_concepts(struct matcher *m, uint32_t v,
                                 struct match_hit *h, uint32_t *term)
 {
     const struct graph *g = m->g;
@@ -199,12 +275,12 @@ static uint32_t shared_concepts(const struct matcher *m, uint32_t v,
     qsort(ph, nph, sizeof *ph, cmp_phrase);
     for (size_t i = 0; i < ntc; i++) {
         while (pi < nph && ph[pi].w >= tc[i].w)
-            add_concept(h, ph[pi++].text);
+            add_words(m, h, ph[pi++].text);
         if (!covered[i])
-            add_concept(h, graph_str(g, g->term_surface[tc[i].t]));
+            add_words(m, h, graph_str(g, g->term_surface[tc[i].t]));
     }
     while (pi < nph)
-        add_concept(h, ph[pi++].text);
+        add_words(m, h, ph[pi++].text);
     for (size_t i = 0; i < ngc; i++)
         if (g->vsub[gc[i].t] == GRAPH_C_FIELD)
             add_concept(h, graph_str(g, g->vlabel[gc[i].t]));

@@ -67,6 +67,7 @@ struct matcher {
     uint8_t *seen;
     struct rank_ppr *ppr;
     struct text *text;
+    void *brk; /* ICU word break for explanations (match_explain.c) */
     struct text_tokens tk;
     char errbuf[256];
     /* current query */
@@ -82,5 +83,7 @@ static inline bool match_is_item(unsigned kind)
 /* Fills h's concepts and path from the scores of the matcher's current
  * query (match_explain.c). */
 void match_explain(struct matcher *m, struct match_hit *h);
+/* Frees what explanations opened (match_free calls it). */
+void match_explain_release(struct matcher *m);
 
 #endif

@@ -81,6 +81,7 @@ void match_free(struct matcher *m)
     rank_ppr_free(m->ppr);
     text_tokens_release(&m->tk);
     text_free(m->text);
+    match_explain_release(m);
     free(m);
 }
 
