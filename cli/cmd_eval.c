@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "graph/match.h"
+#include "ingest/import.h"
 
 #define EVAL_MAX_LINE 4096
 
@@ -212,6 +213,96 @@ static bool score_demand(size_t i, const struct match_result *r, void *ctx)
     return true;
 }
 
+/* Rewrites one line of a collection file (ir-classic's shapes) as a record
+ * of the store: items keep id, title (when not empty), abstract, keywords
+ * and fields; needs ({"id", "text"}) become demands titled by their text
+ * (a "title" or "description" they carry is kept). Other keys are left
+ * out. Returns false when the line is no JSON object with an id. */
+static bool collection_record(const char *line, bool need, FILE *out)
+{
+    json_error_t je;
+    json_t *in = json_loads(line, 0, &je);
+    if (!json_is_object(in) || !json_is_string(json_object_get(in, "id"))) {
+        json_decref(in);
+        return false;
+    }
+    json_t *r = json_object();
+    static const char *const item_keys[] = {"id", "title", "abstract",
+                                            "keywords", "fields"};
+    static const char *const need_keys[] = {"id", "title", "description",
+                                            "keywords", "fields"};
+    const char *const *keys = need ? need_keys : item_keys;
+    for (int i = 0; i < 5; i++) {
+        json_t *v = json_object_get(in, keys[i]);
+        if (v && !(json_is_string(v) && json_string_length(v) == 0))
+            json_object_set(r, keys[i], v);
+    }
+    json_t *text = json_object_get(in, "text");
+    if (need && json_is_string(text) && !json_object_get(r, "title"))
+        json_object_set(r, "title", text);
+    char *js = json_dumps(r, JSON_COMPACT);
+    fprintf(out, "%s\n", js);
+    free(js);
+    json_decref(r);
+    json_decref(in);
+    return true;
+}
+
+/* Imports a collection's items (as achievements) and needs (as demands)
+ * into the store: `eval --items FILE --needs FILE --judgments FILE`. */
+static int import_collection(struct cli *cli, const char *items,
+                             const char *needs)
+{
+    struct store *s;
+    int rc = cli_open_store(cli, 0, &s);
+    if (rc)
+        return rc;
+    const char *paths[] = {items, needs};
+    for (int k = 0; k < 2 && rc == 0; k++) {
+        FILE *in = fopen(paths[k], "r");
+        if (!in) {
+            int e = errno;
+            cli_error(cli, "%s: %s", paths[k], strerror(e));
+            rc = e == ENOENT ? 1 : 3;
+            break;
+        }
+        FILE *tmp = tmpfile();
+        char *line = NULL;
+        size_t cap = 0;
+        long lineno = 0;
+        while (tmp && getline(&line, &cap, in) > 0) {
+            lineno++;
+            if (line[strspn(line, " \t\r\n")] == '\0')
+                continue;
+            if (!collection_record(line, k == 1, tmp)) {
+                cli_error(cli, "%s:%ld: expected a JSON object with an id",
+                          paths[k], lineno);
+                rc = 1;
+                break;
+            }
+        }
+        free(line);
+        fclose(in);
+        if (!tmp) {
+            cli_error(cli, "temporary file: %s", strerror(errno));
+            rc = 3;
+        }
+        if (rc == 0) {
+            rewind(tmp);
+            struct import_opts o = {.kind = k == 0 ? KG_ACHIEVEMENT : KG_DEMAND,
+                                    .format = IMPORT_JSONL,
+                                    .source = "eval"};
+            kg_status st = import_stream(s, tmp, paths[k], &o, NULL);
+            if (st != KG_OK)
+                rc = cli_store_fail(cli, s, st, paths[k]);
+        }
+        if (tmp)
+            fclose(tmp);
+    }
+    store_close(s);
+    return rc;
+}
+
 int cmd_eval(struct cli *cli, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -219,17 +310,29 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
         {"kind", required_argument, NULL, 'k'},
         {"format", required_argument, NULL, 'f'},
         {"config", required_argument, NULL, 'c'},
+        {"items", required_argument, NULL, 'i'},
+        {"needs", required_argument, NULL, 'n'},
+        {"judgments", required_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };
     enum cli_format fmt = CLI_TABLE;
     const char *path = NULL, *config = NULL, *kindname = "all";
+    const char *items = NULL, *needs = NULL;
     unsigned kinds = 0;
     int c, rc;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "g:k:f:c:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "g:k:f:c:i:n:j:", longopts, NULL)) !=
+           -1) {
         switch (c) {
         case 'g':
+        case 'j':
             path = optarg;
+            break;
+        case 'i':
+            items = optarg;
+            break;
+        case 'n':
+            needs = optarg;
             break;
         case 'k':
             if ((rc = cli_match_kinds(cli, optarg, &kinds)) != 0)
@@ -251,8 +354,20 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
         return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
     if (!path)
         return cli_usage(cli, "--gold FILE is required");
+    if (!items != !needs)
+        return cli_usage(cli, "--items and --needs go together");
     if (fmt == CLI_CSV)
         return cli_usage(cli, "eval prints a table or JSON");
+    if (items) {
+        /* a collection: its items only are ranked */
+        rc = import_collection(cli, items, needs);
+        if (rc)
+            return rc;
+        if (!kinds) {
+            kinds = KG_KIND_BIT(KG_ACHIEVEMENT);
+            kindname = "achievement";
+        }
+    }
     struct gold gold = {0};
     rc = read_gold(cli, path, &gold);
     if (rc) {

@@ -124,6 +124,7 @@ struct out {
     const char *text; /* the --text query, if any */
     bool all;
     double min_score; /* the least score shown */
+    double cross_min; /* ... and a cross-domain mark's, with --cross-domain */
     const uint32_t *demands;
     json_t *json; /* the "demands" array */
 };
@@ -205,11 +206,14 @@ static bool print_result(size_t i, const struct match_result *r, void *ctx)
         return true;
     }
     print_demand_header(o, i, r);
-    if (r->n == 0) {
+    if (r->n == 0 && o->cross_min > 0)
+        printf("   no cross-domain pairing (none scores %.2f or more)\n",
+               o->cross_min > o->min_score ? o->cross_min : o->min_score);
+    else if (r->n == 0)
         printf("   no good match (nothing scores %.2f or more)\n",
                o->min_score);
+    if (r->n == 0)
         return true;
-    }
     if (o->explain) {
         for (size_t j = 0; j < r->n; j++) {
             const struct match_hit *h = &r->hits[j];
@@ -372,6 +376,7 @@ int cmd_match(struct cli *cli, int argc, char **argv)
                     .text = text,
                     .all = all,
                     .min_score = min_set ? min_score : conf.min_score,
+                    .cross_min = cross ? conf.cross_min : 0,
                     .demands = dv,
                     .json = fmt == CLI_JSON ? json_array() : NULL};
     if (fmt == CLI_CSV)

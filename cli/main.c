@@ -20,7 +20,13 @@ static const struct command commands[] = {
     {"eval", cmd_eval, "score the matcher against gold pairs",
      "usage: kgmatch eval --gold FILE [--kind KIND] [--format table|json]\n"
      "                    [--config FILE]\n"
+     "       kgmatch eval --items FILE --needs FILE --judgments FILE ...\n"
      "\n"
+     "  --items, --needs, --judgments: a collection in the shapes of\n"
+     "  ../shared/datasets/ir-classic (items.jsonl: id, title, abstract;\n"
+     "  queries.jsonl: id, text; qrels.tsv: need, item, grade) is\n"
+     "  imported (items as achievements, needs as demands) and scored\n"
+     "  with the judgments as gold.\n"
      "  FILE is tab-separated: demand_id, item_id, relevance (graded, 0\n"
      "  = not relevant) and an optional cross_domain flag (1/0); a header\n"
      "  row is skipped. Each gold demand is matched against everything\n"
