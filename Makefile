@@ -107,6 +107,9 @@ SHARED ?= ../shared
 eval: all deps-bench
 	$(PYTHON) bench/eval_suite.py --kgmatch ./$(BIN) --shared $(SHARED) \
 		--grid bench/grid.conf
+# The calibration behind datasets/match.conf's calibration.* keys.
+calibrate: all deps-bench
+	$(PYTHON) bench/calibrate.py --kgmatch ./$(BIN) --shared $(SHARED)
 eval-search: all deps-bench
 	$(PYTHON) bench/eval_search.py --kgmatch ./$(BIN) --shared $(SHARED)
 eval-match: all deps-bench
