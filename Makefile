@@ -69,8 +69,8 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/tools/%)
 FUZZ_SECONDS ?= 30
 
-.PHONY: all test demo eval eval-search eval-match eval-domain bench fuzz fuzz-bins \
-	fuzz-smoke crash-test crash-smoke valgrind \
+.PHONY: all test demo eval eval-suite eval-search eval-match eval-domain \
+	calibrate bench fuzz fuzz-bins fuzz-smoke crash-test crash-smoke valgrind \
 	layers format format-check install clean deps deps-bench check-deps help
 
 all: $(BIN)
@@ -124,7 +124,15 @@ demo: check-deps
 # Quality on ../shared/datasets and speed beside the peer engines; both
 # need the peers' Debian packages (make deps-bench) and ../shared.
 SHARED ?= ../shared
-eval: eval-search eval-match eval-domain
+# `make eval`: the whole development suite in one table (issue 8), then
+# the domains assigned from text against csl-dev's disciplines.
+eval: eval-suite eval-domain
+eval-suite: all deps-bench
+	$(PYTHON) bench/eval_suite.py --kgmatch ./$(BIN) --shared $(SHARED) \
+		--grid bench/grid.conf
+# The calibration behind datasets/match.conf's calibration.* keys.
+calibrate: all deps-bench
+	$(PYTHON) bench/calibrate.py --kgmatch ./$(BIN) --shared $(SHARED)
 eval-search: all deps-bench
 	$(PYTHON) bench/eval_search.py --kgmatch ./$(BIN) --shared $(SHARED)
 eval-match: all deps-bench

@@ -106,8 +106,12 @@ struct app_hit {
     size_t rank; /* 1-based, within the group */
     kg_kind kind;
     const char *id, *label;
-    double score;            /* in [0, 1]; = text + graph + fit */
-    double text, graph, fit; /* the parts, already weighted */
+    double score; /* in [0, 1]: the calibrated estimate that a broker would
+                     call the pair relevant */
+    double text, graph, fit; /* the evidence's parts, already weighted */
+    double evidence;         /* = text + graph + fit: orders within a query */
+    double coverage;         /* share of the need's term weight it holds */
+    double cosine;           /* TF-IDF cosine to the unexpanded need */
     bool cross_domain;
     const char *concepts[APP_MAX_CONCEPTS]; /* with explain */
     size_t nconcepts;
@@ -248,12 +252,20 @@ kg_status app_graph_graphml(struct app_session *a, FILE *f) KG_MUST_CHECK;
 /* ---- matching (app_match.c) --------------------------------------------- */
 
 struct app_match_opts {
-    unsigned kinds;  /* KG_KIND_BIT of achievement, patent, expert,
-                        institution; 0: all four */
-    size_t top;      /* best N of each kind; 0: every non-zero score */
-    bool cross_only; /* cross-domain hits only */
-    bool explain;    /* fill each hit's concepts and path */
+    unsigned kinds;     /* KG_KIND_BIT of achievement, patent, expert,
+                           institution; 0: all four */
+    size_t top;         /* best N of each kind; 0: every non-zero score */
+    bool cross_only;    /* cross-domain hits only */
+    bool explain;       /* fill each hit's concepts and path */
+    bool min_score_set; /* min_score overrides the config's match.min_score */
+    double min_score;   /* hits scoring less are left out */
 };
+
+/* The config's least score a hit needs (match.min_score) and the
+ * calibrated score a cross-domain mark needs, for a front end that says
+ * "no good match (nothing scores X or more)". */
+void app_match_thresholds(const struct app_session *a, double *min_score,
+                          double *cross_min);
 
 /* Parses "achievement", "patent", "expert", "institution" or "all" (0)
  * into a kinds mask; KG_EUSAGE for anything else. */
@@ -359,6 +371,17 @@ struct app_eval_result {
  */
 kg_status app_eval(struct app_session *a, const struct app_gold *gold,
                    unsigned kinds, struct app_eval_result *out) KG_MUST_CHECK;
+
+/*
+ * Imports a collection in the shapes of ../shared/datasets/ir-classic
+ * (items.jsonl: id, title, abstract, keywords, fields; queries.jsonl: id,
+ * text) into a writable session: items as achievements, needs as demands
+ * (titled by their text), source "eval". KG_ENOTFOUND for a missing file,
+ * KG_EINPUT for a line that is no JSON object with an id (FILE:LINE in the
+ * message; that file is not stored), or the store's status.
+ */
+kg_status app_import_collection(struct app_session *a, const char *items,
+                                const char *needs) KG_MUST_CHECK;
 
 /* ---- a broker's writes (app_feedback.c) --------------------------------- */
 

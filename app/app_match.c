@@ -100,6 +100,8 @@ static kg_status run(struct app_session *a, const uint32_t *dv, size_t n,
             .top = o->top,
             .cross_only = o->cross_only,
             .explain = o->explain,
+            .min_score_set = o->min_score_set,
+            .min_score = o->min_score,
         };
     if (sink->start)
         sink->start(sink->ctx);
@@ -349,4 +351,11 @@ kg_status app_query(struct app_session *a, const char *enterprise,
     }
     strlist_release(&ids);
     return st;
+}
+
+void app_match_thresholds(const struct app_session *a, double *min_score,
+                          double *cross_min)
+{
+    *min_score = a->conf.min_score;
+    *cross_min = a->conf.cross_min;
 }

@@ -188,6 +188,9 @@ void app_hit_from(const struct graph *g, const struct match_hit *h, size_t rank,
     out->text = h->text;
     out->graph = h->graph;
     out->fit = h->fit;
+    out->evidence = h->evidence;
+    out->coverage = h->coverage;
+    out->cosine = h->cosine;
     out->cross_domain = h->cross_domain;
     out->nconcepts = h->nconcepts;
     for (size_t i = 0; i < h->nconcepts; i++)

@@ -52,6 +52,8 @@ int cli_app_fail(const struct cli *cli, const struct app_session *a,
 int cli_match_kinds(const struct cli *cli, const char *s, unsigned *kinds);
 /* --top N (0 to 1000000) into *top; a usage error returns 2 (match_opts.c). */
 int cli_parse_top(const struct cli *cli, const char *s, size_t *top);
+/* --min-score X (0 to 1) into *out; a usage error returns 2. */
+int cli_parse_min_score(const struct cli *cli, const char *s, double *out);
 
 /*
  * The one checked parser for numeric options: s must be a whole decimal
@@ -80,6 +82,8 @@ struct json_t *cli_partner_json(const struct app_hit *h);
  * set and frees what the sink holds. */
 struct cli_match_out {
     bool explain, all;
+    double min_score;        /* the least score shown ("no good match") */
+    double cross_min;        /* with --cross-domain: a cross-domain mark's */
     struct cli_table *table; /* the current demand's (table) */
     struct json_t *demands;  /* the "demands" array (JSON) */
     struct json_t *matches;  /* the current demand's (JSON) */
@@ -87,6 +91,11 @@ struct cli_match_out {
 void cli_match_out_init(struct cli_match_out *o, enum cli_format fmt,
                         bool explain, bool all, struct app_sink *sink);
 void cli_match_out_finish(struct cli_match_out *o, bool print);
+/* The scores the table's "no good match" and "no cross-domain pairing"
+ * lines name: the config's (from a) unless mo overrides them. */
+void cli_match_out_thresholds(struct cli_match_out *o,
+                              const struct app_session *a,
+                              const struct app_match_opts *mo);
 
 /* "kgmatch: CMD: message" on stderr. */
 void cli_error(const struct cli *cli, const char *fmt, ...) KG_PRINTF(2, 3);

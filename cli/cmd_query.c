@@ -73,6 +73,7 @@ int cmd_query(struct cli *cli, int argc, char **argv)
     struct cli_match_out o;
     struct app_sink sink;
     cli_match_out_init(&o, fmt, explain, false, &sink);
+    cli_match_out_thresholds(&o, a, &mo);
     char *id = NULL;
     size_t nd = 0;
     kg_status st = app_query(a, name, closed_too, &mo, &sink, &id, &nd);

@@ -74,6 +74,11 @@ int cli_parse_real(const struct cli *cli, const char *opt, const char *s,
     return 0;
 }
 
+int cli_parse_min_score(const struct cli *cli, const char *s, double *out)
+{
+    return cli_parse_real(cli, "min-score", s, 0, 1, out);
+}
+
 int cli_parse_top(const struct cli *cli, const char *s, size_t *top)
 {
     long long n;
@@ -109,6 +114,8 @@ json_t *cli_match_reason_json(const struct app_hit *h)
 {
     json_t *parts = json_pack("{s:f, s:f, s:f}", "text", h->text, "graph",
                               h->graph, "fit", h->fit);
+    json_t *ev = json_pack("{s:f, s:f, s:f}", "evidence", h->evidence,
+                           "coverage", h->coverage, "cosine", h->cosine);
     json_t *concepts = json_array();
     for (size_t i = 0; i < h->nconcepts; i++)
         json_array_append_new(concepts, json_string(h->concepts[i]));
@@ -117,8 +124,8 @@ json_t *cli_match_reason_json(const struct app_hit *h)
         json_array_append_new(
             path, json_pack("{s:s, s:s, s:s}", "kind", h->path[i].kind, "id",
                             h->path[i].id, "label", h->path[i].label));
-    return json_pack("{s:o, s:o, s:o}", "parts", parts, "concepts", concepts,
-                     "path", path);
+    return json_pack("{s:o, s:o, s:o, s:o}", "parts", parts, "evidence", ev,
+                     "concepts", concepts, "path", path);
 }
 
 static json_t *items_json(const struct app_item *r, size_t n, bool kind)
@@ -218,18 +225,9 @@ static void json_end(void *ctx, const struct app_group *g)
     json_array_append_new(o->demands, d);
 }
 
-/* Tables leave out a demand without matches under --all. */
-static bool table_skips(const struct cli_match_out *o,
-                        const struct app_group *g)
-{
-    return g->nhits == 0 && o->all;
-}
-
 static void table_begin(void *ctx, const struct app_group *g)
 {
     struct cli_match_out *o = ctx;
-    if (table_skips(o, g))
-        return;
     if (g->text)
         printf("== text \"%s\"", g->text);
     else
@@ -237,8 +235,14 @@ static void table_begin(void *ctx, const struct app_group *g)
     if (*g->domains)
         printf(" [%s]", g->domains);
     putchar('\n');
+    if (g->nhits == 0 && o->cross_min > 0) {
+        printf("   no cross-domain pairing (none scores %.2f or more)\n",
+               o->cross_min > o->min_score ? o->cross_min : o->min_score);
+        return;
+    }
     if (g->nhits == 0) {
-        printf("   (no matches)\n");
+        printf("   no good match (nothing scores %.2f or more)\n",
+               o->min_score);
         return;
     }
     static const char *const head[] = {"#",     "kind",  "id",
@@ -317,4 +321,15 @@ void cli_match_out_finish(struct cli_match_out *o, bool print)
     json_decref(o->matches);
     cli_table_free(o->table);
     memset(o, 0, sizeof *o);
+}
+
+void cli_match_out_thresholds(struct cli_match_out *o,
+                              const struct app_session *a,
+                              const struct app_match_opts *mo)
+{
+    app_match_thresholds(a, &o->min_score, &o->cross_min);
+    if (mo->min_score_set)
+        o->min_score = mo->min_score;
+    if (!mo->cross_only)
+        o->cross_min = 0;
 }
