@@ -159,7 +159,8 @@ fuzz:
 		f=build-fuzz/fuzz/$$n; mkdir -p build-fuzz/corpus/$$n build-fuzz/crashes/$$n; \
 		d=; case " $(FUZZ_XML) " in *" $$n "*) d=-dict=../tests/fuzz/xml.dict;; esac; \
 		echo "== $$n ($(FUZZ_SECONDS) s)"; \
-		if (cd build-fuzz && ../$$f -max_total_time=$(FUZZ_SECONDS) \
+		mkdir -p build-fuzz/tmp; \
+		if (cd build-fuzz && TMPDIR=$$PWD/tmp ../$$f -max_total_time=$(FUZZ_SECONDS) \
 			-close_fd_mask=3 -rss_limit_mb=4096 -timeout=30 \
 			-artifact_prefix=crashes/$$n/ $$d corpus/$$n ../tests/fuzz/seeds/$$n \
 			>logs/$$n.log 2>&1); then \
@@ -168,6 +169,7 @@ fuzz:
 			grep -A12 -E '^==[0-9]+==ERROR|runtime error' build-fuzz/logs/$$n.log | head -14; \
 			ls build-fuzz/crashes/$$n; bad="$$bad $$n"; \
 		fi; \
+		rm -rf build-fuzz/tmp; \
 	done; \
 	[ -z "$$bad" ] || { echo "fuzz: crashes in:$$bad (inputs in build-fuzz/crashes/)"; exit 1; }
 fuzz-smoke:
@@ -210,7 +212,7 @@ install: $(BIN)
 	install -D -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/kgmatch
 
 clean:
-	rm -rf build build-san build-fuzz kgmatch demo.db demo.db-* demo.db.*
+	rm -rf build build-san build-fuzz build-vg kgmatch demo.db demo.db-* demo.db.*
 
 # Installs missing Debian packages when root; otherwise prints the line.
 deps:

@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static struct store *s;
     static uint8_t *base;
     static size_t nbase;
-    static char path[128];
+    static char path[640];
     char err[256];
     if (!s) {
         s = fuzz_store("ix.db");
