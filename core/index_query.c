@@ -541,6 +541,8 @@ kg_status index_search(struct index *ix, const char *text, unsigned kinds,
     ix->err[0] = '\0';
     if (ix->h.ndocs == 0 || !text)
         return KG_OK;
+    if (k > ix->h.ndocs) /* no more hits than documents: (k+1)*16 can't wrap */
+        k = ix->h.ndocs;
     kg_status st = ensure_analyzer(ix, ix->err, sizeof ix->err);
     if (st != KG_OK)
         return st;

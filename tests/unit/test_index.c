@@ -498,6 +498,24 @@ static void unknown_terms_and_empty_queries_find_nothing(void **state)
     index_free(ix);
 }
 
+/* A k past any count (the CLI once passed 2^64-1) is the whole list, not a
+ * wrapped (k+1)*16-byte heap. */
+static void a_huge_k_is_all_the_documents(void **state)
+{
+    (void)state;
+    const char *docs[] = {"cat dog", "cat fish", "dog"};
+    struct index *ix = build_abstracts(docs, 3, NULL);
+    struct index_hit *h;
+    size_t n;
+    search(ix, "cat dog", 0, SIZE_MAX, &h, &n);
+    assert_int_equal(n, 3);
+    free(h);
+    search(ix, "cat", 0, (size_t)1 << 62, &h, &n);
+    assert_int_equal(n, 2);
+    free(h);
+    index_free(ix);
+}
+
 static bool has_hit(const struct index_hit *h, size_t n, const char *id)
 {
     for (size_t i = 0; i < n; i++)
@@ -740,6 +758,7 @@ int main(void)
         cmocka_unit_test(equal_scores_sort_by_kind_then_id),
         cmocka_unit_test(top_k_equals_exhaustive_scoring_on_random_corpora),
         cmocka_unit_test(unknown_terms_and_empty_queries_find_nothing),
+        cmocka_unit_test(a_huge_k_is_all_the_documents),
         cmocka_unit_test(one_cjk_character_meets_the_bigrams_around_it),
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
         T(search_on_an_empty_database_is_empty),
