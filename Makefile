@@ -106,8 +106,11 @@ $(BUILD)/tests/tools/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o \
 		$(BUILD)/obj/tests/fuzz/replay.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(BUILD)/tests/tools/fuzz_opts: $(BUILD)/obj/tests/fuzz/fuzz_opts.o \
-		$(BUILD)/obj/tests/fuzz/replay.o $(CLI_OBJ) $(LIB)
+# The harnesses of the front end (option parsers, HTTP requests) link it too.
+FUZZ_CLI := fuzz_opts fuzz_http
+$(FUZZ_CLI:%=$(BUILD)/tests/tools/%): $(BUILD)/tests/tools/%: \
+		$(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay.o \
+		$(CLI_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -179,7 +182,8 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB) \
 		$(PKG_LIBS)
-$(BUILD)/fuzz/fuzz_opts: tests/fuzz/fuzz_opts.c $(CLI_OBJ) $(LIB)
+$(FUZZ_CLI:%=$(BUILD)/fuzz/%): $(BUILD)/fuzz/%: tests/fuzz/%.c $(CLI_OBJ) \
+		$(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
 		$(CLI_OBJ) $(LIB) $(PKG_LIBS)

@@ -323,7 +323,8 @@ kg_status app_enterprise_demands(struct app_session *a, const char *id,
         strlist_release(&d.ids);
         return app_store_fail(a, st, "reading the demands");
     }
-    qsort(d.ids.v, d.ids.n, sizeof *d.ids.v, cmp_str);
+    if (d.ids.n) /* an enterprise without demands has no list at all */
+        qsort(d.ids.v, d.ids.n, sizeof *d.ids.v, cmp_str);
     for (size_t i = 0; i < d.ids.n; i++)
         strlist_add(ids, d.ids.v[i]);
     strlist_release(&d.ids);

@@ -361,8 +361,9 @@ static void route_search(struct serve_req *req)
                                 "achievement, patent, demand)",
                                 p);
                 bad = true;
+            } else {
+                kinds |= KG_KIND_BIT(k);
             }
-            kinds |= KG_KIND_BIT(k);
         }
         free(copy);
         if (bad)
