@@ -47,10 +47,11 @@ ifdef FUZZ
 ALL_CFLAGS += -fsanitize=fuzzer-no-link,address -DKG_FUZZ
 endif
 
-LIB_SRC := $(wildcard core/*.c ingest/*.c graph/*.c) \
-	$(filter-out cli/main.c,$(wildcard cli/*.c))
+# libkg.a is the library and its use cases (core, ingest, graph, app); the
+# kgmatch binary is the command line's objects linked against it.
+LIB_SRC := $(wildcard core/*.c ingest/*.c graph/*.c app/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
-MAIN_OBJ := $(BUILD)/obj/cli/main.o
+MAIN_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/*.c))
 LIB := $(BUILD)/libkg.a
 BIN := $(BUILD)/kgmatch
 DICT_GZ := datasets/cedict/cedict.kgd.gz
@@ -153,7 +154,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
 layers:
 	@sh tests/layers.sh
 
-SRC_ALL = $(wildcard core/*.[ch] ingest/*.[ch] graph/*.[ch] cli/*.[ch] \
+SRC_ALL = $(wildcard core/*.[ch] ingest/*.[ch] graph/*.[ch] app/*.[ch] cli/*.[ch] \
 	tests/unit/*.[ch] tests/tools/*.[ch] tests/fuzz/*.[ch])
 format:
 	clang-format -i $(SRC_ALL)

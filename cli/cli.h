@@ -1,13 +1,16 @@
 /*
  * cli.h - what every subcommand shares: the command signature, the global
- * options, opening the store, --format, error printing and the table/CSV
- * writers. One cmd_NAME() per cli/cmd_NAME.c, listed in cli/main.c.
+ * options, opening the app session, --format, error printing, the sinks
+ * and the table/CSV writers. One cmd_NAME() per cli/cmd_NAME.c, listed in
+ * cli/main.c. A subcommand parses its options, calls one use case of
+ * app/app.h and picks a sink: no domain logic lives here.
  */
 #ifndef KG_CLI_H
 #define KG_CLI_H
 
 #include <stdio.h>
 
+#include "app/app.h"
 #include "core/store.h"
 
 struct cli {
@@ -33,44 +36,38 @@ int cmd_show(struct cli *cli, int argc, char **argv);
 int cmd_sources(struct cli *cli, int argc, char **argv);
 int cmd_stats(struct cli *cli, int argc, char **argv);
 
-/* Shared by match, query, partners and eval (cmd_match.c, cmd_query.c):
- * the matcher config (defaults, or FILE), the store read-only and its graph;
- * the enterprise named loosely; --kind. Each prints its errors and returns
- * an exit code (0 on success). */
-struct graph;
-struct match_config;
-int cli_match_open(const struct cli *cli, const char *config, struct store **s,
-                   struct graph **g, struct match_config *c);
+enum cli_format { CLI_TABLE = 0, CLI_JSON, CLI_CSV };
+
+/* Opens the session of cli->db_path (and the matcher settings config,
+ * when not NULL); prints any error and returns its exit code (0 on
+ * success, *a then open; close it with app_close). */
+int cli_session(const struct cli *cli, enum app_store_mode mode,
+                const char *config, struct app_session **a);
+/* Prints the session's message for a failed use case; returns the exit
+ * code of st. */
+int cli_app_fail(const struct cli *cli, const struct app_session *a,
+                 kg_status st);
+/* --kind for the matcher: one kind or "all" (0); a usage error returns 2. */
 int cli_match_kinds(const struct cli *cli, const char *s, unsigned *kinds);
 /* --top N (0 to 1000000) into *top; a usage error returns 2 (match_opts.c). */
 int cli_parse_top(const struct cli *cli, const char *s, size_t *top);
 /* A hit's reason as JSON: {parts, concepts, path} (a new reference). */
 struct json_t;
-struct match_hit;
-struct json_t *cli_match_reason_json(const struct match_hit *h);
-/* When the config gives BM25 a share (text.bm25): nix text indexes (0: one
- * per batch thread), and each demand query's bm25_text from the store.
- * Release with cli_match_bm25_release (also after a failure). */
-struct index;
-struct match_query;
-struct cli_bm25 {
-    struct index **ix;
-    size_t n;
-    char **texts;
-    size_t ntexts;
+struct json_t *cli_match_reason_json(const struct app_hit *h);
+
+/* The table, CSV and JSON sinks of match and query: init picks the sink
+ * for fmt (explain: the table explains each hit; all: the table leaves out
+ * demands without matches); finish prints the JSON document when print is
+ * set and frees what the sink holds. */
+struct cli_match_out {
+    bool explain, all;
+    struct cli_table *table; /* the current demand's (table) */
+    struct json_t *demands;  /* the "demands" array (JSON) */
+    struct json_t *matches;  /* the current demand's (JSON) */
 };
-int cli_match_bm25(const struct cli *cli, struct store *s,
-                   const struct graph *g, const struct match_config *c,
-                   struct match_query *qs, size_t nq, size_t nix,
-                   struct cli_bm25 *b);
-void cli_match_bm25_release(struct cli_bm25 *b);
-int cli_find_enterprise(const struct cli *cli, struct store *s,
-                        const char *name, char **id);
-/* The ids of the enterprise's demands whose deadline has not passed (all
- * with closed_too), sorted, appended to ids. */
-int cli_enterprise_demands(const struct cli *cli, struct store *s,
-                           const char *id, bool closed_too,
-                           struct kg_strlist *ids);
+void cli_match_out_init(struct cli_match_out *o, enum cli_format fmt,
+                        bool explain, bool all, struct app_sink *sink);
+void cli_match_out_finish(struct cli_match_out *o, bool print);
 
 /* "kgmatch: CMD: message" on stderr. */
 void cli_error(const struct cli *cli, const char *fmt, ...) KG_PRINTF(2, 3);
@@ -78,24 +75,14 @@ void cli_error(const struct cli *cli, const char *fmt, ...) KG_PRINTF(2, 3);
 int cli_usage(const struct cli *cli, const char *fmt, ...) KG_PRINTF(2, 3);
 
 /*
- * Opens the store at cli->db_path. Without STORE_CREATE a missing file is an
- * error that suggests `kgmatch init`. Prints any error; returns the exit
- * code to use (0 on success).
- */
-int cli_open_store(const struct cli *cli, int flags, struct store **out);
-/* Prints a store failure (with store_last_error) and returns its exit code. */
-int cli_store_fail(const struct cli *cli, struct store *s, kg_status st,
-                   const char *what);
-
-/*
  * Brings the search index up to date when the store's data version moved
  * past `since` (import and ingest call it after committing). The data is
  * stored whatever happens here: a failure is a warning on stderr and the
  * next search rebuilds the index.
  */
-void cli_refresh_index(const struct cli *cli, struct store *s, int64_t since);
+void cli_refresh_index(const struct cli *cli, struct app_session *a,
+                       int64_t since);
 
-enum cli_format { CLI_TABLE = 0, CLI_JSON, CLI_CSV };
 /* Parses "table", "json" or "csv"; prints a usage error and returns 2 on
  * anything else, 0 on success. */
 int cli_parse_format(const struct cli *cli, const char *s,

@@ -10,55 +10,38 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "graph/graph.h"
 
-/* One row into t, or as CSV when t is NULL. */
-static void stat_row(struct cli_table *t, const char *what, const char *type,
-                     uint64_t x)
+static void print_counts(const struct app_graph_counts *gc, enum cli_format fmt)
 {
-    char n[32];
-    snprintf(n, sizeof n, "%llu", (unsigned long long)x);
-    const char *row[] = {what, type, n};
-    if (t)
-        cli_table_add(t, row);
-    else
-        cli_csv_row(stdout, row, 3);
-}
-
-static void print_stats(const struct graph *g, enum cli_format fmt)
-{
-    struct graph_stats st;
-    graph_get_stats(g, &st);
     if (fmt == CLI_JSON) {
-        json_t *v = json_object(), *c = json_object(), *e = json_object();
-        for (unsigned k = 0; k <= GRAPH_CONCEPT; k++)
-            json_object_set_new(v, graph_vkind_name(k),
-                                json_integer((json_int_t)st.vertices[k]));
-        for (unsigned k = GRAPH_C_KEYWORD; k <= GRAPH_C_TERM; k++)
-            json_object_set_new(c, graph_concept_name(k),
-                                json_integer((json_int_t)st.concepts[k]));
-        for (unsigned k = 1; k < GRAPH_E_COUNT; k++)
-            json_object_set_new(e, graph_edge_name(k),
-                                json_integer((json_int_t)st.edges[k]));
-        json_t *o =
-            json_pack("{s:I, s:I, s:o, s:o, s:o}", "vertices",
-                      (json_int_t)g->nv, "edges", (json_int_t)g->ne,
-                      "vertex_types", v, "concept_types", c, "edge_types", e);
+        json_t *by[3] = {json_object(), json_object(), json_object()};
+        static const char *const what[3] = {"vertices", "concepts", "edges"};
+        for (size_t i = 0; i < gc->n; i++)
+            for (int w = 0; w < 3; w++)
+                if (strcmp(gc->c[i].what, what[w]) == 0)
+                    json_object_set_new(by[w], gc->c[i].type,
+                                        json_integer((json_int_t)gc->c[i].n));
+        json_t *o = json_pack("{s:I, s:I, s:o, s:o, s:o}", "vertices",
+                              (json_int_t)gc->vertices, "edges",
+                              (json_int_t)gc->edges, "vertex_types", by[0],
+                              "concept_types", by[1], "edge_types", by[2]);
         cli_print_json(o);
         json_decref(o);
         return;
     }
-    bool csv = fmt == CLI_CSV;
     static const char *const head[] = {"what", "type", "count"};
-    struct cli_table *t = csv ? NULL : cli_table_new(3, head);
-    if (csv)
+    struct cli_table *t = fmt == CLI_CSV ? NULL : cli_table_new(3, head);
+    if (!t)
         puts("what,type,count");
-    for (unsigned k = 0; k <= GRAPH_CONCEPT; k++)
-        stat_row(t, "vertices", graph_vkind_name(k), st.vertices[k]);
-    for (unsigned k = GRAPH_C_KEYWORD; k <= GRAPH_C_TERM; k++)
-        stat_row(t, "concepts", graph_concept_name(k), st.concepts[k]);
-    for (unsigned k = 1; k < GRAPH_E_COUNT; k++)
-        stat_row(t, "edges", graph_edge_name(k), st.edges[k]);
+    for (size_t i = 0; i < gc->n; i++) {
+        char n[32];
+        snprintf(n, sizeof n, "%llu", (unsigned long long)gc->c[i].n);
+        const char *row[] = {gc->c[i].what, gc->c[i].type, n};
+        if (t)
+            cli_table_add(t, row);
+        else
+            cli_csv_row(stdout, row, 3);
+    }
     if (t) {
         cli_table_print(t, stdout, 40);
         cli_table_free(t);
@@ -104,18 +87,15 @@ int cmd_export(struct cli *cli, int argc, char **argv)
         stats = true;
     if (graphml && strcmp(graphml, "-") == 0 && stats)
         return cli_usage(cli, "--stats and --graphml - both write to stdout");
-    struct store *s;
-    rc = cli_open_store(cli, STORE_READONLY, &s);
+    struct app_session *a;
+    rc = cli_session(cli, APP_READ, NULL, &a);
     if (rc)
         return rc;
-    struct graph *g;
-    char err[512];
-    struct graph_opts o = {.rebuild = rebuild};
-    kg_status st = graph_open(s, &o, &g, err, sizeof err);
+    kg_status st = app_graph_ready(a, rebuild);
     if (st != KG_OK) {
-        cli_error(cli, "building the graph: %s", err);
-        store_close(s);
-        return kg_exit_code(st);
+        rc = cli_app_fail(cli, a, st);
+        app_close(a);
+        return rc;
     }
     if (graphml) {
         bool to_stdout = strcmp(graphml, "-") == 0;
@@ -124,20 +104,26 @@ int cmd_export(struct cli *cli, int argc, char **argv)
             cli_error(cli, "%s: %s", graphml, strerror(errno));
             rc = 3;
         } else {
-            st = graph_write_graphml(g, f, err, sizeof err);
+            st = app_graph_graphml(a, f);
+            const char *why = st != KG_OK ? app_last_error(a) : "";
             if (!to_stdout && fclose(f) != 0 && st == KG_OK) {
-                snprintf(err, sizeof err, "%s", strerror(errno));
+                why = strerror(errno);
                 st = KG_EIO;
             }
             if (st != KG_OK) {
-                cli_error(cli, "%s: %s", graphml, err);
+                cli_error(cli, "%s: %s", graphml, why);
                 rc = kg_exit_code(st);
             }
         }
     }
-    if (rc == 0 && stats)
-        print_stats(g, fmt);
-    graph_free(g);
-    store_close(s);
+    if (rc == 0 && stats) {
+        struct app_graph_counts gc;
+        st = app_graph_counts(a, &gc);
+        if (st != KG_OK)
+            rc = cli_app_fail(cli, a, st);
+        else
+            print_counts(&gc, fmt);
+    }
+    app_close(a);
     return rc;
 }

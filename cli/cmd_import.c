@@ -2,12 +2,17 @@
  * cmd_import.c - `kgmatch import --kind KIND FILE...`: stream JSONL or CSV
  * files into the store, each file whole or not at all (unless --skip-bad).
  */
-#include <errno.h>
 #include <getopt.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "ingest/import.h"
+
+static void on_bad_line(const char *name, size_t line, const char *reason,
+                        void *ctx)
+{
+    (void)ctx;
+    fprintf(stderr, "%s:%zu: %s\n", name, line, reason);
+}
 
 int cmd_import(struct cli *cli, int argc, char **argv)
 {
@@ -20,7 +25,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
         {"no-index", no_argument, NULL, 'n'},
         {NULL, 0, NULL, 0},
     };
-    struct import_opts opts = {.format = IMPORT_AUTO};
+    struct app_import_opts opts = {.bad_line = on_bad_line};
     bool have_kind = false, no_index = false;
     int64_t since = 0;
     int c;
@@ -39,10 +44,10 @@ int cmd_import(struct cli *cli, int argc, char **argv)
             opts.skip_bad = true;
             break;
         case 'c':
-            opts.format = IMPORT_CSV;
+            opts.format = APP_IMPORT_CSV;
             break;
         case 'j':
-            opts.format = IMPORT_JSONL;
+            opts.format = APP_IMPORT_JSONL;
             break;
         case 'S':
             opts.source = optarg;
@@ -59,27 +64,17 @@ int cmd_import(struct cli *cli, int argc, char **argv)
     if (optind >= argc)
         return cli_usage(cli, "no input file (use '-' for standard input)");
 
-    struct store *s;
-    int rc = cli_open_store(cli, STORE_CREATE, &s);
+    struct app_session *a;
+    int rc = cli_session(cli, APP_CREATE, NULL, &a);
     if (rc)
         return rc;
-    if (store_version(s, &since) != KG_OK)
+    if (app_version(a, &since) != KG_OK)
         since = -1;
     int worst = 0;
     for (int i = optind; i < argc; i++) {
-        const char *path = argv[i];
-        bool is_stdin = strcmp(path, "-") == 0;
-        const char *name = is_stdin ? "stdin" : path;
-        FILE *in = is_stdin ? stdin : fopen(path, "rb");
-        if (!in) {
-            cli_error(cli, "%s: %s", path, strerror(errno));
-            worst = worst > 1 ? worst : 1;
-            continue;
-        }
-        struct import_stats stats;
-        kg_status st = import_stream(s, in, name, &opts, &stats);
-        if (!is_stdin)
-            fclose(in);
+        const char *name = strcmp(argv[i], "-") == 0 ? "stdin" : argv[i];
+        struct app_import_stats stats;
+        kg_status st = app_import(a, argv[i], &opts, &stats);
         if (st == KG_OK || st == KG_EINPUT) {
             bool stored = st == KG_OK || opts.skip_bad;
             printf(
@@ -91,12 +86,17 @@ int cmd_import(struct cli *cli, int argc, char **argv)
                 worst = 1;
             continue;
         }
-        rc = cli_store_fail(cli, s, st, name);
+        cli_error(cli, "%s", app_last_error(a));
+        if (st == KG_ENOTFOUND) { /* the file could not be opened */
+            worst = worst > 1 ? worst : 1;
+            continue;
+        }
+        rc = kg_exit_code(st);
         worst = rc > worst ? rc : worst;
         break; /* the store itself failed: stop */
     }
     if (!no_index)
-        cli_refresh_index(cli, s, since);
-    store_close(s);
+        cli_refresh_index(cli, a, since);
+    app_close(a);
     return worst;
 }

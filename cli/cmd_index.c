@@ -54,7 +54,7 @@ int cmd_index(struct cli *cli, int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     bool timing = false;
-    struct index_opts opts = {0};
+    struct app_index_opts opts = {0};
     enum cli_format fmt = CLI_TABLE;
     int c, rc;
     optind = 1;
@@ -78,20 +78,18 @@ int cmd_index(struct cli *cli, int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-    struct store *s;
-    rc = cli_open_store(cli, STORE_READONLY, &s);
+    struct app_session *a;
+    rc = cli_session(cli, APP_READ, NULL, &a);
     if (rc)
         return rc;
-    struct index *ix;
-    char err[512];
-    kg_status st = index_open(s, &opts, &ix, err, sizeof err);
+    kg_status st = app_index_open(a, &opts, NULL);
     if (st != KG_OK) {
-        cli_error(cli, "%s", err);
-        store_close(s);
-        return kg_exit_code(st);
+        rc = cli_app_fail(cli, a, st);
+        app_close(a);
+        return rc;
     }
     struct index_info in;
-    index_get_info(ix, &in);
+    app_index_info(a, &in);
     print_info(&in, fmt);
     if (timing && in.built) {
         const struct index_timing *t = &in.timing;
@@ -104,7 +102,6 @@ int cmd_index(struct cli *cli, int argc, char **argv)
                 t->tokenize_s, t->tokenize_s > 0 ? mb / t->tokenize_s : 0,
                 t->layout_s, t->write_s);
     }
-    index_free(ix);
-    store_close(s);
+    app_close(a);
     return 0;
 }

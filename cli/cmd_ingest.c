@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "ingest/ingest.h"
 
 static bool seconds(const char *s, double *out)
 {
@@ -19,6 +18,48 @@ static bool seconds(const char *s, double *out)
         return false;
     *out = d;
     return true;
+}
+
+/* Draws the progress line on stderr (a terminal). */
+static void draw_progress(const struct app_ingest_progress *p, void *ctx)
+{
+    bool *shown = ctx;
+    fprintf(stderr,
+            "\r%zu/%zu sources, %lld pages, %lld records, %.1f MB, "
+            "%.0f records/s\033[K",
+            p->finished, p->sources, p->pages, p->records,
+            (double)p->bytes / 1e6,
+            p->seconds > 0 ? (double)p->records / p->seconds : 0.0);
+    fflush(stderr);
+    *shown = true;
+}
+
+#define INGEST_PREFIX "kgmatch: ingest: "
+
+/* The report as ingest has always printed it: warnings and each source's
+ * messages on stderr, then one summary line per source on stdout. */
+static void print_report(const struct app_ingest_report *r)
+{
+    for (size_t i = 0; i < r->nwarnings; i++)
+        fprintf(stderr, "kgmatch: %s\n", r->warnings[i]);
+    if (r->n == 0)
+        fprintf(stderr,
+                INGEST_PREFIX "no sources to harvest (see kgmatch sources "
+                              "add)\n");
+    for (size_t i = 0; i < r->n; i++)
+        for (size_t j = 0; j < r->v[i].nmessages; j++)
+            fprintf(stderr, INGEST_PREFIX "%s: %s\n", r->v[i].name,
+                    r->v[i].messages[j]);
+    fflush(stderr);
+    for (size_t i = 0; i < r->n; i++) {
+        const struct app_ingest_source *s = &r->v[i];
+        printf("%s: %s: %lld pages, %lld records (%lld added, %lld updated, "
+               "%lld unchanged), %lld deleted, %lld skipped, %lld bad\n",
+               s->name, s->status, s->pages,
+               s->added + s->updated + s->unchanged, s->added, s->updated,
+               s->unchanged, s->deleted, s->skipped, s->bad);
+    }
+    fflush(stdout);
 }
 
 int cmd_ingest(struct cli *cli, int argc, char **argv)
@@ -36,8 +77,8 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0},
     };
-    struct ingest_opts o = {.prefix = "kgmatch: ingest: "};
-    bool quiet = false;
+    struct app_ingest_opts o = {0};
+    bool quiet = false, shown = false;
     int c;
     double d;
     char *end;
@@ -59,14 +100,14 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
             long n = strtol(optarg, &end, 10);
             if (*end || end == optarg || n < 0 || n > 20)
                 return cli_usage(cli, "--retries takes 0-20");
-            o.fetch.retries = n > 0 ? (int)n : -1;
+            o.retries = n > 0 ? (int)n : -1;
             break;
         }
         case 'B': {
             long long n = strtoll(optarg, &end, 10);
             if (*end || end == optarg || n <= 0)
                 return cli_usage(cli, "--max-bytes takes a byte count");
-            o.fetch.max_bytes = (size_t)n;
+            o.max_bytes = (size_t)n;
             break;
         }
         case 'T':
@@ -79,13 +120,13 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
             if ((c == 'T' || c == 'C') && d == 0)
                 return cli_usage(cli, "a timeout must be above 0");
             if (c == 'T')
-                o.fetch.timeout = d;
+                o.timeout = d;
             else if (c == 'C')
-                o.fetch.connect_timeout = d;
+                o.connect_timeout = d;
             else if (c == 'D')
-                o.fetch.host_delay = d > 0 ? d : -1;
+                o.delay = d > 0 ? d : -1;
             else if (c == 'b')
-                o.fetch.backoff = d > 0 ? d : -1;
+                o.backoff = d > 0 ? d : -1;
             else
                 o.lock_wait = d > 0 ? d : -1;
             break;
@@ -93,26 +134,35 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
             return cli_usage(cli, "bad option");
         }
     }
-    o.progress = !quiet && isatty(2);
-    struct store *s;
-    int rc = cli_open_store(cli, 0, &s);
+    if (!quiet && isatty(2)) {
+        o.progress = draw_progress;
+        o.progress_ctx = &shown;
+    }
+    struct app_session *a;
+    int rc = cli_session(cli, APP_WRITE, NULL, &a);
     if (rc)
         return rc;
-    char err[512];
     int64_t since = 0;
-    if (store_version(s, &since) != KG_OK)
+    if (app_version(a, &since) != KG_OK)
         since = -1;
-    kg_status st = ingest_run(s, (const char *const *)argv + optind,
-                              (size_t)(argc - optind), &o, err, sizeof err);
-    if (st == KG_OK) {
-        rc = 0;
-    } else if (st == KG_EINPUT) {
-        rc = 1; /* some source failed; the messages are out */
+    struct app_ingest_report r;
+    kg_status st = app_ingest(a, (const char *const *)argv + optind,
+                              (size_t)(argc - optind), &o, &r);
+    if (shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+    if (st == KG_OK || st == KG_EINPUT) {
+        print_report(&r);
+        rc = st == KG_OK ? 0 : 1; /* some source failed; the messages say */
     } else {
-        cli_error(cli, "%s", err);
+        for (size_t i = 0; i < r.nwarnings; i++)
+            fprintf(stderr, "kgmatch: %s\n", r.warnings[i]);
+        cli_error(cli, "%s", app_last_error(a));
         rc = kg_exit_code(st);
     }
-    cli_refresh_index(cli, s, since);
-    store_close(s);
+    app_ingest_report_release(&r);
+    cli_refresh_index(cli, a, since);
+    app_close(a);
     return rc;
 }

@@ -9,12 +9,12 @@ int cmd_init(struct cli *cli, int argc, char **argv)
     (void)argv;
     if (argc > 1)
         return cli_usage(cli, "unexpected argument '%s'", argv[1]);
-    struct store *s;
-    int rc = cli_open_store(cli, STORE_CREATE, &s);
+    struct app_session *a;
+    int rc = cli_session(cli, APP_CREATE, NULL, &a);
     if (rc)
         return rc;
     printf("database %s ready (schema %d)\n", cli->db_path,
-           store_schema_version(s));
-    store_close(s);
+           app_schema_version(a));
+    app_close(a);
     return 0;
 }

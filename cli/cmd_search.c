@@ -13,7 +13,6 @@
 #include <time.h>
 
 #include "cli/cli.h"
-#include "core/index.h"
 
 #define SEARCH_MAX_LINE (16u << 20) /* a query line longer than this fails */
 
@@ -72,7 +71,7 @@ static void print_timing(double *lat, size_t n, double open_ms)
             n ? sum / (double)n : 0, n ? lat[n - 1] : 0, open_ms);
 }
 
-static void print_hits(struct store *s, const struct index_hit *h, size_t n,
+static void print_hits(const struct app_search_hit *h, size_t n,
                        enum cli_format fmt)
 {
     static const char *const head[] = {"rank", "kind", "id", "score", "label"};
@@ -81,12 +80,7 @@ static void print_hits(struct store *s, const struct index_hit *h, size_t n,
     if (fmt == CLI_CSV)
         cli_csv_row(stdout, head, 5);
     for (size_t i = 0; i < n; i++) {
-        struct kg_record r;
-        char *label = NULL;
-        if (store_get(s, h[i].kind, h[i].id, &r) == KG_OK) {
-            label = kg_xstrdup(record_label(&r));
-            record_release(&r);
-        }
+        const char *label = h[i].label;
         const char *kind = record_kind_name(h[i].kind);
         if (arr) {
             json_array_append_new(arr,
@@ -105,7 +99,6 @@ static void print_hits(struct store *s, const struct index_hit *h, size_t n,
             else
                 cli_csv_row(stdout, row, 5);
         }
-        free(label);
     }
     if (arr) {
         cli_print_json(arr);
@@ -147,7 +140,7 @@ static bool parse_query(const char *line, size_t len, char **id, char **text,
     return ok;
 }
 
-static int run_queries(const struct cli *cli, struct index *ix,
+static int run_queries(const struct cli *cli, struct app_session *a,
                        const char *path, const struct search_opts *o,
                        double open_ms)
 {
@@ -182,14 +175,14 @@ static int run_queries(const struct cli *cli, struct index *ix,
             rc = 1;
             break;
         }
-        struct index_hit *h;
+        struct app_search_hit *h;
         size_t n;
-        double t0 = (kg_monotonic() * 1e3);
-        kg_status st = index_search(ix, text, o->kinds, o->top, &h, &n);
-        double t1 = (kg_monotonic() * 1e3);
+        double ms;
+        kg_status st =
+            app_search(a, text, o->kinds, o->top, false, &h, &n, &ms);
         if (st != KG_OK) {
             cli_error(cli, "%s:%zu: search failed: %s", path, lineno,
-                      index_last_error(ix));
+                      app_last_error(a));
             free(id);
             free(text);
             rc = kg_exit_code(st);
@@ -199,7 +192,7 @@ static int run_queries(const struct cli *cli, struct index *ix,
             latcap = latcap ? latcap * 2 : 1024;
             lat = kg_xrealloc(lat, latcap * sizeof *lat);
         }
-        lat[nq++] = t1 - t0;
+        lat[nq++] = ms;
         for (size_t i = 0; i < n; i++) {
             char rank[32], score[64];
             snprintf(rank, sizeof rank, "%zu", i + 1);
@@ -208,7 +201,7 @@ static int run_queries(const struct cli *cli, struct index *ix,
                                  score};
             cli_csv_row(stdout, row, 5);
         }
-        free(h);
+        app_search_free(h, n);
         free(id);
         free(text);
     }
@@ -238,7 +231,7 @@ int cmd_search(struct cli *cli, int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     struct search_opts o = {.top = 10, .fmt = CLI_TABLE};
-    struct index_opts iopts = {0};
+    struct app_index_opts iopts = {0};
     const char *queries = NULL;
     int c, rc;
     optind = 1;
@@ -292,41 +285,35 @@ int cmd_search(struct cli *cli, int argc, char **argv)
         kg_buf_adds(&text, argv[i]);
     }
 
-    struct store *s = NULL;
-    struct index *ix = NULL;
-    rc = cli_open_store(cli, STORE_READONLY, &s);
+    struct app_session *a = NULL;
+    rc = cli_session(cli, APP_READ, NULL, &a);
     if (rc)
         goto done;
-    char err[512];
-    double t0 = (kg_monotonic() * 1e3);
-    kg_status st = index_open(s, &iopts, &ix, err, sizeof err);
-    double open_ms = (kg_monotonic() * 1e3) - t0;
+    double open_ms;
+    kg_status st = app_index_open(a, &iopts, &open_ms);
     if (st != KG_OK) {
-        cli_error(cli, "%s", err);
-        rc = kg_exit_code(st);
+        rc = cli_app_fail(cli, a, st);
         goto done;
     }
     if (queries) {
-        rc = run_queries(cli, ix, queries, &o, open_ms);
+        rc = run_queries(cli, a, queries, &o, open_ms);
         goto done;
     }
-    struct index_hit *h;
+    struct app_search_hit *h;
     size_t n;
-    t0 = (kg_monotonic() * 1e3);
-    st = index_search(ix, text.data, o.kinds, o.top, &h, &n);
-    double lat = (kg_monotonic() * 1e3) - t0;
+    double lat;
+    st = app_search(a, text.data, o.kinds, o.top, true, &h, &n, &lat);
     if (st != KG_OK) {
-        cli_error(cli, "search failed: %s", index_last_error(ix));
+        cli_error(cli, "search failed: %s", app_last_error(a));
         rc = kg_exit_code(st);
         goto done;
     }
-    print_hits(s, h, n, o.fmt);
+    print_hits(h, n, o.fmt);
     if (o.timing)
         print_timing(&lat, 1, open_ms);
-    free(h);
+    app_search_free(h, n);
 done:
-    index_free(ix);
-    store_close(s);
+    app_close(a);
     kg_buf_release(&text);
     return rc;
 }

@@ -77,21 +77,13 @@ int cmd_show(struct cli *cli, int argc, char **argv)
         return cli_usage(cli, "unknown kind '%s'", argv[optind]);
     const char *id = argv[optind + 1];
 
-    struct store *s;
-    rc = cli_open_store(cli, STORE_READONLY, &s);
+    struct app_session *a;
+    rc = cli_session(cli, APP_READ, NULL, &a);
     if (rc)
         return rc;
     struct kg_record r;
     struct store_info info = {0};
     record_init(&r, kind);
-    kg_status st = store_get(s, kind, id, &r);
-    if (st == KG_OK)
-        st = store_get_info(s, kind, id, &info);
-    if (st != KG_OK) {
-        rc = kg_exit_code(st);
-        cli_error(cli, "%s", store_last_error(s));
-        goto done;
-    }
     struct links ls = {.kind = &kind, .id = id};
     if (fmt == CLI_JSON) {
         ls.json = json_array();
@@ -100,9 +92,9 @@ int cmd_show(struct cli *cli, int argc, char **argv)
                                            "label"};
         ls.tab = cli_table_new(5, head);
     }
-    st = store_foreach_link(s, &kind, id, collect_link, &ls);
+    kg_status st = app_show(a, kind, id, &r, &info, collect_link, &ls);
     if (st != KG_OK) {
-        rc = cli_store_fail(cli, s, st, "reading links");
+        rc = cli_app_fail(cli, a, st);
     } else if (fmt == CLI_JSON) {
         char *body = record_to_json(&r);
         json_t *rec = json_loads(body, 0, NULL);
@@ -123,9 +115,8 @@ int cmd_show(struct cli *cli, int argc, char **argv)
     }
     json_decref(ls.json);
     cli_table_free(ls.tab);
-done:
     record_release(&r);
     store_info_release(&info);
-    store_close(s);
+    app_close(a);
     return rc;
 }

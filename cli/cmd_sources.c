@@ -1,6 +1,7 @@
 /*
  * cmd_sources.c - `kgmatch sources add|list|remove|load`: the partner
- * sources that `kgmatch ingest` harvests, with their last run.
+ * sources that `kgmatch ingest` harvests, with their last run
+ * (app_source_*).
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -8,7 +9,11 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "ingest/source.h"
+
+static void print_brief(const struct app_source_brief *b)
+{
+    printf("%s: %s %s\n", b->name, b->type, b->url);
+}
 
 static int sources_add(struct cli *cli, int argc, char **argv)
 {
@@ -30,9 +35,8 @@ static int sources_add(struct cli *cli, int argc, char **argv)
         {"replace", no_argument, NULL, 'x'},
         {NULL, 0, NULL, 0},
     };
-    struct source src;
-    source_init(&src);
-    bool replace = false, have_kind = false;
+    struct app_source_def *d = app_source_def_new();
+    bool replace = false;
     char err[512];
     int c, rc = 0;
     optind = 1;
@@ -49,57 +53,39 @@ static int sources_add(struct cli *cli, int argc, char **argv)
         for (const struct option *o = longopts; o->name; o++)
             if (o->val == c)
                 key = o->name;
-        have_kind |= c == 'k';
-        if (source_set(&src, key, optarg, NULL, err, sizeof err) != KG_OK)
+        if (app_source_def_set(d, key, optarg, err, sizeof err) != KG_OK)
             rc = cli_usage(cli, "--%s: %s", key, err);
     }
     if (rc == 0 && optind + 1 != argc)
         rc = cli_usage(cli, "sources add takes one NAME");
     if (rc == 0) {
-        src.name = kg_xstrdup(argv[optind]);
-        if (src.type == SOURCE_USPTO && !have_kind)
-            src.kind = KG_PATENT;
-        if (!src.type)
-            rc = cli_usage(cli, "--type is required");
-        else if (!src.url)
-            rc = cli_usage(cli, "--url is required");
+        app_source_def_name(d, argv[optind]);
+        const char *missing = app_source_def_missing(d);
+        if (missing)
+            rc = cli_usage(cli, "%s is required", missing);
     }
     if (rc == 0) {
-        kg_status st = source_check(&src, err, sizeof err);
+        kg_status st = app_source_def_check(d, err, sizeof err);
         if (st != KG_OK) {
             cli_error(cli, "%s", err);
             rc = kg_exit_code(st);
         }
     }
-    struct store *s = NULL;
+    struct app_session *a = NULL;
     if (rc == 0)
-        rc = cli_open_store(cli, STORE_CREATE, &s);
+        rc = cli_session(cli, APP_CREATE, NULL, &a);
     if (rc == 0) {
-        struct source old;
-        kg_status st = source_load(s, src.name, &old);
-        if (st == KG_OK) {
-            source_release(&old);
-            if (!replace) {
-                cli_error(cli,
-                          "source '%s' exists (remove it first, or add "
-                          "--replace)",
-                          src.name);
-                rc = 1;
-            }
-        } else if (st != KG_ENOTFOUND) {
-            rc = cli_store_fail(cli, s, st, "cannot read the sources");
+        kg_status st = app_source_add(a, d, replace);
+        if (st != KG_OK) {
+            rc = cli_app_fail(cli, a, st);
+        } else {
+            struct app_source_brief b;
+            app_source_def_brief(d, &b);
+            print_brief(&b);
         }
     }
-    if (rc == 0) {
-        kg_status st = source_save(s, &src);
-        if (st != KG_OK)
-            rc = cli_store_fail(cli, s, st, "cannot save the source");
-        else
-            printf("%s: %s %s\n", src.name, source_type_name(src.type),
-                   src.url);
-    }
-    store_close(s);
-    source_release(&src);
+    app_close(a);
+    app_source_def_free(d);
     return rc;
 }
 
@@ -107,48 +93,29 @@ static int sources_load(struct cli *cli, int argc, char **argv)
 {
     if (argc != 2)
         return cli_usage(cli, "sources load takes one FILE");
-    struct source *v = NULL;
-    size_t n = 0;
+    struct app_source_conf *conf;
     char err[512];
-    kg_status st = source_conf_load(argv[1], &v, &n, err, sizeof err);
+    kg_status st = app_source_conf_read(argv[1], &conf, err, sizeof err);
     if (st != KG_OK) {
         cli_error(cli, "%s", err);
         return kg_exit_code(st);
     }
-    struct store *s;
-    int rc = cli_open_store(cli, STORE_CREATE, &s);
-    if (rc) {
-        source_list_free(v, n);
-        return rc;
-    }
-    st = store_begin(s);
-    for (size_t i = 0; st == KG_OK && i < n; i++) {
-        /* A source whose type or URL changed starts its state afresh. */
-        struct source old;
-        kg_status ost = source_load(s, v[i].name, &old);
-        if (ost == KG_OK) {
-            bool moved = old.type != v[i].type ||
-                         strcmp(old.url ? old.url : "", v[i].url) != 0;
-            source_release(&old);
-            if (moved)
-                st = source_remove(s, v[i].name);
+    struct app_session *a;
+    int rc = cli_session(cli, APP_CREATE, NULL, &a);
+    if (rc == 0) {
+        st = app_source_load(a, conf);
+        if (st != KG_OK) {
+            rc = cli_app_fail(cli, a, st);
+        } else {
+            for (size_t i = 0; i < app_source_conf_count(conf); i++) {
+                struct app_source_brief b;
+                app_source_conf_brief(conf, i, &b);
+                print_brief(&b);
+            }
         }
-        if (st == KG_OK)
-            st = source_save(s, &v[i]);
+        app_close(a);
     }
-    if (st == KG_OK)
-        st = store_commit(s);
-    else
-        store_rollback(s);
-    if (st != KG_OK) {
-        rc = cli_store_fail(cli, s, st, "cannot save the sources");
-    } else {
-        for (size_t i = 0; i < n; i++)
-            printf("%s: %s %s\n", v[i].name, source_type_name(v[i].type),
-                   v[i].url);
-    }
-    store_close(s);
-    source_list_free(v, n);
+    app_source_conf_free(conf);
     return rc;
 }
 
@@ -156,26 +123,61 @@ static int sources_remove(struct cli *cli, int argc, char **argv)
 {
     if (argc != 2)
         return cli_usage(cli, "sources remove takes one NAME");
-    struct store *s;
-    int rc = cli_open_store(cli, 0, &s);
+    struct app_session *a;
+    int rc = cli_session(cli, APP_WRITE, NULL, &a);
     if (rc)
         return rc;
-    kg_status st = source_remove(s, argv[1]);
-    if (st == KG_ENOTFOUND) {
-        cli_error(cli, "no source named '%s'", argv[1]);
-        rc = 1;
-    } else if (st != KG_OK) {
-        rc = cli_store_fail(cli, s, st, "cannot remove the source");
-    } else {
+    kg_status st = app_source_remove(a, argv[1]);
+    if (st != KG_OK)
+        rc = cli_app_fail(cli, a, st);
+    else
         printf("removed %s (its records stay)\n", argv[1]);
-    }
-    store_close(s);
+    app_close(a);
     return rc;
 }
 
-static char *num(long long v)
+struct list {
+    enum cli_format fmt;
+    struct cli_table *t;
+    json_t *arr;
+};
+
+static void on_warning(void *ctx, const char *w)
 {
-    return kg_xasprintf("%lld", v);
+    (void)ctx;
+    fprintf(stderr, "kgmatch: %s\n", w);
+}
+
+static void on_row(void *ctx, const struct app_source_row *r)
+{
+    struct list *l = ctx;
+    if (l->arr) {
+        json_t *o = json_loads(r->definition_json, 0, NULL);
+        json_object_set_new(o, "state", json_loads(r->state_json, 0, NULL));
+        json_array_append_new(l->arr, o);
+        return;
+    }
+    char *a = kg_xasprintf("%lld", r->added);
+    char *u = kg_xasprintf("%lld", r->updated);
+    char *d = kg_xasprintf("%lld", r->deleted);
+    const char *cells[9] = {
+        r->name,
+        r->type,
+        r->url,
+        r->last_run ? r->last_run : "never",
+        r->status ? r->status : "-",
+        a,
+        u,
+        d,
+        r->error ? r->error : "",
+    };
+    if (l->t)
+        cli_table_add(l->t, cells);
+    else
+        cli_csv_row(stdout, cells, 9);
+    free(a);
+    free(u);
+    free(d);
 }
 
 static int sources_list(struct cli *cli, int argc, char **argv)
@@ -196,74 +198,33 @@ static int sources_list(struct cli *cli, int argc, char **argv)
     }
     if (optind != argc)
         return cli_usage(cli, "sources list takes no arguments");
-    struct store *s;
-    int rc = cli_open_store(cli, STORE_READONLY, &s);
+    struct app_session *a;
+    int rc = cli_session(cli, APP_READ, NULL, &a);
     if (rc)
         return rc;
-    struct source *v = NULL;
-    size_t n = 0;
-    kg_status st = source_list(s, &v, &n);
-    if (st != KG_OK) {
-        rc = cli_store_fail(cli, s, st, "cannot read the sources");
-        store_close(s);
-        return rc;
-    }
     static const char *const heads[] = {
         "name",  "type",    "url",     "last_run", "status",
         "added", "updated", "deleted", "error",
     };
-    struct cli_table *t = fmt == CLI_TABLE ? cli_table_new(9, heads) : NULL;
-    json_t *arr = fmt == CLI_JSON ? json_array() : NULL;
+    struct list l = {
+        .fmt = fmt,
+        .t = fmt == CLI_TABLE ? cli_table_new(9, heads) : NULL,
+        .arr = fmt == CLI_JSON ? json_array() : NULL,
+    };
     if (fmt == CLI_CSV)
         cli_csv_row(stdout, heads, 9);
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        struct source_state ss;
-        st = source_state_load(s, v[i].name, &ss);
-        if (st != KG_OK) {
-            rc = cli_store_fail(cli, s, st, "cannot read the sources");
-            break;
-        }
-        char *a = num(ss.added), *u = num(ss.updated), *d = num(ss.deleted);
-        const char *cells[9] = {
-            v[i].name,
-            source_type_name(v[i].type),
-            v[i].url,
-            ss.last_run ? ss.last_run : "never",
-            ss.status ? ss.status : "-",
-            a,
-            u,
-            d,
-            ss.error ? ss.error : "",
-        };
-        if (t) {
-            cli_table_add(t, cells);
-        } else if (arr) {
-            char *dj = source_to_json(&v[i]);
-            char *sj = source_state_to_json(&ss);
-            json_t *o = json_loads(dj, 0, NULL);
-            json_t *state = json_loads(sj, 0, NULL);
-            json_object_set_new(o, "state", state);
-            json_array_append_new(arr, o);
-            free(dj);
-            free(sj);
-        } else {
-            cli_csv_row(stdout, cells, 9);
-        }
-        free(a);
-        free(u);
-        free(d);
-        source_state_release(&ss);
+    kg_status st = app_source_list(a, on_row, on_warning, &l);
+    if (st != KG_OK) {
+        rc = cli_app_fail(cli, a, st);
+    } else {
+        if (l.t)
+            cli_table_print(l.t, stdout, 48);
+        if (l.arr)
+            cli_print_json(l.arr);
     }
-    if (t) {
-        cli_table_print(t, stdout, 48);
-        cli_table_free(t);
-    }
-    if (arr) {
-        cli_print_json(arr);
-        json_decref(arr);
-    }
-    source_list_free(v, n);
-    store_close(s);
+    cli_table_free(l.t);
+    json_decref(l.arr);
+    app_close(a);
     return rc;
 }
 

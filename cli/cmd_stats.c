@@ -16,21 +16,18 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
         return rc;
     if (optind < argc)
         return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-    struct store *s;
-    rc = cli_open_store(cli, STORE_READONLY, &s);
+    struct app_session *as;
+    rc = cli_session(cli, APP_READ, NULL, &as);
     if (rc)
         return rc;
-    int64_t n[KG_KIND_COUNT], stubs[KG_KIND_COUNT], version = 0;
-    kg_status st = KG_OK;
-    for (int k = 0; k < KG_KIND_COUNT && st == KG_OK; k++)
-        st = store_count(s, (kg_kind)k, &n[k], &stubs[k]);
-    if (st == KG_OK)
-        st = store_version(s, &version);
+    struct app_counts c;
+    kg_status st = app_counts(as, &c);
     if (st != KG_OK) {
-        rc = cli_store_fail(cli, s, st, "counting records");
-        store_close(s);
+        rc = cli_app_fail(cli, as, st);
+        app_close(as);
         return rc;
     }
+    const int64_t *n = c.records, *stubs = c.stubs, version = c.version;
     if (fmt == CLI_JSON) {
         json_t *counts = json_object(), *st_obj = json_object();
         for (int k = 0; k < KG_KIND_COUNT; k++) {
@@ -61,6 +58,6 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
         cli_table_print(t, stdout, 40);
         cli_table_free(t);
     }
-    store_close(s);
+    app_close(as);
     return 0;
 }

@@ -1,12 +1,35 @@
 /*
  * match_opts.c - what the matcher's subcommands (match, query, partners,
- * eval) parse and print alike: --top, and a hit's reason as JSON.
+ * eval) parse and print alike: --top, --kind, opening the session, a
+ * hit's reason as JSON, and the table, CSV and JSON sinks of match and
+ * query.
  */
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
-#include "graph/match.h"
+
+int cli_session(const struct cli *cli, enum app_store_mode mode,
+                const char *config, struct app_session **a)
+{
+    struct app_opts o = {
+        .db_path = cli->db_path, .mode = mode, .config = config};
+    kg_status st = app_open(&o, a);
+    if (st == KG_OK)
+        return 0;
+    cli_error(cli, "%s", app_last_error(*a));
+    app_close(*a);
+    *a = NULL;
+    return kg_exit_code(st) ? kg_exit_code(st) : 3;
+}
+
+int cli_app_fail(const struct cli *cli, const struct app_session *a,
+                 kg_status st)
+{
+    cli_error(cli, "%s", app_last_error(a));
+    return kg_exit_code(st);
+}
 
 int cli_parse_top(const struct cli *cli, const char *s, size_t *top)
 {
@@ -18,7 +41,17 @@ int cli_parse_top(const struct cli *cli, const char *s, size_t *top)
     return 0;
 }
 
-json_t *cli_match_reason_json(const struct match_hit *h)
+int cli_match_kinds(const struct cli *cli, const char *s, unsigned *kinds)
+{
+    if (app_match_kinds(s, kinds) == KG_OK)
+        return 0;
+    return cli_usage(cli,
+                     "unknown kind '%s' (achievement, patent, expert, "
+                     "institution or all)",
+                     s);
+}
+
+json_t *cli_match_reason_json(const struct app_hit *h)
 {
     json_t *parts = json_pack("{s:f, s:f, s:f}", "text", h->text, "graph",
                               h->graph, "fit", h->fit);
@@ -32,4 +65,177 @@ json_t *cli_match_reason_json(const struct match_hit *h)
                             h->path[i].id, "label", h->path[i].label));
     return json_pack("{s:o, s:o, s:o}", "parts", parts, "concepts", concepts,
                      "path", path);
+}
+
+/* ---- the sinks of match and query --------------------------------------- */
+
+static void print_path(const struct app_hit *h)
+{
+    for (size_t i = 0; i < h->npath; i++) {
+        const struct app_step *s = &h->path[i];
+        if (strcmp(s->kind, "text") == 0)
+            printf("%s\"%s\"", i ? " → " : "", s->label);
+        else if (strcmp(s->kind, "concept") == 0)
+            printf("%sconcept %s", i ? " → " : "", s->label);
+        else if (strcmp(s->kind, "demand") == 0 ||
+                 strcmp(s->kind, "achievement") == 0 ||
+                 strcmp(s->kind, "patent") == 0)
+            printf("%s%s %s", i ? " → " : "", s->kind, s->id);
+        else
+            printf("%s%s %s", i ? " → " : "", s->kind, s->label);
+    }
+    putchar('\n');
+}
+
+static void csv_start(void *ctx)
+{
+    (void)ctx;
+    puts("demand_id,kind,item_id,score,cross_domain,title");
+}
+
+static void csv_hit(void *ctx, const struct app_group *g,
+                    const struct app_hit *h)
+{
+    (void)ctx;
+    char score[32];
+    snprintf(score, sizeof score, "%.4f", h->score);
+    const char *row[] = {g->text ? "text" : g->id,
+                         record_kind_name(h->kind),
+                         h->id,
+                         score,
+                         h->cross_domain ? "1" : "0",
+                         h->label};
+    cli_csv_row(stdout, row, 6);
+}
+
+static void json_begin(void *ctx, const struct app_group *g)
+{
+    struct cli_match_out *o = ctx;
+    (void)g;
+    o->matches = json_array();
+}
+
+static void json_hit(void *ctx, const struct app_group *g,
+                     const struct app_hit *h)
+{
+    struct cli_match_out *o = ctx;
+    (void)g;
+    json_array_append_new(o->matches,
+                          json_pack("{s:s, s:s, s:s, s:f, s:b, s:o}", "kind",
+                                    record_kind_name(h->kind), "id", h->id,
+                                    "title", h->label, "score", h->score,
+                                    "cross_domain", h->cross_domain, "reason",
+                                    cli_match_reason_json(h)));
+}
+
+static void json_end(void *ctx, const struct app_group *g)
+{
+    struct cli_match_out *o = ctx;
+    json_t *d =
+        g->text ? json_pack("{s:n, s:s, s:o}", "id", "text", g->text, "matches",
+                            o->matches)
+                : json_pack("{s:s, s:o}", "id", g->id, "matches", o->matches);
+    o->matches = NULL;
+    json_array_append_new(o->demands, d);
+}
+
+/* Tables leave out a demand without matches under --all. */
+static bool table_skips(const struct cli_match_out *o,
+                        const struct app_group *g)
+{
+    return g->nhits == 0 && o->all;
+}
+
+static void table_begin(void *ctx, const struct app_group *g)
+{
+    struct cli_match_out *o = ctx;
+    if (table_skips(o, g))
+        return;
+    if (g->text)
+        printf("== text \"%s\"", g->text);
+    else
+        printf("== demand %s %s", g->id, g->label);
+    if (*g->domains)
+        printf(" [%s]", g->domains);
+    putchar('\n');
+    if (g->nhits == 0) {
+        printf("   (no matches)\n");
+        return;
+    }
+    static const char *const head[] = {"#",     "kind",  "id",
+                                       "title", "score", "cross"};
+    if (!o->explain)
+        o->table = cli_table_new(6, head);
+}
+
+static void table_hit(void *ctx, const struct app_group *g,
+                      const struct app_hit *h)
+{
+    struct cli_match_out *o = ctx;
+    (void)g;
+    if (o->explain) {
+        printf("%3zu. %-11s %s  %s  %.4f%s\n", h->rank,
+               record_kind_name(h->kind), h->id, h->label, h->score,
+               h->cross_domain ? "  cross-domain" : "");
+        printf("     parts: text %.4f + graph %.4f + fit %.4f\n", h->text,
+               h->graph, h->fit);
+        if (h->nconcepts) {
+            printf("     concepts:");
+            for (size_t k = 0; k < h->nconcepts; k++)
+                printf("%s %s", k ? "," : "", h->concepts[k]);
+            putchar('\n');
+        }
+        printf("     path: ");
+        print_path(h);
+        return;
+    }
+    char n[24], score[32];
+    snprintf(n, sizeof n, "%zu", h->rank);
+    snprintf(score, sizeof score, "%.4f", h->score);
+    const char *row[] = {n,     record_kind_name(h->kind),   h->id, h->label,
+                         score, h->cross_domain ? "yes" : ""};
+    cli_table_add(o->table, row);
+}
+
+static void table_end(void *ctx, const struct app_group *g)
+{
+    struct cli_match_out *o = ctx;
+    (void)g;
+    if (o->table) {
+        cli_table_print(o->table, stdout, 48);
+        cli_table_free(o->table);
+        o->table = NULL;
+    }
+}
+
+void cli_match_out_init(struct cli_match_out *o, enum cli_format fmt,
+                        bool explain, bool all, struct app_sink *sink)
+{
+    memset(o, 0, sizeof *o);
+    o->explain = explain;
+    o->all = all;
+    if (fmt == CLI_CSV)
+        *sink = (struct app_sink){.start = csv_start, .hit = csv_hit};
+    else if (fmt == CLI_JSON)
+        *sink = (struct app_sink){
+            .begin = json_begin, .hit = json_hit, .end = json_end};
+    else
+        *sink = (struct app_sink){
+            .begin = table_begin, .hit = table_hit, .end = table_end};
+    sink->ctx = o;
+    if (fmt == CLI_JSON)
+        o->demands = json_array();
+}
+
+void cli_match_out_finish(struct cli_match_out *o, bool print)
+{
+    if (o->demands && print) {
+        json_t *root = json_pack("{s:O}", "demands", o->demands);
+        cli_print_json(root);
+        json_decref(root);
+    }
+    json_decref(o->demands);
+    json_decref(o->matches);
+    cli_table_free(o->table);
+    memset(o, 0, sizeof *o);
 }

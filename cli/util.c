@@ -1,6 +1,7 @@
 /*
- * util.c - what the subcommands share: error printing, opening the store,
- * --format, CSV fields and a table laid out by terminal display width.
+ * util.c - what the subcommands share: error printing, --format, the
+ * index refresh warning, CSV fields and a table laid out by terminal
+ * display width.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -10,7 +11,6 @@
 #include <unicode/uchar.h>
 
 #include "cli/cli.h"
-#include "core/index.h"
 
 void cli_error(const struct cli *cli, const char *fmt, ...)
 {
@@ -32,24 +32,6 @@ int cli_usage(const struct cli *cli, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\ntry 'kgmatch %s --help'\n", cli->cmd);
     return 2;
-}
-
-int cli_open_store(const struct cli *cli, int flags, struct store **out)
-{
-    char err[512];
-    kg_status st = store_open(cli->db_path, flags, out, err, sizeof err);
-    if (st != KG_OK) {
-        cli_error(cli, "%s", err);
-        return kg_exit_code(st) ? kg_exit_code(st) : 3;
-    }
-    return 0;
-}
-
-int cli_store_fail(const struct cli *cli, struct store *s, kg_status st,
-                   const char *what)
-{
-    cli_error(cli, "%s: %s", what, store_last_error(s));
-    return kg_exit_code(st);
 }
 
 int cli_parse_format(const struct cli *cli, const char *s, enum cli_format *out)
@@ -236,18 +218,10 @@ void cli_table_free(struct cli_table *t)
     free(t);
 }
 
-void cli_refresh_index(const struct cli *cli, struct store *s, int64_t since)
+void cli_refresh_index(const struct cli *cli, struct app_session *a,
+                       int64_t since)
 {
-    int64_t now = since;
-    if (store_version(s, &now) != KG_OK || now == since)
-        return;
-    FILE *quiet = fopen("/dev/null", "w");
-    struct index_opts o = {.warn = quiet};
-    struct index *ix = NULL;
-    char err[512];
-    if (index_open(s, &o, &ix, err, sizeof err) != KG_OK)
-        cli_error(cli, "warning: search index not updated: %s", err);
-    index_free(ix);
-    if (quiet)
-        fclose(quiet);
+    if (app_refresh_index(a, since) != KG_OK)
+        cli_error(cli, "warning: search index not updated: %s",
+                  app_last_error(a));
 }

@@ -34,9 +34,8 @@ struct index_opts {
  * stale (the store's version moved), corrupt or when opts->rebuild is set.
  * opts may be NULL. On failure returns the status with a message in err.
  * When the file cannot be written (read-only directory, disk full) the index
- * is built in memory and a warning printed. s must stay open while the
- * index is used (index_top_terms reads records). An index is for one
- * thread at a time.
+ * is built in memory and a warning printed. The index does not keep s.
+ * An index is for one thread at a time.
  */
 kg_status index_open(struct store *s, const struct index_opts *opts,
                      struct index **out, char *err,
@@ -45,7 +44,7 @@ void index_free(struct index *ix); /* NULL is a no-op */
 
 /*
  * Builds an in-memory index of the given records (their own text only: no
- * store, so no profiles from links, and index_top_terms returns 0).
+ * store, so no profiles from links).
  * For tests and benchmarks. Errors as for index_open.
  */
 kg_status index_build(const struct kg_record *const *recs, size_t n,
@@ -98,14 +97,5 @@ kg_status index_search(struct index *ix, const char *text, unsigned kinds,
 /* Message of the last failed index_search ("" when none): the analyzer's
  * (ICU, OpenCC). Owned by the index. */
 const char *index_last_error(const struct index *ix);
-
-/*
- * The strongest terms (by BM25 weight within the document) of one indexed
- * record, as display strings (stems are shown as their most frequent
- * surface form). Up to max terms into terms[] (owned by the index);
- * returns the count, 0 when the record is not indexed.
- */
-size_t index_top_terms(struct index *ix, kg_kind kind, const char *id,
-                       const char **terms, double *weights, size_t max);
 
 #endif

@@ -1,11 +1,11 @@
 /*
  * graph.c - builds the knowledge graph from the store (records, links,
  * concepts, term vectors), runs it through igraph, lays the result out as
- * one flat image (the cache file format) and maps it back. The image is
- * written to PATH.graph.tmp.PID and renamed, so readers never see half a
- * file.
+ * one flat core/image (the cache file; its format is described at "the
+ * image" below) and maps it back, checking checksum and every offset
+ * before use. image_write replaces the file atomically.
  */
-#include "graph/graph.h"
+#include "graph/graph_int.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -18,10 +18,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/image.h"
+#include "core/strmap.h"
 #include "core/text.h"
 
 #define GRAPH_MAGIC "KGGRAPH"
-#define GRAPH_FORMAT 3
+#define GRAPH_FORMAT 4
 #define DEFAULT_ITEM_TERMS 64
 #define DEFAULT_CONCEPT_TERMS 8
 #define MAX_TERMS_PER_DOC 1000000
@@ -71,92 +73,6 @@ char *graph_cache_path(const char *db_path)
     return kg_xasprintf("%s.graph", db_path);
 }
 
-/* ---- a string map used while building ---------------------------------- */
-
-struct smap {
-    uint32_t *slot; /* value + 1; 0 = empty */
-    uint64_t *hash;
-    size_t cap, n;
-    struct kg_buf *keys; /* key i starts at koff[value] */
-    uint32_t *koff;
-    uint32_t *klen;
-    size_t kcap;
-};
-
-static void smap_init(struct smap *m, struct kg_buf *keys)
-{
-    memset(m, 0, sizeof *m);
-    m->cap = 1024;
-    m->slot = kg_xcalloc(m->cap, sizeof *m->slot);
-    m->hash = kg_xcalloc(m->cap, sizeof *m->hash);
-    m->keys = keys;
-}
-
-static void smap_release(struct smap *m)
-{
-    free(m->slot);
-    free(m->hash);
-    free(m->koff);
-    free(m->klen);
-    memset(m, 0, sizeof *m);
-}
-
-static void smap_grow(struct smap *m)
-{
-    size_t ncap = m->cap * 2;
-    uint32_t *ns = kg_xcalloc(ncap, sizeof *ns);
-    uint64_t *nh = kg_xcalloc(ncap, sizeof *nh);
-    for (size_t i = 0; i < m->cap; i++) {
-        if (!m->slot[i])
-            continue;
-        size_t j = m->hash[i] & (ncap - 1);
-        while (ns[j])
-            j = (j + 1) & (ncap - 1);
-        ns[j] = m->slot[i];
-        nh[j] = m->hash[i];
-    }
-    free(m->slot);
-    free(m->hash);
-    m->slot = ns;
-    m->hash = nh;
-    m->cap = ncap;
-}
-
-/* The value of key (n bytes), or GRAPH_NONE. With add, a missing key gets
- * the value m->n (the next one) and *added is set. */
-static uint32_t smap_get(struct smap *m, const char *key, size_t n, bool add,
-                         bool *added)
-{
-    uint64_t h = text_hash(key, n);
-    size_t j = h & (m->cap - 1);
-    while (m->slot[j]) {
-        uint32_t v = m->slot[j] - 1;
-        if (m->hash[j] == h && m->klen[v] == n &&
-            memcmp(m->keys->data + m->koff[v], key, n) == 0)
-            return v;
-        j = (j + 1) & (m->cap - 1);
-    }
-    if (!add)
-        return GRAPH_NONE;
-    uint32_t v = (uint32_t)m->n++;
-    if (m->n > m->kcap) {
-        m->kcap = m->kcap ? m->kcap * 2 : 1024;
-        m->koff = kg_xrealloc(m->koff, m->kcap * sizeof *m->koff);
-        m->klen = kg_xrealloc(m->klen, m->kcap * sizeof *m->klen);
-    }
-    m->koff[v] = (uint32_t)m->keys->len;
-    m->klen[v] = (uint32_t)n;
-    kg_buf_add(m->keys, key, n);
-    kg_buf_addc(m->keys, '\0');
-    m->slot[j] = v + 1;
-    m->hash[j] = h;
-    if (added)
-        *added = true;
-    if (m->n * 2 > m->cap)
-        smap_grow(m);
-    return v;
-}
-
 /* ---- the build ---------------------------------------------------------- */
 
 struct bvert {
@@ -188,8 +104,7 @@ struct bterm {
 
 struct build {
     struct kg_buf strings;
-    struct kg_buf vkeys, tkeys; /* keys of the two maps */
-    struct smap vmap, tmap;
+    struct strmap vmap, tmap; /* vertex keys, analyzer terms */
     struct bvert *v;
     size_t nv, capv;
     struct bedge *e;
@@ -229,7 +144,7 @@ static uint32_t vertex(struct build *b, unsigned kind, const char *id,
     kg_buf_addc(&b->key, (char)('0' + kind));
     kg_buf_adds(&b->key, id);
     bool add = false;
-    uint32_t v = smap_get(&b->vmap, b->key.data, b->key.len, true, &add);
+    uint32_t v = strmap_get(&b->vmap, b->key.data, b->key.len, true, &add);
     if (add) {
         if (b->nv == b->capv) {
             b->capv = b->capv ? b->capv * 2 : 1024;
@@ -369,7 +284,7 @@ static void analyze_doc(struct build *b, uint32_t v)
         const struct text_tok *tok = &b->tk.v[i];
         const char *term = b->tk.bytes + tok->off;
         bool added = false;
-        uint32_t t = smap_get(&b->tmap, term, tok->len, true, &added);
+        uint32_t t = strmap_get(&b->tmap, term, tok->len, true, &added);
         if (added) {
             if (b->tmap.n > b->capt) {
                 b->capt = b->capt ? b->capt * 2 : 4096;
@@ -562,88 +477,260 @@ static double idf_of(uint32_t df, uint32_t ndocs)
 
 /* ---- the image ---------------------------------------------------------- */
 
-struct header {
-    char magic[8];
-    uint32_t format, text_version;
-    int64_t version;
-    uint32_t nv, nterms, ndocs, item_terms, concept_terms;
-    int32_t ref_year;
-    uint32_t nrec, pad;
-    uint64_t ne, nslots, nvec, ninv, strings_len, total;
-    uint64_t reserved[4];
+/*
+ * The cache file is a core/image (image.h has the container: header,
+ * whole-file checksum, section table): magic "KGGRAPH\0", format
+ * GRAPH_FORMAT, struct graph_meta as the owner's header, and one section
+ * per array of struct graph, each 8-aligned, in the order of enum gsec,
+ * its length the count in `shape` times the element size:
+ *
+ *   vkind vsub vmaturity   nv    uint8    kind <= GRAPH_CONCEPT, concept
+ *                                         subtype <= GRAPH_C_TERM, 1..9
+ *   vyear                  nv    int16
+ *   vid vlabel vregion     nv    uint32   offsets into strings
+ *   vdomain                nv    uint32   domain bits
+ *   order                  nv    uint32   vertices by (kind, id)
+ *   csr.off                nv+1  uint64   slots of v: [off[v], off[v+1])
+ *   csr.adj csr.w          2 ne  uint32, float: neighbour, weight
+ *   csr.wdeg               nv    float    weighted degree
+ *   etype                  2 ne  uint8    enum graph_edge of the slot
+ *   vec_off                nv+1  uint64   vector of v: [vec_off[v], ..[v+1])
+ *   vec_term vec_w         nvec  uint32, float: term id, weight
+ *   inv_off                nt+1  uint64   postings of t: [inv_off[t], ..)
+ *   inv_v inv_w            ninv  uint32, float: vertex, weight
+ *   term_str term_surface  nt    uint32   offsets into strings
+ *   term_df                nt    uint32
+ *   term_vertex            nt    uint32   its concept vertex or GRAPH_NONE
+ *   term_order             nt    uint32   terms by string
+ *   strings          strings_len char     NUL-terminated strings
+ *
+ * Nothing in it is followed before attach() has checked, beyond the
+ * checksum, every offset and id against what it indexes: the CSR and
+ * vector offsets start at 0, never decrease and end at the array's
+ * length; vertex ids < nv, term ids < nterms, string offsets inside the
+ * strings, which end in a NUL.
+ */
+enum gsec {
+    G_VKIND,
+    G_VSUB,
+    G_VMATURITY,
+    G_VYEAR,
+    G_VID,
+    G_VLABEL,
+    G_VREGION,
+    G_VDOMAIN,
+    G_ORDER,
+    G_CSR_OFF,
+    G_CSR_ADJ,
+    G_CSR_W,
+    G_CSR_WDEG,
+    G_ETYPE,
+    G_VEC_OFF,
+    G_VEC_TERM,
+    G_VEC_W,
+    G_INV_OFF,
+    G_INV_V,
+    G_INV_W,
+    G_TERM_STR,
+    G_TERM_SURFACE,
+    G_TERM_DF,
+    G_TERM_VERTEX,
+    G_TERM_ORDER,
+    G_STRINGS,
+    G_COUNT
 };
 
-/* Section sizes in image order; align() pads each to 8 bytes. */
-static size_t align8(size_t n)
+/* The graph's own header in the image. */
+struct graph_meta {
+    uint32_t text_version;
+    uint32_t nv, nterms, ndocs, item_terms, concept_terms;
+    int32_t ref_year;
+    uint32_t nrec;
+    int64_t version;
+    uint64_t ne, nslots, nvec, ninv, strings_len;
+};
+
+enum { N_V, N_V1, N_SLOTS, N_VEC, N_INV, N_T, N_T1, N_STR };
+static const struct {
+    uint8_t size, count;
+} shape[G_COUNT] = {
+    [G_VKIND] = {1, N_V},       [G_VSUB] = {1, N_V},
+    [G_VMATURITY] = {1, N_V},   [G_VYEAR] = {2, N_V},
+    [G_VID] = {4, N_V},         [G_VLABEL] = {4, N_V},
+    [G_VREGION] = {4, N_V},     [G_VDOMAIN] = {sizeof(domain_mask), N_V},
+    [G_ORDER] = {4, N_V},       [G_CSR_OFF] = {8, N_V1},
+    [G_CSR_ADJ] = {4, N_SLOTS}, [G_CSR_W] = {4, N_SLOTS},
+    [G_CSR_WDEG] = {4, N_V},    [G_ETYPE] = {1, N_SLOTS},
+    [G_VEC_OFF] = {8, N_V1},    [G_VEC_TERM] = {4, N_VEC},
+    [G_VEC_W] = {4, N_VEC},     [G_INV_OFF] = {8, N_T1},
+    [G_INV_V] = {4, N_INV},     [G_INV_W] = {4, N_INV},
+    [G_TERM_STR] = {4, N_T},    [G_TERM_SURFACE] = {4, N_T},
+    [G_TERM_DF] = {4, N_T},     [G_TERM_VERTEX] = {4, N_T},
+    [G_TERM_ORDER] = {4, N_T},  [G_STRINGS] = {1, N_STR},
+};
+
+static const struct image_spec graph_spec = {
+    .magic = GRAPH_MAGIC,
+    .what = "graph",
+    .format = GRAPH_FORMAT,
+    .nsections = G_COUNT,
+    .meta_len = sizeof(struct graph_meta),
+};
+
+/* The length in bytes section i must have; UINT64_MAX when the counts
+ * cannot be right (an overflow). */
+static uint64_t section_bytes(const struct graph_meta *m, unsigned i)
 {
-    return (n + 7) & ~(size_t)7;
+    uint64_t n = 0;
+    switch (shape[i].count) {
+    case N_V:
+        n = m->nv;
+        break;
+    case N_V1:
+        n = (uint64_t)m->nv + 1;
+        break;
+    case N_SLOTS:
+        n = m->nslots;
+        break;
+    case N_VEC:
+        n = m->nvec;
+        break;
+    case N_INV:
+        n = m->ninv;
+        break;
+    case N_T:
+        n = m->nterms;
+        break;
+    case N_T1:
+        n = (uint64_t)m->nterms + 1;
+        break;
+    case N_STR:
+        n = m->strings_len;
+        break;
+    }
+    return n > UINT64_MAX / 8 ? UINT64_MAX : n * shape[i].size;
 }
 
-static size_t image_size(const struct header *h)
+/* Points g's arrays at the sections of an image at base. */
+static void point_into(struct graph *g, const uint8_t *base,
+                       const uint64_t off[G_COUNT], const struct graph_meta *m)
 {
-    size_t nv = h->nv, nt = h->nterms;
-    size_t s = align8(sizeof *h);
-    s += 3 * align8(nv);            /* vkind, vsub, vmaturity */
-    s += align8(nv * 2);            /* vyear */
-    s += 5 * align8(nv * 4);        /* vid vlabel vregion vdomain order */
-    s += align8((nv + 1) * 8);      /* off */
-    s += 2 * align8(h->nslots * 4); /* adj, w */
-    s += align8(nv * 4);            /* wdeg */
-    s += align8(h->nslots);         /* etype */
-    s += align8((nv + 1) * 8);      /* vec_off */
-    s += 2 * align8(h->nvec * 4);   /* vec_term, vec_w */
-    s += align8((nt + 1) * 8);      /* inv_off */
-    s += 2 * align8(h->ninv * 4);   /* inv_v, inv_w */
-    s += 5 * align8(nt * 4);        /* term arrays */
-    s += align8(h->strings_len);
-    return s;
+#define AT(i) ((const void *)(base + off[i]))
+    g->vkind = AT(G_VKIND);
+    g->vsub = AT(G_VSUB);
+    g->vmaturity = AT(G_VMATURITY);
+    g->vyear = AT(G_VYEAR);
+    g->vid = AT(G_VID);
+    g->vlabel = AT(G_VLABEL);
+    g->vregion = AT(G_VREGION);
+    g->vdomain = AT(G_VDOMAIN);
+    g->order = AT(G_ORDER);
+    g->csr.off = AT(G_CSR_OFF);
+    g->csr.adj = AT(G_CSR_ADJ);
+    g->csr.w = AT(G_CSR_W);
+    g->csr.wdeg = AT(G_CSR_WDEG);
+    g->etype = AT(G_ETYPE);
+    g->vec_off = AT(G_VEC_OFF);
+    g->vec_term = AT(G_VEC_TERM);
+    g->vec_w = AT(G_VEC_W);
+    g->inv_off = AT(G_INV_OFF);
+    g->inv_v = AT(G_INV_V);
+    g->inv_w = AT(G_INV_W);
+    g->term_str = AT(G_TERM_STR);
+    g->term_surface = AT(G_TERM_SURFACE);
+    g->term_df = AT(G_TERM_DF);
+    g->term_vertex = AT(G_TERM_VERTEX);
+    g->term_order = AT(G_TERM_ORDER);
+    g->strings = AT(G_STRINGS);
+#undef AT
+    g->nv = m->nv;
+    g->ne = m->ne;
+    g->version = m->version;
+    g->ref_year = m->ref_year;
+    g->nrec = m->nrec;
+    g->nterms = m->nterms;
+    g->ndocs = m->ndocs;
+    g->csr.n = m->nv;
 }
 
-/* Points g's arrays into an image (header already checked). */
-static void layout(struct graph *g, char *base, const struct header *h)
+/* off[0..n] starts at 0, never decreases and ends at end. */
+static bool offsets_ok(const uint64_t *off, size_t n, uint64_t end)
 {
-    size_t nv = h->nv, nt = h->nterms;
-    char *p = base + align8(sizeof *h);
-#define TAKE(field, type, count)                                               \
-    do {                                                                       \
-        g->field = (type *)(void *)p;                                          \
-        p += align8((size_t)(count) * sizeof(type));                           \
-    } while (0)
-    TAKE(vkind, const uint8_t, nv);
-    TAKE(vsub, const uint8_t, nv);
-    TAKE(vmaturity, const uint8_t, nv);
-    TAKE(vyear, const int16_t, nv);
-    TAKE(vid, const uint32_t, nv);
-    TAKE(vlabel, const uint32_t, nv);
-    TAKE(vregion, const uint32_t, nv);
-    TAKE(vdomain, const domain_mask, nv);
-    TAKE(order, const uint32_t, nv);
-    TAKE(csr.off, const uint64_t, nv + 1);
-    TAKE(csr.adj, const uint32_t, h->nslots);
-    TAKE(csr.w, const float, h->nslots);
-    TAKE(csr.wdeg, const float, nv);
-    TAKE(etype, const uint8_t, h->nslots);
-    TAKE(vec_off, const uint64_t, nv + 1);
-    TAKE(vec_term, const uint32_t, h->nvec);
-    TAKE(vec_w, const float, h->nvec);
-    TAKE(inv_off, const uint64_t, nt + 1);
-    TAKE(inv_v, const uint32_t, h->ninv);
-    TAKE(inv_w, const float, h->ninv);
-    TAKE(term_str, const uint32_t, nt);
-    TAKE(term_surface, const uint32_t, nt);
-    TAKE(term_df, const uint32_t, nt);
-    TAKE(term_vertex, const uint32_t, nt);
-    TAKE(term_order, const uint32_t, nt);
-    TAKE(strings, const char, h->strings_len);
-#undef TAKE
-    g->nv = h->nv;
-    g->ne = h->ne;
-    g->version = h->version;
-    g->ref_year = h->ref_year;
-    g->nrec = h->nrec;
-    g->nterms = h->nterms;
-    g->ndocs = h->ndocs;
-    g->csr.n = h->nv;
+    if (off[0] != 0 || off[n] != end)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (off[i] > off[i + 1])
+            return false;
+    return true;
+}
+
+/* Every ids[i] < n (or == also, when also is not 0). */
+static bool ids_ok(const uint32_t *ids, size_t count, uint64_t n, uint32_t also)
+{
+    for (size_t i = 0; i < count; i++)
+        if (ids[i] >= n && !(also && ids[i] == also))
+            return false;
+    return true;
+}
+
+/*
+ * Checks the contents of an image that image_check passed and points g
+ * into it: section lengths and alignment against the counts, then every
+ * offset and id (see the format above). Returns false with the reason in
+ * why, g untouched.
+ */
+static bool attach(struct graph *g, const struct image *im, char *why,
+                   size_t whylen)
+{
+    struct graph_meta m;
+    memcpy(&m, im->meta, sizeof m);
+    const char *bad = NULL;
+    if (m.nv >= GRAPH_NONE || m.nrec > m.nv || m.nslots != 2 * m.ne ||
+        m.strings_len == 0)
+        bad = "counts";
+    for (unsigned i = 0; !bad && i < G_COUNT; i++)
+        if (im->len[i] != section_bytes(&m, i) || im->off[i] % 8)
+            bad = "section sizes";
+    if (bad) {
+        snprintf(why, whylen, "inconsistent %s", bad);
+        return false;
+    }
+    struct graph t;
+    memset(&t, 0, sizeof t);
+    point_into(&t, im->base, im->off, &m);
+    size_t nv = m.nv, nt = m.nterms;
+    uint64_t ns = m.strings_len;
+    if (t.strings[ns - 1] != '\0')
+        bad = "strings";
+    else if (!ids_ok(t.vid, nv, ns, 0) || !ids_ok(t.vlabel, nv, ns, 0) ||
+             !ids_ok(t.vregion, nv, ns, 0) || !ids_ok(t.term_str, nt, ns, 0) ||
+             !ids_ok(t.term_surface, nt, ns, 0))
+        bad = "string offsets";
+    else if (!ids_ok(t.order, nv, nv, 0) ||
+             !ids_ok(t.csr.adj, m.nslots, nv, 0) ||
+             !ids_ok(t.inv_v, m.ninv, nv, 0) ||
+             !ids_ok(t.term_vertex, nt, nv, GRAPH_NONE))
+        bad = "vertex ids";
+    else if (!ids_ok(t.vec_term, m.nvec, nt, 0) ||
+             !ids_ok(t.term_order, nt, nt, 0))
+        bad = "term ids";
+    else if (!offsets_ok(t.csr.off, nv, m.nslots) ||
+             !offsets_ok(t.vec_off, nv, m.nvec) ||
+             !offsets_ok(t.inv_off, nt, m.ninv))
+        bad = "adjacency or vector offsets";
+    for (size_t v = 0; !bad && v < nv; v++)
+        if (t.vkind[v] > GRAPH_CONCEPT || t.vsub[v] > GRAPH_C_TERM)
+            bad = "vertex kinds";
+    for (uint64_t i = 0; !bad && i < m.nslots; i++)
+        if (t.etype[i] == 0 || t.etype[i] >= GRAPH_E_COUNT)
+            bad = "edge types";
+    if (bad) {
+        snprintf(why, whylen, "inconsistent %s", bad);
+        return false;
+    }
+    t.mem = g->mem;
+    *g = t;
+    return true;
 }
 
 /* Orders vertex numbers by (kind, id) and term numbers by string; ctx is
@@ -811,12 +898,10 @@ static void ig_setup(void)
 static void build_release(struct build *b)
 {
     kg_buf_release(&b->strings);
-    kg_buf_release(&b->vkeys);
-    kg_buf_release(&b->tkeys);
     kg_buf_release(&b->key);
     kg_buf_release(&b->doc);
-    smap_release(&b->vmap);
-    smap_release(&b->tmap);
+    strmap_release(&b->vmap);
+    strmap_release(&b->tmap);
     free(b->v);
     free(b->e);
     free(b->t);
@@ -915,7 +1000,7 @@ static void resolve_cites(struct build *b)
         kg_buf_reset(&b->key);
         kg_buf_addc(&b->key, (char)('0' + KG_PATENT));
         kg_buf_adds(&b->key, id);
-        uint32_t d = smap_get(&b->vmap, b->key.data, b->key.len, false, NULL);
+        uint32_t d = strmap_get(&b->vmap, b->key.data, b->key.len, false, NULL);
         if (d != GRAPH_NONE)
             edge(b, b->cite_src[i], d, W_CITES, GRAPH_E_CITES);
     }
@@ -955,7 +1040,7 @@ static uint32_t records_first(struct build *b)
 }
 
 static kg_status build_image(struct build *b, int64_t version,
-                             struct graph_mem *mem, struct header *h)
+                             struct graph_mem *mem)
 {
     struct wterm **vecs;
     uint32_t *vlen;
@@ -1030,32 +1115,30 @@ static kg_status build_image(struct build *b, int64_t version,
         if (b->v[b->d[i].v].kind != KG_DEMAND)
             ninv += vlen[i];
     }
-    memset(h, 0, sizeof *h);
-    memcpy(h->magic, GRAPH_MAGIC, sizeof GRAPH_MAGIC);
-    h->format = GRAPH_FORMAT;
-    h->text_version = TEXT_VERSION;
-    h->version = version;
-    h->nv = (uint32_t)b->nv;
-    h->nterms = (uint32_t)b->tmap.n;
-    h->ndocs = (uint32_t)b->nd;
-    h->item_terms = b->item_terms;
-    h->concept_terms = b->concept_terms;
-    h->ref_year = b->ref_year;
-    h->nrec = nrec;
-    h->ne = ne;
-    h->nslots = 2 * (uint64_t)ne;
-    h->nvec = nvec;
-    h->ninv = ninv;
-    h->strings_len = b->strings.len;
-    h->total = image_size(h);
-
-    mem->len = h->total;
-    mem->base = kg_xcalloc(1, mem->len);
-    mem->mapped = false;
-    memcpy(mem->base, h, sizeof *h);
+    struct graph_meta m = {
+        .text_version = TEXT_VERSION,
+        .version = version,
+        .nv = (uint32_t)b->nv,
+        .nterms = (uint32_t)b->tmap.n,
+        .ndocs = (uint32_t)b->nd,
+        .item_terms = b->item_terms,
+        .concept_terms = b->concept_terms,
+        .ref_year = b->ref_year,
+        .nrec = nrec,
+        .ne = ne,
+        .nslots = 2 * (uint64_t)ne,
+        .nvec = nvec,
+        .ninv = ninv,
+        .strings_len = b->strings.len,
+    };
+    struct image_writer iw;
+    image_writer_init(&iw, G_COUNT, sizeof m);
+    uint64_t sec[G_COUNT];
+    for (unsigned i = 0; i < G_COUNT; i++)
+        sec[i] = image_add_section(&iw, i, section_bytes(&m, i));
     struct graph g;
     memset(&g, 0, sizeof g);
-    layout(&g, mem->base, h);
+    point_into(&g, iw.p, sec, &m);
     size_t nv = b->nv;
     for (size_t v = 0; v < nv; v++) {
         ((uint8_t *)g.vkind)[v] = b->v[v].kind;
@@ -1157,6 +1240,10 @@ static kg_status build_image(struct build *b, int64_t version,
     }
     qsort_r((uint32_t *)g.term_order, nt, sizeof(uint32_t), cmp_term_order, b);
     memcpy((char *)g.strings, b->strings.data, b->strings.len);
+    image_finish(&iw, GRAPH_MAGIC, GRAPH_FORMAT, &m);
+    mem->base = iw.p;
+    mem->len = iw.len;
+    mem->mapped = false;
 
 done:
     for (size_t i = 0; i < b->nd; i++)
@@ -1174,7 +1261,7 @@ done:
  * so a change made meanwhile leaves the image stale, not wrongly current). */
 static kg_status build(struct store *s, int64_t version,
                        const struct graph_opts *opts, struct graph_mem *mem,
-                       struct header *h, char *err, size_t errlen)
+                       char *err, size_t errlen)
 {
     struct build b;
     memset(&b, 0, sizeof b);
@@ -1185,14 +1272,12 @@ static kg_status build(struct store *s, int64_t version,
     b.concept_terms = opts && opts->concept_terms ? opts->concept_terms
                                                   : DEFAULT_CONCEPT_TERMS;
     kg_buf_init(&b.strings);
-    kg_buf_init(&b.vkeys);
-    kg_buf_init(&b.tkeys);
     kg_buf_init(&b.key);
     kg_buf_init(&b.doc);
     kg_buf_adds(&b.strings, ""); /* offset 0 is "" */
     kg_buf_addc(&b.strings, '\0');
-    smap_init(&b.vmap, &b.vkeys);
-    smap_init(&b.tmap, &b.tkeys);
+    strmap_init(&b.vmap);
+    strmap_init(&b.tmap);
     text_tokens_init(&b.tk);
     b.tk.surfaces = true;
     kg_status st = text_new(NULL, &b.text, err, errlen);
@@ -1215,7 +1300,7 @@ static kg_status build(struct store *s, int64_t version,
         st = KG_ELIMIT;
         goto fail;
     }
-    st = build_image(&b, version, mem, h);
+    st = build_image(&b, version, mem);
 fail:
     build_release(&b);
     return st;
@@ -1223,75 +1308,58 @@ fail:
 
 /* ---- the cache file ----------------------------------------------------- */
 
-static bool header_ok(const struct header *h, size_t len,
-                      const struct graph_opts *opts, int64_t version)
+/* What became of the cache file at open. */
+enum cache_state {
+    CACHE_CURRENT,    /* mapped */
+    CACHE_MISSING,    /* no file: built silently */
+    CACHE_STALE,      /* another store version, options or format */
+    CACHE_DAMAGED,    /* fails the checksum or the bounds checks */
+    CACHE_UNREADABLE, /* cannot be opened or mapped */
+};
+
+/* The image was built for this store version and these options. */
+static bool meta_current(const struct graph_meta *m,
+                         const struct graph_opts *opts, int64_t version)
 {
     unsigned it =
         opts && opts->item_terms ? opts->item_terms : DEFAULT_ITEM_TERMS;
     unsigned ct = opts && opts->concept_terms ? opts->concept_terms
                                               : DEFAULT_CONCEPT_TERMS;
-    return len >= sizeof *h && memcmp(h->magic, GRAPH_MAGIC, 8) == 0 &&
-           h->format == GRAPH_FORMAT && h->text_version == TEXT_VERSION &&
-           h->version == version && h->item_terms == it &&
-           h->concept_terms == ct && h->total == len &&
-           h->nslots == 2 * h->ne && h->nrec <= h->nv && image_size(h) == len;
+    return m->text_version == TEXT_VERSION && m->version == version &&
+           m->item_terms == it && m->concept_terms == ct;
 }
 
-/* Maps path when it holds a current image. Returns 1 when mapped, 0 when
- * missing, -1 when present but stale or damaged. */
-static int map_cache(const char *path, const struct graph_opts *opts,
-                     int64_t version, struct graph_mem *mem)
+/* Maps path into g when it holds a current, sound image; the reason it
+ * does not in why. */
+static enum cache_state map_cache(const char *path,
+                                  const struct graph_opts *opts,
+                                  int64_t version, struct graph *g, char *why,
+                                  size_t whylen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno == ENOENT ? 0 : -1;
-    struct stat sb;
-    int rc = -1;
-    if (fstat(fd, &sb) == 0 && sb.st_size >= (off_t)sizeof(struct header)) {
-        void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0);
-        if (p != MAP_FAILED) {
-            if (header_ok(p, (size_t)sb.st_size, opts, version)) {
-                mem->base = p;
-                mem->len = (size_t)sb.st_size;
-                mem->mapped = true;
-                rc = 1;
-            } else {
-                munmap(p, (size_t)sb.st_size);
-            }
-        }
+    struct image im;
+    enum image_verdict v;
+    kg_status st = image_map(path, &graph_spec, &im, &v, why, whylen);
+    if (st == KG_ENOTFOUND)
+        return CACHE_MISSING;
+    if (st == KG_EIO)
+        return CACHE_UNREADABLE;
+    if (st != KG_OK)
+        return v == IMAGE_FOREIGN ? CACHE_STALE : CACHE_DAMAGED;
+    struct graph_meta m;
+    memcpy(&m, im.meta, sizeof m);
+    enum cache_state cs = CACHE_CURRENT;
+    if (!meta_current(&m, opts, version))
+        cs = CACHE_STALE;
+    else if (!attach(g, &im, why, whylen))
+        cs = CACHE_DAMAGED;
+    if (cs != CACHE_CURRENT) {
+        image_release(&im);
+        return cs;
     }
-    close(fd);
-    return rc;
-}
-
-static kg_status write_cache(const char *path, const struct graph_mem *mem,
-                             char *err, size_t errlen)
-{
-    char *tmp = kg_xasprintf("%s.tmp.%ld", path, (long)getpid());
-    kg_status st = KG_EIO;
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    bool ok = fwrite(mem->base, 1, mem->len, f) == mem->len;
-    ok = fflush(f) == 0 && ok;
-    int e = errno;
-    ok = fclose(f) == 0 && ok;
-    if (!ok) {
-        snprintf(err, errlen, "%s: %s", tmp, strerror(e ? e : errno));
-        unlink(tmp);
-        goto out;
-    }
-    if (rename(tmp, path) != 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        unlink(tmp);
-        goto out;
-    }
-    st = KG_OK;
-out:
-    free(tmp);
-    return st;
+    g->mem->base = (void *)im.base;
+    g->mem->len = im.size;
+    g->mem->mapped = true;
+    return CACHE_CURRENT;
 }
 
 kg_status graph_open(struct store *s, const struct graph_opts *opts,
@@ -1307,37 +1375,44 @@ kg_status graph_open(struct store *s, const struct graph_opts *opts,
     FILE *warn = opts && opts->warn ? opts->warn : stderr;
     bool use_file = !(opts && opts->no_cache);
     char *path = graph_cache_path(store_path(s));
-    struct graph_mem *mem = kg_xcalloc(1, sizeof *mem);
-    int mapped = 0;
-    if (use_file && !(opts && opts->rebuild)) {
-        mapped = map_cache(path, opts, version, mem);
-        if (mapped < 0)
-            fprintf(warn, "kgmatch: graph %s is stale, rebuilding\n", path);
-    }
-    struct header h;
-    if (mapped <= 0) {
-        st = build(s, version, opts, mem, &h, err, errlen);
+    struct graph *g = kg_xcalloc(1, sizeof *g);
+    g->mem = kg_xcalloc(1, sizeof *g->mem);
+    char why[256] = "";
+    enum cache_state cs = CACHE_MISSING;
+    if (use_file && !(opts && opts->rebuild))
+        cs = map_cache(path, opts, version, g, why, sizeof why);
+    if (cs == CACHE_STALE)
+        fprintf(warn, "kgmatch: graph %s is stale, rebuilding\n", path);
+    else if (cs == CACHE_DAMAGED)
+        fprintf(warn, "kgmatch: graph %s is damaged (%s), rebuilding\n", path,
+                why);
+    else if (cs == CACHE_UNREADABLE)
+        fprintf(warn, "kgmatch: graph %s is unreadable (%s), rebuilding\n",
+                path, why);
+    if (cs != CACHE_CURRENT) {
+        st = build(s, version, opts, g->mem, err, errlen);
+        struct image im;
+        if (st == KG_OK &&
+            (image_check(&graph_spec, g->mem->base, g->mem->len, false, &im,
+                         why, sizeof why) != IMAGE_OK ||
+             !attach(g, &im, why, sizeof why))) {
+            snprintf(err, errlen, "internal error: fresh graph unsound: %s",
+                     why);
+            st = KG_EINTERNAL;
+        }
         if (st != KG_OK) {
-            free(mem->base);
-            free(mem);
+            graph_free(g);
             free(path);
             return st;
         }
-        if (use_file) {
-            char werr[512];
-            if (write_cache(path, mem, werr, sizeof werr) != KG_OK)
-                fprintf(warn,
-                        "kgmatch: cannot write the graph cache (%s); "
-                        "keeping it in memory\n",
-                        werr);
-        }
-    } else {
-        memcpy(&h, mem->base, sizeof h);
+        if (use_file && image_write(path, g->mem->base, g->mem->len, why,
+                                    sizeof why) != KG_OK)
+            fprintf(warn,
+                    "kgmatch: cannot write the graph cache (%s: %s); "
+                    "keeping it in memory\n",
+                    path, why);
     }
     free(path);
-    struct graph *g = kg_xcalloc(1, sizeof *g);
-    layout(g, mem->base, &h);
-    g->mem = mem;
     *out = g;
     return KG_OK;
 }
@@ -1404,6 +1479,8 @@ double graph_idf(const struct graph *g, uint32_t t)
 void graph_get_stats(const struct graph *g, struct graph_stats *st)
 {
     memset(st, 0, sizeof *st);
+    st->nv = g->nv;
+    st->ne = g->ne;
     for (uint32_t v = 0; v < g->nv; v++) {
         st->vertices[g->vkind[v]]++;
         if (g->vkind[v] == GRAPH_CONCEPT && g->vsub[v] <= GRAPH_C_TERM)

@@ -51,40 +51,10 @@ struct graph_opts {
 };
 
 /*
- * The graph image. Everything is read-only and owned by the graph. Strings
- * are offsets into `strings`. Vertex ids are dense 0..nv-1; record ids and
- * concept keys ("kw:铝合金", "ipc:B23K 9/173", "term:weld") are in vid.
+ * The graph: an opaque, read-only image (its arrays are private to graph/,
+ * in graph_int.h). Strings it hands out stay valid until graph_free.
  */
-struct graph {
-    uint32_t nv;
-    uint32_t nrec;   /* records are vertices 0 .. nrec-1, concepts after */
-    uint64_t ne;     /* undirected edges (the CSR holds each twice) */
-    int64_t version; /* the store version it was built from */
-    int ref_year;    /* the newest item year: "now" for recency */
-    const uint8_t *vkind, *vsub, *vmaturity;
-    const int16_t *vyear;
-    const uint32_t *vid, *vlabel, *vregion;
-    const domain_mask *vdomain;
-    const uint32_t *order; /* vertices sorted by (kind, id) */
-    struct rank_csr csr;
-    const uint8_t *etype; /* parallel to csr.adj */
-    /* Sublinear TF-IDF vectors (L2-normalized): the terms of vertex v are
-     * vec_term[vec_off[v] .. vec_off[v+1]). Demands keep all their terms,
-     * other records their strongest item_terms. */
-    uint32_t nterms, ndocs;
-    const uint64_t *vec_off;
-    const uint32_t *vec_term;
-    const float *vec_w;
-    /* Postings: the records (all but demands) holding term t are
-     * inv_v[inv_off[t] .. inv_off[t+1]), ascending, with their weights. */
-    const uint64_t *inv_off;
-    const uint32_t *inv_v;
-    const float *inv_w;
-    const uint32_t *term_str, *term_surface, *term_df, *term_vertex;
-    const uint32_t *term_order; /* terms sorted by string */
-    const char *strings;
-    struct graph_mem *mem; /* private: the mapping or buffer */
-};
+struct graph;
 
 /*
  * Opens the graph of s: maps the cache file when it is current, else builds
@@ -101,10 +71,27 @@ void graph_free(struct graph *g); /* NULL is a no-op */
 /* The cache file of the store at db_path (caller frees). */
 char *graph_cache_path(const char *db_path);
 
-static inline const char *graph_str(const struct graph *g, uint32_t off)
-{
-    return g->strings + off;
-}
+/* Vertex accessors (access.c), for callers that must not read the arrays:
+ * the vertex count; v's kind (a kg_kind, or GRAPH_CONCEPT); its record id
+ * or concept key; its label (title or name). Strings belong to the graph
+ * and stay valid until graph_free; v must be below graph_nv(g). */
+uint32_t graph_nv(const struct graph *g);
+unsigned graph_kind(const struct graph *g, uint32_t v);
+const char *graph_id(const struct graph *g, uint32_t v);
+const char *graph_label(const struct graph *g, uint32_t v);
+
+/* Calls cb for the records of one kind in id order; cb returns false to
+ * stop. */
+typedef bool (*graph_vertex_cb)(uint32_t v, void *ctx);
+void graph_foreach_record(const struct graph *g, kg_kind kind,
+                          graph_vertex_cb cb, void *ctx);
+
+/* Calls cb for each neighbour u of v over an edge of the given type (0:
+ * any), in adjacency order, with the edge's type; cb returns false to
+ * stop. */
+typedef bool (*graph_edge_cb)(uint32_t u, unsigned type, void *ctx);
+void graph_foreach_edge(const struct graph *g, uint32_t v, unsigned type,
+                        graph_edge_cb cb, void *ctx);
 
 /* The vertex of record (kind, id) or concept (GRAPH_CONCEPT, key), else
  * GRAPH_NONE. */
@@ -122,6 +109,7 @@ const char *graph_edge_name(unsigned type);
 
 /* Vertex and edge counts by type. */
 struct graph_stats {
+    uint64_t nv, ne; /* all vertices; undirected edges */
     uint64_t vertices[GRAPH_CONCEPT + 1];
     uint64_t concepts[GRAPH_C_TERM + 1];
     uint64_t edges[GRAPH_E_COUNT];

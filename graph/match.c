@@ -7,6 +7,7 @@
  * hits per kind with their reasons.
  */
 #include "graph/match.h"
+#include "graph/graph_int.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -17,7 +17,6 @@ struct importer {
     struct import_stats *st;
     const char *name;
     const char *source;
-    FILE *errors;
     bool any_bad;
 };
 
@@ -25,7 +24,8 @@ struct importer {
  * (--skip-bad), false when the whole stream fails. */
 static bool bad_line(struct importer *im, size_t line, const char *reason)
 {
-    fprintf(im->errors, "%s:%zu: %s\n", im->name, line, reason);
+    if (im->o->bad_line)
+        im->o->bad_line(im->name, line, reason, im->o->ctx);
     im->any_bad = true;
     im->st->bad++;
     return im->o->skip_bad;
@@ -285,7 +285,6 @@ kg_status import_stream(struct store *s, FILE *in, const char *name,
         .st = stats ? stats : &dummy,
         .name = name,
         .source = opts->source ? opts->source : name,
-        .errors = opts->errors ? opts->errors : stderr,
     };
     memset(im.st, 0, sizeof *im.st);
     enum import_format fmt = opts->format;

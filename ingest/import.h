@@ -19,7 +19,11 @@ struct import_opts {
     bool caller_txn;           /* the caller holds a transaction: do not begin,
                                   commit or roll back (an error still fails) */
     const char *source;        /* recorded with each record (NULL: the name) */
-    FILE *errors;              /* where FILE:LINE: reason goes (NULL: stderr) */
+    /* Called for each bad line with the stream's name, the line number and
+     * the reason (NULL: bad lines are only counted). */
+    void (*bad_line)(const char *name, size_t line, const char *reason,
+                     void *ctx);
+    void *ctx;
 };
 
 struct import_stats {

@@ -2,8 +2,9 @@
  * ingest.c - the harvest loop of every source type on one fetcher: each
  * source is a chain of requests whose callbacks parse the page and store
  * it, with the checkpoint, in one transaction before asking for the next.
- * Output is collected per source and printed at the end in name order, so
- * it does not depend on which source finished first.
+ * What happened is collected per source and reported at the end in name
+ * order, so it does not depend on which source finished first; progress
+ * goes to the caller's callback. Nothing here prints.
  */
 #include "ingest/ingest.h"
 
@@ -33,11 +34,10 @@ struct run {
     struct store *store;
     const struct ingest_opts *opts;
     struct fetcher *fetcher;
-    FILE *out, *err;
     double t0;
     long long pages, records;
     size_t sources, finished;
-    bool progress_shown;
+    struct kg_strlist warnings; /* about the stored sources themselves */
 };
 
 struct counts {
@@ -54,7 +54,7 @@ struct harvest {
     long long pages;
     size_t bytes;
     bool finished, failed, not_modified, partial;
-    struct kg_buf msgs;
+    struct kg_strlist msgs;
     char error[600];
     char *run_start;                  /* when this run began */
     char *window_start, *window_from; /* the harvest window (may be older
@@ -72,12 +72,13 @@ static void msg(struct harvest *h, const char *fmt, ...) KG_PRINTF(2, 3);
 static void msg(struct harvest *h, const char *fmt, ...)
 {
     va_list ap;
+    struct kg_buf b;
+    kg_buf_init(&b);
     va_start(ap, fmt);
-    const char *prefix = h->run->opts->prefix;
-    kg_buf_printf(&h->msgs, "%s%s: ", prefix ? prefix : "", h->src.name);
-    kg_buf_vprintf(&h->msgs, fmt, ap);
-    kg_buf_addc(&h->msgs, '\n');
+    kg_buf_vprintf(&b, fmt, ap);
     va_end(ap);
+    strlist_add(&h->msgs, b.data ? b.data : "");
+    kg_buf_release(&b);
 }
 
 /* v may alias *slot. */
@@ -94,15 +95,25 @@ static void progress(struct run *r)
 {
     if (!r->opts->progress)
         return;
-    double dt = kg_monotonic() - r->t0;
-    size_t bytes = r->fetcher ? fetcher_bytes(r->fetcher) : 0;
-    fprintf(r->err,
-            "\r%zu/%zu sources, %lld pages, %lld records, %.1f MB, "
-            "%.0f records/s\033[K",
-            r->finished, r->sources, r->pages, r->records, (double)bytes / 1e6,
-            dt > 0 ? (double)r->records / dt : 0.0);
-    fflush(r->err);
-    r->progress_shown = true;
+    struct ingest_progress p = {
+        .finished = r->finished,
+        .sources = r->sources,
+        .pages = r->pages,
+        .records = r->records,
+        .bytes = r->fetcher ? fetcher_bytes(r->fetcher) : 0,
+        .seconds = kg_monotonic() - r->t0,
+    };
+    r->opts->progress(&p, r->opts->progress_ctx);
+}
+
+/* Loads a source's state, keeping any warning about it for the report. */
+static kg_status load_state(struct run *r, const char *name,
+                            struct source_state *s)
+{
+    kg_status st = source_state_load(r->store, name, s);
+    if (st == KG_OK && s->warning)
+        strlist_add(&r->warnings, s->warning);
+    return st;
 }
 
 static void on_tick(size_t bytes, void *ctx)
@@ -140,7 +151,7 @@ static void record_failure(struct harvest *h)
     h->failed = true;
     msg(h, "%s", h->error);
     struct source_state s;
-    if (source_state_load(h->run->store, h->src.name, &s) == KG_OK) {
+    if (load_state(h->run, h->src.name, &s) == KG_OK) {
         set_str(&s.status, "failed");
         set_str(&s.error, h->error);
         set_str(&s.last_run, h->run_start);
@@ -806,6 +817,13 @@ static void uspto_start(struct harvest *h)
 
 /* ---- jsonl and csv ---- */
 
+/* A bad line of a jsonl or csv source: a message of the source. */
+static void on_bad_line(const char *name, size_t line, const char *reason,
+                        void *ctx)
+{
+    msg(ctx, "%s:%zu: %s", name, line, reason);
+}
+
 static void on_table_body(struct fetch_result *res, void *ctx)
 {
     struct harvest *h = ctx;
@@ -813,9 +831,6 @@ static void on_table_body(struct fetch_result *res, void *ctx)
     if (!body_arrived(h, res))
         return;
     keep_validators(h, res);
-    char *errs = NULL;
-    size_t errs_len = 0;
-    FILE *ef = open_memstream(&errs, &errs_len);
     FILE *in = fmemopen(res->len ? res->body : (char *)"\n",
                         res->len ? res->len : 1, "r");
     struct import_opts io = {
@@ -823,36 +838,27 @@ static void on_table_body(struct fetch_result *res, void *ctx)
         .format = h->src.type == SOURCE_CSV ? IMPORT_CSV : IMPORT_JSONL,
         .caller_txn = true,
         .source = h->src.name,
-        .errors = ef,
+        .bad_line = on_bad_line,
+        .ctx = h,
     };
     struct import_stats stats = {0};
     kg_status rc = store_begin(st);
-    if (rc == KG_OK && in && ef)
+    if (rc == KG_OK && in)
         rc = import_stream(st, in, res->url, &io, &stats);
     else if (rc == KG_OK)
         rc = KG_EIO;
     if (in)
         fclose(in);
-    if (ef)
-        fclose(ef);
     if (rc != KG_OK) {
         char keep[512];
         snprintf(keep, sizeof keep, "%s", store_last_error(st));
         store_rollback(st);
-        for (char *line = errs, *nl; line && *line; line = nl + 1) {
-            nl = strchr(line, '\n');
-            if (!nl)
-                nl = line + strlen(line) - 1;
-            msg(h, "%.*s", (int)(nl - line + (*nl != '\n')), line);
-        }
         if (rc == KG_EINPUT)
             fail(h, "nothing stored: the file has bad lines");
         else
             fail(h, "cannot store the file: %s", keep);
-        free(errs);
         return;
     }
-    free(errs);
     struct source_state copy;
     source_state_copy(&copy, &h->state);
     h->c.added += (long long)stats.added;
@@ -931,7 +937,7 @@ static void harvest_free(struct harvest *h)
     source_release(&h->src);
     source_state_release(&h->state);
     html_rules_release(&h->rules);
-    kg_buf_release(&h->msgs);
+    strlist_release(&h->msgs);
     free(h->run_start);
     free(h->window_start);
     free(h->window_from);
@@ -942,18 +948,35 @@ static void harvest_free(struct harvest *h)
     free(h);
 }
 
-static void summary(struct harvest *h, FILE *out)
+/* Moves h's outcome into the report entry r. */
+static void report_source(struct harvest *h, struct ingest_source_report *r)
 {
-    const char *status = h->failed         ? "FAILED"
-                         : h->not_modified ? "not modified"
-                         : h->partial      ? "partial (page limit)"
-                                           : "ok";
-    fprintf(out,
-            "%s: %s: %lld pages, %lld records (%lld added, %lld updated, "
-            "%lld unchanged), %lld deleted, %lld skipped, %lld bad\n",
-            h->src.name, status, h->pages,
-            h->c.added + h->c.updated + h->c.unchanged, h->c.added,
-            h->c.updated, h->c.unchanged, h->c.deleted, h->c.skipped, h->c.bad);
+    r->name = kg_xstrdup(h->src.name);
+    r->status = h->failed         ? "FAILED"
+                : h->not_modified ? "not modified"
+                : h->partial      ? "partial (page limit)"
+                                  : "ok";
+    r->failed = h->failed;
+    r->pages = h->pages;
+    r->added = h->c.added;
+    r->updated = h->c.updated;
+    r->unchanged = h->c.unchanged;
+    r->deleted = h->c.deleted;
+    r->skipped = h->c.skipped;
+    r->bad = h->c.bad;
+    r->messages = h->msgs;
+    h->msgs = (struct kg_strlist){NULL, 0};
+}
+
+void ingest_report_release(struct ingest_report *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->v[i].name);
+        strlist_release(&r->v[i].messages);
+    }
+    free(r->v);
+    strlist_release(&r->warnings);
+    memset(r, 0, sizeof *r);
 }
 
 /* The lock beside the database that keeps two ingests apart. */
@@ -1006,11 +1029,11 @@ static int by_name(const void *a, const void *b)
 }
 
 kg_status ingest_run(struct store *s, const char *const *names, size_t n,
-                     const struct ingest_opts *opts, char *err, size_t errlen)
+                     const struct ingest_opts *opts,
+                     struct ingest_report *report, char *err, size_t errlen)
 {
     struct run run = {.store = s, .opts = opts};
-    run.out = opts->out ? opts->out : stdout;
-    run.err = opts->err ? opts->err : stderr;
+    memset(report, 0, sizeof *report);
     int lock = -1;
     double wait =
         opts->lock_wait == 0 ? INGEST_DEFAULT_LOCK_WAIT : opts->lock_wait;
@@ -1022,7 +1045,7 @@ kg_status ingest_run(struct store *s, const char *const *names, size_t n,
     size_t n_all = 0;
     struct harvest **hv = NULL;
     size_t n_hv = 0;
-    st = source_list(s, &all, &n_all);
+    st = source_list(s, &all, &n_all, &run.warnings);
     if (st != KG_OK) {
         snprintf(err, errlen, "cannot read the sources: %s",
                  store_last_error(s));
@@ -1052,13 +1075,12 @@ kg_status ingest_run(struct store *s, const char *const *names, size_t n,
         h->run = &run;
         h->src = all[k];
         source_init(&all[k]);
-        kg_buf_init(&h->msgs);
         page_init(&h->pending);
         h->window_start = kg_xstrdup(now);
         h->run_start = kg_xstrdup(now);
         h->fopts = opts->fetch;
         fetch_opts_merge(&h->fopts, &h->src.fetch);
-        st = source_state_load(s, h->src.name, &h->state);
+        st = load_state(&run, h->src.name, &h->state);
         if (st != KG_OK) {
             snprintf(err, errlen, "cannot read the state of %s: %s",
                      h->src.name, store_last_error(s));
@@ -1069,9 +1091,6 @@ kg_status ingest_run(struct store *s, const char *const *names, size_t n,
         hv[n_hv++] = h;
     }
     qsort(hv, n_hv, sizeof *hv, by_name);
-    if (n_hv == 0)
-        fprintf(run.err, "%sno sources to harvest (see kgmatch sources add)\n",
-                opts->prefix ? opts->prefix : "");
     run.sources = n_hv;
     run.t0 = kg_monotonic();
     run.fetcher = fetcher_new(NULL, opts->parallel);
@@ -1088,29 +1107,22 @@ kg_status ingest_run(struct store *s, const char *const *names, size_t n,
         snprintf(err, errlen, "the transfer loop failed");
         goto done;
     }
-    if (run.progress_shown) {
-        fprintf(run.err, "\r\033[K");
-        fflush(run.err);
-    }
     bool any_failed = false;
+    report->v = kg_xcalloc(n_hv ? n_hv : 1, sizeof *report->v);
     for (size_t i = 0; i < n_hv; i++) {
         struct harvest *h = hv[i];
         if (!h->finished)
             fail(h, "the harvest stopped unexpectedly");
         any_failed |= h->failed;
-        if (h->msgs.len)
-            fputs(h->msgs.data, run.err);
+        report_source(h, &report->v[report->n++]);
     }
-    fflush(run.err);
-    for (size_t i = 0; i < n_hv; i++)
-        summary(hv[i], run.out);
-    fflush(run.out);
     st = any_failed ? KG_EINPUT : KG_OK;
 done:
     for (size_t i = 0; i < n_hv; i++)
         harvest_free(hv[i]);
     free(hv);
     source_list_free(all, n_all);
+    report->warnings = run.warnings;
     fetcher_free(run.fetcher);
     if (lock >= 0)
         close(lock);

@@ -285,6 +285,7 @@ kg_status source_remove(struct store *st, const char *name)
 struct list_ctx {
     struct source *v;
     size_t n;
+    struct kg_strlist *warnings;
 };
 
 static bool list_one(const char *key, const char *value, void *ctx)
@@ -295,10 +296,13 @@ static bool list_one(const char *key, const char *value, void *ctx)
     source_init(&s);
     if (source_from_json(value, &s, err, sizeof err) != KG_OK) {
         /* Say so rather than let a source vanish from list and ingest. */
-        fprintf(stderr,
-                "kgmatch: stored source '%s' is damaged (%s): "
-                "skipped; add it again\n",
-                key + strlen(DEF_PREFIX), err);
+        if (l->warnings) {
+            char *w = kg_xasprintf("stored source '%s' is damaged (%s): "
+                                   "skipped; add it again",
+                                   key + strlen(DEF_PREFIX), err);
+            strlist_add(l->warnings, w);
+            free(w);
+        }
         return true;
     }
     l->v = kg_xrealloc(l->v, (l->n + 1) * sizeof *l->v);
@@ -306,9 +310,10 @@ static bool list_one(const char *key, const char *value, void *ctx)
     return true;
 }
 
-kg_status source_list(struct store *st, struct source **out, size_t *n)
+kg_status source_list(struct store *st, struct source **out, size_t *n,
+                      struct kg_strlist *warnings)
 {
-    struct list_ctx l = {NULL, 0};
+    struct list_ctx l = {NULL, 0, warnings};
     kg_status rc = store_meta_foreach(st, DEF_PREFIX, list_one, &l);
     if (rc != KG_OK) {
         source_list_free(l.v, l.n);
@@ -346,6 +351,7 @@ void source_state_release(struct source_state *s)
     free(s->granularity);
     free(s->etag);
     free(s->last_modified);
+    free(s->warning);
     source_state_init(s);
 }
 
@@ -368,6 +374,7 @@ void source_state_copy(struct source_state *dst, const struct source_state *src)
     dst->granularity = dup_or_null(src->granularity);
     dst->etag = dup_or_null(src->etag);
     dst->last_modified = dup_or_null(src->last_modified);
+    dst->warning = dup_or_null(src->warning);
 }
 
 char *source_state_to_json(const struct source_state *s)
@@ -416,10 +423,9 @@ kg_status source_state_load(struct store *st, const char *name,
     free(json);
     if (!json_is_object(o)) {
         json_decref(o);
-        fprintf(stderr,
-                "kgmatch: harvest state of source '%s' is damaged: "
-                "harvesting it from the start\n",
-                name);
+        out->warning = kg_xasprintf("harvest state of source '%s' is damaged: "
+                                    "harvesting it from the start",
+                                    name);
         return KG_OK;
     }
     out->last_run = get_str(o, "last_run");

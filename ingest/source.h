@@ -73,9 +73,10 @@ kg_status source_load(struct store *st, const char *name,
 kg_status source_remove(struct store *st, const char *name) KG_MUST_CHECK;
 
 /* Every definition, sorted by name; *out (n entries) is the caller's to
- * free with source_list_free. */
-kg_status source_list(struct store *st, struct source **out,
-                      size_t *n) KG_MUST_CHECK;
+ * free with source_list_free. A damaged stored definition is left out and
+ * said so in a line appended to warnings (when not NULL). */
+kg_status source_list(struct store *st, struct source **out, size_t *n,
+                      struct kg_strlist *warnings) KG_MUST_CHECK;
 void source_list_free(struct source *v, size_t n);
 
 /* Harvest state of one source. Strings are NULL when unset. */
@@ -94,6 +95,8 @@ struct source_state {
     char *window_from;          /* its from= (oai-pmh), or NULL */
     char *granularity;          /* oai-pmh: from Identify */
     char *etag, *last_modified; /* validators of the source URL */
+    char *warning; /* set by load when the stored state was damaged (and
+                      an empty state returned instead), else NULL */
 };
 
 void source_state_init(struct source_state *s);
@@ -101,7 +104,8 @@ void source_state_release(struct source_state *s);
 /* dst (unused or released) becomes a deep copy of src. */
 void source_state_copy(struct source_state *dst,
                        const struct source_state *src);
-/* Loads NAME's state; an empty state (KG_OK) when there is none. */
+/* Loads NAME's state; an empty state (KG_OK) when there is none, or when
+ * the stored one is damaged (then with out->warning saying so). */
 kg_status source_state_load(struct store *st, const char *name,
                             struct source_state *out) KG_MUST_CHECK;
 kg_status source_state_save(struct store *st, const char *name,

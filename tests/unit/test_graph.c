@@ -16,7 +16,8 @@
 #include <libxml/parser.h>
 #include <math.h>
 
-#include "graph/graph.h"
+#include "core/image.h"
+#include "graph/graph_int.h"
 
 struct fx {
     char dir[64];
@@ -332,6 +333,154 @@ static void rebuilds_a_damaged_cache(void **state)
     free(cache);
 }
 
+/* Opens the graph with the default options; what it said about the cache
+ * file goes to note ("" when it was current or missing). */
+static struct graph *open_noting(struct fx *f, char *note, size_t n)
+{
+    FILE *warn = tmpfile();
+    struct graph_opts o = {.warn = warn};
+    struct graph *g = open_graph(f, &o);
+    rewind(warn);
+    note[0] = '\0';
+    if (!fgets(note, (int)n, warn))
+        note[0] = '\0';
+    fclose(warn);
+    return g;
+}
+
+static uint8_t *slurp(const char *path, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+    *n = (size_t)ftell(fp);
+    rewind(fp);
+    uint8_t *p = kg_xmalloc(*n);
+    assert_int_equal(fread(p, 1, *n, fp), *n);
+    fclose(fp);
+    return p;
+}
+
+static void spill(const char *path, const uint8_t *p, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(p, 1, n, fp), n);
+    fclose(fp);
+}
+
+/* The damaged cache is refused with the reason, rebuilt to the same
+ * graph, and the rebuilt file is current. */
+static void expect_rebuilt(struct fx *f, uint32_t nv, uint32_t p1,
+                           const char *why)
+{
+    char note[256];
+    struct graph *g = open_noting(f, note, sizeof note);
+    if (!strstr(note, "is damaged (") || !strstr(note, why))
+        fail_msg("note '%s' does not say damaged (%s)", note, why);
+    assert_int_equal(g->nv, nv);
+    assert_int_equal(graph_find(g, KG_PATENT, "P1"), p1);
+    graph_free(g);
+    g = open_noting(f, note, sizeof note);
+    assert_string_equal(note, "");
+    graph_free(g);
+}
+
+/* A fresh cache file's bytes, the vertex count and P1's vertex. */
+static uint8_t *sound_cache(struct fx *f, const char *cache, uint32_t *nv,
+                            uint32_t *p1, size_t *n)
+{
+    struct graph *g = open_graph(f, NULL);
+    *nv = g->nv;
+    *p1 = graph_find(g, KG_PATENT, "P1");
+    graph_free(g);
+    return slurp(cache, n);
+}
+
+static void flipped_bytes_anywhere_are_damage_and_rebuilt(void **state)
+{
+    struct fx *f = *state;
+    char *cache = graph_cache_path(f->path);
+    uint32_t nv, p1;
+    size_t n;
+    uint8_t *good = sound_cache(f, cache, &nv, &p1, &n);
+    /* 16 bytes at 41 places from the owner's header to the strings; past
+     * the size field the checksum covers every byte */
+    for (size_t k = 0; k <= 40; k++) {
+        size_t at = 32 + (n - 48) * k / 40;
+        uint8_t *bad = kg_xmalloc(n);
+        memcpy(bad, good, n);
+        for (size_t i = 0; i < 16; i++)
+            bad[at + i] ^= (uint8_t)(0x5a + i);
+        spill(cache, bad, n);
+        free(bad);
+        expect_rebuilt(f, nv, p1, "checksum mismatch");
+    }
+    spill(cache, good, n / 2);
+    expect_rebuilt(f, nv, p1, "size");
+    free(good);
+    free(cache);
+}
+
+/* The checksum of an image as core/image.h defines it. */
+static void reseal(uint8_t *p, size_t n)
+{
+    uint64_t a = image_checksum(p, 24, 0);
+    uint64_t sum = image_checksum(p + 32, n - 32, a);
+    memcpy(p + 24, &sum, 8);
+}
+
+/* Where section i of an image starts. */
+static uint64_t section_at(const uint8_t *p, unsigned i)
+{
+    uint16_t meta_len;
+    memcpy(&meta_len, p + 34, 2);
+    uint64_t off;
+    memcpy(&off, p + IMAGE_HEADER_SIZE + meta_len + 16 * i, 8);
+    return off;
+}
+
+static void offsets_out_of_bounds_are_refused_despite_the_checksum(void **state)
+{
+    struct fx *f = *state;
+    char *cache = graph_cache_path(f->path);
+    uint32_t nv, p1;
+    size_t n;
+    uint8_t *good = sound_cache(f, cache, &nv, &p1, &n);
+    /* what a buggy writer could leave: each a value at one place of one
+     * section (enum gsec in graph.c), with a valid checksum */
+    const struct {
+        unsigned section;
+        size_t at, size;
+        uint64_t value;
+        const char *why;
+    } cases[] = {
+        {9, 8, 8, 1u << 30, "adjacency or vector offsets"},    /* csr.off[1] */
+        {9, 0, 8, 1, "adjacency or vector offsets"},           /* csr.off[0] */
+        {14, 8, 8, UINT64_MAX, "adjacency or vector offsets"}, /* vec_off */
+        {17, 0, 8, 7, "adjacency or vector offsets"},          /* inv_off */
+        {10, 0, 4, UINT32_MAX - 1, "vertex ids"},              /* csr.adj */
+        {8, 4, 4, 1000000, "vertex ids"},                      /* order */
+        {15, 0, 4, 1u << 31, "term ids"},                      /* vec_term */
+        {4, 0, 4, 1u << 31, "string offsets"},                 /* vid */
+        {20, 0, 4, UINT32_MAX, "string offsets"},              /* term_str */
+        {0, 0, 1, 200, "vertex kinds"},                        /* vkind */
+        {13, 0, 1, 0, "edge types"},                           /* etype */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        uint8_t *bad = kg_xmalloc(n);
+        memcpy(bad, good, n);
+        uint64_t at = section_at(bad, cases[k].section) + cases[k].at;
+        memcpy(bad + at, &cases[k].value, cases[k].size); /* little end */
+        reseal(bad, n);
+        spill(cache, bad, n);
+        free(bad);
+        expect_rebuilt(f, nv, p1, cases[k].why);
+    }
+    free(good);
+    free(cache);
+}
+
 static void keeps_working_when_the_cache_cannot_be_written(void **state)
 {
     struct fx *f = *state;
@@ -432,6 +581,11 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             reuses_the_cache_and_rebuilds_when_the_store_moves, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            flipped_bytes_anywhere_are_damage_and_rebuilt, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            offsets_out_of_bounds_are_refused_despite_the_checksum, setup,
             teardown),
         cmocka_unit_test_setup_teardown(rebuilds_a_damaged_cache, setup,
                                         teardown),

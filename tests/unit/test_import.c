@@ -48,12 +48,20 @@ static int teardown(void **state)
     return 0;
 }
 
+/* Writes a bad line as the command line shows it, into the fixture's
+ * error file. */
+static void to_file(const char *name, size_t line, const char *reason,
+                    void *ctx)
+{
+    fprintf(ctx, "%s:%zu: %s\n", name, line, reason);
+}
+
 static kg_status run(struct fx *f, const char *name, const char *text,
                      kg_kind kind, bool skip_bad, struct import_stats *st)
 {
     FILE *in = fmemopen((void *)text, strlen(text), "r");
     struct import_opts o = {
-        .kind = kind, .skip_bad = skip_bad, .errors = f->err};
+        .kind = kind, .skip_bad = skip_bad, .bad_line = to_file, .ctx = f->err};
     kg_status rc = import_stream(f->s, in, name, &o, st);
     fclose(in);
     fflush(f->err);

@@ -668,33 +668,6 @@ static void profiles_carry_the_titles_of_their_items(void **state)
     index_free(ix);
 }
 
-static void top_terms_name_a_record_by_its_strongest_words(void **state)
-{
-    struct fx *f = *state;
-    put(f->s, KG_ACHIEVEMENT,
-        "{\"id\":\"A1\",\"title\":\"Welding robots\",\"abstract\":\"robots "
-        "for welding titanium; welding is hard\"}");
-    put(f->s, KG_ACHIEVEMENT,
-        "{\"id\":\"A2\",\"title\":\"Painting robots\",\"abstract\":\"robots "
-        "for painting\"}");
-    put(f->s, KG_EXPERT, "{\"id\":\"E1\",\"name\":\"Wang\"}");
-    struct index *ix = open_ix(f, NULL);
-    const char *terms[8];
-    double w[8];
-    size_t n = index_top_terms(ix, KG_ACHIEVEMENT, "A1", terms, w, 8);
-    assert_true(n >= 3);
-    /* welding is in A1 only and frequent there: strongest; the surface
-     * form is shown, not the stem "weld" */
-    assert_string_equal(terms[0], "welding");
-    for (size_t i = 1; i < n; i++)
-        assert_true(w[i] <= w[i - 1]);
-    assert_int_equal(index_top_terms(ix, KG_ACHIEVEMENT, "nope", terms, w, 8),
-                     0);
-    assert_int_equal(index_top_terms(ix, KG_PATENT, "A1", terms, w, 8), 0);
-    assert_int_equal(index_top_terms(ix, KG_ACHIEVEMENT, "A1", terms, w, 1), 1);
-    index_free(ix);
-}
-
 static void in_memory_indexes_never_touch_the_file(void **state)
 {
     struct fx *f = *state;
@@ -721,7 +694,6 @@ int main(void)
         T(corrupt_or_foreign_files_are_detected_and_rebuilt),
         T(an_unwritable_index_path_falls_back_to_memory),
         T(profiles_carry_the_titles_of_their_items),
-        T(top_terms_name_a_record_by_its_strongest_words),
         T(in_memory_indexes_never_touch_the_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <math.h>
 
+#include "graph/graph_int.h"
 #include "graph/match.h"
 
 struct fx {

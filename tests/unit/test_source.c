@@ -146,7 +146,7 @@ static void keeps_definitions_and_state_in_the_store(void **state)
     assert_int_equal(source_save(st, &b), KG_OK);
     struct source *v;
     size_t n;
-    assert_int_equal(source_list(st, &v, &n), KG_OK);
+    assert_int_equal(source_list(st, &v, &n, NULL), KG_OK);
     assert_int_equal(n, 2);
     assert_string_equal(v[0].name, "alpha");
     assert_string_equal(v[1].name, "zeta");
@@ -182,6 +182,41 @@ static void keeps_definitions_and_state_in_the_store(void **state)
     assert_null(ss.status);
     source_release(&a);
     source_release(&b);
+    store_close(st);
+}
+
+static void damaged_entries_become_warnings_not_output(void **state)
+{
+    (void)state;
+    struct store *st = open_mem();
+    struct source a;
+    source_init(&a);
+    a.name = kg_xstrdup("good");
+    set(&a, "type", "rss");
+    set(&a, "url", "http://a/feed");
+    assert_int_equal(source_save(st, &a), KG_OK);
+    assert_int_equal(store_meta_set(st, "source/bad", "{not json"), KG_OK);
+    assert_int_equal(store_meta_set(st, "harvest/good", "[1]"), KG_OK);
+    struct source *v;
+    size_t n;
+    struct kg_strlist w = {NULL, 0};
+    assert_int_equal(source_list(st, &v, &n, &w), KG_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].name, "good");
+    assert_int_equal(w.n, 1);
+    assert_non_null(strstr(w.v[0], "stored source 'bad' is damaged ("));
+    assert_non_null(strstr(w.v[0], "): skipped; add it again"));
+    source_list_free(v, n);
+    strlist_release(&w);
+    struct source_state ss;
+    assert_int_equal(source_state_load(st, "good", &ss), KG_OK);
+    assert_null(ss.status);
+    assert_string_equal(ss.warning, "harvest state of source 'good' is "
+                                    "damaged: harvesting it from the start");
+    source_state_release(&ss);
+    assert_int_equal(source_state_load(st, "none", &ss), KG_OK);
+    assert_null(ss.warning);
+    source_release(&a);
     store_close(st);
 }
 
@@ -254,6 +289,7 @@ int main(void)
         cmocka_unit_test(refuses_bad_options),
         cmocka_unit_test(checks_what_each_type_needs),
         cmocka_unit_test(keeps_definitions_and_state_in_the_store),
+        cmocka_unit_test(damaged_entries_become_warnings_not_output),
         cmocka_unit_test(reads_sources_conf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,532 @@
+/*
+ * app.h - kgmatch's use cases, between the library layers (core/, ingest/,
+ * graph/) and the front ends (cli/, the HTTP service): a session holding
+ * the store, the matcher config, the graph and the BM25 indexes, and one
+ * function per use case. Results go out through a sink (start, then begin /
+ * hit / end per group), so one computation feeds a table, CSV, JSON or an
+ * HTTP response. Nothing in app/ prints: a failing use case returns its
+ * kg_status and leaves a message on the session (app_last_error).
+ */
+#ifndef KG_APP_H
+#define KG_APP_H
+
+#include <stdio.h>
+
+#include "core/kg.h"
+#include "core/record.h"
+
+/* ---- session ------------------------------------------------------------ */
+
+/* How the store is opened (the values of core/store.h's flags). */
+enum app_store_mode {
+    APP_READ = 0, /* read-only; a missing database is an error */
+    APP_WRITE,    /* read-write; a missing database is an error */
+    APP_CREATE,   /* read-write; create or migrate the database */
+};
+
+struct app_opts {
+    const char *db_path;      /* required; copied */
+    enum app_store_mode mode; /* zero: read-only */
+    const char *config;       /* matcher settings file; NULL: built in */
+};
+
+/*
+ * A session: the matcher config is read first (when o->config is set),
+ * then the store is opened; the graph, the matchers and the text indexes
+ * are opened when a use case first needs them and kept for the next
+ * request. A session serves one request at a time (its store connection
+ * and message are not shared between threads); batch use cases run their
+ * own matcher threads inside. *out is set even on failure, so that
+ * app_last_error can say why: free it with app_close. Returns KG_EINPUT,
+ * KG_ENOTFOUND or KG_EIO for the config file, or the store's status
+ * (KG_ENOTFOUND for a missing database without APP_CREATE).
+ */
+struct app_session;
+kg_status app_open(const struct app_opts *o,
+                   struct app_session **out) KG_MUST_CHECK;
+void app_close(struct app_session *a); /* NULL is a no-op */
+
+/* The message of the last failure on a (owned by a, valid until the next
+ * call on a); "" when there was none. */
+const char *app_last_error(const struct app_session *a);
+/* The database path the session was opened with (owned by a). */
+const char *app_db_path(const struct app_session *a);
+
+/* The store's data version into *version (moves on with every write). */
+kg_status app_version(struct app_session *a, int64_t *version) KG_MUST_CHECK;
+
+/* ---- result sinks ------------------------------------------------------- */
+
+#define APP_MAX_CONCEPTS 5
+#define APP_MAX_PATH 10
+
+/* One step of a hit's explanation path ("demand", "text", "concept",
+ * "patent", ...). */
+struct app_step {
+    const char *kind, *id, *label;
+};
+
+/* An item that makes a partner institution: one of its experts or items. */
+struct app_item {
+    kg_kind kind;
+    const char *id, *label;
+    double score; /* the item's best match score over the demands */
+};
+
+/* What a partner hit adds to its institution. */
+struct app_partner {
+    const char *demand;            /* the demand that gave the best score */
+    const struct app_item *people; /* its best experts, best first */
+    size_t npeople;
+    const struct app_item *items; /* its best items (owned or its experts') */
+    size_t nitems;
+};
+
+/*
+ * One ranked record. id, label, the items' and the path's strings belong
+ * to the session's graph (or, for the first step of a text query, to the
+ * query) and stay valid until the session is closed; the struct, its
+ * concepts and its partner only during the hit callback.
+ */
+struct app_hit {
+    size_t rank; /* 1-based, within the group */
+    kg_kind kind;
+    const char *id, *label;
+    double score;            /* in [0, 1]; = text + graph + fit */
+    double text, graph, fit; /* the parts, already weighted */
+    bool cross_domain;
+    const char *concepts[APP_MAX_CONCEPTS]; /* with explain */
+    size_t nconcepts;
+    struct app_step path[APP_MAX_PATH]; /* with explain */
+    size_t npath;
+    const struct app_partner *partner; /* partners only, else NULL */
+};
+
+/* A group of hits: the matches of one demand or text, or the partners of a
+ * demand or an enterprise. */
+struct app_group {
+    size_t index;        /* 0-based, in request order */
+    kg_kind kind;        /* KG_DEMAND, or KG_ENTERPRISE for partners */
+    const char *id;      /* NULL for a text query */
+    const char *label;   /* the demand's title, the text; NULL for partners */
+    const char *text;    /* the query text, or NULL */
+    const char *domains; /* the demand's domains, "," between; "" */
+    size_t ndemands;     /* partners: the demands ranked for */
+    size_t nhits;
+};
+
+/*
+ * Where results go. start is called once before the first group (also
+ * when there is none), then begin, hit for each hit, end for each group.
+ * A callback may be NULL. On failure the use case returns without further
+ * calls, so the output may be cut short.
+ */
+struct app_sink {
+    void (*start)(void *ctx);
+    void (*begin)(void *ctx, const struct app_group *g);
+    void (*hit)(void *ctx, const struct app_group *g, const struct app_hit *h);
+    void (*end)(void *ctx, const struct app_group *g);
+    void *ctx;
+};
+
+/* ---- the store and the search index (app_store.c) ---------------------- */
+
+/* The schema version of the session's database. */
+int app_schema_version(struct app_session *a);
+
+/* How many records of each kind the store holds, how many are stubs, and
+ * its data version. Store failures: "counting records: ...". */
+struct app_counts {
+    int64_t records[KG_KIND_COUNT], stubs[KG_KIND_COUNT];
+    int64_t version;
+};
+kg_status app_counts(struct app_session *a,
+                     struct app_counts *out) KG_MUST_CHECK;
+
+/*
+ * One record (r from record_init(r, kind), the caller releases it) with its
+ * bookkeeping (info zeroed, released by the caller with store_info_release)
+ * and then its links in both directions, one link_cb call each (cb returns
+ * false to stop). KG_ENOTFOUND when there is no such record; store
+ * failures as their status ("reading links: ..." for the links).
+ */
+struct store_info;
+struct store_link;
+kg_status app_show(struct app_session *a, kg_kind kind, const char *id,
+                   struct kg_record *r, struct store_info *info,
+                   bool (*link_cb)(const struct store_link *l, void *ctx),
+                   void *ctx) KG_MUST_CHECK;
+
+/* The search index's settings; zero means the default. */
+struct app_index_opts {
+    double k1, b; /* BM25 parameters */
+    bool rebuild; /* rebuild even when the file is current */
+};
+
+/*
+ * Opens the session's search index (building or rebuilding it when missing,
+ * stale or damaged) for app_search and app_index_info; an index already
+ * open is replaced. *ms, when not NULL, gets the time the open took.
+ * Returns the index's status with its message.
+ */
+kg_status app_index_open(struct app_session *a, const struct app_index_opts *o,
+                         double *ms) KG_MUST_CHECK;
+
+/* What the open index holds (strings owned by the session's index). */
+struct index_info;
+void app_index_info(const struct app_session *a, struct index_info *out);
+
+/* One BM25 hit: id owned by the index (valid until it is reopened or the
+ * session closed), label owned by the hit array (NULL without labels). */
+struct app_search_hit {
+    kg_kind kind;
+    const char *id;
+    double score;
+    char *label;
+};
+
+/*
+ * The best top (0: all) records of kinds (0: all) for text, best first,
+ * into *hits (free with app_search_free), each with its record's label
+ * when labels is set. *ms, when not NULL, gets the time the index search
+ * took. Opens the index with defaults when app_index_open was not called.
+ * KG_EINTERNAL with the analyzer's message when text analysis fails.
+ */
+kg_status app_search(struct app_session *a, const char *text, unsigned kinds,
+                     size_t top, bool labels, struct app_search_hit **hits,
+                     size_t *n, double *ms) KG_MUST_CHECK;
+void app_search_free(struct app_search_hit *hits, size_t n);
+
+/* ---- the graph (app_graph.c) ------------------------------------------- */
+
+/* Opens the session's graph now (from its cache, or built and cached; with
+ * rebuild, built even when the cache is current) so that its errors come
+ * before any output. Returns the graph's status ("building the graph:
+ * ..."). Every graph use case opens it on demand otherwise. */
+kg_status app_graph_ready(struct app_session *a, bool rebuild) KG_MUST_CHECK;
+
+/* One count of the graph: what ("vertices", "concepts", "edges"), its type
+ * ("institution", ..., "keyword", ..., "affiliated_with", ...) and n. */
+struct app_count {
+    const char *what, *type;
+    uint64_t n;
+};
+
+#define APP_GRAPH_COUNTS 32
+/* The graph's vertex and edge totals and counts by type, in a fixed
+ * order: vertex kinds, concept kinds, edge types. */
+struct app_graph_counts {
+    uint64_t vertices, edges;
+    struct app_count c[APP_GRAPH_COUNTS];
+    size_t n;
+};
+kg_status app_graph_counts(struct app_session *a,
+                           struct app_graph_counts *out) KG_MUST_CHECK;
+
+/* Writes the graph as GraphML to f (the caller opens and closes it).
+ * Returns KG_EIO when writing fails, KG_EINTERNAL when igraph fails. */
+kg_status app_graph_graphml(struct app_session *a, FILE *f) KG_MUST_CHECK;
+
+/* ---- matching (app_match.c) --------------------------------------------- */
+
+struct app_match_opts {
+    unsigned kinds;  /* KG_KIND_BIT of achievement, patent, expert,
+                        institution; 0: all four */
+    size_t top;      /* best N of each kind; 0: every non-zero score */
+    bool cross_only; /* cross-domain hits only */
+    bool explain;    /* fill each hit's concepts and path */
+};
+
+/* Parses "achievement", "patent", "expert", "institution" or "all" (0)
+ * into a kinds mask; KG_EUSAGE for anything else. */
+kg_status app_match_kinds(const char *s, unsigned *kinds) KG_MUST_CHECK;
+
+/*
+ * Matches the demands ids[0..n) (a group each, in that order). Returns
+ * KG_ENOTFOUND when an id is not a demand of the store (nothing sent to
+ * the sink), or the graph's, the index's or the matcher's status.
+ */
+kg_status app_match_demands(struct app_session *a, const char *const *ids,
+                            size_t n, const struct app_match_opts *o,
+                            const struct app_sink *sink) KG_MUST_CHECK;
+/* Matches free text (one group, id NULL). Errors as app_match_demands. */
+kg_status app_match_text(struct app_session *a, const char *text,
+                         const struct app_match_opts *o,
+                         const struct app_sink *sink) KG_MUST_CHECK;
+/* Matches every demand, in id order. Errors as app_match_demands. */
+kg_status app_match_all(struct app_session *a, const struct app_match_opts *o,
+                        const struct app_sink *sink) KG_MUST_CHECK;
+
+/*
+ * The enterprise named by id, exact name or (ASCII case-insensitive) part
+ * of its id or name, into *id (caller frees). KG_ENOTFOUND when none
+ * matches, KG_EINPUT when several do (the message lists up to 16 of them,
+ * one "  ID  NAME" line each), or the store's status; *id is then NULL.
+ */
+kg_status app_find_enterprise(struct app_session *a, const char *name,
+                              char **id) KG_MUST_CHECK;
+
+/*
+ * The ids of enterprise id's demands whose deadline has not passed (all of
+ * them with closed_too), sorted, appended to ids. "Today" honours
+ * $KGMATCH_NOW. On failure ids is unchanged.
+ */
+kg_status app_enterprise_demands(struct app_session *a, const char *id,
+                                 bool closed_too,
+                                 struct kg_strlist *ids) KG_MUST_CHECK;
+
+/*
+ * An enterprise's open demands (all with closed_too) and their matches:
+ * app_find_enterprise, app_enterprise_demands, then app_match_demands. The
+ * enterprise's id goes to *id (caller frees; NULL on failure) and the
+ * number of its demands to *ndemands; with none the sink gets start only.
+ */
+kg_status app_query(struct app_session *a, const char *enterprise,
+                    bool closed_too, const struct app_match_opts *o,
+                    const struct app_sink *sink, char **id,
+                    size_t *ndemands) KG_MUST_CHECK;
+
+/* ---- partners (app_partners.c) ------------------------------------------ */
+
+#define APP_PARTNER_PEOPLE 3 /* experts and items shown per partner */
+
+/*
+ * Partner institutions for one demand (demand set) or for the open demands
+ * of an enterprise (enterprise set: a name as app_find_enterprise takes;
+ * closed_too adds the closed ones). An institution scores its best match
+ * score over the demands; the best top (0: all) go to the sink as one
+ * group (kind KG_DEMAND or KG_ENTERPRISE with its id and ndemands), each
+ * hit explained and carrying a partner with its best experts and items.
+ * Errors as app_match_demands and app_find_enterprise.
+ */
+struct app_partner_opts {
+    const char *demand;
+    const char *enterprise;
+    bool closed_too;
+    size_t top;
+};
+kg_status app_partners(struct app_session *a, const struct app_partner_opts *o,
+                       const struct app_sink *sink) KG_MUST_CHECK;
+
+/* ---- evaluation (app_eval.c) ------------------------------------------- */
+
+/*
+ * Gold pairs read from path: tab-separated demand_id, item_id, relevance
+ * (>= 0) and an optional cross_domain flag (1, true, yes); a first line
+ * starting "demand_id" and blank lines are skipped. Returns KG_ENOTFOUND
+ * for a missing file, KG_EIO when it cannot be read, KG_EINPUT for a bad
+ * line (the message names FILE:LINE), with the message in err and *out
+ * NULL; on success free *out with app_gold_free.
+ */
+struct app_gold;
+kg_status app_gold_read(const char *path, struct app_gold **out, char *err,
+                        size_t errlen) KG_MUST_CHECK;
+void app_gold_free(struct app_gold *g); /* NULL is a no-op */
+
+/* The figures of one evaluation: means over the (demand, kind) rankings
+ * that have gold pairs. */
+struct app_eval_result {
+    size_t demands, rankings; /* with at least one pair kept */
+    size_t pairs, left_out;   /* kept; items missing or of another kind */
+    double ndcg10, map, recall50;
+    size_t cross, cross10; /* relevant cross-domain pairs; in a top 10 */
+};
+
+/*
+ * Matches each gold demand against kinds (0: all four), each kind ranked
+ * apart as app_match_demands sends it, and scores the rankings. gold is
+ * not changed (it can be evaluated again). Returns KG_ENOTFOUND when a gold
+ * demand is not in the store, or the matcher's status; *out is filled only
+ * on success.
+ */
+kg_status app_eval(struct app_session *a, const struct app_gold *gold,
+                   unsigned kinds, struct app_eval_result *out) KG_MUST_CHECK;
+
+/* ---- writing: import, ingest, the index after writes (app_write.c) ----- */
+
+enum app_import_format {
+    APP_IMPORT_AUTO = 0,
+    APP_IMPORT_JSONL,
+    APP_IMPORT_CSV
+};
+
+struct app_import_opts {
+    kg_kind kind;                  /* of every record in the file */
+    enum app_import_format format; /* AUTO: .csv by name, else JSONL */
+    bool skip_bad;                 /* store good lines, report every bad one */
+    const char *source; /* recorded with each record (NULL: the name) */
+    /* Called for each bad line with the file's name ("stdin" for "-"), the
+     * line number and the reason; NULL: only counted. */
+    void (*bad_line)(const char *name, size_t line, const char *reason,
+                     void *ctx);
+    void *ctx;
+};
+
+struct app_import_stats {
+    size_t lines; /* records read */
+    size_t added, updated, unchanged, bad;
+};
+
+/*
+ * Imports one JSONL or CSV file (path "-": standard input) into the store
+ * (the session must be writable), whole or not at all unless skip_bad.
+ * Returns KG_OK; KG_EINPUT when a line was bad (nothing stored without
+ * skip_bad); KG_ENOTFOUND when the file cannot be opened ("PATH: reason");
+ * or the store's status ("NAME: message"), after which the session's
+ * store should not be written again. *st is filled for KG_OK and
+ * KG_EINPUT.
+ */
+kg_status app_import(struct app_session *a, const char *path,
+                     const struct app_import_opts *o,
+                     struct app_import_stats *st) KG_MUST_CHECK;
+
+/*
+ * Brings the search index up to date when the store's data version moved
+ * past since (import and ingest call it after committing; pass -1 when
+ * the version before is not known). The data is stored whatever happens here:
+ * on failure the message says why and the next search rebuilds the index.
+ */
+kg_status app_refresh_index(struct app_session *a, int64_t since) KG_MUST_CHECK;
+
+/* Where an ingest stands, for a progress display. */
+struct app_ingest_progress {
+    size_t finished, sources; /* sources done, of all */
+    long long pages, records; /* stored so far */
+    size_t bytes;             /* received so far */
+    double seconds;           /* since the transfers began */
+};
+
+/* Ingest settings; zero means the default (or each source's own). */
+struct app_ingest_opts {
+    bool full;    /* ignore checkpoints, validators and from= */
+    int parallel; /* sources at once */
+    double timeout, connect_timeout;
+    int retries;      /* extra attempts; negative: none */
+    double delay;     /* between requests to a host; negative: none */
+    double backoff;   /* before a retry; negative: none */
+    size_t max_bytes; /* of one response */
+    double lock_wait; /* for another ingest, seconds; negative: none */
+    /* Called as transfers move (NULL: none): the library reports, the
+     * caller draws. */
+    void (*progress)(const struct app_ingest_progress *p, void *ctx);
+    void *progress_ctx;
+};
+
+/* What one source's harvest did. Strings belong to the report. */
+struct app_ingest_source {
+    const char *name;
+    const char *status; /* "ok", "not modified", "partial (page limit)",
+                           "FAILED" */
+    bool failed;
+    long long pages, added, updated, unchanged, deleted, skipped, bad;
+    const char *const *messages; /* what went wrong, one line each */
+    size_t nmessages;
+};
+
+/* An ingest's report: the sources in name order, and warnings about the
+ * stored sources themselves. Release with app_ingest_report_release. */
+struct app_ingest_report {
+    struct app_ingest_source *v;
+    size_t n;
+    const char *const *warnings;
+    size_t nwarnings;
+    void *own; /* what the strings live in */
+};
+void app_ingest_report_release(struct app_ingest_report *r);
+
+/*
+ * Harvests the named sources (n == 0: all; the session must be writable)
+ * and fills report (release it whatever the result). Returns KG_OK when
+ * every source succeeded; KG_EINPUT when some failed (the report says
+ * which and why, the others are stored); KG_ENOTFOUND for an unknown name,
+ * KG_EBUSY when another ingest holds the database past lock_wait, or the
+ * store's status, with the message on the session and only warnings in
+ * the report. With no sources at all the report is empty and KG_OK
+ * returned.
+ */
+kg_status app_ingest(struct app_session *a, const char *const *names, size_t n,
+                     const struct app_ingest_opts *o,
+                     struct app_ingest_report *report) KG_MUST_CHECK;
+
+/* ---- sources (app_sources.c) ------------------------------------------- */
+
+/*
+ * A source definition being put together from options (`sources add`):
+ * new, set each option, name it, then check it, all before a session is
+ * needed. Setting returns KG_EUSAGE with a reason in err for an unknown
+ * key or a bad value. app_source_def_missing names the first required
+ * option not given ("--type", "--url"), else NULL. check returns KG_EUSAGE
+ * (KG_EINPUT for a bad rules file) with a reason in err.
+ */
+struct app_source_def;
+struct app_source_def *app_source_def_new(void);
+void app_source_def_free(struct app_source_def *d); /* NULL is a no-op */
+kg_status app_source_def_set(struct app_source_def *d, const char *key,
+                             const char *value, char *err,
+                             size_t errlen) KG_MUST_CHECK;
+void app_source_def_name(struct app_source_def *d, const char *name);
+const char *app_source_def_missing(const struct app_source_def *d);
+kg_status app_source_def_check(const struct app_source_def *d, char *err,
+                               size_t errlen) KG_MUST_CHECK;
+
+/* The name, type name and URL of a definition (owned by it). */
+struct app_source_brief {
+    const char *name, *type, *url;
+};
+void app_source_def_brief(const struct app_source_def *d,
+                          struct app_source_brief *out);
+
+/*
+ * Saves d (checked) in the store. KG_EINPUT when a source of that name
+ * exists and replace is not set; else the store's status.
+ */
+kg_status app_source_add(struct app_session *a, const struct app_source_def *d,
+                         bool replace) KG_MUST_CHECK;
+
+/*
+ * A sources.conf file read and checked (see ingest/README.md): n
+ * definitions in file order. KG_EIO (unreadable) or KG_EUSAGE/KG_EINPUT
+ * with "FILE:LINE: reason" in err and *out NULL; free with
+ * app_source_conf_free.
+ */
+struct app_source_conf;
+kg_status app_source_conf_read(const char *path, struct app_source_conf **out,
+                               char *err, size_t errlen) KG_MUST_CHECK;
+void app_source_conf_free(struct app_source_conf *c); /* NULL: no-op */
+size_t app_source_conf_count(const struct app_source_conf *c);
+void app_source_conf_brief(const struct app_source_conf *c, size_t i,
+                           struct app_source_brief *out);
+
+/* Saves every definition of c in one transaction; a source whose type or
+ * URL changed starts its harvest state afresh. On failure nothing is
+ * saved. */
+kg_status app_source_load(struct app_session *a,
+                          const struct app_source_conf *c) KG_MUST_CHECK;
+
+/* Removes a source and its harvest state (its records stay). KG_ENOTFOUND
+ * when there is none. */
+kg_status app_source_remove(struct app_session *a,
+                            const char *name) KG_MUST_CHECK;
+
+/* One source with its last run, for `sources list`. Strings are valid
+ * during the callback; last_run, status and error are NULL when unset. */
+struct app_source_row {
+    const char *name, *type, *url;
+    const char *last_run, *status, *error;
+    long long added, updated, deleted;
+    const char *definition_json; /* the definition as a JSON object */
+    const char *state_json;      /* the harvest state as a JSON object */
+};
+
+/*
+ * Calls row for every source in name order, and warning (before the row
+ * concerned) for a damaged stored definition (left out) or harvest state.
+ * Store failures return their status; rows already sent stay sent.
+ */
+kg_status app_source_list(struct app_session *a,
+                          void (*row)(void *ctx,
+                                      const struct app_source_row *r),
+                          void (*warning)(void *ctx, const char *w),
+                          void *ctx) KG_MUST_CHECK;
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * app_int.h - the session's insides, shared by app/ only: what it holds
+ * and the helpers the use cases open it with.
+ */
+#ifndef KG_APP_INT_H
+#define KG_APP_INT_H
+
+#include "app/app.h"
+#include "core/index.h"
+#include "core/store.h"
+#include "graph/match.h"
+
+struct app_session {
+    char *db_path;
+    struct store *s;
+    struct graph *g; /* opened by app_graph */
+    struct match_config conf;
+    struct index **ix; /* BM25 indexes, one per batch thread (app_bm25) */
+    size_t nix;
+    struct matcher *m;    /* one for single runs (app_matcher) */
+    struct index *search; /* for app_search (app_index_open) */
+    struct kg_buf msg;
+};
+
+/* Sets the session's message and returns st. */
+kg_status app_fail(struct app_session *a, kg_status st, const char *fmt, ...)
+    KG_PRINTF(3, 4);
+/* The store's last error as the message, after "what: ". */
+kg_status app_store_fail(struct app_session *a, kg_status st, const char *what);
+
+/* The graph, opened on first use (message "building the graph: ..."). */
+kg_status app_graph(struct app_session *a, struct graph **g) KG_MUST_CHECK;
+/* One matcher for runs on the calling thread, made on first use. */
+kg_status app_matcher(struct app_session *a, struct matcher **m) KG_MUST_CHECK;
+
+/*
+ * When the config gives BM25 a share (text.bm25): at least nix text
+ * indexes (0: one per batch thread) open on the session, and each demand
+ * query's bm25_text from the store into texts[0..nq) (caller frees each).
+ * *ixs is set to the session's indexes, or NULL when BM25 has no share.
+ */
+kg_status app_bm25(struct app_session *a, struct match_query *qs, size_t nq,
+                   size_t nix, char **texts,
+                   struct match_indexes *ixs) KG_MUST_CHECK;
+
+/* An app_hit of match hit h (strings stay the graph's). */
+void app_hit_from(const struct graph *g, const struct match_hit *h, size_t rank,
+                  struct app_hit *out);
+
+#endif

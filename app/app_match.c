@@ -1,0 +1,326 @@
+/*
+ * app_match.c - the matching use cases: demands by id, free text, every
+ * demand, and an enterprise's open demands (with the loose enterprise
+ * lookup and the open-demand rule), all sent to a sink group by group.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app_int.h"
+
+kg_status app_match_kinds(const char *s, unsigned *kinds)
+{
+    kg_kind k;
+    if (strcmp(s, "all") == 0) {
+        *kinds = 0;
+        return KG_OK;
+    }
+    if (record_kind_parse(s, &k) != KG_OK ||
+        !(k == KG_ACHIEVEMENT || k == KG_PATENT || k == KG_EXPERT ||
+          k == KG_INSTITUTION))
+        return KG_EUSAGE;
+    *kinds = KG_KIND_BIT(k);
+    return KG_OK;
+}
+
+/* ---- one batch to a sink ------------------------------------------------ */
+
+struct emit {
+    const struct graph *g;
+    const struct app_sink *sink;
+    const uint32_t *demands; /* NULL for a text query */
+    const char *text;
+};
+
+static bool emit_result(size_t i, const struct match_result *r, void *ctx)
+{
+    struct emit *e = ctx;
+    const struct app_sink *k = e->sink;
+    struct kg_buf dom;
+    kg_buf_init(&dom);
+    domain_mask_format(r->demand_domains, ",", &dom);
+    struct app_group grp = {
+        .index = i,
+        .kind = KG_DEMAND,
+        .id = e->demands ? graph_id(e->g, e->demands[i]) : NULL,
+        .label = e->demands ? graph_label(e->g, e->demands[i]) : e->text,
+        .text = e->text,
+        .domains = dom.len ? dom.data : "",
+        .ndemands = 1,
+        .nhits = r->n,
+    };
+    if (k->begin)
+        k->begin(k->ctx, &grp);
+    for (size_t j = 0; j < r->n && k->hit; j++) {
+        struct app_hit h;
+        app_hit_from(e->g, &r->hits[j], j + 1, &h);
+        k->hit(k->ctx, &grp, &h);
+    }
+    if (k->end)
+        k->end(k->ctx, &grp);
+    kg_buf_release(&dom);
+    return true;
+}
+
+/* Runs the n queries of demands dv (NULL: one query of text). */
+static kg_status run(struct app_session *a, const uint32_t *dv, size_t n,
+                     const char *text, const struct app_match_opts *o,
+                     const struct app_sink *sink)
+{
+    struct match_query *qs = kg_xcalloc(n ? n : 1, sizeof *qs);
+    char **texts = kg_xcalloc(n ? n : 1, sizeof *texts);
+    char err[512] = "";
+    for (size_t i = 0; i < n; i++)
+        qs[i] = (struct match_query){
+            .demand = dv ? dv[i] : GRAPH_NONE,
+            .text = text,
+            .kinds = o->kinds,
+            .top = o->top,
+            .cross_only = o->cross_only,
+            .explain = o->explain,
+        };
+    if (sink->start)
+        sink->start(sink->ctx);
+    struct match_indexes ixs;
+    kg_status st = app_bm25(a, qs, n, 0, texts, &ixs);
+    if (st == KG_OK) {
+        struct emit e = {a->g, sink, dv, text};
+        st = match_batch(a->g, &a->conf, ixs.n ? &ixs : NULL, qs, n,
+                         emit_result, &e, err, sizeof err);
+        if (st != KG_OK)
+            app_fail(a, st, "%s", err);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(texts[i]);
+    free(texts);
+    free(qs);
+    return st;
+}
+
+kg_status app_match_demands(struct app_session *a, const char *const *ids,
+                            size_t n, const struct app_match_opts *o,
+                            const struct app_sink *sink)
+{
+    struct graph *g;
+    kg_status st = app_graph(a, &g);
+    if (st != KG_OK)
+        return st;
+    uint32_t *dv = kg_xcalloc(n ? n : 1, sizeof *dv);
+    for (size_t i = 0; i < n && st == KG_OK; i++) {
+        dv[i] = graph_find(g, KG_DEMAND, ids[i]);
+        if (dv[i] == GRAPH_NONE)
+            st = app_fail(a, KG_ENOTFOUND, "no demand '%s' in %s", ids[i],
+                          a->db_path);
+    }
+    if (st == KG_OK)
+        st = run(a, dv, n, NULL, o, sink);
+    free(dv);
+    return st;
+}
+
+kg_status app_match_text(struct app_session *a, const char *text,
+                         const struct app_match_opts *o,
+                         const struct app_sink *sink)
+{
+    struct graph *g;
+    kg_status st = app_graph(a, &g);
+    return st == KG_OK ? run(a, NULL, 1, text, o, sink) : st;
+}
+
+struct vertices {
+    uint32_t *v;
+    size_t n, cap;
+};
+
+static bool add_vertex(uint32_t v, void *ctx)
+{
+    struct vertices *vs = ctx;
+    if (vs->n == vs->cap) {
+        vs->cap = vs->cap ? 2 * vs->cap : 64;
+        vs->v = kg_xrealloc(vs->v, vs->cap * sizeof *vs->v);
+    }
+    vs->v[vs->n++] = v;
+    return true;
+}
+
+kg_status app_match_all(struct app_session *a, const struct app_match_opts *o,
+                        const struct app_sink *sink)
+{
+    struct graph *g;
+    kg_status st = app_graph(a, &g);
+    if (st != KG_OK)
+        return st;
+    struct vertices vs = {NULL, 0, 0};
+    graph_foreach_record(g, KG_DEMAND, add_vertex, &vs);
+    st = run(a, vs.v, vs.n, NULL, o, sink);
+    free(vs.v);
+    return st;
+}
+
+/* ---- enterprises and their open demands --------------------------------- */
+
+#define FOUND_MAX 16
+
+struct found {
+    char *id[FOUND_MAX];
+    char *label[FOUND_MAX];
+    size_t n;
+    bool more;
+};
+
+static void found_add(struct found *f, const char *id, const char *label)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (strcmp(f->id[i], id) == 0)
+            return;
+    if (f->n == FOUND_MAX) {
+        f->more = true;
+        return;
+    }
+    f->id[f->n] = kg_xstrdup(id);
+    f->label[f->n++] = kg_xstrdup(label);
+}
+
+static bool on_name(kg_kind kind, const char *id, const char *label, void *ctx)
+{
+    (void)kind;
+    found_add(ctx, id, label);
+    return true;
+}
+
+/* Case-insensitive (ASCII) substring test. */
+static bool contains_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0)
+            return true;
+    return n == 0;
+}
+
+struct loose {
+    const char *name;
+    struct found *f;
+};
+
+static bool on_enterprise(const struct kg_record *r, void *ctx)
+{
+    struct loose *l = ctx;
+    if (contains_ci(record_label(r), l->name) || contains_ci(r->id, l->name))
+        found_add(l->f, r->id, record_label(r));
+    return true;
+}
+
+kg_status app_find_enterprise(struct app_session *a, const char *name,
+                              char **id)
+{
+    struct found f = {.n = 0};
+    *id = NULL;
+    kg_status st =
+        store_find_name(a->s, KG_KIND_BIT(KG_ENTERPRISE), name, on_name, &f);
+    if (st == KG_OK && f.n == 0 && *name) {
+        struct loose l = {name, &f};
+        st = store_foreach(
+            a->s,
+            &(struct store_iter_opts){.kinds = KG_KIND_BIT(KG_ENTERPRISE)},
+            on_enterprise, &l);
+    }
+    if (st != KG_OK) {
+        app_store_fail(a, st, "looking up the enterprise");
+    } else if (f.n == 0) {
+        st = app_fail(a, KG_ENOTFOUND, "no enterprise matches '%s'", name);
+    } else if (f.n > 1) {
+        st = app_fail(a, KG_EINPUT,
+                      "'%s' matches %s%zu enterprises; give one of these ids:",
+                      name, f.more ? "more than " : "", f.n);
+        for (size_t i = 0; i < f.n; i++)
+            kg_buf_printf(&a->msg, "\n  %s  %s", f.id[i], f.label[i]);
+    } else {
+        *id = kg_xstrdup(f.id[0]);
+    }
+    for (size_t i = 0; i < f.n; i++) {
+        free(f.id[i]);
+        free(f.label[i]);
+    }
+    return st;
+}
+
+struct demands {
+    char today[11];
+    bool closed_too;
+    struct kg_strlist ids;
+    struct store *s;
+    kg_status st;
+};
+
+/* A demand is open while its deadline (if any) is today or later. */
+static bool on_posted(const struct store_link *l, void *ctx)
+{
+    struct demands *d = ctx;
+    if (l->rel != STORE_REL_POSTED_BY || l->src_kind != KG_DEMAND)
+        return true;
+    if (!d->closed_too) {
+        struct kg_record r;
+        record_init(&r, KG_DEMAND);
+        d->st = store_get(d->s, KG_DEMAND, l->src_id, &r);
+        bool open = d->st == KG_OK && (!r.deadline || !*r.deadline ||
+                                       strncmp(r.deadline, d->today, 10) >= 0);
+        record_release(&r);
+        if (d->st != KG_OK)
+            return false;
+        if (!open)
+            return true;
+    }
+    strlist_add(&d->ids, l->src_id);
+    return true;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+kg_status app_enterprise_demands(struct app_session *a, const char *id,
+                                 bool closed_too, struct kg_strlist *ids)
+{
+    struct demands d = {.closed_too = closed_too, .s = a->s, .st = KG_OK};
+    char now[32];
+    kg_now_iso(now); /* honours $KGMATCH_NOW, as every timestamp does */
+    snprintf(d.today, sizeof d.today, "%.10s", now);
+    kg_kind ek = KG_ENTERPRISE;
+    kg_status st = store_foreach_link(a->s, &ek, id, on_posted, &d);
+    if (st == KG_OK)
+        st = d.st;
+    if (st != KG_OK) {
+        strlist_release(&d.ids);
+        return app_store_fail(a, st, "reading the demands");
+    }
+    qsort(d.ids.v, d.ids.n, sizeof *d.ids.v, cmp_str);
+    for (size_t i = 0; i < d.ids.n; i++)
+        strlist_add(ids, d.ids.v[i]);
+    strlist_release(&d.ids);
+    return KG_OK;
+}
+
+kg_status app_query(struct app_session *a, const char *enterprise,
+                    bool closed_too, const struct app_match_opts *o,
+                    const struct app_sink *sink, char **id, size_t *ndemands)
+{
+    struct kg_strlist ids = {NULL, 0};
+    *ndemands = 0;
+    kg_status st = app_find_enterprise(a, enterprise, id);
+    if (st == KG_OK)
+        st = app_enterprise_demands(a, *id, closed_too, &ids);
+    if (st == KG_OK && ids.n == 0 && sink->start)
+        sink->start(sink->ctx);
+    else if (st == KG_OK)
+        st = app_match_demands(a, (const char *const *)ids.v, ids.n, o, sink);
+    if (st == KG_OK) {
+        *ndemands = ids.n;
+    } else {
+        free(*id);
+        *id = NULL;
+    }
+    strlist_release(&ids);
+    return st;
+}

@@ -1,0 +1,190 @@
+/*
+ * app_session.c - the session every use case runs in: the matcher config,
+ * the store, and the graph, matcher and text indexes opened on first use
+ * and kept for the next request; the message of the last failure.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app_int.h"
+
+kg_status app_fail(struct app_session *a, kg_status st, const char *fmt, ...)
+{
+    va_list ap;
+    kg_buf_reset(&a->msg);
+    va_start(ap, fmt);
+    kg_buf_vprintf(&a->msg, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+kg_status app_store_fail(struct app_session *a, kg_status st, const char *what)
+{
+    return app_fail(a, st, "%s: %s", what, store_last_error(a->s));
+}
+
+kg_status app_open(const struct app_opts *o, struct app_session **out)
+{
+    struct app_session *a = kg_xcalloc(1, sizeof *a);
+    char err[512];
+    kg_status st = KG_OK;
+    static const int flags[] = {[APP_READ] = STORE_READONLY,
+                                [APP_WRITE] = 0,
+                                [APP_CREATE] = STORE_CREATE};
+    kg_buf_init(&a->msg);
+    a->db_path = kg_xstrdup(o->db_path);
+    *out = a;
+    match_config_default(&a->conf);
+    if (o->config) {
+        st = match_config_load(&a->conf, o->config, err, sizeof err);
+        if (st != KG_OK)
+            return app_fail(a, st, "%s", err);
+    }
+    st = store_open(a->db_path, flags[o->mode], &a->s, err, sizeof err);
+    if (st != KG_OK)
+        return app_fail(a, st, "%s", err);
+    return KG_OK;
+}
+
+void app_close(struct app_session *a)
+{
+    if (!a)
+        return;
+    match_free(a->m);
+    for (size_t i = 0; i < a->nix; i++)
+        index_free(a->ix[i]);
+    free(a->ix);
+    index_free(a->search);
+    graph_free(a->g);
+    store_close(a->s);
+    kg_buf_release(&a->msg);
+    free(a->db_path);
+    free(a);
+}
+
+const char *app_last_error(const struct app_session *a)
+{
+    return a->msg.len ? a->msg.data : "";
+}
+
+const char *app_db_path(const struct app_session *a)
+{
+    return a->db_path;
+}
+
+kg_status app_version(struct app_session *a, int64_t *version)
+{
+    kg_status st = store_version(a->s, version);
+    return st == KG_OK ? st : app_store_fail(a, st, "reading the version");
+}
+
+kg_status app_graph_ready(struct app_session *a, bool rebuild)
+{
+    char err[512];
+    struct graph_opts o = {.rebuild = rebuild};
+    if (a->g && !rebuild)
+        return KG_OK;
+    match_free(a->m); /* it holds the old graph */
+    a->m = NULL;
+    graph_free(a->g);
+    a->g = NULL;
+    kg_status st = graph_open(a->s, &o, &a->g, err, sizeof err);
+    return st == KG_OK ? st : app_fail(a, st, "building the graph: %s", err);
+}
+
+kg_status app_graph(struct app_session *a, struct graph **g)
+{
+    char err[512];
+    if (!a->g) {
+        kg_status st = graph_open(a->s, NULL, &a->g, err, sizeof err);
+        if (st != KG_OK)
+            return app_fail(a, st, "building the graph: %s", err);
+    }
+    *g = a->g;
+    return KG_OK;
+}
+
+kg_status app_matcher(struct app_session *a, struct matcher **m)
+{
+    struct graph *g = NULL;
+    char err[512];
+    kg_status st = app_graph(a, &g);
+    if (st == KG_OK && !a->m) {
+        st = match_new(g, &a->conf, &a->m, err, sizeof err);
+        if (st != KG_OK)
+            app_fail(a, st, "%s", err);
+    }
+    *m = a->m;
+    return st;
+}
+
+/* A demand's title, description and keywords (caller frees), or NULL. */
+static char *demand_text(struct store *s, const char *id)
+{
+    struct kg_record r;
+    record_init(&r, KG_DEMAND);
+    if (store_get(s, KG_DEMAND, id, &r) != KG_OK) {
+        record_release(&r);
+        return NULL;
+    }
+    struct kg_buf b;
+    kg_buf_init(&b);
+    kg_buf_printf(&b, "%s\n%s", r.title ? r.title : "",
+                  r.description ? r.description : "");
+    for (size_t i = 0; i < r.keywords.n; i++)
+        kg_buf_printf(&b, "\n%s", r.keywords.v[i]);
+    record_release(&r);
+    return kg_buf_detach(&b);
+}
+
+kg_status app_bm25(struct app_session *a, struct match_query *qs, size_t nq,
+                   size_t nix, char **texts, struct match_indexes *ixs)
+{
+    ixs->ix = NULL;
+    ixs->n = 0;
+    if (!(a->conf.w_bm25 > 0) || nq == 0)
+        return KG_OK;
+    size_t n = nix ? nix : match_threads(&a->conf, nq);
+    char err[512];
+    if (a->nix < n)
+        a->ix = kg_xrealloc(a->ix, n * sizeof *a->ix);
+    while (a->nix < n) {
+        struct index_opts o = {.no_update = a->nix > 0};
+        kg_status st = index_open(a->s, &o, &a->ix[a->nix], err, sizeof err);
+        if (st != KG_OK)
+            return app_fail(a, st, "opening the text index: %s", err);
+        a->nix++;
+    }
+    for (size_t i = 0; i < nq; i++)
+        if (qs[i].demand != GRAPH_NONE) {
+            texts[i] = demand_text(a->s, graph_id(a->g, qs[i].demand));
+            qs[i].bm25_text = texts[i];
+        }
+    ixs->ix = a->ix;
+    ixs->n = n;
+    return KG_OK;
+}
+
+void app_hit_from(const struct graph *g, const struct match_hit *h, size_t rank,
+                  struct app_hit *out)
+{
+    _Static_assert(APP_MAX_CONCEPTS == MATCH_MAX_CONCEPTS, "concepts");
+    _Static_assert(APP_MAX_PATH == MATCH_MAX_PATH, "path");
+    memset(out, 0, sizeof *out);
+    out->rank = rank;
+    out->kind = h->kind;
+    out->id = graph_id(g, h->v);
+    out->label = graph_label(g, h->v);
+    out->score = h->score;
+    out->text = h->text;
+    out->graph = h->graph;
+    out->fit = h->fit;
+    out->cross_domain = h->cross_domain;
+    out->nconcepts = h->nconcepts;
+    for (size_t i = 0; i < h->nconcepts; i++)
+        out->concepts[i] = h->concepts[i];
+    out->npath = h->npath;
+    for (size_t i = 0; i < h->npath; i++)
+        out->path[i] =
+            (struct app_step){h->path[i].kind, h->path[i].id, h->path[i].label};
+}

@@ -1,0 +1,200 @@
+/*
+ * index_int.h - what the index's writer (index_write.c), reader
+ * (index_read.c) and searcher (index_query.c) share and nobody else sees:
+ * the layout of the index image, struct index, and small codecs. The
+ * public interface is core/index.h.
+ *
+ * FORMAT DETAILS
+ *
+ * The file PATH.idx is a core/image (image.h has the container: header,
+ * whole-file checksum, section table) with magic "KGIDX\0\r\n", format
+ * IX_FORMAT, struct ix_meta as the owner's header and S_COUNT sections:
+ *
+ *   S_DOCS    ndocs struct ix_doc, in (kind, id) order: the id's offset
+ *             in S_IDS and the weighted document length; the documents
+ *             of kind k are [kind_start[k], kind_start[k+1])
+ *   S_IDS     the ids, each NUL-terminated
+ *   S_POST    8-aligned; per term with df > 1, in term id order: when
+ *             df > IX_BLOCK a skip table of one struct ix_skip per block
+ *             (the block's last document and its data offset after the
+ *             table), then blocks of IX_BLOCK postings, each a varint
+ *             document gap (the first: the document + 1) and
+ *             a varint tf in half units
+ *   S_DICTIX  8-aligned; uint32 per block of IX_DICT_BLOCK terms: the
+ *             offset in S_DICT of the block's first entry
+ *   S_DICT    the terms in byte order, front-coded within a block: per
+ *             entry varints shared prefix and suffix length, the suffix
+ *             bytes, varints df and (df > 1) postings offset in S_POST or
+ *             (df == 1) the document, then (df == 1) a varint tf or
+ *             (df > 1) a uint16 score bound: max tf / (tf + K) x 65535,
+ *             rounded up, exact for the header's k1 and b
+ *
+ * The reader checks (index_read.c, attach) that the sections' lengths
+ * fit the counts, ids and dictionary block offsets lie inside their
+ * sections, and the numbers are finite; varints and postings offsets are
+ * bounds-checked as the searcher decodes them.
+ */
+#ifndef KG_INDEX_INT_H
+#define KG_INDEX_INT_H
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "core/image.h"
+#include "core/index.h"
+#include "core/text.h"
+
+#define IX_MAGIC "KGIDX\0\r\n"
+#define IX_FORMAT 3
+#define IX_BLOCK 128          /* postings per block */
+#define IX_DICT_BLOCK 16      /* terms per front-coded dictionary block */
+#define IX_SCALE 4294967296.0 /* scores are summed in units of 2^-32 */
+#define IX_END UINT32_MAX
+#define IX_MAX_DOCS 0x7fffffffu
+#define IX_CJK_WORDS 1u /* text_flags: built with ICU dictionary words */
+
+enum { S_DOCS, S_IDS, S_POST, S_DICTIX, S_DICT, S_COUNT };
+
+/* The index's own header in the image (core/image.h: the owner's header).
+ * The number of documents is kind_start[KG_KIND_COUNT]. */
+struct ix_meta {
+    uint32_t text_version, text_flags;
+    uint32_t nterms;
+    uint32_t kind_start[KG_KIND_COUNT + 1]; /* docs of kind k: [k], [k+1] */
+    int64_t store_version;
+    uint64_t npostings;
+    double k1, b, avgdl; /* block bounds are exact for this k1, b */
+};
+_Static_assert(sizeof(struct ix_meta) == 80, "header layout");
+
+/* What the reader and the writer know of an image: the owner's header,
+ * the document count and where each section lies. */
+struct ix_header {
+    uint32_t text_version, text_flags;
+    int64_t store_version;
+    double k1, b, avgdl;
+    uint32_t ndocs, nterms;
+    uint64_t npostings;
+    uint32_t kind_start[KG_KIND_COUNT + 1];
+    uint64_t off[S_COUNT], len[S_COUNT];
+};
+
+/* One document in the image: its id string and weighted length. */
+struct ix_doc {
+    uint32_t id_off;
+    float dl;
+};
+
+/* A skip entry of a multi-block postings list. */
+struct ix_skip {
+    uint32_t last; /* last document of the block */
+    uint32_t off;  /* block data, from the end of the skip table */
+};
+#define IX_SKIP_BYTES 8
+
+struct index {
+    const uint8_t *base;
+    size_t size;
+    bool mapped;
+    bool built, in_memory;
+    char *path;
+    struct ix_header h;
+    const struct ix_doc *docs; /* unaligned access goes through memcpy */
+    const char *ids;
+    const uint8_t *post, *dictix, *dict;
+    size_t post_len, dict_len, nblocks;
+    double k1, b;
+    bool exact_bounds;   /* k1, b are the image's: block bounds are exact */
+    uint32_t want_flags; /* text_flags a build would write (index_opts) */
+    float *k2;           /* per document: 2 k1 (1 - b + b dl / avgdl) */
+    struct text *tx;
+    struct text_tokens tk;
+    int64_t *acc; /* exhaustive search accumulators, all zero between calls */
+    uint32_t *touched;
+    struct index_timing timing; /* of the build by this open */
+    char err[256];              /* of the last failed search */
+};
+
+/* ------------------------------------------------------------ helpers */
+
+/* Formats a message into err (nothing when err is NULL or errlen 0). */
+static inline void ix_fmt_err(char *err, size_t errlen, const char *fmt, ...)
+    KG_PRINTF(3, 4);
+static inline void ix_fmt_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* Reads a varint from p (< end); NULL when it runs past end or is long. */
+static inline const uint8_t *rd_varint(const uint8_t *p, const uint8_t *end,
+                                       uint64_t *v)
+{
+    uint64_t x = 0;
+    for (int s = 0; s < 64; s += 7) {
+        if (p >= end)
+            return NULL;
+        uint8_t c = *p++;
+        x |= (uint64_t)(c & 0x7f) << s;
+        if (!(c & 0x80)) {
+            *v = x;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* rd_varint where at least 10 bytes are known to follow p. */
+static inline const uint8_t *rd_varint_fast(const uint8_t *p, uint64_t *v)
+{
+    uint64_t x = *p++;
+    if (x < 0x80) {
+        *v = x;
+        return p;
+    }
+    x &= 0x7f;
+    for (int s = 7; s < 64; s += 7) {
+        uint8_t c = *p++;
+        x |= (uint64_t)(c & 0x7f) << s;
+        if (!(c & 0x80)) {
+            *v = x;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* BM25 idf, Lucene's form: never negative. */
+static inline double bm25_idf(double n, double df)
+{
+    return log(1.0 + (n - df + 0.5) / (df + 0.5));
+}
+
+static inline float norm2(double k1, double b, double dl, double avgdl)
+{
+    return (float)(2.0 * k1 * (1.0 - b + b * (avgdl > 0 ? dl / avgdl : 0)));
+}
+
+/* -------------------------------------------------- across the files */
+
+/* What index images must be (index_read.c). */
+extern const struct image_spec ix_spec;
+
+/*
+ * Builds the image of the store s (when not NULL) and of recs[0..nrecs)
+ * into img (initialised here; the caller releases it), stamped with
+ * version, k1, b and text_flags, and says where the time went in t
+ * (index_write.c). On failure returns the status with a message in err.
+ */
+kg_status ix_write_image(struct store *s, const struct kg_record *const *recs,
+                         size_t nrecs, int64_t version, double k1, double b,
+                         uint32_t text_flags, struct image_writer *img,
+                         struct index_timing *t, char *err,
+                         size_t errlen) KG_MUST_CHECK;
+
+#endif

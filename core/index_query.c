@@ -1,0 +1,535 @@
+/*
+ * index_query.c - searching an open index: the front-coded dictionary,
+ * postings cursors with block skipping, and top-k evaluation with
+ * MaxScore (exhaustive scoring when every document is wanted). Scores are
+ * summed in fixed point, so every order of summation gives the same score
+ * and top-k equals exhaustive scoring.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/index_int.h"
+
+/* One term's contribution in fixed point; w = idf qtf (k1 + 1) IX_SCALE.
+ * Never 0, so a document that matches has a score. */
+static inline int64_t contrib(double w, uint32_t tf2, float k2)
+{
+    int64_t c = (int64_t)(w * ((double)tf2 / ((double)tf2 + (double)k2)) + 0.5);
+    return c > 0 ? c : 1;
+}
+
+/* ------------------------------------------------------- dictionary */
+
+/* A term's entry in the dictionary. */
+struct tinfo {
+    uint32_t df;
+    uint32_t doc, tf2; /* df == 1: the only posting */
+    uint64_t off;      /* df > 1: postings offset */
+    uint16_t maxq;     /* df > 1: max tf / (tf + K) x 65535, rounded up */
+};
+
+/* Decodes the dictionary entry at p; term gets prefix + suffix. */
+static const uint8_t *dict_entry(const struct index *ix, const uint8_t *p,
+                                 char *term, size_t *tlen, struct tinfo *ti)
+{
+    const uint8_t *end = ix->dict + ix->dict_len;
+    uint64_t pre, suf, df, a, c;
+    if (!(p = rd_varint(p, end, &pre)) || !(p = rd_varint(p, end, &suf)) ||
+        pre > *tlen || pre + suf > 255 || suf > (uint64_t)(end - p))
+        return NULL;
+    memcpy(term + pre, p, suf);
+    *tlen = pre + suf;
+    p += suf;
+    if (!(p = rd_varint(p, end, &df)) || df == 0 || df > ix->h.ndocs)
+        return NULL;
+    ti->df = (uint32_t)df;
+    if (df == 1) {
+        if (!(p = rd_varint(p, end, &a)) || !(p = rd_varint(p, end, &c)) ||
+            a >= ix->h.ndocs || c > UINT32_MAX)
+            return NULL;
+        ti->doc = (uint32_t)a;
+        ti->tf2 = (uint32_t)c;
+        ti->maxq = 65535;
+        return p;
+    }
+    if (!(p = rd_varint(p, end, &a)) || a >= ix->post_len || end - p < 2)
+        return NULL;
+    ti->off = a;
+    memcpy(&ti->maxq, p, 2);
+    return p + 2;
+}
+
+static int cmp_bytes(const char *a, size_t an, const char *b, size_t bn)
+{
+    int c = memcmp(a, b, an < bn ? an : bn);
+    if (c)
+        return c;
+    return an < bn ? -1 : an > bn ? 1 : 0;
+}
+
+/* Finds term t[0..n) in the dictionary. */
+static bool dict_find(const struct index *ix, const char *t, size_t n,
+                      struct tinfo *ti)
+{
+    char term[256];
+    size_t lo = 0, hi = ix->nblocks;
+    if (hi == 0)
+        return false;
+    while (hi - lo > 1) { /* last block whose first term <= t */
+        size_t mid = (lo + hi) / 2, tl = 0;
+        uint32_t o;
+        memcpy(&o, ix->dictix + 4 * mid, 4);
+        struct tinfo x;
+        if (!dict_entry(ix, ix->dict + o, term, &tl, &x))
+            return false;
+        if (cmp_bytes(term, tl, t, n) <= 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    uint32_t o;
+    memcpy(&o, ix->dictix + 4 * lo, 4);
+    const uint8_t *p = ix->dict + o;
+    size_t tl = 0;
+    size_t count = lo + 1 < ix->nblocks ? IX_DICT_BLOCK
+                                        : ix->h.nterms - lo * IX_DICT_BLOCK;
+    for (size_t i = 0; i < count; i++) {
+        size_t room = tl;
+        if (!(p = dict_entry(ix, p, term, &room, ti)))
+            return false;
+        tl = room;
+        int c = cmp_bytes(term, tl, t, n);
+        if (c == 0)
+            return true;
+        if (c > 0)
+            return false;
+    }
+    return false;
+}
+
+/* ---------------------------------------------------------- postings */
+
+struct cursor {
+    const uint8_t *data, *end;
+    const uint8_t *skip; /* NULL: a single block at data */
+    uint32_t df, nblocks, blk;
+    uint32_t n, pos;
+    uint32_t doc;  /* current document, IX_END when done */
+    double w;      /* idf qtf (k1 + 1) IX_SCALE */
+    int64_t bound; /* of any contribution of the term */
+    uint32_t docs[IX_BLOCK], tfs[IX_BLOCK];
+};
+
+static struct ix_skip skip_at(const struct cursor *c, uint32_t b)
+{
+    struct ix_skip s;
+    memcpy(&s, c->skip + (size_t)b * IX_SKIP_BYTES, sizeof s);
+    return s;
+}
+
+/* Decodes block b; a malformed block ends the list where it breaks. */
+static void cur_load(struct cursor *c, uint32_t b, uint32_t ndocs)
+{
+    const uint8_t *p = c->data;
+    uint32_t prev = IX_END, cnt = c->df;
+    if (c->skip) {
+        struct ix_skip s = skip_at(c, b);
+        if (s.off >= (size_t)(c->end - c->data)) {
+            c->nblocks = b;
+            c->n = 0;
+            c->doc = IX_END;
+            return;
+        }
+        p = c->data + s.off;
+        if (b > 0)
+            prev = skip_at(c, b - 1).last;
+        cnt = b + 1 < c->nblocks ? IX_BLOCK : c->df - b * IX_BLOCK;
+    }
+    /* a block's varints cannot run past the section when 20 bytes per
+     * posting are left: then decode without checking each byte */
+    bool fast = (size_t)(c->end - p) >= (size_t)cnt * 20;
+    uint32_t i = 0;
+    for (; i < cnt; i++) {
+        uint64_t gap, tf;
+        if (fast) {
+            if (!(p = rd_varint_fast(p, &gap)) || !(p = rd_varint_fast(p, &tf)))
+                break;
+        } else if (!(p = rd_varint(p, c->end, &gap)) ||
+                   !(p = rd_varint(p, c->end, &tf))) {
+            break;
+        }
+        if (gap == 0 || tf > UINT32_MAX)
+            break;
+        /* prev is IX_END (-1) before the first document */
+        uint64_t d = prev == IX_END ? gap - 1 : (uint64_t)prev + gap;
+        if (d >= ndocs)
+            break;
+        c->docs[i] = (uint32_t)d;
+        c->tfs[i] = (uint32_t)tf;
+        prev = (uint32_t)d;
+    }
+    if (i < cnt)
+        c->nblocks = b + 1; /* damaged: nothing after this block */
+    c->blk = b;
+    c->n = i;
+    c->pos = 0;
+    c->doc = i ? c->docs[0] : IX_END;
+    if (!i)
+        c->nblocks = b;
+}
+
+static void cur_init(struct cursor *c, const struct index *ix,
+                     const struct tinfo *ti, double w, int64_t bound)
+{
+    c->w = w;
+    c->bound = bound;
+    c->df = ti->df;
+    c->skip = NULL;
+    c->end = ix->post + ix->post_len;
+    if (ti->df == 1) {
+        c->nblocks = 1;
+        c->blk = 0;
+        c->n = 1;
+        c->pos = 0;
+        c->docs[0] = ti->doc;
+        c->tfs[0] = ti->tf2;
+        c->doc = ti->doc;
+        c->data = NULL;
+        return;
+    }
+    c->nblocks = (ti->df + IX_BLOCK - 1) / IX_BLOCK;
+    c->data = ix->post + ti->off;
+    if (c->nblocks > 1) {
+        size_t sk = (size_t)c->nblocks * IX_SKIP_BYTES;
+        if (sk > (size_t)(c->end - c->data)) {
+            c->n = 0;
+            c->doc = IX_END;
+            c->nblocks = 0;
+            return;
+        }
+        c->skip = c->data;
+        c->data += sk;
+    }
+    cur_load(c, 0, ix->h.ndocs);
+}
+
+static inline void cur_next(struct cursor *c, uint32_t ndocs)
+{
+    if (++c->pos < c->n) {
+        c->doc = c->docs[c->pos];
+        return;
+    }
+    if (c->blk + 1 < c->nblocks)
+        cur_load(c, c->blk + 1, ndocs);
+    else
+        c->doc = IX_END;
+}
+
+/* Moves to the first document >= target. */
+static void cur_geq(struct cursor *c, uint32_t target, uint32_t ndocs)
+{
+    while (c->doc < target) {
+        if (c->docs[c->n - 1] < target) {
+            uint32_t b = c->blk + 1;
+            while (b < c->nblocks && skip_at(c, b).last < target)
+                b++;
+            if (b >= c->nblocks) {
+                c->doc = IX_END;
+                return;
+            }
+            cur_load(c, b, ndocs);
+            continue;
+        }
+        uint32_t lo = c->pos, hi = c->n - 1; /* first docs[i] >= target */
+        while (lo < hi) {
+            uint32_t mid = (lo + hi) / 2;
+            if (c->docs[mid] < target)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        c->pos = lo;
+        c->doc = c->docs[lo];
+    }
+}
+
+/* ------------------------------------------------------------ search */
+
+struct qterm {
+    const char *t;
+    uint32_t len, qtf;
+};
+
+static int cmp_qterm(const void *x, const void *y)
+{
+    const struct qterm *a = x, *b = y;
+    return cmp_bytes(a->t, a->len, b->t, b->len);
+}
+
+struct hit {
+    int64_t score;
+    uint32_t doc;
+};
+
+/* a ranks before b: higher score, then lower document. */
+static inline bool better(const struct hit *a, const struct hit *b)
+{
+    return a->score > b->score || (a->score == b->score && a->doc < b->doc);
+}
+
+static int cmp_hit(const void *x, const void *y)
+{
+    const struct hit *a = x, *b = y;
+    return better(a, b) ? -1 : better(b, a) ? 1 : 0;
+}
+
+/* Min-heap on rank: the worst hit at the top. */
+static void heap_push(struct hit *h, size_t *n, size_t k, struct hit x)
+{
+    if (*n < k) {
+        size_t i = (*n)++;
+        while (i > 0 && better(&h[(i - 1) / 2], &x)) {
+            h[i] = h[(i - 1) / 2];
+            i = (i - 1) / 2;
+        }
+        h[i] = x;
+        return;
+    }
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        const struct hit *worst = &x;
+        if (l < k && better(worst, &h[l])) {
+            m = l;
+            worst = &h[l];
+        }
+        if (r < k && better(worst, &h[r]))
+            m = r;
+        if (m == i)
+            break;
+        h[i] = h[m];
+        i = m;
+    }
+    h[i] = x;
+}
+
+static kg_kind kind_of(const struct index *ix, uint32_t d)
+{
+    int k = 0;
+    while (k + 1 < KG_KIND_COUNT && d >= ix->h.kind_start[k + 1])
+        k++;
+    return (kg_kind)k;
+}
+
+/* The first document >= d of a kind in mask, IX_END when none. */
+static uint32_t next_allowed(const struct index *ix, uint32_t d, unsigned mask)
+{
+    for (int k = 0; k < KG_KIND_COUNT; k++) {
+        if (!(mask & KG_KIND_BIT(k)) || ix->h.kind_start[k + 1] <= d ||
+            ix->h.kind_start[k] == ix->h.kind_start[k + 1])
+            continue;
+        return d > ix->h.kind_start[k] ? d : ix->h.kind_start[k];
+    }
+    return IX_END;
+}
+
+/* Every document with a score: term at a time into accumulators. */
+static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
+                         unsigned mask, size_t k, struct hit **out)
+{
+    uint32_t nd = ix->h.ndocs;
+    if (!ix->acc) {
+        ix->acc = kg_xcalloc((size_t)nd + 1, sizeof *ix->acc);
+        ix->touched = kg_xmalloc(((size_t)nd + 1) * sizeof *ix->touched);
+    }
+    int64_t *acc = ix->acc;
+    const float *k2 = ix->k2;
+    size_t nt = 0;
+    for (size_t i = 0; i < nc; i++) {
+        struct cursor *c = &cs[i];
+        while (c->doc != IX_END) {
+            for (uint32_t p = c->pos; p < c->n; p++) {
+                uint32_t d = c->docs[p];
+                if (!acc[d])
+                    ix->touched[nt++] = d;
+                acc[d] += contrib(c->w, c->tfs[p], k2[d]);
+            }
+            if (c->blk + 1 >= c->nblocks)
+                break;
+            cur_load(c, c->blk + 1, nd);
+        }
+    }
+    size_t n = 0;
+    struct hit *h;
+    if (k) { /* the best k, by a heap */
+        h = kg_xmalloc((k + 1) * sizeof *h);
+        for (size_t i = 0; i < nt; i++) {
+            uint32_t d = ix->touched[i];
+            struct hit x = {acc[d], d};
+            acc[d] = 0;
+            if (mask & KG_KIND_BIT(kind_of(ix, d)) &&
+                (n < k || better(&x, &h[0])))
+                heap_push(h, &n, k, x);
+        }
+    } else {
+        h = kg_xmalloc((nt + 1) * sizeof *h);
+        for (size_t i = 0; i < nt; i++) {
+            uint32_t d = ix->touched[i];
+            if (mask & KG_KIND_BIT(kind_of(ix, d)))
+                h[n++] = (struct hit){acc[d], d};
+            acc[d] = 0;
+        }
+    }
+    qsort(h, n, sizeof *h, cmp_hit);
+    *out = h;
+    return n;
+}
+
+static int cmp_bound(const void *x, const void *y)
+{
+    const struct cursor *a = x, *b = y;
+    return a->bound < b->bound ? -1 : a->bound > b->bound ? 1 : 0;
+}
+
+/* Top k by MaxScore: lists whose bounds together cannot lift a document
+ * above the k-th score are only probed for documents the others find. */
+static size_t search_top(struct index *ix, struct cursor *cs, size_t nc,
+                         unsigned mask, size_t k, struct hit **out)
+{
+    uint32_t nd = ix->h.ndocs;
+    qsort(cs, nc, sizeof *cs, cmp_bound);
+    int64_t *cum = kg_xmalloc((nc + 1) * sizeof *cum);
+    int64_t sum = 0;
+    for (size_t i = 0; i < nc; i++)
+        cum[i] = sum += cs[i].bound;
+    struct hit *h = kg_xmalloc((k + 1) * sizeof *h);
+    size_t n = 0, ne = 0;
+    int64_t theta = 0;
+    for (;;) {
+        uint32_t d = IX_END;
+        for (size_t i = ne; i < nc; i++)
+            if (cs[i].doc < d)
+                d = cs[i].doc;
+        if (d == IX_END)
+            break;
+        if (!(mask & KG_KIND_BIT(kind_of(ix, d)))) {
+            uint32_t t = next_allowed(ix, d, mask);
+            if (t == IX_END)
+                break;
+            for (size_t i = ne; i < nc; i++)
+                cur_geq(&cs[i], t, nd);
+            continue;
+        }
+        int64_t score = 0;
+        float k2 = ix->k2[d];
+        for (size_t i = ne; i < nc; i++) {
+            if (cs[i].doc != d)
+                continue;
+            score += contrib(cs[i].w, cs[i].tfs[cs[i].pos], k2);
+            cur_next(&cs[i], nd);
+        }
+        bool pruned = false;
+        for (size_t i = ne; i-- > 0;) {
+            if (n == k && score + cum[i] <= theta) {
+                pruned = true;
+                break;
+            }
+            cur_geq(&cs[i], d, nd);
+            if (cs[i].doc == d)
+                score += contrib(cs[i].w, cs[i].tfs[cs[i].pos], k2);
+        }
+        if (pruned || (n == k && score <= theta) || score <= 0)
+            continue;
+        heap_push(h, &n, k, (struct hit){score, d});
+        if (n == k) {
+            theta = h[0].score;
+            while (ne < nc && cum[ne] <= theta)
+                ne++;
+        }
+    }
+    free(cum);
+    qsort(h, n, sizeof *h, cmp_hit);
+    *out = h;
+    return n;
+}
+
+static kg_status ensure_analyzer(struct index *ix, char *err, size_t errlen)
+{
+    if (ix->tx)
+        return KG_OK;
+    struct text_opts to = {.cjk_words = ix->h.text_flags & IX_CJK_WORDS};
+    return text_new(&to, &ix->tx, err, errlen);
+}
+
+kg_status index_search(struct index *ix, const char *text, unsigned kinds,
+                       size_t k, struct index_hit **hits, size_t *n)
+{
+    *hits = NULL;
+    *n = 0;
+    unsigned mask = kinds ? kinds : KG_ALL_KINDS;
+    ix->err[0] = '\0';
+    if (ix->h.ndocs == 0 || !text)
+        return KG_OK;
+    kg_status st = ensure_analyzer(ix, ix->err, sizeof ix->err);
+    if (st != KG_OK)
+        return st;
+    text_tokens_reset(&ix->tk);
+    st = text_analyze(ix->tx, text, strlen(text), &ix->tk);
+    if (st != KG_OK)
+        snprintf(ix->err, sizeof ix->err, "%s", text_last_error(ix->tx));
+    if (st != KG_OK || ix->tk.n == 0)
+        return st;
+
+    /* distinct terms with their counts */
+    size_t nq = ix->tk.n, nu = 0;
+    struct qterm *q = kg_xmalloc(nq * sizeof *q);
+    for (size_t i = 0; i < nq; i++)
+        q[i] =
+            (struct qterm){ix->tk.bytes + ix->tk.v[i].off, ix->tk.v[i].len, 1};
+    qsort(q, nq, sizeof *q, cmp_qterm);
+    for (size_t i = 0; i < nq; i++) {
+        if (nu && cmp_qterm(&q[nu - 1], &q[i]) == 0)
+            q[nu - 1].qtf++;
+        else
+            q[nu++] = q[i];
+    }
+    struct cursor *cs = kg_xmalloc(nu * sizeof *cs);
+    size_t nc = 0;
+    double N = ix->h.ndocs;
+    for (size_t i = 0; i < nu; i++) {
+        struct tinfo ti;
+        if (!dict_find(ix, q[i].t, q[i].len, &ti))
+            continue;
+        double w = bm25_idf(N, ti.df) * q[i].qtf * (ix->k1 + 1) * IX_SCALE;
+        double mx = ix->exact_bounds ? ti.maxq / 65535.0 : 1.0;
+        if (ti.df == 1)
+            mx = (double)ti.tf2 / ((double)ti.tf2 + ix->k2[ti.doc]);
+        cur_init(&cs[nc++], ix, &ti, w, (int64_t)(w * mx) + 2);
+    }
+    free(q);
+    struct hit *h = NULL;
+    size_t nh = 0;
+    if (nc && (k == 0 || k >= ix->h.ndocs)) {
+        nh = search_all(ix, cs, nc, mask, k, &h);
+    } else if (nc) {
+        nh = search_top(ix, cs, nc, mask, k, &h);
+    }
+    free(cs);
+    struct index_hit *res = kg_xmalloc((nh + 1) * sizeof *res);
+    for (size_t i = 0; i < nh; i++) {
+        struct ix_doc d;
+        memcpy(&d, &ix->docs[h[i].doc], sizeof d);
+        res[i].kind = kind_of(ix, h[i].doc);
+        res[i].id = ix->ids + d.id_off;
+        res[i].score = (double)h[i].score / IX_SCALE;
+    }
+    free(h);
+    *hits = res;
+    *n = nh;
+    return KG_OK;
+}
+
+const char *index_last_error(const struct index *ix)
+{
+    return ix->err;
+}

@@ -1,0 +1,43 @@
+/*
+ * access.c - reading the graph through functions: a vertex's kind, id and
+ * label, the records of a kind in id order, a vertex's edges of one type.
+ * Callers above graph/ use these and never the image's arrays.
+ */
+#include "graph/graph_int.h"
+
+uint32_t graph_nv(const struct graph *g)
+{
+    return g->nv;
+}
+
+unsigned graph_kind(const struct graph *g, uint32_t v)
+{
+    return g->vkind[v];
+}
+
+const char *graph_id(const struct graph *g, uint32_t v)
+{
+    return graph_str(g, g->vid[v]);
+}
+
+const char *graph_label(const struct graph *g, uint32_t v)
+{
+    return graph_str(g, g->vlabel[v]);
+}
+
+void graph_foreach_record(const struct graph *g, kg_kind kind,
+                          graph_vertex_cb cb, void *ctx)
+{
+    for (uint32_t i = 0; i < g->nv; i++)
+        if (g->vkind[g->order[i]] == (unsigned)kind && !cb(g->order[i], ctx))
+            return;
+}
+
+void graph_foreach_edge(const struct graph *g, uint32_t v, unsigned type,
+                        graph_edge_cb cb, void *ctx)
+{
+    for (uint64_t j = g->csr.off[v]; j < g->csr.off[v + 1]; j++)
+        if ((type == 0 || g->etype[j] == type) &&
+            !cb(g->csr.adj[j], g->etype[j], ctx))
+            return;
+}
