@@ -197,6 +197,15 @@ kg_status app_search(struct app_session *a, const char *text, unsigned kinds,
                      size_t *n, double *ms) KG_MUST_CHECK;
 void app_search_free(struct app_search_hit *hits, size_t n);
 
+/*
+ * The language app_search renders a query into besides its own words:
+ * "any" (the default: Chinese words are translated into English and
+ * English into Chinese), "zh" or "en". Translation needs the dictionary
+ * (core/dict.h); KG_EUSAGE for another name.
+ */
+kg_status app_search_lang(struct app_session *a,
+                          const char *lang) KG_MUST_CHECK;
+
 /* ---- the graph (app_graph.c) ------------------------------------------- */
 
 /* Opens the session's graph now (from its cache, or built and cached; with

@@ -67,14 +67,26 @@ kg_status app_search(struct app_session *a, const char *text, unsigned kinds,
         if (st != KG_OK)
             return st;
     }
-    struct index_hit *h;
-    size_t nh;
+    struct clir *c;
+    kg_status st = app_clir(a, &c);
+    if (st != KG_OK)
+        return st;
+    struct index_hit *h = NULL;
+    size_t nh = 0;
+    struct clir_query q = {0};
+    char err[512];
     double t0 = kg_monotonic();
-    kg_status st = index_search(a->search, text, kinds, top, &h, &nh);
+    st = clir_translate(c, a->search, text, a->lang, &q, err, sizeof err);
+    if (st == KG_OK) {
+        st = clir_search(a->search, &q, kinds, top, &h, &nh);
+        if (st != KG_OK)
+            snprintf(err, sizeof err, "%s", index_last_error(a->search));
+    }
+    clir_query_release(&q);
     if (ms)
         *ms = (kg_monotonic() - t0) * 1e3;
     if (st != KG_OK)
-        return app_fail(a, st, "%s", index_last_error(a->search));
+        return app_fail(a, st, "%s", err);
     *hits = kg_xcalloc(nh ? nh : 1, sizeof **hits);
     for (size_t i = 0; i < nh; i++) {
         struct app_search_hit *o = &(*hits)[i];
@@ -87,6 +99,31 @@ kg_status app_search(struct app_session *a, const char *text, unsigned kinds,
     }
     *n = nh;
     free(h);
+    return KG_OK;
+}
+
+kg_status app_search_lang(struct app_session *a, const char *lang)
+{
+    if (clir_lang_parse(lang, &a->lang) != KG_OK)
+        return app_fail(a, KG_EUSAGE, "--lang is zh, en or any, not '%s'",
+                        lang);
+    return KG_OK;
+}
+
+kg_status app_clir(struct app_session *a, struct clir **c)
+{
+    *c = a->clir;
+    if (a->clir)
+        return KG_OK;
+    char err[1024];
+    kg_status st = dict_open(NULL, &a->dict, err, sizeof err);
+    if (st != KG_OK)
+        return app_fail(a, st, "%s", err);
+    a->clir = clir_new(a->dict);
+    st = clir_learn(a->clir, a->s);
+    if (st != KG_OK)
+        return app_store_fail(a, st, "learning term pairs");
+    *c = a->clir;
     return KG_OK;
 }
 

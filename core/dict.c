@@ -160,8 +160,13 @@ kg_status dict_open(const char *path, struct dict **out, char *err,
     if (path)
         return map_path(path, out, err, errlen);
     const char *env = getenv(DICT_ENV);
-    if (env && *env)
-        return map_path(env, out, err, errlen);
+    if (env && *env) {
+        char why[512];
+        kg_status st = map_path(env, out, why, sizeof why);
+        if (st != KG_OK)
+            snprintf(err, errlen, "%s (from $%s)", why, DICT_ENV);
+        return st;
+    }
     char dir[4096], cand[3][4200];
     exe_dir(dir, sizeof dir);
     snprintf(cand[0], sizeof cand[0], "%s/kgmatch.dict", dir);

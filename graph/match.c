@@ -32,6 +32,7 @@ void match_config_default(struct match_config *c)
         .w_graph = 0.15,
         .w_fit = 0.10,
         .w_bm25 = 0,
+        .w_translate = 0.3,
         .expand = 0.6,
         .expand_items = 1000,
         .expand_terms = 200,
@@ -115,6 +116,7 @@ static const char *config_set(struct match_config *c, const char *k,
         N("weight.fit", w_fit, 0, 1e6),
         N("text.expand", expand, 0, 100),
         N("text.bm25", w_bm25, 0, 1),
+        N("text.translate", w_translate, 0, 1),
         N("squash.center", squash_center, -100, 100),
         N("squash.scale", squash_scale, 1e-6, 100),
         N("ppr.damping", ppr_damping, 0.01, 0.99),
@@ -417,6 +419,67 @@ static kg_status text_vector(struct matcher *m, const char *text)
     norm = norm > 0 ? sqrt(norm) : 1;
     for (size_t i = 0; i < m->nqt; i++)
         m->q[m->qt[i]] /= norm;
+    return KG_OK;
+}
+
+/* Adds the translated terms x[0..n) to the (unit length) query vector as
+ * a part of their own of length text.translate (their tokens weighted by
+ * the term's weight and idf), then brings the sum back to unit length. */
+static kg_status add_translations(struct matcher *m,
+                                  const struct index_wterm *x, size_t n)
+{
+    if (n == 0 || !(m->c.w_translate > 0))
+        return KG_OK;
+    if (!m->text) {
+        kg_status st = text_new(NULL, &m->text, m->errbuf, sizeof m->errbuf);
+        if (st != KG_OK)
+            return st;
+    }
+    const struct graph *g = m->g;
+    uint32_t *tv = NULL;
+    double *wv = NULL, tnorm = 0;
+    size_t nt = 0, cap = 0;
+    for (size_t i = 0; i < n; i++) {
+        text_tokens_reset(&m->tk);
+        if (text_analyze(m->text, x[i].text, strlen(x[i].text), &m->tk) !=
+            KG_OK)
+            continue;
+        for (size_t j = 0; j < m->tk.n; j++) {
+            uint32_t t = graph_term_find(g, m->tk.bytes + m->tk.v[j].off,
+                                         m->tk.v[j].len);
+            if (t == GRAPH_NONE)
+                continue;
+            size_t k = 0;
+            while (k < nt && tv[k] != t)
+                k++;
+            if (k == nt) {
+                if (nt == cap) {
+                    cap = cap ? 2 * cap : 64;
+                    tv = kg_xrealloc(tv, cap * sizeof *tv);
+                    wv = kg_xrealloc(wv, cap * sizeof *wv);
+                }
+                tv[nt] = t;
+                wv[nt++] = 0;
+            }
+            wv[k] += x[i].weight * graph_idf(g, t);
+        }
+    }
+    for (size_t k = 0; k < nt; k++)
+        tnorm += wv[k] * wv[k];
+    tnorm = tnorm > 0 ? sqrt(tnorm) / m->c.w_translate : 1;
+    for (size_t k = 0; k < nt; k++) {
+        if (m->q[tv[k]] == 0)
+            m->qt[m->nqt++] = tv[k];
+        m->q[tv[k]] += wv[k] / tnorm;
+    }
+    double norm = 0;
+    for (size_t i = 0; i < m->nqt; i++)
+        norm += m->q[m->qt[i]] * m->q[m->qt[i]];
+    norm = norm > 0 ? sqrt(norm) : 1;
+    for (size_t i = 0; i < m->nqt; i++)
+        m->q[m->qt[i]] /= norm;
+    free(tv);
+    free(wv);
     return KG_OK;
 }
 
@@ -1455,7 +1518,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
     m->demand = q->demand;
     m->enterprise = GRAPH_NONE;
     m->qtext = q->text ? q->text : "";
-    kg_status st;
+    kg_status st = KG_OK;
     if (q->demand != GRAPH_NONE) {
         if (q->demand >= g->nv || g->vkind[q->demand] != KG_DEMAND) {
             snprintf(m->errbuf, sizeof m->errbuf, "not a demand vertex");
@@ -1473,6 +1536,9 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
         if (st != KG_OK)
             return st;
     }
+    st = add_translations(m, q->xterms, q->nxterms);
+    if (st != KG_OK)
+        return st;
     text_pass(m);
     zscore_kind(m, KG_ACHIEVEMENT);
     zscore_kind(m, KG_PATENT);

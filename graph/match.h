@@ -23,11 +23,13 @@ enum match_agg {
 
 /* The matcher's settings (graph/README.md documents each key). */
 struct match_config {
-    double w_text, w_graph, w_fit;      /* weights of the parts, sum to 1 */
-    double w_bm25;                      /* BM25 share of the text z-score */
-    double expand;                      /* query expansion strength */
-    unsigned expand_items;              /* items the expansion draws on */
-    unsigned expand_terms;              /* its strongest terms kept */
+    double w_text, w_graph, w_fit; /* weights of the parts, sum to 1 */
+    double w_bm25;                 /* BM25 share of the text z-score */
+    double w_translate;            /* length of the translated part of the query
+                                      vector beside the need's own (0: no translation) */
+    double expand;                 /* query expansion strength */
+    unsigned expand_items;         /* items the expansion draws on */
+    unsigned expand_terms;         /* its strongest terms kept */
     double squash_center, squash_scale; /* z-score -> [0,1] logistic */
     double ppr_damping, ppr_eps;
     double ppr_enterprise;     /* restart share on the enterprise */
@@ -85,6 +87,11 @@ struct match_query {
     bool explain;          /* fill concepts and path */
     const char *bm25_text; /* text for the index's BM25 (the demand's title,
                               description and keywords), or NULL */
+    /* Translated terms of the need (core/clir.h: the other language's
+     * words, weighted): added to the query vector as one more part of the
+     * same length as the need's own. NULL when none. */
+    const struct index_wterm *xterms;
+    size_t nxterms;
 };
 
 #define MATCH_MAX_CONCEPTS 5
