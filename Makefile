@@ -44,7 +44,8 @@ ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 LDFLAGS += -fsanitize=address,undefined
 endif
 ifdef FUZZ
-ALL_CFLAGS += -fsanitize=fuzzer-no-link,address -DKG_FUZZ
+ALL_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined -fno-omit-frame-pointer -DKG_FUZZ
 endif
 
 # libkg.a is the library and its use cases (core, ingest, graph, app); the
@@ -52,6 +53,8 @@ endif
 LIB_SRC := $(wildcard core/*.c ingest/*.c graph/*.c app/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/*.c))
+# The front end without its main(): the option parsers' fuzz harness needs it.
+CLI_OBJ := $(filter-out $(BUILD)/obj/cli/main.o,$(MAIN_OBJ))
 LIB := $(BUILD)/libkg.a
 BIN := $(BUILD)/kgmatch
 DICT_GZ := datasets/cedict/cedict.kgd.gz
@@ -62,10 +65,15 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/tools/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES := $(notdir $(basename $(FUZZ_SRC)))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+# The same harnesses with tests/fuzz/replay.c's main(): `make test` replays
+# the seeds and the regression inputs with them (no clang needed).
+REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/tools/%)
 FUZZ_SECONDS ?= 30
 
-.PHONY: all dict test demo eval eval-search eval-match eval-clir bench fuzz fuzz-bins \
+.PHONY: all dict test demo eval eval-search eval-match eval-clir bench fuzz \
+	fuzz-bins fuzz-smoke crash-test crash-smoke \
 	layers format format-check install clean deps deps-bench check-deps help
 
 all: $(BIN) $(DICT_BIN)
@@ -97,6 +105,9 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The web page is assembled into this object (.incbin).
+$(BUILD)/obj/cli/serve_page.o: cli/serve_page.html
+
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -112,10 +123,20 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
+$(BUILD)/tests/tools/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o \
+		$(BUILD)/obj/tests/fuzz/replay.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BUILD)/tests/tools/fuzz_opts: $(BUILD)/obj/tests/fuzz/fuzz_opts.o \
+		$(BUILD)/obj/tests/fuzz/replay.o $(CLI_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # `make test` installs what is missing, builds, then runs the unit programs
 # and the integration cases; its last line is "N passed, N failed".
 test: check-deps
-	@$(MAKE) --no-print-directory $(BIN) $(DICT_BIN) $(UNIT_BIN) $(TOOL_BIN)
+	@$(MAKE) --no-print-directory $(BIN) $(DICT_BIN) $(UNIT_BIN) $(TOOL_BIN) \
+		$(REPLAY_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh
 
 demo: check-deps
@@ -138,18 +159,52 @@ bench: all deps-bench
 		echo "== $$b"; $(PYTHON) $$b --kgmatch ./$(BIN) --shared $(SHARED) || exit 1; \
 	done
 
-# Fuzzers need clang: `make fuzz` (CC=clang is the default here).
+# Fuzzers need clang (tests/deps.sh installs it): `make fuzz` runs each
+# harness for FUZZ_SECONDS on its seeds (XML ones with tests/fuzz/xml.dict);
+# a crash stops it, leaving crash-* in build-fuzz/. `make fuzz-smoke` is
+# the 10-second run CI does.
+FUZZ_XML := fuzz_feed fuzz_oai fuzz_patent fuzz_html
 fuzz:
+	@command -v clang >/dev/null && [ -n "$$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a | grep /)" ] \
+		|| sh tests/deps.sh clang libclang-rt-14-dev
 	@$(MAKE) --no-print-directory FUZZ=1 CC=clang fuzz-bins
-	@for n in $(notdir $(basename $(FUZZ_SRC))); do \
-		f=build-fuzz/fuzz/$$n; mkdir -p build-fuzz/corpus/$$n; \
+	@mkdir -p build-fuzz/logs; bad=; \
+	for n in $(FUZZ_NAMES); do \
+		f=build-fuzz/fuzz/$$n; mkdir -p build-fuzz/corpus/$$n build-fuzz/crashes/$$n; \
+		d=; case " $(FUZZ_XML) " in *" $$n "*) d=-dict=../tests/fuzz/xml.dict;; esac; \
 		echo "== $$n ($(FUZZ_SECONDS) s)"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/$$n tests/fuzz/seeds/$$n || exit 1; \
-	done
+		if (cd build-fuzz && ../$$f -max_total_time=$(FUZZ_SECONDS) \
+			-close_fd_mask=3 -rss_limit_mb=4096 -timeout=30 \
+			-artifact_prefix=crashes/$$n/ $$d corpus/$$n ../tests/fuzz/seeds/$$n \
+			>logs/$$n.log 2>&1); then \
+			grep -E '^Done [0-9]+ runs' build-fuzz/logs/$$n.log; \
+		else \
+			grep -A12 -E '^==[0-9]+==ERROR|runtime error' build-fuzz/logs/$$n.log | head -14; \
+			ls build-fuzz/crashes/$$n; bad="$$bad $$n"; \
+		fi; \
+	done; \
+	[ -z "$$bad" ] || { echo "fuzz: crashes in:$$bad (inputs in build-fuzz/crashes/)"; exit 1; }
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 fuzz-bins: $(FUZZ_BIN)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address -o $@ $< $(LIB) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB) \
+		$(PKG_LIBS)
+$(BUILD)/fuzz/fuzz_opts: tests/fuzz/fuzz_opts.c $(CLI_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
+		$(CLI_OBJ) $(LIB) $(PKG_LIBS)
+
+# kill -9 at random moments of import, ingest, index and match --all, then
+# checks the store against an uninterrupted run (tests/crash/crash.py);
+# CRASH_KILLS kills in all, each logged in $(BUILD)/crash-test.log.
+CRASH_KILLS ?= 200
+crash-test: all $(BUILD)/tests/tools/testhttpd
+	@$(PYTHON) tests/crash/crash.py ./$(BIN) $(BUILD)/tests/tools $(CRASH_KILLS) \
+		--log $(BUILD)/crash-test.log
+crash-smoke:
+	@$(MAKE) --no-print-directory crash-test CRASH_KILLS=20
 
 layers:
 	@sh tests/layers.sh
@@ -185,4 +240,5 @@ help:
 	@echo "options: SAN=1 (ASan+UBSan build in build-san), CI=1 (-Werror), PREFIX, DESTDIR,"
 	@echo "         BUILD_DIR=DIR (objects and test programs elsewhere)"
 
--include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) \
+	$(wildcard $(BUILD)/obj/tests/fuzz/*.d)

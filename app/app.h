@@ -17,7 +17,7 @@
 
 /* ---- session ------------------------------------------------------------ */
 
-/* How the store is opened (the values of core/store.h's flags). */
+/* How the session opens the store. */
 enum app_store_mode {
     APP_READ = 0, /* read-only; a missing database is an error */
     APP_WRITE,    /* read-write; a missing database is an error */
@@ -34,17 +34,24 @@ struct app_opts {
  * A session: the matcher config is read first (when o->config is set),
  * then the store is opened; the graph, the matchers and the text indexes
  * are opened when a use case first needs them and kept for the next
- * request. A session serves one request at a time (its store connection
- * and message are not shared between threads); batch use cases run their
- * own matcher threads inside. *out is set even on failure, so that
+ * request (so it answers from the data as it was then: writes made
+ * after the graph was opened, by this session or another process, are seen
+ * by a new session). A session serves one request at a time (its store
+ * connection and message are not shared between threads); batch use cases run
+ * their own matcher threads inside. *out is set even on failure, so that
  * app_last_error can say why: free it with app_close. Returns KG_EINPUT,
  * KG_ENOTFOUND or KG_EIO for the config file, or the store's status
- * (KG_ENOTFOUND for a missing database without APP_CREATE).
+ * (KG_EIO for a missing database without APP_CREATE).
  */
 struct app_session;
 kg_status app_open(const struct app_opts *o,
                    struct app_session **out) KG_MUST_CHECK;
 void app_close(struct app_session *a); /* NULL is a no-op */
+
+/* The graph cache file of the database at db_path, which the session keeps
+ * beside it (caller frees): a front end that watches the file for changes
+ * needs its name. */
+char *app_graph_cache_path(const char *db_path);
 
 /* The message of the last failure on a (owned by a, valid until the next
  * call on a); "" when there was none. */
@@ -86,7 +93,8 @@ struct app_partner {
  * One ranked record. id, label, the items' and the path's strings belong
  * to the session's graph (or, for the first step of a text query, to the
  * query) and stay valid until the session is closed; the struct, its
- * concepts and its partner only during the hit callback.
+ * concepts and its partner (with the partner's demand id) only during the
+ * hit callback.
  */
 struct app_hit {
     size_t rank; /* 1-based, within the group */
@@ -103,11 +111,13 @@ struct app_hit {
 };
 
 /* A group of hits: the matches of one demand or text, or the partners of a
- * demand or an enterprise. */
+ * demand or an enterprise. Valid during the group's begin, hit and end
+ * calls. */
 struct app_group {
     size_t index;        /* 0-based, in request order */
-    kg_kind kind;        /* KG_DEMAND, or KG_ENTERPRISE for partners */
-    const char *id;      /* NULL for a text query */
+    kg_kind kind;        /* KG_DEMAND; KG_ENTERPRISE for an enterprise's
+                            partners */
+    const char *id;      /* the demand's or enterprise's; NULL for text */
     const char *label;   /* the demand's title, the text; NULL for partners */
     const char *text;    /* the query text, or NULL */
     const char *domains; /* the demand's domains, "," between; "" */
@@ -363,6 +373,7 @@ struct app_import_opts {
     kg_kind kind;                  /* of every record in the file */
     enum app_import_format format; /* AUTO: .csv by name, else JSONL */
     bool skip_bad;                 /* store good lines, report every bad one */
+    bool replace;       /* a record replaces the stored one whole (no merge) */
     const char *source; /* recorded with each record (NULL: the name) */
     /* Called for each bad line with the file's name ("stdin" for "-"), the
      * line number and the reason; NULL: only counted. */

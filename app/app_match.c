@@ -135,6 +135,28 @@ static bool emit_result(size_t i, const struct match_result *r, void *ctx)
     return true;
 }
 
+/* One query on the session's own matcher, kept from request to request
+ * (a batch makes one per thread); errors are worded as match_batch's. */
+static kg_status run_one(struct app_session *a, const struct match_query *q,
+                         const struct match_indexes *ixs, struct emit *e)
+{
+    struct matcher *m;
+    struct match_result r;
+    kg_status st = app_matcher(a, &m);
+    if (st != KG_OK)
+        return st;
+    match_set_index(m, ixs->n ? ixs->ix[0] : NULL);
+    st = match_run(m, q, &r);
+    if (st != KG_OK && q->demand != GRAPH_NONE)
+        return app_fail(a, st, "demand %s: %s", graph_id(a->g, q->demand),
+                        match_last_error(m));
+    if (st != KG_OK)
+        return app_fail(a, st, "query 0: %s", match_last_error(m));
+    emit_result(0, &r, e);
+    match_result_release(&r);
+    return KG_OK;
+}
+
 /* Runs the n queries of demands dv (NULL: one query of text). */
 static kg_status run(struct app_session *a, const uint32_t *dv, size_t n,
                      const char *text, const struct app_match_opts *o,
@@ -166,7 +188,9 @@ static kg_status run(struct app_session *a, const uint32_t *dv, size_t n,
     }
     if (st == KG_OK)
         st = app_bm25(a, qs, n, 0, texts, &ixs);
-    if (st == KG_OK) {
+    if (st == KG_OK && n == 1) {
+        st = run_one(a, &qs[0], &ixs, &e);
+    } else if (st == KG_OK) {
         st = match_batch(a->g, &a->conf, ixs.n ? &ixs : NULL, qs, n,
                          emit_result, &e, err, sizeof err);
         if (st != KG_OK)
@@ -348,8 +372,10 @@ static bool on_posted(const struct store_link *l, void *ctx)
         struct kg_record r;
         record_init(&r, KG_DEMAND);
         d->st = store_get(d->s, KG_DEMAND, l->src_id, &r);
-        bool open = d->st == KG_OK && (!r.deadline || !*r.deadline ||
-                                       strncmp(r.deadline, d->today, 10) >= 0);
+        bool open = d->st == KG_OK &&
+                    (!r.deadline || !*r.deadline ||
+                     /* YYYY or YYYY-MM: to its end */
+                     strncmp(r.deadline, d->today, strlen(r.deadline)) >= 0);
         record_release(&r);
         if (d->st != KG_OK)
             return false;

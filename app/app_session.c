@@ -234,3 +234,8 @@ void app_hit_from(const struct graph *g, const struct match_hit *h, size_t rank,
         out->path[i] =
             (struct app_step){h->path[i].kind, h->path[i].id, h->path[i].label};
 }
+
+char *app_graph_cache_path(const char *db_path)
+{
+    return graph_cache_path(db_path);
+}

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "app/app_int.h"
 #include "ingest/import.h"
@@ -26,10 +27,17 @@ kg_status app_import(struct app_session *a, const char *path,
     FILE *in = is_stdin ? stdin : fopen(path, "rb");
     if (!in)
         return app_fail(a, KG_ENOTFOUND, "%s: %s", path, strerror(errno));
+    struct stat sb;
+    if (!is_stdin && fstat(fileno(in), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fclose(in);
+        return app_fail(a, KG_ENOTFOUND,
+                        "%s: is a directory, not a JSONL or CSV file", path);
+    }
     struct import_opts io = {
         .kind = o->kind,
         .format = formats[o->format],
         .skip_bad = o->skip_bad,
+        .replace = o->replace,
         .source = o->source,
         .bad_line = o->bad_line,
         .ctx = o->ctx,

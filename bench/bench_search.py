@@ -77,6 +77,7 @@ def run_kgmatch(exe, work, n, recs, queries):
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(tmp + suffix):
                 os.remove(tmp + suffix)
+        sh([exe, "--db", tmp, "init"], stdout=subprocess.DEVNULL)
         sh([exe, "--db", tmp, "import", "--no-index", "--kind", "achievement",
             recs], stdout=subprocess.DEVNULL)
         os.rename(tmp, db)

@@ -60,6 +60,8 @@ def run_kgmatch(exe, work, recs, queries, extra):
     qpath = os.path.join(work, "queries.jsonl")
     write_jsonl(rpath, recs)
     write_jsonl(qpath, queries)
+    subprocess.run([exe, "--db", db, "init"], check=True,
+                   stdout=subprocess.DEVNULL)
     subprocess.run([exe, "--db", db, "import", "--kind", "achievement", rpath],
                    check=True, stdout=subprocess.DEVNULL)
     t = time.perf_counter()

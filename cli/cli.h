@@ -32,6 +32,7 @@ int cmd_match(struct cli *cli, int argc, char **argv);
 int cmd_partners(struct cli *cli, int argc, char **argv);
 int cmd_query(struct cli *cli, int argc, char **argv);
 int cmd_search(struct cli *cli, int argc, char **argv);
+int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_show(struct cli *cli, int argc, char **argv);
 int cmd_sources(struct cli *cli, int argc, char **argv);
 int cmd_stats(struct cli *cli, int argc, char **argv);
@@ -54,6 +55,9 @@ int cli_parse_top(const struct cli *cli, const char *s, size_t *top);
 /* A hit's reason as JSON: {parts, concepts, path} (a new reference). */
 struct json_t;
 struct json_t *cli_match_reason_json(const struct app_hit *h);
+/* A partner hit as `partners --format json` lists it: {id, name, score,
+ * demand, experts, items, reason} (a new reference). */
+struct json_t *cli_partner_json(const struct app_hit *h);
 
 /* The table, CSV and JSON sinks of match and query: init picks the sink
  * for fmt (explain: the table explains each hit; all: the table leaves out

@@ -19,6 +19,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
     static const struct option longopts[] = {
         {"kind", required_argument, NULL, 'k'},
         {"skip-bad", no_argument, NULL, 's'},
+        {"replace", no_argument, NULL, 'r'},
         {"csv", no_argument, NULL, 'c'},
         {"jsonl", no_argument, NULL, 'j'},
         {"source", required_argument, NULL, 'S'},
@@ -43,6 +44,9 @@ int cmd_import(struct cli *cli, int argc, char **argv)
         case 's':
             opts.skip_bad = true;
             break;
+        case 'r':
+            opts.replace = true;
+            break;
         case 'c':
             opts.format = APP_IMPORT_CSV;
             break;
@@ -65,7 +69,8 @@ int cmd_import(struct cli *cli, int argc, char **argv)
         return cli_usage(cli, "no input file (use '-' for standard input)");
 
     struct app_session *a;
-    int rc = cli_session(cli, APP_CREATE, NULL, &a);
+    /* A mistyped --db must not become a new empty database. */
+    int rc = cli_session(cli, APP_WRITE, NULL, &a);
     if (rc)
         return rc;
     if (app_version(a, &since) != KG_OK)

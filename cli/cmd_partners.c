@@ -26,21 +26,6 @@ static void join(struct kg_buf *buf, const struct app_item *r, size_t n)
                       r[i].score);
 }
 
-static json_t *items_json(const struct app_item *r, size_t n, bool kind)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++) {
-        json_t *o =
-            json_pack("{s:s, s:s, s:f}", "id", r[i].id, kind ? "title" : "name",
-                      r[i].label, "score", r[i].score);
-        if (kind)
-            json_object_set_new(o, "kind",
-                                json_string(record_kind_name(r[i].kind)));
-        json_array_append_new(a, o);
-    }
-    return a;
-}
-
 static void add_path(struct kg_buf *b, const struct app_hit *h)
 {
     kg_buf_printf(b, "%3zu. ", h->rank);
@@ -82,13 +67,7 @@ static void on_hit(void *ctx, const struct app_group *g,
     const struct app_partner *p = h->partner;
     (void)g;
     if (o->arr) {
-        json_array_append_new(
-            o->arr,
-            json_pack("{s:s, s:s, s:f, s:s, s:o, s:o, s:o}", "id", h->id,
-                      "name", h->label, "score", h->score, "demand", p->demand,
-                      "experts", items_json(p->people, p->npeople, false),
-                      "items", items_json(p->items, p->nitems, true), "reason",
-                      cli_match_reason_json(h)));
+        json_array_append_new(o->arr, cli_partner_json(h));
         return;
     }
     struct kg_buf eb, ib;

@@ -244,10 +244,10 @@ int cmd_search(struct cli *cli, int argc, char **argv)
                 return rc;
             break;
         case 'n':
-            errno = 0;
-            o.top = (size_t)strtoull(optarg, &end, 10);
-            if (errno || *end || optarg[0] == '-' || !optarg[0])
-                return cli_usage(cli, "--top wants a count, not '%s'", optarg);
+            /* One checked parser with match's range: an unchecked count
+             * made the index's top-k heap wrap (found by fuzz_opts). */
+            if ((rc = cli_parse_top(cli, optarg, &o.top)) != 0)
+                return rc;
             break;
         case 'f':
             if ((rc = cli_parse_format(cli, optarg, &o.fmt)) != 0)

@@ -67,6 +67,31 @@ json_t *cli_match_reason_json(const struct app_hit *h)
                      "path", path);
 }
 
+static json_t *items_json(const struct app_item *r, size_t n, bool kind)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o =
+            json_pack("{s:s, s:s, s:f}", "id", r[i].id, kind ? "title" : "name",
+                      r[i].label, "score", r[i].score);
+        if (kind)
+            json_object_set_new(o, "kind",
+                                json_string(record_kind_name(r[i].kind)));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+json_t *cli_partner_json(const struct app_hit *h)
+{
+    const struct app_partner *p = h->partner;
+    return json_pack("{s:s, s:s, s:f, s:s, s:o, s:o, s:o}", "id", h->id, "name",
+                     h->label, "score", h->score, "demand", p->demand,
+                     "experts", items_json(p->people, p->npeople, false),
+                     "items", items_json(p->items, p->nitems, true), "reason",
+                     cli_match_reason_json(h));
+}
+
 /* ---- the sinks of match and query --------------------------------------- */
 
 static void print_path(const struct app_hit *h)

@@ -105,6 +105,8 @@ static const struct record_field fields[] = {
     S("source", source, B(ACHIEVEMENT)),
     {NULL, RECORD_STR, 0, 0, 0, 0},
 };
+_Static_assert(sizeof fields / sizeof fields[0] <= 65,
+               "kg_record.given has one bit a field");
 
 const struct record_field *record_fields(void)
 {
@@ -117,6 +119,55 @@ const struct record_field *record_field_find(kg_kind kind, const char *name)
         if ((f->kinds & KG_KIND_BIT(kind)) && strcmp(f->name, name) == 0)
             return f;
     return NULL;
+}
+
+static uint64_t field_bit(const struct record_field *f)
+{
+    return (uint64_t)1 << (f - fields);
+}
+
+static bool field_empty(const struct kg_record *r, const struct record_field *f)
+{
+    struct kg_record *rw = (struct kg_record *)r;
+    switch (f->type) {
+    case RECORD_STR:
+        return !*record_str(rw, f) || !**record_str(rw, f);
+    case RECORD_LIST:
+        return record_list(rw, f)->n == 0;
+    case RECORD_INT:
+        return *record_int(rw, f) == 0;
+    }
+    return true;
+}
+
+bool record_gives(const struct kg_record *r, const struct record_field *f)
+{
+    if (!(f->kinds & KG_KIND_BIT(r->kind)))
+        return false;
+    return r->given ? (r->given & field_bit(f)) != 0 : !field_empty(r, f);
+}
+
+void record_merge(struct kg_record *dst, const struct kg_record *src)
+{
+    struct kg_record *sw = (struct kg_record *)src;
+    for (const struct record_field *f = fields; f->name; f++) {
+        if (!record_gives(src, f))
+            continue;
+        if (f->type == RECORD_STR) {
+            const char *v = *record_str(sw, f);
+            free(*record_str(dst, f));
+            *record_str(dst, f) = v && *v ? kg_xstrdup(v) : NULL;
+        } else if (f->type == RECORD_LIST) {
+            struct kg_strlist *l = record_list(dst, f);
+            strlist_release(l);
+            const struct kg_strlist *from = record_list(sw, f);
+            for (size_t i = 0; i < from->n; i++)
+                strlist_add(l, from->v[i]);
+        } else {
+            *record_int(dst, f) = *record_int(sw, f);
+        }
+    }
+    dst->given = 0;
 }
 
 char **record_str(struct kg_record *r, const struct record_field *f)
@@ -246,6 +297,52 @@ kg_status record_validate(const struct kg_record *r, char *err, size_t errlen)
     return KG_OK;
 }
 
+static bool digits(const char *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+bool record_date_ok(const char *s)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    size_t n = strlen(s);
+    if ((n != 4 && n != 7 && n != 10) || !digits(s, 4))
+        return false;
+    if (n == 4)
+        return true;
+    if (s[4] != '-' || !digits(s + 5, 2))
+        return false;
+    int y = atoi(s), m = (s[5] - '0') * 10 + (s[6] - '0');
+    if (m < 1 || m > 12)
+        return false;
+    if (n == 7)
+        return true;
+    if (s[7] != '-' || !digits(s + 8, 2))
+        return false;
+    int d = (s[8] - '0') * 10 + (s[9] - '0');
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    int max = m == 2 && !leap ? 28 : mdays[m - 1];
+    return d >= 1 && d <= max;
+}
+
+kg_status record_check_input(const struct kg_record *r, char *err,
+                             size_t errlen)
+{
+    kg_status st = record_validate(r, err, errlen);
+    if (st == KG_OK && r->deadline && *r->deadline &&
+        !record_date_ok(r->deadline)) {
+        snprintf(err, errlen,
+                 "field 'deadline' is '%s': a deadline is a calendar date "
+                 "written YYYY-MM-DD, YYYY-MM or YYYY",
+                 r->deadline);
+        st = KG_EINPUT;
+    }
+    return st;
+}
+
 kg_status record_from_json(struct kg_record *r, const char *json, size_t len,
                            char *err, size_t errlen)
 {
@@ -277,9 +374,18 @@ kg_status record_from_json(struct kg_record *r, const char *json, size_t len,
             st = KG_EINPUT;
             goto done;
         }
+        if (f->offset == offsetof(struct kg_record, id) && !json_is_string(v) &&
+            !json_is_null(v)) {
+            snprintf(err, errlen,
+                     "field 'id' must be a string (ids are strings: write "
+                     "\"91\", not 91)");
+            st = KG_EINPUT;
+            goto done;
+        }
         st = set_json_field(r, f, v, err, errlen);
         if (st != KG_OK)
             goto done;
+        r->given |= field_bit(f);
     }
     st = record_validate(r, err, errlen);
 done:
@@ -345,7 +451,8 @@ kg_status record_set_text(struct kg_record *r, const char *name,
         return KG_EINPUT;
     }
     if (!*value)
-        return KG_OK;
+        return KG_OK; /* an empty cell gives nothing: the stored value stays */
+    r->given |= field_bit(f);
     switch (f->type) {
     case RECORD_STR:
         free(*record_str(r, f));

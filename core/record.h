@@ -62,6 +62,10 @@ struct kg_record {
     int maturity; /* achievement: TRL 1-9 */
     struct kg_strlist aliases, keywords, fields, ipc, experts, applicants,
         inventors, cites;
+    /* The fields the input gave (bit i: entry i of record_fields()), those
+     * given as null or empty too: they clear a stored value. 0 means every
+     * non-empty field counts as given (records built by code). */
+    uint64_t given;
 };
 
 void record_init(struct kg_record *r, kg_kind kind);
@@ -85,6 +89,16 @@ struct record_field {
 const struct record_field *record_fields(void);
 /* The field called name that kind has, or NULL. */
 const struct record_field *record_field_find(kg_kind kind, const char *name);
+
+/* True when r gives field f (see kg_record.given). */
+bool record_gives(const struct kg_record *r, const struct record_field *f);
+
+/*
+ * The merge rule of a re-import: every field src gives replaces dst's value
+ * (a field given empty or null clears it); the others keep dst's value.
+ * dst.given becomes 0. src and dst are of the same kind.
+ */
+void record_merge(struct kg_record *dst, const struct kg_record *src);
 
 /* Accessors by descriptor. */
 char **record_str(struct kg_record *r, const struct record_field *f);
@@ -118,5 +132,17 @@ kg_status record_set_text(struct kg_record *r, const char *name,
 /* Checks what every record needs (an id). Returns KG_EINPUT with a reason. */
 kg_status record_validate(const struct kg_record *r, char *err,
                           size_t errlen) KG_MUST_CHECK;
+
+/*
+ * Checks the rules new input must follow beyond record_validate (records
+ * already stored are read without them): a deadline is an ISO date,
+ * YYYY-MM-DD, YYYY-MM or YYYY, of the calendar. Returns KG_EINPUT with a
+ * reason that states the rule.
+ */
+kg_status record_check_input(const struct kg_record *r, char *err,
+                             size_t errlen) KG_MUST_CHECK;
+
+/* True for an ISO date YYYY-MM-DD, YYYY-MM or YYYY that exists. */
+bool record_date_ok(const char *s);
 
 #endif

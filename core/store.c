@@ -6,6 +6,7 @@
  */
 #include "core/store.h"
 
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,7 +16,7 @@
 
 #include "core/resolve.h"
 
-#define STORE_SCHEMA 2
+#define STORE_SCHEMA 3
 #define STORE_APP_ID 0x4b476d31 /* "KGm1" */
 #define STORE_BUSY_MS 5000
 
@@ -50,6 +51,12 @@ static const char *const migrations[] = {
     "CREATE INDEX link_dst ON link(dst);",
     /* 2: references are looked up by id whatever the kind. */
     "CREATE INDEX record_id ON record(id);",
+    /* 3: each field's provenance, each link's source (a re-import merges
+     * and never drops a link another source made); older links are taken
+     * to come from their record's source. */
+    "ALTER TABLE record ADD COLUMN prov TEXT;"
+    "ALTER TABLE link ADD COLUMN source TEXT;"
+    "UPDATE link SET source = (SELECT source FROM record WHERE rid = src);",
 };
 
 enum stmt_id {
@@ -65,6 +72,8 @@ enum stmt_id {
     Q_ID_FIND,
     Q_STUBS_BY_NORM,
     Q_LINK_DEL,
+    Q_LINK_DEL_SOURCE,
+    Q_PROV,
     Q_LINK_ADD,
     Q_LINK_MOVE,
     Q_META_GET,
@@ -75,12 +84,13 @@ enum stmt_id {
 
 static const char *const stmt_sql[Q_COUNT_STMTS] = {
     [Q_INFO] = "SELECT source, first_seen, last_seen, changed, stub, rid, "
-               "body FROM record WHERE kind = ?1 AND id = ?2",
+               "body, prov FROM record WHERE kind = ?1 AND id = ?2",
     [Q_INSERT] = "INSERT INTO record(kind, id, label, body, stub, source, "
-                 "first_seen, last_seen, changed) "
-                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
+                 "first_seen, last_seen, changed, prov) "
+                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)",
     [Q_UPDATE] = "UPDATE record SET label = ?2, body = ?3, stub = 0, "
-                 "source = ?4, last_seen = ?5, changed = ?6 WHERE rid = ?1",
+                 "source = ?4, last_seen = ?5, changed = ?6, prov = ?7 "
+                 "WHERE rid = ?1",
     [Q_TOUCH] = "UPDATE record SET source = ?2, last_seen = ?3 "
                 "WHERE rid = ?1",
     [Q_DELETE] = "DELETE FROM record WHERE rid = ?1",
@@ -100,8 +110,10 @@ static const char *const stmt_sql[Q_COUNT_STMTS] = {
                         "((1 << n.kind) & ?2) != 0 AND r.stub = 1 AND "
                         "r.rid != ?3",
     [Q_LINK_DEL] = "DELETE FROM link WHERE src = ?1",
-    [Q_LINK_ADD] = "INSERT OR IGNORE INTO link(src, rel, dst, pos) "
-                   "VALUES(?1, ?2, ?3, ?4)",
+    [Q_LINK_DEL_SOURCE] = "DELETE FROM link WHERE src = ?1 AND source IS ?2",
+    [Q_PROV] = "SELECT prov FROM record WHERE rid = ?1",
+    [Q_LINK_ADD] = "INSERT OR IGNORE INTO link(src, rel, dst, pos, source) "
+                   "VALUES(?1, ?2, ?3, ?4, ?5)",
     [Q_LINK_MOVE] = "UPDATE OR REPLACE link SET dst = ?2 WHERE dst = ?1",
     [Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [Q_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2) "
@@ -299,7 +311,14 @@ kg_status store_open(const char *path, int flags, struct store **out, char *err,
     *out = NULL;
 
     struct stat sb;
-    if (!(flags & STORE_CREATE) && stat(path, &sb) != 0) {
+    bool exists = stat(path, &sb) == 0;
+    if (exists && S_ISDIR(sb.st_mode)) {
+        set_err(s, "database path %s is a directory, not a database file",
+                path);
+        st = KG_EIO;
+        goto fail;
+    }
+    if (!(flags & STORE_CREATE) && !exists) {
         set_err(s, "no database at %s (create it with 'kgmatch init')", path);
         st = KG_EIO;
         goto fail;
@@ -391,6 +410,73 @@ kg_status store_meta_set(struct store *s, const char *key, const char *value)
     int rc = sqlite3_step(q);
     sqlite3_reset(q);
     return rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "writing state");
+}
+
+/* The feedback table is made by the first verdict rather than by a
+ * migration: a store that never takes one keeps schema 2, and read-only
+ * openers of older databases are not told to upgrade for it. */
+kg_status store_feedback_set(struct store *s, const char *demand, kg_kind kind,
+                             const char *item, bool accept, const char *note)
+{
+    kg_status st = exec(s, "CREATE TABLE IF NOT EXISTS feedback("
+                           "  demand TEXT NOT NULL,"
+                           "  kind INTEGER NOT NULL,"
+                           "  item TEXT NOT NULL,"
+                           "  verdict TEXT NOT NULL,"
+                           "  note TEXT,"
+                           "  at TEXT NOT NULL,"
+                           "  PRIMARY KEY(demand, kind, item)) WITHOUT ROWID");
+    if (st != KG_OK)
+        return st;
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "INSERT OR REPLACE INTO feedback"
+                                "(demand, kind, item, verdict, note, at) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                                -1, &q, NULL);
+    if (rc != SQLITE_OK)
+        return sql_fail(s, rc, "writing feedback");
+    char now[32];
+    kg_now_iso(now);
+    bind_text(q, 1, demand);
+    sqlite3_bind_int(q, 2, (int)kind);
+    bind_text(q, 3, item);
+    bind_text(q, 4, accept ? "accept" : "decline");
+    if (note)
+        bind_text(q, 5, note);
+    bind_text(q, 6, now);
+    rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "writing feedback");
+}
+
+kg_status store_feedback_get(struct store *s, const char *demand, kg_kind kind,
+                             const char *item, char **verdict)
+{
+    *verdict = NULL;
+    sqlite3_stmt *q;
+    int rc =
+        sqlite3_prepare_v2(s->db,
+                           "SELECT verdict FROM feedback WHERE demand = ?1 "
+                           "AND kind = ?2 AND item = ?3",
+                           -1, &q, NULL);
+    if (rc != SQLITE_OK) /* no table yet: no verdict */
+        return strstr(sqlite3_errmsg(s->db), "no such table")
+                   ? KG_ENOTFOUND
+                   : sql_fail(s, rc, "reading feedback");
+    bind_text(q, 1, demand);
+    sqlite3_bind_int(q, 2, (int)kind);
+    bind_text(q, 3, item);
+    rc = sqlite3_step(q);
+    kg_status st = KG_ENOTFOUND;
+    if (rc == SQLITE_ROW) {
+        *verdict = kg_xstrdup((const char *)sqlite3_column_text(q, 0));
+        st = KG_OK;
+    } else if (rc != SQLITE_DONE) {
+        st = sql_fail(s, rc, "reading feedback");
+    }
+    sqlite3_finalize(q);
+    return st;
 }
 
 kg_status store_meta_delete(struct store *s, const char *key)
@@ -606,7 +692,7 @@ static kg_status merge_stubs(struct store *s, kg_kind kind, int64_t rid,
 
 static kg_status insert_row(struct store *s, kg_kind kind, const char *id,
                             const char *label, const char *body, bool stub,
-                            const char *source, int64_t *rid)
+                            const char *source, const char *prov, int64_t *rid)
 {
     char now[32];
     kg_now_iso(now);
@@ -619,6 +705,7 @@ static kg_status insert_row(struct store *s, kg_kind kind, const char *id,
     bind_text(q, 6, source);
     bind_text(q, 7, now);
     sqlite3_bind_int64(q, 8, s->next);
+    bind_text(q, 9, prov);
     kg_status st = step_done(s, q, "storing record");
     *rid = sqlite3_last_insert_rowid(s->db);
     s->dirty = true;
@@ -665,7 +752,7 @@ static kg_status resolve_ref(struct store *s, unsigned kinds, kg_kind stub_kind,
     stub.name = (char *)value;
     char *body = record_to_json(&stub);
     kg_status st =
-        insert_row(s, stub_kind, value, value, body, true, source, rid);
+        insert_row(s, stub_kind, value, value, body, true, source, NULL, rid);
     free(body);
     if (st == KG_OK)
         st = add_name(s, stub_kind, *rid, value);
@@ -687,6 +774,7 @@ static kg_status add_link(struct store *s, int64_t src, store_rel rel,
     sqlite3_bind_int(q, 2, (int)rel);
     sqlite3_bind_int64(q, 3, dst);
     sqlite3_bind_int(q, 4, pos);
+    bind_text(q, 5, source);
     return step_done(s, q, "storing link");
 }
 
@@ -704,9 +792,10 @@ static kg_status add_link_list(struct store *s, int64_t src, store_rel rel,
     return st;
 }
 
-/* Rewrites the names and outgoing links of record rid from r. */
+/* Rewrites the names and outgoing links of record rid from r: the links
+ * source made before (all of them when every_source) give way to r's. */
 static kg_status relink(struct store *s, const struct kg_record *r, int64_t rid,
-                        const char *source)
+                        const char *source, bool every_source)
 {
     const unsigned inst = KG_KIND_BIT(KG_INSTITUTION);
     const unsigned org = inst | KG_KIND_BIT(KG_ENTERPRISE);
@@ -715,8 +804,10 @@ static kg_status relink(struct store *s, const struct kg_record *r, int64_t rid,
     sqlite3_bind_int64(q, 1, rid);
     kg_status st = step_done(s, q, "storing names");
     if (st == KG_OK) {
-        q = stmt(s, Q_LINK_DEL);
+        q = stmt(s, every_source ? Q_LINK_DEL : Q_LINK_DEL_SOURCE);
         sqlite3_bind_int64(q, 1, rid);
+        if (!every_source)
+            bind_text(q, 2, source);
         st = step_done(s, q, "storing links");
     }
     if (st == KG_OK && r->name) {
@@ -757,22 +848,87 @@ static kg_status relink(struct store *s, const struct kg_record *r, int64_t rid,
     }
 }
 
-static kg_status upsert(struct store *s, const struct kg_record *r,
-                        const char *source, enum store_upsert_result *result)
+static kg_status parse_body(struct store *s, kg_kind kind, const char *id,
+                            const char *body, bool stub, struct kg_record *r)
 {
     char err[256];
-    kg_status st = record_validate(r, err, sizeof err);
+    record_init(r, kind);
+    kg_status st = record_from_json(r, body, strlen(body), err, sizeof err);
+    if (st != KG_OK) {
+        set_err(s, "stored %s '%s' is damaged: %s", record_kind_name(kind), id,
+                err);
+        return KG_EIO;
+    }
+    r->stub = stub;
+    return KG_OK;
+}
+
+/*
+ * The provenance column of a record: {"FIELD": {"source": S, "at": T}} for
+ * every field r gives, over the entries of old (NULL: none).
+ */
+static char *provenance(const char *old, const struct kg_record *r,
+                        const char *source, const char *now)
+{
+    json_t *o = old ? json_loads(old, 0, NULL) : NULL;
+    if (!json_is_object(o)) {
+        json_decref(o);
+        o = json_object();
+    }
+    for (const struct record_field *f = record_fields(); f->name; f++)
+        if (strcmp(f->name, "id") != 0 && record_gives(r, f))
+            json_object_set_new(
+                o, f->name,
+                json_pack("{s:s?, s:s}", "source", source, "at", now));
+    char *txt = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    char *out = kg_xstrdup(txt ? txt : "{}");
+    free(txt);
+    return out;
+}
+
+static kg_status read_prov(struct store *s, int64_t rid, char **prov)
+{
+    sqlite3_stmt *q = stmt(s, Q_PROV);
+    sqlite3_bind_int64(q, 1, rid);
+    int rc = sqlite3_step(q);
+    *prov = rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL
+                ? kg_xstrdup(col_text(q, 0))
+                : NULL;
+    sqlite3_reset(q);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? KG_OK
+               : sql_fail(s, rc, "reading record");
+}
+
+static kg_status upsert(struct store *s, const struct kg_record *r,
+                        const char *source, enum store_mode mode,
+                        enum store_upsert_result *result)
+{
+    char err[256];
+    kg_status st = record_check_input(r, err, sizeof err);
     if (st != KG_OK) {
         set_err(s, "%s", err);
         return st;
     }
     int64_t rid;
     bool was_stub = false;
-    char *old = NULL;
-    char *body = record_to_json(r);
+    char *old = NULL, *old_prov = NULL, *body = NULL, *prov = NULL;
+    struct kg_record merged;
+    record_init(&merged, r->kind);
+    const struct kg_record *now_r = r; /* the record as it will be stored */
     st = find_rid(s, r->kind, r->id, &rid, &was_stub, &old);
+    bool merge = rid && !was_stub && mode == STORE_MERGE;
+    if (st == KG_OK && merge)
+        st = parse_body(s, r->kind, r->id, old, false, &merged);
+    if (st == KG_OK && merge) {
+        record_merge(&merged, r);
+        now_r = &merged;
+        st = read_prov(s, rid, &old_prov);
+    }
     if (st != KG_OK)
         goto done;
+    body = record_to_json(now_r);
     char now[32];
     kg_now_iso(now);
     if (rid && !was_stub && strcmp(old, body) == 0) {
@@ -784,39 +940,51 @@ static kg_status upsert(struct store *s, const struct kg_record *r,
         *result = STORE_UNCHANGED;
         goto done;
     }
+    prov = provenance(merge ? old_prov : NULL, r, source, now);
     if (rid) {
         sqlite3_stmt *q = stmt(s, Q_UPDATE);
         sqlite3_bind_int64(q, 1, rid);
-        bind_text(q, 2, record_label(r));
+        bind_text(q, 2, record_label(now_r));
         bind_text(q, 3, body);
         bind_text(q, 4, source);
         bind_text(q, 5, now);
         sqlite3_bind_int64(q, 6, s->next);
+        bind_text(q, 7, prov);
         st = step_done(s, q, "storing record");
         s->dirty = true;
         *result = was_stub ? STORE_ADDED : STORE_UPDATED;
     } else {
         st = insert_row(s, r->kind, r->id, record_label(r), body, false, source,
-                        &rid);
+                        prov, &rid);
         *result = STORE_ADDED;
     }
     if (st == KG_OK)
-        st = relink(s, r, rid, source);
+        st = relink(s, now_r, rid, source, mode == STORE_REPLACE);
 done:
+    record_release(&merged);
     free(body);
+    free(prov);
     free(old);
+    free(old_prov);
     return st;
 }
 
 kg_status store_upsert(struct store *s, const struct kg_record *r,
                        const char *source, enum store_upsert_result *result)
 {
+    return store_put(s, r, source, STORE_MERGE, result);
+}
+
+kg_status store_put(struct store *s, const struct kg_record *r,
+                    const char *source, enum store_mode mode,
+                    enum store_upsert_result *result)
+{
     enum store_upsert_result dummy;
     bool mine;
     kg_status st = auto_begin(s, &mine);
     if (st != KG_OK)
         return st;
-    st = upsert(s, r, source, result ? result : &dummy);
+    st = upsert(s, r, source, mode, result ? result : &dummy);
     return auto_end(s, mine, st);
 }
 
@@ -839,20 +1007,6 @@ kg_status store_delete(struct store *s, kg_kind kind, const char *id)
     return auto_end(s, mine, st);
 }
 
-static kg_status parse_body(struct store *s, kg_kind kind, const char *body,
-                            bool stub, struct kg_record *r)
-{
-    char err[256];
-    record_init(r, kind);
-    kg_status st = record_from_json(r, body, strlen(body), err, sizeof err);
-    if (st != KG_OK) {
-        set_err(s, "stored %s is damaged: %s", record_kind_name(kind), err);
-        return KG_EIO;
-    }
-    r->stub = stub;
-    return KG_OK;
-}
-
 kg_status store_get(struct store *s, kg_kind kind, const char *id,
                     struct kg_record *r)
 {
@@ -863,7 +1017,7 @@ kg_status store_get(struct store *s, kg_kind kind, const char *id,
     if (st == KG_OK && !rid)
         st = not_found(s, kind, id);
     if (st == KG_OK)
-        st = parse_body(s, kind, body, stub, r);
+        st = parse_body(s, kind, id, body, stub, r);
     free(body);
     return st;
 }
@@ -884,6 +1038,8 @@ kg_status store_get_info(struct store *s, kg_kind kind, const char *id,
         snprintf(info->last_seen, sizeof info->last_seen, "%s", col_text(q, 2));
         info->changed = sqlite3_column_int64(q, 3);
         info->stub = sqlite3_column_int(q, 4) != 0;
+        info->provenance = kg_xstrdup(
+            sqlite3_column_type(q, 7) == SQLITE_NULL ? "{}" : col_text(q, 7));
     } else if (rc == SQLITE_DONE) {
         st = not_found(s, kind, id);
     } else {
@@ -896,7 +1052,8 @@ kg_status store_get_info(struct store *s, kg_kind kind, const char *id,
 void store_info_release(struct store_info *info)
 {
     free(info->source);
-    info->source = NULL;
+    free(info->provenance);
+    info->source = info->provenance = NULL;
 }
 
 kg_status store_count(struct store *s, kg_kind kind, int64_t *n, int64_t *stubs)
@@ -952,7 +1109,7 @@ kg_status store_foreach(struct store *s, const struct store_iter_opts *opts,
         o = *opts;
     sqlite3_stmt *q;
     int rc = sqlite3_prepare_v2(s->db,
-                                "SELECT kind, body, stub FROM record "
+                                "SELECT kind, body, stub, id FROM record "
                                 "WHERE ((1 << kind) & ?1) != 0 AND "
                                 "changed > ?2 AND stub <= ?3 "
                                 "ORDER BY kind, rid",
@@ -965,8 +1122,8 @@ kg_status store_foreach(struct store *s, const struct store_iter_opts *opts,
     kg_status st = KG_OK;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         struct kg_record r;
-        st = parse_body(s, (kg_kind)sqlite3_column_int(q, 0), col_text(q, 1),
-                        sqlite3_column_int(q, 2), &r);
+        st = parse_body(s, (kg_kind)sqlite3_column_int(q, 0), col_text(q, 3),
+                        col_text(q, 1), sqlite3_column_int(q, 2), &r);
         if (st != KG_OK)
             break;
         bool go_on = cb(&r, ctx);

@@ -63,8 +63,18 @@ enum store_upsert_result {
 };
 
 /*
- * Inserts or updates the record (kind, id) from r, stamping source and the
- * seen times, and resolves its references (expert.institution,
+ * How a record already stored takes a new version. MERGE: a field the new
+ * version gives (kg_record.given) replaces the stored value, given empty or
+ * null it clears it, absent it stays; the links the same source made before
+ * give way to the new version's, other sources' links stay. REPLACE: the
+ * new version is the whole record and its links are all the record has.
+ */
+enum store_mode { STORE_MERGE = 0, STORE_REPLACE };
+
+/*
+ * Inserts or updates (merging, see store_mode) the record (kind, id) from r,
+ * stamping source and the seen times and each given field's provenance
+ * (source and time), and resolves its references (expert.institution,
  * achievement.institution/experts, patent.applicants/inventors,
  * demand.enterprise) by id, then by normalized name or alias, else by
  * creating a stub. Stubs whose name matches r's name or aliases are merged
@@ -74,6 +84,10 @@ enum store_upsert_result {
 kg_status store_upsert(struct store *s, const struct kg_record *r,
                        const char *source,
                        enum store_upsert_result *result) KG_MUST_CHECK;
+/* store_upsert with the mode given. */
+kg_status store_put(struct store *s, const struct kg_record *r,
+                    const char *source, enum store_mode mode,
+                    enum store_upsert_result *result) KG_MUST_CHECK;
 
 /* Deletes (kind, id) and its links. KG_ENOTFOUND when absent. */
 kg_status store_delete(struct store *s, kg_kind kind,
@@ -92,6 +106,8 @@ struct store_info {
     char first_seen[32], last_seen[32];
     int64_t changed; /* store version of the last change */
     bool stub;
+    /* JSON {"FIELD": {"source": S, "at": T}}: who last gave each field */
+    char *provenance;
 };
 kg_status store_get_info(struct store *s, kg_kind kind, const char *id,
                          struct store_info *info) KG_MUST_CHECK;
@@ -155,5 +171,19 @@ typedef bool (*store_meta_cb)(const char *key, const char *value, void *ctx);
 /* Keys starting with prefix, in key order. */
 kg_status store_meta_foreach(struct store *s, const char *prefix,
                              store_meta_cb cb, void *ctx) KG_MUST_CHECK;
+
+/*
+ * A broker's verdict on one match: accept (true) or decline of item (kind,
+ * id) for demand, with an optional note, replacing an earlier verdict on
+ * the same pair. The ids are not checked against the records. Needs a
+ * store opened for writing (KG_EIO otherwise).
+ */
+kg_status store_feedback_set(struct store *s, const char *demand, kg_kind kind,
+                             const char *item, bool accept,
+                             const char *note) KG_MUST_CHECK;
+/* The verdict ("accept" or "decline", caller frees) on that pair into
+ * *verdict; KG_ENOTFOUND (and NULL) when there is none. */
+kg_status store_feedback_get(struct store *s, const char *demand, kg_kind kind,
+                             const char *item, char **verdict) KG_MUST_CHECK;
 
 #endif

@@ -282,6 +282,29 @@ static char *url_host(const char *url)
     return out ? out : kg_xstrdup("");
 }
 
+kg_status fetch_url_check(const char *url, char *err, size_t errlen)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL;
+    kg_status st = KG_EUSAGE;
+    CURLUcode uc =
+        u ? curl_url_set(u, CURLUPART_URL, url, 0) : CURLUE_OUT_OF_MEMORY;
+    if (uc != CURLUE_OK)
+        snprintf(err, errlen, "'%s' is not a valid URL: %s", url,
+                 curl_url_strerror(uc));
+    else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+             (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0))
+        snprintf(err, errlen, "'%s' is not an http or https URL", url);
+    else if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host)
+        snprintf(err, errlen, "'%s' names no host", url);
+    else
+        st = KG_OK;
+    curl_free(scheme);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return st;
+}
+
 kg_status fetch_submit(struct fetcher *f, const struct fetch_req *req)
 {
     if (!req->url || !*req->url ||

@@ -117,6 +117,14 @@ double fetch_backoff_delay(double backoff, int attempt, double jitter,
  * The caller frees it. */
 char *fetch_escape(const char *s);
 
+/*
+ * Checks an http or https URL with libcurl's URL parser: it must parse, use
+ * one of those two schemes and name a host. Returns KG_EUSAGE with a reason
+ * in err otherwise.
+ */
+kg_status fetch_url_check(const char *url, char *err,
+                          size_t errlen) KG_MUST_CHECK;
+
 /* True for a URL read from disk (file:// or a path without a scheme). */
 bool fetch_is_local(const char *url);
 /* The validator (an ETag) of a local file: its size and modification

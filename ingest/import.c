@@ -35,7 +35,9 @@ static bool bad_line(struct importer *im, size_t line, const char *reason)
 static kg_status put(struct importer *im, struct kg_record *r)
 {
     enum store_upsert_result res;
-    kg_status st = store_upsert(im->s, r, im->source, &res);
+    kg_status st =
+        store_put(im->s, r, im->source,
+                  im->o->replace ? STORE_REPLACE : STORE_MERGE, &res);
     if (st != KG_OK)
         return st;
     if (res == STORE_ADDED)
@@ -89,6 +91,12 @@ static kg_status import_jsonl(struct importer *im, FILE *in)
         struct kg_record r;
         record_init(&r, im->o->kind);
         if (record_from_json(&r, p, n, err, sizeof err) != KG_OK) {
+            if (!bad_line(im, lineno, err))
+                break;
+            continue;
+        }
+        if (record_check_input(&r, err, sizeof err) != KG_OK) {
+            record_release(&r);
             if (!bad_line(im, lineno, err))
                 break;
             continue;
@@ -218,6 +226,14 @@ static kg_status import_csv(struct importer *im, FILE *in)
         if (i == 0)
             strip_bom(&p, &n);
         header[i] = kg_xstrndup(p, n);
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(header[j], header[i]) == 0) {
+                snprintf(err, sizeof err,
+                         "column '%s' appears twice in the header", header[i]);
+                (void)bad_line(im, 1, err);
+                goto done;
+            }
+        }
         if (!record_field_find(im->o->kind, header[i])) {
             snprintf(err, sizeof err, "unknown field '%s' for %s in header",
                      header[i], record_kind_name(im->o->kind));
@@ -247,7 +263,7 @@ static kg_status import_csv(struct importer *im, FILE *in)
         for (size_t i = 0; i < ncols && pst == KG_OK; i++)
             pst = record_set_text(&r, header[i], cell(row, i), err, sizeof err);
         if (pst == KG_OK)
-            pst = record_validate(&r, err, sizeof err);
+            pst = record_check_input(&r, err, sizeof err);
         if (pst != KG_OK) {
             record_release(&r);
             if (!bad_line(im, row->start_line, err))

@@ -16,6 +16,8 @@ struct import_opts {
     kg_kind kind;              /* the kind of every record in the stream */
     enum import_format format; /* AUTO: from the name (.csv), else JSONL */
     bool skip_bad;             /* store good lines, report every bad one */
+    bool replace;              /* a record replaces the stored one whole
+                                  (STORE_REPLACE), else it merges into it */
     bool caller_txn;           /* the caller holds a transaction: do not begin,
                                   commit or roll back (an error still fails) */
     const char *source;        /* recorded with each record (NULL: the name) */

@@ -78,6 +78,30 @@ bool source_name_ok(const char *name)
     return true;
 }
 
+/* True when url starts with a URL scheme ("javascript:", "ftp:") other
+ * than file://, which names a local file. */
+static bool has_scheme(const char *url)
+{
+    if (strncasecmp(url, "file://", 7) == 0)
+        return false;
+    const char *p = url;
+    if (!isalpha((unsigned char)*p))
+        return false;
+    while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
+        p++;
+    return *p == ':';
+}
+
+/* A local file is named by file://, an absolute or ./ path, or a file name
+ * with an extension: a bare word like "not-a-url" is a mistake. */
+static bool looks_like_path(const char *url)
+{
+    const char *base = strrchr(url, '/');
+    return strncasecmp(url, "file://", 7) == 0 || url[0] == '/' ||
+           strncmp(url, "./", 2) == 0 || strncmp(url, "../", 3) == 0 ||
+           strchr(base ? base : url, '.') != NULL;
+}
+
 kg_status source_check(const struct source *s, char *err, size_t errlen)
 {
     if (!s->name || !source_name_ok(s->name)) {
@@ -96,7 +120,12 @@ kg_status source_check(const struct source *s, char *err, size_t errlen)
     }
     bool web = strncasecmp(s->url, "http://", 7) == 0 ||
                strncasecmp(s->url, "https://", 8) == 0;
-    if (!web && !fetch_is_local(s->url)) {
+    char why[384];
+    if (web && fetch_url_check(s->url, why, sizeof why) != KG_OK) {
+        snprintf(err, errlen, "source '%s': %s", s->name, why);
+        return KG_EUSAGE;
+    }
+    if (!web && (has_scheme(s->url) || !fetch_is_local(s->url))) {
         snprintf(err, errlen,
                  "source '%s': URL '%s' is not http, https or a file", s->name,
                  s->url);
@@ -105,6 +134,13 @@ kg_status source_check(const struct source *s, char *err, size_t errlen)
     if (s->type == SOURCE_OAI && !web) {
         snprintf(err, errlen, "source '%s': oai-pmh needs an http(s) URL",
                  s->name);
+        return KG_EUSAGE;
+    }
+    if (!web && !looks_like_path(s->url)) {
+        snprintf(err, errlen,
+                 "source '%s': '%s' is neither an http(s) URL nor a file path "
+                 "(write ./%s for a file here)",
+                 s->name, s->url, s->url);
         return KG_EUSAGE;
     }
     if (s->type == SOURCE_USPTO && s->kind != KG_PATENT) {

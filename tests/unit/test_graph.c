@@ -191,6 +191,63 @@ static void keeps_record_ids_labels_and_attributes(void **state)
     graph_free(g);
 }
 
+struct walk {
+    const struct graph *g;
+    char seen[256];
+    unsigned types;
+};
+
+static bool note_neighbour(uint32_t u, unsigned type, void *ctx)
+{
+    struct walk *w = ctx;
+    (void)u;
+    w->types |= 1u << type;
+    return true;
+}
+
+static bool note_record(uint32_t v, void *ctx)
+{
+    struct walk *w = ctx;
+    size_t n = strlen(w->seen);
+    snprintf(w->seen + n, sizeof w->seen - n, "%s ", graph_id(w->g, v));
+    return true;
+}
+
+static void the_accessors_read_what_the_arrays_hold(void **state)
+{
+    struct fx *f = *state;
+    struct graph *g = open_graph(f, NULL);
+    uint32_t e = graph_find(g, KG_EXPERT, "E1");
+    uint32_t p1 = graph_find(g, KG_PATENT, "P1");
+    assert_int_equal(graph_nv(g), g->nv);
+    assert_int_equal(graph_kind(g, e), KG_EXPERT);
+    assert_string_equal(graph_id(g, e), "E1");
+    assert_string_equal(graph_label(g, e), "Zhang San");
+    /* the patents in id order */
+    struct walk w = {.g = g, .seen = ""};
+    graph_foreach_record(g, KG_PATENT, note_record, &w);
+    assert_string_equal(w.seen, "P1 P2 ");
+    /* E1: affiliated, authored, invented, about (keyword, field) */
+    w.types = 0;
+    graph_foreach_edge(g, e, 0, note_neighbour, &w);
+    assert_int_equal(
+        w.types, (1u << GRAPH_E_AFFILIATED_WITH) | (1u << GRAPH_E_AUTHORED) |
+                     (1u << GRAPH_E_INVENTED) | (1u << GRAPH_E_ABOUT));
+    /* only the edges of the type asked for: P1 owned by I1 and C1 */
+    w.types = 0;
+    size_t owners = 0;
+    for (uint64_t j = g->csr.off[p1]; j < g->csr.off[p1 + 1]; j++)
+        owners += g->etype[j] == GRAPH_E_OWNS;
+    assert_int_equal(owners, 2);
+    graph_foreach_edge(g, p1, GRAPH_E_OWNS, note_neighbour, &w);
+    assert_int_equal(w.types, 1u << GRAPH_E_OWNS);
+    struct graph_stats st;
+    graph_get_stats(g, &st);
+    assert_int_equal(st.nv, g->nv);
+    assert_int_equal(st.ne, g->ne);
+    graph_free(g);
+}
+
 static void places_records_in_domains(void **state)
 {
     struct fx *f = *state;
@@ -570,6 +627,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(links_ipc_codes_up_to_their_section,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(keeps_record_ids_labels_and_attributes,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(the_accessors_read_what_the_arrays_hold,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(places_records_in_domains, setup,
                                         teardown),

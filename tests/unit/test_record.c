@@ -65,7 +65,25 @@ static void rejects_wrong_types_with_the_field_name(void **state)
         KG_EINPUT);
     assert_int_equal(parse(KG_EXPERT, "{\"id\":{\"a\":1}}", err, &r),
                      KG_EINPUT);
-    assert_string_equal(err, "field 'id' must be a string");
+    assert_string_equal(
+        err, "field 'id' must be a string (ids are strings: write \"91\", "
+             "not 91)");
+    assert_int_equal(parse(KG_DEMAND, "{\"id\":91}", err, &r), KG_EINPUT);
+    assert_non_null(strstr(err, "must be a string"));
+}
+
+static void deadlines_are_iso_dates_of_the_calendar(void **state)
+{
+    (void)state;
+    static const char *const good[] = {"2027", "2027-06", "2027-06-30",
+                                       "2024-02-29", "2000-02-29"};
+    static const char *const bad[] = {"明年",       "2025-13-45", "31/12/2027",
+                                      "2025-02-29", "1900-02-29", "2027-6",
+                                      "2027-06-31", "27",         ""};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        assert_true(record_date_ok(good[i]));
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_false(record_date_ok(bad[i]));
 }
 
 static void rejects_unknown_fields_and_fields_of_other_kinds(void **state)
@@ -160,6 +178,7 @@ int main(void)
         cmocka_unit_test(parses_every_field_of_an_achievement),
         cmocka_unit_test(rejects_a_record_without_id),
         cmocka_unit_test(rejects_wrong_types_with_the_field_name),
+        cmocka_unit_test(deadlines_are_iso_dates_of_the_calendar),
         cmocka_unit_test(rejects_unknown_fields_and_fields_of_other_kinds),
         cmocka_unit_test(rejects_invalid_utf8_and_bad_json),
         cmocka_unit_test(writes_canonical_json_that_reads_back_the_same),

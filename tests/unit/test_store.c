@@ -45,6 +45,17 @@ static int teardown(void **state)
     return 0;
 }
 
+static void put_from(struct store *s, kg_kind kind, const char *json,
+                     const char *source, enum store_mode mode)
+{
+    struct kg_record r;
+    char err[256];
+    record_init(&r, kind);
+    assert_int_equal(record_from_json(&r, json, strlen(json), err, 256), KG_OK);
+    assert_int_equal(store_put(s, &r, source, mode, NULL), KG_OK);
+    record_release(&r);
+}
+
 static void put_json(struct store *s, kg_kind kind, const char *json,
                      enum store_upsert_result *res)
 {
@@ -321,6 +332,8 @@ static void an_older_schema_is_migrated_and_keeps_its_records(void **state)
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
                                   "DROP INDEX record_id;"
+                                  "ALTER TABLE record DROP COLUMN prov;"
+                                  "ALTER TABLE link DROP COLUMN source;"
                                   "PRAGMA user_version = 1;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -331,8 +344,85 @@ static void an_older_schema_is_migrated_and_keeps_its_records(void **state)
                      KG_EIO);
     assert_non_null(strstr(err, "kgmatch init"));
     assert_int_equal(store_open(f->path, 0, &f->s, err, 256), KG_OK);
-    assert_int_equal(store_schema_version(f->s), 2);
+    assert_int_equal(store_schema_version(f->s), 3);
     assert_int_equal(count(f->s, KG_EXPERT, NULL), 1);
+}
+
+static char *body_of(struct store *s, kg_kind kind, const char *id)
+{
+    struct kg_record r;
+    record_init(&r, kind);
+    assert_int_equal(store_get(s, kind, id, &r), KG_OK);
+    char *body = record_to_json(&r);
+    record_release(&r);
+    return body;
+}
+
+static bool count_link(const struct store_link *l, void *ctx)
+{
+    (void)l;
+    ++*(int *)ctx;
+    return true;
+}
+
+static int links_of(struct store *s, kg_kind kind, const char *id)
+{
+    int n = 0;
+    assert_int_equal(store_foreach_link(s, &kind, id, count_link, &n), KG_OK);
+    return n;
+}
+
+static void reimport_keeps_absent_fields_and_null_clears(void **state)
+{
+    struct fx *f = *state;
+    put_from(f->s, KG_DEMAND,
+             "{\"id\":\"D91\",\"title\":\"铝灰\",\"description\":\"d\","
+             "\"enterprise\":\"华纺\",\"deadline\":\"2027\"}",
+             "a", STORE_MERGE);
+    put_from(f->s, KG_DEMAND, "{\"id\":\"D91\",\"budget\":\"80万元\"}", "a",
+             STORE_MERGE);
+    char *b = body_of(f->s, KG_DEMAND, "D91");
+    assert_string_equal(b, "{\"id\":\"D91\",\"title\":\"铝灰\",\"enterprise\":"
+                           "\"华纺\",\"description\":\"d\",\"budget\":"
+                           "\"80万元\",\"deadline\":\"2027\"}");
+    free(b);
+    assert_int_equal(links_of(f->s, KG_DEMAND, "D91"), 1);
+    put_from(f->s, KG_DEMAND,
+             "{\"id\":\"D91\",\"description\":null,\"deadline\":\"\"}", "a",
+             STORE_MERGE);
+    b = body_of(f->s, KG_DEMAND, "D91");
+    assert_string_equal(b, "{\"id\":\"D91\",\"title\":\"铝灰\",\"enterprise\":"
+                           "\"华纺\",\"budget\":\"80万元\"}");
+    free(b);
+    put_from(f->s, KG_DEMAND, "{\"id\":\"D91\",\"budget\":\"1\"}", "a",
+             STORE_REPLACE);
+    b = body_of(f->s, KG_DEMAND, "D91");
+    assert_string_equal(b, "{\"id\":\"D91\",\"budget\":\"1\"}");
+    free(b);
+    assert_int_equal(links_of(f->s, KG_DEMAND, "D91"), 0);
+}
+
+static void another_sources_link_is_never_dropped(void **state)
+{
+    struct fx *f = *state;
+    put_from(f->s, KG_ACHIEVEMENT,
+             "{\"id\":\"A1\",\"title\":\"t\",\"institution\":\"滨州学院\"}",
+             "repo", STORE_MERGE);
+    put_from(f->s, KG_ACHIEVEMENT,
+             "{\"id\":\"A1\",\"title\":\"t2\",\"institution\":\"山东大学\"}",
+             "feed", STORE_MERGE);
+    assert_int_equal(links_of(f->s, KG_ACHIEVEMENT, "A1"), 2);
+    /* the feed changes its mind: its own link goes, the repository's stays */
+    put_from(f->s, KG_ACHIEVEMENT,
+             "{\"id\":\"A1\",\"institution\":\"青岛大学\"}", "feed",
+             STORE_MERGE);
+    assert_int_equal(links_of(f->s, KG_ACHIEVEMENT, "A1"), 2);
+    struct store_info info;
+    assert_int_equal(store_get_info(f->s, KG_ACHIEVEMENT, "A1", &info), KG_OK);
+    assert_non_null(strstr(info.provenance, "\"title\":{\"source\":\"feed\""));
+    assert_non_null(
+        strstr(info.provenance, "\"institution\":{\"source\":\"feed\""));
+    store_info_release(&info);
 }
 
 int main(void)
@@ -340,6 +430,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
         T(upsert_twice_updates_and_never_duplicates),
+        T(reimport_keeps_absent_fields_and_null_clears),
+        T(another_sources_link_is_never_dropped),
         T(chinese_text_round_trips_byte_for_byte),
         T(references_resolve_by_id_name_and_alias),
         T(unknown_name_makes_a_stub_that_the_real_record_absorbs),

@@ -1,0 +1,843 @@
+/*
+ * serve_api.c - the routes of API v1 (docs/api.md): each parses its
+ * arguments or JSON body, calls the engine (serve_app.c) or the store, and
+ * serializes the answer or a JSON error {"error": {"code", "message"}}.
+ */
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/serve.h"
+
+static const char *const route_names[SERVE_R_COUNT] = {
+    [SERVE_R_OTHER] = "other",
+    [SERVE_R_PAGE] = "page",
+    [SERVE_R_HEALTHZ] = "healthz",
+    [SERVE_R_METRICS] = "metrics",
+    [SERVE_R_STATS] = "stats",
+    [SERVE_R_MATCH] = "match",
+    [SERVE_R_ENTERPRISE] = "enterprise_matches",
+    [SERVE_R_PARTNERS] = "partners",
+    [SERVE_R_SEARCH] = "search",
+    [SERVE_R_RECORDS] = "records",
+    [SERVE_R_DEMANDS] = "demands",
+    [SERVE_R_FEEDBACK] = "feedback",
+};
+
+const char *serve_route_name(enum serve_route r)
+{
+    return r < SERVE_R_COUNT ? route_names[r] : "other";
+}
+
+/* ---- answers ------------------------------------------------------------ */
+
+static void answer_json(struct serve_req *req, unsigned status, json_t *v)
+{
+    req->status = status;
+    req->content_type = "application/json; charset=utf-8";
+    req->content = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(6));
+    req->content_len = req->content ? strlen(req->content) : 0;
+    json_decref(v);
+}
+
+void serve_api_error(struct serve_req *req, unsigned status, const char *code,
+                     const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    /* A message quotes the request; keep the answer valid UTF-8. */
+    msg[kg_utf8_valid_prefix(msg, strlen(msg))] = '\0';
+    free(req->content);
+    answer_json(
+        req, status,
+        json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", msg));
+}
+
+/* The HTTP answer to a failed use case. */
+static void fail_status(struct serve_req *req, kg_status st, const char *msg)
+{
+    switch (st) {
+    case KG_ENOTFOUND:
+        serve_api_error(req, 404, "not_found", "%s", msg);
+        break;
+    case KG_EINPUT:
+    case KG_EUSAGE:
+    case KG_ELIMIT:
+        serve_api_error(req, 400, "bad_request", "%s", msg);
+        break;
+    case KG_EBUSY:
+        serve_api_error(req, 503, "busy", "%s", msg);
+        break;
+    default:
+        serve_api_error(req, 500, "internal", "%s", msg);
+    }
+}
+
+/* ---- arguments ---------------------------------------------------------- */
+
+/* Argument name, checked as UTF-8 of at most max bytes; NULL when absent.
+ * On a bad value answers 400 and sets *bad. */
+static const char *text_arg(struct serve_req *req, const char *name, size_t max,
+                            bool *bad)
+{
+    const char *v = req->arg(req->conn, name);
+    if (!v || *bad)
+        return v;
+    size_t n = strlen(v);
+    if (!kg_utf8_valid(v, n)) {
+        serve_api_error(req, 400, "bad_argument", "%s is not valid UTF-8",
+                        name);
+        *bad = true;
+    } else if (n > max) {
+        serve_api_error(req, 400, "bad_argument", "%s is over %zu bytes", name,
+                        max);
+        *bad = true;
+    }
+    return v;
+}
+
+static void top_arg(struct serve_req *req, size_t def, size_t *top, bool *bad)
+{
+    const char *v = req->arg(req->conn, "top");
+    *top = def;
+    if (!v || *bad)
+        return;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || end == v || n < 1 || n > SERVE_MAX_TOP) {
+        serve_api_error(req, 400, "bad_argument",
+                        "top must be a whole number from 1 to %d",
+                        SERVE_MAX_TOP);
+        *bad = true;
+        return;
+    }
+    *top = (size_t)n;
+}
+
+static void bool_arg(struct serve_req *req, const char *name, bool *out,
+                     bool *bad)
+{
+    const char *v = req->arg(req->conn, name);
+    *out = false;
+    if (!v || *bad)
+        return;
+    if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || !*v)
+        *out = true;
+    else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
+        *out = false;
+    else {
+        serve_api_error(req, 400, "bad_argument",
+                        "%s must be true or false (1 or 0)", name);
+        *bad = true;
+    }
+}
+
+/* kind= for matching: achievement, patent, expert, institution or all. */
+static void match_kinds_arg(struct serve_req *req, unsigned *kinds, bool *bad)
+{
+    const char *v = req->arg(req->conn, "kind");
+    *kinds = 0;
+    if (!v || !*v || *bad || strcmp(v, "all") == 0)
+        return;
+    char *copy = kg_xstrdup(v), *save = NULL;
+    for (char *p = strtok_r(copy, ",", &save); p && !*bad;
+         p = strtok_r(NULL, ",", &save)) {
+        kg_kind k;
+        if (record_kind_parse(p, &k) != KG_OK ||
+            !(k == KG_ACHIEVEMENT || k == KG_PATENT || k == KG_EXPERT ||
+              k == KG_INSTITUTION)) {
+            serve_api_error(req, 400, "unknown_kind",
+                            "unknown kind '%.64s' (achievement, patent, "
+                            "expert, institution or all)",
+                            p);
+            *bad = true;
+        } else {
+            *kinds |= KG_KIND_BIT(k);
+        }
+    }
+    free(copy);
+}
+
+/* ---- read routes -------------------------------------------------------- */
+
+/* Borrows a worker or answers 503. */
+static struct serve_worker *worker(struct serve_req *req)
+{
+    struct serve_worker *w;
+    if (serve_app_acquire(req->app, &w) != KG_OK) {
+        serve_api_error(req, 503, "busy",
+                        "every worker is busy; try again shortly");
+        return NULL;
+    }
+    return w;
+}
+
+static void match_common(struct serve_req *req, struct serve_match *q,
+                         bool *bad)
+{
+    match_kinds_arg(req, &q->kinds, bad);
+    top_arg(req, 10, &q->top, bad);
+    bool_arg(req, "cross_domain", &q->cross_only, bad);
+}
+
+/* A matching use case run on a worker (the route's arguments in args). */
+typedef kg_status (*use_case)(struct serve_worker *w, const void *args,
+                              json_t **out, char *err, size_t errlen);
+
+/* Runs fn for the request, or answers from the generation's cache when
+ * the same request (key) was answered since the data was loaded. */
+static void run_cached(struct serve_req *req, char *key, use_case fn,
+                       const void *args)
+{
+    struct serve_worker *w = worker(req);
+    if (w) {
+        size_t n = 0;
+        char *hit = serve_app_cache_get(req->app, w, key, &n);
+        if (hit) {
+            req->status = 200;
+            req->content_type = "application/json; charset=utf-8";
+            req->content = hit;
+            req->content_len = n;
+        } else {
+            json_t *out;
+            char err[600];
+            kg_status st = fn(w, args, &out, err, sizeof err);
+            if (st != KG_OK) {
+                fail_status(req, st, err);
+            } else {
+                answer_json(req, 200, out);
+                if (req->content)
+                    serve_app_cache_put(w, key, req->content, req->content_len);
+            }
+        }
+        serve_app_release(req->app, w);
+    }
+    free(key);
+}
+
+/* Today (YYYY-MM-DD): which demands are open depends on it. */
+static void today(char out[11])
+{
+    char now[32];
+    kg_now_iso(now);
+    memcpy(out, now, 10);
+    out[10] = '\0';
+}
+
+static kg_status do_match(struct serve_worker *w, const void *args,
+                          json_t **out, char *err, size_t errlen)
+{
+    return serve_app_match(w, args, out, err, errlen);
+}
+
+static void route_match(struct serve_req *req)
+{
+    struct serve_match q = {0};
+    bool bad = false;
+    q.demand = text_arg(req, "demand", 256, &bad);
+    q.text = text_arg(req, "text", SERVE_MAX_TEXT, &bad);
+    match_common(req, &q, &bad);
+    if (bad)
+        return;
+    if ((q.demand && *q.demand) == (q.text && *q.text)) {
+        serve_api_error(req, 400, "bad_argument",
+                        "give demand=ID or text=TEXT (one of them)");
+        return;
+    }
+    if (q.demand && !*q.demand)
+        q.demand = NULL;
+    if (q.text && !*q.text)
+        q.text = NULL;
+    run_cached(req,
+               kg_xasprintf("match\x1f%s\x1f%s\x1f%u\x1f%zu\x1f%d",
+                            q.demand ? q.demand : "", q.text ? q.text : "",
+                            q.kinds, q.top, q.cross_only),
+               do_match, &q);
+}
+
+struct enterprise_args {
+    const char *name;
+    bool closed;
+    struct serve_match q;
+};
+
+static kg_status do_enterprise(struct serve_worker *w, const void *args,
+                               json_t **out, char *err, size_t errlen)
+{
+    const struct enterprise_args *e = args;
+    return serve_app_enterprise(w, e->name, e->closed, &e->q, out, err, errlen);
+}
+
+static void route_enterprise(struct serve_req *req, const char *name)
+{
+    struct enterprise_args e = {.name = name};
+    bool bad = false;
+    match_common(req, &e.q, &bad);
+    bool_arg(req, "include_closed", &e.closed, &bad);
+    if (bad)
+        return;
+    if (!kg_utf8_valid(name, strlen(name))) {
+        serve_api_error(req, 400, "bad_argument",
+                        "the enterprise is not valid UTF-8");
+        return;
+    }
+    char day[11];
+    today(day);
+    run_cached(req,
+               kg_xasprintf("enterprise\x1f%s\x1f%d\x1f%u\x1f%zu\x1f%d\x1f%s",
+                            name, e.closed, e.q.kinds, e.q.top, e.q.cross_only,
+                            day),
+               do_enterprise, &e);
+}
+
+struct partners_args {
+    const char *demand, *enterprise;
+    size_t top;
+};
+
+static kg_status do_partners(struct serve_worker *w, const void *args,
+                             json_t **out, char *err, size_t errlen)
+{
+    const struct partners_args *p = args;
+    return serve_app_partners(w, p->demand, p->enterprise, p->top, out, err,
+                              errlen);
+}
+
+static void route_partners(struct serve_req *req)
+{
+    bool bad = false;
+    struct partners_args p = {0};
+    p.demand = text_arg(req, "demand", 256, &bad);
+    p.enterprise = text_arg(req, "enterprise", 256, &bad);
+    top_arg(req, 10, &p.top, &bad);
+    if (bad)
+        return;
+    if ((p.demand && *p.demand) == (p.enterprise && *p.enterprise)) {
+        serve_api_error(req, 400, "bad_argument",
+                        "give demand=ID or enterprise=ID-OR-NAME (one of "
+                        "them)");
+        return;
+    }
+    if (p.demand && !*p.demand)
+        p.demand = NULL;
+    if (p.enterprise && !*p.enterprise)
+        p.enterprise = NULL;
+    char day[11];
+    today(day);
+    run_cached(req,
+               kg_xasprintf("partners\x1f%s\x1f%s\x1f%zu\x1f%s",
+                            p.demand ? p.demand : "",
+                            p.enterprise ? p.enterprise : "", p.top, day),
+               do_partners, &p);
+}
+
+static void route_search(struct serve_req *req)
+{
+    bool bad = false;
+    size_t top;
+    const char *q = text_arg(req, "q", SERVE_MAX_TEXT, &bad);
+    const char *kind = req->arg(req->conn, "kind");
+    unsigned kinds = 0;
+    top_arg(req, 10, &top, &bad);
+    if (bad)
+        return;
+    if (!q || !*q) {
+        serve_api_error(req, 400, "bad_argument", "give q=TEXT");
+        return;
+    }
+    if (kind && *kind) {
+        char *copy = kg_xstrdup(kind), *save = NULL;
+        for (char *p = strtok_r(copy, ",", &save); p && !bad;
+             p = strtok_r(NULL, ",", &save)) {
+            kg_kind k;
+            if (record_kind_parse(p, &k) != KG_OK || k == KG_ENTERPRISE) {
+                serve_api_error(req, 400, "unknown_kind",
+                                "unknown kind '%.64s' (institution, expert, "
+                                "achievement, patent, demand)",
+                                p);
+                bad = true;
+            }
+            kinds |= KG_KIND_BIT(k);
+        }
+        free(copy);
+        if (bad)
+            return;
+    }
+    struct serve_worker *w = worker(req);
+    if (!w)
+        return;
+    struct index_hit *h = NULL;
+    size_t n = 0;
+    struct index *ix = serve_worker_index(w);
+    kg_status st = index_search(ix, q, kinds, top, &h, &n);
+    if (st != KG_OK) {
+        serve_app_release(req->app, w);
+        {
+            serve_api_error(req, 500, "internal", "search failed: %s",
+                            index_last_error(ix));
+            return;
+        }
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        struct kg_record r;
+        record_init(&r, h[i].kind);
+        bool got =
+            store_get(serve_worker_store(w), h[i].kind, h[i].id, &r) == KG_OK;
+        json_array_append_new(
+            arr, json_pack("{s:I, s:s, s:s, s:f, s:s}", "rank",
+                           (json_int_t)(i + 1), "kind",
+                           record_kind_name(h[i].kind), "id", h[i].id, "score",
+                           h[i].score, "label", got ? record_label(&r) : ""));
+        record_release(&r);
+    }
+    free(h);
+    serve_app_release(req->app, w);
+    answer_json(req, 200, json_pack("{s:s, s:o}", "query", q, "hits", arr));
+}
+
+struct links {
+    kg_kind kind;
+    const char *id;
+    json_t *arr;
+};
+
+static bool on_link(const struct store_link *l, void *ctx)
+{
+    struct links *ls = ctx;
+    bool out = l->src_kind == ls->kind && strcmp(l->src_id, ls->id) == 0;
+    json_array_append_new(
+        ls->arr,
+        json_pack("{s:s, s:s, s:s, s:s, s:s}", "rel", store_rel_name(l->rel),
+                  "direction", out ? "out" : "in", "kind",
+                  record_kind_name(out ? l->dst_kind : l->src_kind), "id",
+                  out ? l->dst_id : l->src_id, "label",
+                  out ? l->dst_label : l->src_label));
+    return true;
+}
+
+/* /api/v1/records/{kind}/{id}: as `kgmatch show KIND ID --format json`. */
+static void route_record(struct serve_req *req, const char *rest)
+{
+    const char *slash = strchr(rest, '/');
+    if (!slash || !slash[1] || strchr(slash + 1, '/')) {
+        serve_api_error(req, 404, "not_found",
+                        "records are at /api/v1/records/KIND/ID");
+        return;
+    }
+    char kname[32];
+    size_t kl = (size_t)(slash - rest);
+    const char *id = slash + 1;
+    kg_kind kind;
+    if (kl >= sizeof kname)
+        kl = sizeof kname - 1;
+    memcpy(kname, rest, kl);
+    kname[kl] = '\0';
+    if (record_kind_parse(kname, &kind) != KG_OK) {
+        serve_api_error(req, 400, "unknown_kind",
+                        "unknown kind '%s' (institution, expert, "
+                        "achievement, patent, enterprise, demand)",
+                        kname);
+        return;
+    }
+    if (!kg_utf8_valid(id, strlen(id))) {
+        serve_api_error(req, 400, "bad_argument", "the id is not valid UTF-8");
+        return;
+    }
+    struct serve_worker *w = worker(req);
+    if (!w)
+        return;
+    struct store *s = serve_worker_store(w);
+    struct kg_record r;
+    struct store_info info = {0};
+    record_init(&r, kind);
+    kg_status st = store_get(s, kind, id, &r);
+    if (st == KG_OK)
+        st = store_get_info(s, kind, id, &info);
+    struct links ls = {kind, id, json_array()};
+    if (st == KG_OK)
+        st = store_foreach_link(s, &kind, id, on_link, &ls);
+    if (st == KG_ENOTFOUND) {
+        serve_api_error(req, 404, "not_found", "no %s '%.200s'",
+                        record_kind_name(kind), id);
+    } else if (st != KG_OK) {
+        serve_api_error(req, 500, "internal", "%s", store_last_error(s));
+    } else {
+        char *body = record_to_json(&r);
+        json_t *rec = json_loads(body, 0, NULL);
+        free(body);
+        answer_json(req, 200,
+                    json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:o, s:O}",
+                              "kind", record_kind_name(kind), "id", id, "stub",
+                              info.stub, "source",
+                              info.source ? info.source : "", "first_seen",
+                              info.first_seen, "last_seen", info.last_seen,
+                              "record", rec, "links", ls.arr));
+    }
+    json_decref(ls.arr);
+    record_release(&r);
+    store_info_release(&info);
+    serve_app_release(req->app, w);
+}
+
+static void route_stats(struct serve_req *req)
+{
+    struct serve_worker *w = worker(req);
+    if (!w)
+        return;
+    struct serve_app_info info;
+    serve_app_info(req->app, &info);
+    json_t *counts = json_object();
+    kg_status st = KG_OK;
+    for (int k = 0; k < KG_KIND_COUNT && st == KG_OK; k++) {
+        int64_t n = 0;
+        st = store_count(serve_worker_store(w), (kg_kind)k, &n, NULL);
+        json_object_set_new(counts, record_kind_name((kg_kind)k),
+                            json_integer(n));
+    }
+    if (st != KG_OK) {
+        json_decref(counts);
+        serve_api_error(req, 500, "internal", "%s",
+                        store_last_error(serve_worker_store(w)));
+    } else {
+        answer_json(req, 200,
+                    json_pack("{s:o, s:I, s:{s:I}, s:I}", "counts", counts,
+                              "version", (json_int_t)info.version, "index",
+                              "docs", (json_int_t)info.docs, "reloads",
+                              (json_int_t)info.reloads));
+    }
+    serve_app_release(req->app, w);
+}
+
+static void route_healthz(struct serve_req *req)
+{
+    struct serve_app_info info;
+    serve_app_info(req->app, &info);
+    answer_json(req, 200,
+                json_pack("{s:s, s:I}", "status", "ok", "version",
+                          (json_int_t)info.version));
+}
+
+static void route_page(struct serve_req *req)
+{
+    size_t n;
+    const char *page = serve_page(&n);
+    req->status = 200;
+    req->content_type = "text/html; charset=utf-8";
+    req->content = kg_xmalloc(n ? n : 1);
+    memcpy(req->content, page, n);
+    req->content_len = n;
+}
+
+/* ---- write routes ------------------------------------------------------- */
+
+/* 401 without a key, 403 with a wrong one (or when the server has none). */
+static bool authorized(struct serve_req *req)
+{
+    if (!req->keys) {
+        serve_api_error(req, 403, "forbidden",
+                        "writes are off: the server was started without "
+                        "--api-key-file");
+        return false;
+    }
+    if (!req->has_auth) {
+        serve_api_error(req, 401, "unauthorized",
+                        "send Authorization: Bearer KEY");
+        return false;
+    }
+    if (!req->authorized) {
+        serve_api_error(req, 403, "forbidden", "the key is not valid");
+        return false;
+    }
+    return true;
+}
+
+/* The body as a JSON object, or a 400 saying what is wrong. */
+static json_t *body_object(struct serve_req *req)
+{
+    json_error_t je;
+    if (!req->body || req->body_len == 0) {
+        serve_api_error(req, 400, "bad_json", "the body is empty");
+        return NULL;
+    }
+    if (!kg_utf8_valid(req->body, req->body_len)) {
+        serve_api_error(req, 400, "bad_json", "the body is not valid UTF-8");
+        return NULL;
+    }
+    json_t *o =
+        json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je);
+    if (!o) {
+        serve_api_error(req, 400, "bad_json",
+                        "malformed JSON at line %d, column %d: %s", je.line,
+                        je.column, je.text);
+        return NULL;
+    }
+    if (!json_is_object(o)) {
+        json_decref(o);
+        serve_api_error(req, 400, "bad_json", "the body must be an object");
+        return NULL;
+    }
+    return o;
+}
+
+/* A read-write store for one write; NULL after answering 500. */
+static struct store *open_rw(struct serve_req *req)
+{
+    struct store *s;
+    char err[512];
+    if (store_open(req->db_path, 0, &s, err, sizeof err) != KG_OK) {
+        serve_api_error(req, 500, "internal", "%s", err);
+        return NULL;
+    }
+    return s;
+}
+
+static void route_demands(struct serve_req *req)
+{
+    if (!authorized(req))
+        return;
+    json_t *o = body_object(req);
+    if (!o)
+        return;
+    json_t *kind = json_object_get(o, "kind");
+    if (kind && !(json_is_string(kind) &&
+                  strcmp(json_string_value(kind), "demand") == 0)) {
+        json_decref(o);
+        {
+            serve_api_error(req, 400, "bad_field",
+                            "field 'kind' must be \"demand\" (or left out)");
+            return;
+        }
+    }
+    json_object_del(o, "kind");
+    /* The import codec takes a number for a text field; the API is strict. */
+    const char *key;
+    json_t *val;
+    json_object_foreach (o, key, val) {
+        const struct record_field *f = record_field_find(KG_DEMAND, key);
+        if (f && f->type == RECORD_STR && !json_is_string(val) &&
+            !json_is_null(val)) {
+            serve_api_error(req, 400, "bad_field",
+                            "field '%s' must be a string", f->name);
+            json_decref(o);
+            return;
+        }
+    }
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    struct kg_record r;
+    char err[512];
+    record_init(&r, KG_DEMAND);
+    kg_status st = record_from_json(&r, text, strlen(text), err, sizeof err);
+    free(text);
+    if (st == KG_OK)
+        st = record_validate(&r, err, sizeof err);
+    if (st != KG_OK) {
+        record_release(&r);
+        {
+            serve_api_error(req, 400, "bad_field", "%s", err);
+            return;
+        }
+    }
+    struct store *s = open_rw(req);
+    enum store_upsert_result res = STORE_UNCHANGED;
+    int64_t v = 0;
+    if (s) {
+        st = store_upsert(s, &r, "api", &res);
+        if (st == KG_OK)
+            st = store_version(s, &v);
+        if (st != KG_OK)
+            fail_status(req, st, store_last_error(s));
+        else
+            answer_json(req, res == STORE_ADDED ? 201 : 200,
+                        json_pack("{s:s, s:s, s:I}", "id", r.id, "result",
+                                  res == STORE_ADDED     ? "added"
+                                  : res == STORE_UPDATED ? "updated"
+                                                         : "unchanged",
+                                  "version", (json_int_t)v));
+        store_close(s);
+    }
+    record_release(&r);
+}
+
+static void route_feedback(struct serve_req *req)
+{
+    if (!authorized(req))
+        return;
+    json_t *o = body_object(req);
+    if (!o)
+        return;
+    const char *demand, *kind, *item, *verdict, *note = NULL;
+    json_error_t je;
+    if (json_unpack_ex(o, &je, JSON_STRICT, "{s:s, s:s, s:s, s:s, s?s}",
+                       "demand", &demand, "kind", &kind, "item", &item,
+                       "verdict", &verdict, "note", &note) != 0) {
+        serve_api_error(req, 400, "bad_field",
+                        "feedback is {\"demand\", \"kind\", \"item\", "
+                        "\"verdict\": \"accept\"|\"decline\", \"note\"?}: %s",
+                        je.text);
+        json_decref(o);
+        return;
+    }
+    kg_kind k;
+    bool accept = strcmp(verdict, "accept") == 0;
+    if (record_kind_parse(kind, &k) != KG_OK || k == KG_DEMAND ||
+        k == KG_ENTERPRISE) {
+        serve_api_error(req, 400, "unknown_kind",
+                        "unknown kind '%.64s' (achievement, patent, expert, "
+                        "institution)",
+                        kind);
+    } else if (!accept && strcmp(verdict, "decline") != 0) {
+        serve_api_error(req, 400, "bad_field",
+                        "verdict must be \"accept\" or \"decline\"");
+    } else if (note && strlen(note) > 2000) {
+        serve_api_error(req, 400, "bad_field", "note is over 2000 bytes");
+    } else {
+        struct store *s = open_rw(req);
+        struct kg_record r;
+        record_init(&r, KG_DEMAND);
+        kg_status st = s ? store_get(s, KG_DEMAND, demand, &r) : KG_OK;
+        record_release(&r);
+        record_init(&r, k);
+        if (s && st == KG_OK)
+            st = store_get(s, k, item, &r);
+        record_release(&r);
+        if (s && st == KG_OK)
+            st = store_feedback_set(s, demand, k, item, accept, note);
+        if (!s) {
+            /* open_rw answered */
+        } else if (st == KG_ENOTFOUND) {
+            serve_api_error(req, 404, "not_found", "%s", store_last_error(s));
+        } else if (st != KG_OK) {
+            fail_status(req, st, store_last_error(s));
+        } else {
+            answer_json(req, 200,
+                        json_pack("{s:s, s:s, s:s, s:s}", "demand", demand,
+                                  "kind", record_kind_name(k), "item", item,
+                                  "verdict", verdict));
+        }
+        store_close(s);
+    }
+    json_decref(o);
+}
+
+/* ---- routing ------------------------------------------------------------ */
+
+struct route {
+    const char *path; /* exact, or a prefix ending in '/' */
+    enum serve_route id;
+    const char *method;
+};
+
+static const struct route routes[] = {
+    {"/", SERVE_R_PAGE, "GET"},
+    {"/index.html", SERVE_R_PAGE, "GET"},
+    {"/healthz", SERVE_R_HEALTHZ, "GET"},
+    {"/metrics", SERVE_R_METRICS, "GET"},
+    {"/api/v1/stats", SERVE_R_STATS, "GET"},
+    {"/api/v1/match", SERVE_R_MATCH, "GET"},
+    {"/api/v1/partners", SERVE_R_PARTNERS, "GET"},
+    {"/api/v1/search", SERVE_R_SEARCH, "GET"},
+    {"/api/v1/demands", SERVE_R_DEMANDS, "POST"},
+    {"/api/v1/feedback", SERVE_R_FEEDBACK, "POST"},
+    {"/api/v1/records/", SERVE_R_RECORDS, "GET"},
+    {"/api/v1/enterprises/", SERVE_R_ENTERPRISE, "GET"},
+};
+
+void serve_api_handle(struct serve_req *req)
+{
+    const struct route *r = NULL;
+    const char *rest = NULL;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0] && !r; i++) {
+        size_t n = strlen(routes[i].path);
+        bool prefix = n > 1 && routes[i].path[n - 1] == '/';
+        if (prefix ? strncmp(req->path, routes[i].path, n) == 0
+                   : strcmp(req->path, routes[i].path) == 0) {
+            r = &routes[i];
+            rest = req->path + n;
+        }
+    }
+    if (r && r->id == SERVE_R_ENTERPRISE) {
+        /* {id-or-name}/matches */
+        const char *slash = strchr(rest, '/');
+        if (!slash || slash == rest || strcmp(slash, "/matches") != 0)
+            r = NULL;
+    }
+    if (!r) {
+        req->route = SERVE_R_OTHER;
+        {
+            serve_api_error(req, 404, "not_found", "no route %.200s",
+                            req->path);
+            return;
+        }
+    }
+    req->route = r->id;
+    bool head =
+        strcmp(req->method, "HEAD") == 0 && strcmp(r->method, "GET") == 0;
+    if (strcmp(req->method, r->method) != 0 && !head) {
+        req->allow = strcmp(r->method, "GET") == 0 ? "GET, HEAD" : r->method;
+        {
+            serve_api_error(req, 405, "method_not_allowed",
+                            "%s takes %s, not %.16s", r->path, req->allow,
+                            req->method);
+            return;
+        }
+    }
+    switch (r->id) {
+    case SERVE_R_PAGE: {
+        route_page(req);
+        return;
+    }
+    case SERVE_R_HEALTHZ: {
+        route_healthz(req);
+        return;
+    }
+    case SERVE_R_METRICS: {
+        serve_metrics_text(req);
+        return;
+    }
+    case SERVE_R_STATS: {
+        route_stats(req);
+        return;
+    }
+    case SERVE_R_MATCH: {
+        route_match(req);
+        return;
+    }
+    case SERVE_R_PARTNERS: {
+        route_partners(req);
+        return;
+    }
+    case SERVE_R_SEARCH: {
+        route_search(req);
+        return;
+    }
+    case SERVE_R_RECORDS: {
+        route_record(req, rest);
+        return;
+    }
+    case SERVE_R_DEMANDS: {
+        route_demands(req);
+        return;
+    }
+    case SERVE_R_FEEDBACK: {
+        route_feedback(req);
+        return;
+    }
+    case SERVE_R_ENTERPRISE: {
+        char *name = kg_xstrndup(rest, (size_t)(strchr(rest, '/') - rest));
+        route_enterprise(req, name);
+        free(name);
+        return;
+    }
+    default: {
+        serve_api_error(req, 404, "not_found", "no route");
+        return;
+    }
+    }
+}

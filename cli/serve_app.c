@@ -1,0 +1,531 @@
+/*
+ * serve_app.c - the engine behind `kgmatch serve`: generations of resident
+ * state (one graph, and per worker a read-only store connection, a BM25
+ * index and a matcher), swapped whole when the data moves, and the one
+ * adapter through which the routes reach the matching use cases.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "cli/serve.h"
+
+/* ---- generations -------------------------------------------------------- */
+
+/* A file's identity and stamp: a replaced or rewritten file differs. */
+struct file_stamp {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime;
+};
+
+/* The database, its WAL, the index and the graph cache. */
+enum { F_DB, F_WAL, F_IDX, F_GRAPH, F_COUNT };
+
+struct stamps {
+    struct file_stamp f[F_COUNT];
+};
+
+struct serve_worker {
+    struct gen *gen;
+    struct app_session *a; /* the use cases */
+    struct store *s;       /* search, records, stats, version checks */
+    struct index *ix;
+    struct serve_worker *next_free;
+};
+
+/* One answer kept: the cache is direct-mapped (a key's hash picks its
+ * slot; a newcomer evicts), so its size is bounded by slots times
+ * SERVE_CACHE_MAX_BODY. */
+struct cache_slot {
+    uint64_t hash;
+    char *key, *body;
+    size_t len;
+};
+
+struct gen {
+    unsigned refs; /* workers lent out, plus 1 while current */
+    int64_t version;
+    double loaded_at;
+    struct stamps files; /* index and graph as this generation loaded them */
+    struct serve_worker *w;
+    size_t nw;
+    struct serve_worker *free;
+    pthread_mutex_t cache_lock;
+    struct cache_slot *cache;
+    size_t ncache;
+};
+
+struct serve_app {
+    char *db_path;
+    char *path[F_COUNT];
+    char *config;
+    unsigned workers;
+    double wait_s;
+    size_t cache_slots;
+    uint64_t cache_hits, cache_misses; /* under lock */
+    pthread_mutex_t lock;
+    pthread_cond_t freed;  /* a worker came back */
+    pthread_cond_t wanted; /* the reloader has work, or must stop */
+    struct gen *cur;
+    struct stamps seen; /* the stamps last checked against the store */
+    bool want_reload, stop;
+    uint64_t reloads, reload_fail;
+    pthread_t reloader;
+    bool has_reloader;
+};
+
+static void stamp_file(const char *path, struct file_stamp *f)
+{
+    struct stat sb;
+    memset(f, 0, sizeof *f);
+    if (stat(path, &sb) == 0) {
+        f->dev = sb.st_dev;
+        f->ino = sb.st_ino;
+        f->size = sb.st_size;
+        f->mtime = sb.st_mtim;
+    }
+}
+
+static void stamp_all(const struct serve_app *a, struct stamps *st)
+{
+    for (int i = 0; i < F_COUNT; i++)
+        stamp_file(a->path[i], &st->f[i]);
+}
+
+static bool stamp_eq(const struct file_stamp *x, const struct file_stamp *y)
+{
+    return x->dev == y->dev && x->ino == y->ino && x->size == y->size &&
+           x->mtime.tv_sec == y->mtime.tv_sec &&
+           x->mtime.tv_nsec == y->mtime.tv_nsec;
+}
+
+static void gen_free(struct gen *gn)
+{
+    if (!gn)
+        return;
+    for (size_t i = 0; i < gn->nw; i++) {
+        app_close(gn->w[i].a);
+        index_free(gn->w[i].ix);
+        store_close(gn->w[i].s);
+    }
+    free(gn->w);
+    for (size_t i = 0; i < gn->ncache; i++) {
+        free(gn->cache[i].key);
+        free(gn->cache[i].body);
+    }
+    free(gn->cache);
+    pthread_mutex_destroy(&gn->cache_lock);
+    free(gn);
+}
+
+/* Loads a generation: each worker's session is opened and warmed by a
+ * first match (which brings the graph and index files up to date,
+ * rebuilding them when stale), then its own store and index are opened.
+ * Runs on one thread at a time (igraph builds the graph). */
+static kg_status gen_load(const struct serve_app *a, struct gen **out,
+                          char *err, size_t errlen)
+{
+    struct gen *gn = kg_xcalloc(1, sizeof *gn);
+    kg_status st = KG_OK;
+    *out = NULL;
+    pthread_mutex_init(&gn->cache_lock, NULL);
+    gn->ncache = a->cache_slots;
+    gn->cache = kg_xcalloc(gn->ncache ? gn->ncache : 1, sizeof *gn->cache);
+    gn->nw = a->workers;
+    gn->w = kg_xcalloc(gn->nw, sizeof *gn->w);
+    for (size_t i = 0; i < gn->nw; i++) {
+        struct serve_worker *w = &gn->w[i];
+        w->gen = gn;
+        st = store_open(a->db_path, STORE_READONLY, &w->s, err, errlen);
+        if (st != KG_OK)
+            goto fail;
+        /* The version first: data that lands while the graph builds makes
+         * the next check reload again rather than be missed. */
+        if (i == 0) {
+            st = store_version(w->s, &gn->version);
+            if (st != KG_OK) {
+                snprintf(err, errlen, "%s", store_last_error(w->s));
+                goto fail;
+            }
+        }
+        struct app_opts ao = {.db_path = a->db_path, .config = a->config};
+        struct app_match_opts mo = {.top = 1};
+        struct app_sink none = {0};
+        st = app_open(&ao, &w->a);
+        if (st == KG_OK)
+            st = app_match_text(w->a, "warm", &mo, &none);
+        if (st != KG_OK) {
+            snprintf(err, errlen, "%s", app_last_error(w->a));
+            goto fail;
+        }
+        struct index_opts io = {.no_update = true};
+        st = index_open(w->s, &io, &w->ix, err, errlen);
+        if (st != KG_OK)
+            goto fail;
+        w->next_free = gn->free;
+        gn->free = w;
+    }
+    stamp_all(a, &gn->files);
+    gn->loaded_at = kg_monotonic();
+    gn->refs = 1;
+    *out = gn;
+    return KG_OK;
+fail:
+    gen_free(gn);
+    return st;
+}
+
+/* Drops one reference (the caller holds the lock); returns the generation
+ * to free after unlocking, or NULL. */
+static struct gen *gen_unref(struct gen *gn)
+{
+    return --gn->refs == 0 ? gn : NULL;
+}
+
+static void *reloader_main(void *arg)
+{
+    struct serve_app *a = arg;
+    pthread_mutex_lock(&a->lock);
+    for (;;) {
+        while (!a->want_reload && !a->stop)
+            pthread_cond_wait(&a->wanted, &a->lock);
+        if (a->stop)
+            break;
+        a->want_reload = false;
+        pthread_mutex_unlock(&a->lock);
+        char err[512] = "";
+        struct gen *gn = NULL, *old = NULL;
+        kg_status st = gen_load(a, &gn, err, sizeof err);
+        if (st != KG_OK)
+            fprintf(stderr,
+                    "kgmatch: serve: reload failed (still serving "
+                    "the data loaded before): %s\n",
+                    err);
+        pthread_mutex_lock(&a->lock);
+        if (st == KG_OK) {
+            old = gen_unref(a->cur);
+            a->cur = gn;
+            a->reloads++;
+            pthread_cond_broadcast(&a->freed);
+        } else {
+            a->reload_fail++;
+            memset(&a->seen, 0, sizeof a->seen); /* check again */
+        }
+        pthread_mutex_unlock(&a->lock);
+        gen_free(old);
+        if (st != KG_OK) {
+            struct timespec pause = {1, 0}; /* not a hot loop on failure */
+            nanosleep(&pause, NULL);
+        }
+        pthread_mutex_lock(&a->lock);
+    }
+    pthread_mutex_unlock(&a->lock);
+    return NULL;
+}
+
+kg_status serve_app_open(const struct serve_app_opts *o, struct serve_app **out,
+                         char *err, size_t errlen)
+{
+    struct serve_app *a = kg_xcalloc(1, sizeof *a);
+    *out = NULL;
+    a->db_path = kg_xstrdup(o->db_path);
+    a->path[F_DB] = kg_xstrdup(o->db_path);
+    a->path[F_WAL] = kg_xasprintf("%s-wal", o->db_path);
+    a->path[F_IDX] = kg_xasprintf("%s.idx", o->db_path);
+    a->path[F_GRAPH] = app_graph_cache_path(o->db_path);
+    a->config = o->config ? kg_xstrdup(o->config) : NULL;
+    a->workers = o->workers ? o->workers : 1;
+    a->wait_s = o->wait_s > 0 ? o->wait_s : 2;
+    a->cache_slots = o->cache_slots;
+    pthread_mutex_init(&a->lock, NULL);
+    pthread_cond_init(&a->freed, NULL);
+    pthread_cond_init(&a->wanted, NULL);
+    stamp_all(a, &a->seen);
+    kg_status st = gen_load(a, &a->cur, err, errlen);
+    if (st == KG_OK) {
+        if (pthread_create(&a->reloader, NULL, reloader_main, a) != 0) {
+            snprintf(err, errlen, "cannot start a thread: %s", strerror(errno));
+            st = KG_EINTERNAL;
+        } else {
+            a->has_reloader = true;
+        }
+    }
+    if (st != KG_OK) {
+        serve_app_free(a);
+        return st;
+    }
+    *out = a;
+    return KG_OK;
+}
+
+void serve_app_free(struct serve_app *a)
+{
+    if (!a)
+        return;
+    if (a->has_reloader) {
+        pthread_mutex_lock(&a->lock);
+        a->stop = true;
+        pthread_cond_signal(&a->wanted);
+        pthread_mutex_unlock(&a->lock);
+        pthread_join(a->reloader, NULL);
+    }
+    gen_free(a->cur);
+    pthread_cond_destroy(&a->wanted);
+    pthread_cond_destroy(&a->freed);
+    pthread_mutex_destroy(&a->lock);
+    for (int i = 0; i < F_COUNT; i++)
+        free(a->path[i]);
+    free(a->config);
+    free(a->db_path);
+    free(a);
+}
+
+/* Asks for a reload when the files moved and the store's version (read on
+ * w's connection), the index or the graph file differs from what w's
+ * generation loaded. A cheap stat() per request when nothing moved. */
+static void check_fresh(struct serve_app *a, struct serve_worker *w)
+{
+    struct stamps now;
+    stamp_all(a, &now);
+    pthread_mutex_lock(&a->lock);
+    bool same = memcmp(&now, &a->seen, sizeof now) == 0;
+    pthread_mutex_unlock(&a->lock);
+    if (same)
+        return;
+    int64_t v = 0;
+    if (store_version(w->s, &v) != KG_OK)
+        return; /* a read that fails now is answered by the request */
+    const struct gen *gn = w->gen;
+    bool moved = v != gn->version ||
+                 !stamp_eq(&now.f[F_IDX], &gn->files.f[F_IDX]) ||
+                 !stamp_eq(&now.f[F_GRAPH], &gn->files.f[F_GRAPH]);
+    pthread_mutex_lock(&a->lock);
+    a->seen = now;
+    if (moved && w->gen == a->cur) {
+        a->want_reload = true;
+        pthread_cond_signal(&a->wanted);
+    }
+    pthread_mutex_unlock(&a->lock);
+}
+
+kg_status serve_app_acquire(struct serve_app *a, struct serve_worker **out)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    double end = (double)until.tv_sec + until.tv_nsec / 1e9 + a->wait_s;
+    until.tv_sec = (time_t)end;
+    until.tv_nsec = (long)((end - (double)until.tv_sec) * 1e9);
+    *out = NULL;
+    pthread_mutex_lock(&a->lock);
+    int rc = 0;
+    while (!a->cur->free && rc == 0)
+        rc = pthread_cond_timedwait(&a->freed, &a->lock, &until);
+    struct serve_worker *w = a->cur->free;
+    if (w) {
+        a->cur->free = w->next_free;
+        a->cur->refs++;
+    }
+    pthread_mutex_unlock(&a->lock);
+    if (!w)
+        return KG_EBUSY;
+    check_fresh(a, w);
+    *out = w;
+    return KG_OK;
+}
+
+void serve_app_release(struct serve_app *a, struct serve_worker *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&a->lock);
+    struct gen *gn = w->gen;
+    w->next_free = gn->free;
+    gn->free = w;
+    struct gen *dead = gen_unref(gn);
+    pthread_cond_signal(&a->freed);
+    pthread_mutex_unlock(&a->lock);
+    gen_free(dead);
+}
+
+struct store *serve_worker_store(struct serve_worker *w)
+{
+    return w->s;
+}
+
+struct index *serve_worker_index(struct serve_worker *w)
+{
+    return w->ix;
+}
+
+void serve_app_info(struct serve_app *a, struct serve_app_info *info)
+{
+    memset(info, 0, sizeof *info);
+    pthread_mutex_lock(&a->lock);
+    const struct gen *gn = a->cur;
+    info->version = gn->version;
+    info->loaded_at = gn->loaded_at;
+    const struct file_stamp *f = &gn->files.f[F_IDX];
+    if (f->ino)
+        info->index_mtime = (double)f->mtime.tv_sec + f->mtime.tv_nsec / 1e9;
+    info->docs = gn->nw ? index_doc_count(gn->w[0].ix) : 0;
+    info->cache_hits = a->cache_hits;
+    info->cache_misses = a->cache_misses;
+    info->reloads = a->reloads;
+    info->reload_fail = a->reload_fail;
+    pthread_mutex_unlock(&a->lock);
+}
+
+/* ---- the answer cache ---------------------------------------------------- */
+
+static uint64_t key_hash(const char *key)
+{
+    uint64_t h = 14695981039346656037ull; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        h = (h ^ *p) * 1099511628211ull;
+    return h;
+}
+
+char *serve_app_cache_get(struct serve_app *a, struct serve_worker *w,
+                          const char *key, size_t *len)
+{
+    struct gen *gn = w->gen;
+    char *body = NULL;
+    if (!gn->ncache)
+        return NULL;
+    uint64_t h = key_hash(key);
+    pthread_mutex_lock(&gn->cache_lock);
+    struct cache_slot *c = &gn->cache[h % gn->ncache];
+    if (c->key && c->hash == h && strcmp(c->key, key) == 0) {
+        body = kg_xmalloc(c->len ? c->len : 1);
+        memcpy(body, c->body, c->len);
+        *len = c->len;
+    }
+    pthread_mutex_unlock(&gn->cache_lock);
+    pthread_mutex_lock(&a->lock);
+    if (body)
+        a->cache_hits++;
+    else
+        a->cache_misses++;
+    pthread_mutex_unlock(&a->lock);
+    return body;
+}
+
+void serve_app_cache_put(struct serve_worker *w, const char *key,
+                         const char *body, size_t len)
+{
+    struct gen *gn = w->gen;
+    if (!gn->ncache || len > SERVE_CACHE_MAX_BODY)
+        return;
+    uint64_t h = key_hash(key);
+    char *k = kg_xstrdup(key), *b = kg_xmalloc(len ? len : 1);
+    memcpy(b, body, len);
+    pthread_mutex_lock(&gn->cache_lock);
+    struct cache_slot *c = &gn->cache[h % gn->ncache];
+    char *old_k = c->key, *old_b = c->body;
+    *c = (struct cache_slot){h, k, b, len};
+    pthread_mutex_unlock(&gn->cache_lock);
+    free(old_k);
+    free(old_b);
+}
+
+/* ---- use cases ---------------------------------------------------------- */
+
+/* The adapter: the routes' requests as app/ use cases, their results as
+ * the JSON the CLI prints (its own sinks), the session's message in err. */
+
+static kg_status app_failed(struct serve_worker *w, kg_status st, char *err,
+                            size_t errlen)
+{
+    snprintf(err, errlen, "%s", app_last_error(w->a));
+    return st;
+}
+
+static struct app_match_opts match_opts(const struct serve_match *q)
+{
+    return (struct app_match_opts){.kinds = q->kinds,
+                                   .top = q->top,
+                                   .cross_only = q->cross_only,
+                                   .explain = true};
+}
+
+kg_status serve_app_match(struct serve_worker *w, const struct serve_match *q,
+                          json_t **out, char *err, size_t errlen)
+{
+    struct app_match_opts mo = match_opts(q);
+    struct cli_match_out o;
+    struct app_sink sink;
+    *out = NULL;
+    cli_match_out_init(&o, CLI_JSON, true, false, &sink);
+    kg_status st = q->text ? app_match_text(w->a, q->text, &mo, &sink)
+                           : app_match_demands(w->a, &q->demand, 1, &mo, &sink);
+    if (st == KG_OK)
+        *out = json_pack("{s:O}", "demands", o.demands);
+    cli_match_out_finish(&o, false);
+    return st == KG_OK ? st : app_failed(w, st, err, errlen);
+}
+
+kg_status serve_app_enterprise(struct serve_worker *w, const char *name,
+                               bool closed_too, const struct serve_match *q,
+                               json_t **out, char *err, size_t errlen)
+{
+    struct app_match_opts mo = match_opts(q);
+    struct cli_match_out o;
+    struct app_sink sink;
+    char *id = NULL;
+    size_t nd = 0;
+    *out = NULL;
+    cli_match_out_init(&o, CLI_JSON, true, false, &sink);
+    kg_status st = app_query(w->a, name, closed_too, &mo, &sink, &id, &nd);
+    if (st == KG_OK)
+        *out = json_pack("{s:s, s:O}", "enterprise", id, "demands", o.demands);
+    cli_match_out_finish(&o, false);
+    free(id);
+    return st == KG_OK ? st : app_failed(w, st, err, errlen);
+}
+
+struct partners_out {
+    json_t *arr;
+    char *group; /* the demand or enterprise */
+};
+
+static void partners_begin(void *ctx, const struct app_group *g)
+{
+    struct partners_out *o = ctx;
+    free(o->group);
+    o->group = kg_xstrdup(g->id ? g->id : "");
+}
+
+static void partners_hit(void *ctx, const struct app_group *g,
+                         const struct app_hit *h)
+{
+    struct partners_out *o = ctx;
+    (void)g;
+    json_array_append_new(o->arr, cli_partner_json(h));
+}
+
+kg_status serve_app_partners(struct serve_worker *w, const char *demand,
+                             const char *enterprise, size_t top, json_t **out,
+                             char *err, size_t errlen)
+{
+    struct partners_out o = {json_array(), NULL};
+    struct app_sink sink = {
+        .begin = partners_begin, .hit = partners_hit, .ctx = &o};
+    struct app_partner_opts po = {
+        .demand = demand, .enterprise = enterprise, .top = top};
+    *out = NULL;
+    kg_status st = app_partners(w->a, &po, &sink);
+    if (st == KG_OK)
+        *out = enterprise ? json_pack("{s:s, s:O}", "enterprise",
+                                      o.group ? o.group : "", "partners", o.arr)
+                          : json_pack("{s:O}", "partners", o.arr);
+    json_decref(o.arr);
+    free(o.group);
+    return st == KG_OK ? st : app_failed(w, st, err, errlen);
+}

@@ -1,0 +1,77 @@
+import json
+import subprocess
+import sys
+import threading
+import time
+
+from serve_harness import Server, demo_db
+
+kg = sys.argv[1]
+demo_db(kg, "t.db")
+with open("more.jsonl", "w") as f:
+    for i in range(300):
+        f.write(json.dumps({"id": f"DX{i:03d}", "enterprise": "C03",
+                            "title": f"铝合金激光焊接工艺优化 第{i}批",
+                            "keywords": ["激光焊接", "铝合金"]},
+                           ensure_ascii=False) + "\n")
+
+
+def store_version():
+    out = subprocess.run([kg, "--db", "t.db", "stats", "--format", "json"],
+                         capture_output=True, check=True).stdout
+    return json.loads(out)["version"]
+
+
+with Server(kg, "t.db", "--threads", "2") as s:
+    stop = threading.Event()
+    codes, lock = [], threading.Lock()
+
+    def reader():
+        while not stop.is_set():
+            st, _, _ = s.get("/api/v1/match?demand=D01&top=3")
+            with lock:
+                codes.append((time.time(), st))
+
+    readers = [threading.Thread(target=reader) for _ in range(4)]
+    for r in readers:
+        r.start()
+    time.sleep(0.5)
+    before = s.get("/api/v1/match?demand=D01&top=3")[2]
+    t0 = time.time()
+    imp = subprocess.run([kg, "--db", "t.db", "import", "--kind", "demand",
+                          "more.jsonl"], capture_output=True, text=True)
+    t1 = time.time()
+    print("import:", imp.returncode, imp.stdout.strip().splitlines()[-1:])
+    want = store_version()
+    for _ in range(1200):
+        if s.json("GET", "/healthz")[1]["version"] == want:
+            break
+        time.sleep(0.1)
+    stop.set()
+    for r in readers:
+        r.join()
+    during = [c for t, c in codes if t0 <= t <= t1]
+    print(f"reads during the import: {len(during) > 0}, all 200: "
+          f"{all(c == 200 for c in during)}; all reads 200: "
+          f"{all(c == 200 for t, c in codes)}")
+    print("loaded the new version:", s.json("GET", "/healthz")[1]["version"]
+          == want)
+    print("cached answer dropped with the old data:",
+          s.get("/api/v1/match?demand=D01&top=3")[2] != before)
+    st, b = s.json("GET", "/api/v1/match?demand=DX123&top=1&kind=achievement")
+    print("new demand matched:", st, len(b["demands"][0]["matches"]))
+    reloads = s.json("GET", "/api/v1/stats")[1]["reloads"]
+    subprocess.run([kg, "--db", "t.db", "index", "--rebuild"], check=True,
+                   stdout=subprocess.DEVNULL)
+    s.get("/healthz")  # a request notices the new file
+    for _ in range(1200):
+        s.get("/api/v1/search?q=x")
+        if s.json("GET", "/api/v1/stats")[1]["reloads"] > reloads:
+            break
+        time.sleep(0.1)
+    print("rebuilt index picked up:",
+          s.json("GET", "/api/v1/stats")[1]["reloads"] > reloads)
+    ok = s.metric('kgmatch_reloads_total{result="ok"}')
+    failed = s.metric('kgmatch_reloads_total{result="failed"}')
+    print(f"metrics: reloads ok >= 2 {ok >= 2}, failed {failed}")
+    print("stop:", s.stop())
