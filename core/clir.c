@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CLIR_MAX_WORDS 5  /* longest English phrase looked up */
-#define CLIR_MAX_CANDS 8  /* candidates weighed per unit */
-#define CLIR_KEEP 4       /* translations kept per unit */
-#define CLIR_MAX_UNITS 64 /* units of a need that are translated */
-#define CLIR_LEARNED 1.5  /* prior of a learned pair (dictionary: <= 1) */
-#define CLIR_MIXED 0.3    /* translations' share in a two-language need */
+#define CLIR_MAX_WORDS 5       /* longest English phrase looked up */
+#define CLIR_MAX_CANDS 8       /* candidates weighed per unit */
+#define CLIR_KEEP 4            /* translations kept per unit */
+#define CLIR_MAX_UNITS 64      /* units of a need that are translated */
+#define CLIR_PRIOR_LEARNED 1.5 /* a learned pair's (the dictionary's <= 1) */
+#define CLIR_MIXED 0.3         /* translations' share in a two-language need */
 #define CLIR_CACHE_MAGIC "kgmatch-pairs 1"
 
 struct pair {
@@ -443,7 +443,8 @@ static size_t en_cands(const struct clir *c, struct unit *u, const char *k)
     size_t before = u->nc, n = strlen(k);
     for (size_t i = 0; i < c->np; i++)
         if (strcmp(c->p[i].key, k) == 0)
-            add_cand(u, kg_xstrdup(c->p[i].zh), CLIR_LEARNED, CLIR_LEARNED);
+            add_cand(u, kg_xstrdup(c->p[i].zh), CLIR_PRIOR_LEARNED,
+                     CLIR_LEARNED);
     if (en_lookup(c, u, k, n) || n < 5 || n > 200)
         return u->nc - before;
     /* stems: (suffix, bytes cut, text added) */
@@ -473,7 +474,8 @@ static void zh_cands(const struct clir *c, struct unit *u)
     size_t n = strlen(u->src);
     for (size_t i = 0; i < c->np; i++)
         if (strcmp(c->p[i].zh, u->src) == 0)
-            add_cand(u, kg_xstrdup(c->p[i].en), CLIR_LEARNED, CLIR_LEARNED);
+            add_cand(u, kg_xstrdup(c->p[i].en), CLIR_PRIOR_LEARNED,
+                     CLIR_LEARNED);
     struct dict_item it[12];
     size_t got = dict_zh(c->d, u->src, n, it, 12);
     for (size_t i = 0; i < got && i < 12; i++) {
