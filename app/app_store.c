@@ -67,8 +67,8 @@ kg_status app_search(struct app_session *a, const char *text, unsigned kinds,
         if (st != KG_OK)
             return st;
     }
-    struct clir *c;
-    kg_status st = app_clir(a, &c);
+    struct clir *c = NULL;
+    kg_status st = a->lang == CLIR_OFF ? KG_OK : app_clir(a, &c);
     if (st != KG_OK)
         return st;
     struct index_hit *h = NULL;
@@ -76,12 +76,15 @@ kg_status app_search(struct app_session *a, const char *text, unsigned kinds,
     struct clir_query q = {0};
     char err[512];
     double t0 = kg_monotonic();
-    st = clir_translate(c, a->search, text, a->lang, &q, err, sizeof err);
-    if (st == KG_OK) {
-        st = clir_search(a->search, &q, kinds, top, &h, &nh);
-        if (st != KG_OK)
-            snprintf(err, sizeof err, "%s", index_last_error(a->search));
+    if (c) {
+        st = clir_translate(c, a->search, text, a->lang, &q, err, sizeof err);
+        if (st == KG_OK)
+            st = clir_search(a->search, &q, kinds, top, &h, &nh);
+    } else {
+        st = index_search(a->search, text, kinds, top, &h, &nh);
     }
+    if (st != KG_OK && (!c || q.n))
+        snprintf(err, sizeof err, "%s", index_last_error(a->search));
     clir_query_release(&q);
     if (ms)
         *ms = (kg_monotonic() - t0) * 1e3;
@@ -105,7 +108,7 @@ kg_status app_search(struct app_session *a, const char *text, unsigned kinds,
 kg_status app_search_lang(struct app_session *a, const char *lang)
 {
     if (clir_lang_parse(lang, &a->lang) != KG_OK)
-        return app_fail(a, KG_EUSAGE, "--lang is zh, en or any, not '%s'",
+        return app_fail(a, KG_EUSAGE, "--lang is zh, en, any or off, not '%s'",
                         lang);
     return KG_OK;
 }

@@ -138,7 +138,7 @@ static const struct command commands[] = {
      "  lists them and exits 1. Output as for `kgmatch match`.\n"},
     {"search", cmd_search, "search records by text (BM25)",
      "usage: kgmatch search TEXT... [--kind KIND[,KIND]] [--top N]\n"
-     "                      [--lang zh|en|any] [--format table|json|csv]\n"
+     "                      [--lang zh|en|any|off] [--format table|json|csv]\n"
      "                      [--timing]\n"
      "       kgmatch search --queries FILE.jsonl [--kind KIND] [--top N]\n"
      "\n"
@@ -149,7 +149,8 @@ static const struct command commands[] = {
      "  and term pairs learned from the store's bilingual records).\n"
      "\n"
      "  --lang L       translate the query into L: zh, en or any (both;\n"
-     "                 the default); its own words always count\n"
+     "                 the default); its own words always count; off: no\n"
+     "                 translation (and no dictionary needed)\n"
      "  --kind KIND    only these kinds (repeat or join with commas)\n"
      "  --top N        this many results (default 10; 0 = every match)\n"
      "  --queries FILE one {\"id\", \"text\"} object a line ('-' = stdin);\n"

@@ -35,8 +35,8 @@ struct clir {
 
 kg_status clir_lang_parse(const char *s, enum clir_lang *out)
 {
-    static const char *const names[] = {"any", "zh", "en"};
-    for (int i = 0; i < 3; i++)
+    static const char *const names[] = {"any", "zh", "en", "off"};
+    for (int i = 0; i < 4; i++)
         if (strcmp(s, names[i]) == 0) {
             *out = (enum clir_lang)i;
             return KG_OK;

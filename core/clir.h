@@ -18,10 +18,11 @@
 struct clir;
 
 /* The language a query is rendered into (besides its own words, which are
- * always kept): CLIR_ANY both ways. */
-enum clir_lang { CLIR_ANY, CLIR_ZH, CLIR_EN };
+ * always kept): CLIR_ANY both ways; CLIR_OFF not at all (for callers: no
+ * translation, no dictionary). */
+enum clir_lang { CLIR_ANY, CLIR_ZH, CLIR_EN, CLIR_OFF };
 
-/* Parses "any", "zh", "en"; KG_EUSAGE otherwise. */
+/* Parses "any", "zh", "en", "off"; KG_EUSAGE otherwise. */
 kg_status clir_lang_parse(const char *s, enum clir_lang *out) KG_MUST_CHECK;
 
 /* A translator over dictionary d (borrowed: it must outlive the
