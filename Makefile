@@ -11,7 +11,7 @@ DEB_PKGS := gcc make pkg-config libxml2-dev libcurl4-openssl-dev \
 	libigraph-dev libsqlite3-dev libicu-dev libjansson-dev libstemmer-dev \
 	libopencc-dev libmicrohttpd-dev libcmocka-dev python3 clang-format
 # Extra packages for `make eval` / `make bench` (the peer engines).
-DEB_PKGS_BENCH := python3-sklearn python3-xapian python3-numpy python3-scipy
+DEB_PKGS_BENCH := python3-sklearn python3-xapian python3-numpy python3-scipy wrk
 
 PKGS := libxml-2.0 libcurl igraph sqlite3 icu-uc icu-i18n jansson opencc \
 	libmicrohttpd
@@ -72,8 +72,8 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/tools/%)
 FUZZ_SECONDS ?= 30
 
-.PHONY: all dict test demo eval eval-search eval-match eval-clir bench fuzz \
-	fuzz-bins fuzz-smoke crash-test crash-smoke \
+.PHONY: all dict test demo eval eval-search eval-match eval-domain eval-clir \
+	bench fuzz fuzz-bins fuzz-smoke crash-test crash-smoke valgrind \
 	layers format format-check install clean deps deps-bench check-deps help
 
 all: $(BIN) $(DICT_BIN)
@@ -146,11 +146,13 @@ demo: check-deps
 # Quality on ../shared/datasets and speed beside the peer engines; both
 # need the peers' Debian packages (make deps-bench) and ../shared.
 SHARED ?= ../shared
-eval: eval-search eval-match eval-clir
+eval: eval-search eval-match eval-domain eval-clir
 eval-search: all deps-bench
 	$(PYTHON) bench/eval_search.py --kgmatch ./$(BIN) --shared $(SHARED)
 eval-match: all deps-bench
 	$(PYTHON) bench/eval_match.py --kgmatch ./$(BIN) --shared $(SHARED)
+eval-domain: all
+	$(PYTHON) bench/eval_domain.py --kgmatch ./$(BIN) --shared $(SHARED)
 eval-clir: all
 	$(PYTHON) bench/eval_clir.py --kgmatch ./$(BIN) --shared $(SHARED)
 
@@ -205,6 +207,10 @@ crash-test: all $(BUILD)/tests/tools/testhttpd
 		--log $(BUILD)/crash-test.log
 crash-smoke:
 	@$(MAKE) --no-print-directory crash-test CRASH_KILLS=20
+
+# Every kgmatch run of the integration cases under valgrind's memcheck.
+valgrind: all $(TOOL_BIN)
+	@sh tests/valgrind.sh $(BUILD)
 
 layers:
 	@sh tests/layers.sh

@@ -14,6 +14,7 @@
 
 #include "core/kg.h"
 #include "core/record.h"
+#include "core/store.h" /* enum store_upsert_result */
 
 /* ---- session ------------------------------------------------------------ */
 
@@ -28,6 +29,11 @@ struct app_opts {
     const char *db_path;      /* required; copied */
     enum app_store_mode mode; /* zero: read-only */
     const char *config;       /* matcher settings file; NULL: built in */
+    /* Called with a one-line notice when the session rebuilds or cannot
+     * write a cache file (the search index, the graph): "graph X is stale,
+     * rebuilding". NULL: notices are dropped. The front end draws them. */
+    void (*notice)(void *ctx, const char *msg);
+    void *notice_ctx;
 };
 
 /*
@@ -197,10 +203,12 @@ struct app_search_hit {
 
 /*
  * The best top (0: all) records of kinds (0: all) for text, best first,
- * into *hits (free with app_search_free), each with its record's label
- * when labels is set. *ms, when not NULL, gets the time the index search
- * took. Opens the index with defaults when app_index_open was not called.
- * KG_EINTERNAL with the analyzer's message when text analysis fails.
+ * an institution, expert or enterprise whose normalized name or alias is
+ * text first of all (its score lifted to the best), into *hits (free with
+ * app_search_free), each with its record's label when labels is set. *ms, when
+ * not NULL, gets the time the index search took. Opens the index with defaults
+ * when app_index_open was not called. KG_EINTERNAL with the analyzer's message
+ * when text analysis fails.
  */
 kg_status app_search(struct app_session *a, const char *text, unsigned kinds,
                      size_t top, bool labels, struct app_search_hit **hits,
@@ -361,6 +369,28 @@ struct app_eval_result {
  */
 kg_status app_eval(struct app_session *a, const struct app_gold *gold,
                    unsigned kinds, struct app_eval_result *out) KG_MUST_CHECK;
+
+/* ---- a broker's writes (app_feedback.c) --------------------------------- */
+
+/*
+ * Stores record r (from source) as store_upsert does, in a writable
+ * session; *result says whether it was added, updated or unchanged and
+ * *version is the store's data version after it. Store failures return
+ * their status ("storing the record: ...").
+ */
+kg_status app_put(struct app_session *a, const struct kg_record *r,
+                  const char *source, enum store_upsert_result *result,
+                  int64_t *version) KG_MUST_CHECK;
+
+/*
+ * Records a broker's verdict (accept, else decline, with an optional note)
+ * on item (kind, id) matched to demand, replacing an earlier one on the
+ * same pair, in a writable session. KG_ENOTFOUND when the demand or the
+ * item does not exist ("no demand with id 'D0'").
+ */
+kg_status app_feedback(struct app_session *a, const char *demand, kg_kind kind,
+                       const char *item, bool accept,
+                       const char *note) KG_MUST_CHECK;
 
 /* ---- writing: import, ingest, the index after writes (app_write.c) ----- */
 

@@ -24,7 +24,14 @@ struct app_session {
     struct dict *dict;    /* opened on the first translated search */
     struct clir *clir;    /* the dictionary and the store's learned pairs */
     struct kg_buf msg;
+    void (*notice)(void *ctx, const char *msg);
+    void *notice_ctx;
 };
+
+/* Passes on, as notices, why the index ix or the graph g was rebuilt or
+ * could not be written (nothing when it was current). */
+void app_index_notice(struct app_session *a, const struct index *ix);
+void app_graph_notice(struct app_session *a, const struct graph *g);
 
 /* Sets the session's message and returns st. */
 kg_status app_fail(struct app_session *a, kg_status st, const char *fmt, ...)

@@ -3,6 +3,8 @@
  * the store, and the graph, matcher and text indexes opened on first use
  * and kept for the next request; the message of the last failure.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +35,8 @@ kg_status app_open(const struct app_opts *o, struct app_session **out)
                                 [APP_CREATE] = STORE_CREATE};
     kg_buf_init(&a->msg);
     a->db_path = kg_xstrdup(o->db_path);
+    a->notice = o->notice;
+    a->notice_ctx = o->notice_ctx;
     *out = a;
     match_config_default(&a->conf);
     if (o->config) {
@@ -91,7 +95,10 @@ kg_status app_graph_ready(struct app_session *a, bool rebuild)
     graph_free(a->g);
     a->g = NULL;
     kg_status st = graph_open(a->s, &o, &a->g, err, sizeof err);
-    return st == KG_OK ? st : app_fail(a, st, "building the graph: %s", err);
+    if (st != KG_OK)
+        return app_fail(a, st, "building the graph: %s", err);
+    app_graph_notice(a, a->g);
+    return KG_OK;
 }
 
 kg_status app_graph(struct app_session *a, struct graph **g)
@@ -101,6 +108,7 @@ kg_status app_graph(struct app_session *a, struct graph **g)
         kg_status st = graph_open(a->s, NULL, &a->g, err, sizeof err);
         if (st != KG_OK)
             return app_fail(a, st, "building the graph: %s", err);
+        app_graph_notice(a, a->g);
     }
     *g = a->g;
     return KG_OK;
@@ -154,6 +162,7 @@ kg_status app_bm25(struct app_session *a, struct match_query *qs, size_t nq,
         kg_status st = index_open(a->s, &o, &a->ix[a->nix], err, sizeof err);
         if (st != KG_OK)
             return app_fail(a, st, "opening the text index: %s", err);
+        app_index_notice(a, a->ix[a->nix]);
         a->nix++;
     }
     for (size_t i = 0; i < nq; i++)
@@ -238,4 +247,52 @@ void app_hit_from(const struct graph *g, const struct match_hit *h, size_t rank,
 char *app_graph_cache_path(const char *db_path)
 {
     return graph_cache_path(db_path);
+}
+
+/* ---- notices: why a cache file was rebuilt ------------------------------ */
+
+static void KG_PRINTF(2, 3) notice(struct app_session *a, const char *fmt, ...)
+{
+    if (!a->notice)
+        return;
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    a->notice(a->notice_ctx, buf);
+}
+
+void app_index_notice(struct app_session *a, const struct index *ix)
+{
+    struct index_info in;
+    index_get_info(ix, &in);
+    if (in.rebuilt == INDEX_REBUILD_TEXT_OPTS)
+        notice(a, "index %s was built with other text options: rebuilding",
+               in.file);
+    else if (in.rebuilt == INDEX_REBUILD_STALE)
+        notice(a,
+               "index %s is stale (store version %lld, index %lld): "
+               "rebuilding",
+               in.file, (long long)in.version, (long long)in.stale_version);
+    else if (in.rebuilt == INDEX_REBUILD_DAMAGED)
+        notice(a, "index %s is unusable (%s): rebuilding", in.file, in.why);
+    if (in.write_error)
+        notice(a, "cannot write index %s (%s): using it from memory", in.file,
+               in.write_error);
+}
+
+void app_graph_notice(struct app_session *a, const struct graph *g)
+{
+    struct graph_info in;
+    graph_get_info(g, &in);
+    if (in.rebuilt == GRAPH_REBUILD_STALE)
+        notice(a, "graph %s is stale, rebuilding", in.path);
+    else if (in.rebuilt == GRAPH_REBUILD_DAMAGED)
+        notice(a, "graph %s is damaged (%s), rebuilding", in.path, in.why);
+    else if (in.rebuilt == GRAPH_REBUILD_UNREADABLE)
+        notice(a, "graph %s is unreadable (%s), rebuilding", in.path, in.why);
+    if (in.write_error)
+        notice(a, "cannot write the graph cache (%s: %s); keeping it in memory",
+               in.path, in.write_error);
 }

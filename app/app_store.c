@@ -1,11 +1,15 @@
 /*
  * app_store.c - the thin use cases over the store and the search index:
  * counts, one record with its links, and BM25 search with each hit's
- * label.
+ * label (a record whose name or alias is the query ranks first).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "app/app_int.h"
+
+/* Records an exact name match can put first; more are ignored. */
+#define APP_EXACT_MAX 16
 
 int app_schema_version(struct app_session *a)
 {
@@ -47,12 +51,58 @@ kg_status app_index_open(struct app_session *a, const struct app_index_opts *o,
     kg_status st = index_open(a->s, &io, &a->search, err, sizeof err);
     if (ms)
         *ms = (kg_monotonic() - t0) * 1e3;
-    return st == KG_OK ? st : app_fail(a, st, "%s", err);
+    if (st != KG_OK)
+        return app_fail(a, st, "%s", err);
+    app_index_notice(a, a->search);
+    return KG_OK;
 }
 
 void app_index_info(const struct app_session *a, struct index_info *out)
 {
     index_get_info(a->search, out);
+}
+
+/* Records whose normalized name or alias is the query, collected by
+ * store_find_name. */
+struct exact {
+    kg_kind kind[APP_EXACT_MAX];
+    char *id[APP_EXACT_MAX];
+    size_t n;
+};
+
+static bool on_exact(kg_kind kind, const char *id, const char *label, void *ctx)
+{
+    struct exact *x = ctx;
+    (void)label;
+    x->kind[x->n] = kind;
+    x->id[x->n++] = kg_xstrdup(id);
+    return x->n < APP_EXACT_MAX;
+}
+
+static bool is_exact(const struct exact *x, const struct index_hit *h)
+{
+    for (size_t i = 0; i < x->n; i++)
+        if (x->kind[i] == h->kind && strcmp(x->id[i], h->id) == 0)
+            return true;
+    return false;
+}
+
+/* Moves the hits that name the query exactly to the front (in their BM25
+ * order), lifting their score to the best one so that scores still fall
+ * down the list. Returns how many there were. */
+static size_t exact_first(const struct exact *x, struct index_hit *h, size_t nh)
+{
+    size_t front = 0;
+    double best = nh ? h[0].score : 0;
+    for (size_t i = 0; i < nh; i++) {
+        if (!is_exact(x, &h[i]))
+            continue;
+        struct index_hit e = h[i];
+        memmove(h + front + 1, h + front, (i - front) * sizeof *h);
+        e.score = e.score > best ? e.score : best;
+        h[front++] = e;
+    }
+    return front;
 }
 
 kg_status app_search(struct app_session *a, const char *text, unsigned kinds,
@@ -67,27 +117,44 @@ kg_status app_search(struct app_session *a, const char *text, unsigned kinds,
         if (st != KG_OK)
             return st;
     }
+    /* A query that is a name or alias of an institution, expert or
+     * enterprise puts that record first: then every hit is needed. */
+    struct exact x = {.n = 0};
+    unsigned named = (kinds ? kinds : KG_ALL_KINDS) &
+                     (KG_KIND_BIT(KG_INSTITUTION) | KG_KIND_BIT(KG_EXPERT) |
+                      KG_KIND_BIT(KG_ENTERPRISE));
+    if (named && text && *text &&
+        store_find_name(a->s, named, text, on_exact, &x) != KG_OK)
+        x.n = 0; /* the name table is a bonus: BM25 alone still answers */
     struct clir *c = NULL;
     kg_status st = a->lang == CLIR_OFF ? KG_OK : app_clir(a, &c);
-    if (st != KG_OK)
+    if (st != KG_OK) {
+        for (size_t i = 0; i < x.n; i++)
+            free(x.id[i]);
         return st;
+    }
     struct index_hit *h = NULL;
     size_t nh = 0;
     struct clir_query q = {0};
-    char err[512];
+    char err[512] = "";
+    size_t k = x.n ? 0 : top;
     double t0 = kg_monotonic();
     if (c) {
         st = clir_translate(c, a->search, text, a->lang, &q, err, sizeof err);
         if (st == KG_OK)
-            st = clir_search(a->search, &q, kinds, top, &h, &nh);
+            st = clir_search(a->search, &q, kinds, k, &h, &nh);
     } else {
-        st = index_search(a->search, text, kinds, top, &h, &nh);
+        st = index_search(a->search, text, kinds, k, &h, &nh);
     }
     if (st != KG_OK && (!c || q.n))
         snprintf(err, sizeof err, "%s", index_last_error(a->search));
     clir_query_release(&q);
     if (ms)
         *ms = (kg_monotonic() - t0) * 1e3;
+    if (st == KG_OK && x.n && exact_first(&x, h, nh) && top && nh > top)
+        nh = top;
+    for (size_t i = 0; i < x.n; i++)
+        free(x.id[i]);
     if (st != KG_OK)
         return app_fail(a, st, "%s", err);
     *hits = kg_xcalloc(nh ? nh : 1, sizeof **hits);

@@ -52,6 +52,21 @@ int cli_app_fail(const struct cli *cli, const struct app_session *a,
 int cli_match_kinds(const struct cli *cli, const char *s, unsigned *kinds);
 /* --top N (0 to 1000000) into *top; a usage error returns 2 (match_opts.c). */
 int cli_parse_top(const struct cli *cli, const char *s, size_t *top);
+
+/*
+ * The one checked parser for numeric options: s must be a whole decimal
+ * integer (no sign for a minimum of 0 or more, no spaces, no overflow) in
+ * [min, max], or a finite decimal number in [min, max] for cli_parse_real.
+ * Otherwise prints "--OPT needs a number from MIN to MAX" (opt is the name
+ * without dashes) and returns 2; returns 0 with *out set on success.
+ */
+int cli_parse_int(const struct cli *cli, const char *opt, const char *s,
+                  long long min, long long max, long long *out);
+int cli_parse_real(const struct cli *cli, const char *opt, const char *s,
+                   double min, double max, double *out);
+/* Text given on the command line (a query, a name) must be UTF-8:
+ * otherwise prints what is wrong and where, and returns 1. */
+int cli_check_utf8(const struct cli *cli, const char *what, const char *s);
 /* A hit's reason as JSON: {parts, concepts, path} (a new reference). */
 struct json_t;
 struct json_t *cli_match_reason_json(const struct app_hit *h);

@@ -74,6 +74,8 @@ int cmd_match(struct cli *cli, int argc, char **argv)
         rc = cli_usage(cli, "give --demand ID..., --text TEXT or --all");
         goto out;
     }
+    if (text && (rc = cli_check_utf8(cli, "--text", text)) != 0)
+        goto out;
     struct app_session *a;
     rc = cli_session(cli, APP_READ, config, &a);
     if (rc)

@@ -156,6 +156,9 @@ int cmd_partners(struct cli *cli, int argc, char **argv)
         return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
     if ((po.demand != NULL) == (po.enterprise != NULL))
         return cli_usage(cli, "give --demand ID or --enterprise NAME|ID");
+    if (po.enterprise &&
+        (rc = cli_check_utf8(cli, "--enterprise", po.enterprise)) != 0)
+        return rc;
     struct app_session *a;
     rc = cli_session(cli, APP_READ, config, &a);
     if (rc)

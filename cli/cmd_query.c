@@ -63,6 +63,8 @@ int cmd_query(struct cli *cli, int argc, char **argv)
         return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
     if (!name)
         return cli_usage(cli, "--enterprise NAME|ID is required");
+    if ((rc = cli_check_utf8(cli, "--enterprise", name)) != 0)
+        return rc;
     struct app_session *a;
     rc = cli_session(cli, APP_READ, config, &a);
     if (rc)

@@ -235,9 +235,9 @@ int cmd_search(struct cli *cli, int argc, char **argv)
     struct app_index_opts iopts = {0};
     const char *queries = NULL, *lang = "any";
     int c, rc;
+    double v;
     optind = 1;
     while ((c = getopt_long(argc, argv, "k:n:f:", longopts, NULL)) != -1) {
-        char *end;
         switch (c) {
         case 'k':
             if ((rc = parse_kinds(cli, optarg, &o.kinds)) != 0)
@@ -264,13 +264,10 @@ int cmd_search(struct cli *cli, int argc, char **argv)
             break;
         case '1':
         case 'b':
-            errno = 0;
-            double v = strtod(optarg, &end);
-            if (errno || *end || !(v > 0) || v > 100)
-                return cli_usage(cli, "--%s wants a positive number",
-                                 c == 'b' ? "b" : "k1");
-            if (c == 'b' && v > 1)
-                return cli_usage(cli, "--b is at most 1");
+            if ((rc = cli_parse_real(cli, c == 'b' ? "b" : "k1", optarg,
+                                     c == 'b' ? 0.0 : 0.01, c == 'b' ? 1 : 100,
+                                     &v)) != 0)
+                return rc;
             *(c == 'b' ? &iopts.b : &iopts.k1) = v;
             break;
         default:
@@ -290,6 +287,9 @@ int cmd_search(struct cli *cli, int argc, char **argv)
     }
 
     struct app_session *a = NULL;
+    rc = text.len ? cli_check_utf8(cli, "the search text", text.data) : 0;
+    if (rc)
+        goto done;
     rc = cli_session(cli, APP_READ, NULL, &a);
     if (rc)
         goto done;

@@ -173,7 +173,8 @@ static const struct command commands[] = {
      "  --public             allow an address other than loopback\n"
      "  --api-key-file FILE  keys for POST routes, one a line; without it\n"
      "                       the service is read-only\n"
-     "  --threads N          requests answered at once (default: CPUs)\n"
+     "  --threads N          requests answered at once (default: twice\n"
+     "                       the CPUs, at least 4, at most 16)\n"
      "  --max-connections N  open connections (default 256)\n"
      "  --per-ip N           open connections per client (default 128)\n"
      "  --timeout S          idle connection timeout (default 15)\n"
@@ -208,6 +209,10 @@ static const struct command commands[] = {
      "  --max-pages N       pages per run (default: no limit)\n"
      "  --timeout S, --connect-timeout S, --retries N, --delay S,\n"
      "  --max-bytes N       fetch settings for this source\n"
+     "  --budget S          seconds for the whole source per run, retries\n"
+     "                      and waits included (default: no limit)\n"
+     "  --allow-private yes may connect to private, loopback and\n"
+     "                      link-local addresses (default no)\n"
      "  --replace           replace a source of the same name\n"},
     {"stats", cmd_stats, "count the records of each kind",
      "usage: kgmatch stats [--format table|json]\n"},

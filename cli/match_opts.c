@@ -4,17 +4,29 @@
  * hit's reason as JSON, and the table, CSV and JSON sinks of match and
  * query.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 
+/* The session's notices (a cache file rebuilt) go to stderr. */
+static void on_notice(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "kgmatch: %s\n", msg);
+}
+
 int cli_session(const struct cli *cli, enum app_store_mode mode,
                 const char *config, struct app_session **a)
 {
-    struct app_opts o = {
-        .db_path = cli->db_path, .mode = mode, .config = config};
+    struct app_opts o = {.db_path = cli->db_path,
+                         .mode = mode,
+                         .config = config,
+                         .notice = on_notice};
     kg_status st = app_open(&o, a);
     if (st == KG_OK)
         return 0;
@@ -31,14 +43,56 @@ int cli_app_fail(const struct cli *cli, const struct app_session *a,
     return kg_exit_code(st);
 }
 
-int cli_parse_top(const struct cli *cli, const char *s, size_t *top)
+int cli_parse_int(const struct cli *cli, const char *opt, const char *s,
+                  long long min, long long max, long long *out)
 {
     char *end;
-    long n = strtol(s, &end, 10);
-    if (*end || end == s || n < 0 || n > 1000000)
-        return cli_usage(cli, "--top needs a number from 0 to 1000000");
-    *top = (size_t)n;
+    errno = 0;
+    long long n = strtoll(s, &end, 10);
+    /* strtoll skips spaces and takes a sign; "-0" or " 5" are no numbers */
+    bool ok = *s && !isspace((unsigned char)*s) && end != s && !*end &&
+              errno == 0 && n >= min && n <= max && !(min >= 0 && *s == '-');
+    if (!ok)
+        return cli_usage(cli, "--%s needs a number from %lld to %lld", opt, min,
+                         max);
+    *out = n;
     return 0;
+}
+
+int cli_parse_real(const struct cli *cli, const char *opt, const char *s,
+                   double min, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double d = strtod(s, &end);
+    bool ok = *s && !isspace((unsigned char)*s) && end != s && !*end &&
+              errno == 0 && isfinite(d) && d >= min && d <= max;
+    if (!ok)
+        return cli_usage(cli, "--%s needs a number from %g to %g", opt, min,
+                         max);
+    *out = d;
+    return 0;
+}
+
+int cli_parse_top(const struct cli *cli, const char *s, size_t *top)
+{
+    long long n;
+    int rc = cli_parse_int(cli, "top", s, 0, 1000000, &n);
+    if (rc == 0)
+        *top = (size_t)n;
+    return rc;
+}
+
+int cli_check_utf8(const struct cli *cli, const char *what, const char *s)
+{
+    size_t n = strlen(s), ok = kg_utf8_valid_prefix(s, n);
+    if (ok == n)
+        return 0;
+    cli_error(cli,
+              "%s is not valid UTF-8 (byte %zu is 0x%02x); convert it first, "
+              "e.g. with iconv -f GBK -t UTF-8",
+              what, ok + 1, (unsigned char)s[ok]);
+    return 1;
 }
 
 int cli_match_kinds(const struct cli *cli, const char *s, unsigned *kinds)

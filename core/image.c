@@ -278,7 +278,8 @@ enum image_verdict image_check(const struct image_spec *spec, const void *data,
         return IMAGE_DAMAGED;
     }
     size_t table = table_at(ml), body = table + 16 * (size_t)ns;
-    if (ns != spec->nsections || ml != spec->meta_len || body > size) {
+    if (ns != spec->nsections || ns > IMAGE_MAX_SECTIONS ||
+        ml != spec->meta_len || body > size) {
         fmt_why(why, whylen, "section table does not fit the format");
         return IMAGE_DAMAGED;
     }

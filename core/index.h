@@ -3,7 +3,8 @@
  * (achievements, patents, demands, and profiles of experts and
  * institutions). It lives in a file beside the database (PATH.idx), written
  * atomically, memory-mapped, stamped with the store's data version and a
- * checksum; a stale or corrupt file is rebuilt with a warning.
+ * checksum; a stale or corrupt file is rebuilt, and index_get_info says
+ * why (the front end decides what to print).
  */
 #ifndef KG_INDEX_H
 #define KG_INDEX_H
@@ -19,7 +20,6 @@ struct index_opts {
     double b;       /* BM25 b; 0 means the default (INDEX_B) */
     bool rebuild;   /* rebuild even when the file is current */
     bool no_update; /* use the file even if stale (never rebuild) */
-    FILE *warn; /* where to print "index stale, rebuilding" (NULL: stderr) */
     bool in_memory; /* build in memory; never read or write the file */
     bool cjk_words; /* also index ICU dictionary words of CJK text (see
                        text_opts; a file built otherwise is rebuilt) */
@@ -34,7 +34,8 @@ struct index_opts {
  * stale (the store's version moved), corrupt or when opts->rebuild is set.
  * opts may be NULL. On failure returns the status with a message in err.
  * When the file cannot be written (read-only directory, disk full) the index
- * is built in memory and a warning printed. The index does not keep s.
+ * is built in memory. index_get_info says what happened; nothing is
+ * printed. The index does not keep s.
  * An index is for one thread at a time.
  */
 kg_status index_open(struct store *s, const struct index_opts *opts,
@@ -62,9 +63,18 @@ struct index_timing {
     uint64_t text_bytes;
 };
 
+/* Why an open rebuilt an existing file. */
+enum index_rebuild {
+    INDEX_REBUILD_NONE = 0,  /* current, missing, in memory or opts.rebuild */
+    INDEX_REBUILD_STALE,     /* the store moved on (stale_version) */
+    INDEX_REBUILD_TEXT_OPTS, /* built with other text options */
+    INDEX_REBUILD_DAMAGED,   /* unusable: damaged or foreign (why) */
+};
+
 /* What an open index holds and how it was opened. */
 struct index_info {
     const char *path; /* the file (owned by the index; NULL in memory) */
+    const char *file; /* the file even when in memory (NULL: index_build) */
     size_t docs, terms;
     size_t docs_of[KG_KIND_COUNT]; /* documents of each kind */
     uint64_t postings;             /* (term, document) pairs */
@@ -74,6 +84,12 @@ struct index_info {
     bool in_memory;                /* not backed by the file */
     double k1, b;                  /* the BM25 parameters in use */
     struct index_timing timing;
+    enum index_rebuild rebuilt; /* why an existing file was rebuilt */
+    int64_t stale_version;      /* INDEX_REBUILD_STALE: the file's version */
+    const char *why;            /* INDEX_REBUILD_DAMAGED: the reason */
+    const char *write_error;    /* why the file could not be written (the
+                                   index is then in memory), else NULL;
+                                   both strings owned by the index */
 };
 void index_get_info(const struct index *ix, struct index_info *info);
 
@@ -88,6 +104,9 @@ struct index_hit {
  * kinds). k = 0 returns every document with a non-zero score. Hits are
  * sorted by score, then kind, then id; *hits is the caller's to free().
  * An empty index or a query with no known term gives *n = 0 and KG_OK.
+ * A query term that is one CJK character (铝) also stands for every indexed
+ * bigram that starts or ends with it (the IX_EXPAND_MAX most frequent),
+ * each at half the character's weight: one pass over the dictionary.
  * On failure *n = 0 and index_last_error says why.
  */
 kg_status index_search(struct index *ix, const char *text, unsigned kinds,

@@ -50,6 +50,7 @@
 #define IX_BLOCK 128          /* postings per block */
 #define IX_DICT_BLOCK 16      /* terms per front-coded dictionary block */
 #define IX_SCALE 4294967296.0 /* scores are summed in units of 2^-32 */
+#define IX_EXPAND_MAX 256     /* bigrams a one-character CJK query term meets */
 #define IX_END UINT32_MAX
 #define IX_MAX_DOCS 0x7fffffffu
 #define IX_CJK_WORDS 1u /* text_flags: built with ICU dictionary words */
@@ -113,7 +114,11 @@ struct index {
     int64_t *acc; /* exhaustive search accumulators, all zero between calls */
     uint32_t *touched;
     struct index_timing timing; /* of the build by this open */
-    char err[256];              /* of the last failed search */
+    enum index_rebuild rebuilt; /* what this open found (index_info) */
+    int64_t stale_version;
+    char why[256];       /* INDEX_REBUILD_DAMAGED */
+    char write_err[256]; /* "" when the file was written or not wanted */
+    char err[256];       /* of the last failed search */
 };
 
 /* ------------------------------------------------------------ helpers */

@@ -67,6 +67,17 @@ static int cmp_bytes(const char *a, size_t an, const char *b, size_t bn)
     return an < bn ? -1 : an > bn ? 1 : 0;
 }
 
+/* The first entry of dictionary block b, and how many terms it holds. */
+static const uint8_t *dict_block(const struct index *ix, size_t b,
+                                 size_t *count)
+{
+    uint32_t o;
+    memcpy(&o, ix->dictix + 4 * b, 4);
+    *count =
+        b + 1 < ix->nblocks ? IX_DICT_BLOCK : ix->h.nterms - b * IX_DICT_BLOCK;
+    return ix->dict + o;
+}
+
 /* Finds term t[0..n) in the dictionary. */
 static bool dict_find(const struct index *ix, const char *t, size_t n,
                       struct tinfo *ti)
@@ -87,12 +98,8 @@ static bool dict_find(const struct index *ix, const char *t, size_t n,
         else
             hi = mid;
     }
-    uint32_t o;
-    memcpy(&o, ix->dictix + 4 * lo, 4);
-    const uint8_t *p = ix->dict + o;
-    size_t tl = 0;
-    size_t count = lo + 1 < ix->nblocks ? IX_DICT_BLOCK
-                                        : ix->h.nterms - lo * IX_DICT_BLOCK;
+    size_t count, tl = 0;
+    const uint8_t *p = dict_block(ix, lo, &count);
     for (size_t i = 0; i < count; i++) {
         size_t room = tl;
         if (!(p = dict_entry(ix, p, term, &room, ti)))
@@ -105,6 +112,70 @@ static bool dict_find(const struct index *ix, const char *t, size_t n,
             return false;
     }
     return false;
+}
+
+static int cmp_tinfo_df(const void *x, const void *y)
+{
+    const struct tinfo *a = x, *b = y;
+    return a->df > b->df ? -1 : a->df < b->df;
+}
+
+/* Bytes of the UTF-8 sequence that starts with byte b (1 for a bad one). */
+static size_t u8len(unsigned char b)
+{
+    return b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+}
+
+/* Whether t[0..n) is one CJK character (or kana, hangul: any one code
+ * point of three or four bytes from U+2E80 up). */
+static bool one_cjk_char(const char *t, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)t;
+    return n >= 3 && n == u8len(u[0]) && (u[0] > 0xE2 || n == 4);
+}
+
+/*
+ * A one-character query term meets the bigrams that contain it: the
+ * analyzer indexes CJK runs as bigrams, so 铝 alone is only a term where
+ * it stood alone. Appends to *v (growing *cap) the dictionary entries of
+ * every two-character term that starts or ends with c[0..n), keeping the
+ * IX_EXPAND_MAX most frequent; returns the new count. One pass over the
+ * dictionary (front-coded blocks), so only such terms pay for it.
+ */
+static size_t char_bigrams(const struct index *ix, const char *c, size_t n,
+                           struct tinfo **v, size_t *cap, size_t nv)
+{
+    char term[256];
+    size_t first = nv;
+    for (size_t b = 0; b < ix->nblocks; b++) {
+        size_t count, tl = 0;
+        const uint8_t *p = dict_block(ix, b, &count);
+        for (size_t i = 0; i < count; i++) {
+            struct tinfo ti;
+            size_t room = tl;
+            if (!(p = dict_entry(ix, p, term, &room, &ti)))
+                return nv; /* damaged: what was found so far */
+            tl = room;
+            if (tl <= n || tl > n + 4)
+                continue;
+            bool head = memcmp(term, c, n) == 0 &&
+                        u8len((unsigned char)term[n]) == tl - n;
+            bool tail = memcmp(term + tl - n, c, n) == 0 &&
+                        u8len((unsigned char)term[0]) == tl - n;
+            if (!head && !tail)
+                continue;
+            if (nv == *cap) {
+                *cap = *cap ? *cap * 2 : 64;
+                *v = kg_xrealloc(*v, *cap * sizeof **v);
+            }
+            (*v)[nv++] = ti;
+        }
+    }
+    if (nv - first > IX_EXPAND_MAX) {
+        qsort(*v + first, nv - first, sizeof **v, cmp_tinfo_df);
+        nv = first + IX_EXPAND_MAX;
+    }
+    return nv;
 }
 
 /* ---------------------------------------------------------- postings */
@@ -494,19 +565,54 @@ static void run_query(struct index *ix, const struct qterm *q, size_t nu,
                       unsigned mask, size_t k, struct index_hit **hits,
                       size_t *n)
 {
-    struct cursor *cs = kg_xmalloc((nu + 1) * sizeof *cs);
-    size_t nc = 0;
+    /* The dictionary entries of the query terms with their weights
+     * (idf x qtf). A one-character CJK term stands for itself and for the
+     * bigrams around it. Each occurrence of the character inside a run
+     * gives two bigrams, so each bigram carries half the character's
+     * weight, and the character's document frequency is taken as half the
+     * bigrams' total (at least their largest): a document then scores about
+     * as if the character itself had been indexed. */
+    struct tinfo *tv = NULL;
+    double *tw = NULL;
+    size_t nt = 0, cap = 0;
     double N = ix->h.ndocs;
     for (size_t i = 0; i < nu; i++) {
-        struct tinfo ti;
-        if (!(q[i].qtf > 0) || !dict_find(ix, q[i].t, q[i].len, &ti))
+        if (!(q[i].qtf > 0)) /* a zero weight would touch, not score */
             continue;
-        double w = bm25_idf(N, ti.df) * q[i].qtf * (ix->k1 + 1) * IX_SCALE;
-        double mx = ix->exact_bounds ? ti.maxq / 65535.0 : 1.0;
-        if (ti.df == 1)
-            mx = (double)ti.tf2 / ((double)ti.tf2 + ix->k2[ti.doc]);
-        cur_init(&cs[nc++], ix, &ti, w, (int64_t)(w * mx) + 2);
+        if (nt == cap) {
+            cap = cap ? cap * 2 : 16;
+            tv = kg_xrealloc(tv, cap * sizeof *tv);
+        }
+        size_t was = nt;
+        if (dict_find(ix, q[i].t, q[i].len, &tv[nt]))
+            nt++;
+        size_t own = nt;
+        if (one_cjk_char(q[i].t, q[i].len))
+            nt = char_bigrams(ix, q[i].t, q[i].len, &tv, &cap, nt);
+        tw = kg_xrealloc(tw, (cap ? cap : 1) * sizeof *tw);
+        if (own > was)
+            tw[was] = bm25_idf(N, tv[was].df) * q[i].qtf;
+        double sum = 0, most = 0;
+        for (size_t j = own; j < nt; j++) {
+            sum += tv[j].df;
+            most = tv[j].df > most ? tv[j].df : most;
+        }
+        double df = sum / 2 > most ? sum / 2 : most;
+        for (size_t j = own; j < nt; j++)
+            tw[j] = bm25_idf(N, df < N ? df : N) * q[i].qtf * 0.5;
     }
+    struct cursor *cs = kg_xmalloc((nt ? nt : 1) * sizeof *cs);
+    size_t nc = 0;
+    for (size_t i = 0; i < nt; i++) {
+        const struct tinfo *ti = &tv[i];
+        double w = tw[i] * (ix->k1 + 1) * IX_SCALE;
+        double mx = ix->exact_bounds ? ti->maxq / 65535.0 : 1.0;
+        if (ti->df == 1)
+            mx = (double)ti->tf2 / ((double)ti->tf2 + ix->k2[ti->doc]);
+        cur_init(&cs[nc++], ix, ti, w, (int64_t)(w * mx) + 2);
+    }
+    free(tv);
+    free(tw);
     struct hit *h = NULL;
     size_t nh = 0;
     if (nc && (k == 0 || k >= ix->h.ndocs)) {

@@ -193,7 +193,6 @@ kg_status index_open(struct store *s, const struct index_opts *opts,
     struct index_opts o = {0};
     if (opts)
         o = *opts;
-    FILE *warn = o.warn ? o.warn : stderr;
     struct index *ix = index_alloc(&o);
     int64_t version = 0;
     char why[256] = "";
@@ -221,21 +220,13 @@ kg_status index_open(struct store *s, const struct index_opts *opts,
                 *out = ix;
                 return KG_OK;
             }
-            if (!same_text)
-                fprintf(warn,
-                        "kgmatch: index %s was built with other text "
-                        "options: rebuilding\n",
-                        ix->path);
-            else
-                fprintf(warn,
-                        "kgmatch: index %s is stale (store version %lld, "
-                        "index %lld): rebuilding\n",
-                        ix->path, (long long)version,
-                        (long long)ix->h.store_version);
+            ix->rebuilt =
+                same_text ? INDEX_REBUILD_STALE : INDEX_REBUILD_TEXT_OPTS;
+            ix->stale_version = ix->h.store_version;
             detach(ix);
         } else if (st != KG_ENOTFOUND) {
-            fprintf(warn, "kgmatch: index %s is unusable (%s): rebuilding\n",
-                    ix->path, why);
+            ix->rebuilt = INDEX_REBUILD_DAMAGED;
+            snprintf(ix->why, sizeof ix->why, "%s", why);
         }
     }
     st = build(ix, s, NULL, 0, version, err, errlen);
@@ -245,10 +236,7 @@ kg_status index_open(struct store *s, const struct index_opts *opts,
     st = image_write(ix->path, ix->base, ix->size, why, sizeof why);
     ix->timing.write_s = kg_monotonic() - t0;
     if (st != KG_OK) {
-        fprintf(warn,
-                "kgmatch: cannot write index %s (%s): using it from "
-                "memory\n",
-                ix->path, why);
+        snprintf(ix->write_err, sizeof ix->write_err, "%s", why);
         ix->in_memory = true;
     }
     *out = ix;
@@ -281,6 +269,7 @@ void index_get_info(const struct index *ix, struct index_info *info)
 {
     memset(info, 0, sizeof *info);
     info->path = ix->in_memory ? NULL : ix->path;
+    info->file = ix->path;
     info->docs = ix->h.ndocs;
     info->terms = ix->h.nterms;
     for (int k = 0; k < KG_KIND_COUNT; k++)
@@ -293,4 +282,8 @@ void index_get_info(const struct index *ix, struct index_info *info)
     info->k1 = ix->k1;
     info->b = ix->b;
     info->timing = ix->timing;
+    info->rebuilt = ix->rebuilt;
+    info->stale_version = ix->stale_version;
+    info->why = ix->why;
+    info->write_error = ix->write_err[0] ? ix->write_err : NULL;
 }

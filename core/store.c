@@ -6,6 +6,7 @@
  */
 #include "core/store.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -13,10 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/resolve.h"
 
-#define STORE_SCHEMA 3
+#define STORE_SCHEMA 4
 #define STORE_APP_ID 0x4b476d31 /* "KGm1" */
 #define STORE_BUSY_MS 5000
 
@@ -51,12 +53,18 @@ static const char *const migrations[] = {
     "CREATE INDEX link_dst ON link(dst);",
     /* 2: references are looked up by id whatever the kind. */
     "CREATE INDEX record_id ON record(id);",
-    /* 3: each field's provenance, each link's source (a re-import merges
-     * and never drops a link another source made); older links are taken
-     * to come from their record's source. */
+    /* 3: each field's provenance, and each link's sources, the names of
+     * the sources that made it between unit separators ("\x1fA\x1fB\x1f"),
+     * so that a re-import, which merges, drops a link only when no other
+     * source still makes it. Older links are taken to come from their
+     * record's source. */
     "ALTER TABLE record ADD COLUMN prov TEXT;"
-    "ALTER TABLE link ADD COLUMN source TEXT;"
-    "UPDATE link SET source = (SELECT source FROM record WHERE rid = src);",
+    "ALTER TABLE link ADD COLUMN sources TEXT NOT NULL DEFAULT '';"
+    "UPDATE link SET sources = char(31) || coalesce((SELECT source FROM "
+    "record WHERE rid = src), '') || char(31);",
+    /* 4: name keys fold Traditional to Simplified: renormalize_names()
+     * writes them again from the records. */
+    "DELETE FROM name;",
 };
 
 enum stmt_id {
@@ -72,7 +80,8 @@ enum stmt_id {
     Q_ID_FIND,
     Q_STUBS_BY_NORM,
     Q_LINK_DEL,
-    Q_LINK_DEL_SOURCE,
+    Q_LINK_UNSOURCE,
+    Q_LINK_DEL_UNSOURCED,
     Q_PROV,
     Q_LINK_ADD,
     Q_LINK_MOVE,
@@ -110,10 +119,18 @@ static const char *const stmt_sql[Q_COUNT_STMTS] = {
                         "((1 << n.kind) & ?2) != 0 AND r.stub = 1 AND "
                         "r.rid != ?3",
     [Q_LINK_DEL] = "DELETE FROM link WHERE src = ?1",
-    [Q_LINK_DEL_SOURCE] = "DELETE FROM link WHERE src = ?1 AND source IS ?2",
+    [Q_LINK_UNSOURCE] = "UPDATE link SET sources = replace(sources, char(31) "
+                        "|| coalesce(?2, '') || char(31), char(31)) "
+                        "WHERE src = ?1",
+    [Q_LINK_DEL_UNSOURCED] = "DELETE FROM link WHERE src = ?1 AND "
+                             "sources = char(31)",
     [Q_PROV] = "SELECT prov FROM record WHERE rid = ?1",
-    [Q_LINK_ADD] = "INSERT OR IGNORE INTO link(src, rel, dst, pos, source) "
-                   "VALUES(?1, ?2, ?3, ?4, ?5)",
+    [Q_LINK_ADD] = "INSERT INTO link(src, rel, dst, pos, sources) "
+                   "VALUES(?1, ?2, ?3, ?4, char(31) || coalesce(?5, '') || "
+                   "char(31)) ON CONFLICT(src, rel, dst) DO UPDATE SET "
+                   "sources = CASE WHEN instr(sources, char(31) || "
+                   "coalesce(?5, '') || char(31)) > 0 THEN sources ELSE "
+                   "sources || coalesce(?5, '') || char(31) END",
     [Q_LINK_MOVE] = "UPDATE OR REPLACE link SET dst = ?2 WHERE dst = ?1",
     [Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [Q_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2) "
@@ -249,6 +266,51 @@ static kg_status pragma_int(struct store *s, const char *sql, int *out)
     return st;
 }
 
+/*
+ * Writes the name table again from every record's name and aliases, with
+ * the current resolve_norm (migration 4). A body that does not parse keeps
+ * its record nameless here; reading it names it as damaged.
+ */
+static kg_status renormalize_names(struct store *s)
+{
+    sqlite3_stmt *q = NULL, *ins = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "SELECT rid, kind, body FROM record", -1,
+                                &q, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(s->db,
+                                "INSERT OR IGNORE INTO name(norm, kind, rid) "
+                                "VALUES(?1, ?2, ?3)",
+                                -1, &ins, NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        json_t *o = json_loads(col_text(q, 2), 0, NULL);
+        json_t *aliases = json_object_get(o, "aliases");
+        size_t n = json_is_array(aliases) ? json_array_size(aliases) : 0;
+        rc = SQLITE_OK;
+        for (size_t i = 0; i <= n && rc == SQLITE_OK; i++) {
+            json_t *v = i == 0 ? json_object_get(o, "name")
+                               : json_array_get(aliases, i - 1);
+            char *norm =
+                resolve_norm(json_is_string(v) ? json_string_value(v) : "");
+            if (*norm) {
+                sqlite3_reset(ins);
+                bind_text(ins, 1, norm);
+                sqlite3_bind_int(ins, 2, sqlite3_column_int(q, 1));
+                sqlite3_bind_int64(ins, 3, sqlite3_column_int64(q, 0));
+                rc = sqlite3_step(ins) == SQLITE_DONE ? SQLITE_OK
+                                                      : sqlite3_errcode(s->db);
+            }
+            free(norm);
+        }
+        json_decref(o);
+    }
+    kg_status st = rc == SQLITE_DONE || rc == SQLITE_OK
+                       ? KG_OK
+                       : sql_fail(s, rc, "renormalizing names");
+    sqlite3_finalize(q);
+    sqlite3_finalize(ins);
+    return st;
+}
+
 static kg_status migrate(struct store *s)
 {
     int app = 0, ver = 0, tables = 0;
@@ -279,6 +341,8 @@ static kg_status migrate(struct store *s)
     st = exec(s, "BEGIN IMMEDIATE");
     for (; st == KG_OK && ver < STORE_SCHEMA; ver++) {
         st = exec(s, migrations[ver]);
+        if (st == KG_OK && ver == 3)
+            st = renormalize_names(s);
         if (st == KG_OK) {
             char sql[64];
             snprintf(sql, sizeof sql, "PRAGMA user_version = %d", ver + 1);
@@ -298,6 +362,53 @@ static kg_status migrate(struct store *s)
         return st;
     }
     s->schema = STORE_SCHEMA;
+    return KG_OK;
+}
+
+/*
+ * How a read-only open reaches a WAL database. SQLite needs the -shm file
+ * (creating it when missing); in a folder this process cannot write, with
+ * no -shm there, the one way in is a URI with immutable=1, which is sound
+ * only when no -wal holds changes not yet in the main file: then *uri gets
+ * that URI (the caller frees it). Returns KG_EIO with a message when the
+ * -wal holds changes and the folder is read-only.
+ */
+static kg_status readonly_uri(struct store *s, const char *path, char **uri)
+{
+    *uri = NULL;
+    char *dir = kg_xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        slash[slash == dir ? 1 : 0] = '\0';
+    bool writable = access(slash ? dir : ".", W_OK) == 0;
+    free(dir);
+    char *shm = kg_xasprintf("%s-shm", path),
+         *wal = kg_xasprintf("%s-wal", path);
+    struct stat sb;
+    bool have_shm = stat(shm, &sb) == 0;
+    bool wal_data = stat(wal, &sb) == 0 && sb.st_size > 0;
+    free(shm);
+    free(wal);
+    if (writable || have_shm)
+        return KG_OK;
+    if (wal_data) {
+        set_err(s,
+                "%s-wal holds changes not yet in %s and the folder is "
+                "read-only: open it once where it can be written",
+                path, path);
+        return KG_EIO;
+    }
+    struct kg_buf b;
+    kg_buf_init(&b);
+    kg_buf_printf(&b, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (isalnum(*p) || strchr("/-._~", *p))
+            kg_buf_addc(&b, (char)*p);
+        else
+            kg_buf_printf(&b, "%%%02X", *p);
+    }
+    kg_buf_printf(&b, "?immutable=1");
+    *uri = kg_buf_detach(&b);
     return KG_OK;
 }
 
@@ -325,7 +436,16 @@ kg_status store_open(const char *path, int flags, struct store **out, char *err,
     }
     int oflags = s->readonly ? SQLITE_OPEN_READONLY
                              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    int rc = sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+    char *uri = NULL;
+    if (s->readonly) {
+        st = readonly_uri(s, path, &uri);
+        if (st != KG_OK)
+            goto fail;
+    }
+    int rc = sqlite3_open_v2(
+        uri ? uri : path, &s->db,
+        oflags | SQLITE_OPEN_NOMUTEX | (uri ? SQLITE_OPEN_URI : 0), NULL);
+    free(uri);
     if (rc != SQLITE_OK) {
         set_err(s, "cannot open database %s: %s", path,
                 s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
@@ -792,8 +912,9 @@ static kg_status add_link_list(struct store *s, int64_t src, store_rel rel,
     return st;
 }
 
-/* Rewrites the names and outgoing links of record rid from r: the links
- * source made before (all of them when every_source) give way to r's. */
+/* Rewrites the names and outgoing links of record rid from r: source no
+ * longer makes the links it made before (a link no source makes any more
+ * goes; all of them go when every_source), then makes r's. */
 static kg_status relink(struct store *s, const struct kg_record *r, int64_t rid,
                         const char *source, bool every_source)
 {
@@ -804,10 +925,15 @@ static kg_status relink(struct store *s, const struct kg_record *r, int64_t rid,
     sqlite3_bind_int64(q, 1, rid);
     kg_status st = step_done(s, q, "storing names");
     if (st == KG_OK) {
-        q = stmt(s, every_source ? Q_LINK_DEL : Q_LINK_DEL_SOURCE);
+        q = stmt(s, every_source ? Q_LINK_DEL : Q_LINK_UNSOURCE);
         sqlite3_bind_int64(q, 1, rid);
         if (!every_source)
             bind_text(q, 2, source);
+        st = step_done(s, q, "storing links");
+    }
+    if (st == KG_OK && !every_source) {
+        q = stmt(s, Q_LINK_DEL_UNSOURCED);
+        sqlite3_bind_int64(q, 1, rid);
         st = step_done(s, q, "storing links");
     }
     if (st == KG_OK && r->name) {

@@ -8,15 +8,11 @@
 #include "graph/graph_int.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <igraph/igraph.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/image.h"
 #include "core/strmap.h"
@@ -42,6 +38,11 @@ struct graph_mem {
     void *base; /* the image: mmap'ed file or malloc'ed buffer */
     size_t len;
     bool mapped;
+    /* how graph_open went (graph_info) */
+    char *path; /* NULL with no_cache */
+    bool built, in_memory;
+    enum graph_rebuild rebuilt;
+    char why[256], write_err[256];
 };
 
 /* ---- names ------------------------------------------------------------ */
@@ -80,6 +81,8 @@ struct bvert {
     int16_t year;
     uint32_t id, label, region;
     domain_mask dom;
+    bool known; /* dom comes from fields or IPC codes */
+    bool place; /* an item or demand with neither: placed by neighbours */
 };
 
 struct bedge {
@@ -356,7 +359,14 @@ static bool on_record(const struct kg_record *r, void *ctx)
     x->label = add_string(b, record_label(r));
     if (r->region)
         x->region = add_string(b, r->region);
-    x->dom = domain_classify(r);
+    x->dom = domain_of_evidence(r);
+    x->known = x->dom != 0;
+    /* Fields that name no domain (历史学) say the record is outside them. */
+    x->place = r->fields.n == 0 && r->ipc.n == 0 &&
+               (r->kind == KG_ACHIEVEMENT || r->kind == KG_PATENT ||
+                r->kind == KG_DEMAND);
+    if (!x->known)
+        x->dom = domain_classify(r);
     int year = r->kind == KG_PATENT ? year_of_date(r->date) : r->year;
     if (year > 0 && year < 10000) {
         x->year = (int16_t)year;
@@ -965,6 +975,31 @@ static void build_vectors(struct build *b, struct wterm ***vecs,
     *vecs = parts;
 }
 
+/* Places items and demands without fields or IPC codes by their nearest
+ * records that have some (graph/README.md, "Cross-domain pairings"). */
+static void place_by_neighbours(struct build *b, struct wterm **vecs,
+                                const uint32_t *vlen)
+{
+    struct domain_doc *dd = kg_xcalloc(b->nd ? b->nd : 1, sizeof *dd);
+    for (size_t i = 0; i < b->nd; i++) {
+        struct bvert *x = &b->v[b->d[i].v];
+        struct domain_term *v = kg_xmalloc((vlen[i] ? vlen[i] : 1) * sizeof *v);
+        for (uint32_t j = 0; j < vlen[i]; j++)
+            v[j] = (struct domain_term){vecs[i][j].t, vecs[i][j].w};
+        dd[i] = (struct domain_doc){.v = v,
+                                    .n = vlen[i],
+                                    .m = x->dom,
+                                    .known = x->known,
+                                    .place = x->place};
+    }
+    domain_from_neighbours(dd, b->nd, (uint32_t)b->tmap.n, 0);
+    for (size_t i = 0; i < b->nd; i++) {
+        b->v[b->d[i].v].dom = dd[i].m;
+        free((void *)dd[i].v);
+    }
+    free(dd);
+}
+
 /* Places experts, institutions and demands without domains of their own:
  * experts and institutions from the items they stand behind, a demand from
  * its enterprise. */
@@ -1046,6 +1081,7 @@ static kg_status build_image(struct build *b, int64_t version,
     uint32_t *vlen;
     build_vectors(b, &vecs, &vlen);
     resolve_cites(b);
+    place_by_neighbours(b, vecs, vlen);
     place_domains(b);
     uint32_t nrec = records_first(b);
 
@@ -1372,23 +1408,25 @@ kg_status graph_open(struct store *s, const struct graph_opts *opts,
         snprintf(err, errlen, "%s", store_last_error(s));
         return st;
     }
-    FILE *warn = opts && opts->warn ? opts->warn : stderr;
     bool use_file = !(opts && opts->no_cache);
     char *path = graph_cache_path(store_path(s));
     struct graph *g = kg_xcalloc(1, sizeof *g);
-    g->mem = kg_xcalloc(1, sizeof *g->mem);
+    struct graph_mem *mem = kg_xcalloc(1, sizeof *g->mem);
+    g->mem = mem;
     char why[256] = "";
     enum cache_state cs = CACHE_MISSING;
     if (use_file && !(opts && opts->rebuild))
         cs = map_cache(path, opts, version, g, why, sizeof why);
     if (cs == CACHE_STALE)
-        fprintf(warn, "kgmatch: graph %s is stale, rebuilding\n", path);
+        mem->rebuilt = GRAPH_REBUILD_STALE;
     else if (cs == CACHE_DAMAGED)
-        fprintf(warn, "kgmatch: graph %s is damaged (%s), rebuilding\n", path,
-                why);
+        mem->rebuilt = GRAPH_REBUILD_DAMAGED;
     else if (cs == CACHE_UNREADABLE)
-        fprintf(warn, "kgmatch: graph %s is unreadable (%s), rebuilding\n",
-                path, why);
+        mem->rebuilt = GRAPH_REBUILD_UNREADABLE;
+    if (cs == CACHE_DAMAGED || cs == CACHE_UNREADABLE)
+        snprintf(mem->why, sizeof mem->why, "%s", why);
+    mem->built = cs != CACHE_CURRENT;
+    mem->in_memory = !use_file;
     if (cs != CACHE_CURRENT) {
         st = build(s, version, opts, g->mem, err, errlen);
         struct image im;
@@ -1405,14 +1443,16 @@ kg_status graph_open(struct store *s, const struct graph_opts *opts,
             free(path);
             return st;
         }
-        if (use_file && image_write(path, g->mem->base, g->mem->len, why,
-                                    sizeof why) != KG_OK)
-            fprintf(warn,
-                    "kgmatch: cannot write the graph cache (%s: %s); "
-                    "keeping it in memory\n",
-                    path, why);
+        if (use_file &&
+            image_write(path, mem->base, mem->len, why, sizeof why) != KG_OK) {
+            snprintf(mem->write_err, sizeof mem->write_err, "%s", why);
+            mem->in_memory = true;
+        }
     }
-    free(path);
+    if (use_file)
+        mem->path = path;
+    else
+        free(path);
     *out = g;
     return KG_OK;
 }
@@ -1426,9 +1466,23 @@ void graph_free(struct graph *g)
             munmap(g->mem->base, g->mem->len);
         else
             free(g->mem->base);
+        free(g->mem->path);
         free(g->mem);
     }
     free(g);
+}
+
+void graph_get_info(const struct graph *g, struct graph_info *info)
+{
+    const struct graph_mem *m = g->mem;
+    *info = (struct graph_info){
+        .path = m->path,
+        .built = m->built,
+        .in_memory = m->in_memory,
+        .rebuilt = m->rebuilt,
+        .why = m->why,
+        .write_error = m->write_err[0] ? m->write_err : NULL,
+    };
 }
 
 /* ---- lookups ------------------------------------------------------------ */

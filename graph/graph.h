@@ -47,7 +47,6 @@ struct graph_opts {
     unsigned concept_terms; /* strongest terms made concepts (8) */
     bool rebuild;           /* rebuild even when the cache is current */
     bool no_cache;          /* never read or write the cache file */
-    FILE *warn;             /* "graph stale, rebuilding" (NULL: stderr) */
 };
 
 /*
@@ -60,13 +59,35 @@ struct graph;
  * Opens the graph of s: maps the cache file when it is current, else builds
  * the graph from the store (records, links and the text analyzer) and
  * writes the cache atomically. When the cache cannot be written the graph
- * lives in memory and a warning is printed. opts may be NULL. On failure
+ * lives in memory. A damaged cache (checksum, bounds) is rebuilt, never
+ * trusted. graph_get_info says what happened; nothing is printed. opts may
+ * be NULL. On failure
  * returns the status with a message in err and sets *out to NULL.
  */
 kg_status graph_open(struct store *s, const struct graph_opts *opts,
                      struct graph **out, char *err,
                      size_t errlen) KG_MUST_CHECK;
 void graph_free(struct graph *g); /* NULL is a no-op */
+
+/* Why an open rebuilt an existing cache file. */
+enum graph_rebuild {
+    GRAPH_REBUILD_NONE = 0,   /* current, missing, no_cache or opts.rebuild */
+    GRAPH_REBUILD_STALE,      /* another store version, options or format */
+    GRAPH_REBUILD_DAMAGED,    /* failed the checksum or bounds checks (why) */
+    GRAPH_REBUILD_UNREADABLE, /* could not be opened or mapped (why) */
+};
+
+/* How the graph was opened; strings owned by the graph. */
+struct graph_info {
+    const char *path;           /* the cache file; NULL with no_cache */
+    bool built;                 /* built by this open */
+    bool in_memory;             /* not backed by the file */
+    enum graph_rebuild rebuilt; /* why an existing file was rebuilt */
+    const char *why;            /* DAMAGED, UNREADABLE: the reason */
+    const char *write_error;    /* why the cache could not be written, or
+                                   NULL */
+};
+void graph_get_info(const struct graph *g, struct graph_info *info);
 
 /* The cache file of the store at db_path (caller frees). */
 char *graph_cache_path(const char *db_path);

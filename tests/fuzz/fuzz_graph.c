@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static size_t nbase;
     static char *path;
     char err[256];
-    struct graph_opts o = {.warn = fuzz_devnull()};
+    struct graph_opts o = {0};
     struct graph *g;
     if (!s) {
         s = fuzz_store("g.db");

@@ -20,8 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!s) {
         s = fuzz_store("ix.db");
         struct index *ix;
-        struct index_opts o = {.warn = fuzz_devnull()};
-        if (index_open(s, &o, &ix, err, sizeof err) != KG_OK)
+        if (index_open(s, NULL, &ix, err, sizeof err) != KG_OK)
             abort();
         index_free(ix);
         fuzz_path(path, sizeof path, "ix.db.idx");
@@ -33,8 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *img = fuzz_mutate(base, nbase, data, size, &n);
     fuzz_write(path, img, n);
     free(img);
-    struct index_opts o = {.warn = fuzz_devnull(),
-                           .no_update = size > 0 && (data[0] & 4),
+    struct index_opts o = {.no_update = size > 0 && (data[0] & 4),
                            .cjk_words = size > 0 && (data[0] & 8)};
     struct index *ix;
     if (index_open(s, &o, &ix, err, sizeof err) != KG_OK)
@@ -42,9 +40,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct index_hit *hits;
     size_t nh;
     if (index_search(ix, "印染废水 aluminium welding 铝灰", 0, 5, &hits, &nh) ==
-        KG_OK) {
+        KG_OK)
         free(hits);
-    }
+    if (index_search(ix, "铝合金", KG_KIND_BIT(KG_PATENT), 0, &hits, &nh) ==
+        KG_OK)
+        free(hits);
     index_free(ix);
     return 0;
 }

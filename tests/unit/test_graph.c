@@ -345,26 +345,30 @@ static void reuses_the_cache_and_rebuilds_when_the_store_moves(void **state)
     struct fx *f = *state;
     char *cache = graph_cache_path(f->path);
     unlink(cache);
-    FILE *warn = tmpfile();
-    struct graph_opts o = {.warn = warn};
-    struct graph *g = open_graph(f, &o);
+    struct graph *g = open_graph(f, NULL);
+    struct graph_info in;
+    graph_get_info(g, &in);
+    assert_true(in.built);
+    assert_int_equal(in.rebuilt, GRAPH_REBUILD_NONE); /* none was there */
+    assert_string_equal(in.path, cache);
     int64_t v1 = g->version;
     graph_free(g);
     assert_int_equal(access(cache, R_OK), 0);
-    g = open_graph(f, &o);
+    g = open_graph(f, NULL);
     assert_int_equal(g->version, v1);
+    graph_get_info(g, &in);
+    assert_false(in.built);
+    assert_false(in.in_memory);
+    assert_int_equal(in.rebuilt, GRAPH_REBUILD_NONE);
     graph_free(g);
-    assert_int_equal(ftell(warn), 0); /* fresh cache: no warning */
     put(f->s, KG_PATENT, "{\"id\":\"P3\",\"title\":\"Friction stir welding\"}");
-    g = open_graph(f, &o);
+    g = open_graph(f, NULL);
     assert_true(g->version > v1);
     assert_int_not_equal(graph_find(g, KG_PATENT, "P3"), GRAPH_NONE);
+    graph_get_info(g, &in);
+    assert_true(in.built);
+    assert_int_equal(in.rebuilt, GRAPH_REBUILD_STALE);
     graph_free(g);
-    char line[256] = "";
-    rewind(warn);
-    assert_non_null(fgets(line, sizeof line, warn));
-    assert_non_null(strstr(line, "stale, rebuilding"));
-    fclose(warn);
     free(cache);
 }
 
@@ -380,28 +384,32 @@ static void rebuilds_a_damaged_cache(void **state)
     assert_int_equal(fseek(c, 0, SEEK_END), 0);
     assert_int_equal(fputs("garbage", c) >= 0, 1); /* wrong size now */
     fclose(c);
-    FILE *warn = tmpfile();
-    struct graph_opts o = {.warn = warn};
-    g = open_graph(f, &o);
+    g = open_graph(f, NULL);
     assert_int_equal(g->nv, nv);
+    struct graph_info in;
+    graph_get_info(g, &in);
+    assert_int_equal(in.rebuilt, GRAPH_REBUILD_DAMAGED);
+    assert_non_null(strstr(in.why, "size"));
     graph_free(g);
-    assert_true(ftell(warn) > 0);
-    fclose(warn);
     free(cache);
 }
 
-/* Opens the graph with the default options; what it said about the cache
- * file goes to note ("" when it was current or missing). */
+/* Opens the graph with the default options; what graph_info says about
+ * the cache file goes to note, worded as the front end words it ("" when
+ * it was current or missing). */
 static struct graph *open_noting(struct fx *f, char *note, size_t n)
 {
-    FILE *warn = tmpfile();
-    struct graph_opts o = {.warn = warn};
-    struct graph *g = open_graph(f, &o);
-    rewind(warn);
+    struct graph *g = open_graph(f, NULL);
+    struct graph_info in;
+    graph_get_info(g, &in);
     note[0] = '\0';
-    if (!fgets(note, (int)n, warn))
-        note[0] = '\0';
-    fclose(warn);
+    if (in.rebuilt == GRAPH_REBUILD_STALE)
+        snprintf(note, n, "graph %s is stale", in.path);
+    else if (in.rebuilt == GRAPH_REBUILD_DAMAGED)
+        snprintf(note, n, "graph %s is damaged (%s)", in.path, in.why);
+    else if (in.rebuilt != GRAPH_REBUILD_NONE)
+        snprintf(note, n, "graph %s: %d (%s)", in.path, (int)in.rebuilt,
+                 in.why);
     return g;
 }
 
@@ -544,13 +552,14 @@ static void keeps_working_when_the_cache_cannot_be_written(void **state)
     char *cache = graph_cache_path(f->path);
     unlink(cache);
     assert_int_equal(mkdir(cache, 0700), 0); /* a directory in the way */
-    FILE *warn = tmpfile();
-    struct graph_opts o = {.warn = warn};
-    struct graph *g = open_graph(f, &o);
+    struct graph *g = open_graph(f, NULL);
     assert_int_not_equal(graph_find(g, KG_EXPERT, "E1"), GRAPH_NONE);
+    struct graph_info in;
+    graph_get_info(g, &in);
+    assert_true(in.built);
+    assert_true(in.in_memory);
+    assert_non_null(in.write_error);
     graph_free(g);
-    assert_true(ftell(warn) > 0);
-    fclose(warn);
     rmdir(cache);
     free(cache);
 }

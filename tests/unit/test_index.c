@@ -23,7 +23,7 @@ struct fx {
     char path[128];
     char idx[160];
     struct store *s;
-    FILE *warn;
+    char notes[1024]; /* what index_info reported since warnings() */
 };
 
 static int setup(void **state)
@@ -37,7 +37,6 @@ static int setup(void **state)
     char err[256];
     if (store_open(f->path, STORE_CREATE, &f->s, err, sizeof err) != KG_OK)
         return -1;
-    f->warn = tmpfile();
     *state = f;
     return 0;
 }
@@ -46,7 +45,6 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
     store_close(f->s);
-    fclose(f->warn);
     char cmd[160];
     snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
     if (system(cmd) != 0)
@@ -55,19 +53,36 @@ static int teardown(void **state)
     return 0;
 }
 
-/* What index_open printed on opts.warn since the last call. */
+/* What index_info reported about the opens since the last call, worded
+ * as the front end words it (app_index_notice). */
 static char *warnings(struct fx *f)
 {
-    fflush(f->warn);
-    long n = ftell(f->warn);
-    char *s = kg_xcalloc(1, (size_t)n + 1);
-    rewind(f->warn);
-    if (n > 0 && fread(s, 1, (size_t)n, f->warn) != (size_t)n)
-        fail_msg("cannot read warnings");
-    rewind(f->warn);
-    if (ftruncate(fileno(f->warn), 0) != 0)
-        fail_msg("cannot truncate warnings");
+    char *s = kg_xstrdup(f->notes);
+    f->notes[0] = '\0';
     return s;
+}
+
+static void note(struct fx *f, const struct index *ix)
+{
+    struct index_info in;
+    index_get_info(ix, &in);
+    size_t at = strlen(f->notes), left = sizeof f->notes - at;
+    if (in.rebuilt == INDEX_REBUILD_STALE)
+        at += (size_t)snprintf(f->notes + at, left,
+                               "index is stale (store version %lld, index "
+                               "%lld)\n",
+                               (long long)in.version,
+                               (long long)in.stale_version);
+    else if (in.rebuilt == INDEX_REBUILD_TEXT_OPTS)
+        at += (size_t)snprintf(f->notes + at, left,
+                               "index was built with other text options\n");
+    else if (in.rebuilt == INDEX_REBUILD_DAMAGED)
+        at += (size_t)snprintf(f->notes + at, left, "index is unusable (%s)\n",
+                               in.why);
+    left = sizeof f->notes - at;
+    if (in.write_error)
+        snprintf(f->notes + at, left, "cannot write index %s (%s)\n", in.file,
+                 in.write_error);
 }
 
 static void put(struct store *s, kg_kind kind, const char *json)
@@ -85,12 +100,12 @@ static struct index *open_ix(struct fx *f, struct index_opts *o)
     struct index_opts d = {0};
     if (!o)
         o = &d;
-    o->warn = f->warn;
     struct index *ix;
     char err[256];
     kg_status st = index_open(f->s, o, &ix, err, sizeof err);
     if (st != KG_OK)
         fail_msg("index_open: %s", err);
+    note(f, ix);
     return ix;
 }
 
@@ -483,6 +498,43 @@ static void unknown_terms_and_empty_queries_find_nothing(void **state)
     index_free(ix);
 }
 
+static bool has_hit(const struct index_hit *h, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(h[i].id, id) == 0)
+            return true;
+    return false;
+}
+
+/* Whether the hits of q are exactly the ids listed (NULL-terminated). */
+static void expect_ids(struct index *ix, const char *q, const char *const *ids)
+{
+    struct index_hit *h;
+    size_t n, want = 0;
+    search(ix, q, 0, 0, &h, &n);
+    for (; ids[want]; want++)
+        assert_true(has_hit(h, n, ids[want]));
+    assert_int_equal(n, want);
+    free(h);
+}
+
+static void one_cjk_character_meets_the_bigrams_around_it(void **state)
+{
+    (void)state;
+    const char *docs[] = {"铝合金焊接", "氧化铝陶瓷", "钢结构", "铜，铝。",
+                          "合金钢"};
+    struct index *ix = build_abstracts(docs, 5, NULL);
+    /* at the start (铝合), the end (化铝) and alone (铝) */
+    expect_ids(ix, "铝", (const char *[]){"d1", "d2", "d4", NULL});
+    /* inside a run: 合金 and 金焊 hold 金 */
+    expect_ids(ix, "金", (const char *[]){"d1", "d5", NULL});
+    expect_ids(ix, "钢", (const char *[]){"d3", "d5", NULL});
+    /* a two-character query is still one bigram */
+    expect_ids(ix, "合金", (const char *[]){"d1", "d5", NULL});
+    expect_ids(ix, "锌", (const char *[]){NULL});
+    index_free(ix);
+}
+
 /* ------------------------------------------------------- with the store */
 
 static void search_on_an_empty_database_is_empty(void **state)
@@ -688,6 +740,7 @@ int main(void)
         cmocka_unit_test(equal_scores_sort_by_kind_then_id),
         cmocka_unit_test(top_k_equals_exhaustive_scoring_on_random_corpora),
         cmocka_unit_test(unknown_terms_and_empty_queries_find_nothing),
+        cmocka_unit_test(one_cjk_character_meets_the_bigrams_around_it),
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
         T(search_on_an_empty_database_is_empty),
         T(the_file_is_reused_while_current_and_rebuilt_when_stale),
