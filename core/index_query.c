@@ -328,7 +328,8 @@ static void cur_geq(struct cursor *c, uint32_t target, uint32_t ndocs)
 
 struct qterm {
     const char *t;
-    uint32_t len, qtf;
+    uint32_t len;
+    double qtf; /* count in the query, times the term's weight */
 };
 
 static int cmp_qterm(const void *x, const void *y)
@@ -532,40 +533,38 @@ static kg_status ensure_analyzer(struct index *ix, char *err, size_t errlen)
     return text_new(&to, &ix->tx, err, errlen);
 }
 
-kg_status index_search(struct index *ix, const char *text, unsigned kinds,
-                       size_t k, struct index_hit **hits, size_t *n)
+/* Sorts q[0..nq) and merges equal terms (adding their weights); returns
+ * the number of distinct terms. */
+static size_t merge_qterms(struct qterm *q, size_t nq)
 {
-    *hits = NULL;
-    *n = 0;
-    unsigned mask = kinds ? kinds : KG_ALL_KINDS;
-    ix->err[0] = '\0';
-    if (ix->h.ndocs == 0 || !text)
-        return KG_OK;
-    if (k > ix->h.ndocs) /* no more hits than documents: (k+1)*16 can't wrap */
-        k = ix->h.ndocs;
-    kg_status st = ensure_analyzer(ix, ix->err, sizeof ix->err);
-    if (st != KG_OK)
-        return st;
-    text_tokens_reset(&ix->tk);
-    st = text_analyze(ix->tx, text, strlen(text), &ix->tk);
-    if (st != KG_OK)
-        snprintf(ix->err, sizeof ix->err, "%s", text_last_error(ix->tx));
-    if (st != KG_OK || ix->tk.n == 0)
-        return st;
-
-    /* distinct terms with their counts */
-    size_t nq = ix->tk.n, nu = 0;
-    struct qterm *q = kg_xmalloc(nq * sizeof *q);
-    for (size_t i = 0; i < nq; i++)
-        q[i] =
-            (struct qterm){ix->tk.bytes + ix->tk.v[i].off, ix->tk.v[i].len, 1};
+    size_t nu = 0;
     qsort(q, nq, sizeof *q, cmp_qterm);
     for (size_t i = 0; i < nq; i++) {
         if (nu && cmp_qterm(&q[nu - 1], &q[i]) == 0)
-            q[nu - 1].qtf++;
+            q[nu - 1].qtf += q[i].qtf;
         else
             q[nu++] = q[i];
     }
+    return nu;
+}
+
+/* Analyzes text, appending its terms to ix->tk; on failure the message is
+ * in ix->err. */
+static kg_status analyze(struct index *ix, const char *text)
+{
+    kg_status st = ensure_analyzer(ix, ix->err, sizeof ix->err);
+    if (st == KG_OK)
+        st = text_analyze(ix->tx, text, strlen(text), &ix->tk);
+    if (st != KG_OK && !ix->err[0])
+        snprintf(ix->err, sizeof ix->err, "%s", text_last_error(ix->tx));
+    return st;
+}
+
+/* Runs the distinct weighted terms q[0..nu) as one BM25 query. */
+static void run_query(struct index *ix, const struct qterm *q, size_t nu,
+                      unsigned mask, size_t k, struct index_hit **hits,
+                      size_t *n)
+{
     /* The dictionary entries of the query terms with their weights
      * (idf x qtf). A one-character CJK term stands for itself and for the
      * bigrams around it. Each occurrence of the character inside a run
@@ -577,7 +576,11 @@ kg_status index_search(struct index *ix, const char *text, unsigned kinds,
     double *tw = NULL;
     size_t nt = 0, cap = 0;
     double N = ix->h.ndocs;
+    if (k > ix->h.ndocs) /* no more hits than documents: (k+1)*16 can't wrap */
+        k = ix->h.ndocs;
     for (size_t i = 0; i < nu; i++) {
+        if (!(q[i].qtf > 0)) /* a zero weight would touch, not score */
+            continue;
         if (nt == cap) {
             cap = cap ? cap * 2 : 16;
             tv = kg_xrealloc(tv, cap * sizeof *tv);
@@ -600,7 +603,6 @@ kg_status index_search(struct index *ix, const char *text, unsigned kinds,
         for (size_t j = own; j < nt; j++)
             tw[j] = bm25_idf(N, df < N ? df : N) * q[i].qtf * 0.5;
     }
-    free(q);
     struct cursor *cs = kg_xmalloc((nt ? nt : 1) * sizeof *cs);
     size_t nc = 0;
     for (size_t i = 0; i < nt; i++) {
@@ -632,6 +634,103 @@ kg_status index_search(struct index *ix, const char *text, unsigned kinds,
     free(h);
     *hits = res;
     *n = nh;
+}
+
+kg_status index_search(struct index *ix, const char *text, unsigned kinds,
+                       size_t k, struct index_hit **hits, size_t *n)
+{
+    struct index_wterm one = {text, 1.0};
+    return index_search_weighted(ix, &one, text ? 1 : 0, kinds, k, hits, n);
+}
+
+kg_status index_search_weighted(struct index *ix, const struct index_wterm *wq,
+                                size_t nw, unsigned kinds, size_t k,
+                                struct index_hit **hits, size_t *n)
+{
+    *hits = NULL;
+    *n = 0;
+    unsigned mask = kinds ? kinds : KG_ALL_KINDS;
+    ix->err[0] = '\0';
+    if (ix->h.ndocs == 0 || nw == 0)
+        return KG_OK;
+    text_tokens_reset(&ix->tk);
+    size_t *ends = kg_xmalloc(nw * sizeof *ends);
+    kg_status st = KG_OK;
+    for (size_t i = 0; i < nw && st == KG_OK; i++) {
+        if (wq[i].text)
+            st = analyze(ix, wq[i].text);
+        ends[i] = ix->tk.n;
+    }
+    if (st != KG_OK || ix->tk.n == 0) {
+        free(ends);
+        return st;
+    }
+    size_t nq = ix->tk.n;
+    struct qterm *q = kg_xmalloc(nq * sizeof *q);
+    for (size_t i = 0, w = 0; i < nq; i++) {
+        while (ends[w] <= i)
+            w++;
+        q[i] = (struct qterm){ix->tk.bytes + ix->tk.v[i].off, ix->tk.v[i].len,
+                              wq[w].weight};
+    }
+    free(ends);
+    size_t nu = merge_qterms(q, nq);
+    run_query(ix, q, nu, mask, k, hits, n);
+    free(q);
+    return KG_OK;
+}
+
+kg_status index_count_all(struct index *ix, const char *const *texts, size_t nt,
+                          size_t *count)
+{
+    *count = 0;
+    ix->err[0] = '\0';
+    text_tokens_reset(&ix->tk);
+    for (size_t i = 0; i < nt; i++) {
+        kg_status st = analyze(ix, texts[i]);
+        if (st != KG_OK)
+            return st;
+    }
+    size_t nq = ix->tk.n;
+    if (nq == 0 || ix->h.ndocs == 0)
+        return KG_OK;
+    struct qterm *q = kg_xmalloc(nq * sizeof *q);
+    for (size_t i = 0; i < nq; i++)
+        q[i] =
+            (struct qterm){ix->tk.bytes + ix->tk.v[i].off, ix->tk.v[i].len, 1};
+    size_t nu = merge_qterms(q, nq), nc = 0;
+    struct cursor *cs = kg_xmalloc(nu * sizeof *cs);
+    for (size_t i = 0; i < nu; i++) {
+        struct tinfo ti;
+        if (!dict_find(ix, q[i].t, q[i].len, &ti))
+            break;
+        cur_init(&cs[nc++], ix, &ti, 0, 0);
+    }
+    uint32_t nd = ix->h.ndocs;
+    size_t c = 0;
+    /* leapfrog: every cursor to the largest current document */
+    while (nc == nu) {
+        uint32_t d = 0;
+        for (size_t i = 0; i < nc; i++)
+            if (cs[i].doc > d)
+                d = cs[i].doc;
+        if (d == IX_END)
+            break;
+        bool all = true;
+        for (size_t i = 0; i < nc; i++) {
+            cur_geq(&cs[i], d, nd);
+            all = all && cs[i].doc == d;
+        }
+        if (all) {
+            c++;
+            cur_next(&cs[0], nd);
+        }
+        if (cs[0].doc == IX_END)
+            break;
+    }
+    free(cs);
+    free(q);
+    *count = c;
     return KG_OK;
 }
 

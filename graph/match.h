@@ -25,6 +25,8 @@ enum match_agg {
 struct match_config {
     double w_text, w_graph, w_fit; /* weights of the parts, sum to 1 */
     double w_bm25;                 /* BM25 share of the text z-score */
+    double w_translate;            /* length of the translated part of the query
+                                       vector beside the need's own (0: no translation) */
     double expand;                 /* query expansion strength */
     unsigned expand_items;         /* items the expansion draws on */
     unsigned expand_terms;         /* its strongest terms kept */
@@ -96,6 +98,11 @@ struct match_query {
                               description and keywords), or NULL */
     bool min_score_set;    /* min_score overrides the config's */
     double min_score;
+    /* Translated terms of the need (core/clir.h: the other language's
+     * words, weighted): added to the query vector as one more part of the
+     * same length as the need's own. NULL when none. */
+    const struct index_wterm *xterms;
+    size_t nxterms;
 };
 
 #define MATCH_MAX_CONCEPTS 5

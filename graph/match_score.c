@@ -155,6 +155,67 @@ static kg_status text_vector(struct matcher *m, const char *text)
     return KG_OK;
 }
 
+/* Adds the translated terms x[0..n) to the (unit length) query vector as
+ * a part of their own of length text.translate (their tokens weighted by
+ * the term's weight and idf), then brings the sum back to unit length. */
+static kg_status add_translations(struct matcher *m,
+                                  const struct index_wterm *x, size_t n)
+{
+    if (n == 0 || !(m->c.w_translate > 0))
+        return KG_OK;
+    if (!m->text) {
+        kg_status st = text_new(NULL, &m->text, m->errbuf, sizeof m->errbuf);
+        if (st != KG_OK)
+            return st;
+    }
+    const struct graph *g = m->g;
+    uint32_t *tv = NULL;
+    double *wv = NULL, tnorm = 0;
+    size_t nt = 0, cap = 0;
+    for (size_t i = 0; i < n; i++) {
+        text_tokens_reset(&m->tk);
+        if (text_analyze(m->text, x[i].text, strlen(x[i].text), &m->tk) !=
+            KG_OK)
+            continue;
+        for (size_t j = 0; j < m->tk.n; j++) {
+            uint32_t t = graph_term_find(g, m->tk.bytes + m->tk.v[j].off,
+                                         m->tk.v[j].len);
+            if (t == GRAPH_NONE)
+                continue;
+            size_t k = 0;
+            while (k < nt && tv[k] != t)
+                k++;
+            if (k == nt) {
+                if (nt == cap) {
+                    cap = cap ? 2 * cap : 64;
+                    tv = kg_xrealloc(tv, cap * sizeof *tv);
+                    wv = kg_xrealloc(wv, cap * sizeof *wv);
+                }
+                tv[nt] = t;
+                wv[nt++] = 0;
+            }
+            wv[k] += x[i].weight * graph_idf(g, t);
+        }
+    }
+    for (size_t k = 0; k < nt; k++)
+        tnorm += wv[k] * wv[k];
+    tnorm = tnorm > 0 ? sqrt(tnorm) / m->c.w_translate : 1;
+    for (size_t k = 0; k < nt; k++) {
+        if (m->q[tv[k]] == 0)
+            m->qt[m->nqt++] = tv[k];
+        m->q[tv[k]] += wv[k] / tnorm;
+    }
+    double norm = 0;
+    for (size_t i = 0; i < m->nqt; i++)
+        norm += m->q[m->qt[i]] * m->q[m->qt[i]];
+    norm = norm > 0 ? sqrt(norm) : 1;
+    for (size_t i = 0; i < m->nqt; i++)
+        m->q[m->qt[i]] /= norm;
+    free(tv);
+    free(wv);
+    return KG_OK;
+}
+
 static void q2_add(struct matcher *m, uint32_t t, double x)
 {
     if (!m->q2mark[t]) {
@@ -895,7 +956,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
     m->demand = q->demand;
     m->enterprise = GRAPH_NONE;
     m->qtext = q->text ? q->text : "";
-    kg_status st;
+    kg_status st = KG_OK;
     if (q->demand != GRAPH_NONE) {
         if (q->demand >= g->nv || g->vkind[q->demand] != KG_DEMAND) {
             snprintf(m->errbuf, sizeof m->errbuf, "not a demand vertex");
@@ -913,6 +974,9 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
         if (st != KG_OK)
             return st;
     }
+    st = add_translations(m, q->xterms, q->nxterms);
+    if (st != KG_OK)
+        return st;
     st = bm25_search(m, q->bm25_text
                             ? q->bm25_text
                             : (q->demand == GRAPH_NONE ? m->qtext : NULL));

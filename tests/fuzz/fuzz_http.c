@@ -4,8 +4,8 @@
  * the first line is the path with its query string (split and
  * percent-decoded as libmicrohttpd hands them over), the rest is the body.
  * Requests run against a small store with its index, graph and workers,
- * as `kgmatch serve` answers them. /metrics (counters kept by the server
- * loop, not the handler) is left out.
+ * as `kgmatch serve` answers them (without translation).  /metrics (counters
+ * kept by the server loop, not the handler) is left out.
  */
 #include "cli/serve.h"
 #include "tests/fuzz/fuzz_util.h"
@@ -63,9 +63,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!app) {
         store_close(fuzz_store("http.db"));
         fuzz_path(db, sizeof db, "http.db");
+        /* No translation: the dictionary has its own harness (fuzz_dict),
+         * and this one must run wherever the binary is. */
+        static char conf[640];
+        static const char no_dict[] = "text.translate = 0\n";
+        fuzz_write(fuzz_path(conf, sizeof conf, "http.conf"), no_dict,
+                   sizeof no_dict - 1);
         char err[512];
-        struct serve_app_opts o = {
-            .db_path = db, .workers = 1, .wait_s = 5, .cache_slots = 16};
+        struct serve_app_opts o = {.db_path = db,
+                                   .config = conf,
+                                   .workers = 1,
+                                   .wait_s = 5,
+                                   .cache_slots = 16};
         if (serve_app_open(&o, &app, err, sizeof err) != KG_OK)
             abort();
     }
