@@ -177,7 +177,8 @@ kg_status graph_write_graphml(const struct graph *g, struct store *s, FILE *f,
         free(c.v);
         return KG_EIO;
     }
-    qsort(c.v, c.n, sizeof *c.v, cmp_u64);
+    if (c.n)
+        qsort(c.v, c.n, sizeof *c.v, cmp_u64);
 
     struct gw w = {.f = f};
     kg_buf_init(&w.b);
