@@ -9,7 +9,8 @@ PYTHON ?= /usr/bin/python3
 # Debian packages the build, tests, demo and format check need.
 DEB_PKGS := gcc make pkg-config libxml2-dev libcurl4-openssl-dev \
 	libigraph-dev libsqlite3-dev libicu-dev libjansson-dev libstemmer-dev \
-	libopencc-dev libmicrohttpd-dev libcmocka-dev python3 clang-format
+	libopencc-dev libmicrohttpd-dev libcmocka-dev python3 clang-format \
+	libxml2-utils
 # Extra packages for `make eval` / `make bench` (the peer engines).
 DEB_PKGS_BENCH := python3-sklearn python3-xapian python3-numpy python3-scipy wrk
 

@@ -141,6 +141,18 @@ void cli_table_add(struct cli_table *t, const char *const *cells);
 void cli_table_print(struct cli_table *t, FILE *f, size_t max_width);
 void cli_table_free(struct cli_table *t);
 
+/*
+ * s made safe for a terminal, on one line (caller frees): LF, tab and CR as
+ * \n, \t, \r; other C0 and C1 controls, DEL and bytes that are not
+ * UTF-8 as \xHH; bidirectional controls (U+202A..U+202E, U+2066..U+2069,
+ * U+200E, U+200F, U+061C) and U+FFFE, U+FFFF as \uHHHH, so that no value
+ * can break a row or reorder the text after it. Tables show cells this
+ * way; JSON and CSV keep values verbatim.
+ */
+char *cli_visible(const char *s);
+/* Writes cli_visible(s) to f. */
+void cli_put_visible(FILE *f, const char *s);
+
 /* Display width of UTF-8 text in terminal columns. */
 size_t cli_display_width(const char *s);
 

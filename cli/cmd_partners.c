@@ -52,11 +52,13 @@ static void on_begin(void *ctx, const struct app_group *g)
         static const char *const head[] = {"#",     "id",      "institution",
                                            "score", "experts", "items"};
         o->t = cli_table_new(6, head);
+        char *id = cli_visible(g->id);
         if (g->kind == KG_ENTERPRISE)
-            printf("== partners for enterprise %s (%zu demand%s)\n", g->id,
+            printf("== partners for enterprise %s (%zu demand%s)\n", id,
                    g->ndemands, g->ndemands == 1 ? "" : "s");
         else
-            printf("== partners for demand %s\n", g->id);
+            printf("== partners for demand %s\n", id);
+        free(id);
     }
 }
 

@@ -159,16 +159,21 @@ static void print_path(const struct app_hit *h)
 {
     for (size_t i = 0; i < h->npath; i++) {
         const struct app_step *s = &h->path[i];
-        if (strcmp(s->kind, "text") == 0)
-            printf("%s\"%s\"", i ? " → " : "", s->label);
-        else if (strcmp(s->kind, "concept") == 0)
-            printf("%sconcept %s", i ? " → " : "", s->label);
-        else if (strcmp(s->kind, "demand") == 0 ||
-                 strcmp(s->kind, "achievement") == 0 ||
-                 strcmp(s->kind, "patent") == 0)
-            printf("%s%s %s", i ? " → " : "", s->kind, s->id);
-        else
-            printf("%s%s %s", i ? " → " : "", s->kind, s->label);
+        fputs(i ? " → " : "", stdout);
+        if (strcmp(s->kind, "text") == 0) {
+            putchar('"');
+            cli_put_visible(stdout, s->label);
+            putchar('"');
+        } else if (strcmp(s->kind, "concept") == 0) {
+            fputs("concept ", stdout);
+            cli_put_visible(stdout, s->label);
+        } else {
+            bool item = strcmp(s->kind, "demand") == 0 ||
+                        strcmp(s->kind, "achievement") == 0 ||
+                        strcmp(s->kind, "patent") == 0;
+            printf("%s ", s->kind);
+            cli_put_visible(stdout, item ? s->id : s->label);
+        }
     }
     putchar('\n');
 }
@@ -228,10 +233,16 @@ static void json_end(void *ctx, const struct app_group *g)
 static void table_begin(void *ctx, const struct app_group *g)
 {
     struct cli_match_out *o = ctx;
-    if (g->text)
-        printf("== text \"%s\"", g->text);
-    else
-        printf("== demand %s %s", g->id, g->label);
+    if (g->text) {
+        fputs("== text \"", stdout);
+        cli_put_visible(stdout, g->text);
+        putchar('"');
+    } else {
+        fputs("== demand ", stdout);
+        cli_put_visible(stdout, g->id);
+        putchar(' ');
+        cli_put_visible(stdout, g->label);
+    }
     if (*g->domains)
         printf(" [%s]", g->domains);
     putchar('\n');
@@ -257,15 +268,19 @@ static void table_hit(void *ctx, const struct app_group *g,
     struct cli_match_out *o = ctx;
     (void)g;
     if (o->explain) {
-        printf("%3zu. %-11s %s  %s  %.4f%s\n", h->rank,
-               record_kind_name(h->kind), h->id, h->label, h->score,
-               h->cross_domain ? "  cross-domain" : "");
+        printf("%3zu. %-11s ", h->rank, record_kind_name(h->kind));
+        cli_put_visible(stdout, h->id);
+        fputs("  ", stdout);
+        cli_put_visible(stdout, h->label);
+        printf("  %.4f%s\n", h->score, h->cross_domain ? "  cross-domain" : "");
         printf("     parts: text %.4f + graph %.4f + fit %.4f\n", h->text,
                h->graph, h->fit);
         if (h->nconcepts) {
             printf("     concepts:");
-            for (size_t k = 0; k < h->nconcepts; k++)
-                printf("%s %s", k ? "," : "", h->concepts[k]);
+            for (size_t k = 0; k < h->nconcepts; k++) {
+                fputs(k ? ", " : " ", stdout);
+                cli_put_visible(stdout, h->concepts[k]);
+            }
             putchar('\n');
         }
         printf("     path: ");
