@@ -459,6 +459,64 @@ kg_status app_ingest(struct app_session *a, const char *const *names, size_t n,
                      const struct app_ingest_opts *o,
                      struct app_ingest_report *report) KG_MUST_CHECK;
 
+/* ---- the nightly batch (app_batch.c) ----------------------------------- */
+
+struct app_batch_opts {
+    const char *out;         /* the output directory (made when missing) */
+    const char *since;       /* NULL or "last", "all", or a date: demands
+                                first or last seen on or after it */
+    size_t top;              /* best N of each kind; 0: 5 */
+    unsigned shard, nshards; /* shard K (1-based) of N; N <= 1: all */
+    bool no_ingest;          /* match the store as it is */
+    const char *enterprise;  /* one enterprise's report (name or id); its
+                                open demands, all unless since is given;
+                                the night's state is left as it was */
+    struct app_ingest_opts ingest;
+    /* Called as the batch moves ("ingesting", "matching" done of total,
+     * "writing"); NULL: none. The library reports, the caller draws. */
+    void (*progress)(const char *stage, size_t done, size_t total, void *ctx);
+    void *progress_ctx;
+};
+
+struct app_batch_result {
+    size_t demands;        /* in the night's results */
+    size_t unchanged;      /* re-matched for a moved pool, same matches */
+    size_t matches;        /* hits written */
+    size_t sources_failed; /* sources whose harvest failed */
+    bool ingested;
+};
+
+/*
+ * The nightly batch: takes the lock DB.batch.lock (KG_EBUSY when another
+ * batch holds it), ingests every source unless no_ingest (failed sources
+ * go into the report, they do not fail the batch), matches the open
+ * demands of the shard that are new or changed since its last recorded
+ * run (all of them on the first run or with since "all") and those whose
+ * matches moved with the candidate pool, leaving out pairs a broker
+ * declined, and writes out/matches.json, matches.csv, summary.txt and
+ * report.html (temporary names, renamed when all are complete). Only then
+ * is the run recorded, so a killed batch is simply run again. *res is
+ * filled on success.
+ */
+kg_status app_batch(struct app_session *a, const struct app_batch_opts *o,
+                    struct app_batch_result *res) KG_MUST_CHECK;
+
+/* Parses "K/N" (1 <= K <= N <= 1000); KG_EUSAGE otherwise. */
+kg_status app_batch_shard_parse(const char *s, unsigned *k,
+                                unsigned *n) KG_MUST_CHECK;
+/* The stable hash that puts a demand in shard hash % N + 1 (FNV-1a). */
+uint32_t app_batch_hash(const char *s);
+
+/*
+ * Merges the outputs of shard runs (dirs[0..n), each holding a
+ * matches.json) into the unsharded result in out: the same four files an
+ * unsharded run writes, equal to them but for the timestamps. Needs no
+ * store. On failure the message is in err: KG_EINPUT names a directory
+ * without a batch output, KG_EIO a file that cannot be written.
+ */
+kg_status app_batch_merge(const char *const *dirs, size_t n, const char *out,
+                          char *err, size_t errlen) KG_MUST_CHECK;
+
 /* ---- sources (app_sources.c) ------------------------------------------- */
 
 /*

@@ -47,4 +47,8 @@ kg_status app_bm25(struct app_session *a, struct match_query *qs, size_t nq,
 void app_hit_from(const struct graph *g, const struct match_hit *h, size_t rank,
                   struct app_hit *out);
 
+/* A demand is open while its deadline (if any) is today (YYYY-MM-DD) or
+ * later. */
+bool app_demand_open(const struct kg_record *r, const char *today);
+
 #endif

@@ -269,6 +269,13 @@ kg_status app_find_enterprise(struct app_session *a, const char *name,
     return st;
 }
 
+bool app_demand_open(const struct kg_record *r, const char *today)
+{
+    /* YYYY or YYYY-MM: to its end */
+    return !r->deadline || !*r->deadline ||
+           strncmp(r->deadline, today, strlen(r->deadline)) >= 0;
+}
+
 struct demands {
     char today[11];
     bool closed_too;
@@ -287,10 +294,7 @@ static bool on_posted(const struct store_link *l, void *ctx)
         struct kg_record r;
         record_init(&r, KG_DEMAND);
         d->st = store_get(d->s, KG_DEMAND, l->src_id, &r);
-        bool open = d->st == KG_OK &&
-                    (!r.deadline || !*r.deadline ||
-                     /* YYYY or YYYY-MM: to its end */
-                     strncmp(r.deadline, d->today, strlen(r.deadline)) >= 0);
+        bool open = d->st == KG_OK && app_demand_open(&r, d->today);
         record_release(&r);
         if (d->st != KG_OK)
             return false;

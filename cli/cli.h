@@ -22,6 +22,8 @@ struct cli {
  * (0 ok, 1 bad input/data, 2 usage, 3 environment). */
 typedef int (*cli_fn)(struct cli *cli, int argc, char **argv);
 
+int cmd_batch(struct cli *cli, int argc, char **argv);
+int cmd_batch_merge(struct cli *cli, int argc, char **argv);
 int cmd_eval(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv);
 int cmd_import(struct cli *cli, int argc, char **argv);

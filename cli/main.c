@@ -17,6 +17,37 @@ struct command {
 
 /* Sorted by name. */
 static const struct command commands[] = {
+    {"batch", cmd_batch, "the nightly run: ingest, match what changed, report",
+     "usage: kgmatch batch --out DIR [--since last|DATE|all] [--top N]\n"
+     "                     [--shard K/N] [--no-ingest] [--enterprise NAME|ID]\n"
+     "                     [--quiet]\n"
+     "\n"
+     "  Harvests every source (unless --no-ingest), then matches each open\n"
+     "  demand that is new or changed since the last successful batch, and\n"
+     "  each open demand whose matches moved with the candidate pool; pairs\n"
+     "  a broker declined are left out, accepted ones marked. Writes\n"
+     "  DIR/report.html, DIR/matches.csv, DIR/matches.json and\n"
+     "  DIR/summary.txt (temporary names first; the run is recorded only\n"
+     "  when all four are complete, so a killed batch is simply run again).\n"
+     "  One batch at a time per database (lock DB.batch.lock): a second one\n"
+     "  exits 3.\n"
+     "\n"
+     "  --since S       last (default: since the last recorded run), all, or\n"
+     "                  a date: demands first or last seen on or after it\n"
+     "  --top N         best N of each kind per demand (default 5)\n"
+     "  --shard K/N     only the demands of shard K of N (FNV-1a of the id);\n"
+     "                  each shard keeps its own last run; join the outputs\n"
+     "                  with batch-merge\n"
+     "  --no-ingest     match the store as it is\n"
+     "  --enterprise E  one enterprise's report (all its open demands unless\n"
+     "                  --since); does not record a run\n"
+     "  --quiet         no progress on a terminal\n"},
+    {"batch-merge", cmd_batch_merge, "join batch shard outputs into one",
+     "usage: kgmatch batch-merge DIR... --out DIR\n"
+     "\n"
+     "  Reads each DIR/matches.json written by `batch --shard K/N` and\n"
+     "  writes the four files of the unsharded run into --out (equal to\n"
+     "  an unsharded run's but for the timestamps).\n"},
     {"eval", cmd_eval, "score the matcher against gold pairs",
      "usage: kgmatch eval --gold FILE [--kind KIND] [--format table|json]\n"
      "                    [--config FILE]\n"

@@ -16,7 +16,7 @@
 
 #include "core/resolve.h"
 
-#define STORE_SCHEMA 3
+#define STORE_SCHEMA 4
 #define STORE_APP_ID 0x4b476d31 /* "KGm1" */
 #define STORE_BUSY_MS 5000
 
@@ -57,6 +57,21 @@ static const char *const migrations[] = {
     "ALTER TABLE record ADD COLUMN prov TEXT;"
     "ALTER TABLE link ADD COLUMN source TEXT;"
     "UPDATE link SET source = (SELECT source FROM record WHERE rid = src);",
+    /* 4: the nightly batch's runs (a shard's next run starts from its last
+     * one's data version) and what each demand's matches were then. */
+    "CREATE TABLE batch_run("
+    "  run INTEGER PRIMARY KEY,"
+    "  shard TEXT NOT NULL,"
+    "  started TEXT NOT NULL,"
+    "  finished TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  demands INTEGER NOT NULL,"
+    "  out TEXT NOT NULL);"
+    "CREATE TABLE batch_seen("
+    "  shard TEXT NOT NULL,"
+    "  demand TEXT NOT NULL,"
+    "  fingerprint TEXT NOT NULL,"
+    "  PRIMARY KEY(shard, demand)) WITHOUT ROWID;",
 };
 
 enum stmt_id {
@@ -1184,6 +1199,102 @@ kg_status store_foreach_link(struct store *s, const kg_kind *kind,
     kg_status st = KG_OK;
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         st = sql_fail(s, rc, "reading links");
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* ---- batch runs (schema 4) ---------------------------------------------- */
+
+/* Prepares sql on s, or fails with what. */
+static kg_status prepare(struct store *s, const char *sql, sqlite3_stmt **q,
+                         const char *what)
+{
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, q, NULL);
+    return rc == SQLITE_OK ? KG_OK : sql_fail(s, rc, what);
+}
+
+kg_status store_batch_last(struct store *s, const char *shard, int64_t *version,
+                           char at[32])
+{
+    sqlite3_stmt *q;
+    *version = 0;
+    at[0] = '\0';
+    kg_status st = prepare(s,
+                           "SELECT version, finished FROM batch_run "
+                           "WHERE shard = ?1 ORDER BY run DESC LIMIT 1",
+                           &q, "reading batch runs");
+    if (st != KG_OK)
+        return st;
+    bind_text(q, 1, shard);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        *version = sqlite3_column_int64(q, 0);
+        snprintf(at, 32, "%s", col_text(q, 1));
+    } else {
+        st = rc == SQLITE_DONE ? KG_ENOTFOUND
+                               : sql_fail(s, rc, "reading batch runs");
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+kg_status store_batch_record(struct store *s, const struct store_batch_run *r)
+{
+    sqlite3_stmt *q;
+    char now[32];
+    kg_now_iso(now);
+    kg_status st = prepare(s,
+                           "INSERT INTO batch_run(shard, started, finished, "
+                           "version, demands, out) "
+                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                           &q, "recording the batch");
+    if (st != KG_OK)
+        return st;
+    bind_text(q, 1, r->shard);
+    bind_text(q, 2, r->started);
+    bind_text(q, 3, now);
+    sqlite3_bind_int64(q, 4, r->version);
+    sqlite3_bind_int64(q, 5, r->demands);
+    bind_text(q, 6, r->out);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return sql_fail(s, rc, "recording the batch");
+    if (prepare(s,
+                "INSERT OR REPLACE INTO batch_seen(shard, demand, "
+                "fingerprint) VALUES(?1, ?2, ?3)",
+                &q, "recording the batch") != KG_OK)
+        return KG_EINTERNAL;
+    for (size_t i = 0; i < r->nseen && rc == SQLITE_DONE; i++) {
+        sqlite3_reset(q);
+        bind_text(q, 1, r->shard);
+        bind_text(q, 2, r->seen_demand[i]);
+        bind_text(q, 3, r->seen_fingerprint[i]);
+        rc = sqlite3_step(q);
+    }
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "recording the batch");
+}
+
+kg_status store_batch_fingerprint(struct store *s, const char *shard,
+                                  const char *demand, char **fingerprint)
+{
+    sqlite3_stmt *q;
+    *fingerprint = NULL;
+    kg_status st = prepare(s,
+                           "SELECT fingerprint FROM batch_seen "
+                           "WHERE shard = ?1 AND demand = ?2",
+                           &q, "reading batch runs");
+    if (st != KG_OK)
+        return st;
+    bind_text(q, 1, shard);
+    bind_text(q, 2, demand);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *fingerprint = kg_xstrdup(col_text(q, 0));
+    else
+        st = rc == SQLITE_DONE ? KG_ENOTFOUND
+                               : sql_fail(s, rc, "reading batch runs");
     sqlite3_finalize(q);
     return st;
 }

@@ -186,4 +186,30 @@ kg_status store_feedback_set(struct store *s, const char *demand, kg_kind kind,
 kg_status store_feedback_get(struct store *s, const char *demand, kg_kind kind,
                              const char *item, char **verdict) KG_MUST_CHECK;
 
+/*
+ * The nightly batch's runs (app/app_batch.c). last: the data version and
+ * finish time of shard's ("" unsharded, else "K/N") last recorded run;
+ * KG_ENOTFOUND (version 0, at "") when it never ran.
+ */
+kg_status store_batch_last(struct store *s, const char *shard, int64_t *version,
+                           char at[32]) KG_MUST_CHECK;
+
+/* A finished run, with each matched demand's result fingerprint. */
+struct store_batch_run {
+    const char *shard, *started, *out;
+    int64_t version, demands;
+    const char *const *seen_demand, *const *seen_fingerprint;
+    size_t nseen;
+};
+/* Records run r (finish time: now) and its fingerprints, replacing the
+ * demands' earlier ones; call it inside store_begin/commit so that a
+ * failure records nothing. */
+kg_status store_batch_record(struct store *s,
+                             const struct store_batch_run *r) KG_MUST_CHECK;
+/* A demand's fingerprint at shard's last run (caller frees);
+ * KG_ENOTFOUND (and NULL) when it was never matched. */
+kg_status store_batch_fingerprint(struct store *s, const char *shard,
+                                  const char *demand,
+                                  char **fingerprint) KG_MUST_CHECK;
+
 #endif
