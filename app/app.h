@@ -103,6 +103,8 @@ struct app_hit {
     double score;            /* in [0, 1]; = text + graph + fit */
     double text, graph, fit; /* the parts, already weighted */
     bool cross_domain;
+    bool accepted; /* a broker accepted this pair (declined ones never
+                      come: they leave the demand's ranking) */
     const char *concepts[APP_MAX_CONCEPTS]; /* with explain */
     size_t nconcepts;
     struct app_step path[APP_MAX_PATH]; /* with explain */
@@ -516,6 +518,43 @@ uint32_t app_batch_hash(const char *s);
  */
 kg_status app_batch_merge(const char *const *dirs, size_t n, const char *out,
                           char *err, size_t errlen) KG_MUST_CHECK;
+
+/* ---- broker feedback (app_feedback.c) ----------------------------------- */
+
+/* Whether reason is one of too-early-stage, not-relevant, too-costly,
+ * already-known, other. */
+bool app_feedback_reason_ok(const char *reason);
+
+struct app_feedback_opts {
+    const char *demand;
+    kg_kind kind; /* of the item */
+    const char *item;
+    bool accept;        /* else decline */
+    const char *reason; /* NULL or one app_feedback_reason_ok takes */
+    const char *note;   /* NULL or free text */
+};
+
+/*
+ * Records a broker's verdict on a pair (replacing an earlier one): a
+ * declined pair is never proposed again for that demand, an accepted one
+ * is marked. KG_ENOTFOUND when the demand or the item is not in the store,
+ * KG_EUSAGE for an unknown reason; the session must be writable.
+ */
+kg_status app_feedback(struct app_session *a,
+                       const struct app_feedback_opts *o) KG_MUST_CHECK;
+
+/* One verdict, strings valid during the callback (label "" when the item
+ * is gone, reason "" when none was given). */
+struct app_feedback_row {
+    const char *demand, *item, *label, *reason, *note, *at;
+    kg_kind kind;
+    bool accept;
+};
+/* Every verdict (demand's only when not NULL), by demand, kind and item. */
+kg_status app_feedback_list(struct app_session *a, const char *demand,
+                            void (*row)(void *ctx,
+                                        const struct app_feedback_row *r),
+                            void *ctx) KG_MUST_CHECK;
 
 /* ---- sources (app_sources.c) ------------------------------------------- */
 

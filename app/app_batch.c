@@ -342,15 +342,7 @@ static void on_hit(void *ctx, const struct app_group *g,
                    const struct app_hit *x)
 {
     struct collect *c = ctx;
-    char *verdict = NULL;
-    if (store_feedback_get(c->a->s, g->id, x->kind, x->id, &verdict) != KG_OK) {
-        free(verdict);
-        verdict = NULL;
-    }
-    if (verdict && strcmp(verdict, "decline") == 0) {
-        free(verdict);
-        return;
-    }
+    (void)g;
     json_t *h = json_object();
     json_object_set_new(h, "kind", jstr(record_kind_name(x->kind)));
     json_object_set_new(h, "id", jstr(x->id));
@@ -360,8 +352,7 @@ static void on_hit(void *ctx, const struct app_group *g,
     json_object_set_new(h, "graph", json_real(round4(x->graph)));
     json_object_set_new(h, "fit", json_real(round4(x->fit)));
     json_object_set_new(h, "cross_domain", json_boolean(x->cross_domain));
-    json_object_set_new(h, "accepted",
-                        json_boolean(verdict && !strcmp(verdict, "accept")));
+    json_object_set_new(h, "accepted", json_boolean(x->accepted));
     json_t *cs = json_array();
     for (size_t i = 0; i < x->nconcepts; i++)
         json_array_append_new(cs, jstr(x->concepts[i]));
@@ -379,7 +370,6 @@ static void on_hit(void *ctx, const struct app_group *g,
     json_array_append_new(c->hits, h);
     /* the ranking, not the scores: any new record nudges every score */
     kg_buf_printf(&c->fp, "%d:%s;", (int)x->kind, x->id);
-    free(verdict);
 }
 
 static void on_end(void *ctx, const struct app_group *g)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app/app_int.h"
+#include "core/strmap.h"
 
 kg_status app_match_kinds(const char *s, unsigned *kinds)
 {
@@ -23,6 +24,78 @@ kg_status app_match_kinds(const char *s, unsigned *kinds)
     return KG_OK;
 }
 
+/* ---- broker verdicts ---------------------------------------------------- */
+
+/* The verdicts on the pairs of the demands being matched: key
+ * "demand\x1fkind\x1fitem", accept flag by number. */
+struct verdicts {
+    struct strmap pairs;
+    bool *accept;
+    size_t cap;
+    struct strmap declines; /* demand -> number of declines (by count) */
+    size_t *ndeclined;
+};
+
+static void pair_key(struct kg_buf *b, const char *demand, kg_kind kind,
+                     const char *item)
+{
+    kg_buf_reset(b);
+    kg_buf_printf(b, "%s\x1f%d\x1f%s", demand, (int)kind, item);
+}
+
+static bool on_verdict(const struct store_feedback *f, void *ctx)
+{
+    struct verdicts *v = ctx;
+    struct kg_buf b;
+    kg_buf_init(&b);
+    pair_key(&b, f->demand, f->kind, f->item);
+    uint32_t i = strmap_get(&v->pairs, b.data, b.len, true, NULL);
+    if (i >= v->cap) {
+        v->cap = 2 * i + 16;
+        v->accept = kg_xrealloc(v->accept, v->cap * sizeof *v->accept);
+        v->ndeclined = kg_xrealloc(v->ndeclined, v->cap * sizeof *v->ndeclined);
+    }
+    v->accept[i] = f->accept;
+    if (!f->accept) {
+        bool added = false;
+        uint32_t d = strmap_get(&v->declines, f->demand, strlen(f->demand),
+                                true, &added);
+        v->ndeclined[d] = added ? 1 : v->ndeclined[d] + 1;
+    }
+    kg_buf_release(&b);
+    return true;
+}
+
+static void verdicts_release(struct verdicts *v)
+{
+    strmap_release(&v->pairs);
+    strmap_release(&v->declines);
+    free(v->accept);
+    free(v->ndeclined);
+}
+
+/* 1: accepted, -1: declined, 0: no verdict. */
+static int verdict(const struct verdicts *v, const char *demand, kg_kind kind,
+                   const char *item)
+{
+    if (!v || v->pairs.n == 0 || !demand)
+        return 0;
+    struct kg_buf b;
+    kg_buf_init(&b);
+    pair_key(&b, demand, kind, item);
+    uint32_t i =
+        strmap_get((struct strmap *)&v->pairs, b.data, b.len, false, NULL);
+    kg_buf_release(&b);
+    return i == STRMAP_NONE ? 0 : v->accept[i] ? 1 : -1;
+}
+
+static size_t declined(const struct verdicts *v, const char *demand)
+{
+    uint32_t i = strmap_get((struct strmap *)&v->declines, demand,
+                            strlen(demand), false, NULL);
+    return i == STRMAP_NONE ? 0 : v->ndeclined[i];
+}
+
 /* ---- one batch to a sink ------------------------------------------------ */
 
 struct emit {
@@ -30,30 +103,56 @@ struct emit {
     const struct app_sink *sink;
     const uint32_t *demands; /* NULL for a text query */
     const char *text;
+    const struct verdicts *v; /* NULL: none */
+    size_t top;               /* per kind, after declined pairs leave */
 };
+
+/* Whether hit j of r is sent: not declined, and within top of its kind
+ * (*n counts the kind's hits sent so far). */
+static bool keep_hit(const struct emit *e, const char *demand,
+                     const struct match_result *r, size_t j, size_t *n)
+{
+    const struct match_hit *h = &r->hits[j];
+    if (j == 0 || r->hits[j - 1].kind != h->kind)
+        *n = 0;
+    if (verdict(e->v, demand, h->kind, graph_id(e->g, h->v)) < 0)
+        return false;
+    if (e->top && *n >= e->top)
+        return false;
+    (*n)++;
+    return true;
+}
 
 static bool emit_result(size_t i, const struct match_result *r, void *ctx)
 {
     struct emit *e = ctx;
     const struct app_sink *k = e->sink;
+    const char *demand = e->demands ? graph_id(e->g, e->demands[i]) : NULL;
     struct kg_buf dom;
+    size_t nhits = 0, n = 0;
+    for (size_t j = 0; j < r->n; j++)
+        nhits += keep_hit(e, demand, r, j, &n);
     kg_buf_init(&dom);
     domain_mask_format(r->demand_domains, ",", &dom);
     struct app_group grp = {
         .index = i,
         .kind = KG_DEMAND,
-        .id = e->demands ? graph_id(e->g, e->demands[i]) : NULL,
+        .id = demand,
         .label = e->demands ? graph_label(e->g, e->demands[i]) : e->text,
         .text = e->text,
         .domains = dom.len ? dom.data : "",
         .ndemands = 1,
-        .nhits = r->n,
+        .nhits = nhits,
     };
     if (k->begin)
         k->begin(k->ctx, &grp);
+    size_t rank = 0;
     for (size_t j = 0; j < r->n && k->hit; j++) {
+        if (!keep_hit(e, demand, r, j, &n))
+            continue;
         struct app_hit h;
-        app_hit_from(e->g, &r->hits[j], j + 1, &h);
+        app_hit_from(e->g, &r->hits[j], ++rank, &h);
+        h.accepted = verdict(e->v, demand, h.kind, h.id) > 0;
         k->hit(k->ctx, &grp, &h);
     }
     if (k->end)
@@ -101,11 +200,20 @@ static kg_status run(struct app_session *a, const uint32_t *dv, size_t n,
             .cross_only = o->cross_only,
             .explain = o->explain,
         };
+    /* declined pairs leave the ranking: ask for as many more */
+    struct verdicts v = {.accept = NULL};
+    kg_status st =
+        dv ? store_feedback_foreach(a->s, NULL, on_verdict, &v) : KG_OK;
+    if (st != KG_OK)
+        app_store_fail(a, st, "reading feedback");
+    for (size_t i = 0; dv && i < n && o->top && v.declines.n; i++)
+        qs[i].top += declined(&v, graph_id(a->g, dv[i]));
     if (sink->start)
         sink->start(sink->ctx);
     struct match_indexes ixs;
-    struct emit e = {a->g, sink, dv, text};
-    kg_status st = app_bm25(a, qs, n, 0, texts, &ixs);
+    struct emit e = {a->g, sink, dv, text, &v, o->top};
+    if (st == KG_OK)
+        st = app_bm25(a, qs, n, 0, texts, &ixs);
     if (st == KG_OK && n == 1) {
         st = run_one(a, &qs[0], &ixs, &e);
     } else if (st == KG_OK) {
@@ -116,6 +224,7 @@ static kg_status run(struct app_session *a, const uint32_t *dv, size_t n,
     }
     for (size_t i = 0; i < n; i++)
         free(texts[i]);
+    verdicts_release(&v);
     free(texts);
     free(qs);
     return st;

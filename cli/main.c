@@ -71,6 +71,19 @@ static const struct command commands[] = {
      "  by type (the default without --graphml).\n"
      "\n"
      "  --rebuild   rebuild the cache even when it is current\n"},
+    {"feedback", cmd_feedback, "accept or decline a proposed match",
+     "usage: kgmatch feedback --demand ID --item KIND:ID (accept|decline)\n"
+     "                        [--reason REASON] [--note TEXT]\n"
+     "       kgmatch feedback list [--format table|csv]\n"
+     "\n"
+     "  A broker's verdict on a pair, replacing an earlier one. A declined\n"
+     "  pair is never proposed again for that demand (match, query, batch);\n"
+     "  an accepted one is marked in the batch report and its files.\n"
+     "  KIND is achievement, patent, expert or institution.\n"
+     "\n"
+     "  --reason R  too-early-stage, not-relevant, too-costly,\n"
+     "              already-known or other\n"
+     "  --note T    free text kept with the verdict\n"},
     {"import", cmd_import, "import records from JSONL or CSV files",
      "usage: kgmatch import --kind KIND [OPTIONS] FILE...\n"
      "\n"

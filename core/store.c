@@ -1298,3 +1298,38 @@ kg_status store_batch_fingerprint(struct store *s, const char *shard,
     sqlite3_finalize(q);
     return st;
 }
+
+kg_status store_feedback_foreach(struct store *s, const char *demand,
+                                 store_feedback_cb cb, void *ctx)
+{
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT demand, kind, item, verdict, "
+                                "coalesce(note, ''), at FROM feedback "
+                                "WHERE ?1 IS NULL OR demand = ?1 "
+                                "ORDER BY demand, kind, item",
+                                -1, &q, NULL);
+    if (rc != SQLITE_OK) /* no table yet: no verdicts */
+        return strstr(sqlite3_errmsg(s->db), "no such table")
+                   ? KG_OK
+                   : sql_fail(s, rc, "reading feedback");
+    bind_text(q, 1, demand);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct store_feedback f = {
+            .demand = col_text(q, 0),
+            .kind = (kg_kind)sqlite3_column_int(q, 1),
+            .item = col_text(q, 2),
+            .accept = strcmp(col_text(q, 3), "accept") == 0,
+            .note = col_text(q, 4),
+            .at = col_text(q, 5),
+        };
+        if (!cb(&f, ctx)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    kg_status st =
+        rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "reading feedback");
+    sqlite3_finalize(q);
+    return st;
+}

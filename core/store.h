@@ -186,6 +186,18 @@ kg_status store_feedback_set(struct store *s, const char *demand, kg_kind kind,
 kg_status store_feedback_get(struct store *s, const char *demand, kg_kind kind,
                              const char *item, char **verdict) KG_MUST_CHECK;
 
+/* One verdict, strings valid during the callback. */
+struct store_feedback {
+    const char *demand, *item, *note, *at;
+    kg_kind kind;
+    bool accept;
+};
+typedef bool (*store_feedback_cb)(const struct store_feedback *f, void *ctx);
+/* Every verdict (on demand's pairs only when demand is not NULL), by
+ * demand, kind and item; cb returns false to stop. No verdict yet: none. */
+kg_status store_feedback_foreach(struct store *s, const char *demand,
+                                 store_feedback_cb cb, void *ctx) KG_MUST_CHECK;
+
 /*
  * The nightly batch's runs (app/app_batch.c). last: the data version and
  * finish time of shard's ("" unsharded, else "K/N") last recorded run;
