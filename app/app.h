@@ -279,13 +279,24 @@ kg_status app_find_enterprise(struct app_session *a, const char *name,
                               char **id) KG_MUST_CHECK;
 
 /*
- * The ids of enterprise id's demands whose deadline has not passed (all of
- * them with closed_too), sorted, appended to ids. "Today" honours
+ * The ids of enterprise id's open demands (deadline not passed, status
+ * open; all of them with closed_too), sorted, appended to ids. "Today" honours
  * $KGMATCH_NOW. On failure ids is unchanged.
  */
 kg_status app_enterprise_demands(struct app_session *a, const char *id,
                                  bool closed_too,
                                  struct kg_strlist *ids) KG_MUST_CHECK;
+
+/* How many demands the last app_enterprise_demands (app_query,
+ * app_partners) left out as closed: deadline passed, or a status other
+ * than open. */
+size_t app_left_out(const struct app_session *a);
+
+/* Sets demand id's status: "open", "matched" or "closed" (KG_EUSAGE
+ * otherwise; KG_ENOTFOUND for no such demand). Only open demands are
+ * matched by query, partners and batch. */
+kg_status app_demand_status(struct app_session *a, const char *id,
+                            const char *status) KG_MUST_CHECK;
 
 /*
  * An enterprise's open demands (all with closed_too) and their matches:
@@ -518,6 +529,12 @@ uint32_t app_batch_hash(const char *s);
  */
 kg_status app_batch_merge(const char *const *dirs, size_t n, const char *out,
                           char *err, size_t errlen) KG_MUST_CHECK;
+
+/* Deletes record (kind, id) and its links (the records it referred to
+ * stay); the search index is brought up to date and the graph cache
+ * rebuilds on its next open. KG_ENOTFOUND when there is no such record. */
+kg_status app_delete(struct app_session *a, kg_kind kind,
+                     const char *id) KG_MUST_CHECK;
 
 /* ---- broker feedback (app_feedback.c) ----------------------------------- */
 

@@ -155,6 +155,8 @@ struct pick {
     struct kg_strlist owner_of;
     const char *only; /* one enterprise's demands */
     struct kg_strlist ids, why;
+    struct strmap status_ids; /* demands with a status set */
+    struct kg_strlist status;
     size_t considered;
     bool all, pool;
     kg_status st;
@@ -195,7 +197,8 @@ static bool on_demand(const struct kg_record *r, void *ctx)
         return true;
     if (p->only && strcmp(app_batch_owner(p, r->id), p->only) != 0)
         return true;
-    if (!app_demand_open(r, p->today))
+    if (!app_demand_open(r, p->today) ||
+        strcmp(app_status_of(&p->status_ids, &p->status, r->id), "open"))
         return true;
     p->considered++;
     const char *why = NULL;
@@ -258,6 +261,9 @@ static kg_status pick_demands(struct pick *p, int64_t last, int64_t version)
     }
     if (st == KG_OK)
         st = store_foreach_link(s, NULL, NULL, on_posted, p);
+    if (st == KG_OK &&
+        app_status_load(p->a, &p->status_ids, &p->status) != KG_OK)
+        return KG_EIO;
     if (st == KG_OK)
         st = store_foreach(
             s,
@@ -575,6 +581,8 @@ out:
     strlist_release(&c.fps);
     strmap_release(&p.changed);
     strmap_release(&p.owner);
+    strmap_release(&p.status_ids);
+    strlist_release(&p.status);
     strlist_release(&p.owner_of);
     strlist_release(&p.ids);
     strlist_release(&p.why);

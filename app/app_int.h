@@ -20,6 +20,7 @@ struct app_session {
     struct matcher *m;    /* one for single runs (app_matcher) */
     struct index *search; /* for app_search (app_index_open) */
     struct kg_buf msg;
+    size_t left_out; /* closed demands the last enterprise lookup left out */
 };
 
 /* Sets the session's message and returns st. */
@@ -46,6 +47,15 @@ kg_status app_bm25(struct app_session *a, struct match_query *qs, size_t nq,
 /* An app_hit of match hit h (strings stay the graph's). */
 void app_hit_from(const struct graph *g, const struct match_hit *h, size_t rank,
                   struct app_hit *out);
+
+/* The demands with a status set (store_demand_status_foreach) into ids
+ * (interned) and status (by number); the caller releases both. */
+struct strmap;
+kg_status app_status_load(struct app_session *a, struct strmap *ids,
+                          struct kg_strlist *status) KG_MUST_CHECK;
+/* Demand id's status from what app_status_load read: "open" when unset. */
+const char *app_status_of(const struct strmap *ids,
+                          const struct kg_strlist *status, const char *id);
 
 /* A demand is open while its deadline (if any) is today (YYYY-MM-DD) or
  * later. */

@@ -385,11 +385,37 @@ bool app_demand_open(const struct kg_record *r, const char *today)
            strncmp(r->deadline, today, strlen(r->deadline)) >= 0;
 }
 
+static bool on_status(const char *demand, const char *status, void *ctx)
+{
+    void **v = ctx;
+    strmap_get(v[0], demand, strlen(demand), true, NULL);
+    strlist_add(v[1], status);
+    return true;
+}
+
+kg_status app_status_load(struct app_session *a, struct strmap *ids,
+                          struct kg_strlist *status)
+{
+    void *v[2] = {ids, status};
+    kg_status st = store_demand_status_foreach(a->s, on_status, v);
+    return st == KG_OK ? st : app_store_fail(a, st, "reading the status");
+}
+
+const char *app_status_of(const struct strmap *ids,
+                          const struct kg_strlist *status, const char *id)
+{
+    uint32_t i = strmap_get((struct strmap *)ids, id, strlen(id), false, NULL);
+    return i == STRMAP_NONE ? "open" : status->v[i];
+}
+
 struct demands {
     char today[11];
     bool closed_too;
     struct kg_strlist ids;
     struct store *s;
+    struct strmap status_ids;
+    struct kg_strlist status;
+    size_t left_out;
     kg_status st;
 };
 
@@ -403,12 +429,16 @@ static bool on_posted(const struct store_link *l, void *ctx)
         struct kg_record r;
         record_init(&r, KG_DEMAND);
         d->st = store_get(d->s, KG_DEMAND, l->src_id, &r);
-        bool open = d->st == KG_OK && app_demand_open(&r, d->today);
+        bool open = d->st == KG_OK && app_demand_open(&r, d->today) &&
+                    strcmp(app_status_of(&d->status_ids, &d->status, l->src_id),
+                           "open") == 0;
         record_release(&r);
         if (d->st != KG_OK)
             return false;
-        if (!open)
+        if (!open) {
+            d->left_out++;
             return true;
+        }
     }
     strlist_add(&d->ids, l->src_id);
     return true;
@@ -427,13 +457,19 @@ kg_status app_enterprise_demands(struct app_session *a, const char *id,
     kg_now_iso(now); /* honours $KGMATCH_NOW, as every timestamp does */
     snprintf(d.today, sizeof d.today, "%.10s", now);
     kg_kind ek = KG_ENTERPRISE;
-    kg_status st = store_foreach_link(a->s, &ek, id, on_posted, &d);
+    a->left_out = 0;
+    kg_status st = app_status_load(a, &d.status_ids, &d.status);
+    if (st == KG_OK)
+        st = store_foreach_link(a->s, &ek, id, on_posted, &d);
     if (st == KG_OK)
         st = d.st;
+    strmap_release(&d.status_ids);
+    strlist_release(&d.status);
     if (st != KG_OK) {
         strlist_release(&d.ids);
         return app_store_fail(a, st, "reading the demands");
     }
+    a->left_out = d.left_out;
     qsort(d.ids.v, d.ids.n, sizeof *d.ids.v, cmp_str);
     for (size_t i = 0; i < d.ids.n; i++)
         strlist_add(ids, d.ids.v[i]);

@@ -48,6 +48,12 @@ static const struct command commands[] = {
      "  Reads each DIR/matches.json written by `batch --shard K/N` and\n"
      "  writes the four files of the unsharded run into --out (equal to\n"
      "  an unsharded run's but for the timestamps).\n"},
+    {"delete", cmd_delete, "delete a record and its links",
+     "usage: kgmatch delete KIND ID\n"
+     "\n"
+     "  Deletes the record and the links to and from it (the records it\n"
+     "  referred to stay). The search index is brought up to date and the\n"
+     "  graph cache rebuilds on its next use.\n"},
     {"eval", cmd_eval, "score the matcher against gold pairs",
      "usage: kgmatch eval --gold FILE [--kind KIND] [--format table|json]\n"
      "                    [--config FILE]\n"
@@ -249,6 +255,12 @@ static const struct command commands[] = {
      "  --replace           replace a source of the same name\n"},
     {"stats", cmd_stats, "count the records of each kind",
      "usage: kgmatch stats [--format table|json]\n"},
+    {"status", cmd_status, "set a demand open, matched or closed",
+     "usage: kgmatch status DEMAND open|matched|closed\n"
+     "\n"
+     "  matched (已对接) and closed demands are left out by query,\n"
+     "  partners and batch (query and partners list them with\n"
+     "  --include-closed); a demand without a status is open.\n"},
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];
 

@@ -71,7 +71,12 @@ static const char *const migrations[] = {
     "  shard TEXT NOT NULL,"
     "  demand TEXT NOT NULL,"
     "  fingerprint TEXT NOT NULL,"
-    "  PRIMARY KEY(shard, demand)) WITHOUT ROWID;",
+    "  PRIMARY KEY(shard, demand)) WITHOUT ROWID;"
+    /* and a demand's status as brokers set it (none: open) */
+    "CREATE TABLE demand_status("
+    "  demand TEXT PRIMARY KEY,"
+    "  status TEXT NOT NULL,"
+    "  at TEXT NOT NULL) WITHOUT ROWID;",
 };
 
 enum stmt_id {
@@ -1330,6 +1335,49 @@ kg_status store_feedback_foreach(struct store *s, const char *demand,
     }
     kg_status st =
         rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "reading feedback");
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* ---- demand status (schema 4) ------------------------------------------- */
+
+kg_status store_demand_status_set(struct store *s, const char *demand,
+                                  const char *status)
+{
+    sqlite3_stmt *q;
+    char now[32];
+    kg_now_iso(now);
+    kg_status st = prepare(s,
+                           "INSERT OR REPLACE INTO demand_status(demand, "
+                           "status, at) VALUES(?1, ?2, ?3)",
+                           &q, "writing the status");
+    if (st != KG_OK)
+        return st;
+    bind_text(q, 1, demand);
+    bind_text(q, 2, status);
+    bind_text(q, 3, now);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "writing the status");
+}
+
+kg_status store_demand_status_foreach(struct store *s, store_meta_cb cb,
+                                      void *ctx)
+{
+    sqlite3_stmt *q;
+    kg_status st = prepare(s,
+                           "SELECT demand, status FROM demand_status "
+                           "ORDER BY demand",
+                           &q, "reading the status");
+    if (st != KG_OK)
+        return st;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        if (!cb(col_text(q, 0), col_text(q, 1), ctx)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    st = rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "reading the status");
     sqlite3_finalize(q);
     return st;
 }

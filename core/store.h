@@ -186,6 +186,14 @@ kg_status store_feedback_set(struct store *s, const char *demand, kg_kind kind,
 kg_status store_feedback_get(struct store *s, const char *demand, kg_kind kind,
                              const char *item, char **verdict) KG_MUST_CHECK;
 
+/* A demand's status as a broker sets it ("open", "matched", "closed";
+ * a demand without one is open). Not checked against the records. */
+kg_status store_demand_status_set(struct store *s, const char *demand,
+                                  const char *status) KG_MUST_CHECK;
+/* Every demand with a status set: cb(demand, status), in id order. */
+kg_status store_demand_status_foreach(struct store *s, store_meta_cb cb,
+                                      void *ctx) KG_MUST_CHECK;
+
 /* One verdict, strings valid during the callback. */
 struct store_feedback {
     const char *demand, *item, *note, *at;

@@ -333,6 +333,7 @@ static void an_older_schema_is_migrated_and_keeps_its_records(void **state)
     assert_int_equal(sqlite3_exec(db,
                                   "DROP TABLE batch_run;"
                                   "DROP TABLE batch_seen;"
+                                  "DROP TABLE demand_status;"
                                   "DROP INDEX record_id;"
                                   "ALTER TABLE record DROP COLUMN prov;"
                                   "ALTER TABLE link DROP COLUMN source;"
