@@ -266,16 +266,16 @@ static const size_t n_commands = sizeof commands / sizeof commands[0];
 
 static void print_help(FILE *f)
 {
-    fprintf(f,
-            "usage: kgmatch [--db PATH] COMMAND [ARGS]\n"
-            "       kgmatch --version | --help | COMMAND --help\n"
-            "\n"
-            "Links enterprises' technology demands to research achievements,\n"
-            "patents, experts and institutions.\n"
-            "\n"
-            "commands:\n");
+    fprintf(
+        f, "usage: kgmatch [--db PATH] COMMAND [ARGS]\n"
+           "       kgmatch --version | --help | help COMMAND | COMMAND --help\n"
+           "\n"
+           "Links enterprises' technology demands to research achievements,\n"
+           "patents, experts and institutions.\n"
+           "\n"
+           "commands:\n");
     for (size_t i = 0; i < n_commands; i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n"
                "global options:\n"
                "  --db PATH   database file (default: $KGMATCH_DB, else "
@@ -318,6 +318,21 @@ int main(int argc, char **argv)
     if (i >= argc) {
         print_help(stderr);
         return 2;
+    }
+    if (strcmp(argv[i], "help") == 0) { /* kgmatch help [COMMAND] */
+        const struct command *h =
+            i + 1 < argc ? find_command(argv[i + 1]) : NULL;
+        if (i + 1 >= argc) {
+            print_help(stdout);
+            return 0;
+        }
+        if (!h) {
+            fprintf(stderr, "kgmatch: unknown command '%s'\n", argv[i + 1]);
+            fprintf(stderr, "try 'kgmatch --help'\n");
+            return 2;
+        }
+        fputs(h->usage, stdout);
+        return 0;
     }
     const struct command *c = find_command(argv[i]);
     if (!c) {
