@@ -156,7 +156,9 @@ kg_status app_counts(struct app_session *a,
                      struct app_counts *out) KG_MUST_CHECK;
 
 /*
- * One record (r from record_init(r, kind), the caller releases it) with its
+ * One record by id, else by name as app_find_record finds it (several:
+ * KG_EINPUT listing them; r from record_init(r, kind), the caller releases
+ * it) with its
  * bookkeeping (info zeroed, released by the caller with store_info_release)
  * and then its links in both directions, one link_cb call each (cb returns
  * false to stop). KG_ENOTFOUND when there is no such record; store
@@ -277,6 +279,12 @@ kg_status app_match_all(struct app_session *a, const struct app_match_opts *o,
  */
 kg_status app_find_enterprise(struct app_session *a, const char *name,
                               char **id) KG_MUST_CHECK;
+/* The same loose lookup for a record of any kind (a part of an id counts
+ * for enterprises only; stubs are left out of the part-of-name search but
+ * for enterprises): "no KIND matches", or "'X'
+ * matches N KINDs; give one of these ids:" with the candidates. */
+kg_status app_find_record(struct app_session *a, kg_kind kind, const char *name,
+                          char **id) KG_MUST_CHECK;
 
 /*
  * The ids of enterprise id's open demands (deadline not passed, status

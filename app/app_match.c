@@ -336,36 +336,39 @@ struct loose {
     struct found *f;
 };
 
-static bool on_enterprise(const struct kg_record *r, void *ctx)
+static bool on_loose(const struct kg_record *r, void *ctx)
 {
     struct loose *l = ctx;
-    if (contains_ci(record_label(r), l->name) || contains_ci(r->id, l->name))
+    /* a part of an id counts for enterprises only (as it always did) */
+    if (contains_ci(record_label(r), l->name) ||
+        (r->kind == KG_ENTERPRISE && contains_ci(r->id, l->name)))
         found_add(l->f, r->id, record_label(r));
     return true;
 }
 
-kg_status app_find_enterprise(struct app_session *a, const char *name,
-                              char **id)
+kg_status app_find_record(struct app_session *a, kg_kind kind, const char *name,
+                          char **id)
 {
     struct found f = {.n = 0};
     *id = NULL;
-    kg_status st =
-        store_find_name(a->s, KG_KIND_BIT(KG_ENTERPRISE), name, on_name, &f);
+    kg_status st = store_find_name(a->s, KG_KIND_BIT(kind), name, on_name, &f);
     if (st == KG_OK && f.n == 0 && *name) {
         struct loose l = {name, &f};
         st = store_foreach(
             a->s,
-            &(struct store_iter_opts){.kinds = KG_KIND_BIT(KG_ENTERPRISE)},
-            on_enterprise, &l);
+            &(struct store_iter_opts){.kinds = KG_KIND_BIT(kind),
+                                      .skip_stubs = kind != KG_ENTERPRISE},
+            on_loose, &l);
     }
+    const char *kn = record_kind_name(kind);
     if (st != KG_OK) {
-        app_store_fail(a, st, "looking up the enterprise");
+        app_store_fail(a, st, "looking up the record");
     } else if (f.n == 0) {
-        st = app_fail(a, KG_ENOTFOUND, "no enterprise matches '%s'", name);
+        st = app_fail(a, KG_ENOTFOUND, "no %s matches '%s'", kn, name);
     } else if (f.n > 1) {
         st = app_fail(a, KG_EINPUT,
-                      "'%s' matches %s%zu enterprises; give one of these ids:",
-                      name, f.more ? "more than " : "", f.n);
+                      "'%s' matches %s%zu %ss; give one of these ids:", name,
+                      f.more ? "more than " : "", f.n, kn);
         for (size_t i = 0; i < f.n; i++)
             kg_buf_printf(&a->msg, "\n  %s  %s", f.id[i], f.label[i]);
     } else {
@@ -376,6 +379,12 @@ kg_status app_find_enterprise(struct app_session *a, const char *name,
         free(f.label[i]);
     }
     return st;
+}
+
+kg_status app_find_enterprise(struct app_session *a, const char *name,
+                              char **id)
+{
+    return app_find_record(a, KG_ENTERPRISE, name, id);
 }
 
 bool app_demand_open(const struct kg_record *r, const char *today)
