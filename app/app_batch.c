@@ -529,6 +529,7 @@ kg_status app_batch(struct app_session *a, const struct app_batch_opts *o,
         json_object_set_new(doc, "database", jstr(a->db_path));
         json_object_set_new(doc, "since",
                             jstr(p.all && last < 0 ? "all (first run)"
+                                 : p.all           ? "all"
                                  : o->since        ? o->since
                                                    : "last"));
         json_object_set_new(doc, "last_run", jstr(last < 0 ? "" : at));
