@@ -570,10 +570,15 @@ static void html_hit(struct kg_buf *b, const json_t *h, size_t rank)
     kg_buf_adds(b, "</div></div>\n");
 }
 
+/* A page a broker opens on a laptop or phone: past this many demands the
+ * rest are left to matches.csv/json and the per-enterprise reports. */
+#define REPORT_DEMANDS 500
+
 static void html_demands(struct kg_buf *b, const json_t *ds)
 {
     const char *cur = NULL;
-    for (size_t i = 0; i < json_array_size(ds); i++) {
+    size_t n = json_array_size(ds);
+    for (size_t i = 0; i < n && i < REPORT_DEMANDS; i++) {
         const json_t *d = json_array_get(ds, i);
         if (!cur || strcmp(cur, sval(d, "enterprise")) != 0) {
             cur = sval(d, "enterprise");
@@ -612,6 +617,13 @@ static void html_demands(struct kg_buf *b, const json_t *ds)
         }
         kg_buf_adds(b, "</div>\n");
     }
+    if (n > REPORT_DEMANDS)
+        kg_buf_printf(b,
+                      "<div class=\"empty\">%zu more demands matched "
+                      "tonight are in matches.csv and matches.json; "
+                      "<code>kgmatch batch --enterprise NAME</code> writes "
+                      "one enterprise's report.</div>\n",
+                      n - REPORT_DEMANDS);
 }
 
 void app_report_html(const json_t *doc, struct kg_buf *b)
