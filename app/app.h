@@ -113,6 +113,8 @@ struct app_hit {
     double coverage;         /* share of the need's term weight it holds */
     double cosine;           /* TF-IDF cosine to the unexpanded need */
     bool cross_domain;
+    bool accepted; /* a broker accepted this pair (declined ones never
+                      come: they leave the demand's ranking) */
     const char *concepts[APP_MAX_CONCEPTS]; /* with explain */
     size_t nconcepts;
     struct app_step path[APP_MAX_PATH]; /* with explain */
@@ -164,7 +166,9 @@ kg_status app_counts(struct app_session *a,
                      struct app_counts *out) KG_MUST_CHECK;
 
 /*
- * One record (r from record_init(r, kind), the caller releases it) with its
+ * One record by id, else by name as app_find_record finds it (several:
+ * KG_EINPUT listing them; r from record_init(r, kind), the caller releases
+ * it) with its
  * bookkeeping (info zeroed, released by the caller with store_info_release)
  * and then its links in both directions, one link_cb call each (cb returns
  * false to stop). KG_ENOTFOUND when there is no such record; store
@@ -305,15 +309,32 @@ kg_status app_match_all(struct app_session *a, const struct app_match_opts *o,
  */
 kg_status app_find_enterprise(struct app_session *a, const char *name,
                               char **id) KG_MUST_CHECK;
+/* The same loose lookup for a record of any kind (a part of an id counts
+ * for enterprises only; stubs are left out of the part-of-name search but
+ * for enterprises): "no KIND matches", or "'X'
+ * matches N KINDs; give one of these ids:" with the candidates. */
+kg_status app_find_record(struct app_session *a, kg_kind kind, const char *name,
+                          char **id) KG_MUST_CHECK;
 
 /*
- * The ids of enterprise id's demands whose deadline has not passed (all of
- * them with closed_too), sorted, appended to ids. "Today" honours
+ * The ids of enterprise id's open demands (deadline not passed, status
+ * open; all of them with closed_too), sorted, appended to ids. "Today" honours
  * $KGMATCH_NOW. On failure ids is unchanged.
  */
 kg_status app_enterprise_demands(struct app_session *a, const char *id,
                                  bool closed_too,
                                  struct kg_strlist *ids) KG_MUST_CHECK;
+
+/* How many demands the last app_enterprise_demands (app_query,
+ * app_partners) left out as closed: deadline passed, or a status other
+ * than open. */
+size_t app_left_out(const struct app_session *a);
+
+/* Sets demand id's status: "open", "matched" or "closed" (KG_EUSAGE
+ * otherwise; KG_ENOTFOUND for no such demand). Only open demands are
+ * matched by query, partners and batch. */
+kg_status app_demand_status(struct app_session *a, const char *id,
+                            const char *status) KG_MUST_CHECK;
 
 /*
  * An enterprise's open demands (all with closed_too) and their matches:
@@ -405,15 +426,7 @@ kg_status app_put(struct app_session *a, const struct kg_record *r,
                   const char *source, enum store_upsert_result *result,
                   int64_t *version) KG_MUST_CHECK;
 
-/*
- * Records a broker's verdict (accept, else decline, with an optional note)
- * on item (kind, id) matched to demand, replacing an earlier one on the
- * same pair, in a writable session. KG_ENOTFOUND when the demand or the
- * item does not exist ("no demand with id 'D0'").
- */
-kg_status app_feedback(struct app_session *a, const char *demand, kg_kind kind,
-                       const char *item, bool accept,
-                       const char *note) KG_MUST_CHECK;
+/* A broker's verdict on a proposed pair: app_feedback, below. */
 
 /* ---- writing: import, ingest, the index after writes (app_write.c) ----- */
 
@@ -521,6 +534,107 @@ void app_ingest_report_release(struct app_ingest_report *r);
 kg_status app_ingest(struct app_session *a, const char *const *names, size_t n,
                      const struct app_ingest_opts *o,
                      struct app_ingest_report *report) KG_MUST_CHECK;
+
+/* ---- the nightly batch (app_batch.c) ----------------------------------- */
+
+struct app_batch_opts {
+    const char *out;         /* the output directory (made when missing) */
+    const char *since;       /* NULL or "last", "all", or a date: demands
+                                first or last seen on or after it */
+    size_t top;              /* best N of each kind; 0: 5 */
+    unsigned shard, nshards; /* shard K (1-based) of N; N <= 1: all */
+    bool no_ingest;          /* match the store as it is */
+    const char *enterprise;  /* one enterprise's report (name or id); its
+                                open demands, all unless since is given;
+                                the night's state is left as it was */
+    struct app_ingest_opts ingest;
+    /* Called as the batch moves ("ingesting", "matching" done of total,
+     * "writing"); NULL: none. The library reports, the caller draws. */
+    void (*progress)(const char *stage, size_t done, size_t total, void *ctx);
+    void *progress_ctx;
+};
+
+struct app_batch_result {
+    size_t demands;        /* in the night's results */
+    size_t unchanged;      /* re-matched for a moved pool, same matches */
+    size_t matches;        /* hits written */
+    size_t sources_failed; /* sources whose harvest failed */
+    bool ingested;
+};
+
+/*
+ * The nightly batch: takes the lock DB.batch.lock (KG_EBUSY when another
+ * batch holds it), ingests every source unless no_ingest (failed sources
+ * go into the report, they do not fail the batch), matches the open
+ * demands of the shard that are new or changed since its last recorded
+ * run (all of them on the first run or with since "all") and those whose
+ * matches moved with the candidate pool, leaving out pairs a broker
+ * declined, and writes out/matches.json, matches.csv, summary.txt and
+ * report.html (temporary names, renamed when all are complete). Only then
+ * is the run recorded, so a killed batch is simply run again. *res is
+ * filled on success.
+ */
+kg_status app_batch(struct app_session *a, const struct app_batch_opts *o,
+                    struct app_batch_result *res) KG_MUST_CHECK;
+
+/* Parses "K/N" (1 <= K <= N <= 1000); KG_EUSAGE otherwise. */
+kg_status app_batch_shard_parse(const char *s, unsigned *k,
+                                unsigned *n) KG_MUST_CHECK;
+/* The stable hash that puts a demand in shard hash % N + 1 (FNV-1a). */
+uint32_t app_batch_hash(const char *s);
+
+/*
+ * Merges the outputs of shard runs (dirs[0..n), each holding a
+ * matches.json) into the unsharded result in out: the same four files an
+ * unsharded run writes, equal to them but for the timestamps. Needs no
+ * store. On failure the message is in err: KG_EINPUT names a directory
+ * without a batch output, KG_EIO a file that cannot be written.
+ */
+kg_status app_batch_merge(const char *const *dirs, size_t n, const char *out,
+                          char *err, size_t errlen) KG_MUST_CHECK;
+
+/* Deletes record (kind, id) and its links (the records it referred to
+ * stay); the search index is brought up to date and the graph cache
+ * rebuilds on its next open. KG_ENOTFOUND when there is no such record. */
+kg_status app_delete(struct app_session *a, kg_kind kind,
+                     const char *id) KG_MUST_CHECK;
+
+/* ---- broker feedback (app_feedback.c) ----------------------------------- */
+
+/* Whether reason is one of too-early-stage, not-relevant, too-costly,
+ * already-known, other. */
+bool app_feedback_reason_ok(const char *reason);
+
+struct app_feedback_opts {
+    const char *demand;
+    kg_kind kind; /* of the item */
+    const char *item;
+    bool accept;        /* else decline */
+    const char *reason; /* NULL or one app_feedback_reason_ok takes */
+    const char *note;   /* NULL or free text */
+};
+
+/*
+ * Records a broker's verdict on a pair (replacing an earlier one): a
+ * declined pair is never proposed again for that demand, an accepted one
+ * is marked. KG_ENOTFOUND when the demand or the item is not in the store,
+ * KG_EUSAGE for an unknown reason; the session must be writable.
+ */
+kg_status app_feedback(struct app_session *a,
+                       const struct app_feedback_opts *o) KG_MUST_CHECK;
+
+/* One verdict, strings valid during the callback (label "" when the item
+ * is gone, reason "" when none was given). */
+struct app_feedback_row {
+    const char *demand, *item, *label, *reason, *note, *at;
+    kg_kind kind;
+    bool accept;
+};
+/* Every verdict (demand's only when not NULL), by demand, kind and item. */
+kg_status app_feedback_list(struct app_session *a, const char *demand,
+                            void (*row)(void *ctx,
+                                        const struct app_feedback_row *r),
+                            void *ctx) KG_MUST_CHECK;
 
 /* ---- sources (app_sources.c) ------------------------------------------- */
 

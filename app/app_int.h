@@ -26,6 +26,7 @@ struct app_session {
     struct kg_buf msg;
     void (*notice)(void *ctx, const char *msg);
     void *notice_ctx;
+    size_t left_out; /* closed demands the last enterprise lookup left out */
 };
 
 /* Passes on, as notices, why the index ix or the graph g was rebuilt or
@@ -84,5 +85,18 @@ char *app_demand_text(struct store *s, const char *id);
 /* An app_hit of match hit h (strings stay the graph's). */
 void app_hit_from(const struct graph *g, const struct match_hit *h, size_t rank,
                   struct app_hit *out);
+
+/* The demands with a status set (store_demand_status_foreach) into ids
+ * (interned) and status (by number); the caller releases both. */
+struct strmap;
+kg_status app_status_load(struct app_session *a, struct strmap *ids,
+                          struct kg_strlist *status) KG_MUST_CHECK;
+/* Demand id's status from what app_status_load read: "open" when unset. */
+const char *app_status_of(const struct strmap *ids,
+                          const struct kg_strlist *status, const char *id);
+
+/* A demand is open while its deadline (if any) is today (YYYY-MM-DD) or
+ * later. */
+bool app_demand_open(const struct kg_record *r, const char *today);
 
 #endif

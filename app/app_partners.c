@@ -98,9 +98,20 @@ static kg_status partner_demands(struct app_session *a,
                                  const struct app_partner_opts *o, char **eid,
                                  struct kg_strlist *ids)
 {
-    if (o->demand) {
-        strlist_add(ids, o->demand);
-        return KG_OK;
+    if (o->demand) { /* an id, else a title as app_find_record finds it */
+        char *id = NULL;
+        struct kg_record r;
+        record_init(&r, KG_DEMAND);
+        kg_status st = store_get(a->s, KG_DEMAND, o->demand, &r);
+        record_release(&r);
+        if (st == KG_ENOTFOUND)
+            st = app_find_record(a, KG_DEMAND, o->demand, &id);
+        if (st == KG_ENOTFOUND) /* said below as "no demand 'X'" */
+            st = KG_OK;
+        if (st == KG_OK)
+            strlist_add(ids, id ? id : o->demand);
+        free(id);
+        return st;
     }
     kg_status st = app_find_enterprise(a, o->enterprise, eid);
     return st == KG_OK ? app_enterprise_demands(a, *eid, o->closed_too, ids)
@@ -193,7 +204,7 @@ kg_status app_partners(struct app_session *a, const struct app_partner_opts *o,
     if (st == KG_OK) {
         struct app_group grp = {
             .kind = eid ? KG_ENTERPRISE : KG_DEMAND,
-            .id = eid ? eid : o->demand,
+            .id = eid ? eid : ids.v[0],
             .domains = "",
             .ndemands = ids.n,
             .nhits = ni,

@@ -31,12 +31,27 @@ kg_status app_show(struct app_session *a, kg_kind kind, const char *id,
                    bool (*link_cb)(const struct store_link *l, void *ctx),
                    void *ctx)
 {
+    char *found = NULL;
     kg_status st = store_get(a->s, kind, id, r);
+    if (st == KG_ENOTFOUND) { /* a name, then */
+        char keep[512];
+        snprintf(keep, sizeof keep, "%s", store_last_error(a->s));
+        st = app_find_record(a, kind, id, &found);
+        if (st == KG_ENOTFOUND)
+            return app_fail(a, st, "%s", keep);
+        if (st != KG_OK)
+            return st;
+        id = found;
+        st = store_get(a->s, kind, id, r);
+    }
     if (st == KG_OK)
         st = store_get_info(a->s, kind, id, info);
-    if (st != KG_OK)
+    if (st != KG_OK) {
+        free(found);
         return app_fail(a, st, "%s", store_last_error(a->s));
+    }
     st = store_foreach_link(a->s, &kind, id, link_cb, ctx);
+    free(found);
     return st == KG_OK ? st : app_store_fail(a, st, "reading links");
 }
 

@@ -22,8 +22,12 @@ struct cli {
  * (0 ok, 1 bad input/data, 2 usage, 3 environment). */
 typedef int (*cli_fn)(struct cli *cli, int argc, char **argv);
 
+int cmd_batch(struct cli *cli, int argc, char **argv);
+int cmd_batch_merge(struct cli *cli, int argc, char **argv);
+int cmd_delete(struct cli *cli, int argc, char **argv);
 int cmd_eval(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv);
+int cmd_feedback(struct cli *cli, int argc, char **argv);
 int cmd_import(struct cli *cli, int argc, char **argv);
 int cmd_index(struct cli *cli, int argc, char **argv);
 int cmd_ingest(struct cli *cli, int argc, char **argv);
@@ -36,6 +40,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_show(struct cli *cli, int argc, char **argv);
 int cmd_sources(struct cli *cli, int argc, char **argv);
 int cmd_stats(struct cli *cli, int argc, char **argv);
+int cmd_status(struct cli *cli, int argc, char **argv);
 
 enum cli_format { CLI_TABLE = 0, CLI_JSON, CLI_CSV };
 

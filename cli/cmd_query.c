@@ -82,6 +82,11 @@ int cmd_query(struct cli *cli, int argc, char **argv)
     else if (nd == 0)
         cli_error(cli, "%s has no %sdemands", id, closed_too ? "" : "open ");
     cli_match_out_finish(&o, st == KG_OK);
+    if (st == KG_OK && app_left_out(a) > 0)
+        fprintf(stderr,
+                "kgmatch: query: %zu closed demand%s left out "
+                "(--include-closed lists them)\n",
+                app_left_out(a), app_left_out(a) == 1 ? "" : "s");
     free(id);
     app_close(a);
     return rc;

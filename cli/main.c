@@ -17,6 +17,43 @@ struct command {
 
 /* Sorted by name. */
 static const struct command commands[] = {
+    {"batch", cmd_batch, "the nightly run: ingest, match what changed, report",
+     "usage: kgmatch batch --out DIR [--since last|DATE|all] [--top N]\n"
+     "                     [--shard K/N] [--no-ingest] [--enterprise NAME|ID]\n"
+     "                     [--quiet]\n"
+     "\n"
+     "  Harvests every source (unless --no-ingest), then matches each open\n"
+     "  demand that is new or changed since the last successful batch, and\n"
+     "  each open demand whose matches moved with the candidate pool; pairs\n"
+     "  a broker declined are left out, accepted ones marked. Writes\n"
+     "  DIR/report.html, DIR/matches.csv, DIR/matches.json and\n"
+     "  DIR/summary.txt (temporary names first; the run is recorded only\n"
+     "  when all four are complete, so a killed batch is simply run again).\n"
+     "  One batch at a time per database (lock DB.batch.lock): a second one\n"
+     "  exits 3.\n"
+     "\n"
+     "  --since S       last (default: since the last recorded run), all, or\n"
+     "                  a date: demands first or last seen on or after it\n"
+     "  --top N         best N of each kind per demand (default 5)\n"
+     "  --shard K/N     only the demands of shard K of N (FNV-1a of the id);\n"
+     "                  each shard keeps its own last run; join the outputs\n"
+     "                  with batch-merge\n"
+     "  --no-ingest     match the store as it is\n"
+     "  --enterprise E  one enterprise's report (all its open demands unless\n"
+     "                  --since); does not record a run\n"
+     "  --quiet         no progress on a terminal\n"},
+    {"batch-merge", cmd_batch_merge, "join batch shard outputs into one",
+     "usage: kgmatch batch-merge DIR... --out DIR\n"
+     "\n"
+     "  Reads each DIR/matches.json written by `batch --shard K/N` and\n"
+     "  writes the four files of the unsharded run into --out (equal to\n"
+     "  an unsharded run's but for the timestamps).\n"},
+    {"delete", cmd_delete, "delete a record and its links",
+     "usage: kgmatch delete KIND ID\n"
+     "\n"
+     "  Deletes the record and the links to and from it (the records it\n"
+     "  referred to stay). The search index is brought up to date and the\n"
+     "  graph cache rebuilds on its next use.\n"},
     {"eval", cmd_eval, "score the matcher against gold pairs",
      "usage: kgmatch eval --gold FILE [--kind KIND] [--format table|json]\n"
      "                    [--config FILE]\n"
@@ -46,6 +83,19 @@ static const struct command commands[] = {
      "  by type (the default without --graphml).\n"
      "\n"
      "  --rebuild   rebuild the cache even when it is current\n"},
+    {"feedback", cmd_feedback, "accept or decline a proposed match",
+     "usage: kgmatch feedback --demand ID --item KIND:ID (accept|decline)\n"
+     "                        [--reason REASON] [--note TEXT]\n"
+     "       kgmatch feedback list [--format table|csv]\n"
+     "\n"
+     "  A broker's verdict on a pair, replacing an earlier one. A declined\n"
+     "  pair is never proposed again for that demand (match, query, batch);\n"
+     "  an accepted one is marked in the batch report and its files.\n"
+     "  KIND is achievement, patent, expert or institution.\n"
+     "\n"
+     "  --reason R  too-early-stage, not-relevant, too-costly,\n"
+     "              already-known or other\n"
+     "  --note T    free text kept with the verdict\n"},
     {"import", cmd_import, "import records from JSONL or CSV files",
      "usage: kgmatch import --kind KIND [OPTIONS] FILE...\n"
      "\n"
@@ -227,21 +277,27 @@ static const struct command commands[] = {
      "  --replace           replace a source of the same name\n"},
     {"stats", cmd_stats, "count the records of each kind",
      "usage: kgmatch stats [--format table|json]\n"},
+    {"status", cmd_status, "set a demand open, matched or closed",
+     "usage: kgmatch status DEMAND open|matched|closed\n"
+     "\n"
+     "  matched (已对接) and closed demands are left out by query,\n"
+     "  partners and batch (query and partners list them with\n"
+     "  --include-closed); a demand without a status is open.\n"},
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];
 
 static void print_help(FILE *f)
 {
-    fprintf(f,
-            "usage: kgmatch [--db PATH] COMMAND [ARGS]\n"
-            "       kgmatch --version | --help | COMMAND --help\n"
-            "\n"
-            "Links enterprises' technology demands to research achievements,\n"
-            "patents, experts and institutions.\n"
-            "\n"
-            "commands:\n");
+    fprintf(
+        f, "usage: kgmatch [--db PATH] COMMAND [ARGS]\n"
+           "       kgmatch --version | --help | help COMMAND | COMMAND --help\n"
+           "\n"
+           "Links enterprises' technology demands to research achievements,\n"
+           "patents, experts and institutions.\n"
+           "\n"
+           "commands:\n");
     for (size_t i = 0; i < n_commands; i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n"
                "global options:\n"
                "  --db PATH   database file (default: $KGMATCH_DB, else "
@@ -284,6 +340,21 @@ int main(int argc, char **argv)
     if (i >= argc) {
         print_help(stderr);
         return 2;
+    }
+    if (strcmp(argv[i], "help") == 0) { /* kgmatch help [COMMAND] */
+        const struct command *h =
+            i + 1 < argc ? find_command(argv[i + 1]) : NULL;
+        if (i + 1 >= argc) {
+            print_help(stdout);
+            return 0;
+        }
+        if (!h) {
+            fprintf(stderr, "kgmatch: unknown command '%s'\n", argv[i + 1]);
+            fprintf(stderr, "try 'kgmatch --help'\n");
+            return 2;
+        }
+        fputs(h->usage, stdout);
+        return 0;
     }
     const struct command *c = find_command(argv[i]);
     if (!c) {

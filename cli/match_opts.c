@@ -211,12 +211,14 @@ static void json_hit(void *ctx, const struct app_group *g,
 {
     struct cli_match_out *o = ctx;
     (void)g;
-    json_array_append_new(o->matches,
-                          json_pack("{s:s, s:s, s:s, s:f, s:b, s:o}", "kind",
-                                    record_kind_name(h->kind), "id", h->id,
-                                    "title", h->label, "score", h->score,
-                                    "cross_domain", h->cross_domain, "reason",
-                                    cli_match_reason_json(h)));
+    json_t *m =
+        json_pack("{s:s, s:s, s:s, s:f, s:b}", "kind",
+                  record_kind_name(h->kind), "id", h->id, "title", h->label,
+                  "score", h->score, "cross_domain", h->cross_domain);
+    if (h->accepted) /* a broker accepted the pair */
+        json_object_set_new(m, "accepted", json_true());
+    json_object_set_new(m, "reason", cli_match_reason_json(h));
+    json_array_append_new(o->matches, m);
 }
 
 static void json_end(void *ctx, const struct app_group *g)
@@ -272,7 +274,9 @@ static void table_hit(void *ctx, const struct app_group *g,
         cli_put_visible(stdout, h->id);
         fputs("  ", stdout);
         cli_put_visible(stdout, h->label);
-        printf("  %.4f%s\n", h->score, h->cross_domain ? "  cross-domain" : "");
+        printf("  %.4f%s%s\n", h->score,
+               h->cross_domain ? "  cross-domain" : "",
+               h->accepted ? "  accepted" : "");
         printf("     parts: text %.4f + graph %.4f + fit %.4f\n", h->text,
                h->graph, h->fit);
         if (h->nconcepts) {
@@ -290,8 +294,12 @@ static void table_hit(void *ctx, const struct app_group *g,
     char n[24], score[32];
     snprintf(n, sizeof n, "%zu", h->rank);
     snprintf(score, sizeof score, "%.4f", h->score);
-    const char *row[] = {n,     record_kind_name(h->kind),   h->id, h->label,
-                         score, h->cross_domain ? "yes" : ""};
+    const char *cross = h->cross_domain
+                            ? (h->accepted ? "yes, accepted" : "yes")
+                        : h->accepted ? "accepted"
+                                      : "";
+    const char *row[] = {
+        n, record_kind_name(h->kind), h->id, h->label, score, cross};
     cli_table_add(o->table, row);
 }
 

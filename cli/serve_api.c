@@ -658,14 +658,16 @@ static void route_feedback(struct serve_req *req)
     json_t *o = body_object(req);
     if (!o)
         return;
-    const char *demand, *kind, *item, *verdict, *note = NULL;
+    const char *demand, *kind, *item, *verdict, *note = NULL, *reason = NULL;
     json_error_t je;
-    if (json_unpack_ex(o, &je, JSON_STRICT, "{s:s, s:s, s:s, s:s, s?s}",
+    if (json_unpack_ex(o, &je, JSON_STRICT, "{s:s, s:s, s:s, s:s, s?s, s?s}",
                        "demand", &demand, "kind", &kind, "item", &item,
-                       "verdict", &verdict, "note", &note) != 0) {
+                       "verdict", &verdict, "note", &note, "reason",
+                       &reason) != 0) {
         serve_api_error(req, 400, "bad_field",
                         "feedback is {\"demand\", \"kind\", \"item\", "
-                        "\"verdict\": \"accept\"|\"decline\", \"note\"?}: %s",
+                        "\"verdict\": \"accept\"|\"decline\", \"reason\"?, "
+                        "\"note\"?}: %s",
                         je.text);
         json_decref(o);
         return;
@@ -681,12 +683,21 @@ static void route_feedback(struct serve_req *req)
     } else if (!accept && strcmp(verdict, "decline") != 0) {
         serve_api_error(req, 400, "bad_field",
                         "verdict must be \"accept\" or \"decline\"");
+    } else if (reason && !app_feedback_reason_ok(reason)) {
+        serve_api_error(req, 400, "bad_field",
+                        "reason must be too-early-stage, not-relevant, "
+                        "too-costly, already-known or other");
     } else if (note && strlen(note) > 2000) {
         serve_api_error(req, 400, "bad_field", "note is over 2000 bytes");
     } else {
         struct app_session *a = open_rw(req);
-        kg_status st =
-            a ? app_feedback(a, demand, k, item, accept, note) : KG_OK;
+        struct app_feedback_opts fo = {.demand = demand,
+                                       .kind = k,
+                                       .item = item,
+                                       .accept = accept,
+                                       .reason = reason,
+                                       .note = note};
+        kg_status st = a ? app_feedback(a, &fo) : KG_OK;
         if (!a) {
             /* open_rw answered */
         } else if (st != KG_OK) {

@@ -18,7 +18,7 @@
 
 #include "core/resolve.h"
 
-#define STORE_SCHEMA 4
+#define STORE_SCHEMA 5
 #define STORE_APP_ID 0x4b476d31 /* "KGm1" */
 #define STORE_BUSY_MS 5000
 
@@ -65,6 +65,26 @@ static const char *const migrations[] = {
     /* 4: name keys fold Traditional to Simplified: renormalize_names()
      * writes them again from the records. */
     "DELETE FROM name;",
+    /* 5: the nightly batch's runs (a shard's next run starts from its last
+     * one's data version) and what each demand's matches were then. */
+    "CREATE TABLE batch_run("
+    "  run INTEGER PRIMARY KEY,"
+    "  shard TEXT NOT NULL,"
+    "  started TEXT NOT NULL,"
+    "  finished TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  demands INTEGER NOT NULL,"
+    "  out TEXT NOT NULL);"
+    "CREATE TABLE batch_seen("
+    "  shard TEXT NOT NULL,"
+    "  demand TEXT NOT NULL,"
+    "  fingerprint TEXT NOT NULL,"
+    "  PRIMARY KEY(shard, demand)) WITHOUT ROWID;"
+    /* and a demand's status as brokers set it (none: open) */
+    "CREATE TABLE demand_status("
+    "  demand TEXT PRIMARY KEY,"
+    "  status TEXT NOT NULL,"
+    "  at TEXT NOT NULL) WITHOUT ROWID;",
 };
 
 enum stmt_id {
@@ -1310,6 +1330,180 @@ kg_status store_foreach_link(struct store *s, const kg_kind *kind,
     kg_status st = KG_OK;
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         st = sql_fail(s, rc, "reading links");
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* ---- batch runs (schema 5) ---------------------------------------------- */
+
+/* Prepares sql on s, or fails with what. */
+static kg_status prepare(struct store *s, const char *sql, sqlite3_stmt **q,
+                         const char *what)
+{
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, q, NULL);
+    return rc == SQLITE_OK ? KG_OK : sql_fail(s, rc, what);
+}
+
+kg_status store_batch_last(struct store *s, const char *shard, int64_t *version,
+                           char at[32])
+{
+    sqlite3_stmt *q;
+    *version = 0;
+    at[0] = '\0';
+    kg_status st = prepare(s,
+                           "SELECT version, finished FROM batch_run "
+                           "WHERE shard = ?1 ORDER BY run DESC LIMIT 1",
+                           &q, "reading batch runs");
+    if (st != KG_OK)
+        return st;
+    bind_text(q, 1, shard);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        *version = sqlite3_column_int64(q, 0);
+        snprintf(at, 32, "%s", col_text(q, 1));
+    } else {
+        st = rc == SQLITE_DONE ? KG_ENOTFOUND
+                               : sql_fail(s, rc, "reading batch runs");
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+kg_status store_batch_record(struct store *s, const struct store_batch_run *r)
+{
+    sqlite3_stmt *q;
+    char now[32];
+    kg_now_iso(now);
+    kg_status st = prepare(s,
+                           "INSERT INTO batch_run(shard, started, finished, "
+                           "version, demands, out) "
+                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                           &q, "recording the batch");
+    if (st != KG_OK)
+        return st;
+    bind_text(q, 1, r->shard);
+    bind_text(q, 2, r->started);
+    bind_text(q, 3, now);
+    sqlite3_bind_int64(q, 4, r->version);
+    sqlite3_bind_int64(q, 5, r->demands);
+    bind_text(q, 6, r->out);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return sql_fail(s, rc, "recording the batch");
+    if (prepare(s,
+                "INSERT OR REPLACE INTO batch_seen(shard, demand, "
+                "fingerprint) VALUES(?1, ?2, ?3)",
+                &q, "recording the batch") != KG_OK)
+        return KG_EINTERNAL;
+    for (size_t i = 0; i < r->nseen && rc == SQLITE_DONE; i++) {
+        sqlite3_reset(q);
+        bind_text(q, 1, r->shard);
+        bind_text(q, 2, r->seen_demand[i]);
+        bind_text(q, 3, r->seen_fingerprint[i]);
+        rc = sqlite3_step(q);
+    }
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "recording the batch");
+}
+
+kg_status store_batch_fingerprint(struct store *s, const char *shard,
+                                  const char *demand, char **fingerprint)
+{
+    sqlite3_stmt *q;
+    *fingerprint = NULL;
+    kg_status st = prepare(s,
+                           "SELECT fingerprint FROM batch_seen "
+                           "WHERE shard = ?1 AND demand = ?2",
+                           &q, "reading batch runs");
+    if (st != KG_OK)
+        return st;
+    bind_text(q, 1, shard);
+    bind_text(q, 2, demand);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *fingerprint = kg_xstrdup(col_text(q, 0));
+    else
+        st = rc == SQLITE_DONE ? KG_ENOTFOUND
+                               : sql_fail(s, rc, "reading batch runs");
+    sqlite3_finalize(q);
+    return st;
+}
+
+kg_status store_feedback_foreach(struct store *s, const char *demand,
+                                 store_feedback_cb cb, void *ctx)
+{
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT demand, kind, item, verdict, "
+                                "coalesce(note, ''), at FROM feedback "
+                                "WHERE ?1 IS NULL OR demand = ?1 "
+                                "ORDER BY demand, kind, item",
+                                -1, &q, NULL);
+    if (rc != SQLITE_OK) /* no table yet: no verdicts */
+        return strstr(sqlite3_errmsg(s->db), "no such table")
+                   ? KG_OK
+                   : sql_fail(s, rc, "reading feedback");
+    bind_text(q, 1, demand);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct store_feedback f = {
+            .demand = col_text(q, 0),
+            .kind = (kg_kind)sqlite3_column_int(q, 1),
+            .item = col_text(q, 2),
+            .accept = strcmp(col_text(q, 3), "accept") == 0,
+            .note = col_text(q, 4),
+            .at = col_text(q, 5),
+        };
+        if (!cb(&f, ctx)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    kg_status st =
+        rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "reading feedback");
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* ---- demand status (schema 5) ------------------------------------------- */
+
+kg_status store_demand_status_set(struct store *s, const char *demand,
+                                  const char *status)
+{
+    sqlite3_stmt *q;
+    char now[32];
+    kg_now_iso(now);
+    kg_status st = prepare(s,
+                           "INSERT OR REPLACE INTO demand_status(demand, "
+                           "status, at) VALUES(?1, ?2, ?3)",
+                           &q, "writing the status");
+    if (st != KG_OK)
+        return st;
+    bind_text(q, 1, demand);
+    bind_text(q, 2, status);
+    bind_text(q, 3, now);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "writing the status");
+}
+
+kg_status store_demand_status_foreach(struct store *s, store_meta_cb cb,
+                                      void *ctx)
+{
+    sqlite3_stmt *q;
+    kg_status st = prepare(s,
+                           "SELECT demand, status FROM demand_status "
+                           "ORDER BY demand",
+                           &q, "reading the status");
+    if (st != KG_OK)
+        return st;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        if (!cb(col_text(q, 0), col_text(q, 1), ctx)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    st = rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "reading the status");
     sqlite3_finalize(q);
     return st;
 }

@@ -41,3 +41,7 @@ echo "== partner institutions for 滨州鸿泰铝业 (all its demands)"
 "$bin" --db "$db" partners --enterprise 鸿泰铝业 --include-closed --top 3
 echo "== quality on the demo gold pairs"
 "$bin" --db "$db" eval --gold "$dir/gold.tsv"
+echo "== the nightly batch (report beside the database)"
+rm -rf "$db.report"
+"$bin" --db "$db" batch --quiet --no-ingest --top 3 --out "$db.report"
+echo "open the report: file://$(cd "$(dirname "$db")" && pwd)/$(basename "$db").report/report.html"
