@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static char path[128];
+    static char path[640];
     if (!path[0])
         fuzz_path(path, sizeof path, "fuzz.kgd");
     uint8_t *img = malloc(size ? size : 1);
