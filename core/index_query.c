@@ -406,7 +406,7 @@ static uint32_t next_allowed(const struct index *ix, uint32_t d, unsigned mask)
 
 /* Every document with a score: term at a time into accumulators. */
 static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
-                         unsigned mask, size_t k, struct hit **out)
+                         unsigned mask, size_t k, bool sorted, struct hit **out)
 {
     uint32_t nd = ix->h.ndocs;
     if (!ix->acc) {
@@ -451,7 +451,8 @@ static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
             acc[d] = 0;
         }
     }
-    qsort(h, n, sizeof *h, cmp_hit);
+    if (sorted)
+        qsort(h, n, sizeof *h, cmp_hit);
     *out = h;
     return n;
 }
@@ -532,8 +533,11 @@ static kg_status ensure_analyzer(struct index *ix, char *err, size_t errlen)
     return text_new(&to, &ix->tx, err, errlen);
 }
 
-kg_status index_search(struct index *ix, const char *text, unsigned kinds,
-                       size_t k, struct index_hit **hits, size_t *n)
+/* index_search; with sorted false and k = 0 the hits stay in the order
+ * they were first scored. */
+static kg_status search(struct index *ix, const char *text, unsigned kinds,
+                        size_t k, bool sorted, struct index_hit **hits,
+                        size_t *n)
 {
     *hits = NULL;
     *n = 0;
@@ -616,7 +620,7 @@ kg_status index_search(struct index *ix, const char *text, unsigned kinds,
     struct hit *h = NULL;
     size_t nh = 0;
     if (nc && (k == 0 || k >= ix->h.ndocs)) {
-        nh = search_all(ix, cs, nc, mask, k, &h);
+        nh = search_all(ix, cs, nc, mask, k, sorted || k, &h);
     } else if (nc) {
         nh = search_top(ix, cs, nc, mask, k, &h);
     }
@@ -628,11 +632,25 @@ kg_status index_search(struct index *ix, const char *text, unsigned kinds,
         res[i].kind = kind_of(ix, h[i].doc);
         res[i].id = ix->ids + d.id_off;
         res[i].score = (double)h[i].score / IX_SCALE;
+        res[i].doc = h[i].doc;
     }
     free(h);
     *hits = res;
     *n = nh;
     return KG_OK;
+}
+
+kg_status index_search(struct index *ix, const char *text, unsigned kinds,
+                       size_t k, struct index_hit **hits, size_t *n)
+{
+    return search(ix, text, kinds, k, true, hits, n);
+}
+
+kg_status index_search_unordered(struct index *ix, const char *text,
+                                 unsigned kinds, struct index_hit **hits,
+                                 size_t *n)
+{
+    return search(ix, text, kinds, 0, false, hits, n);
 }
 
 const char *index_last_error(const struct index *ix)
