@@ -48,6 +48,7 @@ struct matcher {
     uint32_t *ixvert; /* ix's documents' vertices, looked up once: 0 not yet,
                          MATCH_IXV_NONE none, else vertex + 1 */
     size_t nixvert;
+    int64_t ixdelta[KG_KIND_COUNT]; /* last vertex - document, by kind */
     double *gz;                /* graph z-score, by vertex (valid where ghas) */
     bool *ghas;                /* the vertex has graph evidence */
     double gz0[KG_KIND_COUNT]; /* graph z-score of an unreached item */

@@ -436,7 +436,17 @@ static uint32_t hit_vertex(struct matcher *m, const struct index_hit *h)
     uint32_t *slot = h->doc < m->nixvert ? &m->ixvert[h->doc] : NULL;
     if (slot && *slot)
         return *slot == MATCH_IXV_NONE ? GRAPH_NONE : *slot - 1;
-    uint32_t v = graph_find(g, h->kind, h->id);
+    /* Documents and vertices of a kind mostly come in the same order, so
+     * the last offset of the kind is tried first; the id confirms it. */
+    int64_t guess = (int64_t)h->doc + m->ixdelta[h->kind];
+    uint32_t v = GRAPH_NONE;
+    if (guess >= 0 && guess < (int64_t)g->nrec && g->vkind[guess] == h->kind &&
+        strcmp(graph_str(g, g->vid[guess]), h->id) == 0)
+        v = (uint32_t)guess;
+    else
+        v = graph_find(g, h->kind, h->id);
+    if (v < g->nrec)
+        m->ixdelta[h->kind] = (int64_t)v - h->doc;
     if (v >= g->nrec)
         v = GRAPH_NONE;
     if (slot)
