@@ -97,6 +97,7 @@ struct index_hit {
     kg_kind kind;
     const char *id; /* owned by the index, valid until index_free */
     double score;   /* BM25, > 0 */
+    uint32_t doc;   /* the document's number in the index, < info.docs */
 };
 
 /*
@@ -137,6 +138,13 @@ kg_status index_search_weighted(struct index *ix, const struct index_wterm *q,
  */
 kg_status index_count_all(struct index *ix, const char *const *t, size_t nt,
                           size_t *count) KG_MUST_CHECK;
+
+/* Every hit, as index_search with k = 0, but in no set order (the order
+ * the postings first scored them; the same for the same query and index):
+ * it spares the sort when the caller only looks the hits up. */
+kg_status index_search_unordered(struct index *ix, const char *text,
+                                 unsigned kinds, struct index_hit **hits,
+                                 size_t *n) KG_MUST_CHECK;
 
 /* Message of the last failed index_search ("" when none): the analyzer's
  * (ICU, OpenCC). Owned by the index. */

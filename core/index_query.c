@@ -407,7 +407,7 @@ static uint32_t next_allowed(const struct index *ix, uint32_t d, unsigned mask)
 
 /* Every document with a score: term at a time into accumulators. */
 static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
-                         unsigned mask, size_t k, struct hit **out)
+                         unsigned mask, size_t k, bool sorted, struct hit **out)
 {
     uint32_t nd = ix->h.ndocs;
     if (!ix->acc) {
@@ -452,7 +452,8 @@ static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
             acc[d] = 0;
         }
     }
-    qsort(h, n, sizeof *h, cmp_hit);
+    if (sorted)
+        qsort(h, n, sizeof *h, cmp_hit);
     *out = h;
     return n;
 }
@@ -562,8 +563,8 @@ static kg_status analyze(struct index *ix, const char *text)
 
 /* Runs the distinct weighted terms q[0..nu) as one BM25 query. */
 static void run_query(struct index *ix, const struct qterm *q, size_t nu,
-                      unsigned mask, size_t k, struct index_hit **hits,
-                      size_t *n)
+                      unsigned mask, size_t k, bool sorted,
+                      struct index_hit **hits, size_t *n)
 {
     /* The dictionary entries of the query terms with their weights
      * (idf x qtf). A one-character CJK term stands for itself and for the
@@ -618,7 +619,7 @@ static void run_query(struct index *ix, const struct qterm *q, size_t nu,
     struct hit *h = NULL;
     size_t nh = 0;
     if (nc && (k == 0 || k >= ix->h.ndocs)) {
-        nh = search_all(ix, cs, nc, mask, k, &h);
+        nh = search_all(ix, cs, nc, mask, k, sorted || k, &h);
     } else if (nc) {
         nh = search_top(ix, cs, nc, mask, k, &h);
     }
@@ -630,22 +631,18 @@ static void run_query(struct index *ix, const struct qterm *q, size_t nu,
         res[i].kind = kind_of(ix, h[i].doc);
         res[i].id = ix->ids + d.id_off;
         res[i].score = (double)h[i].score / IX_SCALE;
+        res[i].doc = h[i].doc;
     }
     free(h);
     *hits = res;
     *n = nh;
 }
 
-kg_status index_search(struct index *ix, const char *text, unsigned kinds,
-                       size_t k, struct index_hit **hits, size_t *n)
-{
-    struct index_wterm one = {text, 1.0};
-    return index_search_weighted(ix, &one, text ? 1 : 0, kinds, k, hits, n);
-}
-
-kg_status index_search_weighted(struct index *ix, const struct index_wterm *wq,
-                                size_t nw, unsigned kinds, size_t k,
-                                struct index_hit **hits, size_t *n)
+/* index_search_weighted; with sorted false and k = 0 the hits stay in the
+ * order they were first scored. */
+static kg_status search(struct index *ix, const struct index_wterm *wq,
+                        size_t nw, unsigned kinds, size_t k, bool sorted,
+                        struct index_hit **hits, size_t *n)
 {
     *hits = NULL;
     *n = 0;
@@ -675,9 +672,31 @@ kg_status index_search_weighted(struct index *ix, const struct index_wterm *wq,
     }
     free(ends);
     size_t nu = merge_qterms(q, nq);
-    run_query(ix, q, nu, mask, k, hits, n);
+    run_query(ix, q, nu, mask, k, sorted, hits, n);
     free(q);
     return KG_OK;
+}
+
+kg_status index_search(struct index *ix, const char *text, unsigned kinds,
+                       size_t k, struct index_hit **hits, size_t *n)
+{
+    struct index_wterm one = {text, 1.0};
+    return search(ix, &one, text ? 1 : 0, kinds, k, true, hits, n);
+}
+
+kg_status index_search_unordered(struct index *ix, const char *text,
+                                 unsigned kinds, struct index_hit **hits,
+                                 size_t *n)
+{
+    struct index_wterm one = {text, 1.0};
+    return search(ix, &one, text ? 1 : 0, kinds, 0, false, hits, n);
+}
+
+kg_status index_search_weighted(struct index *ix, const struct index_wterm *wq,
+                                size_t nw, unsigned kinds, size_t k,
+                                struct index_hit **hits, size_t *n)
+{
+    return search(ix, wq, nw, kinds, k, true, hits, n);
 }
 
 kg_status index_count_all(struct index *ix, const char *const *texts, size_t nt,

@@ -13,6 +13,7 @@
 
 /* Vertices a path search may visit before it gives up. */
 #define MATCH_BFS_LIMIT 2000000
+#define MATCH_IXV_NONE UINT32_MAX /* matcher.ixvert: no record vertex */
 
 /* A vertex and its score, for bounded selections. */
 struct scored {
@@ -43,7 +44,11 @@ struct matcher {
     double *bm;        /* BM25 of the query against a record, by vertex */
     uint32_t *btouch;  /* records with bm > 0 */
     size_t nbtouch;
-    struct index *ix;          /* for BM25, not owned (NULL: none) */
+    struct index *ix; /* for BM25, not owned (NULL: none) */
+    uint32_t *ixvert; /* ix's documents' vertices, looked up once: 0 not yet,
+                         MATCH_IXV_NONE none, else vertex + 1 */
+    size_t nixvert;
+    int64_t ixdelta[KG_KIND_COUNT]; /* last vertex - document, by kind */
     double *gz;                /* graph z-score, by vertex (valid where ghas) */
     bool *ghas;                /* the vertex has graph evidence */
     double gz0[KG_KIND_COUNT]; /* graph z-score of an unreached item */

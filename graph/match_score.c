@@ -82,12 +82,18 @@ void match_free(struct matcher *m)
     text_tokens_release(&m->tk);
     text_free(m->text);
     match_explain_release(m);
+    free(m->ixvert);
     free(m);
 }
 
 void match_set_index(struct matcher *m, struct index *ix)
 {
+    if (ix == m->ix)
+        return;
     m->ix = ix;
+    free(m->ixvert);
+    m->ixvert = NULL;
+    m->nixvert = 0;
 }
 
 void match_result_release(struct match_result *r)
@@ -476,11 +482,45 @@ static void zscore_kind(struct matcher *m, kg_kind kind)
     }
 }
 
-/* Blends the index's BM25, as a z-score per item kind, into the text
- * z-scores: tz = (1 - w) tz + w z(BM25). */
-static kg_status bm25_search(struct matcher *m, const char *text)
+/* The record vertex of a hit (GRAPH_NONE: none), looked up in the graph
+ * once per document of the index and then remembered: a demand's BM25 hits
+ * are most of the collection, and a batch asks again for every demand. */
+static uint32_t hit_vertex(struct matcher *m, const struct index_hit *h)
 {
     const struct graph *g = m->g;
+    if (!m->ixvert) {
+        struct index_info in;
+        index_get_info(m->ix, &in);
+        m->nixvert = in.docs;
+        m->ixvert = kg_xcalloc(m->nixvert ? m->nixvert : 1, sizeof *m->ixvert);
+    }
+    uint32_t *slot = h->doc < m->nixvert ? &m->ixvert[h->doc] : NULL;
+    if (slot && *slot)
+        return *slot == MATCH_IXV_NONE ? GRAPH_NONE : *slot - 1;
+    /* Documents and vertices of a kind mostly come in the same order, so
+     * the last offset of the kind is tried first; the id confirms it. */
+    int64_t guess = (int64_t)h->doc + m->ixdelta[h->kind];
+    uint32_t v = GRAPH_NONE;
+    if (guess >= 0 && guess < (int64_t)g->nrec && g->vkind[guess] == h->kind &&
+        strcmp(graph_str(g, g->vid[guess]), h->id) == 0)
+        v = (uint32_t)guess;
+    else
+        v = graph_find(g, h->kind, h->id);
+    if (v < g->nrec)
+        m->ixdelta[h->kind] = (int64_t)v - h->doc;
+    if (v >= g->nrec)
+        v = GRAPH_NONE;
+    if (slot)
+        *slot = v == GRAPH_NONE ? MATCH_IXV_NONE : v + 1;
+    return v;
+}
+
+/* Blends the index's BM25, as a z-score per item kind, into the text
+ * z-scores: tz = (1 - w) tz + w z(BM25). The expansion on BM25 feedback
+ * (text.expand_bm25) takes the hits in rank order; otherwise their order
+ * does not matter and the index spares the sort. */
+static kg_status bm25_search(struct matcher *m, const char *text)
+{
     for (size_t i = 0; i < m->nbtouch; i++)
         m->bm[m->btouch[i]] = 0;
     m->nbtouch = 0;
@@ -488,17 +528,18 @@ static kg_status bm25_search(struct matcher *m, const char *text)
         return KG_OK;
     struct index_hit *hits = NULL;
     size_t n = 0;
-    kg_status st = index_search(
-        m->ix, text, KG_KIND_BIT(KG_ACHIEVEMENT) | KG_KIND_BIT(KG_PATENT), 0,
-        &hits, &n);
+    unsigned kinds = KG_KIND_BIT(KG_ACHIEVEMENT) | KG_KIND_BIT(KG_PATENT);
+    kg_status st = m->c.expand_bm25
+                       ? index_search(m->ix, text, kinds, 0, &hits, &n)
+                       : index_search_unordered(m->ix, text, kinds, &hits, &n);
     if (st != KG_OK) {
         snprintf(m->errbuf, sizeof m->errbuf, "BM25 search: %s",
                  index_last_error(m->ix));
         return st;
     }
     for (size_t i = 0; i < n; i++) {
-        uint32_t v = graph_find(g, hits[i].kind, hits[i].id);
-        if (v == GRAPH_NONE || v >= g->nrec || m->bm[v] > 0)
+        uint32_t v = hit_vertex(m, &hits[i]);
+        if (v == GRAPH_NONE || m->bm[v] > 0)
             continue;
         m->bm[v] = hits[i].score;
         m->btouch[m->nbtouch++] = v;

@@ -498,6 +498,44 @@ static void unknown_terms_and_empty_queries_find_nothing(void **state)
     index_free(ix);
 }
 
+/* The unordered search gives the very hits of the exhaustive one (k = 0),
+ * each with its own document number, only in another order. */
+static void unordered_hits_are_the_exhaustive_hits(void **state)
+{
+    (void)state;
+    const char *docs[] = {"cat dog cat", "dog fish", "fish fish fish fish",
+                          "bird",        "cat bird", "dog dog cat fish"};
+    struct index *ix = build_abstracts(docs, 6, NULL);
+    struct index_info in;
+    index_get_info(ix, &in);
+    const char *queries[] = {"cat dog fish", "bird", "fish cat", "zebra"};
+    for (size_t q = 0; q < 4; q++) {
+        struct index_hit *a, *b;
+        size_t na, nb;
+        search(ix, queries[q], 0, 0, &a, &na);
+        assert_int_equal(index_search_unordered(ix, queries[q], 0, &b, &nb),
+                         KG_OK);
+        assert_int_equal(na, nb);
+        for (size_t i = 0; i < na; i++) {
+            assert_true(a[i].doc < in.docs);
+            size_t found = 0;
+            for (size_t j = 0; j < nb; j++)
+                if (b[j].doc == a[i].doc) {
+                    found++;
+                    assert_int_equal(b[j].kind, a[i].kind);
+                    assert_string_equal(b[j].id, a[i].id);
+                    assert_true(b[j].score == a[i].score);
+                }
+            assert_int_equal(found, 1);
+            for (size_t j = 0; j < i; j++)
+                assert_true(a[j].doc != a[i].doc);
+        }
+        free(a);
+        free(b);
+    }
+    index_free(ix);
+}
+
 /* A k past any count (the CLI once passed 2^64-1) is the whole list, not a
  * wrapped (k+1)*16-byte heap. */
 static void a_huge_k_is_all_the_documents(void **state)
@@ -759,6 +797,7 @@ int main(void)
         cmocka_unit_test(top_k_equals_exhaustive_scoring_on_random_corpora),
         cmocka_unit_test(unknown_terms_and_empty_queries_find_nothing),
         cmocka_unit_test(a_huge_k_is_all_the_documents),
+        cmocka_unit_test(unordered_hits_are_the_exhaustive_hits),
         cmocka_unit_test(one_cjk_character_meets_the_bigrams_around_it),
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
         T(search_on_an_empty_database_is_empty),
