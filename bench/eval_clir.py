@@ -14,7 +14,7 @@
 2. Chinese -> English matching: the reviewer gold standard (rap), each
    paper to review (demand) carrying only its title, in English (the
    original) or in Chinese (rap_titles_zh.jsonl), against the English
-   experts and papers of each variant: `kgmatch match --all --kind expert
+   experts and papers of each variant: `kgmatch match --all --min-score 0 --kind expert
    --top 0 --format csv`, scored by ../shared/tools/rap_loss.py, 10-variant
    mean. Target: the Chinese-title loss within 0.04 of the English-title
    loss measured in the same run.
@@ -101,8 +101,10 @@ def rap_variant(exe, shared, work, k, titles, tag):
                        ("achievement", os.path.join(vdir, "achievements.jsonl")),
                        ("demand", dem)])
     run([exe, "--db", db, "export", "--rebuild", "--format", "csv"])
+    # every expert scored: the loss compares scores, so none may be left
+    # out below match.min_score
     out = run([exe, "--db", db, "match", "--all", "--kind", "expert", "--top",
-               "0", "--format", "csv"]).stdout
+               "0", "--min-score", "0", "--format", "csv"]).stdout
     pred = os.path.join(work, f"rap_{tag}_{k}.pred.tsv")
     with open(pred, "w") as f:
         f.write("demand_id\texpert_id\tscore\n")
@@ -122,7 +124,7 @@ def zh_to_en(exe, shared, work, variants):
     print("\n== Chinese -> English: rap gold standard, demands with a title "
           "only")
     print("   kgmatch --db rap_LANG_K.db match --all --kind expert --top 0 "
-          "--format csv; rap_loss.py")
+          "--min-score 0 --format csv; rap_loss.py")
     print(f"{'variant':<9}{'English':>9}{'Chinese':>9}")
     loss = {"en": [], "zh": []}
     t = time.perf_counter()
