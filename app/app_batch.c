@@ -52,7 +52,12 @@ static kg_status write_tmp(struct app_session *a, const char *dir,
                            const char *name, const struct kg_buf *b)
 {
     char *path = kg_xasprintf("%s/.%s.tmp", dir, name);
-    FILE *f = fopen(path, "w");
+    /* never through a symlink someone placed at the temporary name */
+    int fd =
+        open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (fd >= 0 && !f)
+        close(fd);
     kg_status st = KG_OK;
     if (!f) {
         st = app_fail(a, KG_EIO, "%s: %s", path, strerror(errno));
