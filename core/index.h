@@ -31,7 +31,10 @@ struct index_opts {
 
 /*
  * Opens the index of s, building or rebuilding it when the file is missing,
- * stale (the store's version moved), corrupt or when opts->rebuild is set.
+ * corrupt or when opts->rebuild is set. When the store moved on, only the
+ * records changed since are indexed, into a segment file beside it
+ * (index_int.h, SEGMENTS; a full rebuild when the store's change log does
+ * not reach back or the segments grew past a quarter of the index).
  * opts may be NULL. On failure returns the status with a message in err.
  * When the file cannot be written (read-only directory, disk full) the index
  * is built in memory. index_get_info says what happened; nothing is
@@ -90,6 +93,10 @@ struct index_info {
     const char *write_error;    /* why the file could not be written (the
                                    index is then in memory), else NULL;
                                    both strings owned by the index */
+    size_t segments;            /* segment files on top of the full build */
+    size_t changed; /* records this open indexed into a new segment (an
+                       update instead of a rebuild), else 0 */
+    size_t merged;  /* older segments that new segment took over */
 };
 void index_get_info(const struct index *ix, struct index_info *info);
 

@@ -367,7 +367,7 @@ static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
             uint32_t d = ix->touched[i];
             struct hit x = {acc[d], d};
             acc[d] = 0;
-            if (mask & KG_KIND_BIT(kind_of(ix, d)) &&
+            if (mask & KG_KIND_BIT(kind_of(ix, d)) && !ix_dead(ix, d) &&
                 (n < k || better(&x, &h[0])))
                 heap_push(h, &n, k, x);
         }
@@ -375,7 +375,7 @@ static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
         h = kg_xmalloc((nt + 1) * sizeof *h);
         for (size_t i = 0; i < nt; i++) {
             uint32_t d = ix->touched[i];
-            if (mask & KG_KIND_BIT(kind_of(ix, d)))
+            if (mask & KG_KIND_BIT(kind_of(ix, d)) && !ix_dead(ix, d))
                 h[n++] = (struct hit){acc[d], d};
             acc[d] = 0;
         }
@@ -420,6 +420,12 @@ static size_t search_top(struct index *ix, struct cursor *cs, size_t nc,
                 cur_geq(&cs[i], t, nd);
             continue;
         }
+        if (ix_dead(ix, d)) { /* a newer segment has it */
+            for (size_t i = ne; i < nc; i++)
+                if (cs[i].doc == d)
+                    cur_next(&cs[i], nd);
+            continue;
+        }
         int64_t score = 0;
         float k2 = ix->k2[d];
         for (size_t i = ne; i < nc; i++) {
@@ -461,6 +467,52 @@ static kg_status ensure_analyzer(struct index *ix, char *err, size_t errlen)
     return text_new(&to, &ix->tx, err, errlen);
 }
 
+/* A hit of any segment, for merging. */
+struct seg_hit {
+    int64_t score;
+    kg_kind kind;
+    const char *id;
+};
+
+static int cmp_seg_hit(const void *x, const void *y)
+{
+    const struct seg_hit *a = x, *b = y;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    return strcmp(a->id, b->id);
+}
+
+/* The hits of one segment g for the nu query terms as found in it (ti, df
+ * 0 when absent) with the shared weights w. */
+static size_t search_segment(struct index *g, const struct tinfo *ti,
+                             const double *w, size_t nu, unsigned mask,
+                             size_t k, struct hit **h)
+{
+    struct cursor *cs = kg_xmalloc((nu + 1) * sizeof *cs);
+    size_t nc = 0, nh = 0;
+    for (size_t i = 0; i < nu; i++) {
+        if (!ti[i].df)
+            continue;
+        double mx = 1.0;
+        if (g->exact_bounds) {
+            mx = ti[i].maxq / 65535.0 * g->bound_scale;
+            mx = mx < 1.0 ? mx : 1.0;
+        }
+        if (ti[i].df == 1)
+            mx = (double)ti[i].tf2 / ((double)ti[i].tf2 + g->k2[ti[i].doc]);
+        cur_init(&cs[nc++], g, &ti[i], w[i], (int64_t)(w[i] * mx) + 2);
+    }
+    *h = NULL;
+    if (nc && (k == 0 || k >= g->h.ndocs))
+        nh = search_all(g, cs, nc, mask, k, h);
+    else if (nc)
+        nh = search_top(g, cs, nc, mask, k, h);
+    free(cs);
+    return nh;
+}
+
 kg_status index_search(struct index *ix, const char *text, unsigned kinds,
                        size_t k, struct index_hit **hits, size_t *n)
 {
@@ -468,7 +520,7 @@ kg_status index_search(struct index *ix, const char *text, unsigned kinds,
     *n = 0;
     unsigned mask = kinds ? kinds : KG_ALL_KINDS;
     ix->err[0] = '\0';
-    if (ix->h.ndocs == 0 || !text)
+    if (ix->live == 0 || !text)
         return KG_OK;
     kg_status st = ensure_analyzer(ix, ix->err, sizeof ix->err);
     if (st != KG_OK)
@@ -493,39 +545,51 @@ kg_status index_search(struct index *ix, const char *text, unsigned kinds,
         else
             q[nu++] = q[i];
     }
-    struct cursor *cs = kg_xmalloc(nu * sizeof *cs);
-    size_t nc = 0;
-    double N = ix->h.ndocs;
-    for (size_t i = 0; i < nu; i++) {
-        struct tinfo ti;
-        if (!dict_find(ix, q[i].t, q[i].len, &ti))
-            continue;
-        double w = bm25_idf(N, ti.df) * q[i].qtf * (ix->k1 + 1) * IX_SCALE;
-        double mx = ix->exact_bounds ? ti.maxq / 65535.0 : 1.0;
-        if (ti.df == 1)
-            mx = (double)ti.tf2 / ((double)ti.tf2 + ix->k2[ti.doc]);
-        cur_init(&cs[nc++], ix, &ti, w, (int64_t)(w * mx) + 2);
+    /* the full build and its segments share N and the summed df */
+    size_t ns = ix->nseg + 1;
+    struct tinfo *ti = kg_xcalloc(ns * nu, sizeof *ti);
+    double *df = kg_xcalloc(nu, sizeof *df), *w = kg_xcalloc(nu, sizeof *w);
+    for (size_t g = 0; g < ns; g++) {
+        const struct index *sg = g ? ix->seg[g - 1] : ix;
+        for (size_t i = 0; i < nu; i++) {
+            struct tinfo *t = &ti[g * nu + i];
+            if (!dict_find(sg, q[i].t, q[i].len, t))
+                t->df = 0;
+            df[i] += t->df;
+        }
+    }
+    for (size_t i = 0; i < nu; i++)
+        w[i] = bm25_idf(ix->live, df[i]) * q[i].qtf * (ix->k1 + 1) * IX_SCALE;
+    struct seg_hit *all = NULL;
+    size_t nall = 0;
+    for (size_t g = 0; g < ns; g++) {
+        struct index *sg = g ? ix->seg[g - 1] : ix;
+        struct hit *h = NULL;
+        size_t nh = search_segment(sg, ti + g * nu, w, nu, mask, k, &h);
+        all = kg_xrealloc(all, (nall + nh + 1) * sizeof *all);
+        for (size_t i = 0; i < nh; i++) {
+            struct ix_doc d;
+            memcpy(&d, &sg->docs[h[i].doc], sizeof d);
+            all[nall++] = (struct seg_hit){h[i].score, kind_of(sg, h[i].doc),
+                                           sg->ids + d.id_off};
+        }
+        free(h);
     }
     free(q);
-    struct hit *h = NULL;
-    size_t nh = 0;
-    if (nc && (k == 0 || k >= ix->h.ndocs)) {
-        nh = search_all(ix, cs, nc, mask, k, &h);
-    } else if (nc) {
-        nh = search_top(ix, cs, nc, mask, k, &h);
-    }
-    free(cs);
-    struct index_hit *res = kg_xmalloc((nh + 1) * sizeof *res);
-    for (size_t i = 0; i < nh; i++) {
-        struct ix_doc d;
-        memcpy(&d, &ix->docs[h[i].doc], sizeof d);
-        res[i].kind = kind_of(ix, h[i].doc);
-        res[i].id = ix->ids + d.id_off;
-        res[i].score = (double)h[i].score / IX_SCALE;
-    }
-    free(h);
+    free(ti);
+    free(df);
+    free(w);
+    if (ns > 1)
+        qsort(all, nall, sizeof *all, cmp_seg_hit);
+    if (k && nall > k)
+        nall = k;
+    struct index_hit *res = kg_xmalloc((nall + 1) * sizeof *res);
+    for (size_t i = 0; i < nall; i++)
+        res[i] = (struct index_hit){all[i].kind, all[i].id,
+                                    (double)all[i].score / IX_SCALE};
+    free(all);
     *hits = res;
-    *n = nh;
+    *n = nall;
     return KG_OK;
 }
 
