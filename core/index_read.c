@@ -460,14 +460,23 @@ static kg_status update(struct index *ix, struct store *s, int64_t version,
     return KG_OK;
 }
 
-/* Removes the segment files of ix and their list (before a full build). */
+/* Removes the segment files PATH.idx.segs lists, then the list (before a
+ * full build). */
 static void remove_segments(struct index *ix)
 {
     char *lp = segs_path(ix);
-    if (unlink(lp) == 0 || errno == ENOENT) {
-        for (size_t i = 0; i < ix->nseg; i++)
-            unlink(ix->seg[i]->path);
-    }
+    FILE *f = fopen(lp, "r");
+    char line[128];
+    long long from, to;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "%lld %lld", &from, &to) == 2) {
+            char *p = seg_path(ix, from, to);
+            unlink(p);
+            free(p);
+        }
+    if (f)
+        fclose(f);
+    unlink(lp);
     free(lp);
     drop_segments(ix);
 }
