@@ -40,18 +40,18 @@ def run(cmd):
 
 
 def search(exe, db, queries, runs=3):
-    """p50, p99, mean (each the least of runs runs: the machine is shared)
-    and the result rows."""
+    """p50, p99, mean, index open (each the least of runs runs: the
+    machine is shared) and the result rows."""
     best = None
     for _ in range(runs):
         _, out, err = run([exe, "--db", db, "search", "--queries", queries,
                            "--top", "10", "--timing"])
-        m = re.search(r"p50 ([\d.]+) ms, p99 ([\d.]+) ms, mean ([\d.]+) ms",
-                      err)
-        v = [float(m.group(i)) for i in (1, 2, 3)]
+        m = re.search(r"p50 ([\d.]+) ms, p99 ([\d.]+) ms, mean ([\d.]+) ms"
+                      r".*index open ([\d.]+) ms", err)
+        v = [float(m.group(i)) for i in (1, 2, 3, 4)]
         best = v if best is None else [min(x, y) for x, y in zip(best, v)]
     ids = [line.split(",")[:4] for line in out.splitlines()]
-    return best[0], best[1], best[2], ids
+    return best[0], best[1], best[2], best[3], ids
 
 
 def main():
@@ -106,11 +106,11 @@ def main():
         print(f"update {u + 1}: {t:.2f} s ({state}, "
               f"{segs.group(1) if segs else 0} segments)", file=sys.stderr,
               flush=True)
-    p50s, p99s, means, ids_s = search(exe, db, queries)
+    p50s, p99s, means, opens, ids_s = search(exe, db, queries)
     _, out, _ = run([exe, "--db", db, "index"])
     segs = re.search(r"segments: (\d+)", out)
     rebuild_s, _, _ = run([exe, "--db", db, "index", "--rebuild"])
-    p50f, p99f, meanf, ids_f = search(exe, db, queries)
+    p50f, p99f, meanf, openf, ids_f = search(exe, db, queries)
     upd = [t for t, k in zip(times, kinds) if k == "updated"]
     same = sum(1 for x, y in zip(ids_s, ids_f) if x[:3] == y[:3])
     print(f"\nincremental index: {a.base} records, then {a.updates} updates "
@@ -129,6 +129,7 @@ def main():
     print(f"  search p99 segments / fresh  {p99s:.3f} / {p99f:.3f} ms "
           f"= {p99s / p99f:.2f}x   target <= {TARGETS['p99_ratio']}x")
     print(f"  search mean segments / fresh {means:.3f} / {meanf:.3f} ms")
+    print(f"  index open segments / fresh  {opens:.1f} / {openf:.1f} ms")
     print(f"  result rows equal (rank, kind, id) {same} of {len(ids_f)}")
 
 

@@ -55,6 +55,10 @@
  * segments together hold more than a quarter of the full build's
  * documents, or anything about them is off (a file missing, damaged, out
  * of chain), the whole index is rebuilt and the segments removed.
+ * Segment files are written before the list that names them and removed
+ * after it; two processes updating at once can leave a list naming a file
+ * the other removed: the next open then drops the segments and indexes the
+ * changes since PATH.idx again (slower, never a wrong answer).
  *
  * The reader checks (index_read.c, attach) that the sections' lengths
  * fit the counts, ids and dictionary block offsets lie inside their

@@ -392,9 +392,11 @@ static int cmp_bound(const void *x, const void *y)
 }
 
 /* Top k by MaxScore: lists whose bounds together cannot lift a document
- * above the k-th score are only probed for documents the others find. */
+ * above the k-th score are only probed for documents the others find.
+ * Documents scoring floor or less are not wanted (0: every one is). */
 static size_t search_top(struct index *ix, struct cursor *cs, size_t nc,
-                         unsigned mask, size_t k, struct hit **out)
+                         unsigned mask, size_t k, int64_t floor,
+                         struct hit **out)
 {
     uint32_t nd = ix->h.ndocs;
     qsort(cs, nc, sizeof *cs, cmp_bound);
@@ -404,7 +406,9 @@ static size_t search_top(struct index *ix, struct cursor *cs, size_t nc,
         cum[i] = sum += cs[i].bound;
     struct hit *h = kg_xmalloc((k + 1) * sizeof *h);
     size_t n = 0, ne = 0;
-    int64_t theta = 0;
+    int64_t theta = floor;
+    while (floor > 0 && ne < nc && cum[ne] <= theta)
+        ne++;
     for (;;) {
         uint32_t d = IX_END;
         for (size_t i = ne; i < nc; i++)
@@ -436,7 +440,7 @@ static size_t search_top(struct index *ix, struct cursor *cs, size_t nc,
         }
         bool pruned = false;
         for (size_t i = ne; i-- > 0;) {
-            if (n == k && score + cum[i] <= theta) {
+            if ((n == k || floor > 0) && score + cum[i] <= theta) {
                 pruned = true;
                 break;
             }
@@ -444,11 +448,11 @@ static size_t search_top(struct index *ix, struct cursor *cs, size_t nc,
             if (cs[i].doc == d)
                 score += contrib(cs[i].w, cs[i].tfs[cs[i].pos], k2);
         }
-        if (pruned || (n == k && score <= theta) || score <= 0)
+        if (pruned || ((n == k || floor > 0) && score <= theta) || score <= 0)
             continue;
         heap_push(h, &n, k, (struct hit){score, d});
         if (n == k) {
-            theta = h[0].score;
+            theta = h[0].score > floor ? h[0].score : floor;
             while (ne < nc && cum[ne] <= theta)
                 ne++;
         }
@@ -488,7 +492,7 @@ static int cmp_seg_hit(const void *x, const void *y)
  * 0 when absent) with the shared weights w. */
 static size_t search_segment(struct index *g, const struct tinfo *ti,
                              const double *w, size_t nu, unsigned mask,
-                             size_t k, struct hit **h)
+                             size_t k, int64_t floor, struct hit **h)
 {
     struct cursor *cs = kg_xmalloc((nu + 1) * sizeof *cs);
     size_t nc = 0, nh = 0;
@@ -508,7 +512,7 @@ static size_t search_segment(struct index *g, const struct tinfo *ti,
     if (nc && (k == 0 || k >= g->h.ndocs))
         nh = search_all(g, cs, nc, mask, k, h);
     else if (nc)
-        nh = search_top(g, cs, nc, mask, k, h);
+        nh = search_top(g, cs, nc, mask, k, floor, h);
     free(cs);
     return nh;
 }
@@ -562,10 +566,13 @@ kg_status index_search(struct index *ix, const char *text, unsigned kinds,
         w[i] = bm25_idf(ix->live, df[i]) * q[i].qtf * (ix->k1 + 1) * IX_SCALE;
     struct seg_hit *all = NULL;
     size_t nall = 0;
+    int64_t floor = 0; /* the segments need only beat the full build's k-th */
     for (size_t g = 0; g < ns; g++) {
         struct index *sg = g ? ix->seg[g - 1] : ix;
         struct hit *h = NULL;
-        size_t nh = search_segment(sg, ti + g * nu, w, nu, mask, k, &h);
+        size_t nh = search_segment(sg, ti + g * nu, w, nu, mask, k, floor, &h);
+        if (g == 0 && k && nh == k)
+            floor = h[k - 1].score - 1; /* ties still sort by kind, id */
         all = kg_xrealloc(all, (nall + nh + 1) * sizeof *all);
         for (size_t i = 0; i < nh; i++) {
             struct ix_doc d;

@@ -832,6 +832,22 @@ static void many_updates_then_a_rebuild_equal_a_fresh_build(void **state)
         free(a);
         free(b);
     }
+    /* top-k over segments equals the head of every hit over segments */
+    for (int i = 0; i + 1 < NW; i++) {
+        char q[64];
+        snprintf(q, sizeof q, "%s %s", words[i], words[i + 1]);
+        struct index_hit *ha, *hb;
+        size_t na, nb;
+        search(seg, q, 0, 0, &ha, &na);
+        search(seg, q, 0, 5, &hb, &nb);
+        assert_int_equal(nb, na < 5 ? na : 5);
+        for (size_t j = 0; j < nb; j++) {
+            assert_string_equal(ha[j].id, hb[j].id);
+            assert_true(ha[j].score == hb[j].score);
+        }
+        free(ha);
+        free(hb);
+    }
     index_free(seg);
     /* merged into one full build, scores and order equal too */
     struct index_opts rb = {.rebuild = true};
