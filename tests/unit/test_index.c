@@ -783,6 +783,18 @@ an_update_indexes_only_the_changes_and_never_finds_old_text(void **state)
         free(h);
         index_free(ix);
     }
+    /* deleting A1 takes its title out of its expert's and institution's
+     * profiles too */
+    assert_int_equal(store_delete(f->s, KG_ACHIEVEMENT, "A1"), KG_OK);
+    ix = open_ix(f, NULL);
+    assert_false(was_built(ix));
+    r = hit_ids(ix, "magnesium", 0);
+    assert_string_equal(r, "");
+    free(r);
+    r = hit_ids(ix, "张三 山东大学", 0);
+    assert_string_equal(r, "0I1;1E1;");
+    free(r);
+    index_free(ix);
     char *w = warnings(f);
     assert_string_equal(w, "");
     free(w);
