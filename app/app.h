@@ -14,6 +14,7 @@
 
 #include "core/kg.h"
 #include "core/record.h"
+#include "core/store.h" /* enum store_upsert_result */
 
 /* ---- session ------------------------------------------------------------ */
 
@@ -105,9 +106,15 @@ struct app_hit {
     size_t rank; /* 1-based, within the group */
     kg_kind kind;
     const char *id, *label;
-    double score;            /* in [0, 1]; = text + graph + fit */
-    double text, graph, fit; /* the parts, already weighted */
+    double score; /* in [0, 1]: the calibrated estimate that a broker would
+                     call the pair relevant */
+    double text, graph, fit; /* the evidence's parts, already weighted */
+    double evidence;         /* = text + graph + fit: orders within a query */
+    double coverage;         /* share of the need's term weight it holds */
+    double cosine;           /* TF-IDF cosine to the unexpanded need */
     bool cross_domain;
+    bool accepted; /* a broker accepted this pair (declined ones never
+                      come: they leave the demand's ranking) */
     const char *concepts[APP_MAX_CONCEPTS]; /* with explain */
     size_t nconcepts;
     struct app_step path[APP_MAX_PATH]; /* with explain */
@@ -159,7 +166,9 @@ kg_status app_counts(struct app_session *a,
                      struct app_counts *out) KG_MUST_CHECK;
 
 /*
- * One record (r from record_init(r, kind), the caller releases it) with its
+ * One record by id, else by name as app_find_record finds it (several:
+ * KG_EINPUT listing them; r from record_init(r, kind), the caller releases
+ * it) with its
  * bookkeeping (info zeroed, released by the caller with store_info_release)
  * and then its links in both directions, one link_cb call each (cb returns
  * false to stop). KG_ENOTFOUND when there is no such record; store
@@ -202,15 +211,27 @@ struct app_search_hit {
 
 /*
  * The best top (0: all) records of kinds (0: all) for text, best first,
- * into *hits (free with app_search_free), each with its record's label
- * when labels is set. *ms, when not NULL, gets the time the index search
- * took. Opens the index with defaults when app_index_open was not called.
- * KG_EINTERNAL with the analyzer's message when text analysis fails.
+ * an institution, expert or enterprise whose normalized name or alias is
+ * text first of all (its score lifted to the best), into *hits (free with
+ * app_search_free), each with its record's label when labels is set. *ms, when
+ * not NULL, gets the time the index search took. Opens the index with defaults
+ * when app_index_open was not called. KG_EINTERNAL with the analyzer's message
+ * when text analysis fails.
  */
 kg_status app_search(struct app_session *a, const char *text, unsigned kinds,
                      size_t top, bool labels, struct app_search_hit **hits,
                      size_t *n, double *ms) KG_MUST_CHECK;
 void app_search_free(struct app_search_hit *hits, size_t n);
+
+/*
+ * The language app_search renders a query into besides its own words:
+ * "any" (the default: Chinese words are translated into English and
+ * English into Chinese), "zh", "en", or "off" (the need's own words only,
+ * no dictionary needed). Translation needs the dictionary (core/dict.h);
+ * KG_EUSAGE for another name.
+ */
+kg_status app_search_lang(struct app_session *a,
+                          const char *lang) KG_MUST_CHECK;
 
 /* ---- the graph (app_graph.c) ------------------------------------------- */
 
@@ -245,12 +266,20 @@ kg_status app_graph_graphml(struct app_session *a, FILE *f) KG_MUST_CHECK;
 /* ---- matching (app_match.c) --------------------------------------------- */
 
 struct app_match_opts {
-    unsigned kinds;  /* KG_KIND_BIT of achievement, patent, expert,
-                        institution; 0: all four */
-    size_t top;      /* best N of each kind; 0: every non-zero score */
-    bool cross_only; /* cross-domain hits only */
-    bool explain;    /* fill each hit's concepts and path */
+    unsigned kinds;     /* KG_KIND_BIT of achievement, patent, expert,
+                           institution; 0: all four */
+    size_t top;         /* best N of each kind; 0: every non-zero score */
+    bool cross_only;    /* cross-domain hits only */
+    bool explain;       /* fill each hit's concepts and path */
+    bool min_score_set; /* min_score overrides the config's match.min_score */
+    double min_score;   /* hits scoring less are left out */
 };
+
+/* The config's least score a hit needs (match.min_score) and the
+ * calibrated score a cross-domain mark needs, for a front end that says
+ * "no good match (nothing scores X or more)". */
+void app_match_thresholds(const struct app_session *a, double *min_score,
+                          double *cross_min);
 
 /* Parses "achievement", "patent", "expert", "institution" or "all" (0)
  * into a kinds mask; KG_EUSAGE for anything else. */
@@ -280,15 +309,32 @@ kg_status app_match_all(struct app_session *a, const struct app_match_opts *o,
  */
 kg_status app_find_enterprise(struct app_session *a, const char *name,
                               char **id) KG_MUST_CHECK;
+/* The same loose lookup for a record of any kind (a part of an id counts
+ * for enterprises only; stubs are left out of the part-of-name search but
+ * for enterprises): "no KIND matches", or "'X'
+ * matches N KINDs; give one of these ids:" with the candidates. */
+kg_status app_find_record(struct app_session *a, kg_kind kind, const char *name,
+                          char **id) KG_MUST_CHECK;
 
 /*
- * The ids of enterprise id's demands whose deadline has not passed (all of
- * them with closed_too), sorted, appended to ids. "Today" honours
+ * The ids of enterprise id's open demands (deadline not passed, status
+ * open; all of them with closed_too), sorted, appended to ids. "Today" honours
  * $KGMATCH_NOW. On failure ids is unchanged.
  */
 kg_status app_enterprise_demands(struct app_session *a, const char *id,
                                  bool closed_too,
                                  struct kg_strlist *ids) KG_MUST_CHECK;
+
+/* How many demands the last app_enterprise_demands (app_query,
+ * app_partners) left out as closed: deadline passed, or a status other
+ * than open. */
+size_t app_left_out(const struct app_session *a);
+
+/* Sets demand id's status: "open", "matched" or "closed" (KG_EUSAGE
+ * otherwise; KG_ENOTFOUND for no such demand). Only open demands are
+ * matched by query, partners and batch. */
+kg_status app_demand_status(struct app_session *a, const char *id,
+                            const char *status) KG_MUST_CHECK;
 
 /*
  * An enterprise's open demands (all with closed_too) and their matches:
@@ -356,6 +402,31 @@ struct app_eval_result {
  */
 kg_status app_eval(struct app_session *a, const struct app_gold *gold,
                    unsigned kinds, struct app_eval_result *out) KG_MUST_CHECK;
+
+/*
+ * Imports a collection in the shapes of ../shared/datasets/ir-classic
+ * (items.jsonl: id, title, abstract, keywords, fields; queries.jsonl: id,
+ * text) into a writable session: items as achievements, needs as demands
+ * (titled by their text), source "eval". KG_ENOTFOUND for a missing file,
+ * KG_EINPUT for a line that is no JSON object with an id (FILE:LINE in the
+ * message; that file is not stored), or the store's status.
+ */
+kg_status app_import_collection(struct app_session *a, const char *items,
+                                const char *needs) KG_MUST_CHECK;
+
+/* ---- a broker's writes (app_feedback.c) --------------------------------- */
+
+/*
+ * Stores record r (from source) as store_upsert does, in a writable
+ * session; *result says whether it was added, updated or unchanged and
+ * *version is the store's data version after it. Store failures return
+ * their status ("storing the record: ...").
+ */
+kg_status app_put(struct app_session *a, const struct kg_record *r,
+                  const char *source, enum store_upsert_result *result,
+                  int64_t *version) KG_MUST_CHECK;
+
+/* A broker's verdict on a proposed pair: app_feedback, below. */
 
 /* ---- writing: import, ingest, the index after writes (app_write.c) ----- */
 
@@ -463,6 +534,107 @@ void app_ingest_report_release(struct app_ingest_report *r);
 kg_status app_ingest(struct app_session *a, const char *const *names, size_t n,
                      const struct app_ingest_opts *o,
                      struct app_ingest_report *report) KG_MUST_CHECK;
+
+/* ---- the nightly batch (app_batch.c) ----------------------------------- */
+
+struct app_batch_opts {
+    const char *out;         /* the output directory (made when missing) */
+    const char *since;       /* NULL or "last", "all", or a date: demands
+                                first or last seen on or after it */
+    size_t top;              /* best N of each kind; 0: 5 */
+    unsigned shard, nshards; /* shard K (1-based) of N; N <= 1: all */
+    bool no_ingest;          /* match the store as it is */
+    const char *enterprise;  /* one enterprise's report (name or id); its
+                                open demands, all unless since is given;
+                                the night's state is left as it was */
+    struct app_ingest_opts ingest;
+    /* Called as the batch moves ("ingesting", "matching" done of total,
+     * "writing"); NULL: none. The library reports, the caller draws. */
+    void (*progress)(const char *stage, size_t done, size_t total, void *ctx);
+    void *progress_ctx;
+};
+
+struct app_batch_result {
+    size_t demands;        /* in the night's results */
+    size_t unchanged;      /* re-matched for a moved pool, same matches */
+    size_t matches;        /* hits written */
+    size_t sources_failed; /* sources whose harvest failed */
+    bool ingested;
+};
+
+/*
+ * The nightly batch: takes the lock DB.batch.lock (KG_EBUSY when another
+ * batch holds it), ingests every source unless no_ingest (failed sources
+ * go into the report, they do not fail the batch), matches the open
+ * demands of the shard that are new or changed since its last recorded
+ * run (all of them on the first run or with since "all") and those whose
+ * matches moved with the candidate pool, leaving out pairs a broker
+ * declined, and writes out/matches.json, matches.csv, summary.txt and
+ * report.html (temporary names, renamed when all are complete). Only then
+ * is the run recorded, so a killed batch is simply run again. *res is
+ * filled on success.
+ */
+kg_status app_batch(struct app_session *a, const struct app_batch_opts *o,
+                    struct app_batch_result *res) KG_MUST_CHECK;
+
+/* Parses "K/N" (1 <= K <= N <= 1000); KG_EUSAGE otherwise. */
+kg_status app_batch_shard_parse(const char *s, unsigned *k,
+                                unsigned *n) KG_MUST_CHECK;
+/* The stable hash that puts a demand in shard hash % N + 1 (FNV-1a). */
+uint32_t app_batch_hash(const char *s);
+
+/*
+ * Merges the outputs of shard runs (dirs[0..n), each holding a
+ * matches.json) into the unsharded result in out: the same four files an
+ * unsharded run writes, equal to them but for the timestamps. Needs no
+ * store. On failure the message is in err: KG_EINPUT names a directory
+ * without a batch output, KG_EIO a file that cannot be written.
+ */
+kg_status app_batch_merge(const char *const *dirs, size_t n, const char *out,
+                          char *err, size_t errlen) KG_MUST_CHECK;
+
+/* Deletes record (kind, id) and its links (the records it referred to
+ * stay); the search index is brought up to date and the graph cache
+ * rebuilds on its next open. KG_ENOTFOUND when there is no such record. */
+kg_status app_delete(struct app_session *a, kg_kind kind,
+                     const char *id) KG_MUST_CHECK;
+
+/* ---- broker feedback (app_feedback.c) ----------------------------------- */
+
+/* Whether reason is one of too-early-stage, not-relevant, too-costly,
+ * already-known, other. */
+bool app_feedback_reason_ok(const char *reason);
+
+struct app_feedback_opts {
+    const char *demand;
+    kg_kind kind; /* of the item */
+    const char *item;
+    bool accept;        /* else decline */
+    const char *reason; /* NULL or one app_feedback_reason_ok takes */
+    const char *note;   /* NULL or free text */
+};
+
+/*
+ * Records a broker's verdict on a pair (replacing an earlier one): a
+ * declined pair is never proposed again for that demand, an accepted one
+ * is marked. KG_ENOTFOUND when the demand or the item is not in the store,
+ * KG_EUSAGE for an unknown reason; the session must be writable.
+ */
+kg_status app_feedback(struct app_session *a,
+                       const struct app_feedback_opts *o) KG_MUST_CHECK;
+
+/* One verdict, strings valid during the callback (label "" when the item
+ * is gone, reason "" when none was given). */
+struct app_feedback_row {
+    const char *demand, *item, *label, *reason, *note, *at;
+    kg_kind kind;
+    bool accept;
+};
+/* Every verdict (demand's only when not NULL), by demand, kind and item. */
+kg_status app_feedback_list(struct app_session *a, const char *demand,
+                            void (*row)(void *ctx,
+                                        const struct app_feedback_row *r),
+                            void *ctx) KG_MUST_CHECK;
 
 /* ---- sources (app_sources.c) ------------------------------------------- */
 

@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "app/app_int.h"
+#include "ingest/import.h"
 
 #define EVAL_MAX_LINE 4096
 
@@ -276,9 +279,14 @@ kg_status app_eval(struct app_session *a, const struct app_gold *gold,
         sc[i].kind = kg_xcalloc(d->n + 1, sizeof *sc[i].kind);
         sc[i].hit10 = kg_xcalloc(d->n + 1, sizeof *sc[i].hit10);
         dropped += place_items(g, kinds, &sc[i]);
-        qs[i] = (struct match_query){.demand = v, .kinds = kinds};
+        /* every candidate is ranked: the metrics need the whole list */
+        qs[i] = (struct match_query){
+            .demand = v, .kinds = kinds, .min_score_set = true};
     }
     struct match_indexes ixs;
+    struct xlate *xs = kg_xcalloc(n + 1, sizeof *xs);
+    if (st == KG_OK)
+        st = app_translate(a, qs, n, NULL, xs);
     if (st == KG_OK)
         st = app_bm25(a, qs, n, 0, texts, &ixs);
     if (st == KG_OK) {
@@ -322,7 +330,87 @@ kg_status app_eval(struct app_session *a, const struct app_gold *gold,
         free(texts[i]);
     }
     free(texts);
+    app_translate_release(xs, n);
     free(sc);
     free(qs);
+    return st;
+}
+
+/* ---- a collection in ir-classic's shapes -------------------------------- */
+
+/* Rewrites one line of a collection file as a record of the store: items
+ * keep id, title (when not empty), abstract, keywords and fields; needs
+ * ({"id", "text"}) become demands titled by their text (a "title" or
+ * "description" they carry is kept). Other keys are left out. Returns
+ * false when the line is no JSON object with an id. */
+static bool collection_record(const char *line, bool need, FILE *out)
+{
+    json_error_t je;
+    json_t *in = json_loads(line, 0, &je);
+    if (!json_is_object(in) || !json_is_string(json_object_get(in, "id"))) {
+        json_decref(in);
+        return false;
+    }
+    json_t *r = json_object();
+    static const char *const item_keys[] = {"id", "title", "abstract",
+                                            "keywords", "fields"};
+    static const char *const need_keys[] = {"id", "title", "description",
+                                            "keywords", "fields"};
+    const char *const *keys = need ? need_keys : item_keys;
+    for (int i = 0; i < 5; i++) {
+        json_t *v = json_object_get(in, keys[i]);
+        if (v && !(json_is_string(v) && json_string_length(v) == 0))
+            json_object_set(r, keys[i], v);
+    }
+    json_t *text = json_object_get(in, "text");
+    if (need && json_is_string(text) && !json_object_get(r, "title"))
+        json_object_set(r, "title", text);
+    json_dumpf(r, out, JSON_COMPACT); /* a temporary file, not a terminal */
+    fputc('\n', out);
+    json_decref(r);
+    json_decref(in);
+    return true;
+}
+
+kg_status app_import_collection(struct app_session *a, const char *items,
+                                const char *needs)
+{
+    const char *paths[] = {items, needs};
+    kg_status st = KG_OK;
+    for (int k = 0; k < 2 && st == KG_OK; k++) {
+        FILE *in = fopen(paths[k], "r");
+        if (!in)
+            return app_fail(a, errno == ENOENT ? KG_ENOTFOUND : KG_EIO,
+                            "%s: %s", paths[k], strerror(errno));
+        FILE *tmp = tmpfile();
+        if (!tmp) {
+            fclose(in);
+            return app_fail(a, KG_EIO, "temporary file: %s", strerror(errno));
+        }
+        char *line = NULL;
+        size_t cap = 0;
+        long lineno = 0;
+        while (st == KG_OK && getline(&line, &cap, in) > 0) {
+            lineno++;
+            if (line[strspn(line, " \t\r\n")] == '\0')
+                continue;
+            if (!collection_record(line, k == 1, tmp))
+                st = app_fail(a, KG_EINPUT,
+                              "%s:%ld: expected a JSON object with an id",
+                              paths[k], lineno);
+        }
+        free(line);
+        fclose(in);
+        if (st == KG_OK) {
+            rewind(tmp);
+            struct import_opts o = {.kind = k == 0 ? KG_ACHIEVEMENT : KG_DEMAND,
+                                    .format = IMPORT_JSONL,
+                                    .source = "eval"};
+            st = import_stream(a->s, tmp, paths[k], &o, NULL);
+            if (st != KG_OK)
+                app_store_fail(a, st, paths[k]);
+        }
+        fclose(tmp);
+    }
     return st;
 }

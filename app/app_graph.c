@@ -40,7 +40,7 @@ kg_status app_graph_graphml(struct app_session *a, FILE *f)
     char err[512];
     kg_status st = app_graph(a, &g);
     if (st == KG_OK) {
-        st = graph_write_graphml(g, f, err, sizeof err);
+        st = graph_write_graphml(g, a->s, f, err, sizeof err);
         if (st != KG_OK)
             app_fail(a, st, "%s", err);
     }

@@ -6,6 +6,7 @@
 #define KG_APP_INT_H
 
 #include "app/app.h"
+#include "core/clir.h"
 #include "core/index.h"
 #include "core/store.h"
 #include "graph/match.h"
@@ -19,9 +20,13 @@ struct app_session {
     size_t nix;
     struct matcher *m;    /* one for single runs (app_matcher) */
     struct index *search; /* for app_search (app_index_open) */
+    enum clir_lang lang;  /* what app_search translates into */
+    struct dict *dict;    /* opened on the first translated search */
+    struct clir *clir;    /* the dictionary and the store's learned pairs */
     struct kg_buf msg;
     void (*notice)(void *ctx, const char *msg);
     void *notice_ctx;
+    size_t left_out; /* closed demands the last enterprise lookup left out */
 };
 
 /* Passes on, as notices, why the index ix or the graph g was rebuilt or
@@ -50,8 +55,48 @@ kg_status app_bm25(struct app_session *a, struct match_query *qs, size_t nq,
                    size_t nix, char **texts,
                    struct match_indexes *ixs) KG_MUST_CHECK;
 
+/* The session's translator (dictionary opened and pairs learned on first
+ * use); the message says why when the dictionary is missing. */
+kg_status app_clir(struct app_session *a, struct clir **c) KG_MUST_CHECK;
+
+/* One need's translation (core/clir.h): its terms, and those of them in
+ * the other language as the matcher's xterms. */
+struct xlate {
+    struct clir_query q;
+    struct index_wterm *w;
+    size_t nw;
+};
+
+/*
+ * Translates the need of each query qs[0..n) (the demand's stored text, or
+ * text) into xs[0..n) (zeroed by the caller) and points the query's xterms
+ * at it; the store's index weighs the candidates (opened, or built, when
+ * the session has none). Nothing when text.translate is 0. The message
+ * says why on failure (no dictionary, the analyzer).
+ */
+kg_status app_translate(struct app_session *a, struct match_query *qs, size_t n,
+                        const char *text, struct xlate *xs) KG_MUST_CHECK;
+/* Frees xs[0..n) and the array. */
+void app_translate_release(struct xlate *xs, size_t n);
+
+/* A demand's title, description and keywords (caller frees), or NULL. */
+char *app_demand_text(struct store *s, const char *id);
+
 /* An app_hit of match hit h (strings stay the graph's). */
 void app_hit_from(const struct graph *g, const struct match_hit *h, size_t rank,
                   struct app_hit *out);
+
+/* The demands with a status set (store_demand_status_foreach) into ids
+ * (interned) and status (by number); the caller releases both. */
+struct strmap;
+kg_status app_status_load(struct app_session *a, struct strmap *ids,
+                          struct kg_strlist *status) KG_MUST_CHECK;
+/* Demand id's status from what app_status_load read: "open" when unset. */
+const char *app_status_of(const struct strmap *ids,
+                          const struct kg_strlist *status, const char *id);
+
+/* A demand is open while its deadline (if any) is today (YYYY-MM-DD) or
+ * later. */
+bool app_demand_open(const struct kg_record *r, const char *today);
 
 #endif

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "app/app_int.h"
+#include "core/strmap.h"
+#include "core/text.h"
 
 kg_status app_match_kinds(const char *s, unsigned *kinds)
 {
@@ -23,37 +25,207 @@ kg_status app_match_kinds(const char *s, unsigned *kinds)
     return KG_OK;
 }
 
+/* ---- broker verdicts ---------------------------------------------------- */
+
+/* The verdicts on the pairs of the demands being matched: key
+ * "demand\x1fkind\x1fitem", accept flag by number. */
+struct verdicts {
+    struct strmap pairs;
+    bool *accept;
+    size_t cap;
+    struct strmap declines; /* demand -> number of declines (by count) */
+    size_t *ndeclined;
+};
+
+static void pair_key(struct kg_buf *b, const char *demand, kg_kind kind,
+                     const char *item)
+{
+    kg_buf_reset(b);
+    kg_buf_printf(b, "%s\x1f%d\x1f%s", demand, (int)kind, item);
+}
+
+static bool on_verdict(const struct store_feedback *f, void *ctx)
+{
+    struct verdicts *v = ctx;
+    struct kg_buf b;
+    kg_buf_init(&b);
+    pair_key(&b, f->demand, f->kind, f->item);
+    uint32_t i = strmap_get(&v->pairs, b.data, b.len, true, NULL);
+    if (i >= v->cap) {
+        v->cap = 2 * i + 16;
+        v->accept = kg_xrealloc(v->accept, v->cap * sizeof *v->accept);
+        v->ndeclined = kg_xrealloc(v->ndeclined, v->cap * sizeof *v->ndeclined);
+    }
+    v->accept[i] = f->accept;
+    if (!f->accept) {
+        bool added = false;
+        uint32_t d = strmap_get(&v->declines, f->demand, strlen(f->demand),
+                                true, &added);
+        v->ndeclined[d] = added ? 1 : v->ndeclined[d] + 1;
+    }
+    kg_buf_release(&b);
+    return true;
+}
+
+static void verdicts_release(struct verdicts *v)
+{
+    strmap_release(&v->pairs);
+    strmap_release(&v->declines);
+    free(v->accept);
+    free(v->ndeclined);
+}
+
+/* 1: accepted, -1: declined, 0: no verdict. */
+static int verdict(const struct verdicts *v, const char *demand, kg_kind kind,
+                   const char *item)
+{
+    if (!v || v->pairs.n == 0 || !demand)
+        return 0;
+    struct kg_buf b;
+    kg_buf_init(&b);
+    pair_key(&b, demand, kind, item);
+    uint32_t i =
+        strmap_get((struct strmap *)&v->pairs, b.data, b.len, false, NULL);
+    kg_buf_release(&b);
+    return i == STRMAP_NONE ? 0 : v->accept[i] ? 1 : -1;
+}
+
+static size_t declined(const struct verdicts *v, const char *demand)
+{
+    uint32_t i = strmap_get((struct strmap *)&v->declines, demand,
+                            strlen(demand), false, NULL);
+    return i == STRMAP_NONE ? 0 : v->ndeclined[i];
+}
+
 /* ---- one batch to a sink ------------------------------------------------ */
+
+/* ---- translation of the needs (core/clir.h) ---------------------------- */
+
+/* The analyzer terms of s, '\n' after each (caller frees). */
+static char *terms_of(struct text *t, struct text_tokens *tk, const char *s)
+{
+    struct kg_buf b;
+    kg_buf_init(&b);
+    text_tokens_reset(tk);
+    if (text_analyze(t, s, strlen(s), tk) == KG_OK)
+        for (size_t i = 0; i < tk->n; i++)
+            kg_buf_printf(&b, "%s\n", tk->bytes + tk->v[i].off);
+    kg_buf_adds(&b, "");
+    return kg_buf_detach(&b);
+}
 
 struct emit {
     const struct graph *g;
     const struct app_sink *sink;
     const uint32_t *demands; /* NULL for a text query */
     const char *text;
+    struct app_session *a;
+    const struct xlate *xs;
+    struct text *tx; /* for the translated concepts of reasons */
+    struct text_tokens tk;
+    const struct verdicts *v; /* NULL: none */
+    size_t top;               /* per kind, after declined pairs leave */
 };
+
+/* Puts the translated terms of x found in hit h's record first among its
+ * concepts ("src ↔ translation"); bufs hold the strings. */
+#define XL_CONCEPTS 2
+static void translated_concepts(struct emit *e, const struct xlate *x,
+                                struct app_hit *h, char bufs[XL_CONCEPTS][160])
+{
+    struct kg_record r;
+    record_init(&r, h->kind);
+    if (store_get(e->a->s, h->kind, h->id, &r) != KG_OK) {
+        record_release(&r);
+        return;
+    }
+    char *js = record_to_json(&r);
+    record_release(&r);
+    char *have = terms_of(e->tx, &e->tk, js);
+    free(js);
+    size_t nb = 0;
+    for (size_t j = 0; j < x->q.n && nb < XL_CONCEPTS; j++) {
+        const struct clir_term *t = &x->q.v[j];
+        if (t->how == CLIR_SAME)
+            continue;
+        char *want = terms_of(e->tx, &e->tk, t->text);
+        bool all = *want != '\0';
+        for (char *p = want, *nl; all && (nl = strchr(p, '\n')); p = nl + 1) {
+            *nl = '\0';
+            struct kg_buf k;
+            kg_buf_init(&k);
+            kg_buf_printf(&k, "\n%s\n", p);
+            all = strstr(have, k.data + 1) == have ||
+                  strstr(have, k.data) != NULL;
+            kg_buf_release(&k);
+        }
+        free(want);
+        bool dup = false;
+        for (size_t b = 0; b < nb; b++)
+            dup = dup || strstr(bufs[b], t->src) == bufs[b];
+        if (all && !dup)
+            snprintf(bufs[nb++], 160, "%s ↔ %s", t->src, t->text);
+    }
+    free(have);
+    if (!nb)
+        return;
+    size_t keep = h->nconcepts + nb > APP_MAX_CONCEPTS ? APP_MAX_CONCEPTS - nb
+                                                       : h->nconcepts;
+    memmove(h->concepts + nb, h->concepts, keep * sizeof *h->concepts);
+    for (size_t b = 0; b < nb; b++)
+        h->concepts[b] = bufs[b];
+    h->nconcepts = keep + nb;
+}
+
+/* Whether hit j of r is sent: not declined, and within top of its kind
+ * (*n counts the kind's hits sent so far). */
+static bool keep_hit(const struct emit *e, const char *demand,
+                     const struct match_result *r, size_t j, size_t *n)
+{
+    const struct match_hit *h = &r->hits[j];
+    if (j == 0 || r->hits[j - 1].kind != h->kind)
+        *n = 0;
+    if (verdict(e->v, demand, h->kind, graph_id(e->g, h->v)) < 0)
+        return false;
+    if (e->top && *n >= e->top)
+        return false;
+    (*n)++;
+    return true;
+}
 
 static bool emit_result(size_t i, const struct match_result *r, void *ctx)
 {
     struct emit *e = ctx;
     const struct app_sink *k = e->sink;
+    const char *demand = e->demands ? graph_id(e->g, e->demands[i]) : NULL;
     struct kg_buf dom;
+    size_t nhits = 0, n = 0;
+    for (size_t j = 0; j < r->n; j++)
+        nhits += keep_hit(e, demand, r, j, &n);
     kg_buf_init(&dom);
     domain_mask_format(r->demand_domains, ",", &dom);
     struct app_group grp = {
         .index = i,
         .kind = KG_DEMAND,
-        .id = e->demands ? graph_id(e->g, e->demands[i]) : NULL,
+        .id = demand,
         .label = e->demands ? graph_label(e->g, e->demands[i]) : e->text,
         .text = e->text,
         .domains = dom.len ? dom.data : "",
         .ndemands = 1,
-        .nhits = r->n,
+        .nhits = nhits,
     };
     if (k->begin)
         k->begin(k->ctx, &grp);
+    size_t rank = 0;
     for (size_t j = 0; j < r->n && k->hit; j++) {
+        if (!keep_hit(e, demand, r, j, &n))
+            continue;
         struct app_hit h;
-        app_hit_from(e->g, &r->hits[j], j + 1, &h);
+        char bufs[XL_CONCEPTS][160];
+        app_hit_from(e->g, &r->hits[j], ++rank, &h);
+        h.accepted = verdict(e->v, demand, h.kind, h.id) > 0;
+        if (e->tx && e->xs[i].nw)
+            translated_concepts(e, &e->xs[i], &h, bufs);
         k->hit(k->ctx, &grp, &h);
     }
     if (k->end)
@@ -100,12 +272,39 @@ static kg_status run(struct app_session *a, const uint32_t *dv, size_t n,
             .top = o->top,
             .cross_only = o->cross_only,
             .explain = o->explain,
+            .min_score_set = o->min_score_set,
+            .min_score = o->min_score,
         };
+    /* declined pairs leave the ranking: ask for as many more */
+    struct verdicts v = {.accept = NULL};
+    kg_status st =
+        dv ? store_feedback_foreach(a->s, NULL, on_verdict, &v) : KG_OK;
+    if (st != KG_OK)
+        app_store_fail(a, st, "reading feedback");
+    for (size_t i = 0; dv && i < n && o->top && v.declines.n; i++)
+        qs[i].top += declined(&v, graph_id(a->g, dv[i]));
     if (sink->start)
         sink->start(sink->ctx);
     struct match_indexes ixs;
-    struct emit e = {a->g, sink, dv, text};
-    kg_status st = app_bm25(a, qs, n, 0, texts, &ixs);
+    struct xlate *xs = kg_xcalloc(n ? n : 1, sizeof *xs);
+    struct emit e = {.g = a->g,
+                     .sink = sink,
+                     .demands = dv,
+                     .text = text,
+                     .a = a,
+                     .xs = xs,
+                     .v = &v,
+                     .top = o->top};
+    text_tokens_init(&e.tk);
+    if (st == KG_OK)
+        st = app_translate(a, qs, n, text, xs);
+    if (st == KG_OK && o->explain) {
+        st = text_new(NULL, &e.tx, err, sizeof err);
+        if (st != KG_OK)
+            app_fail(a, st, "%s", err);
+    }
+    if (st == KG_OK)
+        st = app_bm25(a, qs, n, 0, texts, &ixs);
     if (st == KG_OK && n == 1) {
         st = run_one(a, &qs[0], &ixs, &e);
     } else if (st == KG_OK) {
@@ -114,8 +313,12 @@ static kg_status run(struct app_session *a, const uint32_t *dv, size_t n,
         if (st != KG_OK)
             app_fail(a, st, "%s", err);
     }
+    text_free(e.tx);
+    text_tokens_release(&e.tk);
+    app_translate_release(xs, n);
     for (size_t i = 0; i < n; i++)
         free(texts[i]);
+    verdicts_release(&v);
     free(texts);
     free(qs);
     return st;
@@ -227,36 +430,39 @@ struct loose {
     struct found *f;
 };
 
-static bool on_enterprise(const struct kg_record *r, void *ctx)
+static bool on_loose(const struct kg_record *r, void *ctx)
 {
     struct loose *l = ctx;
-    if (contains_ci(record_label(r), l->name) || contains_ci(r->id, l->name))
+    /* a part of an id counts for enterprises only (as it always did) */
+    if (contains_ci(record_label(r), l->name) ||
+        (r->kind == KG_ENTERPRISE && contains_ci(r->id, l->name)))
         found_add(l->f, r->id, record_label(r));
     return true;
 }
 
-kg_status app_find_enterprise(struct app_session *a, const char *name,
-                              char **id)
+kg_status app_find_record(struct app_session *a, kg_kind kind, const char *name,
+                          char **id)
 {
     struct found f = {.n = 0};
     *id = NULL;
-    kg_status st =
-        store_find_name(a->s, KG_KIND_BIT(KG_ENTERPRISE), name, on_name, &f);
+    kg_status st = store_find_name(a->s, KG_KIND_BIT(kind), name, on_name, &f);
     if (st == KG_OK && f.n == 0 && *name) {
         struct loose l = {name, &f};
         st = store_foreach(
             a->s,
-            &(struct store_iter_opts){.kinds = KG_KIND_BIT(KG_ENTERPRISE)},
-            on_enterprise, &l);
+            &(struct store_iter_opts){.kinds = KG_KIND_BIT(kind),
+                                      .skip_stubs = kind != KG_ENTERPRISE},
+            on_loose, &l);
     }
+    const char *kn = record_kind_name(kind);
     if (st != KG_OK) {
-        app_store_fail(a, st, "looking up the enterprise");
+        app_store_fail(a, st, "looking up the record");
     } else if (f.n == 0) {
-        st = app_fail(a, KG_ENOTFOUND, "no enterprise matches '%s'", name);
+        st = app_fail(a, KG_ENOTFOUND, "no %s matches '%s'", kn, name);
     } else if (f.n > 1) {
         st = app_fail(a, KG_EINPUT,
-                      "'%s' matches %s%zu enterprises; give one of these ids:",
-                      name, f.more ? "more than " : "", f.n);
+                      "'%s' matches %s%zu %ss; give one of these ids:", name,
+                      f.more ? "more than " : "", f.n, kn);
         for (size_t i = 0; i < f.n; i++)
             kg_buf_printf(&a->msg, "\n  %s  %s", f.id[i], f.label[i]);
     } else {
@@ -269,11 +475,50 @@ kg_status app_find_enterprise(struct app_session *a, const char *name,
     return st;
 }
 
+kg_status app_find_enterprise(struct app_session *a, const char *name,
+                              char **id)
+{
+    return app_find_record(a, KG_ENTERPRISE, name, id);
+}
+
+bool app_demand_open(const struct kg_record *r, const char *today)
+{
+    /* YYYY or YYYY-MM: to its end */
+    return !r->deadline || !*r->deadline ||
+           strncmp(r->deadline, today, strlen(r->deadline)) >= 0;
+}
+
+static bool on_status(const char *demand, const char *status, void *ctx)
+{
+    void **v = ctx;
+    strmap_get(v[0], demand, strlen(demand), true, NULL);
+    strlist_add(v[1], status);
+    return true;
+}
+
+kg_status app_status_load(struct app_session *a, struct strmap *ids,
+                          struct kg_strlist *status)
+{
+    void *v[2] = {ids, status};
+    kg_status st = store_demand_status_foreach(a->s, on_status, v);
+    return st == KG_OK ? st : app_store_fail(a, st, "reading the status");
+}
+
+const char *app_status_of(const struct strmap *ids,
+                          const struct kg_strlist *status, const char *id)
+{
+    uint32_t i = strmap_get((struct strmap *)ids, id, strlen(id), false, NULL);
+    return i == STRMAP_NONE ? "open" : status->v[i];
+}
+
 struct demands {
     char today[11];
     bool closed_too;
     struct kg_strlist ids;
     struct store *s;
+    struct strmap status_ids;
+    struct kg_strlist status;
+    size_t left_out;
     kg_status st;
 };
 
@@ -287,15 +532,16 @@ static bool on_posted(const struct store_link *l, void *ctx)
         struct kg_record r;
         record_init(&r, KG_DEMAND);
         d->st = store_get(d->s, KG_DEMAND, l->src_id, &r);
-        bool open = d->st == KG_OK &&
-                    (!r.deadline || !*r.deadline ||
-                     /* YYYY or YYYY-MM: to its end */
-                     strncmp(r.deadline, d->today, strlen(r.deadline)) >= 0);
+        bool open = d->st == KG_OK && app_demand_open(&r, d->today) &&
+                    strcmp(app_status_of(&d->status_ids, &d->status, l->src_id),
+                           "open") == 0;
         record_release(&r);
         if (d->st != KG_OK)
             return false;
-        if (!open)
+        if (!open) {
+            d->left_out++;
             return true;
+        }
     }
     strlist_add(&d->ids, l->src_id);
     return true;
@@ -314,14 +560,21 @@ kg_status app_enterprise_demands(struct app_session *a, const char *id,
     kg_now_iso(now); /* honours $KGMATCH_NOW, as every timestamp does */
     snprintf(d.today, sizeof d.today, "%.10s", now);
     kg_kind ek = KG_ENTERPRISE;
-    kg_status st = store_foreach_link(a->s, &ek, id, on_posted, &d);
+    a->left_out = 0;
+    kg_status st = app_status_load(a, &d.status_ids, &d.status);
+    if (st == KG_OK)
+        st = store_foreach_link(a->s, &ek, id, on_posted, &d);
     if (st == KG_OK)
         st = d.st;
+    strmap_release(&d.status_ids);
+    strlist_release(&d.status);
     if (st != KG_OK) {
         strlist_release(&d.ids);
         return app_store_fail(a, st, "reading the demands");
     }
-    qsort(d.ids.v, d.ids.n, sizeof *d.ids.v, cmp_str);
+    a->left_out = d.left_out;
+    if (d.ids.n) /* an enterprise without demands has no list at all */
+        qsort(d.ids.v, d.ids.n, sizeof *d.ids.v, cmp_str);
     for (size_t i = 0; i < d.ids.n; i++)
         strlist_add(ids, d.ids.v[i]);
     strlist_release(&d.ids);
@@ -349,4 +602,11 @@ kg_status app_query(struct app_session *a, const char *enterprise,
     }
     strlist_release(&ids);
     return st;
+}
+
+void app_match_thresholds(const struct app_session *a, double *min_score,
+                          double *cross_min)
+{
+    *min_score = a->conf.min_score;
+    *cross_min = a->conf.cross_min;
 }

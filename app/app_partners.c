@@ -98,9 +98,20 @@ static kg_status partner_demands(struct app_session *a,
                                  const struct app_partner_opts *o, char **eid,
                                  struct kg_strlist *ids)
 {
-    if (o->demand) {
-        strlist_add(ids, o->demand);
-        return KG_OK;
+    if (o->demand) { /* an id, else a title as app_find_record finds it */
+        char *id = NULL;
+        struct kg_record r;
+        record_init(&r, KG_DEMAND);
+        kg_status st = store_get(a->s, KG_DEMAND, o->demand, &r);
+        record_release(&r);
+        if (st == KG_ENOTFOUND)
+            st = app_find_record(a, KG_DEMAND, o->demand, &id);
+        if (st == KG_ENOTFOUND) /* said below as "no demand 'X'" */
+            st = KG_OK;
+        if (st == KG_OK)
+            strlist_add(ids, id ? id : o->demand);
+        free(id);
+        return st;
     }
     kg_status st = app_find_enterprise(a, o->enterprise, eid);
     return st == KG_OK ? app_enterprise_demands(a, *eid, o->closed_too, ids)
@@ -134,6 +145,9 @@ kg_status app_partners(struct app_session *a, const struct app_partner_opts *o,
     }
     /* One demand at a time, so that each vertex remembers its demand. */
     struct match_indexes ixs = {NULL, 0};
+    struct xlate *xs = kg_xcalloc(ids.n + 1, sizeof *xs);
+    if (st == KG_OK && ids.n > 0)
+        st = app_translate(a, qs, ids.n, NULL, xs);
     if (st == KG_OK && ids.n > 0) /* one matcher: one index */
         st = app_bm25(a, qs, ids.n, 1, texts, &ixs);
     if (st == KG_OK && ids.n > 0)
@@ -190,7 +204,7 @@ kg_status app_partners(struct app_session *a, const struct app_partner_opts *o,
     if (st == KG_OK) {
         struct app_group grp = {
             .kind = eid ? KG_ENTERPRISE : KG_DEMAND,
-            .id = eid ? eid : o->demand,
+            .id = eid ? eid : ids.v[0],
             .domains = "",
             .ndemands = ids.n,
             .nhits = ni,
@@ -223,6 +237,7 @@ kg_status app_partners(struct app_session *a, const struct app_partner_opts *o,
     for (size_t i = 0; i < ids.n; i++)
         free(texts[i]);
     free(texts);
+    app_translate_release(xs, ids.n);
     free(runs);
     free(why);
     free(inst);

@@ -59,6 +59,8 @@ void app_close(struct app_session *a)
         index_free(a->ix[i]);
     free(a->ix);
     index_free(a->search);
+    clir_free(a->clir);
+    dict_free(a->dict);
     graph_free(a->g);
     store_close(a->s);
     kg_buf_release(&a->msg);
@@ -126,8 +128,7 @@ kg_status app_matcher(struct app_session *a, struct matcher **m)
     return st;
 }
 
-/* A demand's title, description and keywords (caller frees), or NULL. */
-static char *demand_text(struct store *s, const char *id)
+char *app_demand_text(struct store *s, const char *id)
 {
     struct kg_record r;
     record_init(&r, KG_DEMAND);
@@ -166,12 +167,57 @@ kg_status app_bm25(struct app_session *a, struct match_query *qs, size_t nq,
     }
     for (size_t i = 0; i < nq; i++)
         if (qs[i].demand != GRAPH_NONE) {
-            texts[i] = demand_text(a->s, graph_id(a->g, qs[i].demand));
+            texts[i] = app_demand_text(a->s, graph_id(a->g, qs[i].demand));
             qs[i].bm25_text = texts[i];
         }
     ixs->ix = a->ix;
     ixs->n = n;
     return KG_OK;
+}
+
+kg_status app_translate(struct app_session *a, struct match_query *qs, size_t n,
+                        const char *text, struct xlate *xs)
+{
+    if (!(a->conf.w_translate > 0))
+        return KG_OK;
+    struct clir *c;
+    kg_status st = app_clir(a, &c);
+    if (st == KG_OK && !a->search) {
+        struct app_index_opts o = {0};
+        st = app_index_open(a, &o, NULL);
+    }
+    char err[512];
+    for (size_t i = 0; i < n && st == KG_OK; i++) {
+        char *own = qs[i].demand != GRAPH_NONE
+                        ? app_demand_text(a->s, graph_id(a->g, qs[i].demand))
+                        : NULL;
+        const char *need = own ? own : text;
+        if (need)
+            st = clir_translate(c, a->search, need, CLIR_ANY, &xs[i].q, err,
+                                sizeof err);
+        free(own);
+        if (st != KG_OK) {
+            app_fail(a, st, "translating the need: %s", err);
+            break;
+        }
+        xs[i].w = kg_xcalloc(xs[i].q.n + 1, sizeof *xs[i].w);
+        for (size_t j = 0; j < xs[i].q.n; j++)
+            if (xs[i].q.v[j].how != CLIR_SAME)
+                xs[i].w[xs[i].nw++] = (struct index_wterm){xs[i].q.v[j].text,
+                                                           xs[i].q.v[j].weight};
+        qs[i].xterms = xs[i].w;
+        qs[i].nxterms = xs[i].nw;
+    }
+    return st;
+}
+
+void app_translate_release(struct xlate *xs, size_t n)
+{
+    for (size_t i = 0; xs && i < n; i++) {
+        clir_query_release(&xs[i].q);
+        free(xs[i].w);
+    }
+    free(xs);
 }
 
 void app_hit_from(const struct graph *g, const struct match_hit *h, size_t rank,
@@ -188,6 +234,9 @@ void app_hit_from(const struct graph *g, const struct match_hit *h, size_t rank,
     out->text = h->text;
     out->graph = h->graph;
     out->fit = h->fit;
+    out->evidence = h->evidence;
+    out->coverage = h->coverage;
+    out->cosine = h->cosine;
     out->cross_domain = h->cross_domain;
     out->nconcepts = h->nconcepts;
     for (size_t i = 0; i < h->nconcepts; i++)

@@ -1,11 +1,15 @@
 /*
  * app_store.c - the thin use cases over the store and the search index:
  * counts, one record with its links, and BM25 search with each hit's
- * label.
+ * label (a record whose name or alias is the query ranks first).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "app/app_int.h"
+
+/* Records an exact name match can put first; more are ignored. */
+#define APP_EXACT_MAX 16
 
 int app_schema_version(struct app_session *a)
 {
@@ -27,12 +31,27 @@ kg_status app_show(struct app_session *a, kg_kind kind, const char *id,
                    bool (*link_cb)(const struct store_link *l, void *ctx),
                    void *ctx)
 {
+    char *found = NULL;
     kg_status st = store_get(a->s, kind, id, r);
+    if (st == KG_ENOTFOUND) { /* a name, then */
+        char keep[512];
+        snprintf(keep, sizeof keep, "%s", store_last_error(a->s));
+        st = app_find_record(a, kind, id, &found);
+        if (st == KG_ENOTFOUND)
+            return app_fail(a, st, "%s", keep);
+        if (st != KG_OK)
+            return st;
+        id = found;
+        st = store_get(a->s, kind, id, r);
+    }
     if (st == KG_OK)
         st = store_get_info(a->s, kind, id, info);
-    if (st != KG_OK)
+    if (st != KG_OK) {
+        free(found);
         return app_fail(a, st, "%s", store_last_error(a->s));
+    }
     st = store_foreach_link(a->s, &kind, id, link_cb, ctx);
+    free(found);
     return st == KG_OK ? st : app_store_fail(a, st, "reading links");
 }
 
@@ -58,6 +77,49 @@ void app_index_info(const struct app_session *a, struct index_info *out)
     index_get_info(a->search, out);
 }
 
+/* Records whose normalized name or alias is the query, collected by
+ * store_find_name. */
+struct exact {
+    kg_kind kind[APP_EXACT_MAX];
+    char *id[APP_EXACT_MAX];
+    size_t n;
+};
+
+static bool on_exact(kg_kind kind, const char *id, const char *label, void *ctx)
+{
+    struct exact *x = ctx;
+    (void)label;
+    x->kind[x->n] = kind;
+    x->id[x->n++] = kg_xstrdup(id);
+    return x->n < APP_EXACT_MAX;
+}
+
+static bool is_exact(const struct exact *x, const struct index_hit *h)
+{
+    for (size_t i = 0; i < x->n; i++)
+        if (x->kind[i] == h->kind && strcmp(x->id[i], h->id) == 0)
+            return true;
+    return false;
+}
+
+/* Moves the hits that name the query exactly to the front (in their BM25
+ * order), lifting their score to the best one so that scores still fall
+ * down the list. Returns how many there were. */
+static size_t exact_first(const struct exact *x, struct index_hit *h, size_t nh)
+{
+    size_t front = 0;
+    double best = nh ? h[0].score : 0;
+    for (size_t i = 0; i < nh; i++) {
+        if (!is_exact(x, &h[i]))
+            continue;
+        struct index_hit e = h[i];
+        memmove(h + front + 1, h + front, (i - front) * sizeof *h);
+        e.score = e.score > best ? e.score : best;
+        h[front++] = e;
+    }
+    return front;
+}
+
 kg_status app_search(struct app_session *a, const char *text, unsigned kinds,
                      size_t top, bool labels, struct app_search_hit **hits,
                      size_t *n, double *ms)
@@ -70,14 +132,46 @@ kg_status app_search(struct app_session *a, const char *text, unsigned kinds,
         if (st != KG_OK)
             return st;
     }
-    struct index_hit *h;
-    size_t nh;
+    /* A query that is a name or alias of an institution, expert or
+     * enterprise puts that record first: then every hit is needed. */
+    struct exact x = {.n = 0};
+    unsigned named = (kinds ? kinds : KG_ALL_KINDS) &
+                     (KG_KIND_BIT(KG_INSTITUTION) | KG_KIND_BIT(KG_EXPERT) |
+                      KG_KIND_BIT(KG_ENTERPRISE));
+    if (named && text && *text &&
+        store_find_name(a->s, named, text, on_exact, &x) != KG_OK)
+        x.n = 0; /* the name table is a bonus: BM25 alone still answers */
+    struct clir *c = NULL;
+    kg_status st = a->lang == CLIR_OFF ? KG_OK : app_clir(a, &c);
+    if (st != KG_OK) {
+        for (size_t i = 0; i < x.n; i++)
+            free(x.id[i]);
+        return st;
+    }
+    struct index_hit *h = NULL;
+    size_t nh = 0;
+    struct clir_query q = {0};
+    char err[512] = "";
+    size_t k = x.n ? 0 : top;
     double t0 = kg_monotonic();
-    kg_status st = index_search(a->search, text, kinds, top, &h, &nh);
+    if (c) {
+        st = clir_translate(c, a->search, text, a->lang, &q, err, sizeof err);
+        if (st == KG_OK)
+            st = clir_search(a->search, &q, kinds, k, &h, &nh);
+    } else {
+        st = index_search(a->search, text, kinds, k, &h, &nh);
+    }
+    if (st != KG_OK && (!c || q.n))
+        snprintf(err, sizeof err, "%s", index_last_error(a->search));
+    clir_query_release(&q);
     if (ms)
         *ms = (kg_monotonic() - t0) * 1e3;
+    if (st == KG_OK && x.n && exact_first(&x, h, nh) && top && nh > top)
+        nh = top;
+    for (size_t i = 0; i < x.n; i++)
+        free(x.id[i]);
     if (st != KG_OK)
-        return app_fail(a, st, "%s", index_last_error(a->search));
+        return app_fail(a, st, "%s", err);
     *hits = kg_xcalloc(nh ? nh : 1, sizeof **hits);
     for (size_t i = 0; i < nh; i++) {
         struct app_search_hit *o = &(*hits)[i];
@@ -90,6 +184,31 @@ kg_status app_search(struct app_session *a, const char *text, unsigned kinds,
     }
     *n = nh;
     free(h);
+    return KG_OK;
+}
+
+kg_status app_search_lang(struct app_session *a, const char *lang)
+{
+    if (clir_lang_parse(lang, &a->lang) != KG_OK)
+        return app_fail(a, KG_EUSAGE, "--lang is zh, en, any or off, not '%s'",
+                        lang);
+    return KG_OK;
+}
+
+kg_status app_clir(struct app_session *a, struct clir **c)
+{
+    *c = a->clir;
+    if (a->clir)
+        return KG_OK;
+    char err[1024];
+    kg_status st = dict_open(NULL, &a->dict, err, sizeof err);
+    if (st != KG_OK)
+        return app_fail(a, st, "%s", err);
+    a->clir = clir_new(a->dict);
+    st = clir_learn(a->clir, a->s);
+    if (st != KG_OK)
+        return app_store_fail(a, st, "learning term pairs");
+    *c = a->clir;
     return KG_OK;
 }
 

@@ -179,7 +179,7 @@ def main():
               f"index open {k['open_ms']:.1f} ms; mean query {k['mean_ms']:.3f} ms")
         print(f"  {k['timing']}")
     print("\nall targets met" if ok else "\nsome targets missed")
-    return 0
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

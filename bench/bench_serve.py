@@ -22,7 +22,8 @@ the runs measure the HTTP path and the cache. --cache 0 measures the
 matcher on every request.
 
 Usage: bench_serve.py --kgmatch ./kgmatch [--duration 30] [--threads N]
-                      [--cache N] [--big-db PATH] [--soak S] [--work DIR]
+                      [--cache N] [--big-db PATH [--big N]] [--soak S]
+                      [--work DIR]
 """
 import argparse
 import json
@@ -74,12 +75,40 @@ def demand_ids(db, limit=200):
     return ids or ["D01"]
 
 
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
+def make_big(exe, db, items, work):
+    """A store of items achievements and patents (and experts,
+    institutions, enterprises, items / 10 demands) from bench_match.py's
+    generator, indexed, with its graph built."""
+    sys.path.insert(0, HERE)
+    import bench_match
+    t = time.time()
+    files = bench_match.generate(work, items, items // 10, 7)
+    subprocess.run([exe, "--db", db, "init"], check=True,
+                   stdout=subprocess.DEVNULL)
+    for kind in KINDS:
+        subprocess.run([exe, "--db", db, "import", "--no-index", "--kind",
+                        kind, files[kind]], check=True,
+                       stdout=subprocess.DEVNULL)
+    subprocess.run([exe, "--db", db, "index"], check=True,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run([exe, "--db", db, "export", "--stats"], check=True,
+                   stdout=subprocess.DEVNULL)
+    print(f"== made {db}: {items} items in {time.time() - t:.0f} s")
+
+
+def rss_kib(pid, field="Rss:"):
+    """Resident memory (KiB); field "Pss:" shares each page of the mapped
+    graph and index files among the workers that map it."""
+    with open(f"/proc/{pid}/smaps_rollup") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field):
                 return int(line.split()[1])
     return 0
+
+
+def mem(pid):
+    return (f"RSS {rss_kib(pid) / 1024:.1f} MiB "
+            f"(PSS {rss_kib(pid, 'Pss:') / 1024:.1f} MiB)")
 
 
 def metric_sum(port, prefix):
@@ -143,10 +172,8 @@ def bench(exe, db, label, durations, threads, work, rps_min, p99_max,
     try:
         urllib.request.urlopen(
             f"http://127.0.0.1:{port}/api/v1/match?demand={ids[0]}").read()
-        rss0 = rss_kib(p.pid)
         print(f"== {label}: {len(ids)} demands, serve {' '.join(extra)} "
-              f"pid {p.pid}, "
-              f"RSS at start {rss0 / 1024:.1f} MiB")
+              f"pid {p.pid}, at start {mem(p.pid)}")
         for conns, secs in durations:
             before = metric_sum(port, 'kgmatch_http_requests_total{route="match"')
             r = wrk(port, conns, secs, script)
@@ -167,7 +194,7 @@ def bench(exe, db, label, durations, threads, work, rps_min, p99_max,
             if not 0 <= counted - r["requests"] <= conns:
                 print("    /metrics and wrk disagree")
                 ok = False
-        print(f"  RSS at end {rss_kib(p.pid) / 1024:.1f} MiB")
+        print(f"  at end {mem(p.pid)}")
     finally:
         p.terminate()
         p.wait(30)
@@ -183,6 +210,9 @@ def main():
     ap.add_argument("--threads", type=int, default=0,
                     help="serve --threads (default: the server's)")
     ap.add_argument("--big-db", default=None)
+    ap.add_argument("--big", type=int, default=0,
+                    help="make --big-db (if missing) with this many items, "
+                         "as bench_match.py generates them")
     ap.add_argument("--soak", type=int, default=0)
     ap.add_argument("--work", default=None)
     ap.add_argument("--cache", type=int, default=None,
@@ -203,6 +233,8 @@ def main():
         runs.append((16, a.soak))
     extra = ("--cache", str(a.cache)) if a.cache is not None else ()
     ok = bench(exe, db, "demo", runs, a.threads, work, 2000, 50, extra)
+    if a.big_db and a.big and not os.path.exists(a.big_db):
+        make_big(exe, a.big_db, a.big, work)
     if a.big_db:
         ok &= bench(exe, os.path.abspath(a.big_db), "big", runs[:2],
                     a.threads, work, 200, 100, extra)

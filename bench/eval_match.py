@@ -79,7 +79,7 @@ def rap_variant(exe, shared, work, k, config):
                        ("demand", os.path.join(gdir, "demands.jsonl"))])
     run([exe, "--db", db, "export", "--rebuild", "--format", "csv"])
     cmd = [exe, "--db", db, "match", "--all", "--kind", "expert", "--top",
-           "0", "--format", "csv"]
+           "0", "--format", "csv", "--min-score", "0"]
     if config:
         cmd += ["--config", config]
     t = time.perf_counter()

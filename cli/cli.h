@@ -22,8 +22,12 @@ struct cli {
  * (0 ok, 1 bad input/data, 2 usage, 3 environment). */
 typedef int (*cli_fn)(struct cli *cli, int argc, char **argv);
 
+int cmd_batch(struct cli *cli, int argc, char **argv);
+int cmd_batch_merge(struct cli *cli, int argc, char **argv);
+int cmd_delete(struct cli *cli, int argc, char **argv);
 int cmd_eval(struct cli *cli, int argc, char **argv);
 int cmd_export(struct cli *cli, int argc, char **argv);
+int cmd_feedback(struct cli *cli, int argc, char **argv);
 int cmd_import(struct cli *cli, int argc, char **argv);
 int cmd_index(struct cli *cli, int argc, char **argv);
 int cmd_ingest(struct cli *cli, int argc, char **argv);
@@ -36,6 +40,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_show(struct cli *cli, int argc, char **argv);
 int cmd_sources(struct cli *cli, int argc, char **argv);
 int cmd_stats(struct cli *cli, int argc, char **argv);
+int cmd_status(struct cli *cli, int argc, char **argv);
 
 enum cli_format { CLI_TABLE = 0, CLI_JSON, CLI_CSV };
 
@@ -52,6 +57,23 @@ int cli_app_fail(const struct cli *cli, const struct app_session *a,
 int cli_match_kinds(const struct cli *cli, const char *s, unsigned *kinds);
 /* --top N (0 to 1000000) into *top; a usage error returns 2 (match_opts.c). */
 int cli_parse_top(const struct cli *cli, const char *s, size_t *top);
+/* --min-score X (0 to 1) into *out; a usage error returns 2. */
+int cli_parse_min_score(const struct cli *cli, const char *s, double *out);
+
+/*
+ * The one checked parser for numeric options: s must be a whole decimal
+ * integer (no sign for a minimum of 0 or more, no spaces, no overflow) in
+ * [min, max], or a finite decimal number in [min, max] for cli_parse_real.
+ * Otherwise prints "--OPT needs a number from MIN to MAX" (opt is the name
+ * without dashes) and returns 2; returns 0 with *out set on success.
+ */
+int cli_parse_int(const struct cli *cli, const char *opt, const char *s,
+                  long long min, long long max, long long *out);
+int cli_parse_real(const struct cli *cli, const char *opt, const char *s,
+                   double min, double max, double *out);
+/* Text given on the command line (a query, a name) must be UTF-8:
+ * otherwise prints what is wrong and where, and returns 1. */
+int cli_check_utf8(const struct cli *cli, const char *what, const char *s);
 /* A hit's reason as JSON: {parts, concepts, path} (a new reference). */
 struct json_t;
 struct json_t *cli_match_reason_json(const struct app_hit *h);
@@ -65,6 +87,8 @@ struct json_t *cli_partner_json(const struct app_hit *h);
  * set and frees what the sink holds. */
 struct cli_match_out {
     bool explain, all;
+    double min_score;        /* the least score shown ("no good match") */
+    double cross_min;        /* with --cross-domain: a cross-domain mark's */
     struct cli_table *table; /* the current demand's (table) */
     struct json_t *demands;  /* the "demands" array (JSON) */
     struct json_t *matches;  /* the current demand's (JSON) */
@@ -72,6 +96,11 @@ struct cli_match_out {
 void cli_match_out_init(struct cli_match_out *o, enum cli_format fmt,
                         bool explain, bool all, struct app_sink *sink);
 void cli_match_out_finish(struct cli_match_out *o, bool print);
+/* The scores the table's "no good match" and "no cross-domain pairing"
+ * lines name: the config's (from a) unless mo overrides them. */
+void cli_match_out_thresholds(struct cli_match_out *o,
+                              const struct app_session *a,
+                              const struct app_match_opts *mo);
 
 /* "kgmatch: CMD: message" on stderr. */
 void cli_error(const struct cli *cli, const char *fmt, ...) KG_PRINTF(2, 3);
@@ -116,6 +145,18 @@ struct cli_table *cli_table_new(size_t ncols, const char *const *headers);
 void cli_table_add(struct cli_table *t, const char *const *cells);
 void cli_table_print(struct cli_table *t, FILE *f, size_t max_width);
 void cli_table_free(struct cli_table *t);
+
+/*
+ * s made safe for a terminal, on one line (caller frees): LF, tab and CR as
+ * \n, \t, \r; other C0 and C1 controls, DEL and bytes that are not
+ * UTF-8 as \xHH; bidirectional controls (U+202A..U+202E, U+2066..U+2069,
+ * U+200E, U+200F, U+061C) and U+FFFE, U+FFFF as \uHHHH, so that no value
+ * can break a row or reorder the text after it. Tables show cells this
+ * way; JSON and CSV keep values verbatim.
+ */
+char *cli_visible(const char *s);
+/* Writes cli_visible(s) to f. */
+void cli_put_visible(FILE *f, const char *s);
 
 /* Display width of UTF-8 text in terminal columns. */
 size_t cli_display_width(const char *s);

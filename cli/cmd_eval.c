@@ -43,17 +43,29 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
         {"kind", required_argument, NULL, 'k'},
         {"format", required_argument, NULL, 'f'},
         {"config", required_argument, NULL, 'c'},
+        {"items", required_argument, NULL, 'i'},
+        {"needs", required_argument, NULL, 'n'},
+        {"judgments", required_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };
     enum cli_format fmt = CLI_TABLE;
     const char *path = NULL, *config = NULL, *kindname = "all";
+    const char *items = NULL, *needs = NULL;
     unsigned kinds = 0;
     int c, rc;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "g:k:f:c:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "g:k:f:c:i:n:j:", longopts, NULL)) !=
+           -1) {
         switch (c) {
         case 'g':
+        case 'j':
             path = optarg;
+            break;
+        case 'i':
+            items = optarg;
+            break;
+        case 'n':
+            needs = optarg;
             break;
         case 'k':
             if ((rc = cli_match_kinds(cli, optarg, &kinds)) != 0)
@@ -75,6 +87,12 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
         return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
     if (!path)
         return cli_usage(cli, "--gold FILE is required");
+    if (!items != !needs)
+        return cli_usage(cli, "--items and --needs go together");
+    if (items && !kinds) { /* a collection: its items only are ranked */
+        kinds = KG_KIND_BIT(KG_ACHIEVEMENT);
+        kindname = "achievement";
+    }
     if (fmt == CLI_CSV)
         return cli_usage(cli, "eval prints a table or JSON");
     struct app_gold *gold;
@@ -85,7 +103,14 @@ int cmd_eval(struct cli *cli, int argc, char **argv)
         return kg_exit_code(st);
     }
     struct app_session *a;
-    rc = cli_session(cli, APP_READ, config, &a);
+    rc = cli_session(cli, items ? APP_WRITE : APP_READ, config, &a);
+    if (rc == 0 && items) {
+        st = app_import_collection(a, items, needs);
+        if (st != KG_OK) {
+            rc = cli_app_fail(cli, a, st);
+            app_close(a);
+        }
+    }
     if (rc == 0) {
         struct app_eval_result r;
         st = app_eval(a, gold, kinds, &r);

@@ -3,13 +3,13 @@
  * writes the knowledge graph as GraphML (for Gephi or Cytoscape) and/or
  * prints its vertex and edge counts by type.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/outfile.h"
 
 static void print_counts(const struct app_graph_counts *gc, enum cli_format fmt)
 {
@@ -98,22 +98,26 @@ int cmd_export(struct cli *cli, int argc, char **argv)
         return rc;
     }
     if (graphml) {
+        /* A file is written whole or not at all (core/outfile.h): a
+         * failure leaves no partial file and a link at the path is
+         * replaced, never followed. */
         bool to_stdout = strcmp(graphml, "-") == 0;
-        FILE *f = to_stdout ? stdout : fopen(graphml, "w");
-        if (!f) {
-            cli_error(cli, "%s: %s", graphml, strerror(errno));
-            rc = 3;
-        } else {
-            st = app_graph_graphml(a, f);
-            const char *why = st != KG_OK ? app_last_error(a) : "";
-            if (!to_stdout && fclose(f) != 0 && st == KG_OK) {
-                why = strerror(errno);
-                st = KG_EIO;
-            }
+        struct outfile *of = NULL;
+        char why[512] = "";
+        if (!to_stdout)
+            st = outfile_open(graphml, &of, why, sizeof why);
+        if (st == KG_OK) {
+            st = app_graph_graphml(a, to_stdout ? stdout : outfile_stream(of));
             if (st != KG_OK) {
-                cli_error(cli, "%s: %s", graphml, why);
-                rc = kg_exit_code(st);
+                snprintf(why, sizeof why, "%s", app_last_error(a));
+                outfile_abort(of);
+            } else if (of) {
+                st = outfile_commit(of, why, sizeof why);
             }
+        }
+        if (st != KG_OK) {
+            cli_error(cli, "%s", why);
+            rc = kg_exit_code(st);
         }
     }
     if (rc == 0 && stats) {

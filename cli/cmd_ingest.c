@@ -10,14 +10,13 @@
 
 #include "cli/cli.h"
 
-static bool seconds(const char *s, double *out)
+/* The long name of option c (for its error message). */
+static const char *opt_name(const struct option *o, int c)
 {
-    char *end;
-    double d = strtod(s, &end);
-    if (end == s || *end || !(d >= 0) || d > 86400)
-        return false;
-    *out = d;
-    return true;
+    for (; o->name; o++)
+        if (o->val == c)
+            return o->name;
+    return "?";
 }
 
 /* Draws the progress line on stderr (a terminal). */
@@ -79,9 +78,9 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
     };
     struct app_ingest_opts o = {0};
     bool quiet = false, shown = false;
-    int c;
+    int c, rc;
     double d;
-    char *end;
+    long long n;
     optind = 1;
     while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
         switch (c) {
@@ -92,31 +91,29 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
             quiet = true;
             break;
         case 'j':
-            o.parallel = (int)strtol(optarg, &end, 10);
-            if (*end || o.parallel < 1 || o.parallel > 64)
-                return cli_usage(cli, "--jobs takes 1-64");
+            if ((rc = cli_parse_int(cli, "jobs", optarg, 1, 64, &n)) != 0)
+                return rc;
+            o.parallel = (int)n;
             break;
-        case 'R': {
-            long n = strtol(optarg, &end, 10);
-            if (*end || end == optarg || n < 0 || n > 20)
-                return cli_usage(cli, "--retries takes 0-20");
+        case 'R':
+            if ((rc = cli_parse_int(cli, "retries", optarg, 0, 20, &n)) != 0)
+                return rc;
             o.retries = n > 0 ? (int)n : -1;
             break;
-        }
-        case 'B': {
-            long long n = strtoll(optarg, &end, 10);
-            if (*end || end == optarg || n <= 0)
-                return cli_usage(cli, "--max-bytes takes a byte count");
+        case 'B':
+            if ((rc = cli_parse_int(cli, "max-bytes", optarg, 1,
+                                    (long long)1 << 40, &n)) != 0)
+                return rc;
             o.max_bytes = (size_t)n;
             break;
-        }
         case 'T':
         case 'C':
         case 'D':
         case 'b':
         case 'L':
-            if (!seconds(optarg, &d))
-                return cli_usage(cli, "bad number of seconds '%s'", optarg);
+            if ((rc = cli_parse_real(cli, opt_name(longopts, c), optarg, 0,
+                                     86400, &d)) != 0)
+                return rc;
             if ((c == 'T' || c == 'C') && d == 0)
                 return cli_usage(cli, "a timeout must be above 0");
             if (c == 'T')
@@ -139,7 +136,7 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
         o.progress_ctx = &shown;
     }
     struct app_session *a;
-    int rc = cli_session(cli, APP_WRITE, NULL, &a);
+    rc = cli_session(cli, APP_WRITE, NULL, &a);
     if (rc)
         return rc;
     int64_t since = 0;

@@ -20,6 +20,7 @@ int cmd_match(struct cli *cli, int argc, char **argv)
         {"explain", no_argument, NULL, 'e'},
         {"format", required_argument, NULL, 'f'},
         {"config", required_argument, NULL, 'c'},
+        {"min-score", required_argument, NULL, 'm'},
         {NULL, 0, NULL, 0},
     };
     enum cli_format fmt = CLI_TABLE;
@@ -30,7 +31,7 @@ int cmd_match(struct cli *cli, int argc, char **argv)
     struct app_match_opts mo = {.top = 10};
     int c, rc = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:t:ak:n:xef:c:", longopts, NULL)) !=
+    while ((c = getopt_long(argc, argv, "d:t:ak:n:xef:c:m:", longopts, NULL)) !=
            -1) {
         switch (c) {
         case 'd':
@@ -60,6 +61,10 @@ int cmd_match(struct cli *cli, int argc, char **argv)
         case 'c':
             config = optarg;
             break;
+        case 'm':
+            rc = cli_parse_min_score(cli, optarg, &mo.min_score);
+            mo.min_score_set = true;
+            break;
         default:
             rc = cli_usage(cli, "bad option");
         }
@@ -74,6 +79,8 @@ int cmd_match(struct cli *cli, int argc, char **argv)
         rc = cli_usage(cli, "give --demand ID..., --text TEXT or --all");
         goto out;
     }
+    if (text && (rc = cli_check_utf8(cli, "--text", text)) != 0)
+        goto out;
     struct app_session *a;
     rc = cli_session(cli, APP_READ, config, &a);
     if (rc)
@@ -82,6 +89,7 @@ int cmd_match(struct cli *cli, int argc, char **argv)
     struct cli_match_out o;
     struct app_sink sink;
     cli_match_out_init(&o, fmt, explain, all, &sink);
+    cli_match_out_thresholds(&o, a, &mo);
     kg_status st = text  ? app_match_text(a, text, &mo, &sink)
                    : all ? app_match_all(a, &mo, &sink)
                          : app_match_demands(a, ids, nids, &mo, &sink);

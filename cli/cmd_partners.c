@@ -52,11 +52,13 @@ static void on_begin(void *ctx, const struct app_group *g)
         static const char *const head[] = {"#",     "id",      "institution",
                                            "score", "experts", "items"};
         o->t = cli_table_new(6, head);
+        char *id = cli_visible(g->id);
         if (g->kind == KG_ENTERPRISE)
-            printf("== partners for enterprise %s (%zu demand%s)\n", g->id,
+            printf("== partners for enterprise %s (%zu demand%s)\n", id,
                    g->ndemands, g->ndemands == 1 ? "" : "s");
         else
-            printf("== partners for demand %s\n", g->id);
+            printf("== partners for demand %s\n", id);
+        free(id);
     }
 }
 
@@ -156,6 +158,9 @@ int cmd_partners(struct cli *cli, int argc, char **argv)
         return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
     if ((po.demand != NULL) == (po.enterprise != NULL))
         return cli_usage(cli, "give --demand ID or --enterprise NAME|ID");
+    if (po.enterprise &&
+        (rc = cli_check_utf8(cli, "--enterprise", po.enterprise)) != 0)
+        return rc;
     struct app_session *a;
     rc = cli_session(cli, APP_READ, config, &a);
     if (rc)

@@ -63,6 +63,8 @@ int cmd_query(struct cli *cli, int argc, char **argv)
         return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
     if (!name)
         return cli_usage(cli, "--enterprise NAME|ID is required");
+    if ((rc = cli_check_utf8(cli, "--enterprise", name)) != 0)
+        return rc;
     struct app_session *a;
     rc = cli_session(cli, APP_READ, config, &a);
     if (rc)
@@ -71,6 +73,7 @@ int cmd_query(struct cli *cli, int argc, char **argv)
     struct cli_match_out o;
     struct app_sink sink;
     cli_match_out_init(&o, fmt, explain, false, &sink);
+    cli_match_out_thresholds(&o, a, &mo);
     char *id = NULL;
     size_t nd = 0;
     kg_status st = app_query(a, name, closed_too, &mo, &sink, &id, &nd);
@@ -79,6 +82,11 @@ int cmd_query(struct cli *cli, int argc, char **argv)
     else if (nd == 0)
         cli_error(cli, "%s has no %sdemands", id, closed_too ? "" : "open ");
     cli_match_out_finish(&o, st == KG_OK);
+    if (st == KG_OK && app_left_out(a) > 0)
+        fprintf(stderr,
+                "kgmatch: query: %zu closed demand%s left out "
+                "(--include-closed lists them)\n",
+                app_left_out(a), app_left_out(a) == 1 ? "" : "s");
     free(id);
     app_close(a);
     return rc;

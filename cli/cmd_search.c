@@ -228,15 +228,16 @@ int cmd_search(struct cli *cli, int argc, char **argv)
         {"timing", no_argument, NULL, 't'},
         {"k1", required_argument, NULL, '1'},
         {"b", required_argument, NULL, 'b'},
+        {"lang", required_argument, NULL, 'L'},
         {NULL, 0, NULL, 0},
     };
     struct search_opts o = {.top = 10, .fmt = CLI_TABLE};
     struct app_index_opts iopts = {0};
-    const char *queries = NULL;
+    const char *queries = NULL, *lang = "any";
     int c, rc;
+    double v;
     optind = 1;
     while ((c = getopt_long(argc, argv, "k:n:f:", longopts, NULL)) != -1) {
-        char *end;
         switch (c) {
         case 'k':
             if ((rc = parse_kinds(cli, optarg, &o.kinds)) != 0)
@@ -255,18 +256,18 @@ int cmd_search(struct cli *cli, int argc, char **argv)
         case 'q':
             queries = optarg;
             break;
+        case 'L':
+            lang = optarg;
+            break;
         case 't':
             o.timing = true;
             break;
         case '1':
         case 'b':
-            errno = 0;
-            double v = strtod(optarg, &end);
-            if (errno || *end || !(v > 0) || v > 100)
-                return cli_usage(cli, "--%s wants a positive number",
-                                 c == 'b' ? "b" : "k1");
-            if (c == 'b' && v > 1)
-                return cli_usage(cli, "--b is at most 1");
+            if ((rc = cli_parse_real(cli, c == 'b' ? "b" : "k1", optarg,
+                                     c == 'b' ? 0.0 : 0.01, c == 'b' ? 1 : 100,
+                                     &v)) != 0)
+                return rc;
             *(c == 'b' ? &iopts.b : &iopts.k1) = v;
             break;
         default:
@@ -286,11 +287,16 @@ int cmd_search(struct cli *cli, int argc, char **argv)
     }
 
     struct app_session *a = NULL;
+    rc = text.len ? cli_check_utf8(cli, "the search text", text.data) : 0;
+    if (rc)
+        goto done;
     rc = cli_session(cli, APP_READ, NULL, &a);
     if (rc)
         goto done;
     double open_ms;
-    kg_status st = app_index_open(a, &iopts, &open_ms);
+    kg_status st = app_search_lang(a, lang);
+    if (st == KG_OK)
+        st = app_index_open(a, &iopts, &open_ms);
     if (st != KG_OK) {
         rc = cli_app_fail(cli, a, st);
         goto done;

@@ -1,6 +1,7 @@
 /*
  * cmd_show.c - `kgmatch show KIND ID`: one record, its bookkeeping (source,
- * first and last seen) and its links in both directions.
+ * first and last seen), its links in both directions and the provenance of
+ * each field (the source that last gave it and when).
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -37,29 +38,108 @@ static bool collect_link(const struct store_link *l, void *ctx)
     return true;
 }
 
+/* Prints "  NAME  VALUE" with the value made safe for a terminal. */
+static void print_field(const char *name, const char *value)
+{
+    char *v = cli_visible(value);
+    printf("  %-12s %s\n", name, v);
+    free(v);
+}
+
 static void print_table(const struct kg_record *r,
                         const struct store_info *info)
 {
-    printf("%s %s%s\n", record_kind_name(r->kind), r->id,
+    char *id = cli_visible(r->id);
+    printf("%s %s%s\n", record_kind_name(r->kind), id,
            info->stub ? " (stub: named by another record, not imported)" : "");
+    free(id);
     struct kg_record *rw = (struct kg_record *)r;
+    struct kg_buf b;
+    kg_buf_init(&b);
     for (const struct record_field *f = record_fields(); f->name; f++) {
         if (!(f->kinds & KG_KIND_BIT(r->kind)) || strcmp(f->name, "id") == 0)
             continue;
         if (f->type == RECORD_STR && *record_str(rw, f)) {
-            printf("  %-12s %s\n", f->name, *record_str(rw, f));
+            print_field(f->name, *record_str(rw, f));
         } else if (f->type == RECORD_LIST && record_list(rw, f)->n) {
             const struct kg_strlist *l = record_list(rw, f);
-            printf("  %-12s ", f->name);
-            for (size_t i = 0; i < l->n; i++)
-                printf("%s%s", i ? "; " : "", l->v[i]);
-            putchar('\n');
+            kg_buf_reset(&b);
+            for (size_t i = 0; i < l->n; i++) {
+                kg_buf_adds(&b, i ? "; " : "");
+                kg_buf_adds(&b, l->v[i]);
+            }
+            print_field(f->name, b.data);
         } else if (f->type == RECORD_INT && *record_int(rw, f)) {
             printf("  %-12s %d\n", f->name, *record_int(rw, f));
         }
     }
-    printf("  %-12s %s (first seen %s, last seen %s)\n", "source", info->source,
-           info->first_seen, info->last_seen);
+    kg_buf_reset(&b);
+    kg_buf_printf(&b, "%s (first seen %s, last seen %s)", info->source,
+                  info->first_seen, info->last_seen);
+    print_field("source", b.data);
+    kg_buf_release(&b);
+}
+
+/*
+ * The provenance of r's fields from info's JSON, as an object in the order
+ * of record_fields(): {"FIELD": {"source": S, "at": T}} (new reference).
+ * Fields without an entry (set before provenance was kept) are left out.
+ */
+static json_t *provenance(const struct kg_record *r,
+                          const struct store_info *info)
+{
+    json_t *all =
+        json_loads(info->provenance ? info->provenance : "{}", 0, NULL);
+    json_t *o = json_object();
+    for (const struct record_field *f = record_fields(); f->name; f++) {
+        json_t *e = json_object_get(all, f->name);
+        if ((f->kinds & KG_KIND_BIT(r->kind)) && json_is_object(e))
+            json_object_set(o, f->name, e);
+    }
+    json_decref(all);
+    return o;
+}
+
+/* "provenance:" then one line per (source, time), naming its fields in
+ * record order; nothing when no field has an entry (stubs, old records). */
+static void print_provenance(json_t *prov)
+{
+    size_t n = json_object_size(prov);
+    if (n == 0)
+        return;
+    puts("provenance:");
+    bool *done = kg_xcalloc(n, sizeof *done);
+    const char *name;
+    json_t *e;
+    size_t i = 0;
+    json_object_foreach (prov, name, e) {
+        const char *src = json_string_value(json_object_get(e, "source"));
+        const char *at = json_string_value(json_object_get(e, "at"));
+        if (done[i++])
+            continue;
+        struct kg_buf b;
+        kg_buf_init(&b);
+        kg_buf_printf(&b, "%s at %s:", src ? src : "?", at ? at : "?");
+        const char *name2;
+        json_t *e2;
+        size_t j = 0, k = 0;
+        json_object_foreach (prov, name2, e2) {
+            const char *s2 = json_string_value(json_object_get(e2, "source"));
+            const char *a2 = json_string_value(json_object_get(e2, "at"));
+            if (j >= i - 1 && !done[j] &&
+                strcmp(s2 ? s2 : "", src ? src : "") == 0 &&
+                strcmp(a2 ? a2 : "", at ? at : "") == 0) {
+                done[j] = true;
+                kg_buf_printf(&b, "%s %s", k++ ? "," : "", name2);
+            }
+            j++;
+        }
+        char *v = cli_visible(b.data);
+        printf("  %s\n", v);
+        free(v);
+        kg_buf_release(&b);
+    }
+    free(done);
 }
 
 int cmd_show(struct cli *cli, int argc, char **argv)
@@ -99,15 +179,19 @@ int cmd_show(struct cli *cli, int argc, char **argv)
         char *body = record_to_json(&r);
         json_t *rec = json_loads(body, 0, NULL);
         free(body);
-        json_t *o = json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:o, s:O}",
-                              "kind", record_kind_name(kind), "id", id, "stub",
-                              info.stub, "source", info.source, "first_seen",
-                              info.first_seen, "last_seen", info.last_seen,
-                              "record", rec, "links", ls.json);
+        json_t *o =
+            json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:o, s:O, s:o}", "kind",
+                      record_kind_name(kind), "id", id, "stub", info.stub,
+                      "source", info.source, "first_seen", info.first_seen,
+                      "last_seen", info.last_seen, "record", rec, "links",
+                      ls.json, "provenance", provenance(&r, &info));
         cli_print_json(o);
         json_decref(o);
     } else {
         print_table(&r, &info);
+        json_t *prov = provenance(&r, &info);
+        print_provenance(prov);
+        json_decref(prov);
         if (ls.tab) {
             puts("links:");
             cli_table_print(ls.tab, stdout, 60);

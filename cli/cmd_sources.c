@@ -32,6 +32,8 @@ static int sources_add(struct cli *cli, int argc, char **argv)
         {"retries", required_argument, NULL, 'R'},
         {"delay", required_argument, NULL, 'D'},
         {"max-bytes", required_argument, NULL, 'B'},
+        {"budget", required_argument, NULL, 'b'},
+        {"allow-private", required_argument, NULL, 'a'},
         {"replace", no_argument, NULL, 'x'},
         {NULL, 0, NULL, 0},
     };
@@ -73,7 +75,7 @@ static int sources_add(struct cli *cli, int argc, char **argv)
     }
     struct app_session *a = NULL;
     if (rc == 0)
-        rc = cli_session(cli, APP_CREATE, NULL, &a);
+        rc = cli_session(cli, APP_WRITE, NULL, &a);
     if (rc == 0) {
         kg_status st = app_source_add(a, d, replace);
         if (st != KG_OK) {
@@ -101,7 +103,7 @@ static int sources_load(struct cli *cli, int argc, char **argv)
         return kg_exit_code(st);
     }
     struct app_session *a;
-    int rc = cli_session(cli, APP_CREATE, NULL, &a);
+    int rc = cli_session(cli, APP_WRITE, NULL, &a);
     if (rc == 0) {
         st = app_source_load(a, conf);
         if (st != KG_OK) {

@@ -17,10 +17,53 @@ struct command {
 
 /* Sorted by name. */
 static const struct command commands[] = {
+    {"batch", cmd_batch, "the nightly run: ingest, match what changed, report",
+     "usage: kgmatch batch --out DIR [--since last|DATE|all] [--top N]\n"
+     "                     [--shard K/N] [--no-ingest] [--enterprise NAME|ID]\n"
+     "                     [--quiet]\n"
+     "\n"
+     "  Harvests every source (unless --no-ingest), then matches each open\n"
+     "  demand that is new or changed since the last successful batch, and\n"
+     "  each open demand whose matches moved with the candidate pool; pairs\n"
+     "  a broker declined are left out, accepted ones marked. Writes\n"
+     "  DIR/report.html, DIR/matches.csv, DIR/matches.json and\n"
+     "  DIR/summary.txt (temporary names first; the run is recorded only\n"
+     "  when all four are complete, so a killed batch is simply run again).\n"
+     "  One batch at a time per database (lock DB.batch.lock): a second one\n"
+     "  exits 3.\n"
+     "\n"
+     "  --since S       last (default: since the last recorded run), all, or\n"
+     "                  a date: demands first or last seen on or after it\n"
+     "  --top N         best N of each kind per demand (default 5)\n"
+     "  --shard K/N     only the demands of shard K of N (FNV-1a of the id);\n"
+     "                  each shard keeps its own last run; join the outputs\n"
+     "                  with batch-merge\n"
+     "  --no-ingest     match the store as it is\n"
+     "  --enterprise E  one enterprise's report (all its open demands unless\n"
+     "                  --since); does not record a run\n"
+     "  --quiet         no progress on a terminal\n"},
+    {"batch-merge", cmd_batch_merge, "join batch shard outputs into one",
+     "usage: kgmatch batch-merge DIR... --out DIR\n"
+     "\n"
+     "  Reads each DIR/matches.json written by `batch --shard K/N` and\n"
+     "  writes the four files of the unsharded run into --out (equal to\n"
+     "  an unsharded run's but for the timestamps).\n"},
+    {"delete", cmd_delete, "delete a record and its links",
+     "usage: kgmatch delete KIND ID\n"
+     "\n"
+     "  Deletes the record and the links to and from it (the records it\n"
+     "  referred to stay). The search index is brought up to date and the\n"
+     "  graph cache rebuilds on its next use.\n"},
     {"eval", cmd_eval, "score the matcher against gold pairs",
      "usage: kgmatch eval --gold FILE [--kind KIND] [--format table|json]\n"
      "                    [--config FILE]\n"
+     "       kgmatch eval --items FILE --needs FILE --judgments FILE ...\n"
      "\n"
+     "  --items, --needs, --judgments: a collection in the shapes of\n"
+     "  ../shared/datasets/ir-classic (items.jsonl: id, title, abstract;\n"
+     "  queries.jsonl: id, text; qrels.tsv: need, item, grade) is\n"
+     "  imported (items as achievements, needs as demands) and scored\n"
+     "  with the judgments as gold.\n"
      "  FILE is tab-separated: demand_id, item_id, relevance (graded, 0\n"
      "  = not relevant) and an optional cross_domain flag (1/0); a header\n"
      "  row is skipped. Each gold demand is matched against everything\n"
@@ -40,6 +83,19 @@ static const struct command commands[] = {
      "  by type (the default without --graphml).\n"
      "\n"
      "  --rebuild   rebuild the cache even when it is current\n"},
+    {"feedback", cmd_feedback, "accept or decline a proposed match",
+     "usage: kgmatch feedback --demand ID --item KIND:ID (accept|decline)\n"
+     "                        [--reason REASON] [--note TEXT]\n"
+     "       kgmatch feedback list [--format table|csv]\n"
+     "\n"
+     "  A broker's verdict on a pair, replacing an earlier one. A declined\n"
+     "  pair is never proposed again for that demand (match, query, batch);\n"
+     "  an accepted one is marked in the batch report and its files.\n"
+     "  KIND is achievement, patent, expert or institution.\n"
+     "\n"
+     "  --reason R  too-early-stage, not-relevant, too-costly,\n"
+     "              already-known or other\n"
+     "  --note T    free text kept with the verdict\n"},
     {"import", cmd_import, "import records from JSONL or CSV files",
      "usage: kgmatch import --kind KIND [OPTIONS] FILE...\n"
      "\n"
@@ -105,10 +161,13 @@ static const struct command commands[] = {
      "                     [--kind achievement|patent|expert|institution|all]\n"
      "                     [--top N] [--cross-domain] [--explain]\n"
      "                     [--format table|json|csv] [--config FILE]\n"
+     "                     [--min-score X]\n"
      "\n"
-     "  Scores each candidate in [0, 1] from text relevance, graph\n"
-     "  relevance (personalized PageRank) and practical fit, with the\n"
-     "  weights of FILE (default: built in; see datasets/match.conf).\n"
+     "  Scores each candidate from text relevance, graph relevance\n"
+     "  (personalized PageRank) and practical fit, with the weights of\n"
+     "  FILE (default: built in; see datasets/match.conf); the score is\n"
+     "  a calibrated estimate (0 to 1) that a broker would call the\n"
+     "  pair relevant.\n"
      "\n"
      "  --demand ID     a demand (repeatable); --all: every demand\n"
      "  --text TEXT     free text instead of a stored demand\n"
@@ -117,6 +176,8 @@ static const struct command commands[] = {
      "                  candidate with a non-zero score)\n"
      "  --cross-domain  only pairings whose domains differ (high score)\n"
      "  --explain       the score's parts, shared concepts and a path\n"
+     "  --min-score X   leave out hits below X (default match.min_score);\n"
+     "                  a demand with none says \"no good match\"\n"
      "  CSV columns: demand_id,kind,item_id,score,cross_domain,title\n"},
     {"partners", cmd_partners,
      "partner institutions for a demand or enterprise",
@@ -138,13 +199,19 @@ static const struct command commands[] = {
      "  lists them and exits 1. Output as for `kgmatch match`.\n"},
     {"search", cmd_search, "search records by text (BM25)",
      "usage: kgmatch search TEXT... [--kind KIND[,KIND]] [--top N]\n"
-     "                      [--format table|json|csv] [--timing]\n"
+     "                      [--lang zh|en|any|off] [--format table|json|csv]\n"
+     "                      [--timing]\n"
      "       kgmatch search --queries FILE.jsonl [--kind KIND] [--top N]\n"
      "\n"
      "  Ranks achievements, patents, demands, experts and institutions by\n"
      "  BM25 relevance to TEXT (Chinese, English or both). The index is\n"
-     "  brought up to date first (see 'kgmatch index').\n"
+     "  brought up to date first (see 'kgmatch index'). Chinese words are\n"
+     "  also searched in English and English words in Chinese (CC-CEDICT\n"
+     "  and term pairs learned from the store's bilingual records).\n"
      "\n"
+     "  --lang L       translate the query into L: zh, en or any (both;\n"
+     "                 the default); its own words always count; off: no\n"
+     "                 translation (and no dictionary needed)\n"
      "  --kind KIND    only these kinds (repeat or join with commas)\n"
      "  --top N        this many results (default 10; 0 = every match)\n"
      "  --queries FILE one {\"id\", \"text\"} object a line ('-' = stdin);\n"
@@ -167,7 +234,8 @@ static const struct command commands[] = {
      "  --public             allow an address other than loopback\n"
      "  --api-key-file FILE  keys for POST routes, one a line; without it\n"
      "                       the service is read-only\n"
-     "  --threads N          requests answered at once (default: CPUs)\n"
+     "  --threads N          requests answered at once (default: twice\n"
+     "                       the CPUs, at least 4, at most 16)\n"
      "  --max-connections N  open connections (default 256)\n"
      "  --per-ip N           open connections per client (default 128)\n"
      "  --timeout S          idle connection timeout (default 15)\n"
@@ -202,24 +270,34 @@ static const struct command commands[] = {
      "  --max-pages N       pages per run (default: no limit)\n"
      "  --timeout S, --connect-timeout S, --retries N, --delay S,\n"
      "  --max-bytes N       fetch settings for this source\n"
+     "  --budget S          seconds for the whole source per run, retries\n"
+     "                      and waits included (default: no limit)\n"
+     "  --allow-private yes may connect to private, loopback and\n"
+     "                      link-local addresses (default no)\n"
      "  --replace           replace a source of the same name\n"},
     {"stats", cmd_stats, "count the records of each kind",
      "usage: kgmatch stats [--format table|json]\n"},
+    {"status", cmd_status, "set a demand open, matched or closed",
+     "usage: kgmatch status DEMAND open|matched|closed\n"
+     "\n"
+     "  matched (已对接) and closed demands are left out by query,\n"
+     "  partners and batch (query and partners list them with\n"
+     "  --include-closed); a demand without a status is open.\n"},
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];
 
 static void print_help(FILE *f)
 {
-    fprintf(f,
-            "usage: kgmatch [--db PATH] COMMAND [ARGS]\n"
-            "       kgmatch --version | --help | COMMAND --help\n"
-            "\n"
-            "Links enterprises' technology demands to research achievements,\n"
-            "patents, experts and institutions.\n"
-            "\n"
-            "commands:\n");
+    fprintf(
+        f, "usage: kgmatch [--db PATH] COMMAND [ARGS]\n"
+           "       kgmatch --version | --help | help COMMAND | COMMAND --help\n"
+           "\n"
+           "Links enterprises' technology demands to research achievements,\n"
+           "patents, experts and institutions.\n"
+           "\n"
+           "commands:\n");
     for (size_t i = 0; i < n_commands; i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n"
                "global options:\n"
                "  --db PATH   database file (default: $KGMATCH_DB, else "
@@ -262,6 +340,21 @@ int main(int argc, char **argv)
     if (i >= argc) {
         print_help(stderr);
         return 2;
+    }
+    if (strcmp(argv[i], "help") == 0) { /* kgmatch help [COMMAND] */
+        const struct command *h =
+            i + 1 < argc ? find_command(argv[i + 1]) : NULL;
+        if (i + 1 >= argc) {
+            print_help(stdout);
+            return 0;
+        }
+        if (!h) {
+            fprintf(stderr, "kgmatch: unknown command '%s'\n", argv[i + 1]);
+            fprintf(stderr, "try 'kgmatch --help'\n");
+            return 2;
+        }
+        fputs(h->usage, stdout);
+        return 0;
     }
     const struct command *c = find_command(argv[i]);
     if (!c) {

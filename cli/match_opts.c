@@ -4,7 +4,10 @@
  * hit's reason as JSON, and the table, CSV and JSON sinks of match and
  * query.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,14 +43,61 @@ int cli_app_fail(const struct cli *cli, const struct app_session *a,
     return kg_exit_code(st);
 }
 
-int cli_parse_top(const struct cli *cli, const char *s, size_t *top)
+int cli_parse_int(const struct cli *cli, const char *opt, const char *s,
+                  long long min, long long max, long long *out)
 {
     char *end;
-    long n = strtol(s, &end, 10);
-    if (*end || end == s || n < 0 || n > 1000000)
-        return cli_usage(cli, "--top needs a number from 0 to 1000000");
-    *top = (size_t)n;
+    errno = 0;
+    long long n = strtoll(s, &end, 10);
+    /* strtoll skips spaces and takes a sign; "-0" or " 5" are no numbers */
+    bool ok = *s && !isspace((unsigned char)*s) && end != s && !*end &&
+              errno == 0 && n >= min && n <= max && !(min >= 0 && *s == '-');
+    if (!ok)
+        return cli_usage(cli, "--%s needs a number from %lld to %lld", opt, min,
+                         max);
+    *out = n;
     return 0;
+}
+
+int cli_parse_real(const struct cli *cli, const char *opt, const char *s,
+                   double min, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double d = strtod(s, &end);
+    bool ok = *s && !isspace((unsigned char)*s) && end != s && !*end &&
+              errno == 0 && isfinite(d) && d >= min && d <= max;
+    if (!ok)
+        return cli_usage(cli, "--%s needs a number from %g to %g", opt, min,
+                         max);
+    *out = d;
+    return 0;
+}
+
+int cli_parse_min_score(const struct cli *cli, const char *s, double *out)
+{
+    return cli_parse_real(cli, "min-score", s, 0, 1, out);
+}
+
+int cli_parse_top(const struct cli *cli, const char *s, size_t *top)
+{
+    long long n;
+    int rc = cli_parse_int(cli, "top", s, 0, 1000000, &n);
+    if (rc == 0)
+        *top = (size_t)n;
+    return rc;
+}
+
+int cli_check_utf8(const struct cli *cli, const char *what, const char *s)
+{
+    size_t n = strlen(s), ok = kg_utf8_valid_prefix(s, n);
+    if (ok == n)
+        return 0;
+    cli_error(cli,
+              "%s is not valid UTF-8 (byte %zu is 0x%02x); convert it first, "
+              "e.g. with iconv -f GBK -t UTF-8",
+              what, ok + 1, (unsigned char)s[ok]);
+    return 1;
 }
 
 int cli_match_kinds(const struct cli *cli, const char *s, unsigned *kinds)
@@ -64,6 +114,8 @@ json_t *cli_match_reason_json(const struct app_hit *h)
 {
     json_t *parts = json_pack("{s:f, s:f, s:f}", "text", h->text, "graph",
                               h->graph, "fit", h->fit);
+    json_t *ev = json_pack("{s:f, s:f, s:f}", "evidence", h->evidence,
+                           "coverage", h->coverage, "cosine", h->cosine);
     json_t *concepts = json_array();
     for (size_t i = 0; i < h->nconcepts; i++)
         json_array_append_new(concepts, json_string(h->concepts[i]));
@@ -72,8 +124,8 @@ json_t *cli_match_reason_json(const struct app_hit *h)
         json_array_append_new(
             path, json_pack("{s:s, s:s, s:s}", "kind", h->path[i].kind, "id",
                             h->path[i].id, "label", h->path[i].label));
-    return json_pack("{s:o, s:o, s:o}", "parts", parts, "concepts", concepts,
-                     "path", path);
+    return json_pack("{s:o, s:o, s:o, s:o}", "parts", parts, "evidence", ev,
+                     "concepts", concepts, "path", path);
 }
 
 static json_t *items_json(const struct app_item *r, size_t n, bool kind)
@@ -107,16 +159,21 @@ static void print_path(const struct app_hit *h)
 {
     for (size_t i = 0; i < h->npath; i++) {
         const struct app_step *s = &h->path[i];
-        if (strcmp(s->kind, "text") == 0)
-            printf("%s\"%s\"", i ? " → " : "", s->label);
-        else if (strcmp(s->kind, "concept") == 0)
-            printf("%sconcept %s", i ? " → " : "", s->label);
-        else if (strcmp(s->kind, "demand") == 0 ||
-                 strcmp(s->kind, "achievement") == 0 ||
-                 strcmp(s->kind, "patent") == 0)
-            printf("%s%s %s", i ? " → " : "", s->kind, s->id);
-        else
-            printf("%s%s %s", i ? " → " : "", s->kind, s->label);
+        fputs(i ? " → " : "", stdout);
+        if (strcmp(s->kind, "text") == 0) {
+            putchar('"');
+            cli_put_visible(stdout, s->label);
+            putchar('"');
+        } else if (strcmp(s->kind, "concept") == 0) {
+            fputs("concept ", stdout);
+            cli_put_visible(stdout, s->label);
+        } else {
+            bool item = strcmp(s->kind, "demand") == 0 ||
+                        strcmp(s->kind, "achievement") == 0 ||
+                        strcmp(s->kind, "patent") == 0;
+            printf("%s ", s->kind);
+            cli_put_visible(stdout, item ? s->id : s->label);
+        }
     }
     putchar('\n');
 }
@@ -154,12 +211,14 @@ static void json_hit(void *ctx, const struct app_group *g,
 {
     struct cli_match_out *o = ctx;
     (void)g;
-    json_array_append_new(o->matches,
-                          json_pack("{s:s, s:s, s:s, s:f, s:b, s:o}", "kind",
-                                    record_kind_name(h->kind), "id", h->id,
-                                    "title", h->label, "score", h->score,
-                                    "cross_domain", h->cross_domain, "reason",
-                                    cli_match_reason_json(h)));
+    json_t *m =
+        json_pack("{s:s, s:s, s:s, s:f, s:b}", "kind",
+                  record_kind_name(h->kind), "id", h->id, "title", h->label,
+                  "score", h->score, "cross_domain", h->cross_domain);
+    if (h->accepted) /* a broker accepted the pair */
+        json_object_set_new(m, "accepted", json_true());
+    json_object_set_new(m, "reason", cli_match_reason_json(h));
+    json_array_append_new(o->matches, m);
 }
 
 static void json_end(void *ctx, const struct app_group *g)
@@ -173,27 +232,30 @@ static void json_end(void *ctx, const struct app_group *g)
     json_array_append_new(o->demands, d);
 }
 
-/* Tables leave out a demand without matches under --all. */
-static bool table_skips(const struct cli_match_out *o,
-                        const struct app_group *g)
-{
-    return g->nhits == 0 && o->all;
-}
-
 static void table_begin(void *ctx, const struct app_group *g)
 {
     struct cli_match_out *o = ctx;
-    if (table_skips(o, g))
-        return;
-    if (g->text)
-        printf("== text \"%s\"", g->text);
-    else
-        printf("== demand %s %s", g->id, g->label);
+    if (g->text) {
+        fputs("== text \"", stdout);
+        cli_put_visible(stdout, g->text);
+        putchar('"');
+    } else {
+        fputs("== demand ", stdout);
+        cli_put_visible(stdout, g->id);
+        putchar(' ');
+        cli_put_visible(stdout, g->label);
+    }
     if (*g->domains)
         printf(" [%s]", g->domains);
     putchar('\n');
+    if (g->nhits == 0 && o->cross_min > 0) {
+        printf("   no cross-domain pairing (none scores %.2f or more)\n",
+               o->cross_min > o->min_score ? o->cross_min : o->min_score);
+        return;
+    }
     if (g->nhits == 0) {
-        printf("   (no matches)\n");
+        printf("   no good match (nothing scores %.2f or more)\n",
+               o->min_score);
         return;
     }
     static const char *const head[] = {"#",     "kind",  "id",
@@ -208,15 +270,21 @@ static void table_hit(void *ctx, const struct app_group *g,
     struct cli_match_out *o = ctx;
     (void)g;
     if (o->explain) {
-        printf("%3zu. %-11s %s  %s  %.4f%s\n", h->rank,
-               record_kind_name(h->kind), h->id, h->label, h->score,
-               h->cross_domain ? "  cross-domain" : "");
+        printf("%3zu. %-11s ", h->rank, record_kind_name(h->kind));
+        cli_put_visible(stdout, h->id);
+        fputs("  ", stdout);
+        cli_put_visible(stdout, h->label);
+        printf("  %.4f%s%s\n", h->score,
+               h->cross_domain ? "  cross-domain" : "",
+               h->accepted ? "  accepted" : "");
         printf("     parts: text %.4f + graph %.4f + fit %.4f\n", h->text,
                h->graph, h->fit);
         if (h->nconcepts) {
             printf("     concepts:");
-            for (size_t k = 0; k < h->nconcepts; k++)
-                printf("%s %s", k ? "," : "", h->concepts[k]);
+            for (size_t k = 0; k < h->nconcepts; k++) {
+                fputs(k ? ", " : " ", stdout);
+                cli_put_visible(stdout, h->concepts[k]);
+            }
             putchar('\n');
         }
         printf("     path: ");
@@ -226,8 +294,12 @@ static void table_hit(void *ctx, const struct app_group *g,
     char n[24], score[32];
     snprintf(n, sizeof n, "%zu", h->rank);
     snprintf(score, sizeof score, "%.4f", h->score);
-    const char *row[] = {n,     record_kind_name(h->kind),   h->id, h->label,
-                         score, h->cross_domain ? "yes" : ""};
+    const char *cross = h->cross_domain
+                            ? (h->accepted ? "yes, accepted" : "yes")
+                        : h->accepted ? "accepted"
+                                      : "";
+    const char *row[] = {
+        n, record_kind_name(h->kind), h->id, h->label, score, cross};
     cli_table_add(o->table, row);
 }
 
@@ -272,4 +344,15 @@ void cli_match_out_finish(struct cli_match_out *o, bool print)
     json_decref(o->matches);
     cli_table_free(o->table);
     memset(o, 0, sizeof *o);
+}
+
+void cli_match_out_thresholds(struct cli_match_out *o,
+                              const struct app_session *a,
+                              const struct app_match_opts *mo)
+{
+    app_match_thresholds(a, &o->min_score, &o->cross_min);
+    if (mo->min_score_set)
+        o->min_score = mo->min_score;
+    if (!mo->cross_only)
+        o->cross_min = 0;
 }

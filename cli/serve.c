@@ -268,13 +268,12 @@ void serve_metrics_text(struct serve_req *req)
         kg_buf_adds(&b, "# HELP kgmatch_records Records in the store, by "
                         "kind.\n"
                         "# TYPE kgmatch_records gauge\n");
-        for (int k = 0; k < KG_KIND_COUNT; k++) {
-            int64_t n = 0;
-            if (store_count(serve_worker_store(w), (kg_kind)k, &n, NULL) ==
-                KG_OK)
+        struct app_counts c;
+        if (app_counts(serve_worker_session(w), &c) == KG_OK)
+            for (int k = 0; k < KG_KIND_COUNT; k++)
                 kg_buf_printf(&b, "kgmatch_records{kind=\"%s\"} %lld\n",
-                              record_kind_name((kg_kind)k), (long long)n);
-        }
+                              record_kind_name((kg_kind)k),
+                              (long long)c.records[k]);
         serve_app_release(srv->app, w);
     }
     req->status = 200;
@@ -469,17 +468,6 @@ static bool parse_listen(const char *s, struct sockaddr_storage *sa,
     return true;
 }
 
-static bool parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno || *end || end == s || s[0] == '-' || v < lo || v > hi)
-        return false;
-    *out = (unsigned)v;
-    return true;
-}
-
 struct serve_opts {
     const char *listen, *keys, *config;
     unsigned threads, max_conns, per_ip, timeout_s, wait_ms, drain_s, rate,
@@ -507,54 +495,48 @@ static int parse_opts(const struct cli *cli, int argc, char **argv,
     };
     int c;
     optind = 1;
+    /* The numeric options: where each goes and its range. */
+    const struct {
+        int c;
+        unsigned *out;
+        long long min, max;
+    } nums[] = {
+        {'t', &o->threads, 1, 64},     {'m', &o->max_conns, 1, 100000},
+        {'i', &o->per_ip, 1, 100000},  {'T', &o->timeout_s, 1, 3600},
+        {'b', &o->wait_ms, 1, 600000}, {'d', &o->drain_s, 0, 3600},
+        {'r', &o->rate, 0, 1000000},   {'C', &o->cache, 0, 1000000},
+    };
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        bool ok = true;
         switch (c) {
         case 'l':
             o->listen = optarg;
-            break;
+            continue;
         case 'k':
             o->keys = optarg;
-            break;
+            continue;
         case 'c':
             o->config = optarg;
-            break;
+            continue;
         case 'P':
             o->public = true;
-            break;
-        case 't':
-            ok = parse_uint(optarg, 1, 64, &o->threads);
-            break;
-        case 'm':
-            ok = parse_uint(optarg, 1, 100000, &o->max_conns);
-            break;
-        case 'i':
-            ok = parse_uint(optarg, 1, 100000, &o->per_ip);
-            break;
-        case 'T':
-            ok = parse_uint(optarg, 1, 3600, &o->timeout_s);
-            break;
-        case 'b':
-            ok = parse_uint(optarg, 1, 600000, &o->wait_ms);
-            break;
-        case 'd':
-            ok = parse_uint(optarg, 0, 3600, &o->drain_s);
-            break;
-        case 'r':
-            ok = parse_uint(optarg, 0, 1000000, &o->rate);
-            break;
-        case 'C':
-            ok = parse_uint(optarg, 0, 1000000, &o->cache);
-            break;
+            continue;
         default:
-            return cli_usage(cli, "bad option");
+            break;
         }
+        size_t n = 0;
+        while (n < sizeof nums / sizeof nums[0] && nums[n].c != c)
+            n++;
+        if (n == sizeof nums / sizeof nums[0])
+            return cli_usage(cli, "bad option");
         const char *name = "?";
         for (const struct option *lo = longopts; lo->name; lo++)
             if (lo->val == c)
                 name = lo->name;
-        if (!ok)
-            return cli_usage(cli, "bad value '%s' for --%s", optarg, name);
+        long long v;
+        int rc = cli_parse_int(cli, name, optarg, nums[n].min, nums[n].max, &v);
+        if (rc)
+            return rc;
+        *nums[n].out = (unsigned)v;
     }
     if (optind < argc)
         return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
@@ -580,8 +562,9 @@ static unsigned drain(struct server *srv, unsigned secs)
 int cmd_serve(struct cli *cli, int argc, char **argv)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    /* Twice the CPUs: a thread waiting on its socket lets another match. */
     struct serve_opts o = {.listen = "127.0.0.1:8080",
-                           .threads = cpus > 1 ? (unsigned)cpus : 2,
+                           .threads = cpus > 2 ? 2 * (unsigned)cpus : 4,
                            .max_conns = 256,
                            .per_ip = 128,
                            .timeout_s = 15,
@@ -675,6 +658,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
     sigwait(&sigs, &sig);
     fprintf(stderr, "kgmatch: serve: %s, finishing requests (up to %u s)\n",
             strsignal(sig), o.drain_s);
+    serve_app_quiesce(srv->app);
     MHD_socket ls = MHD_quiesce_daemon(d);
     if (ls != MHD_INVALID_SOCKET)
         close(ls);

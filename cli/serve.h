@@ -10,8 +10,7 @@
 
 #include <stdio.h>
 
-#include "core/index.h"
-#include "core/store.h"
+#include "app/app.h"
 
 struct json_t;
 
@@ -36,6 +35,9 @@ struct serve_worker;
  */
 kg_status serve_app_open(const struct serve_app_opts *o, struct serve_app **out,
                          char *err, size_t errlen) KG_MUST_CHECK;
+/* No reload starts from now on, and one under way stops at its next
+ * worker (shutdown: the data loaded keeps answering the last requests). */
+void serve_app_quiesce(struct serve_app *a);
 /* Stops the reloader and frees everything; no worker may be held. */
 void serve_app_free(struct serve_app *a);
 
@@ -48,9 +50,8 @@ kg_status serve_app_acquire(struct serve_app *a,
                             struct serve_worker **w) KG_MUST_CHECK;
 void serve_app_release(struct serve_app *a, struct serve_worker *w);
 
-/* A worker's read-only store and BM25 index (for this thread only). */
-struct store *serve_worker_store(struct serve_worker *w);
-struct index *serve_worker_index(struct serve_worker *w);
+/* A worker's read-only session (for this thread only, while held). */
+struct app_session *serve_worker_session(struct serve_worker *w);
 
 /*
  * Answers of the matching routes, kept per generation: the data a

@@ -361,8 +361,9 @@ static void route_search(struct serve_req *req)
                                 "achievement, patent, demand)",
                                 p);
                 bad = true;
+            } else {
+                kinds |= KG_KIND_BIT(k);
             }
-            kinds |= KG_KIND_BIT(k);
         }
         free(copy);
         if (bad)
@@ -371,32 +372,24 @@ static void route_search(struct serve_req *req)
     struct serve_worker *w = worker(req);
     if (!w)
         return;
-    struct index_hit *h = NULL;
+    struct app_session *a = serve_worker_session(w);
+    struct app_search_hit *h = NULL;
     size_t n = 0;
-    struct index *ix = serve_worker_index(w);
-    kg_status st = index_search(ix, q, kinds, top, &h, &n);
+    kg_status st = app_search(a, q, kinds, top, true, &h, &n, NULL);
     if (st != KG_OK) {
+        serve_api_error(req, 500, "internal", "search failed: %s",
+                        app_last_error(a));
         serve_app_release(req->app, w);
-        {
-            serve_api_error(req, 500, "internal", "search failed: %s",
-                            index_last_error(ix));
-            return;
-        }
+        return;
     }
     json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++) {
-        struct kg_record r;
-        record_init(&r, h[i].kind);
-        bool got =
-            store_get(serve_worker_store(w), h[i].kind, h[i].id, &r) == KG_OK;
+    for (size_t i = 0; i < n; i++)
         json_array_append_new(
             arr, json_pack("{s:I, s:s, s:s, s:f, s:s}", "rank",
                            (json_int_t)(i + 1), "kind",
                            record_kind_name(h[i].kind), "id", h[i].id, "score",
-                           h[i].score, "label", got ? record_label(&r) : ""));
-        record_release(&r);
-    }
-    free(h);
+                           h[i].score, "label", h[i].label ? h[i].label : ""));
+    app_search_free(h, n);
     serve_app_release(req->app, w);
     answer_json(req, 200, json_pack("{s:s, s:o}", "query", q, "hits", arr));
 }
@@ -452,21 +445,17 @@ static void route_record(struct serve_req *req, const char *rest)
     struct serve_worker *w = worker(req);
     if (!w)
         return;
-    struct store *s = serve_worker_store(w);
+    struct app_session *a = serve_worker_session(w);
     struct kg_record r;
     struct store_info info = {0};
     record_init(&r, kind);
-    kg_status st = store_get(s, kind, id, &r);
-    if (st == KG_OK)
-        st = store_get_info(s, kind, id, &info);
     struct links ls = {kind, id, json_array()};
-    if (st == KG_OK)
-        st = store_foreach_link(s, &kind, id, on_link, &ls);
+    kg_status st = app_show(a, kind, id, &r, &info, on_link, &ls);
     if (st == KG_ENOTFOUND) {
         serve_api_error(req, 404, "not_found", "no %s '%.200s'",
                         record_kind_name(kind), id);
     } else if (st != KG_OK) {
-        serve_api_error(req, 500, "internal", "%s", store_last_error(s));
+        serve_api_error(req, 500, "internal", "%s", app_last_error(a));
     } else {
         char *body = record_to_json(&r);
         json_t *rec = json_loads(body, 0, NULL);
@@ -492,18 +481,16 @@ static void route_stats(struct serve_req *req)
         return;
     struct serve_app_info info;
     serve_app_info(req->app, &info);
+    struct app_session *a = serve_worker_session(w);
+    struct app_counts c;
+    kg_status st = app_counts(a, &c);
     json_t *counts = json_object();
-    kg_status st = KG_OK;
-    for (int k = 0; k < KG_KIND_COUNT && st == KG_OK; k++) {
-        int64_t n = 0;
-        st = store_count(serve_worker_store(w), (kg_kind)k, &n, NULL);
+    for (int k = 0; k < KG_KIND_COUNT; k++)
         json_object_set_new(counts, record_kind_name((kg_kind)k),
-                            json_integer(n));
-    }
+                            json_integer(st == KG_OK ? c.records[k] : 0));
     if (st != KG_OK) {
         json_decref(counts);
-        serve_api_error(req, 500, "internal", "%s",
-                        store_last_error(serve_worker_store(w)));
+        serve_api_error(req, 500, "internal", "%s", app_last_error(a));
     } else {
         answer_json(req, 200,
                     json_pack("{s:o, s:I, s:{s:I}, s:I}", "counts", counts,
@@ -585,16 +572,17 @@ static json_t *body_object(struct serve_req *req)
     return o;
 }
 
-/* A read-write store for one write; NULL after answering 500. */
-static struct store *open_rw(struct serve_req *req)
+/* A writable session for one write; NULL after answering 500. */
+static struct app_session *open_rw(struct serve_req *req)
 {
-    struct store *s;
-    char err[512];
-    if (store_open(req->db_path, 0, &s, err, sizeof err) != KG_OK) {
-        serve_api_error(req, 500, "internal", "%s", err);
+    struct app_opts ao = {.db_path = req->db_path, .mode = APP_WRITE};
+    struct app_session *a;
+    if (app_open(&ao, &a) != KG_OK) {
+        serve_api_error(req, 500, "internal", "%s", app_last_error(a));
+        app_close(a);
         return NULL;
     }
-    return s;
+    return a;
 }
 
 static void route_demands(struct serve_req *req)
@@ -644,15 +632,13 @@ static void route_demands(struct serve_req *req)
             return;
         }
     }
-    struct store *s = open_rw(req);
+    struct app_session *a = open_rw(req);
     enum store_upsert_result res = STORE_UNCHANGED;
     int64_t v = 0;
-    if (s) {
-        st = store_upsert(s, &r, "api", &res);
-        if (st == KG_OK)
-            st = store_version(s, &v);
+    if (a) {
+        st = app_put(a, &r, "api", &res, &v);
         if (st != KG_OK)
-            fail_status(req, st, store_last_error(s));
+            fail_status(req, st, app_last_error(a));
         else
             answer_json(req, res == STORE_ADDED ? 201 : 200,
                         json_pack("{s:s, s:s, s:I}", "id", r.id, "result",
@@ -660,7 +646,7 @@ static void route_demands(struct serve_req *req)
                                   : res == STORE_UPDATED ? "updated"
                                                          : "unchanged",
                                   "version", (json_int_t)v));
-        store_close(s);
+        app_close(a);
     }
     record_release(&r);
 }
@@ -672,14 +658,16 @@ static void route_feedback(struct serve_req *req)
     json_t *o = body_object(req);
     if (!o)
         return;
-    const char *demand, *kind, *item, *verdict, *note = NULL;
+    const char *demand, *kind, *item, *verdict, *note = NULL, *reason = NULL;
     json_error_t je;
-    if (json_unpack_ex(o, &je, JSON_STRICT, "{s:s, s:s, s:s, s:s, s?s}",
+    if (json_unpack_ex(o, &je, JSON_STRICT, "{s:s, s:s, s:s, s:s, s?s, s?s}",
                        "demand", &demand, "kind", &kind, "item", &item,
-                       "verdict", &verdict, "note", &note) != 0) {
+                       "verdict", &verdict, "note", &note, "reason",
+                       &reason) != 0) {
         serve_api_error(req, 400, "bad_field",
                         "feedback is {\"demand\", \"kind\", \"item\", "
-                        "\"verdict\": \"accept\"|\"decline\", \"note\"?}: %s",
+                        "\"verdict\": \"accept\"|\"decline\", \"reason\"?, "
+                        "\"note\"?}: %s",
                         je.text);
         json_decref(o);
         return;
@@ -695,33 +683,32 @@ static void route_feedback(struct serve_req *req)
     } else if (!accept && strcmp(verdict, "decline") != 0) {
         serve_api_error(req, 400, "bad_field",
                         "verdict must be \"accept\" or \"decline\"");
+    } else if (reason && !app_feedback_reason_ok(reason)) {
+        serve_api_error(req, 400, "bad_field",
+                        "reason must be too-early-stage, not-relevant, "
+                        "too-costly, already-known or other");
     } else if (note && strlen(note) > 2000) {
         serve_api_error(req, 400, "bad_field", "note is over 2000 bytes");
     } else {
-        struct store *s = open_rw(req);
-        struct kg_record r;
-        record_init(&r, KG_DEMAND);
-        kg_status st = s ? store_get(s, KG_DEMAND, demand, &r) : KG_OK;
-        record_release(&r);
-        record_init(&r, k);
-        if (s && st == KG_OK)
-            st = store_get(s, k, item, &r);
-        record_release(&r);
-        if (s && st == KG_OK)
-            st = store_feedback_set(s, demand, k, item, accept, note);
-        if (!s) {
+        struct app_session *a = open_rw(req);
+        struct app_feedback_opts fo = {.demand = demand,
+                                       .kind = k,
+                                       .item = item,
+                                       .accept = accept,
+                                       .reason = reason,
+                                       .note = note};
+        kg_status st = a ? app_feedback(a, &fo) : KG_OK;
+        if (!a) {
             /* open_rw answered */
-        } else if (st == KG_ENOTFOUND) {
-            serve_api_error(req, 404, "not_found", "%s", store_last_error(s));
         } else if (st != KG_OK) {
-            fail_status(req, st, store_last_error(s));
+            fail_status(req, st, app_last_error(a));
         } else {
             answer_json(req, 200,
                         json_pack("{s:s, s:s, s:s, s:s}", "demand", demand,
                                   "kind", record_kind_name(k), "item", item,
                                   "verdict", verdict));
         }
-        store_close(s);
+        app_close(a);
     }
     json_decref(o);
 }

@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "cli/serve.h"
+#include "core/index.h" /* struct index_info */
 
 /* ---- generations -------------------------------------------------------- */
 
@@ -34,9 +35,7 @@ struct stamps {
 
 struct serve_worker {
     struct gen *gen;
-    struct app_session *a; /* the use cases */
-    struct store *s;       /* search, records, stats, version checks */
-    struct index *ix;
+    struct app_session *a; /* every use case, on this worker's thread */
     struct serve_worker *next_free;
 };
 
@@ -110,11 +109,8 @@ static void gen_free(struct gen *gn)
 {
     if (!gn)
         return;
-    for (size_t i = 0; i < gn->nw; i++) {
+    for (size_t i = 0; i < gn->nw; i++)
         app_close(gn->w[i].a);
-        index_free(gn->w[i].ix);
-        store_close(gn->w[i].s);
-    }
     free(gn->w);
     for (size_t i = 0; i < gn->ncache; i++) {
         free(gn->cache[i].key);
@@ -126,11 +122,26 @@ static void gen_free(struct gen *gn)
 }
 
 /* Loads a generation: each worker's session is opened and warmed by a
- * first match (which brings the graph and index files up to date,
- * rebuilding them when stale), then its own store and index are opened.
- * Runs on one thread at a time (igraph builds the graph). */
-static kg_status gen_load(const struct serve_app *a, struct gen **out,
-                          char *err, size_t errlen)
+ * first match and search (which bring the graph and index files up to
+ * date, rebuilding them when stale). Runs on one thread at a time (igraph
+ * builds the graph). */
+static bool stopping(struct serve_app *a)
+{
+    pthread_mutex_lock(&a->lock);
+    bool stop = a->stop;
+    pthread_mutex_unlock(&a->lock);
+    return stop;
+}
+
+/* A session's notice (a cache file rebuilt) goes to the service's log. */
+static void on_notice(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "kgmatch: serve: %s\n", msg);
+}
+
+static kg_status gen_load(struct serve_app *a, struct gen **out, char *err,
+                          size_t errlen)
 {
     struct gen *gn = kg_xcalloc(1, sizeof *gn);
     kg_status st = KG_OK;
@@ -140,46 +151,44 @@ static kg_status gen_load(const struct serve_app *a, struct gen **out,
     gn->cache = kg_xcalloc(gn->ncache ? gn->ncache : 1, sizeof *gn->cache);
     gn->nw = a->workers;
     gn->w = kg_xcalloc(gn->nw, sizeof *gn->w);
-    for (size_t i = 0; i < gn->nw; i++) {
+    for (size_t i = 0; i < gn->nw && st == KG_OK; i++) {
         struct serve_worker *w = &gn->w[i];
+        if (stopping(a)) { /* shutting down */
+            snprintf(err, errlen, "stopped");
+            st = KG_EBUSY;
+            break;
+        }
+        struct app_opts ao = {
+            .db_path = a->db_path, .config = a->config, .notice = on_notice};
+        struct app_match_opts mo = {.top = 1};
+        struct app_index_opts io = {0};
+        struct app_sink none = {0};
         w->gen = gn;
-        st = store_open(a->db_path, STORE_READONLY, &w->s, err, errlen);
-        if (st != KG_OK)
-            goto fail;
+        st = app_open(&ao, &w->a);
         /* The version first: data that lands while the graph builds makes
          * the next check reload again rather than be missed. */
-        if (i == 0) {
-            st = store_version(w->s, &gn->version);
-            if (st != KG_OK) {
-                snprintf(err, errlen, "%s", store_last_error(w->s));
-                goto fail;
-            }
-        }
-        struct app_opts ao = {.db_path = a->db_path, .config = a->config};
-        struct app_match_opts mo = {.top = 1};
-        struct app_sink none = {0};
-        st = app_open(&ao, &w->a);
+        if (st == KG_OK && i == 0)
+            st = app_version(w->a, &gn->version);
         if (st == KG_OK)
             st = app_match_text(w->a, "warm", &mo, &none);
-        if (st != KG_OK) {
+        if (st == KG_OK)
+            st = app_index_open(w->a, &io, NULL);
+        if (st != KG_OK && w->a) {
             snprintf(err, errlen, "%s", app_last_error(w->a));
-            goto fail;
+            break;
         }
-        struct index_opts io = {.no_update = true};
-        st = index_open(w->s, &io, &w->ix, err, errlen);
-        if (st != KG_OK)
-            goto fail;
         w->next_free = gn->free;
         gn->free = w;
+    }
+    if (st != KG_OK) {
+        gen_free(gn);
+        return st;
     }
     stamp_all(a, &gn->files);
     gn->loaded_at = kg_monotonic();
     gn->refs = 1;
     *out = gn;
     return KG_OK;
-fail:
-    gen_free(gn);
-    return st;
 }
 
 /* Drops one reference (the caller holds the lock); returns the generation
@@ -203,7 +212,7 @@ static void *reloader_main(void *arg)
         char err[512] = "";
         struct gen *gn = NULL, *old = NULL;
         kg_status st = gen_load(a, &gn, err, sizeof err);
-        if (st != KG_OK)
+        if (st != KG_OK && !stopping(a))
             fprintf(stderr,
                     "kgmatch: serve: reload failed (still serving "
                     "the data loaded before): %s\n",
@@ -265,6 +274,14 @@ kg_status serve_app_open(const struct serve_app_opts *o, struct serve_app **out,
     return KG_OK;
 }
 
+void serve_app_quiesce(struct serve_app *a)
+{
+    pthread_mutex_lock(&a->lock);
+    a->stop = true;
+    pthread_cond_signal(&a->wanted);
+    pthread_mutex_unlock(&a->lock);
+}
+
 void serve_app_free(struct serve_app *a)
 {
     if (!a)
@@ -300,7 +317,7 @@ static void check_fresh(struct serve_app *a, struct serve_worker *w)
     if (same)
         return;
     int64_t v = 0;
-    if (store_version(w->s, &v) != KG_OK)
+    if (app_version(w->a, &v) != KG_OK)
         return; /* a read that fails now is answered by the request */
     const struct gen *gn = w->gen;
     bool moved = v != gn->version ||
@@ -354,14 +371,9 @@ void serve_app_release(struct serve_app *a, struct serve_worker *w)
     gen_free(dead);
 }
 
-struct store *serve_worker_store(struct serve_worker *w)
+struct app_session *serve_worker_session(struct serve_worker *w)
 {
-    return w->s;
-}
-
-struct index *serve_worker_index(struct serve_worker *w)
-{
-    return w->ix;
+    return w->a;
 }
 
 void serve_app_info(struct serve_app *a, struct serve_app_info *info)
@@ -374,7 +386,11 @@ void serve_app_info(struct serve_app *a, struct serve_app_info *info)
     const struct file_stamp *f = &gn->files.f[F_IDX];
     if (f->ino)
         info->index_mtime = (double)f->mtime.tv_sec + f->mtime.tv_nsec / 1e9;
-    info->docs = gn->nw ? index_doc_count(gn->w[0].ix) : 0;
+    if (gn->nw) {
+        struct index_info ii;
+        app_index_info(gn->w[0].a, &ii);
+        info->docs = ii.docs;
+    }
     info->cache_hits = a->cache_hits;
     info->cache_misses = a->cache_misses;
     info->reloads = a->reloads;

@@ -140,14 +140,51 @@ struct cli_table *cli_table_new(size_t ncols, const char *const *headers)
     return t;
 }
 
-/* Cell text on one line: control characters become spaces. */
-static char *one_line(const char *s)
+void cli_put_visible(FILE *f, const char *s)
 {
-    char *c = kg_xstrdup(s ? s : "");
-    for (char *p = c; *p; p++)
-        if ((unsigned char)*p < 0x20)
-            *p = ' ';
-    return c;
+    char *v = cli_visible(s);
+    fputs(v, f);
+    free(v);
+}
+
+/* Characters that would reorder or hide the text around them on a
+ * terminal: the bidirectional embeddings, overrides, isolates and marks,
+ * and the noncharacters U+FFFE, U+FFFF. */
+static bool is_invisible_control(uint32_t c)
+{
+    return c == 0x061C || c == 0x200E || c == 0x200F ||
+           (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) ||
+           c == 0xFFFE || c == 0xFFFF;
+}
+
+char *cli_visible(const char *s)
+{
+    struct kg_buf b;
+    kg_buf_init(&b);
+    size_t n = strlen(s ? s : "");
+    for (size_t i = 0; i < n;) {
+        uint32_t c;
+        int len = kg_utf8_decode(s + i, n - i, &c);
+        if (len == 0) {
+            kg_buf_printf(&b, "\\x%02X", (unsigned char)s[i]);
+            i++;
+            continue;
+        }
+        if (c == '\n')
+            kg_buf_adds(&b, "\\n");
+        else if (c == '\t')
+            kg_buf_adds(&b, "\\t");
+        else if (c == '\r')
+            kg_buf_adds(&b, "\\r");
+        else if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0))
+            kg_buf_printf(&b, "\\x%02X", (unsigned)c);
+        else if (is_invisible_control(c))
+            kg_buf_printf(&b, "\\u%04X", (unsigned)c);
+        else
+            kg_buf_add(&b, s + i, (size_t)len);
+        i += (size_t)len;
+    }
+    return b.data ? b.data : kg_xstrdup("");
 }
 
 void cli_table_add(struct cli_table *t, const char *const *cells)
@@ -155,7 +192,7 @@ void cli_table_add(struct cli_table *t, const char *const *cells)
     t->cells =
         kg_xrealloc(t->cells, (t->nrows + 1) * t->ncols * sizeof *t->cells);
     for (size_t i = 0; i < t->ncols; i++)
-        t->cells[t->nrows * t->ncols + i] = one_line(cells[i]);
+        t->cells[t->nrows * t->ncols + i] = cli_visible(cells[i]);
     t->nrows++;
 }
 

@@ -111,11 +111,40 @@ struct index_hit {
  * kinds). k = 0 returns every document with a non-zero score. Hits are
  * sorted by score, then kind, then id; *hits is the caller's to free().
  * An empty index or a query with no known term gives *n = 0 and KG_OK.
+ * A query term that is one CJK character (铝) also stands for every indexed
+ * bigram that starts or ends with it (the IX_EXPAND_MAX most frequent),
+ * each at half the character's weight: one pass over the dictionary.
  * On failure *n = 0 and index_last_error says why.
  */
 kg_status index_search(struct index *ix, const char *text, unsigned kinds,
                        size_t k, struct index_hit **hits,
                        size_t *n) KG_MUST_CHECK;
+
+/* One term of a weighted query: its text is analyzed like a query and
+ * each of its terms counts weight times (0 drops it). */
+struct index_wterm {
+    const char *text;
+    double weight;
+};
+
+/*
+ * As index_search for the weighted texts q[0..nq): a term that comes from
+ * several of them adds their weights. Used for translated queries, where
+ * a word's translations share its weight (core/clir.h).
+ */
+kg_status index_search_weighted(struct index *ix, const struct index_wterm *q,
+                                size_t nq, unsigned kinds, size_t k,
+                                struct index_hit **hits,
+                                size_t *n) KG_MUST_CHECK;
+
+/*
+ * Counts the documents holding every term of the texts t[0..nt) (their
+ * co-occurrence in the store) into *count, over the full build and its
+ * segments, superseded documents not counted. On an analyzer failure returns
+ * its status with the message in index_last_error.
+ */
+kg_status index_count_all(struct index *ix, const char *const *t, size_t nt,
+                          size_t *count) KG_MUST_CHECK;
 
 /* Message of the last failed index_search ("" when none): the analyzer's
  * (ICU, OpenCC). Owned by the index. */

@@ -81,6 +81,7 @@
 #define IX_BLOCK 128          /* postings per block */
 #define IX_DICT_BLOCK 16      /* terms per front-coded dictionary block */
 #define IX_SCALE 4294967296.0 /* scores are summed in units of 2^-32 */
+#define IX_EXPAND_MAX 256     /* bigrams a one-character CJK query term meets */
 #define IX_END UINT32_MAX
 #define IX_MAX_DOCS 0x7fffffffu
 #define IX_CJK_WORDS 1u /* text_flags: built with ICU dictionary words */

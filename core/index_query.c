@@ -67,6 +67,17 @@ static int cmp_bytes(const char *a, size_t an, const char *b, size_t bn)
     return an < bn ? -1 : an > bn ? 1 : 0;
 }
 
+/* The first entry of dictionary block b, and how many terms it holds. */
+static const uint8_t *dict_block(const struct index *ix, size_t b,
+                                 size_t *count)
+{
+    uint32_t o;
+    memcpy(&o, ix->dictix + 4 * b, 4);
+    *count =
+        b + 1 < ix->nblocks ? IX_DICT_BLOCK : ix->h.nterms - b * IX_DICT_BLOCK;
+    return ix->dict + o;
+}
+
 /* Finds term t[0..n) in the dictionary. */
 static bool dict_find(const struct index *ix, const char *t, size_t n,
                       struct tinfo *ti)
@@ -87,12 +98,8 @@ static bool dict_find(const struct index *ix, const char *t, size_t n,
         else
             hi = mid;
     }
-    uint32_t o;
-    memcpy(&o, ix->dictix + 4 * lo, 4);
-    const uint8_t *p = ix->dict + o;
-    size_t tl = 0;
-    size_t count = lo + 1 < ix->nblocks ? IX_DICT_BLOCK
-                                        : ix->h.nterms - lo * IX_DICT_BLOCK;
+    size_t count, tl = 0;
+    const uint8_t *p = dict_block(ix, lo, &count);
     for (size_t i = 0; i < count; i++) {
         size_t room = tl;
         if (!(p = dict_entry(ix, p, term, &room, ti)))
@@ -105,6 +112,70 @@ static bool dict_find(const struct index *ix, const char *t, size_t n,
             return false;
     }
     return false;
+}
+
+static int cmp_tinfo_df(const void *x, const void *y)
+{
+    const struct tinfo *a = x, *b = y;
+    return a->df > b->df ? -1 : a->df < b->df;
+}
+
+/* Bytes of the UTF-8 sequence that starts with byte b (1 for a bad one). */
+static size_t u8len(unsigned char b)
+{
+    return b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+}
+
+/* Whether t[0..n) is one CJK character (or kana, hangul: any one code
+ * point of three or four bytes from U+2E80 up). */
+static bool one_cjk_char(const char *t, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)t;
+    return n >= 3 && n == u8len(u[0]) && (u[0] > 0xE2 || n == 4);
+}
+
+/*
+ * A one-character query term meets the bigrams that contain it: the
+ * analyzer indexes CJK runs as bigrams, so 铝 alone is only a term where
+ * it stood alone. Appends to *v (growing *cap) the dictionary entries of
+ * every two-character term that starts or ends with c[0..n), keeping the
+ * IX_EXPAND_MAX most frequent; returns the new count. One pass over the
+ * dictionary (front-coded blocks), so only such terms pay for it.
+ */
+static size_t char_bigrams(const struct index *ix, const char *c, size_t n,
+                           struct tinfo **v, size_t *cap, size_t nv)
+{
+    char term[256];
+    size_t first = nv;
+    for (size_t b = 0; b < ix->nblocks; b++) {
+        size_t count, tl = 0;
+        const uint8_t *p = dict_block(ix, b, &count);
+        for (size_t i = 0; i < count; i++) {
+            struct tinfo ti;
+            size_t room = tl;
+            if (!(p = dict_entry(ix, p, term, &room, &ti)))
+                return nv; /* damaged: what was found so far */
+            tl = room;
+            if (tl <= n || tl > n + 4)
+                continue;
+            bool head = memcmp(term, c, n) == 0 &&
+                        u8len((unsigned char)term[n]) == tl - n;
+            bool tail = memcmp(term + tl - n, c, n) == 0 &&
+                        u8len((unsigned char)term[0]) == tl - n;
+            if (!head && !tail)
+                continue;
+            if (nv == *cap) {
+                *cap = *cap ? *cap * 2 : 64;
+                *v = kg_xrealloc(*v, *cap * sizeof **v);
+            }
+            (*v)[nv++] = ti;
+        }
+    }
+    if (nv - first > IX_EXPAND_MAX) {
+        qsort(*v + first, nv - first, sizeof **v, cmp_tinfo_df);
+        nv = first + IX_EXPAND_MAX;
+    }
+    return nv;
 }
 
 /* ---------------------------------------------------------- postings */
@@ -257,7 +328,8 @@ static void cur_geq(struct cursor *c, uint32_t target, uint32_t ndocs)
 
 struct qterm {
     const char *t;
-    uint32_t len, qtf;
+    uint32_t len;
+    double qtf; /* count in the query, times the term's weight */
 };
 
 static int cmp_qterm(const void *x, const void *y)
@@ -488,17 +560,19 @@ static int cmp_seg_hit(const void *x, const void *y)
     return strcmp(a->id, b->id);
 }
 
-/* The hits of one segment g for the nu query terms as found in it (ti, df
- * 0 when absent) with the shared weights w. */
+/* The hits of one segment g for its nt dictionary entries ti (df 0 when
+ * absent) with the shared weights w (idf qtf, before k1 + 1 and scale). */
 static size_t search_segment(struct index *g, const struct tinfo *ti,
-                             const double *w, size_t nu, unsigned mask,
-                             size_t k, int64_t floor, struct hit **h)
+                             const double *tw, size_t nt, double k1,
+                             unsigned mask, size_t k, int64_t floor,
+                             struct hit **h)
 {
-    struct cursor *cs = kg_xmalloc((nu + 1) * sizeof *cs);
+    struct cursor *cs = kg_xmalloc((nt + 1) * sizeof *cs);
     size_t nc = 0, nh = 0;
-    for (size_t i = 0; i < nu; i++) {
+    for (size_t i = 0; i < nt; i++) {
         if (!ti[i].df)
             continue;
+        double w = tw[i] * (k1 + 1) * IX_SCALE;
         double mx = 1.0;
         if (g->exact_bounds) {
             mx = ti[i].maxq / 65535.0 * g->bound_scale;
@@ -506,7 +580,7 @@ static size_t search_segment(struct index *g, const struct tinfo *ti,
         }
         if (ti[i].df == 1)
             mx = (double)ti[i].tf2 / ((double)ti[i].tf2 + g->k2[ti[i].doc]);
-        cur_init(&cs[nc++], g, &ti[i], w[i], (int64_t)(w[i] * mx) + 2);
+        cur_init(&cs[nc++], g, &ti[i], w, (int64_t)(w * mx) + 2);
     }
     *h = NULL;
     if (nc && (k == 0 || k >= g->h.ndocs))
@@ -517,60 +591,119 @@ static size_t search_segment(struct index *g, const struct tinfo *ti,
     return nh;
 }
 
-kg_status index_search(struct index *ix, const char *text, unsigned kinds,
-                       size_t k, struct index_hit **hits, size_t *n)
+/* Sorts q[0..nq) and merges equal terms (adding their weights); returns
+ * the number of distinct terms. */
+static size_t merge_qterms(struct qterm *q, size_t nq)
 {
-    *hits = NULL;
-    *n = 0;
-    unsigned mask = kinds ? kinds : KG_ALL_KINDS;
-    ix->err[0] = '\0';
-    if (ix->live == 0 || !text)
-        return KG_OK;
-    kg_status st = ensure_analyzer(ix, ix->err, sizeof ix->err);
-    if (st != KG_OK)
-        return st;
-    text_tokens_reset(&ix->tk);
-    st = text_analyze(ix->tx, text, strlen(text), &ix->tk);
-    if (st != KG_OK)
-        snprintf(ix->err, sizeof ix->err, "%s", text_last_error(ix->tx));
-    if (st != KG_OK || ix->tk.n == 0)
-        return st;
-
-    /* distinct terms with their counts */
-    size_t nq = ix->tk.n, nu = 0;
-    struct qterm *q = kg_xmalloc(nq * sizeof *q);
-    for (size_t i = 0; i < nq; i++)
-        q[i] =
-            (struct qterm){ix->tk.bytes + ix->tk.v[i].off, ix->tk.v[i].len, 1};
+    size_t nu = 0;
     qsort(q, nq, sizeof *q, cmp_qterm);
     for (size_t i = 0; i < nq; i++) {
         if (nu && cmp_qterm(&q[nu - 1], &q[i]) == 0)
-            q[nu - 1].qtf++;
+            q[nu - 1].qtf += q[i].qtf;
         else
             q[nu++] = q[i];
     }
-    /* the full build and its segments share N and the summed df */
+    return nu;
+}
+
+/* Analyzes text, appending its terms to ix->tk; on failure the message is
+ * in ix->err. */
+static kg_status analyze(struct index *ix, const char *text)
+{
+    kg_status st = ensure_analyzer(ix, ix->err, sizeof ix->err);
+    if (st == KG_OK)
+        st = text_analyze(ix->tx, text, strlen(text), &ix->tk);
+    if (st != KG_OK && !ix->err[0])
+        snprintf(ix->err, sizeof ix->err, "%s", text_last_error(ix->tx));
+    return st;
+}
+
+/* One segment's dictionary entries for a query: query term i has its own
+ * entry at from[i] when own[i], then its bigrams up to to[i]. */
+struct seg_terms {
+    struct tinfo *tv;
+    double *tw;
+    size_t nt, cap;
+    size_t *from, *to;
+    bool *own;
+};
+
+/* Runs the distinct weighted terms q[0..nu) as one BM25 query over the
+ * full build and its segments, which share N (the live documents) and
+ * each term's document frequency (summed over the segments); documents a
+ * newer segment supersedes are skipped. */
+static void run_query(struct index *ix, const struct qterm *q, size_t nu,
+                      unsigned mask, size_t k, struct index_hit **hits,
+                      size_t *n)
+{
+    /* The dictionary entries of the query terms with their weights
+     * (idf x qtf). A one-character CJK term stands for itself and for the
+     * bigrams around it. Each occurrence of the character inside a run
+     * gives two bigrams, so each bigram carries half the character's
+     * weight, and the character's document frequency is taken as half the
+     * bigrams' total (at least their largest): a document then scores about
+     * as if the character itself had been indexed. Over segments the
+     * largest is the largest in any one segment (exact with no segment). */
+    double N = ix->live;
+    if (k > (size_t)ix->live) /* no more hits than documents */
+        k = (size_t)ix->live;
     size_t ns = ix->nseg + 1;
-    struct tinfo *ti = kg_xcalloc(ns * nu, sizeof *ti);
-    double *df = kg_xcalloc(nu, sizeof *df), *w = kg_xcalloc(nu, sizeof *w);
+    struct seg_terms *st = kg_xcalloc(ns, sizeof *st);
+    double *odf = kg_xcalloc(nu + 1, sizeof *odf);
+    double *bsum = kg_xcalloc(nu + 1, sizeof *bsum);
+    double *bmost = kg_xcalloc(nu + 1, sizeof *bmost);
     for (size_t g = 0; g < ns; g++) {
         const struct index *sg = g ? ix->seg[g - 1] : ix;
+        struct seg_terms *s = &st[g];
+        s->from = kg_xcalloc(nu + 1, sizeof *s->from);
+        s->to = kg_xcalloc(nu + 1, sizeof *s->to);
+        s->own = kg_xcalloc(nu + 1, sizeof *s->own);
         for (size_t i = 0; i < nu; i++) {
-            struct tinfo *t = &ti[g * nu + i];
-            if (!dict_find(sg, q[i].t, q[i].len, t))
-                t->df = 0;
-            df[i] += t->df;
+            s->from[i] = s->to[i] = s->nt;
+            if (!(q[i].qtf > 0)) /* a zero weight would touch, not score */
+                continue;
+            if (s->nt == s->cap) {
+                s->cap = s->cap ? s->cap * 2 : 16;
+                s->tv = kg_xrealloc(s->tv, s->cap * sizeof *s->tv);
+            }
+            if (dict_find(sg, q[i].t, q[i].len, &s->tv[s->nt])) {
+                s->own[i] = true;
+                odf[i] += s->tv[s->nt++].df;
+            }
+            size_t own = s->nt;
+            if (one_cjk_char(q[i].t, q[i].len))
+                s->nt =
+                    char_bigrams(sg, q[i].t, q[i].len, &s->tv, &s->cap, s->nt);
+            for (size_t j = own; j < s->nt; j++) {
+                bsum[i] += s->tv[j].df;
+                bmost[i] = s->tv[j].df > bmost[i] ? s->tv[j].df : bmost[i];
+            }
+            s->to[i] = s->nt;
         }
     }
-    for (size_t i = 0; i < nu; i++)
-        w[i] = bm25_idf(ix->live, df[i]) * q[i].qtf * (ix->k1 + 1) * IX_SCALE;
+    for (size_t g = 0; g < ns; g++) {
+        struct seg_terms *s = &st[g];
+        s->tw = kg_xmalloc((s->nt + 1) * sizeof *s->tw);
+        for (size_t i = 0; i < nu; i++) {
+            size_t j = s->from[i];
+            if (s->own[i])
+                s->tw[j++] = bm25_idf(N, odf[i]) * q[i].qtf;
+            double df = bsum[i] / 2 > bmost[i] ? bsum[i] / 2 : bmost[i];
+            for (; j < s->to[i]; j++)
+                s->tw[j] = bm25_idf(N, df < N ? df : N) * q[i].qtf * 0.5;
+        }
+    }
+    free(odf);
+    free(bsum);
+    free(bmost);
     struct seg_hit *all = NULL;
     size_t nall = 0;
     int64_t floor = 0; /* the segments need only beat the full build's k-th */
     for (size_t g = 0; g < ns; g++) {
         struct index *sg = g ? ix->seg[g - 1] : ix;
         struct hit *h = NULL;
-        size_t nh = search_segment(sg, ti + g * nu, w, nu, mask, k, floor, &h);
+        size_t nh = search_segment(sg, st[g].tv, st[g].tw, st[g].nt, ix->k1,
+                                   mask, k, floor, &h);
         if (g == 0 && k && nh == k)
             floor = h[k - 1].score - 1; /* ties still sort by kind, id */
         all = kg_xrealloc(all, (nall + nh + 1) * sizeof *all);
@@ -581,11 +714,13 @@ kg_status index_search(struct index *ix, const char *text, unsigned kinds,
                                            sg->ids + d.id_off};
         }
         free(h);
+        free(st[g].tv);
+        free(st[g].tw);
+        free(st[g].from);
+        free(st[g].to);
+        free(st[g].own);
     }
-    free(q);
-    free(ti);
-    free(df);
-    free(w);
+    free(st);
     if (ns > 1)
         qsort(all, nall, sizeof *all, cmp_seg_hit);
     if (k && nall > k)
@@ -597,6 +732,112 @@ kg_status index_search(struct index *ix, const char *text, unsigned kinds,
     free(all);
     *hits = res;
     *n = nall;
+}
+
+kg_status index_search(struct index *ix, const char *text, unsigned kinds,
+                       size_t k, struct index_hit **hits, size_t *n)
+{
+    struct index_wterm one = {text, 1.0};
+    return index_search_weighted(ix, &one, text ? 1 : 0, kinds, k, hits, n);
+}
+
+kg_status index_search_weighted(struct index *ix, const struct index_wterm *wq,
+                                size_t nw, unsigned kinds, size_t k,
+                                struct index_hit **hits, size_t *n)
+{
+    *hits = NULL;
+    *n = 0;
+    unsigned mask = kinds ? kinds : KG_ALL_KINDS;
+    ix->err[0] = '\0';
+    if (ix->live == 0 || nw == 0)
+        return KG_OK;
+    text_tokens_reset(&ix->tk);
+    size_t *ends = kg_xmalloc(nw * sizeof *ends);
+    kg_status st = KG_OK;
+    for (size_t i = 0; i < nw && st == KG_OK; i++) {
+        if (wq[i].text)
+            st = analyze(ix, wq[i].text);
+        ends[i] = ix->tk.n;
+    }
+    if (st != KG_OK || ix->tk.n == 0) {
+        free(ends);
+        return st;
+    }
+    size_t nq = ix->tk.n;
+    struct qterm *q = kg_xmalloc(nq * sizeof *q);
+    for (size_t i = 0, w = 0; i < nq; i++) {
+        while (ends[w] <= i)
+            w++;
+        q[i] = (struct qterm){ix->tk.bytes + ix->tk.v[i].off, ix->tk.v[i].len,
+                              wq[w].weight};
+    }
+    free(ends);
+    size_t nu = merge_qterms(q, nq);
+    run_query(ix, q, nu, mask, k, hits, n);
+    free(q);
+    return KG_OK;
+}
+
+/* The live documents of segment g holding every term q[0..nu). */
+static size_t count_segment(struct index *g, const struct qterm *q, size_t nu)
+{
+    size_t nc = 0;
+    struct cursor *cs = kg_xmalloc((nu + 1) * sizeof *cs);
+    for (size_t i = 0; i < nu; i++) {
+        struct tinfo ti;
+        if (!dict_find(g, q[i].t, q[i].len, &ti))
+            break;
+        cur_init(&cs[nc++], g, &ti, 0, 0);
+    }
+    uint32_t nd = g->h.ndocs;
+    size_t c = 0;
+    /* leapfrog: every cursor to the largest current document */
+    while (nc == nu && nd > 0) {
+        uint32_t d = 0;
+        for (size_t i = 0; i < nc; i++)
+            if (cs[i].doc > d)
+                d = cs[i].doc;
+        if (d == IX_END)
+            break;
+        bool all = true;
+        for (size_t i = 0; i < nc; i++) {
+            cur_geq(&cs[i], d, nd);
+            all = all && cs[i].doc == d;
+        }
+        if (all) {
+            c += !ix_dead(g, d);
+            cur_next(&cs[0], nd);
+        }
+        if (cs[0].doc == IX_END)
+            break;
+    }
+    free(cs);
+    return c;
+}
+
+kg_status index_count_all(struct index *ix, const char *const *texts, size_t nt,
+                          size_t *count)
+{
+    *count = 0;
+    ix->err[0] = '\0';
+    text_tokens_reset(&ix->tk);
+    for (size_t i = 0; i < nt; i++) {
+        kg_status st = analyze(ix, texts[i]);
+        if (st != KG_OK)
+            return st;
+    }
+    size_t nq = ix->tk.n;
+    if (nq == 0 || ix->live == 0)
+        return KG_OK;
+    struct qterm *q = kg_xmalloc(nq * sizeof *q);
+    for (size_t i = 0; i < nq; i++)
+        q[i] =
+            (struct qterm){ix->tk.bytes + ix->tk.v[i].off, ix->tk.v[i].len, 1};
+    size_t nu = merge_qterms(q, nq), c = 0;
+    for (size_t g = 0; g <= ix->nseg; g++) /* the full build, its segments */
+        c += count_segment(g ? ix->seg[g - 1] : ix, q, nu);
+    free(q);
+    *count = c;
     return KG_OK;
 }
 

@@ -354,6 +354,13 @@ kg_status record_from_json(struct kg_record *r, const char *json, size_t len,
         size_t ok = kg_utf8_valid_prefix(json, len);
         if (ok != len)
             snprintf(err, errlen, "invalid UTF-8 at byte %zu", ok + 1);
+        else if (json_error_code(&jerr) == json_error_null_character)
+            /* Values are C strings in the store and in every output: a
+             * NUL would cut them silently, so the record is refused. */
+            snprintf(err, errlen,
+                     "a string holds \\u0000 (NUL), which values cannot "
+                     "contain (column %d)",
+                     jerr.column);
         else
             snprintf(err, errlen, "bad JSON: %s (column %d)", jerr.text,
                      jerr.column);

@@ -1,8 +1,10 @@
 /*
- * resolve.c - normalized name keys (ICU NFKC_Casefold) and the company-name
+ * resolve.c - normalized name keys (ICU NFKC_Casefold, Traditional folded to
+ * Simplified with OpenCC) and the company-name
  * heuristic used when a patent applicant must become a stub record.
  */
 #include "core/resolve.h"
+#include "core/text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,7 @@ char *resolve_norm(const char *name)
         U8_NEXT((const uint8_t *)name, i, (int32_t)n, c);
         if (c < 0 || !keep_char(c))
             continue;
+        c = (UChar32)text_simplified((uint32_t)c); /* 先進 meets 先进 */
         U16_APPEND_UNSAFE(src, len, c);
     }
     int32_t cap = len * 3 + 16;

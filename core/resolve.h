@@ -9,9 +9,11 @@
 #include "core/kg.h"
 
 /*
- * The matching key of a name: Unicode NFKC with case folding, whitespace,
- * punctuation and symbols removed. Invalid UTF-8 bytes are dropped. Returns
- * a string the caller frees (possibly "" for a name of punctuation only).
+ * The matching key of a name: Unicode NFKC with case folding, Traditional
+ * Han characters folded to Simplified (OpenCC t2s, character by character),
+ * whitespace, punctuation and symbols removed. Invalid UTF-8 bytes are dropped.
+ * Returns a string the caller frees (possibly "" for a name of punctuation
+ * only).
  */
 char *resolve_norm(const char *name);
 

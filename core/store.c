@@ -6,6 +6,7 @@
  */
 #include "core/store.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -13,10 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/resolve.h"
 
-#define STORE_SCHEMA 4
+#define STORE_SCHEMA 6
 #define STORE_APP_ID 0x4b476d31 /* "KGm1" */
 #define STORE_BUSY_MS 5000
 
@@ -51,17 +53,44 @@ static const char *const migrations[] = {
     "CREATE INDEX link_dst ON link(dst);",
     /* 2: references are looked up by id whatever the kind. */
     "CREATE INDEX record_id ON record(id);",
-    /* 3: each field's provenance, each link's source (a re-import merges
-     * and never drops a link another source made); older links are taken
-     * to come from their record's source. */
+    /* 3: each field's provenance, and each link's sources, the names of
+     * the sources that made it between unit separators ("\x1fA\x1fB\x1f"),
+     * so that a re-import, which merges, drops a link only when no other
+     * source still makes it. Older links are taken to come from their
+     * record's source. */
     "ALTER TABLE record ADD COLUMN prov TEXT;"
-    "ALTER TABLE link ADD COLUMN source TEXT;"
-    "UPDATE link SET source = (SELECT source FROM record WHERE rid = src);",
-    /* 4 (incremental index, H10; renumber at merge): a change log. Each
-     * record added, updated, deleted, linked or unlinked leaves a row
-     * (version, kind, id) with the version its transaction commits
-     * (store/version + 1 while the transaction runs); change/since is the
-     * version from which the log is complete. */
+    "ALTER TABLE link ADD COLUMN sources TEXT NOT NULL DEFAULT '';"
+    "UPDATE link SET sources = char(31) || coalesce((SELECT source FROM "
+    "record WHERE rid = src), '') || char(31);",
+    /* 4: name keys fold Traditional to Simplified: renormalize_names()
+     * writes them again from the records. */
+    "DELETE FROM name;",
+    /* 5: the nightly batch's runs (a shard's next run starts from its last
+     * one's data version) and what each demand's matches were then. */
+    "CREATE TABLE batch_run("
+    "  run INTEGER PRIMARY KEY,"
+    "  shard TEXT NOT NULL,"
+    "  started TEXT NOT NULL,"
+    "  finished TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  demands INTEGER NOT NULL,"
+    "  out TEXT NOT NULL);"
+    "CREATE TABLE batch_seen("
+    "  shard TEXT NOT NULL,"
+    "  demand TEXT NOT NULL,"
+    "  fingerprint TEXT NOT NULL,"
+    "  PRIMARY KEY(shard, demand)) WITHOUT ROWID;"
+    /* and a demand's status as brokers set it (none: open) */
+    "CREATE TABLE demand_status("
+    "  demand TEXT PRIMARY KEY,"
+    "  status TEXT NOT NULL,"
+    "  at TEXT NOT NULL) WITHOUT ROWID;",
+    /* 6: a change log for the incremental index. Each record added,
+     * updated, deleted, linked or unlinked leaves a row (version, kind, id)
+     * with the version its transaction commits (store/version + 1 while the
+     * transaction runs); change/since is the version from which the log is
+     * complete. A link whose sources alone change (a re-import merging
+     * them) changes no record's text, so it leaves no row. */
     "CREATE TABLE change("
     "  version INTEGER NOT NULL,"
     "  kind INTEGER NOT NULL,"
@@ -88,7 +117,8 @@ static const char *const migrations[] = {
     "CREATE TRIGGER change_link_del AFTER DELETE ON link BEGIN"
     "  INSERT INTO change SELECT v, kind, id FROM record, change_next"
     "    WHERE rid IN (old.src, old.dst); END;"
-    "CREATE TRIGGER change_link_set AFTER UPDATE ON link BEGIN"
+    "CREATE TRIGGER change_link_set AFTER UPDATE OF src, rel, dst, pos"
+    "  ON link BEGIN"
     "  INSERT INTO change SELECT v, kind, id FROM record, change_next"
     "    WHERE rid IN (old.src, old.dst, new.src, new.dst); END;",
 };
@@ -106,7 +136,8 @@ enum stmt_id {
     Q_ID_FIND,
     Q_STUBS_BY_NORM,
     Q_LINK_DEL,
-    Q_LINK_DEL_SOURCE,
+    Q_LINK_UNSOURCE,
+    Q_LINK_DEL_UNSOURCED,
     Q_PROV,
     Q_LINK_ADD,
     Q_LINK_MOVE,
@@ -144,10 +175,18 @@ static const char *const stmt_sql[Q_COUNT_STMTS] = {
                         "((1 << n.kind) & ?2) != 0 AND r.stub = 1 AND "
                         "r.rid != ?3",
     [Q_LINK_DEL] = "DELETE FROM link WHERE src = ?1",
-    [Q_LINK_DEL_SOURCE] = "DELETE FROM link WHERE src = ?1 AND source IS ?2",
+    [Q_LINK_UNSOURCE] = "UPDATE link SET sources = replace(sources, char(31) "
+                        "|| coalesce(?2, '') || char(31), char(31)) "
+                        "WHERE src = ?1",
+    [Q_LINK_DEL_UNSOURCED] = "DELETE FROM link WHERE src = ?1 AND "
+                             "sources = char(31)",
     [Q_PROV] = "SELECT prov FROM record WHERE rid = ?1",
-    [Q_LINK_ADD] = "INSERT OR IGNORE INTO link(src, rel, dst, pos, source) "
-                   "VALUES(?1, ?2, ?3, ?4, ?5)",
+    [Q_LINK_ADD] = "INSERT INTO link(src, rel, dst, pos, sources) "
+                   "VALUES(?1, ?2, ?3, ?4, char(31) || coalesce(?5, '') || "
+                   "char(31)) ON CONFLICT(src, rel, dst) DO UPDATE SET "
+                   "sources = CASE WHEN instr(sources, char(31) || "
+                   "coalesce(?5, '') || char(31)) > 0 THEN sources ELSE "
+                   "sources || coalesce(?5, '') || char(31) END",
     [Q_LINK_MOVE] = "UPDATE OR REPLACE link SET dst = ?2 WHERE dst = ?1",
     [Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
     [Q_META_SET] = "INSERT INTO meta(key, value) VALUES(?1, ?2) "
@@ -283,6 +322,51 @@ static kg_status pragma_int(struct store *s, const char *sql, int *out)
     return st;
 }
 
+/*
+ * Writes the name table again from every record's name and aliases, with
+ * the current resolve_norm (migration 4). A body that does not parse keeps
+ * its record nameless here; reading it names it as damaged.
+ */
+static kg_status renormalize_names(struct store *s)
+{
+    sqlite3_stmt *q = NULL, *ins = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "SELECT rid, kind, body FROM record", -1,
+                                &q, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(s->db,
+                                "INSERT OR IGNORE INTO name(norm, kind, rid) "
+                                "VALUES(?1, ?2, ?3)",
+                                -1, &ins, NULL);
+    while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        json_t *o = json_loads(col_text(q, 2), 0, NULL);
+        json_t *aliases = json_object_get(o, "aliases");
+        size_t n = json_is_array(aliases) ? json_array_size(aliases) : 0;
+        rc = SQLITE_OK;
+        for (size_t i = 0; i <= n && rc == SQLITE_OK; i++) {
+            json_t *v = i == 0 ? json_object_get(o, "name")
+                               : json_array_get(aliases, i - 1);
+            char *norm =
+                resolve_norm(json_is_string(v) ? json_string_value(v) : "");
+            if (*norm) {
+                sqlite3_reset(ins);
+                bind_text(ins, 1, norm);
+                sqlite3_bind_int(ins, 2, sqlite3_column_int(q, 1));
+                sqlite3_bind_int64(ins, 3, sqlite3_column_int64(q, 0));
+                rc = sqlite3_step(ins) == SQLITE_DONE ? SQLITE_OK
+                                                      : sqlite3_errcode(s->db);
+            }
+            free(norm);
+        }
+        json_decref(o);
+    }
+    kg_status st = rc == SQLITE_DONE || rc == SQLITE_OK
+                       ? KG_OK
+                       : sql_fail(s, rc, "renormalizing names");
+    sqlite3_finalize(q);
+    sqlite3_finalize(ins);
+    return st;
+}
+
 static kg_status migrate(struct store *s)
 {
     int app = 0, ver = 0, tables = 0;
@@ -313,6 +397,8 @@ static kg_status migrate(struct store *s)
     st = exec(s, "BEGIN IMMEDIATE");
     for (; st == KG_OK && ver < STORE_SCHEMA; ver++) {
         st = exec(s, migrations[ver]);
+        if (st == KG_OK && ver == 3)
+            st = renormalize_names(s);
         if (st == KG_OK) {
             char sql[64];
             snprintf(sql, sizeof sql, "PRAGMA user_version = %d", ver + 1);
@@ -332,6 +418,53 @@ static kg_status migrate(struct store *s)
         return st;
     }
     s->schema = STORE_SCHEMA;
+    return KG_OK;
+}
+
+/*
+ * How a read-only open reaches a WAL database. SQLite needs the -shm file
+ * (creating it when missing); in a folder this process cannot write, with
+ * no -shm there, the one way in is a URI with immutable=1, which is sound
+ * only when no -wal holds changes not yet in the main file: then *uri gets
+ * that URI (the caller frees it). Returns KG_EIO with a message when the
+ * -wal holds changes and the folder is read-only.
+ */
+static kg_status readonly_uri(struct store *s, const char *path, char **uri)
+{
+    *uri = NULL;
+    char *dir = kg_xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        slash[slash == dir ? 1 : 0] = '\0';
+    bool writable = access(slash ? dir : ".", W_OK) == 0;
+    free(dir);
+    char *shm = kg_xasprintf("%s-shm", path),
+         *wal = kg_xasprintf("%s-wal", path);
+    struct stat sb;
+    bool have_shm = stat(shm, &sb) == 0;
+    bool wal_data = stat(wal, &sb) == 0 && sb.st_size > 0;
+    free(shm);
+    free(wal);
+    if (writable || have_shm)
+        return KG_OK;
+    if (wal_data) {
+        set_err(s,
+                "%s-wal holds changes not yet in %s and the folder is "
+                "read-only: open it once where it can be written",
+                path, path);
+        return KG_EIO;
+    }
+    struct kg_buf b;
+    kg_buf_init(&b);
+    kg_buf_printf(&b, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (isalnum(*p) || strchr("/-._~", *p))
+            kg_buf_addc(&b, (char)*p);
+        else
+            kg_buf_printf(&b, "%%%02X", *p);
+    }
+    kg_buf_printf(&b, "?immutable=1");
+    *uri = kg_buf_detach(&b);
     return KG_OK;
 }
 
@@ -359,7 +492,16 @@ kg_status store_open(const char *path, int flags, struct store **out, char *err,
     }
     int oflags = s->readonly ? SQLITE_OPEN_READONLY
                              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    int rc = sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+    char *uri = NULL;
+    if (s->readonly) {
+        st = readonly_uri(s, path, &uri);
+        if (st != KG_OK)
+            goto fail;
+    }
+    int rc = sqlite3_open_v2(
+        uri ? uri : path, &s->db,
+        oflags | SQLITE_OPEN_NOMUTEX | (uri ? SQLITE_OPEN_URI : 0), NULL);
+    free(uri);
     if (rc != SQLITE_OK) {
         set_err(s, "cannot open database %s: %s", path,
                 s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
@@ -860,8 +1002,9 @@ static kg_status add_link_list(struct store *s, int64_t src, store_rel rel,
     return st;
 }
 
-/* Rewrites the names and outgoing links of record rid from r: the links
- * source made before (all of them when every_source) give way to r's. */
+/* Rewrites the names and outgoing links of record rid from r: source no
+ * longer makes the links it made before (a link no source makes any more
+ * goes; all of them go when every_source), then makes r's. */
 static kg_status relink(struct store *s, const struct kg_record *r, int64_t rid,
                         const char *source, bool every_source)
 {
@@ -872,10 +1015,15 @@ static kg_status relink(struct store *s, const struct kg_record *r, int64_t rid,
     sqlite3_bind_int64(q, 1, rid);
     kg_status st = step_done(s, q, "storing names");
     if (st == KG_OK) {
-        q = stmt(s, every_source ? Q_LINK_DEL : Q_LINK_DEL_SOURCE);
+        q = stmt(s, every_source ? Q_LINK_DEL : Q_LINK_UNSOURCE);
         sqlite3_bind_int64(q, 1, rid);
         if (!every_source)
             bind_text(q, 2, source);
+        st = step_done(s, q, "storing links");
+    }
+    if (st == KG_OK && !every_source) {
+        q = stmt(s, Q_LINK_DEL_UNSOURCED);
+        sqlite3_bind_int64(q, 1, rid);
         st = step_done(s, q, "storing links");
     }
     if (st == KG_OK && r->name) {
@@ -1252,6 +1400,180 @@ kg_status store_foreach_link(struct store *s, const kg_kind *kind,
     kg_status st = KG_OK;
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         st = sql_fail(s, rc, "reading links");
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* ---- batch runs (schema 5) ---------------------------------------------- */
+
+/* Prepares sql on s, or fails with what. */
+static kg_status prepare(struct store *s, const char *sql, sqlite3_stmt **q,
+                         const char *what)
+{
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, q, NULL);
+    return rc == SQLITE_OK ? KG_OK : sql_fail(s, rc, what);
+}
+
+kg_status store_batch_last(struct store *s, const char *shard, int64_t *version,
+                           char at[32])
+{
+    sqlite3_stmt *q;
+    *version = 0;
+    at[0] = '\0';
+    kg_status st = prepare(s,
+                           "SELECT version, finished FROM batch_run "
+                           "WHERE shard = ?1 ORDER BY run DESC LIMIT 1",
+                           &q, "reading batch runs");
+    if (st != KG_OK)
+        return st;
+    bind_text(q, 1, shard);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        *version = sqlite3_column_int64(q, 0);
+        snprintf(at, 32, "%s", col_text(q, 1));
+    } else {
+        st = rc == SQLITE_DONE ? KG_ENOTFOUND
+                               : sql_fail(s, rc, "reading batch runs");
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+kg_status store_batch_record(struct store *s, const struct store_batch_run *r)
+{
+    sqlite3_stmt *q;
+    char now[32];
+    kg_now_iso(now);
+    kg_status st = prepare(s,
+                           "INSERT INTO batch_run(shard, started, finished, "
+                           "version, demands, out) "
+                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                           &q, "recording the batch");
+    if (st != KG_OK)
+        return st;
+    bind_text(q, 1, r->shard);
+    bind_text(q, 2, r->started);
+    bind_text(q, 3, now);
+    sqlite3_bind_int64(q, 4, r->version);
+    sqlite3_bind_int64(q, 5, r->demands);
+    bind_text(q, 6, r->out);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return sql_fail(s, rc, "recording the batch");
+    if (prepare(s,
+                "INSERT OR REPLACE INTO batch_seen(shard, demand, "
+                "fingerprint) VALUES(?1, ?2, ?3)",
+                &q, "recording the batch") != KG_OK)
+        return KG_EINTERNAL;
+    for (size_t i = 0; i < r->nseen && rc == SQLITE_DONE; i++) {
+        sqlite3_reset(q);
+        bind_text(q, 1, r->shard);
+        bind_text(q, 2, r->seen_demand[i]);
+        bind_text(q, 3, r->seen_fingerprint[i]);
+        rc = sqlite3_step(q);
+    }
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "recording the batch");
+}
+
+kg_status store_batch_fingerprint(struct store *s, const char *shard,
+                                  const char *demand, char **fingerprint)
+{
+    sqlite3_stmt *q;
+    *fingerprint = NULL;
+    kg_status st = prepare(s,
+                           "SELECT fingerprint FROM batch_seen "
+                           "WHERE shard = ?1 AND demand = ?2",
+                           &q, "reading batch runs");
+    if (st != KG_OK)
+        return st;
+    bind_text(q, 1, shard);
+    bind_text(q, 2, demand);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *fingerprint = kg_xstrdup(col_text(q, 0));
+    else
+        st = rc == SQLITE_DONE ? KG_ENOTFOUND
+                               : sql_fail(s, rc, "reading batch runs");
+    sqlite3_finalize(q);
+    return st;
+}
+
+kg_status store_feedback_foreach(struct store *s, const char *demand,
+                                 store_feedback_cb cb, void *ctx)
+{
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT demand, kind, item, verdict, "
+                                "coalesce(note, ''), at FROM feedback "
+                                "WHERE ?1 IS NULL OR demand = ?1 "
+                                "ORDER BY demand, kind, item",
+                                -1, &q, NULL);
+    if (rc != SQLITE_OK) /* no table yet: no verdicts */
+        return strstr(sqlite3_errmsg(s->db), "no such table")
+                   ? KG_OK
+                   : sql_fail(s, rc, "reading feedback");
+    bind_text(q, 1, demand);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct store_feedback f = {
+            .demand = col_text(q, 0),
+            .kind = (kg_kind)sqlite3_column_int(q, 1),
+            .item = col_text(q, 2),
+            .accept = strcmp(col_text(q, 3), "accept") == 0,
+            .note = col_text(q, 4),
+            .at = col_text(q, 5),
+        };
+        if (!cb(&f, ctx)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    kg_status st =
+        rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "reading feedback");
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* ---- demand status (schema 5) ------------------------------------------- */
+
+kg_status store_demand_status_set(struct store *s, const char *demand,
+                                  const char *status)
+{
+    sqlite3_stmt *q;
+    char now[32];
+    kg_now_iso(now);
+    kg_status st = prepare(s,
+                           "INSERT OR REPLACE INTO demand_status(demand, "
+                           "status, at) VALUES(?1, ?2, ?3)",
+                           &q, "writing the status");
+    if (st != KG_OK)
+        return st;
+    bind_text(q, 1, demand);
+    bind_text(q, 2, status);
+    bind_text(q, 3, now);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "writing the status");
+}
+
+kg_status store_demand_status_foreach(struct store *s, store_meta_cb cb,
+                                      void *ctx)
+{
+    sqlite3_stmt *q;
+    kg_status st = prepare(s,
+                           "SELECT demand, status FROM demand_status "
+                           "ORDER BY demand",
+                           &q, "reading the status");
+    if (st != KG_OK)
+        return st;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        if (!cb(col_text(q, 0), col_text(q, 1), ctx)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    st = rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "reading the status");
     sqlite3_finalize(q);
     return st;
 }

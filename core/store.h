@@ -197,4 +197,50 @@ kg_status store_feedback_set(struct store *s, const char *demand, kg_kind kind,
 kg_status store_feedback_get(struct store *s, const char *demand, kg_kind kind,
                              const char *item, char **verdict) KG_MUST_CHECK;
 
+/* A demand's status as a broker sets it ("open", "matched", "closed";
+ * a demand without one is open). Not checked against the records. */
+kg_status store_demand_status_set(struct store *s, const char *demand,
+                                  const char *status) KG_MUST_CHECK;
+/* Every demand with a status set: cb(demand, status), in id order. */
+kg_status store_demand_status_foreach(struct store *s, store_meta_cb cb,
+                                      void *ctx) KG_MUST_CHECK;
+
+/* One verdict, strings valid during the callback. */
+struct store_feedback {
+    const char *demand, *item, *note, *at;
+    kg_kind kind;
+    bool accept;
+};
+typedef bool (*store_feedback_cb)(const struct store_feedback *f, void *ctx);
+/* Every verdict (on demand's pairs only when demand is not NULL), by
+ * demand, kind and item; cb returns false to stop. No verdict yet: none. */
+kg_status store_feedback_foreach(struct store *s, const char *demand,
+                                 store_feedback_cb cb, void *ctx) KG_MUST_CHECK;
+
+/*
+ * The nightly batch's runs (app/app_batch.c). last: the data version and
+ * finish time of shard's ("" unsharded, else "K/N") last recorded run;
+ * KG_ENOTFOUND (version 0, at "") when it never ran.
+ */
+kg_status store_batch_last(struct store *s, const char *shard, int64_t *version,
+                           char at[32]) KG_MUST_CHECK;
+
+/* A finished run, with each matched demand's result fingerprint. */
+struct store_batch_run {
+    const char *shard, *started, *out;
+    int64_t version, demands;
+    const char *const *seen_demand, *const *seen_fingerprint;
+    size_t nseen;
+};
+/* Records run r (finish time: now) and its fingerprints, replacing the
+ * demands' earlier ones; call it inside store_begin/commit so that a
+ * failure records nothing. */
+kg_status store_batch_record(struct store *s,
+                             const struct store_batch_run *r) KG_MUST_CHECK;
+/* A demand's fingerprint at shard's last run (caller frees);
+ * KG_ENOTFOUND (and NULL) when it was never matched. */
+kg_status store_batch_fingerprint(struct store *s, const char *shard,
+                                  const char *demand,
+                                  char **fingerprint) KG_MUST_CHECK;
+
 #endif

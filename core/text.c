@@ -8,9 +8,11 @@
  * libstemmer and OpenCC are the slow parts.
  */
 #include "core/text.h"
+#include "core/variant.h"
 
 #include <libstemmer.h>
 #include <opencc/opencc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,6 +302,51 @@ static inline uint32_t cp_at(const UChar *u, size_t i, size_t m, int *w)
  * the index. Phrase-level conversions (乾燥 -> 干燥) are lost; those where
  * each character converts alone (鋁合金 -> 铝合金) are kept.
  */
+/* One character through t2s: its Simplified form when that is a single
+ * character, else c. */
+static uint32_t t2s_convert(opencc_t cc, uint32_t c)
+{
+    char in[4], res[64];
+    size_t n = kg_utf8_encode(in, c);
+    size_t k = opencc_convert_utf8_to_buffer(cc, in, n, res);
+    uint32_t to = c;
+    if (k != (size_t)-1 && k > 0 && k < sizeof res) {
+        uint32_t d;
+        int len = kg_utf8_decode(res, k, &d);
+        if (len > 0 && (size_t)len == k)
+            to = d;
+    }
+    return to;
+}
+
+uint32_t text_simplified(uint32_t c)
+{
+    /* One process-wide converter and cache: names are folded from any
+     * thread, a character at a time. */
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static opencc_t cc;
+    static int state; /* 0: not tried, 1: open, -1: OpenCC failed */
+    static uint32_t *cache;
+    if (c < T2S_LO || c >= T2S_HI)
+        return c;
+    pthread_mutex_lock(&lock);
+    if (state == 0) {
+        cc = opencc_open(OPENCC_DEFAULT_CONFIG_TRAD_TO_SIMP);
+        state = cc == (opencc_t)-1 ? -1 : 1;
+        if (state > 0)
+            cache = kg_xcalloc(T2S_HI - T2S_LO, sizeof *cache);
+    }
+    uint32_t out = c;
+    if (state > 0) {
+        uint32_t *slot = &cache[c - T2S_LO];
+        if (!*slot)
+            *slot = t2s_convert(cc, c);
+        out = *slot;
+    }
+    pthread_mutex_unlock(&lock);
+    return out;
+}
+
 static kg_status t2s_lookup(struct text *t, uint32_t c, uint32_t *out)
 {
     *out = c;
@@ -322,18 +369,8 @@ static kg_status t2s_lookup(struct text *t, uint32_t c, uint32_t *out)
         }
         t->cc_open = true;
     }
-    char in[4], res[64];
-    size_t n = kg_utf8_encode(in, c);
-    size_t k = opencc_convert_utf8_to_buffer(t->cc, in, n, res);
-    uint32_t to = c;
-    if (k != (size_t)-1 && k > 0 && k < sizeof res) {
-        uint32_t d;
-        int len = kg_utf8_decode(res, k, &d);
-        if (len > 0 && (size_t)len == k)
-            to = d;
-    }
-    *slot = to;
-    *out = to;
+    *slot = t2s_convert(t->cc, c);
+    *out = *slot;
     return KG_OK;
 }
 
@@ -418,14 +455,18 @@ static const char *stem_of(struct text *t, const char *w, size_t n,
     memcpy(e.k, k, sizeof k);
     if (n > STEM_INLINE)
         e.key = arena_add(t, w, n);
-    const char *stem = w;
-    size_t len = n;
+    /* British spellings meet American ones before stemming: the stem of
+     * "aluminium" is the stem of "aluminum". */
+    char us[VARIANT_MAX + 1];
+    size_t usn = variant_us(w, n, us);
+    const char *stem = usn ? us : w;
+    size_t len = usn ? usn : n;
     if (!t->opts.no_stop && is_stop_en(w, n)) {
         e.vlen = STEM_STOP;
     } else {
         if (t->stemmer) {
             const sb_symbol *sb =
-                sb_stemmer_stem(t->stemmer, (const sb_symbol *)w, (int)n);
+                sb_stemmer_stem(t->stemmer, (const sb_symbol *)stem, (int)len);
             int sl = sb_stemmer_length(t->stemmer);
             if (sb && sl > 0) { /* else out of memory in libstemmer */
                 stem = (const char *)sb;

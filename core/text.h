@@ -2,7 +2,8 @@
  * text.h - bilingual text analysis: UTF-8 in, index terms out. Text is
  * normalized (ICU NFKC with case folding, Traditional Chinese folded to
  * Simplified with OpenCC's t2s data), Latin-script words are stemmed
- * (Snowball English) with stop words dropped, technical tokens (6061-T6,
+ * (Snowball English, British spellings first folded to American ones by
+ * core/variant.h) with stop words dropped, technical tokens (6061-T6,
  * AA7075, Al2O3, H01L 21/02, 20 mm) stay whole, and CJK text becomes
  * overlapping character bigrams, optionally with ICU dictionary words.
  */
@@ -13,7 +14,7 @@
 
 /* Moves whenever the terms produced for some text change, so that indexes
  * built with an older analyzer are rebuilt. */
-#define TEXT_VERSION 2
+#define TEXT_VERSION 3
 
 /* Longest term kept, in bytes; longer words (hashes, URLs) are dropped. */
 #define TEXT_MAX_TERM 64
@@ -72,6 +73,13 @@ kg_status text_analyze(struct text *t, const char *s, size_t n,
 
 /* Message of the last failure of t ("" when none). Owned by t. */
 const char *text_last_error(const struct text *t);
+
+/*
+ * The Simplified form of one Han character by OpenCC's t2s, character by
+ * character (c itself when it has none, or when OpenCC cannot be opened).
+ * Thread-safe; the converter and its cache live for the process.
+ */
+uint32_t text_simplified(uint32_t c);
 
 /* A 64-bit hash of n bytes, the one the index uses for terms. */
 uint64_t text_hash(const void *p, size_t n);

@@ -6,6 +6,7 @@
 #include "graph/domain.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum {
@@ -70,9 +71,147 @@ int domain_find(const char *key)
 
 #define B(d) (1u << (d))
 
-/* Field (discipline) names: a field belongs to every entry whose text it
- * contains (Latin compared without case). Chinese names follow the
- * first-level disciplines of the Chinese degree catalogue. */
+/*
+ * The national discipline catalogue (学位授予和人才培养学科目录, 2011 with the
+ * 2018 and 2022 revisions) down to first-level disciplines: code, Chinese
+ * name, English name, domains. Every first-level discipline of 理学 (07),
+ * 工学 (08), 农学 (09) and 医学 (10) is here, and of 交叉学科 (14) and
+ * 管理学 (12) those with a technical home; the categories' own names too
+ * where they point at one domain (农学, 医学). A field matches an entry
+ * when it equals the Chinese or English name (Latin without case); a
+ * field written as "A/B" (CSL's "地质学/地质资源与地质工程") takes the union
+ * of its parts. graph/README.md gives the reasons for the less obvious
+ * rows.
+ */
+static const struct {
+    const char *code, *zh, *en;
+    domain_mask m;
+} discipline_table[] = {
+    {"07", "理学", "Science", 0},
+    {"0701", "数学", "Mathematics", B(D_SOFTWARE_AI)},
+    {"0702", "物理学", "Physics", B(D_MATERIALS)},
+    {"0703", "化学", "Chemistry", B(D_CHEMICALS)},
+    {"0704", "天文学", "Astronomy", B(D_INSTRUMENTS)},
+    {"0705", "地理学", "Geography", B(D_ENVIRONMENT)},
+    {"0706", "大气科学", "Atmospheric Sciences", B(D_ENVIRONMENT)},
+    {"0707", "海洋科学", "Marine Sciences", B(D_ENVIRONMENT)},
+    {"0708", "地球物理学", "Geophysics", B(D_ENVIRONMENT)},
+    {"0709", "地质学", "Geology", B(D_PETROLEUM) | B(D_METALLURGY)},
+    {"0710", "生物学", "Biology", B(D_BIOTECH)},
+    {"0711", "系统科学", "Systems Science", B(D_AUTOMATION)},
+    {"0712", "科学技术史", "History of Science and Technology",
+     B(D_INSTRUMENTS)},
+    {"0713", "生态学", "Ecology", B(D_ENVIRONMENT)},
+    {"0714", "统计学", "Statistics", B(D_SOFTWARE_AI)},
+    {"08", "工学", "Engineering", 0},
+    {"0801", "力学", "Mechanics", B(D_MACHINERY)},
+    {"0802", "机械工程", "Mechanical Engineering", B(D_MACHINERY)},
+    {"0803", "光学工程", "Optical Engineering", B(D_INSTRUMENTS)},
+    {"0804", "仪器科学与技术", "Instrument Science and Technology",
+     B(D_INSTRUMENTS)},
+    {"0805", "材料科学与工程", "Materials Science and Engineering",
+     B(D_MATERIALS)},
+    {"0806", "冶金工程", "Metallurgical Engineering", B(D_METALLURGY)},
+    {"0807", "动力工程及工程热物理",
+     "Power Engineering and Engineering Thermophysics", B(D_ENERGY)},
+    {"0808", "电气工程", "Electrical Engineering", B(D_ELECTRICAL)},
+    {"0809", "电子科学与技术", "Electronic Science and Technology",
+     B(D_ELECTRONICS)},
+    {"0810", "信息与通信工程", "Information and Communication Engineering",
+     B(D_ELECTRONICS)},
+    {"0811", "控制科学与工程", "Control Science and Engineering",
+     B(D_AUTOMATION)},
+    {"0812", "计算机科学与技术", "Computer Science and Technology",
+     B(D_SOFTWARE_AI)},
+    {"0813", "建筑学", "Architecture", B(D_CONSTRUCTION)},
+    {"0814", "土木工程", "Civil Engineering", B(D_CONSTRUCTION)},
+    {"0815", "水利工程", "Hydraulic Engineering", B(D_CONSTRUCTION)},
+    {"0816", "测绘科学与技术", "Surveying and Mapping", B(D_INSTRUMENTS)},
+    {"0817", "化学工程与技术", "Chemical Engineering and Technology",
+     B(D_CHEMICALS)},
+    {"0818", "地质资源与地质工程",
+     "Geological Resources and Geological Engineering",
+     B(D_PETROLEUM) | B(D_METALLURGY)},
+    {"0819", "矿业工程", "Mining Engineering", B(D_METALLURGY)},
+    {"0820", "石油与天然气工程", "Oil and Natural Gas Engineering",
+     B(D_PETROLEUM)},
+    {"0821", "纺织科学与工程", "Textile Science and Engineering",
+     B(D_TEXTILES)},
+    {"0822", "轻工技术与工程", "Light Industry Technology and Engineering",
+     B(D_TEXTILES)},
+    {"0823", "交通运输工程", "Transportation Engineering", B(D_VEHICLES)},
+    {"0824", "船舶与海洋工程", "Naval Architecture and Ocean Engineering",
+     B(D_VEHICLES)},
+    {"0825", "航空宇航科学与技术",
+     "Aeronautical and Astronautical Science "
+     "and Technology",
+     B(D_VEHICLES)},
+    {"0826", "兵器科学与技术", "Armament Science and Technology",
+     B(D_MACHINERY)},
+    {"0827", "核科学与技术", "Nuclear Science and Technology", B(D_ENERGY)},
+    {"0828", "农业工程", "Agricultural Engineering", B(D_AGRICULTURE)},
+    {"0829", "林业工程", "Forestry Engineering", B(D_AGRICULTURE)},
+    {"0830", "环境科学与工程", "Environmental Science and Engineering",
+     B(D_ENVIRONMENT)},
+    {"0831", "生物医学工程", "Biomedical Engineering", B(D_MEDICINE)},
+    {"0832", "食品科学与工程", "Food Science and Engineering", B(D_FOOD)},
+    {"0833", "城乡规划学", "Urban and Rural Planning", B(D_CONSTRUCTION)},
+    {"0834", "风景园林学", "Landscape Architecture", B(D_CONSTRUCTION)},
+    {"0835", "软件工程", "Software Engineering", B(D_SOFTWARE_AI)},
+    {"0836", "生物工程", "Bioengineering", B(D_BIOTECH)},
+    {"0837", "安全科学与工程", "Safety Science and Engineering",
+     B(D_ENVIRONMENT)},
+    {"0838", "公安技术", "Public Security Technology", B(D_INSTRUMENTS)},
+    {"0839", "网络空间安全", "Cyberspace Security", B(D_SOFTWARE_AI)},
+    {"09", "农学", "Agriculture", B(D_AGRICULTURE)},
+    {"0901", "作物学", "Crop Science", B(D_AGRICULTURE)},
+    {"0902", "园艺学", "Horticulture", B(D_AGRICULTURE)},
+    {"0903", "农业资源与环境", "Agricultural Resources and Environment",
+     B(D_AGRICULTURE)},
+    {"0903", "农业资源利用", "Agricultural Resource Utilization",
+     B(D_AGRICULTURE)},
+    {"0904", "植物保护", "Plant Protection", B(D_AGRICULTURE)},
+    {"0905", "畜牧学", "Animal Science", B(D_AGRICULTURE)},
+    {"0906", "兽医学", "Veterinary Medicine", B(D_AGRICULTURE)},
+    {"0907", "林学", "Forestry", B(D_AGRICULTURE)},
+    {"0908", "水产", "Fisheries", B(D_FISHERIES)},
+    {"0909", "草学", "Grassland Science", B(D_AGRICULTURE)},
+    {"0910", "水土保持与荒漠化防治学",
+     "Soil and Water Conservation and Desertification Control",
+     B(D_ENVIRONMENT)},
+    {"10", "医学", "Medicine", B(D_MEDICINE)},
+    {"1001", "基础医学", "Basic Medicine", B(D_MEDICINE)},
+    {"1002", "临床医学", "Clinical Medicine", B(D_MEDICINE)},
+    {"1003", "口腔医学", "Stomatology", B(D_MEDICINE)},
+    {"1004", "公共卫生与预防医学", "Public Health and Preventive Medicine",
+     B(D_MEDICINE)},
+    {"1005", "中医学", "Chinese Medicine", B(D_MEDICINE)},
+    {"1006", "中西医结合",
+     "Integrated Traditional Chinese and Western Medicine", B(D_MEDICINE)},
+    {"1007", "药学", "Pharmacy", B(D_MEDICINE)},
+    {"1008", "中药学", "Chinese Materia Medica", B(D_MEDICINE)},
+    {"1009", "特种医学", "Special Medicine", B(D_MEDICINE)},
+    {"1010", "医学技术", "Medical Technology", B(D_MEDICINE)},
+    {"1011", "护理学", "Nursing", B(D_MEDICINE)},
+    {"1012", "法医学", "Forensic Medicine", B(D_MEDICINE)},
+    {"1201", "管理科学与工程", "Management Science and Engineering",
+     B(D_SOFTWARE_AI)},
+    {"1203", "农林经济管理",
+     "Agricultural and Forestry Economics and "
+     "Management",
+     B(D_AGRICULTURE)},
+    {"1401", "集成电路科学与工程", "Integrated Circuit Science and Engineering",
+     B(D_ELECTRONICS)},
+    {"1405", "智能科学与技术", "Intelligence Science and Technology",
+     B(D_SOFTWARE_AI)},
+    {"1406", "纳米科学与工程", "Nanoscience and Engineering", B(D_MATERIALS)},
+    {"1408", "遥感科学与技术", "Remote Sensing Science and Technology",
+     B(D_INSTRUMENTS)},
+};
+
+/* Free-form field names that are not catalogue names ("Metallurgy",
+ * "materials science"): a field belongs to every entry whose text it
+ * contains (Latin compared without case). */
 static const struct {
     const char *name;
     domain_mask m;
@@ -167,74 +306,200 @@ static const struct {
     {"measurement", B(D_INSTRUMENTS)},
 };
 
-/* IPC prefixes (section, class, subclass or group); the longest match
- * wins. Spaces are ignored when comparing ("B23K9" = "B23K 9"). */
+/*
+ * IPC, by one rule: a code takes the domain of the longest prefix below.
+ * Every section has a default (A agriculture, B machinery, C chemicals,
+ * D textiles, E construction, F machinery, G instruments, H electronics),
+ * every class of the IPC (2024.01) has an entry, and subclasses or groups
+ * that belong elsewhere than their class are overrides. So every subclass
+ * maps: by its own override, else its class, else its section. Spaces are
+ * ignored when comparing ("B23K9" = "B23K 9").
+ */
 static const struct {
     const char *prefix;
     domain_mask m;
 } ipc_table[] = {
-    {"A01", B(D_AGRICULTURE)},    {"A01K61", B(D_FISHERIES)},
-    {"A01K63", B(D_FISHERIES)},   {"A01K69", B(D_FISHERIES)},
-    {"A01K71", B(D_FISHERIES)},   {"A01K73", B(D_FISHERIES)},
-    {"A01K74", B(D_FISHERIES)},   {"A01K75", B(D_FISHERIES)},
-    {"A01K80", B(D_FISHERIES)},   {"A21", B(D_FOOD)},
-    {"A22", B(D_FOOD)},           {"A23", B(D_FOOD)},
-    {"A23K", B(D_AGRICULTURE)},   {"A24", B(D_FOOD)},
-    {"A41", B(D_TEXTILES)},       {"A61", B(D_MEDICINE)},
-    {"A62", B(D_MEDICINE)},       {"B01", B(D_CHEMICALS)},
-    {"B01D53", B(D_ENVIRONMENT)}, {"B02", B(D_MACHINERY)},
-    {"B03", B(D_METALLURGY)},     {"B05", B(D_MATERIALS)},
-    {"B07", B(D_MACHINERY)},      {"B08", B(D_MACHINERY)},
-    {"B09", B(D_ENVIRONMENT)},    {"B21", B(D_MACHINERY)},
-    {"B21C", B(D_METALLURGY)},    {"B22", B(D_METALLURGY)},
-    {"B23", B(D_MACHINERY)},      {"B24", B(D_MACHINERY)},
-    {"B25", B(D_MACHINERY)},      {"B25J", B(D_AUTOMATION)},
-    {"B26", B(D_MACHINERY)},      {"B27", B(D_MACHINERY)},
-    {"B28", B(D_CONSTRUCTION)},   {"B29", B(D_MATERIALS)},
-    {"B32", B(D_MATERIALS)},      {"B33", B(D_MACHINERY)},
-    {"B60", B(D_VEHICLES)},       {"B61", B(D_VEHICLES)},
-    {"B62", B(D_VEHICLES)},       {"B63", B(D_VEHICLES)},
-    {"B64", B(D_VEHICLES)},       {"B65", B(D_MACHINERY)},
-    {"B66", B(D_MACHINERY)},      {"B82", B(D_MATERIALS)},
-    {"C01", B(D_CHEMICALS)},      {"C02", B(D_ENVIRONMENT)},
-    {"C03", B(D_MATERIALS)},      {"C04", B(D_MATERIALS)},
-    {"C05", B(D_AGRICULTURE)},    {"C06", B(D_CHEMICALS)},
-    {"C07", B(D_CHEMICALS)},      {"C07K", B(D_BIOTECH)},
-    {"C08", B(D_MATERIALS)},      {"C09", B(D_CHEMICALS)},
-    {"C09K17", B(D_AGRICULTURE)}, {"C10", B(D_PETROLEUM)},
-    {"C10L", B(D_ENERGY)},        {"C11", B(D_CHEMICALS)},
-    {"C12", B(D_BIOTECH)},        {"C13", B(D_FOOD)},
-    {"C14", B(D_TEXTILES)},       {"C21", B(D_METALLURGY)},
-    {"C22", B(D_METALLURGY)},     {"C23", B(D_MATERIALS)},
-    {"C25", B(D_MATERIALS)},      {"C25C", B(D_METALLURGY)},
-    {"C30", B(D_MATERIALS)},      {"D01", B(D_TEXTILES)},
-    {"D02", B(D_TEXTILES)},       {"D03", B(D_TEXTILES)},
-    {"D04", B(D_TEXTILES)},       {"D05", B(D_TEXTILES)},
-    {"D06", B(D_TEXTILES)},       {"D07", B(D_TEXTILES)},
-    {"D21", B(D_MATERIALS)},      {"E01", B(D_CONSTRUCTION)},
-    {"E02", B(D_CONSTRUCTION)},   {"E03", B(D_CONSTRUCTION)},
-    {"E04", B(D_CONSTRUCTION)},   {"E05", B(D_CONSTRUCTION)},
-    {"E06", B(D_CONSTRUCTION)},   {"E21", B(D_PETROLEUM)},
-    {"E21C", B(D_METALLURGY)},    {"E21D", B(D_CONSTRUCTION)},
-    {"F01", B(D_MACHINERY)},      {"F01K", B(D_ENERGY)},
-    {"F02", B(D_VEHICLES)},       {"F03", B(D_ENERGY)},
-    {"F04", B(D_MACHINERY)},      {"F15", B(D_MACHINERY)},
-    {"F16", B(D_MACHINERY)},      {"F17", B(D_ENERGY)},
-    {"F21", B(D_ELECTRICAL)},     {"F22", B(D_ENERGY)},
-    {"F23", B(D_ENERGY)},         {"F23G", B(D_ENVIRONMENT)},
-    {"F24", B(D_ENERGY)},         {"F25", B(D_ENERGY)},
-    {"F26", B(D_ENERGY)},         {"F27", B(D_METALLURGY)},
-    {"F28", B(D_ENERGY)},         {"G01", B(D_INSTRUMENTS)},
-    {"G02", B(D_INSTRUMENTS)},    {"G05", B(D_AUTOMATION)},
-    {"G06", B(D_SOFTWARE_AI)},    {"G07", B(D_ELECTRONICS)},
-    {"G08", B(D_ELECTRONICS)},    {"G09", B(D_ELECTRONICS)},
-    {"G16", B(D_SOFTWARE_AI)},    {"G21", B(D_ENERGY)},
-    {"H01", B(D_ELECTRONICS)},    {"H01M", B(D_ENERGY)},
-    {"H01B", B(D_ELECTRICAL)},    {"H01F", B(D_ELECTRICAL)},
-    {"H01H", B(D_ELECTRICAL)},    {"H02", B(D_ELECTRICAL)},
-    {"H02S", B(D_ENERGY)},        {"H03", B(D_ELECTRONICS)},
-    {"H04", B(D_ELECTRONICS)},    {"H05", B(D_ELECTRONICS)},
-    {"H10", B(D_ELECTRONICS)},    {"Y02", B(D_ENVIRONMENT)},
+    /* sections */
+    {"A", B(D_AGRICULTURE)},
+    {"B", B(D_MACHINERY)},
+    {"C", B(D_CHEMICALS)},
+    {"D", B(D_TEXTILES)},
+    {"E", B(D_CONSTRUCTION)},
+    {"F", B(D_MACHINERY)},
+    {"G", B(D_INSTRUMENTS)},
+    {"H", B(D_ELECTRONICS)},
+    /* A: human necessities */
+    {"A01", B(D_AGRICULTURE)},
+    {"A21", B(D_FOOD)},
+    {"A22", B(D_FOOD)},
+    {"A23", B(D_FOOD)},
+    {"A24", B(D_FOOD)},
+    {"A41", B(D_TEXTILES)},
+    {"A42", B(D_TEXTILES)},
+    {"A43", B(D_TEXTILES)},
+    {"A44", B(D_TEXTILES)},
+    {"A45", B(D_MACHINERY)},
+    {"A46", B(D_MACHINERY)},
+    {"A47", B(D_MACHINERY)},
+    {"A61", B(D_MEDICINE)},
+    {"A62", B(D_MEDICINE)},
+    {"A63", B(D_MACHINERY)},
+    {"A99", B(D_AGRICULTURE)},
+    /* B: performing operations, transporting */
+    {"B01", B(D_CHEMICALS)},
+    {"B02", B(D_MACHINERY)},
+    {"B03", B(D_METALLURGY)},
+    {"B04", B(D_MACHINERY)},
+    {"B05", B(D_MATERIALS)},
+    {"B06", B(D_MACHINERY)},
+    {"B07", B(D_MACHINERY)},
+    {"B08", B(D_MACHINERY)},
+    {"B09", B(D_ENVIRONMENT)},
+    {"B21", B(D_MACHINERY)},
+    {"B22", B(D_METALLURGY)},
+    {"B23", B(D_MACHINERY)},
+    {"B24", B(D_MACHINERY)},
+    {"B25", B(D_MACHINERY)},
+    {"B26", B(D_MACHINERY)},
+    {"B27", B(D_MACHINERY)},
+    {"B28", B(D_CONSTRUCTION)},
+    {"B29", B(D_MATERIALS)},
+    {"B30", B(D_MACHINERY)},
+    {"B31", B(D_MATERIALS)},
+    {"B32", B(D_MATERIALS)},
+    {"B33", B(D_MACHINERY)},
+    {"B41", B(D_MACHINERY)},
+    {"B42", B(D_MACHINERY)},
+    {"B43", B(D_MACHINERY)},
+    {"B44", B(D_MACHINERY)},
+    {"B60", B(D_VEHICLES)},
+    {"B61", B(D_VEHICLES)},
+    {"B62", B(D_VEHICLES)},
+    {"B63", B(D_VEHICLES)},
+    {"B64", B(D_VEHICLES)},
+    {"B65", B(D_MACHINERY)},
+    {"B66", B(D_MACHINERY)},
+    {"B67", B(D_MACHINERY)},
+    {"B68", B(D_MACHINERY)},
+    {"B81", B(D_ELECTRONICS)},
+    {"B82", B(D_MATERIALS)},
+    {"B99", B(D_MACHINERY)},
+    /* C: chemistry, metallurgy */
+    {"C01", B(D_CHEMICALS)},
+    {"C02", B(D_ENVIRONMENT)},
+    {"C03", B(D_MATERIALS)},
+    {"C04", B(D_MATERIALS)},
+    {"C05", B(D_AGRICULTURE)},
+    {"C06", B(D_CHEMICALS)},
+    {"C07", B(D_CHEMICALS)},
+    {"C08", B(D_MATERIALS)},
+    {"C09", B(D_CHEMICALS)},
+    {"C10", B(D_PETROLEUM)},
+    {"C11", B(D_CHEMICALS)},
+    {"C12", B(D_BIOTECH)},
+    {"C13", B(D_FOOD)},
+    {"C14", B(D_TEXTILES)},
+    {"C21", B(D_METALLURGY)},
+    {"C22", B(D_METALLURGY)},
+    {"C23", B(D_MATERIALS)},
+    {"C25", B(D_MATERIALS)},
+    {"C30", B(D_MATERIALS)},
+    {"C40", B(D_BIOTECH)},
+    {"C99", B(D_CHEMICALS)},
+    /* D: textiles, paper */
+    {"D01", B(D_TEXTILES)},
+    {"D02", B(D_TEXTILES)},
+    {"D03", B(D_TEXTILES)},
+    {"D04", B(D_TEXTILES)},
+    {"D05", B(D_TEXTILES)},
+    {"D06", B(D_TEXTILES)},
+    {"D07", B(D_TEXTILES)},
+    {"D10", B(D_TEXTILES)},
+    {"D21", B(D_MATERIALS)},
+    {"D99", B(D_TEXTILES)},
+    /* E: fixed constructions */
+    {"E01", B(D_CONSTRUCTION)},
+    {"E02", B(D_CONSTRUCTION)},
+    {"E03", B(D_CONSTRUCTION)},
+    {"E04", B(D_CONSTRUCTION)},
+    {"E05", B(D_CONSTRUCTION)},
+    {"E06", B(D_CONSTRUCTION)},
+    {"E21", B(D_PETROLEUM)},
+    {"E99", B(D_CONSTRUCTION)},
+    /* F: mechanical engineering, lighting, heating, weapons, blasting */
+    {"F01", B(D_MACHINERY)},
+    {"F02", B(D_VEHICLES)},
+    {"F03", B(D_ENERGY)},
+    {"F04", B(D_MACHINERY)},
+    {"F15", B(D_MACHINERY)},
+    {"F16", B(D_MACHINERY)},
+    {"F17", B(D_ENERGY)},
+    {"F21", B(D_ELECTRICAL)},
+    {"F22", B(D_ENERGY)},
+    {"F23", B(D_ENERGY)},
+    {"F24", B(D_ENERGY)},
+    {"F25", B(D_ENERGY)},
+    {"F26", B(D_ENERGY)},
+    {"F27", B(D_METALLURGY)},
+    {"F28", B(D_ENERGY)},
+    {"F41", B(D_MACHINERY)},
+    {"F42", B(D_MACHINERY)},
+    {"F99", B(D_MACHINERY)},
+    /* G: physics */
+    {"G01", B(D_INSTRUMENTS)},
+    {"G02", B(D_INSTRUMENTS)},
+    {"G03", B(D_INSTRUMENTS)},
+    {"G04", B(D_INSTRUMENTS)},
+    {"G05", B(D_AUTOMATION)},
+    {"G06", B(D_SOFTWARE_AI)},
+    {"G07", B(D_ELECTRONICS)},
+    {"G08", B(D_ELECTRONICS)},
+    {"G09", B(D_ELECTRONICS)},
+    {"G10", B(D_ELECTRONICS)},
+    {"G11", B(D_ELECTRONICS)},
+    {"G12", B(D_INSTRUMENTS)},
+    {"G16", B(D_SOFTWARE_AI)},
+    {"G21", B(D_ENERGY)},
+    {"G99", B(D_INSTRUMENTS)},
+    /* H: electricity */
+    {"H01", B(D_ELECTRONICS)},
+    {"H02", B(D_ELECTRICAL)},
+    {"H03", B(D_ELECTRONICS)},
+    {"H04", B(D_ELECTRONICS)},
+    {"H05", B(D_ELECTRONICS)},
+    {"H10", B(D_ELECTRONICS)},
+    {"H99", B(D_ELECTRONICS)},
+    /* overrides: subclasses and groups placed apart from their class */
+    {"A01K61", B(D_FISHERIES)},
+    {"A01K63", B(D_FISHERIES)},
+    {"A01K69", B(D_FISHERIES)},
+    {"A01K71", B(D_FISHERIES)},
+    {"A01K73", B(D_FISHERIES)},
+    {"A01K74", B(D_FISHERIES)},
+    {"A01K75", B(D_FISHERIES)},
+    {"A01K77", B(D_FISHERIES)},
+    {"A01K79", B(D_FISHERIES)},
+    {"A01K80", B(D_FISHERIES)},
+    {"A23K", B(D_AGRICULTURE)},
+    {"A62D", B(D_ENVIRONMENT)},
+    {"B01D53", B(D_ENVIRONMENT)},
+    {"B21C", B(D_METALLURGY)},
+    {"B25J", B(D_AUTOMATION)},
+    {"C07K", B(D_BIOTECH)},
+    {"C09K17", B(D_AGRICULTURE)},
+    {"C10L", B(D_ENERGY)},
+    {"C25C", B(D_METALLURGY)},
+    {"E21C", B(D_METALLURGY)},
+    {"E21D", B(D_CONSTRUCTION)},
+    {"E21F", B(D_METALLURGY)},
+    {"F01K", B(D_ENERGY)},
+    {"F23G", B(D_ENVIRONMENT)},
+    {"H01B", B(D_ELECTRICAL)},
+    {"H01F", B(D_ELECTRICAL)},
+    {"H01H", B(D_ELECTRICAL)},
+    {"H01M", B(D_ENERGY)},
+    {"H02S", B(D_ENERGY)},
+    {"Y02", B(D_ENVIRONMENT)},
 };
 
 /* Keywords for text: Chinese ones match anywhere, English ones at the start
@@ -251,7 +516,6 @@ static const struct {
     {D_MATERIALS, "纳米"},
     {D_MATERIALS, "聚合物"},
     {D_MATERIALS, "腐蚀"},
-    {D_MATERIALS, "型材"},
     {D_MATERIALS, "material"},
     {D_MATERIALS, "coating"},
     {D_MATERIALS, "composite"},
@@ -266,10 +530,7 @@ static const struct {
     {D_METALLURGY, "铝合金"},
     {D_METALLURGY, "合金"},
     {D_METALLURGY, "铸造"},
-    {D_METALLURGY, "电解铝"},
     {D_METALLURGY, "氧化铝"},
-    {D_METALLURGY, "赤泥"},
-    {D_METALLURGY, "铝灰"},
     {D_METALLURGY, "钢"},
     {D_METALLURGY, "热处理"},
     {D_METALLURGY, "alloy"},
@@ -278,22 +539,16 @@ static const struct {
     {D_METALLURGY, "casting"},
     {D_METALLURGY, "steel"},
     {D_METALLURGY, "metallurg"},
-    {D_METALLURGY, "red mud"},
-    {D_METALLURGY, "dross"},
     {D_CHEMICALS, "化工"},
     {D_CHEMICALS, "催化"},
     {D_CHEMICALS, "合成"},
     {D_CHEMICALS, "反应釜"},
-    {D_CHEMICALS, "溴"},
-    {D_CHEMICALS, "氯碱"},
-    {D_CHEMICALS, "环氧丙烷"},
     {D_CHEMICALS, "萃取"},
     {D_CHEMICALS, "精馏"},
     {D_CHEMICALS, "chemical"},
     {D_CHEMICALS, "cataly"},
     {D_CHEMICALS, "synthesis"},
     {D_CHEMICALS, "reactor"},
-    {D_CHEMICALS, "bromine"},
     {D_CHEMICALS, "solvent"},
     {D_PETROLEUM, "石油"},
     {D_PETROLEUM, "炼油"},
@@ -313,7 +568,6 @@ static const struct {
     {D_TEXTILES, "纱线"},
     {D_TEXTILES, "纤维"},
     {D_TEXTILES, "织物"},
-    {D_TEXTILES, "毛巾"},
     {D_TEXTILES, "棉"},
     {D_TEXTILES, "textile"},
     {D_TEXTILES, "fabric"},
@@ -324,7 +578,6 @@ static const struct {
     {D_TEXTILES, "cotton"},
     {D_FOOD, "食品"},
     {D_FOOD, "面粉"},
-    {D_FOOD, "挂面"},
     {D_FOOD, "保鲜"},
     {D_FOOD, "贮藏"},
     {D_FOOD, "冷链"},
@@ -345,7 +598,6 @@ static const struct {
     {D_AGRICULTURE, "盐碱地"},
     {D_AGRICULTURE, "施肥"},
     {D_AGRICULTURE, "果树"},
-    {D_AGRICULTURE, "冬枣"},
     {D_AGRICULTURE, "育种"},
     {D_AGRICULTURE, "agricultur"},
     {D_AGRICULTURE, "crop"},
@@ -452,7 +704,6 @@ static const struct {
     {D_VEHICLES, "汽车"},
     {D_VEHICLES, "车辆"},
     {D_VEHICLES, "新能源车"},
-    {D_VEHICLES, "副车架"},
     {D_VEHICLES, "车轮"},
     {D_VEHICLES, "船舶"},
     {D_VEHICLES, "vehicle"},
@@ -494,7 +745,6 @@ static const struct {
     {D_ENVIRONMENT, "危废"},
     {D_ENVIRONMENT, "污染"},
     {D_ENVIRONMENT, "排放"},
-    {D_ENVIRONMENT, "尾水"},
     {D_ENVIRONMENT, "environment"},
     {D_ENVIRONMENT, "wastewater"},
     {D_ENVIRONMENT, "effluent"},
@@ -546,16 +796,81 @@ static bool contains(const char *hay, size_t n, const char *needle, bool word)
     return false;
 }
 
+/* Whether s[0..n), without surrounding spaces, equals the catalogue name
+ * (Latin compared without case); sets *m to its domains when it does. */
+static bool catalogue_lookup(const char *s, size_t n, domain_mask *m)
+{
+    while (n && isspace((unsigned char)*s))
+        s++, n--;
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    for (size_t i = 0; i < sizeof discipline_table / sizeof *discipline_table;
+         i++) {
+        const char *zh = discipline_table[i].zh, *en = discipline_table[i].en;
+        if ((strlen(zh) == n && memcmp(s, zh, n) == 0) ||
+            (strlen(en) == n && strncasecmp(s, en, n) == 0) ||
+            (strlen(discipline_table[i].code) == n &&
+             memcmp(s, discipline_table[i].code, n) == 0)) {
+            *m = discipline_table[i].m;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Whether s names a category of the catalogue (a two-digit code). */
+static bool is_category(const char *s)
+{
+    for (size_t i = 0; i < sizeof discipline_table / sizeof *discipline_table;
+         i++)
+        if (strlen(discipline_table[i].code) == 2 &&
+            (strcmp(s, discipline_table[i].zh) == 0 ||
+             strcasecmp(s, discipline_table[i].en) == 0))
+            return true;
+    return false;
+}
+
+/* The domains of one field name: the catalogue entry it names, else every
+ * free-form rule whose text it contains. */
+static domain_mask field_part(const char *s, size_t n)
+{
+    domain_mask m = 0;
+    if (catalogue_lookup(s, n, &m))
+        return m;
+    for (size_t i = 0; i < sizeof field_table / sizeof field_table[0]; i++)
+        if (contains(s, n, field_table[i].name, true))
+            m |= field_table[i].m;
+    return m;
+}
+
 domain_mask domain_of_field(const char *field)
 {
     domain_mask m = 0;
     if (!field)
         return 0;
-    size_t n = strlen(field);
-    for (size_t i = 0; i < sizeof field_table / sizeof field_table[0]; i++)
-        if (contains(field, n, field_table[i].name, true))
-            m |= field_table[i].m;
+    for (const char *p = field;;) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        m |= field_part(p, n);
+        if (!slash)
+            break;
+        p = slash + 1;
+    }
     return m;
+}
+
+/* The catalogue, for tests and documentation: entry i, or false past the
+ * end. */
+bool domain_discipline(size_t i, const char **code, const char **zh,
+                       const char **en, domain_mask *m)
+{
+    if (i >= sizeof discipline_table / sizeof *discipline_table)
+        return false;
+    *code = discipline_table[i].code;
+    *zh = discipline_table[i].zh;
+    *en = discipline_table[i].en;
+    *m = discipline_table[i].m;
+    return true;
 }
 
 domain_mask domain_of_ipc(const char *ipc)
@@ -610,13 +925,27 @@ static void add_text(struct kg_buf *b, const char *s)
     }
 }
 
+domain_mask domain_of_evidence(const struct kg_record *r)
+{
+    domain_mask fine = 0, broad = 0;
+    for (size_t i = 0; i < r->fields.n; i++) {
+        const char *f = r->fields.v[i];
+        domain_mask m = 0;
+        /* A category ("农学") counts only when no discipline is known:
+         * [农学, 水产] is fisheries, not agriculture and fisheries. */
+        if (catalogue_lookup(f, strlen(f), &m) && is_category(f))
+            broad |= m;
+        else
+            fine |= domain_of_field(f);
+    }
+    for (size_t i = 0; i < r->ipc.n; i++)
+        fine |= domain_of_ipc(r->ipc.v[i]);
+    return fine ? fine : broad;
+}
+
 domain_mask domain_classify(const struct kg_record *r)
 {
-    domain_mask m = 0;
-    for (size_t i = 0; i < r->fields.n; i++)
-        m |= domain_of_field(r->fields.v[i]);
-    for (size_t i = 0; i < r->ipc.n; i++)
-        m |= domain_of_ipc(r->ipc.v[i]);
+    domain_mask m = domain_of_evidence(r);
     if (m || r->kind == KG_EXPERT || r->kind == KG_INSTITUTION)
         return m;
     struct kg_buf b;
@@ -630,6 +959,139 @@ domain_mask domain_classify(const struct kg_record *r)
     m = domain_of_text(b.data, b.len, 2);
     kg_buf_release(&b);
     return m;
+}
+
+/* ---- placement by the nearest placed records ---------------------------- */
+
+struct posting {
+    uint32_t doc;
+    float w;
+};
+
+/* Top-k selection: keeps best[0..*nb) sorted by descending similarity. */
+static void keep_best(uint32_t *best, float *bsim, unsigned *nb, unsigned k,
+                      uint32_t doc, float sim)
+{
+    if (*nb == k && sim <= bsim[k - 1])
+        return;
+    unsigned i = *nb < k ? (*nb)++ : k - 1;
+    while (i > 0 && bsim[i - 1] < sim) {
+        best[i] = best[i - 1];
+        bsim[i] = bsim[i - 1];
+        i--;
+    }
+    best[i] = doc;
+    bsim[i] = sim;
+}
+
+/* The DOMAIN_QUERY_TERMS strongest terms of d into qv (all when it has
+ * fewer); returns how many. The weakest terms find the most candidates
+ * and change the nearest few least. */
+static uint32_t strongest(const struct domain_doc *d, struct domain_term *qv)
+{
+    uint32_t m = 0;
+    for (uint32_t j = 0; j < d->n; j++) {
+        struct domain_term x = d->v[j];
+        if (m == DOMAIN_QUERY_TERMS && x.w <= qv[m - 1].w)
+            continue;
+        uint32_t i = m < DOMAIN_QUERY_TERMS ? m++ : m - 1;
+        while (i > 0 && qv[i - 1].w < x.w) {
+            qv[i] = qv[i - 1];
+            i--;
+        }
+        qv[i] = x;
+    }
+    return m;
+}
+
+/* The domain the k neighbours of doc q vote for (each neighbour's
+ * similarity shared among its domains), or 0 when none is close enough. */
+static domain_mask vote(const struct domain_doc *d, const uint32_t *best,
+                        const float *bsim, unsigned nb)
+{
+    double votes[DOMAIN_COUNT] = {0};
+    if (nb == 0 || bsim[0] < DOMAIN_MIN_SIM)
+        return 0;
+    for (unsigned i = 0; i < nb; i++) {
+        domain_mask m = d[best[i]].m;
+        int c = __builtin_popcount(m);
+        for (int j = 0; j < DOMAIN_COUNT && c; j++)
+            if (m & B(j))
+                votes[j] += bsim[i] / c;
+    }
+    int top = 0;
+    for (int j = 1; j < DOMAIN_COUNT; j++)
+        if (votes[j] > votes[top])
+            top = j;
+    return votes[top] > 0 ? B(top) : 0;
+}
+
+void domain_from_neighbours(struct domain_doc *d, size_t n, uint32_t nterms,
+                            unsigned k)
+{
+    if (k == 0)
+        k = DOMAIN_NEIGHBOURS;
+    /* Postings of the placed documents only: term -> (doc, weight). */
+    size_t *start = kg_xcalloc((size_t)nterms + 1, sizeof *start);
+    for (size_t i = 0; i < n; i++)
+        if (d[i].known)
+            for (uint32_t j = 0; j < d[i].n; j++)
+                if (d[i].v[j].t < nterms)
+                    start[d[i].v[j].t + 1]++;
+    for (uint32_t t = 0; t < nterms; t++)
+        start[t + 1] += start[t];
+    struct posting *post =
+        kg_xmalloc((start[nterms] ? start[nterms] : 1) * sizeof *post);
+    size_t *fill = kg_xmalloc(((size_t)nterms + 1) * sizeof *fill);
+    memcpy(fill, start, ((size_t)nterms + 1) * sizeof *fill);
+    for (size_t i = 0; i < n; i++)
+        if (d[i].known)
+            for (uint32_t j = 0; j < d[i].n; j++)
+                if (d[i].v[j].t < nterms)
+                    post[fill[d[i].v[j].t]++] =
+                        (struct posting){(uint32_t)i, d[i].v[j].w};
+    free(fill);
+
+    float *acc = kg_xcalloc(n ? n : 1, sizeof *acc);
+    uint32_t *touched = kg_xmalloc((n ? n : 1) * sizeof *touched);
+    uint32_t *best = kg_xmalloc(k * sizeof *best);
+    float *bsim = kg_xmalloc(k * sizeof *bsim);
+    domain_mask *out = kg_xcalloc(n ? n : 1, sizeof *out);
+    struct domain_term qv[DOMAIN_QUERY_TERMS];
+    for (size_t q = 0; q < n; q++) {
+        if (d[q].known || !d[q].place)
+            continue;
+        size_t nt = 0;
+        uint32_t nq = strongest(&d[q], qv);
+        for (uint32_t j = 0; j < nq; j++) {
+            uint32_t t = qv[j].t;
+            if (t >= nterms)
+                continue;
+            for (size_t p = start[t]; p < start[t + 1]; p++) {
+                if (acc[post[p].doc] == 0)
+                    touched[nt++] = post[p].doc;
+                acc[post[p].doc] += qv[j].w * post[p].w;
+            }
+        }
+        unsigned nb = 0;
+        for (size_t i = 0; i < nt; i++) {
+            keep_best(best, bsim, &nb, k, touched[i], acc[touched[i]]);
+            acc[touched[i]] = 0;
+        }
+        out[q] = vote(d, best, bsim, nb);
+    }
+    /* Written at the end, so that a placed record never votes for another
+     * one: only fields and IPC codes are evidence. */
+    for (size_t q = 0; q < n; q++)
+        if (out[q])
+            d[q].m = out[q];
+    free(out);
+    free(bsim);
+    free(best);
+    free(touched);
+    free(acc);
+    free(post);
+    free(start);
 }
 
 void domain_mask_format(domain_mask m, const char *sep, struct kg_buf *out)

@@ -26,8 +26,15 @@ const struct domain_info *domain_get(unsigned i);
 /* The index of the domain called key (or its Chinese name), or -1. */
 int domain_find(const char *key);
 
-/* Domains of a discipline or field name ("材料科学与工程", "Metallurgy"). */
+/* Domains of a discipline or field name ("材料科学与工程", "Metallurgy",
+ * "0805", "化学/化学工程与技术"): the catalogue entry it names (Chinese,
+ * English or code; "A/B" is the union of A and B), else the free-form
+ * rules whose text it contains. */
 domain_mask domain_of_field(const char *field);
+/* Entry i of the discipline catalogue (code "0805", zh, en, domains), or
+ * false when i is past the end. The strings are static. */
+bool domain_discipline(size_t i, const char **code, const char **zh,
+                       const char **en, domain_mask *m);
 /* Domains of an IPC code ("B23K 9/173", "C22C"): the longest matching
  * prefix in the table decides. */
 domain_mask domain_of_ipc(const char *ipc);
@@ -38,13 +45,46 @@ domain_mask domain_of_ipc(const char *ipc);
  */
 domain_mask domain_of_text(const char *text, size_t n, int min_hits);
 
+/* The domains a record's own evidence gives: its fields (a first-level
+ * discipline before its category) and IPC codes; 0 when it has none the
+ * tables know. */
+domain_mask domain_of_evidence(const struct kg_record *r);
+
 /*
- * The domains of a record: its fields and IPC codes when it has any that
- * the table knows, else its text (title, abstract, description, keywords,
- * industry). Experts and institutions without fields get 0 here; the
- * matcher places them from the items they stand behind.
+ * The domains of a record without the rest of the store: its evidence
+ * (domain_of_evidence) when there is some, else its text (title, abstract,
+ * description, keywords, industry). Experts and institutions without fields get
+ * 0 here; the matcher places them from the items they stand behind.
  */
 domain_mask domain_classify(const struct kg_record *r);
+
+/* Placement by the store: a record's text vector (term ids with
+ * L2-normalized weights) and domains. */
+struct domain_term {
+    uint32_t t;
+    float w;
+};
+struct domain_doc {
+    const struct domain_term *v;
+    uint32_t n;
+    domain_mask m; /* in: the evidence or fallback; out: see below */
+    bool known;    /* m comes from fields or IPC codes: a neighbour */
+    bool place;    /* not known, and wants placing by its neighbours */
+};
+
+#define DOMAIN_NEIGHBOURS 10  /* k when 0 is passed */
+#define DOMAIN_QUERY_TERMS 64 /* a placed record's terms that look */
+#define DOMAIN_MIN_SIM 0.01f  /* a nearest neighbour less similar is none */
+
+/*
+ * For every document with place set, the domain its k nearest known
+ * documents (cosine of the vectors, terms < nterms) vote for, each vote
+ * weighted by the similarity: that domain replaces d[i].m. A document
+ * whose nearest known one is below DOMAIN_MIN_SIM keeps its m (the keyword
+ * table's). Placed documents never vote. Cannot fail.
+ */
+void domain_from_neighbours(struct domain_doc *d, size_t n, uint32_t nterms,
+                            unsigned k);
 
 /* Appends the keys of mask joined by sep ("materials,metallurgy"). */
 void domain_mask_format(domain_mask m, const char *sep, struct kg_buf *out);

@@ -81,6 +81,8 @@ struct bvert {
     int16_t year;
     uint32_t id, label, region;
     domain_mask dom;
+    bool known; /* dom comes from fields or IPC codes */
+    bool place; /* an item or demand with neither: placed by neighbours */
 };
 
 struct bedge {
@@ -357,7 +359,14 @@ static bool on_record(const struct kg_record *r, void *ctx)
     x->label = add_string(b, record_label(r));
     if (r->region)
         x->region = add_string(b, r->region);
-    x->dom = domain_classify(r);
+    x->dom = domain_of_evidence(r);
+    x->known = x->dom != 0;
+    /* Fields that name no domain (历史学) say the record is outside them. */
+    x->place = r->fields.n == 0 && r->ipc.n == 0 &&
+               (r->kind == KG_ACHIEVEMENT || r->kind == KG_PATENT ||
+                r->kind == KG_DEMAND);
+    if (!x->known)
+        x->dom = domain_classify(r);
     int year = r->kind == KG_PATENT ? year_of_date(r->date) : r->year;
     if (year > 0 && year < 10000) {
         x->year = (int16_t)year;
@@ -966,6 +975,31 @@ static void build_vectors(struct build *b, struct wterm ***vecs,
     *vecs = parts;
 }
 
+/* Places items and demands without fields or IPC codes by their nearest
+ * records that have some (graph/README.md, "Cross-domain pairings"). */
+static void place_by_neighbours(struct build *b, struct wterm **vecs,
+                                const uint32_t *vlen)
+{
+    struct domain_doc *dd = kg_xcalloc(b->nd ? b->nd : 1, sizeof *dd);
+    for (size_t i = 0; i < b->nd; i++) {
+        struct bvert *x = &b->v[b->d[i].v];
+        struct domain_term *v = kg_xmalloc((vlen[i] ? vlen[i] : 1) * sizeof *v);
+        for (uint32_t j = 0; j < vlen[i]; j++)
+            v[j] = (struct domain_term){vecs[i][j].t, vecs[i][j].w};
+        dd[i] = (struct domain_doc){.v = v,
+                                    .n = vlen[i],
+                                    .m = x->dom,
+                                    .known = x->known,
+                                    .place = x->place};
+    }
+    domain_from_neighbours(dd, b->nd, (uint32_t)b->tmap.n, 0);
+    for (size_t i = 0; i < b->nd; i++) {
+        b->v[b->d[i].v].dom = dd[i].m;
+        free((void *)dd[i].v);
+    }
+    free(dd);
+}
+
 /* Places experts, institutions and demands without domains of their own:
  * experts and institutions from the items they stand behind, a demand from
  * its enterprise. */
@@ -1047,6 +1081,7 @@ static kg_status build_image(struct build *b, int64_t version,
     uint32_t *vlen;
     build_vectors(b, &vecs, &vlen);
     resolve_cites(b);
+    place_by_neighbours(b, vecs, vlen);
     place_domains(b);
     uint32_t nrec = records_first(b);
 
@@ -1508,60 +1543,4 @@ void graph_get_stats(const struct graph *g, struct graph_stats *st)
             if (g->csr.adj[i] > v && g->etype[i] < GRAPH_E_COUNT)
                 st->edges[g->etype[i]]++;
     }
-}
-
-/* ---- GraphML ------------------------------------------------------------ */
-
-kg_status graph_write_graphml(const struct graph *g, FILE *f, char *err,
-                              size_t errlen)
-{
-    size_t ne = g->ne;
-    uint32_t *src = kg_xmalloc((ne ? ne : 1) * sizeof *src);
-    uint32_t *dst = kg_xmalloc((ne ? ne : 1) * sizeof *dst);
-    float *w = kg_xmalloc((ne ? ne : 1) * sizeof *w);
-    uint8_t *type = kg_xmalloc(ne ? ne : 1);
-    size_t m = 0;
-    for (uint32_t v = 0; v < g->nv; v++) {
-        for (uint64_t i = g->csr.off[v]; i < g->csr.off[v + 1]; i++) {
-            if (g->csr.adj[i] <= v || m == ne)
-                continue;
-            src[m] = v;
-            dst[m] = g->csr.adj[i];
-            w[m] = g->csr.w[i];
-            type[m++] = g->etype[i];
-        }
-    }
-    struct ig_src is = {.nv = g->nv,
-                        .kind = g->vkind,
-                        .sub = g->vsub,
-                        .id = g->vid,
-                        .label = g->vlabel,
-                        .dom = g->vdomain,
-                        .strings = g->strings,
-                        .ne = m,
-                        .src = src,
-                        .dst = dst,
-                        .w = w,
-                        .type = type};
-    kg_status st = KG_OK;
-    ig_setup();
-    igraph_error_handler_t *old =
-        igraph_set_error_handler(igraph_error_handler_ignore);
-    igraph_t ig;
-    if (ig_create(&ig, &is) != IGRAPH_SUCCESS) {
-        snprintf(err, errlen, "igraph could not build the graph");
-        st = KG_EINTERNAL;
-    } else {
-        if (igraph_write_graph_graphml(&ig, f, true) != IGRAPH_SUCCESS) {
-            snprintf(err, errlen, "writing GraphML failed");
-            st = KG_EIO;
-        }
-        igraph_destroy(&ig);
-    }
-    igraph_set_error_handler(old);
-    free(src);
-    free(dst);
-    free(w);
-    free(type);
-    return st;
 }

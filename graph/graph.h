@@ -138,12 +138,16 @@ struct graph_stats {
 void graph_get_stats(const struct graph *g, struct graph_stats *st);
 
 /*
- * Writes g as GraphML (through an igraph graph with string attributes
- * label, type, subtype, record_id, domains and edge attributes type and
- * weight). Returns KG_EIO when writing fails, KG_EINTERNAL when igraph
- * fails, with a message in err.
+ * Writes g as GraphML (graphml.c): vertices with the string attributes
+ * type, subtype, label, record_id and domains; edges with type and weight,
+ * the directed ones (authored, invented, owns, posted, cites) marked
+ * directed="true" from actor to object. s, the store g was built from,
+ * gives each citation's direction (NULL: cites edges are written
+ * undirected). Text XML 1.0 cannot hold is written as U+FFFD. Returns
+ * KG_EIO when reading s or writing f fails, with a message in err; f may
+ * then hold part of the document.
  */
-kg_status graph_write_graphml(const struct graph *g, FILE *f, char *err,
-                              size_t errlen) KG_MUST_CHECK;
+kg_status graph_write_graphml(const struct graph *g, struct store *s, FILE *f,
+                              char *err, size_t errlen) KG_MUST_CHECK;
 
 #endif

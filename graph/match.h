@@ -23,11 +23,15 @@ enum match_agg {
 
 /* The matcher's settings (graph/README.md documents each key). */
 struct match_config {
-    double w_text, w_graph, w_fit;      /* weights of the parts, sum to 1 */
-    double w_bm25;                      /* BM25 share of the text z-score */
-    double expand;                      /* query expansion strength */
-    unsigned expand_items;              /* items the expansion draws on */
-    unsigned expand_terms;              /* its strongest terms kept */
+    double w_text, w_graph, w_fit; /* weights of the parts, sum to 1 */
+    double w_bm25;                 /* BM25 share of the text z-score */
+    double w_translate;            /* length of the translated part of the query
+                                       vector beside the need's own (0: no translation) */
+    double expand;                 /* query expansion strength */
+    unsigned expand_items;         /* items the expansion draws on */
+    unsigned expand_terms;         /* its strongest terms kept */
+    bool expand_bm25; /* feedback items are the index's best, not the
+                         cosine's (when the index is used) */
     double squash_center, squash_scale; /* z-score -> [0,1] logistic */
     double ppr_damping, ppr_eps;
     double ppr_enterprise;     /* restart share on the enterprise */
@@ -37,9 +41,16 @@ struct match_config {
     enum match_agg expert_agg;
     unsigned expert_k;      /* k for TOPK / SUMK */
     unsigned institution_k; /* best k experts and items */
-    double cross_min;       /* score a cross-domain mark needs */
+    double cross_min;       /* calibrated score a cross-domain mark needs */
     double cross_cosine;    /* ... and the cosine behind it */
     unsigned threads;       /* for batches; 0 = online CPUs, <= 8 */
+    /* The calibrated score: P(relevant) = 1 / (1 + exp(-(bias + rank *
+     * evidence + coverage * cov + cosine * cos + joint * evidence * cov))),
+     * fitted on the suite's judgments by bench/calibrate.py
+     * (graph/README.md). */
+    bool calibrate; /* no: the score is the evidence itself */
+    double cal_bias, cal_rank, cal_coverage, cal_cosine, cal_joint;
+    double min_score; /* hits below it are left out */
 };
 
 /* The built-in defaults (the values datasets/match.conf spells out). */
@@ -85,6 +96,13 @@ struct match_query {
     bool explain;          /* fill concepts and path */
     const char *bm25_text; /* text for the index's BM25 (the demand's title,
                               description and keywords), or NULL */
+    bool min_score_set;    /* min_score overrides the config's */
+    double min_score;
+    /* Translated terms of the need (core/clir.h: the other language's
+     * words, weighted): added to the query vector as one more part of the
+     * same length as the need's own. NULL when none. */
+    const struct index_wterm *xterms;
+    size_t nxterms;
 };
 
 #define MATCH_MAX_CONCEPTS 5
@@ -102,8 +120,13 @@ struct match_step {
 struct match_hit {
     uint32_t v; /* the matched vertex */
     kg_kind kind;
-    double score;            /* in [0, 1]; = text + graph + fit */
-    double text, graph, fit; /* the parts, already weighted */
+    double score; /* in [0, 1]: the calibrated estimate that the pair is
+                     relevant (the evidence when calibration is off) */
+    double text, graph, fit; /* the evidence's parts, already weighted */
+    double evidence;         /* = text + graph + fit: orders within a query */
+    double coverage;         /* share of the query's term weight the record
+                                (or its best item) holds, in [0, 1] */
+    double cosine;           /* TF-IDF cosine to the unexpanded query */
     bool cross_domain;
     char concepts[MATCH_MAX_CONCEPTS][MATCH_CONCEPT_LEN]; /* labels */
     size_t nconcepts;

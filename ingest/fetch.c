@@ -18,7 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 struct job {
     struct job *next;
@@ -33,6 +36,7 @@ struct job {
     struct curl_slist *headers;
     struct kg_buf body;
     bool over_cap;
+    char refused_ip[64]; /* a private address the attempt would have used */
     char *h_etag, *h_last_modified;
     char errbuf[CURL_ERROR_SIZE];
     struct fetcher *f;
@@ -100,6 +104,11 @@ void fetch_opts_merge(struct fetch_opts *o, const struct fetch_opts *base)
             o->max_bytes = b->max_bytes;
         if (o->max_redirects == 0)
             o->max_redirects = b->max_redirects;
+        if (o->budget == 0)
+            o->budget = b->budget;
+        if (o->deadline == 0)
+            o->deadline = b->deadline;
+        o->allow_private = o->allow_private || b->allow_private;
     }
 }
 
@@ -215,6 +224,7 @@ static void job_reset_attempt(struct job *j)
     free(j->h_last_modified);
     j->h_etag = j->h_last_modified = NULL;
     j->over_cap = false;
+    j->refused_ip[0] = '\0';
     j->errbuf[0] = '\0';
 }
 
@@ -383,6 +393,56 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
     return len;
 }
 
+/* True for addresses a remote source has no business reaching: loopback,
+ * private (RFC 1918, unique local, shared 100.64/10), link-local, the
+ * unspecified address and multicast; IPv4-mapped IPv6 as its IPv4. */
+static bool private_v4(const unsigned char *a)
+{
+    return a[0] == 0 || a[0] == 10 || a[0] == 127 ||
+           (a[0] == 100 && (a[1] & 0xc0) == 64) ||
+           (a[0] == 169 && a[1] == 254) ||
+           (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+           (a[0] == 192 && a[1] == 168) || a[0] >= 224;
+}
+
+static bool private_address(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET)
+        return private_v4(
+            (const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr);
+    if (sa->sa_family != AF_INET6)
+        return true;
+    const unsigned char *a =
+        ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0,    0,
+                                             0, 0, 0, 0, 0xff, 0xff};
+    static const unsigned char zero[15] = {0};
+    if (memcmp(a, mapped, 12) == 0)
+        return private_v4(a + 12);
+    return (memcmp(a, zero, 15) == 0 && a[15] <= 1) || /* :: and ::1 */
+           (a[0] & 0xfe) == 0xfc ||                    /* fc00::/7 */
+           (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||  /* fe80::/10 */
+           a[0] == 0xff;                               /* multicast */
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION: the check on the address actually used. */
+static curl_socket_t open_socket(void *ctx, curlsocktype purpose,
+                                 struct curl_sockaddr *a)
+{
+    struct job *j = ctx;
+    (void)purpose;
+    if (!j->opts.allow_private && private_address(&a->addr)) {
+        const void *ip =
+            a->family == AF_INET
+                ? (const void *)&((struct sockaddr_in *)&a->addr)->sin_addr
+                : (const void *)&((struct sockaddr_in6 *)&a->addr)->sin6_addr;
+        if (!inet_ntop(a->family, ip, j->refused_ip, sizeof j->refused_ip))
+            snprintf(j->refused_ip, sizeof j->refused_ip, "?");
+        return CURL_SOCKET_BAD;
+    }
+    return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
 static bool start_curl(struct fetcher *f, struct job *j)
 {
     j->easy = curl_easy_init();
@@ -394,14 +454,22 @@ static bool start_curl(struct fetcher *f, struct job *j)
     curl_easy_setopt(e, CURLOPT_PRIVATE, j);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "kgmatch/" KG_VERSION);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-                     (long)(j->opts.connect_timeout * 1000));
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(j->opts.timeout * 1000));
+    double timeout = j->opts.timeout, connect = j->opts.connect_timeout;
+    if (j->opts.deadline > 0) {
+        double left = j->opts.deadline - kg_monotonic();
+        left = left < 0.001 ? 0.001 : left;
+        timeout = timeout < left ? timeout : left;
+        connect = connect < left ? connect : left;
+    }
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(connect * 1000));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(timeout * 1000));
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)j->opts.max_redirects);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, j);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -493,20 +561,25 @@ done:
     free(path);
 }
 
-static bool retryable_curl(CURLcode c)
+/*
+ * Whether a failed attempt (number `attempt`, 1 = the first) may succeed if
+ * tried again: timeouts and broken transfers, yes; a refused connection
+ * once (a server restarting); a name that does not resolve, a bad URL, a
+ * TLS handshake or verification failure, never.
+ */
+static bool retryable_curl(CURLcode c, int attempt)
 {
     switch (c) {
     case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_GOT_NOTHING:
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
     case CURLE_PARTIAL_FILE:
-    case CURLE_SSL_CONNECT_ERROR:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
         return true;
+    case CURLE_COULDNT_CONNECT:
+        return attempt < 2;
     default:
         return false;
     }
@@ -557,7 +630,7 @@ static bool finish_attempt(struct fetcher *f, struct job *j, CURLcode code,
             res->status = KG_OK;
             return false;
         }
-        retry = http == 429 || http >= 500;
+        retry = http == 408 || http == 429 || http >= 500;
         snprintf(why, sizeof why, "HTTP %ld from %s", http, j->url);
     } else if ((code == CURLE_WRITE_ERROR && j->over_cap) ||
                code == CURLE_FILESIZE_EXCEEDED) {
@@ -567,6 +640,12 @@ static bool finish_attempt(struct fetcher *f, struct job *j, CURLcode code,
                  j->opts.max_bytes);
         take_response(j, res, http);
         return false;
+    } else if (j->refused_ip[0] && code == CURLE_COULDNT_CONNECT) {
+        snprintf(why, sizeof why,
+                 "%s: refused to connect to %s, a private, loopback or "
+                 "link-local address (mark the source allow_private = yes "
+                 "if it is meant to be reached)",
+                 j->url, j->refused_ip);
     } else if (code == CURLE_TOO_MANY_REDIRECTS) {
         snprintf(why, sizeof why, "%s: more than %d redirects", j->url,
                  j->opts.max_redirects);
@@ -576,7 +655,7 @@ static bool finish_attempt(struct fetcher *f, struct job *j, CURLcode code,
                  "refused",
                  j->url);
     } else {
-        retry = retryable_curl(code);
+        retry = retryable_curl(code, j->attempts);
         snprintf(why, sizeof why, "%s: %s", j->url,
                  j->errbuf[0] ? j->errbuf : curl_easy_strerror(code));
     }
@@ -596,7 +675,14 @@ static bool finish_attempt(struct fetcher *f, struct job *j, CURLcode code,
         double delay = fetch_backoff_delay(
             j->opts.backoff > 0 ? j->opts.backoff : 0, j->attempts, jitter, ra);
         j->ready_at = kg_monotonic() + delay;
-        return true;
+        if (j->opts.deadline <= 0 || j->ready_at < j->opts.deadline)
+            return true;
+        take_response(j, res, http);
+        res->status = KG_ENET;
+        snprintf(res->err, sizeof res->err,
+                 "%s; no retry: the source's %g s time budget is used up", why,
+                 j->opts.budget);
+        return false;
     }
     take_response(j, res, http);
     res->status = KG_ENET;
@@ -633,6 +719,19 @@ static double start_ready(struct fetcher *f, double now)
         *p = j->next;
         j->next = NULL;
         j->attempts++;
+        if (j->host && j->opts.deadline > 0 && now >= j->opts.deadline) {
+            struct fetch_result res;
+            fetch_result_init(&res);
+            res.status = KG_ENET;
+            res.url = kg_xstrdup(j->url);
+            snprintf(res.err, sizeof res.err,
+                     "%s: not fetched: the source's %g s time budget is used "
+                     "up",
+                     j->url, j->opts.budget);
+            deliver(j, &res);
+            p = &f->pending;
+            continue;
+        }
         if (!j->host) {
             struct fetch_result res;
             fetch_result_init(&res);

@@ -33,6 +33,15 @@ struct fetch_opts {
     double backoff, host_delay, max_retry_after;
     size_t max_bytes;
     int max_redirects;
+    /* Seconds one source may spend on all its requests, retries and waits
+     * included (0: no limit); the caller turns it into deadline, a
+     * kg_monotonic() time after which nothing more is started or retried
+     * and each transfer's timeout is cut to what is left. */
+    double budget, deadline;
+    /* Connect to private, loopback and link-local addresses too. Off by
+     * default: the address each connection actually uses (after DNS and
+     * after every redirect) is checked, not the URL. */
+    bool allow_private;
 };
 
 /* Fills unset (zero) members of o from base, then from the defaults. */

@@ -150,9 +150,15 @@ static int csv_read(FILE *in, struct csv_row *row, size_t *line)
             return 1;
         }
         any = true;
-        if (++bytes > IMPORT_MAX_LINE) {
-            snprintf(row->err, sizeof row->err, "record longer than %u bytes",
-                     IMPORT_MAX_LINE);
+        if (c == '\0' || ++bytes > IMPORT_MAX_LINE) {
+            /* A NUL would cut the value silently (values are C strings),
+             * as JSON's \u0000 is refused. */
+            if (c == '\0')
+                snprintf(row->err, sizeof row->err,
+                         "a NUL byte, which values cannot contain");
+            else
+                snprintf(row->err, sizeof row->err,
+                         "record longer than %u bytes", IMPORT_MAX_LINE);
             while (c != EOF && c != '\n')
                 c = getc(in);
             (*line)++;

@@ -1080,6 +1080,8 @@ kg_status ingest_run(struct store *s, const char *const *names, size_t n,
         h->run_start = kg_xstrdup(now);
         h->fopts = opts->fetch;
         fetch_opts_merge(&h->fopts, &h->src.fetch);
+        if (h->fopts.budget > 0)
+            h->fopts.deadline = kg_monotonic() + h->fopts.budget;
         st = load_state(&run, h->src.name, &h->state);
         if (st != KG_OK) {
             snprintf(err, errlen, "cannot read the state of %s: %s",

@@ -212,6 +212,9 @@ char *source_to_json(const struct source *s)
             o, "delay",
             json_real(s->fetch.host_delay > 0 ? s->fetch.host_delay : 0));
     set_int(o, "max_bytes", (long long)s->fetch.max_bytes);
+    set_num(o, "budget", s->fetch.budget);
+    if (s->fetch.allow_private)
+        json_object_set_new(o, "allow_private", json_true());
     char *j = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     char *out = kg_xstrdup(j ? j : "{}");
@@ -270,6 +273,9 @@ kg_status source_from_json(const char *json, struct source *out, char *err,
         out->fetch.host_delay = d > 0 ? d : -1;
     }
     out->fetch.max_bytes = (size_t)get_num(o, "max_bytes");
+    out->fetch.budget = get_num(o, "budget");
+    out->fetch.allow_private =
+        json_is_true(json_object_get(o, "allow_private"));
     json_decref(o);
     if (st != KG_OK)
         source_release(out);
@@ -606,6 +612,12 @@ kg_status source_set(struct source *s, const char *key, const char *value,
     } else if (strcmp(k, "max_bytes") == 0) {
         ok = parse_count(value, (long long)1 << 40, &ll) && ll > 0;
         s->fetch.max_bytes = (size_t)ll;
+    } else if (strcmp(k, "allow_private") == 0) {
+        ok = strcmp(value, "yes") == 0 || strcmp(value, "no") == 0;
+        s->fetch.allow_private = strcmp(value, "yes") == 0;
+    } else if (strcmp(k, "budget") == 0) {
+        ok = parse_seconds(value, &d) && d > 0;
+        s->fetch.budget = d;
     } else if (strcmp(k, "max_pages") == 0) {
         ok = parse_count(value, INT_MAX, &ll);
         s->max_pages = (int)ll;

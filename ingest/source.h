@@ -117,8 +117,8 @@ char *source_state_to_json(const struct source_state *s);
  * Reads a sources.conf file: one [NAME] section per source with
  * "key = value" lines (type, url, set, prefix, rules, kind, institution,
  * page_param, max_pages, timeout, connect_timeout, retries, delay,
- * max_bytes); '#' and ';' start comments; a relative rules path is taken
- * from the file's folder. Every source is checked. On success *out holds
+ * max_bytes, budget); '#' and ';' start comments; a relative rules path is
+ * taken from the file's folder. Every source is checked. On success *out holds
  * n sources (free with source_list_free); on failure returns KG_EIO
  * (unreadable) or KG_EUSAGE/KG_EINPUT with "FILE:LINE: reason" in err and
  * nothing in *out.

@@ -16,7 +16,8 @@ for t in "$BUILD"/tests/test_*; do
     [ -x "$t" ] || continue
     case "$(basename "$t")" in *"$ONLY"*) ;; *) continue ;; esac
     log=$(mktemp)
-    "$t" >"$log" 2>&1
+    # unit programs live in $BUILD/tests: the dictionary is beside $BUILD/kgmatch
+    KGMATCH_DICT=${KGMATCH_DICT:-$top/$BUILD/kgmatch.dict} "$t" >"$log" 2>&1
     rc=$?
     p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
     f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)

@@ -31,9 +31,17 @@ for d in D01 D05 D11; do
     echo "== matches for demand $d, with reasons"
     "$bin" --db "$db" match --demand "$d" --top 2 --explain
 done
-echo "== cross-domain pairings: the best achievement of each demand"
-"$bin" --db "$db" match --all --cross-domain --kind achievement --top 1
+# Only pairings whose calibrated score passes cross_domain.min_score and
+# whose domains differ; a demand with none says so.
+for kind in achievement patent; do
+    echo "== cross-domain pairings: the best $kind of each demand"
+    "$bin" --db "$db" match --all --cross-domain --kind $kind --top 1
+done
 echo "== partner institutions for 滨州鸿泰铝业 (all its demands)"
 "$bin" --db "$db" partners --enterprise 鸿泰铝业 --include-closed --top 3
 echo "== quality on the demo gold pairs"
 "$bin" --db "$db" eval --gold "$dir/gold.tsv"
+echo "== the nightly batch (report beside the database)"
+rm -rf "$db.report"
+"$bin" --db "$db" batch --quiet --no-ingest --top 3 --out "$db.report"
+echo "open the report: file://$(cd "$(dirname "$db")" && pwd)/$(basename "$db").report/report.html"

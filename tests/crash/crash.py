@@ -15,8 +15,6 @@ sorted, hashed), the search results and the match output equal those of an
 uninterrupted run. Each kill is logged with where it landed. Exits 1 on
 the first difference."""
 import argparse
-import hashlib
-import json
 import os
 import random
 import shutil
@@ -26,6 +24,10 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dbdump import Damaged, differ  # noqa: E402
+from dbdump import dump as dump_db  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -55,53 +57,11 @@ class Env:
         return r
 
 
-RUN_STATS = ("pages", "added", "updated", "unchanged", "deleted", "skipped",
-             "bad")
-
-
-def norm(table, row):
-    """A row as compared: a source's harvest state keeps the counts of its
-    last run only, which after a kill and a resume are the resumed part's;
-    everything else is compared as stored."""
-    if table == "meta" and str(row[0]).startswith("harvest/"):
-        st = json.loads(row[1])
-        return (row[0], {k: v for k, v in sorted(st.items())
-                         if k not in RUN_STATS})
-    return row
-
-
 def dump(db):
-    """(hash, record count, rows by table) of every row of every table."""
-    c = sqlite3.connect(db)
-    ok = c.execute("PRAGMA integrity_check").fetchall()
-    if ok != [("ok",)]:
-        die(f"{db}: integrity_check says {ok[:5]}")
-    h = hashlib.sha256()
-    tables = [r[0] for r in c.execute(
-        "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-    rows = {}
-    for t in tables:
-        rows[t] = sorted(repr(norm(t, r))
-                         for r in c.execute(f'SELECT * FROM "{t}"'))
-        h.update(f"{t}:{len(rows[t])}\n".encode())
-        for r in rows[t]:
-            h.update(r.encode() + b"\n")
-    n = c.execute("SELECT count(*) FROM record").fetchone()[0]
-    c.close()
-    return h.hexdigest(), n, rows
-
-
-def differ(got, want):
-    """The first rows that differ, table by table."""
-    msg = []
-    for t in sorted(set(got[2]) | set(want[2])):
-        ga, gb = got[2].get(t, []), want[2].get(t, [])
-        a, b = set(ga), set(gb)
-        if ga != gb:
-            msg.append(f"{t}: {len(ga)} rows, want {len(gb)}")
-            msg.append(f"{t}: only after the kill {sorted(a - b)[:2]}, "
-                       f"only uninterrupted {sorted(b - a)[:2]}")
-    return "; ".join(msg)[:1500]
+    try:
+        return dump_db(db)
+    except Damaged as e:
+        die(str(e))
 
 
 def files(db):

@@ -15,13 +15,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static struct store *s;
     static uint8_t *base;
     static size_t nbase;
-    static char path[128];
+    static char path[640];
     char err[256];
     if (!s) {
         s = fuzz_store("ix.db");
         struct index *ix;
-        struct index_opts o = {0};
-        if (index_open(s, &o, &ix, err, sizeof err) != KG_OK)
+        if (index_open(s, NULL, &ix, err, sizeof err) != KG_OK)
             abort();
         index_free(ix);
         fuzz_path(path, sizeof path, "ix.db.idx");
@@ -41,9 +40,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct index_hit *hits;
     size_t nh;
     if (index_search(ix, "印染废水 aluminium welding 铝灰", 0, 5, &hits, &nh) ==
-        KG_OK) {
+        KG_OK)
         free(hits);
-    }
+    if (index_search(ix, "铝合金", KG_KIND_BIT(KG_PATENT), 0, &hits, &nh) ==
+        KG_OK)
+        free(hits);
     index_free(ix);
     return 0;
 }

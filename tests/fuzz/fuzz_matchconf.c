@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static char path[128];
+    static char path[640];
     char err[256];
     if (!path[0])
         fuzz_path(path, sizeof path, "match.conf");

@@ -27,7 +27,7 @@ static const struct {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static char db[128];
+    static char db[640];
     if (!db[0]) {
         store_close(fuzz_store("opts.db"));
         fuzz_path(db, sizeof db, "opts.db");

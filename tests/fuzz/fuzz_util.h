@@ -15,13 +15,13 @@
 
 #include "ingest/import.h"
 
-static char fuzz_dir[64];
+static char fuzz_dir[512];
 
 static inline void fuzz_cleanup(void)
 {
     if (!fuzz_dir[0])
         return;
-    char cmd[96];
+    char cmd[sizeof fuzz_dir + 16];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", fuzz_dir);
     if (system(cmd) != 0)
         fprintf(stderr, "fuzz: cannot remove %s\n", fuzz_dir);
@@ -31,7 +31,11 @@ static inline void fuzz_cleanup(void)
 static inline const char *fuzz_path(char *buf, size_t len, const char *name)
 {
     if (!fuzz_dir[0]) {
-        snprintf(fuzz_dir, sizeof fuzz_dir, "/tmp/kgfuzz.XXXXXX");
+        /* libFuzzer ends a crashing run without atexit: make fuzz points
+         * TMPDIR into build-fuzz and empties it after each harness. */
+        const char *tmp = getenv("TMPDIR");
+        snprintf(fuzz_dir, sizeof fuzz_dir, "%s/kgfuzz.XXXXXX",
+                 tmp && *tmp ? tmp : "/tmp");
         if (!mkdtemp(fuzz_dir))
             abort();
         atexit(fuzz_cleanup);
@@ -173,7 +177,7 @@ static const struct {
 /* A new store at DIR/name holding fuzz_records; aborts on failure. */
 static inline struct store *fuzz_store(const char *name)
 {
-    char path[128], err[256];
+    char path[640], err[256];
     struct store *s;
     fuzz_path(path, sizeof path, name);
     if (store_open(path, STORE_CREATE, &s, err, sizeof err) != KG_OK) {

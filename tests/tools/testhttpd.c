@@ -4,7 +4,7 @@
  * a free port on 127.0.0.1 and writes it to a file, logs every request.
  *
  *   testhttpd --routes FILE --port-file FILE [--root DIR] [--log FILE]
- *             [--pid-file FILE] [--lifetime SECONDS] [--log-ua]
+ *             [--pid-file FILE] [--lifetime SECONDS] [--log-ua] [--log-time]
  *
  * A routes line is "ROUTE RESPONSE [|| RESPONSE ...]"; the Nth request that
  * matches ROUTE gets the Nth response (the last one repeats). ROUTE is a
@@ -59,6 +59,7 @@ static int n_routes;
 static const char *root = ".";
 static FILE *log_file;
 static int log_ua;
+static int log_time; /* --log-time: " at=SECONDS" (monotonic) a line */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void die(const char *fmt, ...)
@@ -275,6 +276,11 @@ static void log_request(const char *method, const char *url, struct args *a,
             MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
         fprintf(log_file, " User-Agent: %s Accept-Encoding: %s", ua ? ua : "-",
                 ae ? ae : "-");
+    }
+    if (log_time) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        fprintf(log_file, " at=%.3f", (double)ts.tv_sec + ts.tv_nsec / 1e9);
     }
     fprintf(log_file, "\n");
     fflush(log_file);
@@ -525,6 +531,10 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--log-time") == 0) {
+            log_time = 1;
+            continue;
+        }
         if (strcmp(a, "--log-ua") == 0) {
             log_ua = 1;
             continue;
@@ -549,7 +559,8 @@ int main(int argc, char **argv)
     }
     if (!routes_path || !port_file)
         die("usage: testhttpd --routes FILE --port-file FILE [--root DIR] "
-            "[--log FILE] [--pid-file FILE] [--lifetime S] [--log-ua]");
+            "[--log FILE] [--pid-file FILE] [--lifetime S] [--log-ua] "
+            "[--log-time]");
     load_routes(routes_path);
     if (log_path && !(log_file = fopen(log_path, "a")))
         die("cannot open %s: %s", log_path, strerror(errno));

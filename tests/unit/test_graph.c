@@ -572,7 +572,7 @@ static void writes_well_formed_graphml_with_labels_and_types(void **state)
     snprintf(path, sizeof path, "%s/g.graphml", f->dir);
     FILE *out = fopen(path, "w");
     char err[256];
-    assert_int_equal(graph_write_graphml(g, out, err, sizeof err), KG_OK);
+    assert_int_equal(graph_write_graphml(g, NULL, out, err, sizeof err), KG_OK);
     fclose(out);
     xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
     assert_non_null(doc);

@@ -498,6 +498,61 @@ static void unknown_terms_and_empty_queries_find_nothing(void **state)
     index_free(ix);
 }
 
+/* A k past any count (the CLI once passed 2^64-1) is the whole list, not a
+ * wrapped (k+1)*16-byte heap. */
+static void a_huge_k_is_all_the_documents(void **state)
+{
+    (void)state;
+    const char *docs[] = {"cat dog", "cat fish", "dog"};
+    struct index *ix = build_abstracts(docs, 3, NULL);
+    struct index_hit *h;
+    size_t n;
+    search(ix, "cat dog", 0, SIZE_MAX, &h, &n);
+    assert_int_equal(n, 3);
+    free(h);
+    search(ix, "cat", 0, (size_t)1 << 62, &h, &n);
+    assert_int_equal(n, 2);
+    free(h);
+    index_free(ix);
+}
+
+static bool has_hit(const struct index_hit *h, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(h[i].id, id) == 0)
+            return true;
+    return false;
+}
+
+/* Whether the hits of q are exactly the ids listed (NULL-terminated). */
+static void expect_ids(struct index *ix, const char *q, const char *const *ids)
+{
+    struct index_hit *h;
+    size_t n, want = 0;
+    search(ix, q, 0, 0, &h, &n);
+    for (; ids[want]; want++)
+        assert_true(has_hit(h, n, ids[want]));
+    assert_int_equal(n, want);
+    free(h);
+}
+
+static void one_cjk_character_meets_the_bigrams_around_it(void **state)
+{
+    (void)state;
+    const char *docs[] = {"铝合金焊接", "氧化铝陶瓷", "钢结构", "铜，铝。",
+                          "合金钢"};
+    struct index *ix = build_abstracts(docs, 5, NULL);
+    /* at the start (铝合), the end (化铝) and alone (铝) */
+    expect_ids(ix, "铝", (const char *[]){"d1", "d2", "d4", NULL});
+    /* inside a run: 合金 and 金焊 hold 金 */
+    expect_ids(ix, "金", (const char *[]){"d1", "d5", NULL});
+    expect_ids(ix, "钢", (const char *[]){"d3", "d5", NULL});
+    /* a two-character query is still one bigram */
+    expect_ids(ix, "合金", (const char *[]){"d1", "d5", NULL});
+    expect_ids(ix, "锌", (const char *[]){NULL});
+    index_free(ix);
+}
+
 /* ------------------------------------------------------- with the store */
 
 static void search_on_an_empty_database_is_empty(void **state)
@@ -800,6 +855,41 @@ an_update_indexes_only_the_changes_and_never_finds_old_text(void **state)
     free(w);
 }
 
+/* The query paths main's dict branch added (one-character expansion,
+ * co-occurrence counts, the k clamp) span the segments and skip what a
+ * newer segment supersedes. */
+static void segments_serve_one_char_terms_counts_and_a_huge_k(void **state)
+{
+    struct fx *f = *state;
+    filler(f, 30);
+    put(f->s, KG_ACHIEVEMENT, "{\"id\":\"A1\",\"title\":\"钛合金激光焊接\"}");
+    index_free(open_ix(f, NULL));
+    put(f->s, KG_ACHIEVEMENT, "{\"id\":\"A1\",\"title\":\"钛合金焊接\"}");
+    put(f->s, KG_ACHIEVEMENT, "{\"id\":\"A2\",\"title\":\"铝合金铸造\"}");
+    struct index *ix = open_ix(f, NULL);
+    assert_int_equal(info_of(ix).segments, 1);
+    char *r = hit_ids(ix, "铝", 0); /* only in the segment */
+    assert_string_equal(r, "2A2;");
+    free(r);
+    r = hit_ids(ix, "钛", 0); /* the full build's A1 is superseded */
+    assert_string_equal(r, "2A1;");
+    free(r);
+    r = hit_ids(ix, "激光", 0);
+    assert_string_equal(r, "");
+    free(r);
+    const char *both[] = {"合金"};
+    size_t c = 0;
+    assert_int_equal(index_count_all(ix, both, 1, &c), KG_OK);
+    assert_int_equal(c, 2);
+    struct index_hit *h;
+    size_t n;
+    search(ix, "合金 common", 0, SIZE_MAX, &h, &n);
+    assert_int_equal(n, 32);
+    free(h);
+    index_free(ix);
+    free(warnings(f));
+}
+
 static void many_updates_then_a_rebuild_equal_a_fresh_build(void **state)
 {
     struct fx *f = *state;
@@ -907,6 +997,8 @@ int main(void)
         cmocka_unit_test(equal_scores_sort_by_kind_then_id),
         cmocka_unit_test(top_k_equals_exhaustive_scoring_on_random_corpora),
         cmocka_unit_test(unknown_terms_and_empty_queries_find_nothing),
+        cmocka_unit_test(a_huge_k_is_all_the_documents),
+        cmocka_unit_test(one_cjk_character_meets_the_bigrams_around_it),
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
         T(search_on_an_empty_database_is_empty),
         T(the_file_is_reused_while_current_and_rebuilt_when_stale),
@@ -915,6 +1007,7 @@ int main(void)
         T(profiles_carry_the_titles_of_their_items),
         T(in_memory_indexes_never_touch_the_file),
         T(an_update_indexes_only_the_changes_and_never_finds_old_text),
+        T(segments_serve_one_char_terms_counts_and_a_huge_k),
         T(many_updates_then_a_rebuild_equal_a_fresh_build),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

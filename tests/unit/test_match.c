@@ -115,6 +115,9 @@ static int setup(void **state)
         return -1;
     match_config_default(&f->c);
     f->c.threads = 2;
+    /* Most tests check the evidence; the calibrated score has its own. */
+    f->c.calibrate = false;
+    f->c.min_score = 0;
     *state = f;
     return 0;
 }
@@ -201,6 +204,7 @@ static void scores_are_the_sum_of_their_parts_within_zero_and_one(void **state)
             assert_true(h->score > 0 && h->score <= 1);
             assert_true(h->text >= 0 && h->graph >= 0 && h->fit >= 0);
             assert_float_equal(h->score, h->text + h->graph + h->fit, 1e-12);
+            assert_float_equal(h->evidence, h->score, 1e-12);
             assert_true(h->text <= f->c.w_text + 1e-12);
             assert_true(h->graph <= f->c.w_graph + 1e-12);
             assert_true(h->fit <= f->c.w_fit + 1e-12);
@@ -361,8 +365,8 @@ static void marks_high_scoring_pairs_across_domains(void **state)
     assert_string_equal(hit_id(f, &r.hits[0]), "A1");
     assert_true(r.hits[0].cross_domain); /* textiles demand, materials item */
     const struct match_hit *a3 = find_hit(f, &r, "A3");
-    if (a3)
-        assert_false(a3->cross_domain); /* both textiles */
+    assert_non_null(a3);
+    assert_false(a3->cross_domain); /* both textiles */
     match_result_release(&r);
 
     struct matcher *m;
@@ -536,6 +540,85 @@ static void write_file(const char *path, const char *text)
     fclose(f);
 }
 
+static void calibrated_score_is_the_logistic_of_the_evidence(void **state)
+{
+    struct fx *f = *state;
+    f->c.calibrate = true;
+    f->c.cal_bias = -3;
+    f->c.cal_rank = 2;
+    f->c.cal_coverage = 1.5;
+    f->c.cal_cosine = 0.5;
+    f->c.cal_joint = 0.25;
+    struct match_result r;
+    run(f, "D1", 0, 0, false, &r);
+    assert_true(r.n > 0);
+    for (size_t i = 0; i < r.n; i++) {
+        const struct match_hit *h = &r.hits[i];
+        double x = -3 + 2 * h->evidence + 1.5 * h->coverage + 0.5 * h->cosine +
+                   0.25 * h->evidence * h->coverage;
+        assert_float_equal(h->score, 1 / (1 + exp(-x)), 1e-12);
+        assert_float_equal(h->evidence, h->text + h->graph + h->fit, 1e-12);
+        assert_true(h->coverage >= 0 && h->coverage <= 1 + 1e-9);
+        assert_true(h->cosine >= 0 && h->cosine <= 1 + 1e-9);
+        if (i > 0 && r.hits[i - 1].kind == h->kind)
+            assert_true(r.hits[i - 1].score >= h->score);
+    }
+    /* The relevant item holds more of the demand's terms than the others. */
+    const struct match_hit *a1 = find_hit(f, &r, "A1");
+    assert_non_null(a1);
+    assert_true(a1->coverage > 0);
+    match_result_release(&r);
+}
+
+static void min_score_leaves_out_weak_hits_and_can_leave_none(void **state)
+{
+    struct fx *f = *state;
+    struct match_result all, some, none;
+    run(f, "D1", KG_KIND_BIT(KG_ACHIEVEMENT), 0, false, &all);
+    assert_true(all.n >= 2);
+    double cut = (all.hits[0].score + all.hits[all.n - 1].score) / 2;
+    f->c.min_score = cut;
+    run(f, "D1", KG_KIND_BIT(KG_ACHIEVEMENT), 0, false, &some);
+    assert_true(some.n > 0 && some.n < all.n);
+    for (size_t i = 0; i < some.n; i++)
+        assert_true(some.hits[i].score >= cut);
+    /* The query's own bound overrides the config's. */
+    struct matcher *m;
+    char err[256];
+    assert_int_equal(match_new(f->g, &f->c, &m, err, sizeof err), KG_OK);
+    struct match_query q = {.demand = graph_find(f->g, KG_DEMAND, "D1"),
+                            .kinds = KG_KIND_BIT(KG_ACHIEVEMENT),
+                            .min_score_set = true,
+                            .min_score = 1};
+    assert_int_equal(match_run(m, &q, &none), KG_OK);
+    assert_int_equal(none.n, 0);
+    match_free(m);
+    match_result_release(&all);
+    match_result_release(&some);
+    match_result_release(&none);
+}
+
+static void cross_domain_mark_needs_the_calibrated_threshold(void **state)
+{
+    struct fx *f = *state;
+    f->c.calibrate = true;
+    f->c.cross_cosine = 0;
+    f->c.cross_min = 0;
+    struct match_result r;
+    run(f, "D3", KG_KIND_BIT(KG_ACHIEVEMENT), 0, false, &r);
+    const struct match_hit *a1 = find_hit(f, &r, "A1");
+    assert_non_null(a1);
+    assert_true(a1->cross_domain); /* textiles demand, materials item */
+    double s = a1->score;
+    match_result_release(&r);
+    f->c.cross_min = s + 1e-9; /* just above: no mark */
+    run(f, "D3", KG_KIND_BIT(KG_ACHIEVEMENT), 0, false, &r);
+    a1 = find_hit(f, &r, "A1");
+    assert_non_null(a1);
+    assert_false(a1->cross_domain);
+    match_result_release(&r);
+}
+
 static void config_file_sets_keys_and_normalizes_weights(void **state)
 {
     struct fx *f = *state;
@@ -591,6 +674,11 @@ static void shipped_config_spells_out_the_defaults(void **state)
     file.expert_k = file.institution_k = 9;
     file.cross_min = file.cross_cosine = 0.99;
     file.threads = 9;
+    file.calibrate = !def.calibrate;
+    file.cal_bias = file.cal_rank = file.cal_coverage = file.cal_cosine = 9;
+    file.cal_joint = 9;
+    file.expand_bm25 = !def.expand_bm25;
+    file.min_score = 0.99;
     kg_status st =
         match_config_load(&file, "datasets/match.conf", err, sizeof err);
     if (st != KG_OK)
@@ -619,6 +707,14 @@ static void shipped_config_spells_out_the_defaults(void **state)
     assert_true(def.cross_min == file.cross_min);
     assert_true(def.cross_cosine == file.cross_cosine);
     assert_int_equal(def.threads, file.threads);
+    assert_int_equal(def.calibrate, file.calibrate);
+    assert_true(def.cal_bias == file.cal_bias);
+    assert_true(def.cal_rank == file.cal_rank);
+    assert_true(def.cal_coverage == file.cal_coverage);
+    assert_true(def.cal_cosine == file.cal_cosine);
+    assert_true(def.cal_joint == file.cal_joint);
+    assert_int_equal(def.expand_bm25, file.expand_bm25);
+    assert_true(def.min_score == file.min_score);
 }
 
 int main(void)
@@ -636,6 +732,9 @@ int main(void)
         T(free_text_finds_what_the_demand_finds),
         T(batches_answer_in_query_order_like_single_runs),
         T(bm25_share_comes_from_the_index),
+        T(calibrated_score_is_the_logistic_of_the_evidence),
+        T(min_score_leaves_out_weak_hits_and_can_leave_none),
+        T(cross_domain_mark_needs_the_calibrated_threshold),
         T(config_file_sets_keys_and_normalizes_weights),
         cmocka_unit_test(shipped_config_spells_out_the_defaults),
     };

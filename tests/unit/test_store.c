@@ -386,6 +386,22 @@ static void missing_or_foreign_files_are_clear_errors(void **state)
     assert_non_null(strstr(err, path));
 }
 
+/* SQL that takes away what migrations 5 (batch tables) and 6 (change
+ * log) create, for tests that fake an older store. */
+#define UNDO_SCHEMA_5_6                                                        \
+    "DROP TRIGGER change_record_add;"                                          \
+    "DROP TRIGGER change_record_set;"                                          \
+    "DROP TRIGGER change_record_del;"                                          \
+    "DROP TRIGGER change_link_add;"                                            \
+    "DROP TRIGGER change_link_del;"                                            \
+    "DROP TRIGGER change_link_set;"                                            \
+    "DROP VIEW change_next;"                                                   \
+    "DROP TABLE change;"                                                       \
+    "DELETE FROM meta WHERE key = 'change/since';"                             \
+    "DROP TABLE batch_run;"                                                    \
+    "DROP TABLE batch_seen;"                                                   \
+    "DROP TABLE demand_status;"
+
 static void an_older_schema_is_migrated_and_keeps_its_records(void **state)
 {
     struct fx *f = *state;
@@ -396,18 +412,10 @@ static void an_older_schema_is_migrated_and_keeps_its_records(void **state)
     sqlite3 *db;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
-                                  "DROP TRIGGER change_record_add;"
-                                  "DROP TRIGGER change_record_set;"
-                                  "DROP TRIGGER change_record_del;"
-                                  "DROP TRIGGER change_link_add;"
-                                  "DROP TRIGGER change_link_del;"
-                                  "DROP TRIGGER change_link_set;"
-                                  "DROP VIEW change_next;"
-                                  "DROP TABLE change;"
-                                  "DELETE FROM meta WHERE key = 'change/since';"
+                                  UNDO_SCHEMA_5_6
                                   "DROP INDEX record_id;"
                                   "ALTER TABLE record DROP COLUMN prov;"
-                                  "ALTER TABLE link DROP COLUMN source;"
+                                  "ALTER TABLE link DROP COLUMN sources;"
                                   "PRAGMA user_version = 1;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -418,7 +426,7 @@ static void an_older_schema_is_migrated_and_keeps_its_records(void **state)
                      KG_EIO);
     assert_non_null(strstr(err, "kgmatch init"));
     assert_int_equal(store_open(f->path, 0, &f->s, err, 256), KG_OK);
-    assert_int_equal(store_schema_version(f->s), 4);
+    assert_int_equal(store_schema_version(f->s), 6);
     assert_int_equal(count(f->s, KG_EXPERT, NULL), 1);
     /* the change log starts at the migration's version */
     int64_t v = 0;
@@ -495,12 +503,68 @@ static void another_sources_link_is_never_dropped(void **state)
              "{\"id\":\"A1\",\"institution\":\"青岛大学\"}", "feed",
              STORE_MERGE);
     assert_int_equal(links_of(f->s, KG_ACHIEVEMENT, "A1"), 2);
+    /* a link both make stays while one of them still makes it */
+    put_from(f->s, KG_ACHIEVEMENT,
+             "{\"id\":\"A1\",\"institution\":\"滨州学院\"}", "feed",
+             STORE_MERGE);
+    assert_int_equal(links_of(f->s, KG_ACHIEVEMENT, "A1"), 1);
+    put_from(f->s, KG_ACHIEVEMENT,
+             "{\"id\":\"A1\",\"institution\":\"青岛大学\"}", "feed",
+             STORE_MERGE);
+    assert_int_equal(links_of(f->s, KG_ACHIEVEMENT, "A1"), 2);
     struct store_info info;
     assert_int_equal(store_get_info(f->s, KG_ACHIEVEMENT, "A1", &info), KG_OK);
     assert_non_null(strstr(info.provenance, "\"title\":{\"source\":\"feed\""));
     assert_non_null(
         strstr(info.provenance, "\"institution\":{\"source\":\"feed\""));
     store_info_release(&info);
+}
+
+static bool found_one(kg_kind kind, const char *id, const char *label,
+                      void *ctx)
+{
+    (void)kind;
+    (void)label;
+    snprintf(ctx, 16, "%s", id);
+    return false;
+}
+
+static void traditional_names_meet_simplified_ones(void **state)
+{
+    struct fx *f = *state;
+    put_json(f->s, KG_INSTITUTION,
+             "{\"id\":\"I9\",\"name\":\"渤海先进技术研究院\"}", NULL);
+    put_json(f->s, KG_EXPERT,
+             "{\"id\":\"E9\",\"name\":\"李雷\",\"institution\":"
+             "\"渤海先進技術研究院\"}",
+             NULL);
+    int64_t stubs;
+    assert_int_equal(count(f->s, KG_INSTITUTION, &stubs), 1);
+    assert_int_equal(stubs, 0);
+    /* A schema-3 store keyed the Traditional name apart: migration 4
+     * writes the keys again. */
+    store_close(f->s);
+    f->s = NULL;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "UPDATE record SET body = '{\"id\":\"I9\",\"name\":"
+                     "\"渤海先進技術研究院\"}' WHERE id = 'I9';"
+                     "DELETE FROM name;"
+                     "INSERT INTO name SELECT '渤海先進技術研究院', kind, rid "
+                     "FROM record WHERE id = 'I9';"
+                     /* what schemas 5 and 6 added: 3 is all there is */
+                     UNDO_SCHEMA_5_6 "PRAGMA user_version = 3;",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    char err[256], id[16] = "";
+    assert_int_equal(store_open(f->path, 0, &f->s, err, 256), KG_OK);
+    assert_int_equal(store_find_name(f->s, KG_KIND_BIT(KG_INSTITUTION),
+                                     "渤海先进技术研究院", found_one, id),
+                     KG_OK);
+    assert_string_equal(id, "I9");
 }
 
 int main(void)
@@ -510,6 +574,7 @@ int main(void)
         T(upsert_twice_updates_and_never_duplicates),
         T(reimport_keeps_absent_fields_and_null_clears),
         T(another_sources_link_is_never_dropped),
+        T(traditional_names_meet_simplified_ones),
         T(chinese_text_round_trips_byte_for_byte),
         T(references_resolve_by_id_name_and_alias),
         T(unknown_name_makes_a_stub_that_the_real_record_absorbs),

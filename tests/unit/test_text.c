@@ -82,6 +82,20 @@ static void english_words_are_stemmed_without_stop_words(void **state)
     expect(t, "state-of-the-art", "state|art");
 }
 
+static void british_and_american_spellings_meet(void **state)
+{
+    struct text *t = *state;
+    /* the surface is kept as written; the term is the American stem */
+    expect(t, "aluminium colour fibres sulphur",
+           "aluminum(aluminium)|color(colour)|fiber(fibres)|sulfur(sulphur)");
+    expect(t, "aluminum color fibers sulfur",
+           "aluminum|color|fiber(fibers)|sulfur");
+    expect(t, "organised analyse modelling",
+           "organ(organised)|analyz(analyse)|model(modelling)");
+    expect(t, "organized analyze modeling",
+           "organ(organized)|analyz(analyze)|model(modeling)");
+}
+
 static void mixed_text_splits_scripts(void **state)
 {
     struct text *t = *state;
@@ -262,6 +276,7 @@ int main(void)
         T(chinese_runs_become_overlapping_bigrams),
         T(chinese_function_characters_cut_runs),
         T(english_words_are_stemmed_without_stop_words),
+        T(british_and_american_spellings_meet),
         T(mixed_text_splits_scripts),
         T(traditional_chinese_folds_to_simplified),
         T(full_width_and_case_fold_to_one_form),

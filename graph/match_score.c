@@ -1,281 +1,19 @@
 /*
- * match.c - the matcher. Per query: a TF-IDF query vector, one pass of
+ * match_score.c - scoring one query. A TF-IDF query vector, one pass of
  * cosine similarity over every item, pseudo-relevance expansion through the
  * items' term vectors (demand -> concept -> item -> concept), a second pass,
  * z-scores per kind so that a score means the same for every demand,
  * personalized PageRank for graph relevance, practical fit, then the best
- * hits per kind with their reasons.
+ * hits per kind (their reasons come from match_explain.c).
  */
-#include "graph/match.h"
-#include "graph/graph_int.h"
-
-#include <ctype.h>
-#include <errno.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "core/text.h"
 #include "graph/arena.h"
-
-/* Vertices a path search may visit before it gives up. */
-#define MATCH_BFS_LIMIT 2000000
-
-/* ---- configuration ------------------------------------------------------ */
-
-void match_config_default(struct match_config *c)
-{
-    *c = (struct match_config){
-        .w_text = 0.75,
-        .w_graph = 0.15,
-        .w_fit = 0.10,
-        .w_bm25 = 0,
-        .expand = 0.6,
-        .expand_items = 1000,
-        .expand_terms = 200,
-        .squash_center = 2.0,
-        .squash_scale = 1.0,
-        .ppr_damping = 0.85,
-        .ppr_eps = 1e-5,
-        .ppr_enterprise = 0.2,
-        .ppr_degree_normalize = true,
-        .fit_maturity = 1,
-        .fit_recency = 1,
-        .fit_region = 1,
-        .fit_tie = 2,
-        .fit_halflife = 8,
-        .expert_agg = MATCH_AGG_MEAN,
-        .expert_k = 3,
-        .institution_k = 3,
-        .cross_min = 0.6,
-        .cross_cosine = 0.10,
-        .threads = 0,
-    };
-}
-
-kg_status match_agg_parse(const char *s, enum match_agg *out)
-{
-    static const char *const names[] = {"mean", "max", "topk", "sumk"};
-    for (int i = 0; i < 4; i++) {
-        if (strcmp(s, names[i]) == 0) {
-            *out = (enum match_agg)i;
-            return KG_OK;
-        }
-    }
-    return KG_EUSAGE;
-}
-
-static char *trim(char *s)
-{
-    while (isspace((unsigned char)*s))
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && isspace((unsigned char)s[n - 1]))
-        s[--n] = '\0';
-    return s;
-}
-
-static bool parse_num(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    errno = 0;
-    double x = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(x) || x < lo || x > hi)
-        return false;
-    *out = x;
-    return true;
-}
-
-static bool parse_bool(const char *s, bool *out)
-{
-    if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1"))
-        *out = true;
-    else if (!strcmp(s, "no") || !strcmp(s, "false") || !strcmp(s, "0"))
-        *out = false;
-    else
-        return false;
-    return true;
-}
-
-/* Sets one key; returns a reason when the key or value is bad. */
-static const char *config_set(struct match_config *c, const char *k,
-                              const char *v)
-{
-    static const struct {
-        const char *key;
-        size_t off;
-        double lo, hi;
-    } nums[] = {
-#define N(key, field, lo, hi)                                                  \
-    {key, offsetof(struct match_config, field), lo, hi}
-        N("weight.text", w_text, 0, 1e6),
-        N("weight.graph", w_graph, 0, 1e6),
-        N("weight.fit", w_fit, 0, 1e6),
-        N("text.expand", expand, 0, 100),
-        N("text.bm25", w_bm25, 0, 1),
-        N("squash.center", squash_center, -100, 100),
-        N("squash.scale", squash_scale, 1e-6, 100),
-        N("ppr.damping", ppr_damping, 0.01, 0.99),
-        N("ppr.eps", ppr_eps, 1e-12, 1),
-        N("ppr.enterprise", ppr_enterprise, 0, 0.99),
-        N("fit.maturity", fit_maturity, 0, 1e6),
-        N("fit.recency", fit_recency, 0, 1e6),
-        N("fit.region", fit_region, 0, 1e6),
-        N("fit.tie", fit_tie, 0, 1e6),
-        N("fit.halflife", fit_halflife, 0.1, 1000),
-        N("cross_domain.min_score", cross_min, 0, 1),
-        N("cross_domain.min_cosine", cross_cosine, 0, 1),
-#undef N
-    };
-    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
-        if (strcmp(k, nums[i].key) != 0)
-            continue;
-        double x;
-        if (!parse_num(v, nums[i].lo, nums[i].hi, &x))
-            return "value out of range or not a number";
-        *(double *)(void *)((char *)c + nums[i].off) = x;
-        return NULL;
-    }
-    double x;
-    if (strcmp(k, "ppr.degree_normalize") == 0)
-        return parse_bool(v, &c->ppr_degree_normalize) ? NULL
-                                                       : "expected yes or no";
-    if (strcmp(k, "expert.aggregate") == 0)
-        return match_agg_parse(v, &c->expert_agg) == KG_OK
-                   ? NULL
-                   : "expected mean, max, topk or sumk";
-    if (strcmp(k, "text.expand_items") == 0 ||
-        strcmp(k, "text.expand_terms") == 0) {
-        if (!parse_num(v, 1, 1e7, &x) || x != floor(x))
-            return "expected a whole number from 1";
-        if (strcmp(k, "text.expand_items") == 0)
-            c->expand_items = (unsigned)x;
-        else
-            c->expand_terms = (unsigned)x;
-        return NULL;
-    }
-    if (strcmp(k, "expert.k") == 0 || strcmp(k, "institution.k") == 0 ||
-        strcmp(k, "threads") == 0) {
-        if (!parse_num(v, strcmp(k, "threads") ? 1 : 0, 64, &x) ||
-            x != floor(x))
-            return "expected a whole number";
-        if (k[0] == 'e')
-            c->expert_k = (unsigned)x;
-        else if (k[0] == 'i')
-            c->institution_k = (unsigned)x;
-        else
-            c->threads = (unsigned)x;
-        return NULL;
-    }
-    return "unknown key";
-}
-
-kg_status match_config_load(struct match_config *c, const char *path, char *err,
-                            size_t errlen)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return errno == ENOENT ? KG_ENOTFOUND : KG_EIO;
-    }
-    char line[1024];
-    int lineno = 0;
-    kg_status st = KG_OK;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        char *hash = strchr(line, '#');
-        if (hash)
-            *hash = '\0';
-        char *s = trim(line);
-        if (!*s)
-            continue;
-        char *eq = strchr(s, '=');
-        if (!eq) {
-            snprintf(err, errlen, "%s:%d: expected key = value", path, lineno);
-            st = KG_EINPUT;
-            break;
-        }
-        *eq = '\0';
-        char *k = trim(s), *v = trim(eq + 1);
-        const char *why = config_set(c, k, v);
-        if (why) {
-            snprintf(err, errlen, "%s:%d: %s: %s", path, lineno, k, why);
-            st = KG_EINPUT;
-            break;
-        }
-    }
-    fclose(f);
-    if (st != KG_OK)
-        return st;
-    double sum = c->w_text + c->w_graph + c->w_fit;
-    if (!(sum > 0)) {
-        snprintf(err, errlen, "%s: the part weights are all zero", path);
-        return KG_EINPUT;
-    }
-    c->w_text /= sum;
-    c->w_graph /= sum;
-    c->w_fit /= sum;
-    return KG_OK;
-}
+#include "graph/match_int.h"
 
 /* ---- the matcher -------------------------------------------------------- */
-
-/* A vertex and its score, for bounded selections. */
-struct scored {
-    double s;
-    uint32_t v;
-    const char *id; /* tie-break, ascending */
-};
-
-struct matcher {
-    const struct graph *g;
-    void *arena; /* every array below, one zeroed mapping */
-    size_t arena_len;
-    struct match_config c;
-    uint32_t *pool[KG_KIND_COUNT]; /* vertices of each kind */
-    size_t npool[KG_KIND_COUNT];
-    double *sim;      /* cosine to the (expanded) query, by vertex */
-    uint32_t *stouch; /* records with sim > 0 */
-    size_t nstouch;
-    double *tz;       /* text z-score, by vertex */
-    bool *thas;       /* the vertex has a text z-score */
-    bool *tev;        /* ... and shares terms with the (expanded) query */
-    double *tbest;    /* the best cosine behind a record (own or an item's) */
-    double *bm;       /* BM25 of the query against a record, by vertex */
-    uint32_t *btouch; /* records with bm > 0 */
-    size_t nbtouch;
-    struct index *ix;          /* for BM25, not owned (NULL: none) */
-    double *gz;                /* graph z-score, by vertex (valid where ghas) */
-    bool *ghas;                /* the vertex has graph evidence */
-    double gz0[KG_KIND_COUNT]; /* graph z-score of an unreached item */
-    double *score;             /* final score, by vertex */
-    double *tpart, *gpart;     /* weighted text and graph parts, by vertex */
-    double *q, *q2;            /* dense query vectors over terms */
-    uint32_t *qt, *q2t;
-    size_t nqt, nq2t;
-    uint8_t *q2mark;
-    float *dmark; /* concepts next to the demand: their weight */
-    uint32_t *dlist;
-    size_t ndlist;
-    uint8_t *tie;        /* institutions tied to the demand's enterprise */
-    double *ireg;        /* institutions: region fit (-1 unknown) */
-    double recency[256]; /* 0.5^(age / halflife) by age in years */
-    struct scored *heap; /* selections: expansion items, top N */
-    uint32_t *tlist;
-    size_t ntlist;
-    uint32_t *parent; /* BFS */
-    uint32_t *queue;
-    uint8_t *seen;
-    struct rank_ppr *ppr;
-    struct text *text;
-    struct text_tokens tk;
-    char errbuf[256];
-    /* current query */
-    uint32_t demand, enterprise;
-    const char *qtext;
-};
 
 const char *match_last_error(const struct matcher *m)
 {
@@ -307,7 +45,8 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
 /* clang-format off */
 #define MATCH_ARRAYS(X)                                                       \
     X(sim, nr) X(stouch, nr) X(tz, nr) X(thas, nr) X(tev, nr) X(gz, nr)       \
-    X(tbest, nr) X(bm, nr) X(btouch, nr)                                      \
+    X(tbest, nr) X(bm, nr) X(btouch, nr) X(cos0, nr) X(cov, nr)              \
+    X(c0list, nr) X(evid, nr)                                                 \
     X(ghas, nr) X(score, nr) X(tpart, nr) X(gpart, nr) X(tie, nr)            \
     X(ireg, nr) X(tlist, nr) X(heap, nr)                                      \
     X(q, nt) X(q2, nt) X(qt, nt) X(q2t, nt) X(q2mark, nt)                     \
@@ -342,6 +81,7 @@ void match_free(struct matcher *m)
     rank_ppr_free(m->ppr);
     text_tokens_release(&m->tk);
     text_free(m->text);
+    match_explain_release(m);
     free(m);
 }
 
@@ -354,11 +94,6 @@ void match_result_release(struct match_result *r)
 {
     free(r->hits);
     memset(r, 0, sizeof *r);
-}
-
-static bool is_item(unsigned kind)
-{
-    return kind == KG_ACHIEVEMENT || kind == KG_PATENT;
 }
 
 /* ---- text relevance ----------------------------------------------------- */
@@ -417,6 +152,67 @@ static kg_status text_vector(struct matcher *m, const char *text)
     norm = norm > 0 ? sqrt(norm) : 1;
     for (size_t i = 0; i < m->nqt; i++)
         m->q[m->qt[i]] /= norm;
+    return KG_OK;
+}
+
+/* Adds the translated terms x[0..n) to the (unit length) query vector as
+ * a part of their own of length text.translate (their tokens weighted by
+ * the term's weight and idf), then brings the sum back to unit length. */
+static kg_status add_translations(struct matcher *m,
+                                  const struct index_wterm *x, size_t n)
+{
+    if (n == 0 || !(m->c.w_translate > 0))
+        return KG_OK;
+    if (!m->text) {
+        kg_status st = text_new(NULL, &m->text, m->errbuf, sizeof m->errbuf);
+        if (st != KG_OK)
+            return st;
+    }
+    const struct graph *g = m->g;
+    uint32_t *tv = NULL;
+    double *wv = NULL, tnorm = 0;
+    size_t nt = 0, cap = 0;
+    for (size_t i = 0; i < n; i++) {
+        text_tokens_reset(&m->tk);
+        if (text_analyze(m->text, x[i].text, strlen(x[i].text), &m->tk) !=
+            KG_OK)
+            continue;
+        for (size_t j = 0; j < m->tk.n; j++) {
+            uint32_t t = graph_term_find(g, m->tk.bytes + m->tk.v[j].off,
+                                         m->tk.v[j].len);
+            if (t == GRAPH_NONE)
+                continue;
+            size_t k = 0;
+            while (k < nt && tv[k] != t)
+                k++;
+            if (k == nt) {
+                if (nt == cap) {
+                    cap = cap ? 2 * cap : 64;
+                    tv = kg_xrealloc(tv, cap * sizeof *tv);
+                    wv = kg_xrealloc(wv, cap * sizeof *wv);
+                }
+                tv[nt] = t;
+                wv[nt++] = 0;
+            }
+            wv[k] += x[i].weight * graph_idf(g, t);
+        }
+    }
+    for (size_t k = 0; k < nt; k++)
+        tnorm += wv[k] * wv[k];
+    tnorm = tnorm > 0 ? sqrt(tnorm) / m->c.w_translate : 1;
+    for (size_t k = 0; k < nt; k++) {
+        if (m->q[tv[k]] == 0)
+            m->qt[m->nqt++] = tv[k];
+        m->q[tv[k]] += wv[k] / tnorm;
+    }
+    double norm = 0;
+    for (size_t i = 0; i < m->nqt; i++)
+        norm += m->q[m->qt[i]] * m->q[m->qt[i]];
+    norm = norm > 0 ? sqrt(norm) : 1;
+    for (size_t i = 0; i < m->nqt; i++)
+        m->q[m->qt[i]] /= norm;
+    free(tv);
+    free(wv);
     return KG_OK;
 }
 
@@ -550,6 +346,39 @@ static void tw_select(struct tw *a, size_t n, size_t k)
     }
 }
 
+/* Evidence that does not depend on the other records: the cosine to the
+ * query as given (before expansion) and the share of the query's weight
+ * (sum of its squared unit-vector weights) whose terms the record (an
+ * item, or an expert's profile) holds; and the best of each over the
+ * items, which institutions (no text of their own) take, so that their
+ * order stays that of the evidence. */
+static void absolute_evidence(struct matcher *m)
+{
+    const struct graph *g = m->g;
+    for (size_t i = 0; i < m->nc0list; i++)
+        m->cos0[m->c0list[i]] = m->cov[m->c0list[i]] = 0;
+    m->nc0list = 0;
+    for (size_t i = 0; i < m->nstouch; i++) {
+        uint32_t v = m->stouch[i];
+        m->cos0[v] = m->sim[v];
+        m->c0list[m->nc0list++] = v;
+    }
+    for (size_t i = 0; i < m->nqt; i++) {
+        uint32_t t = m->qt[i];
+        double x = m->q[t] * m->q[t];
+        for (uint64_t j = g->inv_off[t]; j < g->inv_off[t + 1]; j++)
+            m->cov[g->inv_v[j]] += x;
+    }
+    m->qcos = m->qcov = 0;
+    for (size_t i = 0; i < m->nc0list; i++) {
+        uint32_t v = m->c0list[i];
+        if (!match_is_item(g->vkind[v]))
+            continue;
+        m->qcos = fmax(m->qcos, m->cos0[v]);
+        m->qcov = fmax(m->qcov, m->cov[v]);
+    }
+}
+
 /* Cosine of every item and expert profile to the query, after expanding
  * the query once by the items it already resembles: the best
  * text.expand_items items, weighted by their cosine, give a vector whose
@@ -558,13 +387,22 @@ static void text_pass(struct matcher *m)
 {
     const struct graph *g = m->g;
     accumulate(m, m->q, m->qt, m->nqt);
+    absolute_evidence(m);
     if (m->c.expand > 0 && m->nqt > 0) {
         size_t nh = 0;
-        for (size_t i = 0; i < m->nstouch; i++) {
-            uint32_t v = m->stouch[i];
-            if (!is_item(g->vkind[v]))
+        /* The feedback items: the best by BM25 when the index is used
+         * (weighted by their share of the best score), else by cosine. */
+        bool by_bm = m->c.expand_bm25 && m->nbtouch > 0;
+        double top = 0;
+        for (size_t i = 0; by_bm && i < m->nbtouch; i++)
+            top = fmax(top, m->bm[m->btouch[i]]);
+        size_t nsrc = by_bm ? m->nbtouch : m->nstouch;
+        for (size_t i = 0; i < nsrc; i++) {
+            uint32_t v = by_bm ? m->btouch[i] : m->stouch[i];
+            if (!match_is_item(g->vkind[v]))
                 continue;
-            struct scored x = {m->sim[v], v, graph_str(g, g->vid[v])};
+            double w = by_bm ? m->bm[v] / top : m->sim[v];
+            struct scored x = {w, v, graph_str(g, g->vid[v])};
             heap_offer(m->heap, &nh, m->c.expand_items, &x);
         }
         for (size_t i = 0; i < nh; i++) {
@@ -640,14 +478,13 @@ static void zscore_kind(struct matcher *m, kg_kind kind)
 
 /* Blends the index's BM25, as a z-score per item kind, into the text
  * z-scores: tz = (1 - w) tz + w z(BM25). */
-static kg_status bm25_pass(struct matcher *m, const char *text)
+static kg_status bm25_search(struct matcher *m, const char *text)
 {
     const struct graph *g = m->g;
-    double w = m->c.w_bm25;
     for (size_t i = 0; i < m->nbtouch; i++)
         m->bm[m->btouch[i]] = 0;
     m->nbtouch = 0;
-    if (!m->ix || !(w > 0) || !text)
+    if (!m->ix || !(m->c.w_bm25 > 0) || !text)
         return KG_OK;
     struct index_hit *hits = NULL;
     size_t n = 0;
@@ -667,6 +504,14 @@ static kg_status bm25_pass(struct matcher *m, const char *text)
         m->btouch[m->nbtouch++] = v;
     }
     free(hits);
+    return KG_OK;
+}
+
+static void bm25_blend(struct matcher *m)
+{
+    double w = m->c.w_bm25;
+    if (!(w > 0) || m->nbtouch == 0)
+        return;
     static const kg_kind items[] = {KG_ACHIEVEMENT, KG_PATENT};
     for (int k = 0; k < 2; k++) {
         double s = 0, ss = 0;
@@ -690,7 +535,6 @@ static kg_status bm25_pass(struct matcher *m, const char *text)
             m->tev[v] |= m->bm[v] > 0;
         }
     }
-    return KG_OK;
 }
 
 /* Aggregates n values (reordered) as agg with k. */
@@ -761,7 +605,7 @@ static void text_people(struct matcher *m, double *buf, size_t cap)
         for (uint64_t j = g->csr.off[u]; j < g->csr.off[u + 1]; j++) {
             uint32_t x = g->csr.adj[j];
             uint8_t t = g->etype[j];
-            bool ok = (t == GRAPH_E_OWNS && is_item(g->vkind[x])) ||
+            bool ok = (t == GRAPH_E_OWNS && match_is_item(g->vkind[x])) ||
                       (t == GRAPH_E_AFFILIATED_WITH);
             if (ok && m->thas[x] && n < cap) {
                 buf[n++] = m->tz[x];
@@ -840,7 +684,7 @@ static kg_status graph_pass(struct matcher *m)
     for (size_t i = 0; i < nsup; i++) {
         uint32_t v = sup[i];
         double x = rank_ppr_value(m->ppr, v);
-        if (!is_item(g->vkind[v]) || !(x > 0))
+        if (!match_is_item(g->vkind[v]) || !(x > 0))
             continue;
         if (m->c.ppr_degree_normalize && g->csr.wdeg[v] > 0)
             x /= g->csr.wdeg[v];
@@ -850,7 +694,7 @@ static kg_status graph_pass(struct matcher *m)
     }
     double mu[KG_KIND_COUNT] = {0}, sd[KG_KIND_COUNT] = {0};
     for (int k = 0; k < KG_KIND_COUNT; k++) {
-        if (!is_item((unsigned)k) || m->npool[k] == 0)
+        if (!match_is_item((unsigned)k) || m->npool[k] == 0)
             continue;
         mu[k] = sum[k] / m->npool[k];
         double var = ss[k] / m->npool[k] - mu[k] * mu[k];
@@ -860,7 +704,7 @@ static kg_status graph_pass(struct matcher *m)
     for (size_t i = 0; i < nsup; i++) {
         uint32_t v = sup[i];
         unsigned k = g->vkind[v];
-        if (!is_item(k) || !(rank_ppr_value(m->ppr, v) > 0))
+        if (!match_is_item(k) || !(rank_ppr_value(m->ppr, v) > 0))
             continue;
         m->gz[v] = sd[k] > 0 ? (m->gz[v] - mu[k]) / sd[k] : 0;
     }
@@ -906,7 +750,7 @@ static void graph_people(struct matcher *m, double *buf, size_t cap)
         for (uint64_t j = g->csr.off[u]; j < g->csr.off[u + 1]; j++) {
             uint32_t x = g->csr.adj[j];
             uint8_t t = g->etype[j];
-            bool ok = (t == GRAPH_E_OWNS && is_item(g->vkind[x])) ||
+            bool ok = (t == GRAPH_E_OWNS && match_is_item(g->vkind[x])) ||
                       t == GRAPH_E_AFFILIATED_WITH;
             if (ok && m->ghas[x] && n < cap)
                 buf[n++] = m->gz[x];
@@ -1015,7 +859,7 @@ static double fit_of(const struct matcher *m, uint32_t v)
     int year = 0;
     double mat = 0;
     int nmat = 0;
-    if (is_item(kind)) {
+    if (match_is_item(kind)) {
         year = g->vyear[v];
         if (g->vmaturity[v]) {
             mat = g->vmaturity[v];
@@ -1030,7 +874,7 @@ static double fit_of(const struct matcher *m, uint32_t v)
         if (g->vkind[x] == KG_INSTITUTION &&
             (t == GRAPH_E_OWNS || t == GRAPH_E_AFFILIATED_WITH))
             inst_fit(m, x, &region, &tie);
-        if (kind == KG_EXPERT && is_item(g->vkind[x])) {
+        if (kind == KG_EXPERT && match_is_item(g->vkind[x])) {
             if (g->vyear[x] > year)
                 year = g->vyear[x];
             if (g->vmaturity[x]) {
@@ -1054,368 +898,25 @@ static double fit_of(const struct matcher *m, uint32_t v)
     return f.wsum > 0 ? f.sum / f.wsum : 0.5;
 }
 
-/* ---- explanations ------------------------------------------------------- */
-
-static void step(struct match_hit *h, const struct graph *g, uint32_t v)
-{
-    if (h->npath >= MATCH_MAX_PATH)
-        return;
-    struct match_step *s = &h->path[h->npath++];
-    s->kind = graph_vkind_name(g->vkind[v]);
-    s->id = graph_str(g, g->vid[v]);
-    s->label = graph_str(g, g->vlabel[v]);
-}
-
-static void add_concept(struct match_hit *h, const char *label)
-{
-    if (h->nconcepts >= MATCH_MAX_CONCEPTS || !*label)
-        return;
-    char buf[MATCH_CONCEPT_LEN];
-    size_t n = kg_utf8_valid_prefix(label, strlen(label));
-    if (n >= sizeof buf) { /* cut on a character boundary */
-        n = sizeof buf - 1;
-        while (n > 0 && ((unsigned char)label[n] & 0xC0) == 0x80)
-            n--;
-    }
-    memcpy(buf, label, n);
-    buf[n] = '\0';
-    for (size_t i = 0; i < h->nconcepts; i++)
-        if (strcasecmp(h->concepts[i], buf) == 0)
-            return;
-    memcpy(h->concepts[h->nconcepts++], buf, n + 1);
-}
-
-struct cand {
-    uint32_t t; /* term or vertex */
-    double w;
-};
-
-static int cmp_cand(const void *a, const void *b)
-{
-    const struct cand *x = a, *y = b;
-    if (x->w != y->w)
-        return x->w > y->w ? -1 : 1;
-    return x->t < y->t ? -1 : x->t > y->t;
-}
-
-static bool is_cjk(uint32_t c)
-{
-    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF);
-}
-
-/* A run of shared CJK bigrams in a title, as one phrase. */
-struct phrase {
-    char text[MATCH_CONCEPT_LEN];
-    double w; /* the summed share of its bigrams */
-};
-
-static int cmp_phrase(const void *a, const void *b)
-{
-    const struct phrase *x = a, *y = b;
-    if (x->w != y->w)
-        return x->w > y->w ? -1 : 1;
-    return strcmp(x->text, y->text);
-}
-
-/* Finds runs of title characters whose every bigram is a shared term
- * (tc[0..ntc)); each run of two or more bigrams becomes a phrase and its
- * bigrams are marked covered. Returns the number of phrases written. */
-static size_t cjk_phrases(const struct matcher *m, const char *title,
-                          const struct cand *tc, size_t ntc, bool *covered,
-                          struct phrase *out, size_t max)
-{
-    enum { MAXC = 128 };
-    uint32_t cp[MAXC];
-    size_t off[MAXC + 1], n = 0, len = strlen(title), i = 0;
-    while (i < len && n < MAXC) {
-        uint32_t c;
-        int l = kg_utf8_decode(title + i, len - i, &c);
-        if (l <= 0)
-            break;
-        off[n] = i;
-        cp[n++] = c;
-        i += (size_t)l;
-    }
-    off[n] = i;
-    int hit[MAXC]; /* index in tc of the bigram starting here, or -1 */
-    for (size_t k = 0; k < n; k++) {
-        hit[k] = -1;
-        if (k + 1 >= n || !is_cjk(cp[k]) || !is_cjk(cp[k + 1]))
-            continue;
-        uint32_t t = graph_term_find(m->g, title + off[k], off[k + 2] - off[k]);
-        for (size_t j = 0; t != GRAPH_NONE && j < ntc; j++)
-            if (tc[j].t == t)
-                hit[k] = (int)j;
-    }
-    size_t np = 0;
-    for (size_t k = 0; k < n && np < max;) {
-        if (hit[k] < 0) {
-            k++;
-            continue;
-        }
-        size_t e = k;
-        double w = 0;
-        while (e < n && hit[e] >= 0)
-            w += tc[hit[e++]].w;
-        if (e - k >= 2) { /* two bigrams or more: three characters */
-            size_t bytes = off[e + 1] - off[k];
-            if (bytes < MATCH_CONCEPT_LEN) {
-                memcpy(out[np].text, title + off[k], bytes);
-                out[np].text[bytes] = '\0';
-                out[np++].w = w;
-                for (size_t j = k; j < e; j++)
-                    covered[hit[j]] = true;
-            }
-        }
-        k = e;
-    }
-    return np;
-}
-
-/* A Chinese bigram with a function character (不低, 低于, 榨后) says
- * little to a reader: explanations leave such terms out. */
-static bool function_bigram(const char *s)
-{
-    static const char stop[] = "的了和与及或在对于不为是以其等后中上下可将并"
-                               "由从而也之所该此其各内能被把";
-    uint32_t a, b;
-    size_t n = strlen(s);
-    int la = kg_utf8_decode(s, n, &a);
-    if (la <= 0 || !is_cjk(a))
-        return false;
-    int lb = kg_utf8_decode(s + la, n - (size_t)la, &b);
-    if (lb <= 0 || (size_t)(la + lb) != n || !is_cjk(b))
-        return false;
-    for (size_t i = 0; i + 3 <= sizeof stop - 1; i += 3) {
-        uint32_t c;
-        if (kg_utf8_decode(stop + i, 3, &c) == 3 && (c == a || c == b))
-            return true;
-    }
-    return false;
-}
-
-/* The concepts item v shares with the query, best first: graph concepts
- * (keywords, IPC codes, fields) next to both, then shared terms by their
- * share of the cosine. Returns the best concept vertex on a path, or
- * GRAPH_NONE (then *term is the best shared term, or GRAPH_NONE). */
-static uint32_t shared_concepts(const struct matcher *m, uint32_t v,
-                                struct match_hit *h, uint32_t *term)
-{
-    const struct graph *g = m->g;
-    struct cand gc[64], tc[64];
-    size_t ngc = 0, ntc = 0;
-    for (uint64_t j = g->csr.off[v]; j < g->csr.off[v + 1] && ngc < 64; j++) {
-        uint32_t c = g->csr.adj[j];
-        if (g->vkind[c] != GRAPH_CONCEPT || !(m->dmark[c] > 0))
-            continue;
-        /* keywords and IPC codes read better than fields and terms */
-        double rank = g->vsub[c] == GRAPH_C_KEYWORD ? 3
-                      : g->vsub[c] == GRAPH_C_IPC   ? 2
-                      : g->vsub[c] == GRAPH_C_TERM  ? 1
-                                                    : 0;
-        gc[ngc++] = (struct cand){c, rank + m->dmark[c] * g->csr.w[j]};
-    }
-    /* Terms of the query itself, else of the expanded query. */
-    for (int pass = 0; pass < 2 && ntc == 0; pass++) {
-        const double *q = pass ? m->q2 : m->q;
-        for (uint64_t j = g->vec_off[v]; j < g->vec_off[v + 1] && ntc < 64;
-             j++) {
-            uint32_t t = g->vec_term[j];
-            const char *surf = graph_str(g, g->term_surface[t]);
-            if (q[t] > 0 && surf[0] && surf[1] && !function_bigram(surf))
-                tc[ntc++] = (struct cand){t, q[t] * g->vec_w[j]};
-        }
-    }
-    qsort(gc, ngc, sizeof *gc, cmp_cand);
-    qsort(tc, ntc, sizeof *tc, cmp_cand);
-    for (size_t i = 0; i < ngc; i++)
-        if (g->vsub[gc[i].t] != GRAPH_C_FIELD &&
-            g->vsub[gc[i].t] != GRAPH_C_TERM)
-            add_concept(h, graph_str(g, g->vlabel[gc[i].t]));
-    /* Chinese text is indexed as overlapping bigrams; shared bigrams that
-     * follow each other in a title read better as the phrase they form. */
-    struct phrase ph[8];
-    bool covered[64] = {false};
-    size_t nph =
-        cjk_phrases(m, graph_str(g, g->vlabel[v]), tc, ntc, covered, ph, 8);
-    if (m->demand != GRAPH_NONE)
-        nph += cjk_phrases(m, graph_str(g, g->vlabel[m->demand]), tc, ntc,
-                           covered, ph + nph, 8 - nph);
-    size_t pi = 0;
-    qsort(ph, nph, sizeof *ph, cmp_phrase);
-    for (size_t i = 0; i < ntc; i++) {
-        while (pi < nph && ph[pi].w >= tc[i].w)
-            add_concept(h, ph[pi++].text);
-        if (!covered[i])
-            add_concept(h, graph_str(g, g->term_surface[tc[i].t]));
-    }
-    while (pi < nph)
-        add_concept(h, ph[pi++].text);
-    for (size_t i = 0; i < ngc; i++)
-        if (g->vsub[gc[i].t] == GRAPH_C_FIELD)
-            add_concept(h, graph_str(g, g->vlabel[gc[i].t]));
-    *term = ntc ? tc[0].t : GRAPH_NONE;
-    /* A field is a broad concept: a shared term says more. */
-    if (ngc && (g->vsub[gc[0].t] != GRAPH_C_FIELD || ntc == 0))
-        return gc[0].t;
-    return GRAPH_NONE;
-}
-
-/* The first step of every path: the demand, or the query text. */
-static void first_step(const struct matcher *m, struct match_hit *h)
-{
-    if (m->demand != GRAPH_NONE) {
-        step(h, m->g, m->demand);
-        h->path[0].kind = "demand";
-    } else {
-        h->path[h->npath++] =
-            (struct match_step){.kind = "text", .id = "", .label = m->qtext};
-    }
-}
-
-/* A shared term that is no concept vertex, shown as a concept. */
-static void virtual_step(struct match_hit *h, const struct graph *g,
-                         uint32_t term)
-{
-    if (g->term_vertex[term] != GRAPH_NONE) {
-        step(h, g, g->term_vertex[term]);
-        return;
-    }
-    if (h->npath >= MATCH_MAX_PATH)
-        return;
-    struct match_step *s = &h->path[h->npath++];
-    s->kind = "concept";
-    s->id = graph_str(g, g->term_str[term]);
-    s->label = graph_str(g, g->term_surface[term]);
-}
-
-/* Appends the inner vertices of a shortest path from the demand to v
- * (breadth-first, bounded); false when there is none short enough. */
-static bool bfs_path(struct matcher *m, uint32_t v, struct match_hit *h)
-{
-    const struct graph *g = m->g;
-    size_t head = 0, tail = 0;
-    m->queue[tail++] = m->demand;
-    m->seen[m->demand] = 1;
-    m->parent[m->demand] = GRAPH_NONE;
-    bool found = false;
-    while (head < tail && !found && tail < MATCH_BFS_LIMIT) {
-        uint32_t u = m->queue[head++];
-        for (uint64_t j = g->csr.off[u]; j < g->csr.off[u + 1]; j++) {
-            uint32_t x = g->csr.adj[j];
-            if (m->seen[x])
-                continue;
-            m->seen[x] = 1;
-            m->parent[x] = u;
-            m->queue[tail++] = x;
-            if (x == v) {
-                found = true;
-                break;
-            }
-        }
-    }
-    /* Room is left for the hit and, after it, an expert and institution. */
-    uint32_t chain[MATCH_MAX_PATH];
-    size_t n = 0;
-    size_t room = MATCH_MAX_PATH - h->npath - 3;
-    for (uint32_t x = found ? m->parent[v] : m->demand; x != m->demand;
-         x = m->parent[x]) {
-        if (n == room) {
-            found = false;
-            break;
-        }
-        chain[n++] = x;
-    }
-    for (size_t i = 0; i < tail; i++)
-        m->seen[m->queue[i]] = 0;
-    while (found && n > 0)
-        step(h, g, chain[--n]);
-    return found;
-}
-
-/* demand -> concept -> item: through a concept vertex next to both, else
- * through the term that adds most to their cosine (a term outside the
- * item's strongest ones has no edge of its own), else along a shortest
- * path in the graph. */
-static void item_path(struct matcher *m, uint32_t v, struct match_hit *h)
-{
-    const struct graph *g = m->g;
-    uint32_t term;
-    uint32_t c = shared_concepts(m, v, h, &term);
-    first_step(m, h);
-    if (c != GRAPH_NONE)
-        step(h, g, c);
-    else if (term != GRAPH_NONE)
-        virtual_step(h, g, term);
-    else if (m->demand != GRAPH_NONE)
-        bfs_path(m, v, h);
-    step(h, g, v);
-}
-
-/* The neighbour of v (through an edge of the given types) with the best
- * text z, or GRAPH_NONE. */
-static uint32_t best_neighbour(const struct matcher *m, uint32_t v,
-                               unsigned types, bool items_only)
-{
-    const struct graph *g = m->g;
-    uint32_t best = GRAPH_NONE;
-    double bz = -INFINITY;
-    for (uint64_t j = g->csr.off[v]; j < g->csr.off[v + 1]; j++) {
-        uint32_t x = g->csr.adj[j];
-        if (!(types & (1u << g->etype[j])) || !m->thas[x])
-            continue;
-        if (items_only && !is_item(g->vkind[x]))
-            continue;
-        if (m->tz[x] > bz) {
-            bz = m->tz[x];
-            best = x;
-        }
-    }
-    return best;
-}
-
-static void explain(struct matcher *m, struct match_hit *h)
-{
-    const struct graph *g = m->g;
-    uint32_t v = h->v;
-    unsigned k = g->vkind[v];
-    const unsigned person = (1u << GRAPH_E_AUTHORED) | (1u << GRAPH_E_INVENTED);
-    if (is_item(k)) {
-        item_path(m, v, h);
-        return;
-    }
-    if (k == KG_EXPERT) {
-        uint32_t it = best_neighbour(m, v, person, true);
-        if (it != GRAPH_NONE) {
-            item_path(m, it, h);
-            step(h, g, v);
-        } else {
-            item_path(m, v, h); /* through the expert's profile */
-        }
-        return;
-    }
-    /* institution: its best expert or item */
-    uint32_t e = best_neighbour(m, v, 1u << GRAPH_E_AFFILIATED_WITH, false);
-    uint32_t it = best_neighbour(m, v, 1u << GRAPH_E_OWNS, true);
-    if (e != GRAPH_NONE && (it == GRAPH_NONE || m->tz[e] >= m->tz[it])) {
-        uint32_t ei = best_neighbour(m, e, person, true);
-        item_path(m, ei != GRAPH_NONE ? ei : e, h);
-        if (ei != GRAPH_NONE)
-            step(h, g, e);
-    } else if (it != GRAPH_NONE) {
-        item_path(m, it, h);
-    } else {
-        item_path(m, v, h);
-        return;
-    }
-    step(h, g, v);
-}
-
 /* ---- scoring and selection ---------------------------------------------- */
 
 static double squash(const struct match_config *c, double z)
 {
     return 1.0 / (1.0 + exp(-(z - c->squash_center) / c->squash_scale));
+}
+
+/* The calibrated estimate that the pair is relevant, from the evidence
+ * (which orders candidates within a query) and two absolute measures
+ * (which set the level across queries); the evidence itself when
+ * calibration is off. Non-decreasing in each argument. */
+static double calibrated(const struct match_config *c, double evidence,
+                         double cov, double cosine)
+{
+    if (!c->calibrate)
+        return evidence;
+    double x = c->cal_bias + c->cal_rank * evidence + c->cal_coverage * cov +
+               c->cal_cosine * cosine + c->cal_joint * evidence * cov;
+    return 1.0 / (1.0 + exp(-x));
 }
 
 static int cmp_score(const void *a, const void *b, void *ctx)
@@ -1455,7 +956,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
     m->demand = q->demand;
     m->enterprise = GRAPH_NONE;
     m->qtext = q->text ? q->text : "";
-    kg_status st;
+    kg_status st = KG_OK;
     if (q->demand != GRAPH_NONE) {
         if (q->demand >= g->nv || g->vkind[q->demand] != KG_DEMAND) {
             snprintf(m->errbuf, sizeof m->errbuf, "not a demand vertex");
@@ -1473,15 +974,19 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
         if (st != KG_OK)
             return st;
     }
+    st = add_translations(m, q->xterms, q->nxterms);
+    if (st != KG_OK)
+        return st;
+    st = bm25_search(m, q->bm25_text
+                            ? q->bm25_text
+                            : (q->demand == GRAPH_NONE ? m->qtext : NULL));
+    if (st != KG_OK)
+        return st;
     text_pass(m);
     zscore_kind(m, KG_ACHIEVEMENT);
     zscore_kind(m, KG_PATENT);
     zscore_kind(m, KG_EXPERT);
-    st = bm25_pass(m, q->bm25_text
-                          ? q->bm25_text
-                          : (q->demand == GRAPH_NONE ? m->qtext : NULL));
-    if (st != KG_OK)
-        return st;
+    bm25_blend(m);
     for (size_t i = 0; i < m->npool[KG_INSTITUTION]; i++)
         m->thas[m->pool[KG_INSTITUTION][i]] = false;
     size_t cap = 4096;
@@ -1514,6 +1019,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
                             : m->npool[order[k]];
     r->hits = kg_xcalloc(cap_hits ? cap_hits : 1, sizeof *r->hits);
     domain_mask dm = r->demand_domains;
+    double min = q->min_score_set ? q->min_score : m->c.min_score;
     for (int k = 0; k < 4; k++) {
         kg_kind kind = order[k];
         if (!(kinds & KG_KIND_BIT(kind)))
@@ -1531,15 +1037,23 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
                 continue;
             double tp = text ? m->c.w_text * squash(&m->c, m->tz[v]) : 0;
             double gp = isfinite(gv) ? m->c.w_graph * squash(&m->c, gv) : 0;
-            /* With a full top-N heap, a candidate that cannot pass its worst
-             * even with a perfect fit is done. */
-            if (q->top && nh == q->top && tp + gp + m->c.w_fit < m->heap[0].s)
+            /* A candidate that cannot pass the bar (the worst of a full
+             * top-N heap, or the least score shown) even with a perfect
+             * fit is done. */
+            double bar = q->top && nh == q->top ? fmax(m->heap[0].s, min) : min;
+            double cov = kind != KG_INSTITUTION ? m->cov[v] : m->qcov;
+            double cos0 = kind != KG_INSTITUTION ? m->cos0[v] : m->qcos;
+            if (calibrated(&m->c, tp + gp + m->c.w_fit, cov, cos0) < bar)
                 continue;
-            double s = tp + gp + m->c.w_fit * fit_of(m, v);
+            double e = tp + gp + m->c.w_fit * fit_of(m, v);
+            double s = calibrated(&m->c, e, cov, cos0);
+            if (s < min)
+                continue;
             bool cross = is_cross(m, dm, v, s);
             if (q->cross_only && !cross)
                 continue;
             m->score[v] = s;
+            m->evid[v] = e;
             m->tpart[v] = tp;
             m->gpart[v] = gp;
             if (q->top) {
@@ -1566,134 +1080,16 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
             h->score = m->score[v];
             h->text = m->tpart[v];
             h->graph = m->gpart[v];
-            h->fit = h->score - h->text - h->graph;
+            h->evidence = m->evid[v];
+            h->fit = h->evidence - h->text - h->graph;
+            h->coverage = kind != KG_INSTITUTION ? m->cov[v] : m->qcov;
+            h->cosine = kind != KG_INSTITUTION ? m->cos0[v] : m->qcos;
             h->cross_domain = is_cross(m, dm, v, h->score);
         }
         free(cand);
     }
     if (q->explain)
         for (size_t i = 0; i < r->n; i++)
-            explain(m, &r->hits[i]);
+            match_explain(m, &r->hits[i]);
     return KG_OK;
-}
-
-/* ---- batches ------------------------------------------------------------ */
-
-struct batch {
-    const struct match_query *qs;
-    struct match_result *res;
-    kg_status *st;
-    size_t lo, hi;
-    size_t next;
-    size_t failed;    /* the first query of the window that failed */
-    char errbuf[256]; /* ... and its matcher's message */
-    pthread_mutex_t lock;
-};
-
-static void *batch_worker(void *arg)
-{
-    struct batch *b = ((struct batch **)arg)[0];
-    struct matcher *m = ((struct matcher **)arg)[1];
-    for (;;) {
-        pthread_mutex_lock(&b->lock);
-        size_t i = b->next++;
-        pthread_mutex_unlock(&b->lock);
-        if (i >= b->hi)
-            break;
-        kg_status st = match_run(m, &b->qs[i], &b->res[i - b->lo]);
-        b->st[i - b->lo] = st;
-        if (st != KG_OK) {
-            /* The matcher's message is gone after its next query. */
-            pthread_mutex_lock(&b->lock);
-            if (i < b->failed) {
-                b->failed = i;
-                snprintf(b->errbuf, sizeof b->errbuf, "%s",
-                         match_last_error(m));
-            }
-            pthread_mutex_unlock(&b->lock);
-        }
-    }
-    return NULL;
-}
-
-unsigned match_threads(const struct match_config *c, size_t n)
-{
-    unsigned threads = c->threads;
-    if (threads == 0) {
-        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = cpus > 0 ? (unsigned)cpus : 1;
-    }
-    if (threads > 8)
-        threads = 8;
-    if (threads > n)
-        threads = n ? (unsigned)n : 1;
-    return threads;
-}
-
-kg_status match_batch(const struct graph *g, const struct match_config *c,
-                      const struct match_indexes *ixs,
-                      const struct match_query *qs, size_t n, match_batch_cb cb,
-                      void *ctx, char *err, size_t errlen)
-{
-    unsigned threads = match_threads(c, n);
-    if (ixs && ixs->n && threads > ixs->n)
-        threads = (unsigned)ixs->n;
-    struct matcher **ms = kg_xcalloc(threads, sizeof *ms);
-    kg_status st = KG_OK;
-    for (unsigned t = 0; t < threads && st == KG_OK; t++) {
-        st = match_new(g, c, &ms[t], err, errlen);
-        if (st == KG_OK && ixs && t < ixs->n)
-            match_set_index(ms[t], ixs->ix[t]);
-    }
-    size_t window = 32 * (size_t)threads;
-    struct match_result *res = kg_xcalloc(window, sizeof *res);
-    kg_status *rst = kg_xcalloc(window, sizeof *rst);
-    pthread_t *tid = kg_xcalloc(threads, sizeof *tid);
-    void *(*args)[2] = kg_xcalloc(threads, sizeof *args);
-    struct batch b = {.qs = qs, .res = res, .st = rst};
-    pthread_mutex_init(&b.lock, NULL);
-    bool stop = false;
-    for (size_t lo = 0; lo < n && st == KG_OK && !stop; lo += window) {
-        b.lo = lo;
-        b.hi = lo + window < n ? lo + window : n;
-        b.next = lo;
-        b.failed = SIZE_MAX;
-        unsigned started = 0;
-        for (unsigned t = 1; t < threads; t++) {
-            args[t][0] = &b;
-            args[t][1] = ms[t];
-            if (pthread_create(&tid[t], NULL, batch_worker, args[t]) == 0)
-                started = t;
-            else
-                break;
-        }
-        args[0][0] = &b;
-        args[0][1] = ms[0];
-        batch_worker(args[0]);
-        for (unsigned t = 1; t <= started; t++)
-            pthread_join(tid[t], NULL);
-        for (size_t i = b.lo; i < b.hi; i++) {
-            if (st == KG_OK && rst[i - lo] != KG_OK) {
-                st = rst[i - lo];
-                uint32_t d = qs[i].demand;
-                if (d < g->nv)
-                    snprintf(err, errlen, "demand %s: %s",
-                             graph_str(g, g->vid[d]), b.errbuf);
-                else
-                    snprintf(err, errlen, "query %zu: %s", i, b.errbuf);
-            }
-            if (st == KG_OK && !stop && !cb(i, &res[i - lo], ctx))
-                stop = true;
-            match_result_release(&res[i - lo]);
-        }
-    }
-    pthread_mutex_destroy(&b.lock);
-    for (unsigned t = 0; t < threads; t++)
-        match_free(ms[t]);
-    free(ms);
-    free(res);
-    free(rst);
-    free(tid);
-    free(args);
-    return st;
 }

@@ -1,0 +1,442 @@
+/*
+ * match_explain.c - the reasons of a hit: the concepts it shares with the
+ * query, and one path demand -> concept -> item (-> expert -> institution)
+ * through the graph.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <unicode/ubrk.h>
+#include <unicode/ustring.h>
+
+#include "graph/match_int.h"
+
+static void step(struct match_hit *h, const struct graph *g, uint32_t v)
+{
+    if (h->npath >= MATCH_MAX_PATH)
+        return;
+    struct match_step *s = &h->path[h->npath++];
+    s->kind = graph_vkind_name(g->vkind[v]);
+    s->id = graph_str(g, g->vid[v]);
+    s->label = graph_str(g, g->vlabel[v]);
+}
+
+static void add_concept(struct match_hit *h, const char *label)
+{
+    if (h->nconcepts >= MATCH_MAX_CONCEPTS || !*label)
+        return;
+    char buf[MATCH_CONCEPT_LEN];
+    size_t n = kg_utf8_valid_prefix(label, strlen(label));
+    if (n >= sizeof buf) { /* cut on a character boundary */
+        n = sizeof buf - 1;
+        while (n > 0 && ((unsigned char)label[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(buf, label, n);
+    buf[n] = '\0';
+    for (size_t i = 0; i < h->nconcepts; i++)
+        if (strcasecmp(h->concepts[i], buf) == 0)
+            return;
+    memcpy(h->concepts[h->nconcepts++], buf, n + 1);
+}
+
+/* A Latin word a reader knows: three letters or more, letters only (a
+ * digit, hyphen or apostrophe inside is kept). */
+static bool latin_word(const char *s, size_t n)
+{
+    size_t letters = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (isalpha(c))
+            letters++;
+        else if (c >= 0x80 || !(isdigit(c) || c == '-' || c == '\''))
+            return false;
+    }
+    return letters >= 3 && isalpha((unsigned char)s[0]);
+}
+
+/* Adds the words of s a reader knows as concepts: s itself when it is a
+ * Latin word; for Chinese, the dictionary words of two characters or more
+ * that ICU's word break finds in it (a bigram that is no word adds
+ * nothing). */
+static void add_words(struct matcher *m, struct match_hit *h, const char *s)
+{
+    size_t n = strlen(s);
+    bool ascii = true;
+    for (size_t i = 0; i < n; i++)
+        ascii &= (unsigned char)s[i] < 0x80;
+    if (ascii) {
+        if (latin_word(s, n))
+            add_concept(h, s);
+        return;
+    }
+    UErrorCode e = U_ZERO_ERROR;
+    if (!m->brk) {
+        m->brk = ubrk_open(UBRK_WORD, "zh", NULL, 0, &e);
+        if (U_FAILURE(e)) {
+            m->brk = NULL;
+            return; /* no dictionary: no Chinese words to show */
+        }
+    }
+    UChar u[MATCH_CONCEPT_LEN * 2];
+    int32_t ulen = 0;
+    u_strFromUTF8(u, (int32_t)(sizeof u / sizeof u[0]), &ulen, s, (int32_t)n,
+                  &e);
+    if (U_FAILURE(e))
+        return;
+    ubrk_setText(m->brk, u, ulen, &e);
+    if (U_FAILURE(e))
+        return;
+    int32_t a = ubrk_first(m->brk);
+    for (int32_t b = ubrk_next(m->brk); b != UBRK_DONE;
+         a = b, b = ubrk_next(m->brk)) {
+        int32_t st = ubrk_getRuleStatus(m->brk);
+        if (st < UBRK_WORD_LETTER || st >= UBRK_WORD_IDEO_LIMIT)
+            continue;
+        char w[MATCH_CONCEPT_LEN];
+        int32_t wlen = 0;
+        UErrorCode e2 = U_ZERO_ERROR;
+        u_strToUTF8(w, (int32_t)sizeof w - 1, &wlen, u + a, b - a, &e2);
+        if (U_FAILURE(e2) || e2 == U_STRING_NOT_TERMINATED_WARNING)
+            continue;
+        w[wlen] = '\0';
+        if (st >= UBRK_WORD_IDEO ? b - a >= 2 : latin_word(w, (size_t)wlen))
+            add_concept(h, w);
+    }
+}
+
+void match_explain_release(struct matcher *m)
+{
+    if (m->brk)
+        ubrk_close(m->brk);
+    m->brk = NULL;
+}
+
+struct cand {
+    uint32_t t; /* term or vertex */
+    double w;
+};
+
+static int cmp_cand(const void *a, const void *b)
+{
+    const struct cand *x = a, *y = b;
+    if (x->w != y->w)
+        return x->w > y->w ? -1 : 1;
+    return x->t < y->t ? -1 : x->t > y->t;
+}
+
+static bool is_cjk(uint32_t c)
+{
+    return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF);
+}
+
+/* A run of shared CJK bigrams in a title, as one phrase. */
+struct phrase {
+    char text[MATCH_CONCEPT_LEN];
+    double w; /* the summed share of its bigrams */
+};
+
+static int cmp_phrase(const void *a, const void *b)
+{
+    const struct phrase *x = a, *y = b;
+    if (x->w != y->w)
+        return x->w > y->w ? -1 : 1;
+    return strcmp(x->text, y->text);
+}
+
+/* Finds runs of title characters whose every bigram is a shared term
+ * (tc[0..ntc)); each run of two or more bigrams becomes a phrase and its
+ * bigrams are marked covered. Returns the number of phrases written. */
+static size_t cjk_phrases(const struct matcher *m, const char *title,
+                          const struct cand *tc, size_t ntc, bool *covered,
+                          struct phrase *out, size_t max)
+{
+    enum { MAXC = 128 };
+    uint32_t cp[MAXC];
+    size_t off[MAXC + 1], n = 0, len = strlen(title), i = 0;
+    while (i < len && n < MAXC) {
+        uint32_t c;
+        int l = kg_utf8_decode(title + i, len - i, &c);
+        if (l <= 0)
+            break;
+        off[n] = i;
+        cp[n++] = c;
+        i += (size_t)l;
+    }
+    off[n] = i;
+    int hit[MAXC]; /* index in tc of the bigram starting here, or -1 */
+    for (size_t k = 0; k < n; k++) {
+        hit[k] = -1;
+        if (k + 1 >= n || !is_cjk(cp[k]) || !is_cjk(cp[k + 1]))
+            continue;
+        uint32_t t = graph_term_find(m->g, title + off[k], off[k + 2] - off[k]);
+        for (size_t j = 0; t != GRAPH_NONE && j < ntc; j++)
+            if (tc[j].t == t)
+                hit[k] = (int)j;
+    }
+    size_t np = 0;
+    for (size_t k = 0; k < n && np < max;) {
+        if (hit[k] < 0) {
+            k++;
+            continue;
+        }
+        size_t e = k;
+        double w = 0;
+        while (e < n && hit[e] >= 0)
+            w += tc[hit[e++]].w;
+        if (e - k >= 2) { /* two bigrams or more: three characters */
+            size_t bytes = off[e + 1] - off[k];
+            if (bytes < MATCH_CONCEPT_LEN) {
+                memcpy(out[np].text, title + off[k], bytes);
+                out[np].text[bytes] = '\0';
+                out[np++].w = w;
+                for (size_t j = k; j < e; j++)
+                    covered[hit[j]] = true;
+            }
+        }
+        k = e;
+    }
+    return np;
+}
+
+/* A Chinese bigram with a function character (不低, 低于, 榨后) says
+ * little to a reader: explanations leave such terms out. */
+static bool function_bigram(const char *s)
+{
+    static const char stop[] = "的了和与及或在对于不为是以其等后中上下可将并"
+                               "由从而也之所该此其各内能被把";
+    uint32_t a, b;
+    size_t n = strlen(s);
+    int la = kg_utf8_decode(s, n, &a);
+    if (la <= 0 || !is_cjk(a))
+        return false;
+    int lb = kg_utf8_decode(s + la, n - (size_t)la, &b);
+    if (lb <= 0 || (size_t)(la + lb) != n || !is_cjk(b))
+        return false;
+    for (size_t i = 0; i + 3 <= sizeof stop - 1; i += 3) {
+        uint32_t c;
+        if (kg_utf8_decode(stop + i, 3, &c) == 3 && (c == a || c == b))
+            return true;
+    }
+    return false;
+}
+
+/* The concepts item v shares with the query, best first: graph concepts
+ * (keywords, IPC codes, fields) next to both, then shared terms by their
+ * share of the cosine. Returns the best concept vertex on a path, or
+ * GRAPH_NONE (then *term is the best shared term, or GRAPH_NONE). */
+static uint32_t shared_concepts(struct matcher *m, uint32_t v,
+                                struct match_hit *h, uint32_t *term)
+{
+    const struct graph *g = m->g;
+    struct cand gc[64], tc[64];
+    size_t ngc = 0, ntc = 0;
+    for (uint64_t j = g->csr.off[v]; j < g->csr.off[v + 1] && ngc < 64; j++) {
+        uint32_t c = g->csr.adj[j];
+        if (g->vkind[c] != GRAPH_CONCEPT || !(m->dmark[c] > 0))
+            continue;
+        /* keywords and IPC codes read better than fields and terms */
+        double rank = g->vsub[c] == GRAPH_C_KEYWORD ? 3
+                      : g->vsub[c] == GRAPH_C_IPC   ? 2
+                      : g->vsub[c] == GRAPH_C_TERM  ? 1
+                                                    : 0;
+        gc[ngc++] = (struct cand){c, rank + m->dmark[c] * g->csr.w[j]};
+    }
+    /* Terms of the query itself, else of the expanded query. */
+    for (int pass = 0; pass < 2 && ntc == 0; pass++) {
+        const double *q = pass ? m->q2 : m->q;
+        for (uint64_t j = g->vec_off[v]; j < g->vec_off[v + 1] && ntc < 64;
+             j++) {
+            uint32_t t = g->vec_term[j];
+            const char *surf = graph_str(g, g->term_surface[t]);
+            if (q[t] > 0 && surf[0] && surf[1] && !function_bigram(surf))
+                tc[ntc++] = (struct cand){t, q[t] * g->vec_w[j]};
+        }
+    }
+    qsort(gc, ngc, sizeof *gc, cmp_cand);
+    qsort(tc, ntc, sizeof *tc, cmp_cand);
+    for (size_t i = 0; i < ngc; i++)
+        if (g->vsub[gc[i].t] != GRAPH_C_FIELD &&
+            g->vsub[gc[i].t] != GRAPH_C_TERM)
+            add_concept(h, graph_str(g, g->vlabel[gc[i].t]));
+    /* Chinese text is indexed as overlapping bigrams; shared bigrams that
+     * follow each other in a title read better as the phrase they form. */
+    struct phrase ph[8];
+    bool covered[64] = {false};
+    size_t nph =
+        cjk_phrases(m, graph_str(g, g->vlabel[v]), tc, ntc, covered, ph, 8);
+    if (m->demand != GRAPH_NONE)
+        nph += cjk_phrases(m, graph_str(g, g->vlabel[m->demand]), tc, ntc,
+                           covered, ph + nph, 8 - nph);
+    size_t pi = 0;
+    qsort(ph, nph, sizeof *ph, cmp_phrase);
+    for (size_t i = 0; i < ntc; i++) {
+        while (pi < nph && ph[pi].w >= tc[i].w)
+            add_words(m, h, ph[pi++].text);
+        if (!covered[i])
+            add_words(m, h, graph_str(g, g->term_surface[tc[i].t]));
+    }
+    while (pi < nph)
+        add_words(m, h, ph[pi++].text);
+    for (size_t i = 0; i < ngc; i++)
+        if (g->vsub[gc[i].t] == GRAPH_C_FIELD)
+            add_concept(h, graph_str(g, g->vlabel[gc[i].t]));
+    *term = ntc ? tc[0].t : GRAPH_NONE;
+    /* A field is a broad concept: a shared term says more. */
+    if (ngc && (g->vsub[gc[0].t] != GRAPH_C_FIELD || ntc == 0))
+        return gc[0].t;
+    return GRAPH_NONE;
+}
+
+/* The first step of every path: the demand, or the query text. */
+static void first_step(const struct matcher *m, struct match_hit *h)
+{
+    if (m->demand != GRAPH_NONE) {
+        step(h, m->g, m->demand);
+        h->path[0].kind = "demand";
+    } else {
+        h->path[h->npath++] =
+            (struct match_step){.kind = "text", .id = "", .label = m->qtext};
+    }
+}
+
+/* A shared term that is no concept vertex, shown as a concept. */
+static void virtual_step(struct match_hit *h, const struct graph *g,
+                         uint32_t term)
+{
+    if (g->term_vertex[term] != GRAPH_NONE) {
+        step(h, g, g->term_vertex[term]);
+        return;
+    }
+    if (h->npath >= MATCH_MAX_PATH)
+        return;
+    struct match_step *s = &h->path[h->npath++];
+    s->kind = "concept";
+    s->id = graph_str(g, g->term_str[term]);
+    s->label = graph_str(g, g->term_surface[term]);
+}
+
+/* Appends the inner vertices of a shortest path from the demand to v
+ * (breadth-first, bounded); false when there is none short enough. */
+static bool bfs_path(struct matcher *m, uint32_t v, struct match_hit *h)
+{
+    const struct graph *g = m->g;
+    size_t head = 0, tail = 0;
+    m->queue[tail++] = m->demand;
+    m->seen[m->demand] = 1;
+    m->parent[m->demand] = GRAPH_NONE;
+    bool found = false;
+    while (head < tail && !found && tail < MATCH_BFS_LIMIT) {
+        uint32_t u = m->queue[head++];
+        for (uint64_t j = g->csr.off[u]; j < g->csr.off[u + 1]; j++) {
+            uint32_t x = g->csr.adj[j];
+            if (m->seen[x])
+                continue;
+            m->seen[x] = 1;
+            m->parent[x] = u;
+            m->queue[tail++] = x;
+            if (x == v) {
+                found = true;
+                break;
+            }
+        }
+    }
+    /* Room is left for the hit and, after it, an expert and institution. */
+    uint32_t chain[MATCH_MAX_PATH];
+    size_t n = 0;
+    size_t room = MATCH_MAX_PATH - h->npath - 3;
+    for (uint32_t x = found ? m->parent[v] : m->demand; x != m->demand;
+         x = m->parent[x]) {
+        if (n == room) {
+            found = false;
+            break;
+        }
+        chain[n++] = x;
+    }
+    for (size_t i = 0; i < tail; i++)
+        m->seen[m->queue[i]] = 0;
+    while (found && n > 0)
+        step(h, g, chain[--n]);
+    return found;
+}
+
+/* demand -> concept -> item: through a concept vertex next to both, else
+ * through the term that adds most to their cosine (a term outside the
+ * item's strongest ones has no edge of its own), else along a shortest
+ * path in the graph. */
+static void item_path(struct matcher *m, uint32_t v, struct match_hit *h)
+{
+    const struct graph *g = m->g;
+    uint32_t term;
+    uint32_t c = shared_concepts(m, v, h, &term);
+    first_step(m, h);
+    if (c != GRAPH_NONE)
+        step(h, g, c);
+    else if (term != GRAPH_NONE)
+        virtual_step(h, g, term);
+    else if (m->demand != GRAPH_NONE)
+        bfs_path(m, v, h);
+    step(h, g, v);
+}
+
+/* The neighbour of v (through an edge of the given types) with the best
+ * text z, or GRAPH_NONE. */
+static uint32_t best_neighbour(const struct matcher *m, uint32_t v,
+                               unsigned types, bool items_only)
+{
+    const struct graph *g = m->g;
+    uint32_t best = GRAPH_NONE;
+    double bz = -INFINITY;
+    for (uint64_t j = g->csr.off[v]; j < g->csr.off[v + 1]; j++) {
+        uint32_t x = g->csr.adj[j];
+        if (!(types & (1u << g->etype[j])) || !m->thas[x])
+            continue;
+        if (items_only && !match_is_item(g->vkind[x]))
+            continue;
+        if (m->tz[x] > bz) {
+            bz = m->tz[x];
+            best = x;
+        }
+    }
+    return best;
+}
+
+void match_explain(struct matcher *m, struct match_hit *h)
+{
+    const struct graph *g = m->g;
+    uint32_t v = h->v;
+    unsigned k = g->vkind[v];
+    const unsigned person = (1u << GRAPH_E_AUTHORED) | (1u << GRAPH_E_INVENTED);
+    if (match_is_item(k)) {
+        item_path(m, v, h);
+        return;
+    }
+    if (k == KG_EXPERT) {
+        uint32_t it = best_neighbour(m, v, person, true);
+        if (it != GRAPH_NONE) {
+            item_path(m, it, h);
+            step(h, g, v);
+        } else {
+            item_path(m, v, h); /* through the expert's profile */
+        }
+        return;
+    }
+    /* institution: its best expert or item */
+    uint32_t e = best_neighbour(m, v, 1u << GRAPH_E_AFFILIATED_WITH, false);
+    uint32_t it = best_neighbour(m, v, 1u << GRAPH_E_OWNS, true);
+    if (e != GRAPH_NONE && (it == GRAPH_NONE || m->tz[e] >= m->tz[it])) {
+        uint32_t ei = best_neighbour(m, e, person, true);
+        item_path(m, ei != GRAPH_NONE ? ei : e, h);
+        if (ei != GRAPH_NONE)
+            step(h, g, e);
+    } else if (it != GRAPH_NONE) {
+        item_path(m, it, h);
+    } else {
+        item_path(m, v, h);
+        return;
+    }
+    step(h, g, v);
+}

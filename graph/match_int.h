@@ -1,0 +1,90 @@
+/*
+ * match_int.h - the matcher's private state, shared by the files of the
+ * matcher (match_config.c, match_score.c, match_explain.c, match_batch.c)
+ * and by nothing else: callers use graph/match.h.
+ */
+#ifndef KG_MATCH_INT_H
+#define KG_MATCH_INT_H
+
+#include "core/text.h"
+#include "graph/graph_int.h"
+#include "graph/match.h"
+#include "graph/rank.h"
+
+/* Vertices a path search may visit before it gives up. */
+#define MATCH_BFS_LIMIT 2000000
+
+/* A vertex and its score, for bounded selections. */
+struct scored {
+    double s;
+    uint32_t v;
+    const char *id; /* tie-break, ascending */
+};
+
+struct matcher {
+    const struct graph *g;
+    void *arena; /* every array below, one zeroed mapping */
+    size_t arena_len;
+    struct match_config c;
+    uint32_t *pool[KG_KIND_COUNT]; /* vertices of each kind */
+    size_t npool[KG_KIND_COUNT];
+    double *sim;      /* cosine to the (expanded) query, by vertex */
+    uint32_t *stouch; /* records with sim > 0 */
+    size_t nstouch;
+    double *tz;       /* text z-score, by vertex */
+    bool *thas;       /* the vertex has a text z-score */
+    bool *tev;        /* ... and shares terms with the (expanded) query */
+    double *tbest;    /* the best cosine behind a record (own or an item's) */
+    double *cos0;     /* cosine to the unexpanded query, by vertex */
+    double *cov;      /* share of the unexpanded query's weight held */
+    uint32_t *c0list; /* records with cos0 > 0 */
+    size_t nc0list;
+    double qcos, qcov; /* the best cos0 and cov over the items */
+    double *bm;        /* BM25 of the query against a record, by vertex */
+    uint32_t *btouch;  /* records with bm > 0 */
+    size_t nbtouch;
+    struct index *ix;          /* for BM25, not owned (NULL: none) */
+    double *gz;                /* graph z-score, by vertex (valid where ghas) */
+    bool *ghas;                /* the vertex has graph evidence */
+    double gz0[KG_KIND_COUNT]; /* graph z-score of an unreached item */
+    double *score;             /* final score, by vertex */
+    double *tpart, *gpart;     /* weighted text and graph parts, by vertex */
+    double *evid;              /* the evidence (text + graph + fit parts) */
+    double *q, *q2;            /* dense query vectors over terms */
+    uint32_t *qt, *q2t;
+    size_t nqt, nq2t;
+    uint8_t *q2mark;
+    float *dmark; /* concepts next to the demand: their weight */
+    uint32_t *dlist;
+    size_t ndlist;
+    uint8_t *tie;        /* institutions tied to the demand's enterprise */
+    double *ireg;        /* institutions: region fit (-1 unknown) */
+    double recency[256]; /* 0.5^(age / halflife) by age in years */
+    struct scored *heap; /* selections: expansion items, top N */
+    uint32_t *tlist;
+    size_t ntlist;
+    uint32_t *parent; /* BFS */
+    uint32_t *queue;
+    uint8_t *seen;
+    struct rank_ppr *ppr;
+    struct text *text;
+    void *brk; /* ICU word break for explanations (match_explain.c) */
+    struct text_tokens tk;
+    char errbuf[256];
+    /* current query */
+    uint32_t demand, enterprise;
+    const char *qtext;
+};
+
+static inline bool match_is_item(unsigned kind)
+{
+    return kind == KG_ACHIEVEMENT || kind == KG_PATENT;
+}
+
+/* Fills h's concepts and path from the scores of the matcher's current
+ * query (match_explain.c). */
+void match_explain(struct matcher *m, struct match_hit *h);
+/* Frees what explanations opened (match_free calls it). */
+void match_explain_release(struct matcher *m);
+
+#endif

@@ -1,0 +1,198 @@
+/* test_clir.c - translated queries: a word's translations share its
+ * weight, co-occurrence in the store picks the sense, learned pairs
+ * translate what the dictionary lacks, mixed text, --lang directions,
+ * the concepts line. Needs the dictionary at $KGMATCH_DICT (tests/run.sh
+ * points it at $BUILD/kgmatch.dict). */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/clir.h"
+
+static struct dict *D;
+
+static int setup(void **state)
+{
+    (void)state;
+    char err[512];
+    kg_status st = dict_open(NULL, &D, err, sizeof err); /* run.sh sets it */
+    if (st != KG_OK)
+        fprintf(stderr, "%s\n", err);
+    return st == KG_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    dict_free(D);
+    return 0;
+}
+
+static void translate(struct clir *c, struct index *ix, const char *text,
+                      enum clir_lang lang, struct clir_query *q)
+{
+    char err[256];
+    *q = (struct clir_query){0};
+    assert_int_equal(clir_translate(c, ix, text, lang, q, err, sizeof err),
+                     KG_OK);
+    assert_true(q->n >= 1);
+    assert_int_equal(q->v[0].how, CLIR_SAME);
+    assert_string_equal(q->v[0].text, text);
+}
+
+/* The weight of translation text of src in q, 0 when absent. */
+static double weight(const struct clir_query *q, const char *src,
+                     const char *text)
+{
+    for (size_t i = 0; i < q->n; i++)
+        if (q->v[i].how != CLIR_SAME && strcmp(q->v[i].src, src) == 0 &&
+            strcmp(q->v[i].text, text) == 0)
+            return q->v[i].weight;
+    return 0;
+}
+
+static double sum_of(const struct clir_query *q, const char *src)
+{
+    double s = 0;
+    for (size_t i = 0; i < q->n; i++)
+        if (q->v[i].how == CLIR_DICT && strcmp(q->v[i].src, src) == 0)
+            s += q->v[i].weight;
+    return s;
+}
+
+static void a_word_s_translations_share_its_weight(void **state)
+{
+    (void)state;
+    struct clir *c = clir_new(D);
+    struct clir_query q;
+    translate(c, NULL, "处理", CLIR_ANY, &q);
+    assert_true(weight(&q, "处理", "handle") > 0);
+    assert_true(fabs(sum_of(&q, "处理") - 1) < 1e-9);
+    clir_query_release(&q);
+    translate(c, NULL, "recycling", CLIR_ANY, &q);
+    assert_true(fabs(sum_of(&q, "recycling") - 1) < 1e-9);
+    clir_query_release(&q);
+    /* in a need in both languages the translations only fill in */
+    translate(c, NULL, "处理 recycling", CLIR_ANY, &q);
+    assert_true(fabs(sum_of(&q, "处理") - 0.3) < 1e-9);
+    assert_true(fabs(sum_of(&q, "recycling") - 0.3) < 1e-9);
+    clir_query_release(&q);
+    clir_free(c);
+}
+
+static void lang_picks_the_direction(void **state)
+{
+    (void)state;
+    struct clir *c = clir_new(D);
+    struct clir_query q;
+    translate(c, NULL, "处理 recycling", CLIR_EN, &q);
+    assert_true(weight(&q, "处理", "handle") > 0);
+    assert_true(sum_of(&q, "recycling") == 0);
+    clir_query_release(&q);
+    translate(c, NULL, "处理 recycling", CLIR_ZH, &q);
+    assert_true(sum_of(&q, "处理") == 0);
+    assert_true(sum_of(&q, "recycling") > 0);
+    clir_query_release(&q);
+    clir_free(c);
+}
+
+static void put(struct kg_record *r, const char *json)
+{
+    char err[256];
+    record_init(r, KG_ACHIEVEMENT);
+    assert_int_equal(record_from_json(r, json, strlen(json), err, 256), KG_OK);
+}
+
+static void co_occurrence_in_the_store_picks_the_sense(void **state)
+{
+    (void)state;
+    struct kg_record r[3];
+    put(&r[0], "{\"id\":\"A1\",\"title\":\"Waste water treatment process\"}");
+    put(&r[1], "{\"id\":\"A2\",\"title\":\"A process for waste water\"}");
+    put(&r[2], "{\"id\":\"A3\",\"title\":\"Door handle design\"}");
+    const struct kg_record *p[3] = {&r[0], &r[1], &r[2]};
+    struct index *ix;
+    char err[256];
+    assert_int_equal(index_build(p, 3, NULL, &ix, err, sizeof err), KG_OK);
+    struct clir *c = clir_new(D);
+    struct clir_query q;
+    translate(c, NULL, "废水处理", CLIR_EN, &q);
+    /* by the dictionary's order alone "handle" leads */
+    assert_true(weight(&q, "处理", "handle") > weight(&q, "处理", "process"));
+    clir_query_release(&q);
+    translate(c, ix, "废水处理", CLIR_EN, &q);
+    /* the store: "process" goes with "waste water", "handle" does not;
+     * "deal with", never in the store, is dropped */
+    assert_true(weight(&q, "处理", "process") > weight(&q, "处理", "handle"));
+    assert_true(weight(&q, "处理", "deal with") == 0);
+    assert_true(fabs(sum_of(&q, "处理") - 1) < 1e-9);
+    clir_query_release(&q);
+    clir_free(c);
+    index_free(ix);
+    for (int i = 0; i < 3; i++)
+        record_release(&r[i]);
+}
+
+static void learned_pairs_translate_what_the_dictionary_lacks(void **state)
+{
+    (void)state;
+    struct clir *c = clir_new(D);
+    struct clir_query q;
+    translate(c, NULL, "二次铝灰", CLIR_ANY, &q);
+    assert_true(weight(&q, "铝灰", "aluminium dross") == 0);
+    clir_query_release(&q);
+    clir_add_pair(c, "铝灰", "Aluminium Dross");
+    clir_add_pair(c, "铝灰", "aluminium dross");
+    assert_int_equal(clir_pair_count(c), 1);
+    /* 二次|铝|灰 in the dictionary; the learned term joins 铝 and 灰 */
+    translate(c, NULL, "二次铝灰", CLIR_ANY, &q);
+    assert_true(weight(&q, "铝灰", "aluminium dross") > 0);
+    bool learned = false;
+    for (size_t i = 0; i < q.n; i++)
+        learned |= q.v[i].how == CLIR_LEARNED;
+    assert_true(learned);
+    char *concepts = clir_concepts(&q, 1);
+    assert_string_equal(concepts, "铝灰 ↔ aluminium dross");
+    free(concepts);
+    clir_query_release(&q);
+    /* and the other way, with the British spelling folded */
+    translate(c, NULL, "aluminum dross", CLIR_ZH, &q);
+    assert_true(weight(&q, "aluminum dross", "铝灰") > 0);
+    clir_query_release(&q);
+    clir_free(c);
+}
+
+static void mixed_text_translates_words_and_keeps_codes(void **state)
+{
+    (void)state;
+    struct clir *c = clir_new(D);
+    struct clir_query q;
+    translate(c, NULL, "PLC控制的MBR膜系统", CLIR_ANY, &q);
+    assert_true(weight(&q, "控制", "control") > 0);
+    assert_true(weight(&q, "膜", "membrane") > 0);
+    assert_true(weight(&q, "系统", "system") > 0);
+    for (size_t i = 1; i < q.n; i++) {
+        assert_string_not_equal(q.v[i].src, "PLC");
+        assert_string_not_equal(q.v[i].src, "MBR");
+    }
+    clir_query_release(&q);
+    clir_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_word_s_translations_share_its_weight),
+        cmocka_unit_test(lang_picks_the_direction),
+        cmocka_unit_test(co_occurrence_in_the_store_picks_the_sense),
+        cmocka_unit_test(learned_pairs_translate_what_the_dictionary_lacks),
+        cmocka_unit_test(mixed_text_translates_words_and_keeps_codes),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

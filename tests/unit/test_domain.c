@@ -1,0 +1,150 @@
+/*
+ * test_domain.c - the domain taxonomy: the discipline catalogue, the IPC
+ * rule and placement by the nearest placed records.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "graph/domain.h"
+
+static domain_mask bit(const char *key)
+{
+    int d = domain_find(key);
+    assert_true(d >= 0);
+    return 1u << d;
+}
+
+static void every_discipline_of_four_categories_maps(void **state)
+{
+    (void)state;
+    const char *code, *zh, *en;
+    domain_mask m;
+    size_t n = 0;
+    for (size_t i = 0; domain_discipline(i, &code, &zh, &en, &m); i++) {
+        bool tech = strncmp(code, "07", 2) == 0 ||
+                    strncmp(code, "08", 2) == 0 ||
+                    strncmp(code, "09", 2) == 0 || strncmp(code, "10", 2) == 0;
+        if (!tech || strlen(code) != 4)
+            continue;
+        n++;
+        assert_true(m != 0);
+        /* By its Chinese name, its English name (any case) and its code. */
+        assert_int_equal(domain_of_field(zh), m);
+        assert_int_equal(domain_of_field(en), m);
+        assert_int_equal(domain_of_field(code), m);
+    }
+    /* 14 + 39 + 10 + 12 first-level disciplines, plus CSL's 农业资源利用. */
+    assert_true(n >= 75);
+}
+
+static void catalogue_names_beat_substrings(void **state)
+{
+    (void)state;
+    /* "农业资源与环境" is agriculture, not agriculture and environment. */
+    assert_int_equal(domain_of_field("农业资源与环境"), bit("agriculture"));
+    assert_int_equal(domain_of_field("光学工程"), bit("instruments"));
+    assert_int_equal(domain_of_field("mechanical engineering"),
+                     bit("machinery"));
+    /* CSL writes two disciplines as one field. */
+    assert_int_equal(domain_of_field("地质学/地质资源与地质工程"),
+                     bit("petroleum") | bit("metallurgy"));
+    assert_int_equal(domain_of_field("中医学/中药学"), bit("medicine"));
+    /* Free-form names still go through the substring rules. */
+    assert_int_equal(domain_of_field("Metallurgy"), bit("metallurgy"));
+    assert_int_equal(domain_of_field("历史学"), 0);
+}
+
+static void a_discipline_wins_over_its_category(void **state)
+{
+    (void)state;
+    struct kg_record r;
+    record_init(&r, KG_ACHIEVEMENT);
+    strlist_add(&r.fields, "农学");
+    assert_int_equal(domain_of_evidence(&r), bit("agriculture"));
+    strlist_add(&r.fields, "水产");
+    assert_int_equal(domain_of_evidence(&r), bit("fisheries"));
+    record_release(&r);
+    record_init(&r, KG_ACHIEVEMENT);
+    strlist_add(&r.fields, "工学");
+    assert_int_equal(domain_of_evidence(&r), 0);
+    strlist_add(&r.ipc, "H01M 10/05");
+    assert_int_equal(domain_of_evidence(&r), bit("energy"));
+    record_release(&r);
+}
+
+static void every_ipc_subclass_maps(void **state)
+{
+    (void)state;
+    /* The rule's fallbacks: any subclass of a known class maps, and a class
+     * the table has never heard of takes its section's domain. */
+    static const char *const sections = "ABCDEFGH";
+    for (const char *s = sections; *s; s++)
+        for (int c = 1; c < 100; c++)
+            for (char sub = 'A'; sub <= 'Z'; sub++) {
+                char code[8];
+                snprintf(code, sizeof code, "%c%02d%c", *s, c, sub);
+                assert_true(domain_of_ipc(code) != 0);
+            }
+    assert_int_equal(domain_of_ipc("B98X"), bit("machinery"));
+    assert_int_equal(domain_of_ipc("A01K 61/10"), bit("fisheries"));
+    assert_int_equal(domain_of_ipc("A01K 1/00"), bit("agriculture"));
+    assert_int_equal(domain_of_ipc("G21C"), bit("energy"));
+    assert_int_equal(domain_of_ipc("E21F 5/00"), bit("metallurgy"));
+    assert_int_equal(domain_of_ipc("Z99"), 0);
+}
+
+static void demo_words_are_gone_from_the_keyword_table(void **state)
+{
+    (void)state;
+    const char *t = "赤泥 铝灰 冬枣 挂面 溴 毛巾 副车架";
+    assert_int_equal(domain_of_text(t, strlen(t), 1), 0);
+}
+
+static void neighbours_place_a_record_without_evidence(void **state)
+{
+    (void)state;
+    const struct domain_term a[] = {{0, 0.8f}, {1, 0.6f}};
+    const struct domain_term b[] = {{2, 0.8f}, {3, 0.6f}};
+    const struct domain_term c[] = {{2, 0.6f}, {4, 0.8f}};
+    const struct domain_term q[] = {{2, 0.7f}, {3, 0.7f}};
+    const struct domain_term far[] = {{9, 1.0f}};
+    domain_mask med = bit("medicine"), food = bit("food");
+    struct domain_doc d[] = {
+        {.v = a, .n = 2, .m = med, .known = true},
+        {.v = b, .n = 2, .m = food, .known = true},
+        {.v = c, .n = 2, .m = food, .known = true},
+        /* keyword table said medicine; the neighbours say food */
+        {.v = q, .n = 2, .m = med, .place = true},
+        /* nothing near: keeps what the keyword table gave */
+        {.v = far, .n = 1, .m = med, .place = true},
+        /* a placed-by-neighbours record never votes: q is not known */
+        {.v = q, .n = 2, .m = 0, .place = false},
+    };
+    domain_from_neighbours(d, 6, 10, 0);
+    assert_int_equal(d[3].m, food);
+    assert_int_equal(d[4].m, med);
+    assert_int_equal(d[5].m, 0);
+    assert_int_equal(d[0].m, med);
+    /* k = 1: only the nearest one votes. */
+    d[3].m = 0;
+    domain_from_neighbours(d, 4, 10, 1);
+    assert_int_equal(d[3].m, food);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_discipline_of_four_categories_maps),
+        cmocka_unit_test(catalogue_names_beat_substrings),
+        cmocka_unit_test(a_discipline_wins_over_its_category),
+        cmocka_unit_test(every_ipc_subclass_maps),
+        cmocka_unit_test(demo_words_are_gone_from_the_keyword_table),
+        cmocka_unit_test(neighbours_place_a_record_without_evidence),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
