@@ -12,7 +12,9 @@
 
 static void print_info(const struct index_info *in, enum cli_format fmt)
 {
-    const char *state = in->built ? "built" : "current";
+    const char *state = in->built     ? "built"
+                        : in->changed ? "updated"
+                                      : "current";
     if (fmt == CLI_JSON) {
         json_t *kinds = json_object();
         for (int k = 0; k < KG_KIND_COUNT; k++)
@@ -20,11 +22,12 @@ static void print_info(const struct index_info *in, enum cli_format fmt)
                 json_object_set_new(kinds, record_kind_name((kg_kind)k),
                                     json_integer((json_int_t)in->docs_of[k]));
         json_t *o = json_pack(
-            "{s:s?, s:s, s:I, s:o, s:I, s:I, s:I, s:I, s:b}", "path", in->path,
-            "state", state, "documents", (json_int_t)in->docs, "by_kind", kinds,
-            "terms", (json_int_t)in->terms, "postings",
+            "{s:s?, s:s, s:I, s:o, s:I, s:I, s:I, s:I, s:b, s:I, s:I}", "path",
+            in->path, "state", state, "documents", (json_int_t)in->docs,
+            "by_kind", kinds, "terms", (json_int_t)in->terms, "postings",
             (json_int_t)in->postings, "bytes", (json_int_t)in->bytes, "version",
-            (json_int_t)in->version, "in_memory", in->in_memory);
+            (json_int_t)in->version, "in_memory", in->in_memory, "segments",
+            (json_int_t)in->segments, "changed", (json_int_t)in->changed);
         cli_print_json(o);
         json_decref(o);
         return;
@@ -43,6 +46,11 @@ static void print_info(const struct index_info *in, enum cli_format fmt)
     printf("terms: %zu\npostings: %llu\nbytes: %llu\nstore version: %lld\n",
            in->terms, (unsigned long long)in->postings,
            (unsigned long long)in->bytes, (long long)in->version);
+    if (in->segments)
+        printf("segments: %zu\n", in->segments);
+    if (in->changed)
+        printf("updated: %zu records (%zu segments merged)\n", in->changed,
+               in->merged);
 }
 
 int cmd_index(struct cli *cli, int argc, char **argv)
@@ -100,6 +108,14 @@ int cmd_index(struct cli *cli, int argc, char **argv)
                 "write %.2f s\n",
                 t->read_s + t->layout_s + t->write_s, t->read_s, mb,
                 t->tokenize_s, t->tokenize_s > 0 ? mb / t->tokenize_s : 0,
+                t->layout_s, t->write_s);
+    }
+    if (timing && in.changed) {
+        const struct index_timing *t = &in.timing;
+        fprintf(stderr,
+                "timing: update %.2f s (%zu records) = store and records "
+                "%.2f s + layout %.2f s + write %.2f s\n",
+                t->read_s + t->layout_s + t->write_s, in.changed, t->read_s,
                 t->layout_s, t->write_s);
     }
     app_close(a);

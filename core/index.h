@@ -31,7 +31,10 @@ struct index_opts {
 
 /*
  * Opens the index of s, building or rebuilding it when the file is missing,
- * stale (the store's version moved), corrupt or when opts->rebuild is set.
+ * corrupt or when opts->rebuild is set. When the store moved on, only the
+ * records changed since are indexed, into a segment file beside it
+ * (index_int.h, SEGMENTS; a full rebuild when the store's change log does
+ * not reach back or the segments grew past a quarter of the index).
  * opts may be NULL. On failure returns the status with a message in err.
  * When the file cannot be written (read-only directory, disk full) the index
  * is built in memory. index_get_info says what happened; nothing is
@@ -90,6 +93,10 @@ struct index_info {
     const char *write_error;    /* why the file could not be written (the
                                    index is then in memory), else NULL;
                                    both strings owned by the index */
+    size_t segments;            /* segment files on top of the full build */
+    size_t changed; /* records this open indexed into a new segment (an
+                       update instead of a rebuild), else 0 */
+    size_t merged;  /* older segments that new segment took over */
 };
 void index_get_info(const struct index *ix, struct index_info *info);
 
@@ -97,7 +104,8 @@ struct index_hit {
     kg_kind kind;
     const char *id; /* owned by the index, valid until index_free */
     double score;   /* BM25, > 0 */
-    uint32_t doc;   /* the document's number in the index, < info.docs */
+    uint32_t doc;   /* its number in the full build (< info.docs); UINT32_MAX
+                       for a document of an update segment */
 };
 
 /*
@@ -133,7 +141,8 @@ kg_status index_search_weighted(struct index *ix, const struct index_wterm *q,
 
 /*
  * Counts the documents holding every term of the texts t[0..nt) (their
- * co-occurrence in the store) into *count. On an analyzer failure returns
+ * co-occurrence in the store) into *count, over the full build and its
+ * segments, superseded documents not counted. On an analyzer failure returns
  * its status with the message in index_last_error.
  */
 kg_status index_count_all(struct index *ix, const char *const *t, size_t nt,

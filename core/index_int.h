@@ -28,6 +28,37 @@
  *             (df == 1) the document, then (df == 1) a varint tf or
  *             (df > 1) a uint16 score bound: max tf / (tf + K) x 65535,
  *             rounded up, exact for the header's k1 and b
+ *   S_GONE    a segment's (see below) records that supersede older
+ *             segments: per record the kind as one digit ('0' + kind),
+ *             the id, a NUL; empty in a full build
+ *
+ * SEGMENTS (incremental updates)
+ *
+ * PATH.idx is a full build (from_version -1) at its store_version. When
+ * the store moves on, index_open does not rebuild it: it asks the store's
+ * change log (store_changes) which records changed after the newest
+ * segment's version and writes a segment image PATH.idx.FROM-TO of the
+ * same format holding just those records (from_version FROM, store
+ * version TO) as they now are, plus the experts and institutions whose
+ * profiles they feed; S_GONE lists every one of them, also the deleted.
+ * PATH.idx.segs (text, written atomically: a line "kgidx-segments 1",
+ * then "FROM TO" per segment, oldest first) says which segments are live;
+ * they chain: the first FROM is PATH.idx's version, each FROM the previous
+ * TO. A search runs over the full build and the segments with shared
+ * statistics (live documents, their average length, document
+ * frequencies summed over the segments) and skips each document a newer
+ * segment lists in S_GONE, so a changed or deleted record is never found
+ * with its old text.
+ * Merge policy: a new segment takes over (is rebuilt together with) the
+ * newest segments while they hold no more records than it (a binary
+ * counter: segments double in size, at most log2 of them); when the
+ * segments together hold more than a quarter of the full build's
+ * documents, or anything about them is off (a file missing, damaged, out
+ * of chain), the whole index is rebuilt and the segments removed.
+ * Segment files are written before the list that names them and removed
+ * after it; two processes updating at once can leave a list naming a file
+ * the other removed: the next open then drops the segments and indexes the
+ * changes since PATH.idx again (slower, never a wrong answer).
  *
  * The reader checks (index_read.c, attach) that the sections' lengths
  * fit the counts, ids and dictionary block offsets lie inside their
@@ -46,7 +77,7 @@
 #include "core/text.h"
 
 #define IX_MAGIC "KGIDX\0\r\n"
-#define IX_FORMAT 3
+#define IX_FORMAT 4
 #define IX_BLOCK 128          /* postings per block */
 #define IX_DICT_BLOCK 16      /* terms per front-coded dictionary block */
 #define IX_SCALE 4294967296.0 /* scores are summed in units of 2^-32 */
@@ -55,7 +86,7 @@
 #define IX_MAX_DOCS 0x7fffffffu
 #define IX_CJK_WORDS 1u /* text_flags: built with ICU dictionary words */
 
-enum { S_DOCS, S_IDS, S_POST, S_DICTIX, S_DICT, S_COUNT };
+enum { S_DOCS, S_IDS, S_POST, S_DICTIX, S_DICT, S_GONE, S_COUNT };
 
 /* The index's own header in the image (core/image.h: the owner's header).
  * The number of documents is kind_start[KG_KIND_COUNT]. */
@@ -65,9 +96,12 @@ struct ix_meta {
     uint32_t kind_start[KG_KIND_COUNT + 1]; /* docs of kind k: [k], [k+1] */
     int64_t store_version;
     uint64_t npostings;
-    double k1, b, avgdl; /* block bounds are exact for this k1, b */
+    double k1, b, avgdl;  /* block bounds are exact for this k1, b */
+    int64_t from_version; /* a segment: changes after it; -1: full build */
+    uint32_t ngone;       /* records in S_GONE */
+    uint32_t pad;
 };
-_Static_assert(sizeof(struct ix_meta) == 80, "header layout");
+_Static_assert(sizeof(struct ix_meta) == 96, "header layout");
 
 /* What the reader and the writer know of an image: the owner's header,
  * the document count and where each section lies. */
@@ -78,6 +112,8 @@ struct ix_header {
     uint32_t ndocs, nterms;
     uint64_t npostings;
     uint32_t kind_start[KG_KIND_COUNT + 1];
+    int64_t from_version;
+    uint32_t ngone;
     uint64_t off[S_COUNT], len[S_COUNT];
 };
 
@@ -119,7 +155,21 @@ struct index {
     char why[256];       /* INDEX_REBUILD_DAMAGED */
     char write_err[256]; /* "" when the file was written or not wanted */
     char err[256];       /* of the last failed search */
+    /* segments (on the full build only): the newer images, oldest first */
+    struct index **seg;
+    size_t nseg;
+    size_t changed;     /* records this open indexed in a new segment */
+    size_t merged;      /* older segments that new one took over */
+    uint8_t *dead;      /* bit per document: a newer segment has it */
+    double bound_scale; /* >= 1: block bounds loosened for shared avgdl */
+    double live;        /* documents over all segments, superseded not */
+    size_t live_of[KG_KIND_COUNT];
 };
+
+static inline bool ix_dead(const struct index *ix, uint32_t d)
+{
+    return ix->dead && (ix->dead[d >> 3] >> (d & 7) & 1);
+}
 
 /* ------------------------------------------------------------ helpers */
 
@@ -201,5 +251,17 @@ kg_status ix_write_image(struct store *s, const struct kg_record *const *recs,
                          uint32_t text_flags, struct image_writer *img,
                          struct index_timing *t, char *err,
                          size_t errlen) KG_MUST_CHECK;
+
+/*
+ * Builds the segment image of the records of s changed after version from
+ * (and of the profiles they feed) at version, as ix_write_image does;
+ * *nchanged says how many records it lists in S_GONE. KG_ENOTFOUND when the
+ * store's change log does not reach back to from.
+ */
+kg_status ix_write_segment(struct store *s, int64_t from, int64_t version,
+                           double k1, double b, uint32_t text_flags,
+                           struct image_writer *img, struct index_timing *t,
+                           size_t *nchanged, char *err,
+                           size_t errlen) KG_MUST_CHECK;
 
 #endif

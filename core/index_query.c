@@ -439,7 +439,7 @@ static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
             uint32_t d = ix->touched[i];
             struct hit x = {acc[d], d};
             acc[d] = 0;
-            if (mask & KG_KIND_BIT(kind_of(ix, d)) &&
+            if (mask & KG_KIND_BIT(kind_of(ix, d)) && !ix_dead(ix, d) &&
                 (n < k || better(&x, &h[0])))
                 heap_push(h, &n, k, x);
         }
@@ -447,7 +447,7 @@ static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
         h = kg_xmalloc((nt + 1) * sizeof *h);
         for (size_t i = 0; i < nt; i++) {
             uint32_t d = ix->touched[i];
-            if (mask & KG_KIND_BIT(kind_of(ix, d)))
+            if (mask & KG_KIND_BIT(kind_of(ix, d)) && !ix_dead(ix, d))
                 h[n++] = (struct hit){acc[d], d};
             acc[d] = 0;
         }
@@ -465,9 +465,11 @@ static int cmp_bound(const void *x, const void *y)
 }
 
 /* Top k by MaxScore: lists whose bounds together cannot lift a document
- * above the k-th score are only probed for documents the others find. */
+ * above the k-th score are only probed for documents the others find.
+ * Documents scoring floor or less are not wanted (0: every one is). */
 static size_t search_top(struct index *ix, struct cursor *cs, size_t nc,
-                         unsigned mask, size_t k, struct hit **out)
+                         unsigned mask, size_t k, int64_t floor,
+                         struct hit **out)
 {
     uint32_t nd = ix->h.ndocs;
     qsort(cs, nc, sizeof *cs, cmp_bound);
@@ -477,7 +479,9 @@ static size_t search_top(struct index *ix, struct cursor *cs, size_t nc,
         cum[i] = sum += cs[i].bound;
     struct hit *h = kg_xmalloc((k + 1) * sizeof *h);
     size_t n = 0, ne = 0;
-    int64_t theta = 0;
+    int64_t theta = floor;
+    while (floor > 0 && ne < nc && cum[ne] <= theta)
+        ne++;
     for (;;) {
         uint32_t d = IX_END;
         for (size_t i = ne; i < nc; i++)
@@ -493,6 +497,12 @@ static size_t search_top(struct index *ix, struct cursor *cs, size_t nc,
                 cur_geq(&cs[i], t, nd);
             continue;
         }
+        if (ix_dead(ix, d)) { /* a newer segment has it */
+            for (size_t i = ne; i < nc; i++)
+                if (cs[i].doc == d)
+                    cur_next(&cs[i], nd);
+            continue;
+        }
         int64_t score = 0;
         float k2 = ix->k2[d];
         for (size_t i = ne; i < nc; i++) {
@@ -503,7 +513,7 @@ static size_t search_top(struct index *ix, struct cursor *cs, size_t nc,
         }
         bool pruned = false;
         for (size_t i = ne; i-- > 0;) {
-            if (n == k && score + cum[i] <= theta) {
+            if ((n == k || floor > 0) && score + cum[i] <= theta) {
                 pruned = true;
                 break;
             }
@@ -511,11 +521,11 @@ static size_t search_top(struct index *ix, struct cursor *cs, size_t nc,
             if (cs[i].doc == d)
                 score += contrib(cs[i].w, cs[i].tfs[cs[i].pos], k2);
         }
-        if (pruned || (n == k && score <= theta) || score <= 0)
+        if (pruned || ((n == k || floor > 0) && score <= theta) || score <= 0)
             continue;
         heap_push(h, &n, k, (struct hit){score, d});
         if (n == k) {
-            theta = h[0].score;
+            theta = h[0].score > floor ? h[0].score : floor;
             while (ne < nc && cum[ne] <= theta)
                 ne++;
         }
@@ -532,6 +542,55 @@ static kg_status ensure_analyzer(struct index *ix, char *err, size_t errlen)
         return KG_OK;
     struct text_opts to = {.cjk_words = ix->h.text_flags & IX_CJK_WORDS};
     return text_new(&to, &ix->tx, err, errlen);
+}
+
+/* A hit of any segment, for merging. */
+struct seg_hit {
+    int64_t score;
+    kg_kind kind;
+    const char *id;
+    uint32_t doc; /* the full build's number; UINT32_MAX in a segment */
+};
+
+static int cmp_seg_hit(const void *x, const void *y)
+{
+    const struct seg_hit *a = x, *b = y;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    return strcmp(a->id, b->id);
+}
+
+/* The hits of one segment g for its nt dictionary entries ti (df 0 when
+ * absent) with the shared weights w (idf qtf, before k1 + 1 and scale). */
+static size_t search_segment(struct index *g, const struct tinfo *ti,
+                             const double *tw, size_t nt, double k1,
+                             unsigned mask, size_t k, int64_t floor,
+                             bool sorted, struct hit **h)
+{
+    struct cursor *cs = kg_xmalloc((nt + 1) * sizeof *cs);
+    size_t nc = 0, nh = 0;
+    for (size_t i = 0; i < nt; i++) {
+        if (!ti[i].df)
+            continue;
+        double w = tw[i] * (k1 + 1) * IX_SCALE;
+        double mx = 1.0;
+        if (g->exact_bounds) {
+            mx = ti[i].maxq / 65535.0 * g->bound_scale;
+            mx = mx < 1.0 ? mx : 1.0;
+        }
+        if (ti[i].df == 1)
+            mx = (double)ti[i].tf2 / ((double)ti[i].tf2 + g->k2[ti[i].doc]);
+        cur_init(&cs[nc++], g, &ti[i], w, (int64_t)(w * mx) + 2);
+    }
+    *h = NULL;
+    if (nc && (k == 0 || k >= g->h.ndocs))
+        nh = search_all(g, cs, nc, mask, k, sorted, h);
+    else if (nc)
+        nh = search_top(g, cs, nc, mask, k, floor, h);
+    free(cs);
+    return nh;
 }
 
 /* Sorts q[0..nq) and merges equal terms (adding their weights); returns
@@ -561,7 +620,20 @@ static kg_status analyze(struct index *ix, const char *text)
     return st;
 }
 
-/* Runs the distinct weighted terms q[0..nu) as one BM25 query. */
+/* One segment's dictionary entries for a query: query term i has its own
+ * entry at from[i] when own[i], then its bigrams up to to[i]. */
+struct seg_terms {
+    struct tinfo *tv;
+    double *tw;
+    size_t nt, cap;
+    size_t *from, *to;
+    bool *own;
+};
+
+/* Runs the distinct weighted terms q[0..nu) as one BM25 query over the
+ * full build and its segments, which share N (the live documents) and
+ * each term's document frequency (summed over the segments); documents a
+ * newer segment supersedes are skipped. */
 static void run_query(struct index *ix, const struct qterm *q, size_t nu,
                       unsigned mask, size_t k, bool sorted,
                       struct index_hit **hits, size_t *n)
@@ -572,70 +644,98 @@ static void run_query(struct index *ix, const struct qterm *q, size_t nu,
      * gives two bigrams, so each bigram carries half the character's
      * weight, and the character's document frequency is taken as half the
      * bigrams' total (at least their largest): a document then scores about
-     * as if the character itself had been indexed. */
-    struct tinfo *tv = NULL;
-    double *tw = NULL;
-    size_t nt = 0, cap = 0;
-    double N = ix->h.ndocs;
-    if (k > ix->h.ndocs) /* no more hits than documents: (k+1)*16 can't wrap */
-        k = ix->h.ndocs;
-    for (size_t i = 0; i < nu; i++) {
-        if (!(q[i].qtf > 0)) /* a zero weight would touch, not score */
-            continue;
-        if (nt == cap) {
-            cap = cap ? cap * 2 : 16;
-            tv = kg_xrealloc(tv, cap * sizeof *tv);
+     * as if the character itself had been indexed. Over segments the
+     * largest is the largest in any one segment (exact with no segment). */
+    double N = ix->live;
+    if (k > (size_t)ix->live) /* no more hits than documents */
+        k = (size_t)ix->live;
+    size_t ns = ix->nseg + 1;
+    struct seg_terms *st = kg_xcalloc(ns, sizeof *st);
+    double *odf = kg_xcalloc(nu + 1, sizeof *odf);
+    double *bsum = kg_xcalloc(nu + 1, sizeof *bsum);
+    double *bmost = kg_xcalloc(nu + 1, sizeof *bmost);
+    for (size_t g = 0; g < ns; g++) {
+        const struct index *sg = g ? ix->seg[g - 1] : ix;
+        struct seg_terms *s = &st[g];
+        s->from = kg_xcalloc(nu + 1, sizeof *s->from);
+        s->to = kg_xcalloc(nu + 1, sizeof *s->to);
+        s->own = kg_xcalloc(nu + 1, sizeof *s->own);
+        for (size_t i = 0; i < nu; i++) {
+            s->from[i] = s->to[i] = s->nt;
+            if (!(q[i].qtf > 0)) /* a zero weight would touch, not score */
+                continue;
+            if (s->nt == s->cap) {
+                s->cap = s->cap ? s->cap * 2 : 16;
+                s->tv = kg_xrealloc(s->tv, s->cap * sizeof *s->tv);
+            }
+            if (dict_find(sg, q[i].t, q[i].len, &s->tv[s->nt])) {
+                s->own[i] = true;
+                odf[i] += s->tv[s->nt++].df;
+            }
+            size_t own = s->nt;
+            if (one_cjk_char(q[i].t, q[i].len))
+                s->nt =
+                    char_bigrams(sg, q[i].t, q[i].len, &s->tv, &s->cap, s->nt);
+            for (size_t j = own; j < s->nt; j++) {
+                bsum[i] += s->tv[j].df;
+                bmost[i] = s->tv[j].df > bmost[i] ? s->tv[j].df : bmost[i];
+            }
+            s->to[i] = s->nt;
         }
-        size_t was = nt;
-        if (dict_find(ix, q[i].t, q[i].len, &tv[nt]))
-            nt++;
-        size_t own = nt;
-        if (one_cjk_char(q[i].t, q[i].len))
-            nt = char_bigrams(ix, q[i].t, q[i].len, &tv, &cap, nt);
-        tw = kg_xrealloc(tw, (cap ? cap : 1) * sizeof *tw);
-        if (own > was)
-            tw[was] = bm25_idf(N, tv[was].df) * q[i].qtf;
-        double sum = 0, most = 0;
-        for (size_t j = own; j < nt; j++) {
-            sum += tv[j].df;
-            most = tv[j].df > most ? tv[j].df : most;
+    }
+    for (size_t g = 0; g < ns; g++) {
+        struct seg_terms *s = &st[g];
+        s->tw = kg_xmalloc((s->nt + 1) * sizeof *s->tw);
+        for (size_t i = 0; i < nu; i++) {
+            size_t j = s->from[i];
+            if (s->own[i])
+                s->tw[j++] = bm25_idf(N, odf[i]) * q[i].qtf;
+            double df = bsum[i] / 2 > bmost[i] ? bsum[i] / 2 : bmost[i];
+            for (; j < s->to[i]; j++)
+                s->tw[j] = bm25_idf(N, df < N ? df : N) * q[i].qtf * 0.5;
         }
-        double df = sum / 2 > most ? sum / 2 : most;
-        for (size_t j = own; j < nt; j++)
-            tw[j] = bm25_idf(N, df < N ? df : N) * q[i].qtf * 0.5;
     }
-    struct cursor *cs = kg_xmalloc((nt ? nt : 1) * sizeof *cs);
-    size_t nc = 0;
-    for (size_t i = 0; i < nt; i++) {
-        const struct tinfo *ti = &tv[i];
-        double w = tw[i] * (ix->k1 + 1) * IX_SCALE;
-        double mx = ix->exact_bounds ? ti->maxq / 65535.0 : 1.0;
-        if (ti->df == 1)
-            mx = (double)ti->tf2 / ((double)ti->tf2 + ix->k2[ti->doc]);
-        cur_init(&cs[nc++], ix, ti, w, (int64_t)(w * mx) + 2);
+    free(odf);
+    free(bsum);
+    free(bmost);
+    struct seg_hit *all = NULL;
+    size_t nall = 0;
+    int64_t floor = 0; /* the segments need only beat the full build's k-th */
+    for (size_t g = 0; g < ns; g++) {
+        struct index *sg = g ? ix->seg[g - 1] : ix;
+        struct hit *h = NULL;
+        size_t nh = search_segment(sg, st[g].tv, st[g].tw, st[g].nt, ix->k1,
+                                   mask, k, floor, sorted || k, &h);
+        if (g == 0 && k && nh == k)
+            floor = h[k - 1].score - 1; /* ties still sort by kind, id */
+        all = kg_xrealloc(all, (nall + nh + 1) * sizeof *all);
+        for (size_t i = 0; i < nh; i++) {
+            struct ix_doc d;
+            memcpy(&d, &sg->docs[h[i].doc], sizeof d);
+            all[nall++] =
+                (struct seg_hit){h[i].score, kind_of(sg, h[i].doc),
+                                 sg->ids + d.id_off, g ? UINT32_MAX : h[i].doc};
+        }
+        free(h);
+        free(st[g].tv);
+        free(st[g].tw);
+        free(st[g].from);
+        free(st[g].to);
+        free(st[g].own);
     }
-    free(tv);
-    free(tw);
-    struct hit *h = NULL;
-    size_t nh = 0;
-    if (nc && (k == 0 || k >= ix->h.ndocs)) {
-        nh = search_all(ix, cs, nc, mask, k, sorted || k, &h);
-    } else if (nc) {
-        nh = search_top(ix, cs, nc, mask, k, &h);
-    }
-    free(cs);
-    struct index_hit *res = kg_xmalloc((nh + 1) * sizeof *res);
-    for (size_t i = 0; i < nh; i++) {
-        struct ix_doc d;
-        memcpy(&d, &ix->docs[h[i].doc], sizeof d);
-        res[i].kind = kind_of(ix, h[i].doc);
-        res[i].id = ix->ids + d.id_off;
-        res[i].score = (double)h[i].score / IX_SCALE;
-        res[i].doc = h[i].doc;
-    }
-    free(h);
+    free(st);
+    if (ns > 1 && (sorted || k))
+        qsort(all, nall, sizeof *all, cmp_seg_hit);
+    if (k && nall > k)
+        nall = k;
+    struct index_hit *res = kg_xmalloc((nall + 1) * sizeof *res);
+    for (size_t i = 0; i < nall; i++)
+        res[i] =
+            (struct index_hit){all[i].kind, all[i].id,
+                               (double)all[i].score / IX_SCALE, all[i].doc};
+    free(all);
     *hits = res;
-    *n = nh;
+    *n = nall;
 }
 
 /* index_search_weighted; with sorted false and k = 0 the hits stay in the
@@ -648,7 +748,7 @@ static kg_status search(struct index *ix, const struct index_wterm *wq,
     *n = 0;
     unsigned mask = kinds ? kinds : KG_ALL_KINDS;
     ix->err[0] = '\0';
-    if (ix->h.ndocs == 0 || nw == 0)
+    if (ix->live == 0 || nw == 0)
         return KG_OK;
     text_tokens_reset(&ix->tk);
     size_t *ends = kg_xmalloc(nw * sizeof *ends);
@@ -699,36 +799,21 @@ kg_status index_search_weighted(struct index *ix, const struct index_wterm *wq,
     return search(ix, wq, nw, kinds, k, true, hits, n);
 }
 
-kg_status index_count_all(struct index *ix, const char *const *texts, size_t nt,
-                          size_t *count)
+/* The live documents of segment g holding every term q[0..nu). */
+static size_t count_segment(struct index *g, const struct qterm *q, size_t nu)
 {
-    *count = 0;
-    ix->err[0] = '\0';
-    text_tokens_reset(&ix->tk);
-    for (size_t i = 0; i < nt; i++) {
-        kg_status st = analyze(ix, texts[i]);
-        if (st != KG_OK)
-            return st;
-    }
-    size_t nq = ix->tk.n;
-    if (nq == 0 || ix->h.ndocs == 0)
-        return KG_OK;
-    struct qterm *q = kg_xmalloc(nq * sizeof *q);
-    for (size_t i = 0; i < nq; i++)
-        q[i] =
-            (struct qterm){ix->tk.bytes + ix->tk.v[i].off, ix->tk.v[i].len, 1};
-    size_t nu = merge_qterms(q, nq), nc = 0;
-    struct cursor *cs = kg_xmalloc(nu * sizeof *cs);
+    size_t nc = 0;
+    struct cursor *cs = kg_xmalloc((nu + 1) * sizeof *cs);
     for (size_t i = 0; i < nu; i++) {
         struct tinfo ti;
-        if (!dict_find(ix, q[i].t, q[i].len, &ti))
+        if (!dict_find(g, q[i].t, q[i].len, &ti))
             break;
-        cur_init(&cs[nc++], ix, &ti, 0, 0);
+        cur_init(&cs[nc++], g, &ti, 0, 0);
     }
-    uint32_t nd = ix->h.ndocs;
+    uint32_t nd = g->h.ndocs;
     size_t c = 0;
     /* leapfrog: every cursor to the largest current document */
-    while (nc == nu) {
+    while (nc == nu && nd > 0) {
         uint32_t d = 0;
         for (size_t i = 0; i < nc; i++)
             if (cs[i].doc > d)
@@ -741,13 +826,37 @@ kg_status index_count_all(struct index *ix, const char *const *texts, size_t nt,
             all = all && cs[i].doc == d;
         }
         if (all) {
-            c++;
+            c += !ix_dead(g, d);
             cur_next(&cs[0], nd);
         }
         if (cs[0].doc == IX_END)
             break;
     }
     free(cs);
+    return c;
+}
+
+kg_status index_count_all(struct index *ix, const char *const *texts, size_t nt,
+                          size_t *count)
+{
+    *count = 0;
+    ix->err[0] = '\0';
+    text_tokens_reset(&ix->tk);
+    for (size_t i = 0; i < nt; i++) {
+        kg_status st = analyze(ix, texts[i]);
+        if (st != KG_OK)
+            return st;
+    }
+    size_t nq = ix->tk.n;
+    if (nq == 0 || ix->live == 0)
+        return KG_OK;
+    struct qterm *q = kg_xmalloc(nq * sizeof *q);
+    for (size_t i = 0; i < nq; i++)
+        q[i] =
+            (struct qterm){ix->tk.bytes + ix->tk.v[i].off, ix->tk.v[i].len, 1};
+    size_t nu = merge_qterms(q, nq), c = 0;
+    for (size_t g = 0; g <= ix->nseg; g++) /* the full build, its segments */
+        c += count_segment(g ? ix->seg[g - 1] : ix, q, nu);
     free(q);
     *count = c;
     return KG_OK;

@@ -5,9 +5,11 @@
  * missing, stale or unsound file is rebuilt by index_write.c and written
  * atomically, or kept in memory when it cannot be written.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/index_int.h"
 
@@ -52,6 +54,8 @@ static bool attach(struct index *ix, const struct image *im, char *why,
         .ndocs = m.kind_start[KG_KIND_COUNT],
         .nterms = m.nterms,
         .npostings = m.npostings,
+        .from_version = m.from_version,
+        .ngone = m.ngone,
     };
     memcpy(h.kind_start, m.kind_start, sizeof h.kind_start);
     for (unsigned i = 0; i < S_COUNT; i++) {
@@ -64,6 +68,8 @@ static bool attach(struct index *ix, const struct image *im, char *why,
               h.len[S_DOCS] == (uint64_t)h.ndocs * sizeof(struct ix_doc) &&
               h.len[S_DICTIX] == nblocks * 4 && h.len[S_IDS] > 0 &&
               img[h.off[S_IDS] + h.len[S_IDS] - 1] == '\0' &&
+              (h.len[S_GONE] == 0 ||
+               img[h.off[S_GONE] + h.len[S_GONE] - 1] == '\0') &&
               h.kind_start[0] == 0 && isfinite(h.avgdl) && h.avgdl >= 0 &&
               isfinite(h.k1) && isfinite(h.b);
     for (int k = 0; ok && k < KG_KIND_COUNT; k++)
@@ -144,6 +150,8 @@ static struct index *index_alloc(const struct index_opts *o)
     return ix;
 }
 
+static void finish_segments(struct index *ix);
+
 /* Builds from s or from recs into a new image attached to ix. */
 static kg_status build(struct index *ix, struct store *s,
                        const struct kg_record *const *recs, size_t nrecs,
@@ -169,6 +177,7 @@ static kg_status build(struct index *ix, struct store *s,
     }
     ix->mapped = false;
     ix->built = true;
+    finish_segments(ix);
     return KG_OK;
 }
 
@@ -185,6 +194,291 @@ kg_status index_build(const struct kg_record *const *recs, size_t n,
     }
     *out = ix;
     return st;
+}
+
+/* ------------------------------------------------------------ segments */
+
+static char *seg_path(const struct index *ix, int64_t from, int64_t to)
+{
+    return kg_xasprintf("%s.%lld-%lld", ix->path, (long long)from,
+                        (long long)to);
+}
+
+static char *segs_path(const struct index *ix)
+{
+    return kg_xasprintf("%s.segs", ix->path);
+}
+
+static void drop_segments(struct index *ix)
+{
+    for (size_t i = 0; i < ix->nseg; i++)
+        index_free(ix->seg[i]);
+    free(ix->seg);
+    ix->seg = NULL;
+    ix->nseg = 0;
+}
+
+static void push_segment(struct index *ix, struct index *seg)
+{
+    ix->seg = kg_xrealloc(ix->seg, (ix->nseg + 1) * sizeof *ix->seg);
+    ix->seg[ix->nseg++] = seg;
+}
+
+/* The store version the newest segment (or the full build) is at. */
+static int64_t top_version(const struct index *ix)
+{
+    return ix->nseg ? ix->seg[ix->nseg - 1]->h.store_version
+                    : ix->h.store_version;
+}
+
+/* Maps the segments PATH.idx.segs lists. False (and none kept) when the
+ * list or a segment is missing, damaged or out of chain; true with none
+ * when there is no list. */
+static bool open_segments(struct index *ix)
+{
+    char *lp = segs_path(ix);
+    FILE *f = fopen(lp, "r");
+    free(lp);
+    if (!f)
+        return errno == ENOENT;
+    char line[128];
+    bool ok =
+        fgets(line, sizeof line, f) && strcmp(line, "kgidx-segments 1\n") == 0;
+    long long from, to;
+    while (ok && fgets(line, sizeof line, f)) {
+        char why[256];
+        ok = sscanf(line, "%lld %lld", &from, &to) == 2 &&
+             from == top_version(ix);
+        if (!ok)
+            break;
+        struct index *seg = kg_xcalloc(1, sizeof *seg);
+        seg->k1 = ix->k1;
+        seg->b = ix->b;
+        seg->path = seg_path(ix, from, to);
+        ok = map_file(seg, seg->path, why, sizeof why) == KG_OK &&
+             seg->h.from_version == from && seg->h.store_version == to &&
+             seg->h.text_flags == ix->h.text_flags;
+        push_segment(ix, seg);
+    }
+    fclose(f);
+    if (!ok)
+        drop_segments(ix);
+    return ok;
+}
+
+/* Writes the list of ix's segments, or removes it when there are none. */
+static kg_status write_segments(struct index *ix, char *why, size_t whylen)
+{
+    char *lp = segs_path(ix);
+    kg_status st = KG_OK;
+    if (ix->nseg == 0) {
+        if (unlink(lp) != 0 && errno != ENOENT) {
+            ix_fmt_err(why, whylen, "removing %s: %s", lp, strerror(errno));
+            st = KG_EIO;
+        }
+    } else {
+        struct kg_buf b;
+        kg_buf_init(&b);
+        kg_buf_printf(&b, "kgidx-segments 1\n");
+        for (size_t i = 0; i < ix->nseg; i++)
+            kg_buf_printf(&b, "%lld %lld\n",
+                          (long long)ix->seg[i]->h.from_version,
+                          (long long)ix->seg[i]->h.store_version);
+        st = image_write(lp, b.data, b.len, why, whylen);
+        kg_buf_release(&b);
+    }
+    free(lp);
+    return st;
+}
+
+/* The document (kind, id) of ix, IX_END when it has none. */
+static uint32_t find_doc(const struct index *ix, kg_kind kind, const char *id)
+{
+    uint32_t lo = ix->h.kind_start[kind], hi = ix->h.kind_start[kind + 1];
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        struct ix_doc d;
+        memcpy(&d, &ix->docs[mid], sizeof d);
+        int c = strcmp(ix->ids + d.id_off, id);
+        if (c == 0)
+            return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return IX_END;
+}
+
+/* Marks what newer segments supersede and sets the statistics a search
+ * over all segments shares: live documents and their average length. */
+static void finish_segments(struct index *ix)
+{
+    size_t n = ix->nseg + 1;
+    for (int k = 0; k < KG_KIND_COUNT; k++)
+        ix->live_of[k] = ix->h.kind_start[k + 1] - ix->h.kind_start[k];
+    ix->live = ix->h.ndocs;
+    ix->bound_scale = 1;
+    if (ix->nseg == 0)
+        return;
+    struct index **all = kg_xmalloc(n * sizeof *all);
+    all[0] = ix;
+    for (size_t i = 1; i < n; i++)
+        all[i] = ix->seg[i - 1];
+    for (size_t i = n; i-- > 1;) {
+        const struct index *g = all[i];
+        const char *p = (const char *)g->base + g->h.off[S_GONE];
+        const char *end = p + g->h.len[S_GONE];
+        for (; p < end; p += strlen(p) + 1) {
+            int kind = p[0] - '0';
+            if (kind < 0 || kind >= KG_KIND_COUNT)
+                continue;
+            for (size_t j = 0; j < i; j++) {
+                struct index *o = all[j];
+                uint32_t d = find_doc(o, (kg_kind)kind, p + 1);
+                if (d == IX_END)
+                    continue;
+                if (!o->dead)
+                    o->dead = kg_xcalloc((size_t)o->h.ndocs / 8 + 1, 1);
+                o->dead[d >> 3] |= (uint8_t)(1u << (d & 7));
+            }
+        }
+    }
+    double live = 0, total = 0;
+    size_t of[KG_KIND_COUNT] = {0};
+    for (size_t i = 0; i < n; i++) {
+        const struct index *o = all[i];
+        for (int k = 0; k < KG_KIND_COUNT; k++)
+            for (uint32_t d = o->h.kind_start[k]; d < o->h.kind_start[k + 1];
+                 d++) {
+                if (ix_dead(o, d))
+                    continue;
+                struct ix_doc x;
+                memcpy(&x, &o->docs[d], sizeof x);
+                total += x.dl;
+                live++;
+                of[k]++;
+            }
+    }
+    double avgdl = live ? total / live : 0;
+    for (size_t i = 0; i < n; i++) {
+        struct index *o = all[i];
+        for (uint32_t d = 0; d < o->h.ndocs; d++) {
+            struct ix_doc x;
+            memcpy(&x, &o->docs[d], sizeof x);
+            o->k2[d] = norm2(o->k1, o->b, x.dl, avgdl);
+        }
+        o->bound_scale =
+            o->h.avgdl > 0 && avgdl > o->h.avgdl ? avgdl / o->h.avgdl : 1;
+        o->live = live;
+    }
+    memcpy(ix->live_of, of, sizeof of);
+    free(all);
+}
+
+static bool count_change(kg_kind kind, const char *id, void *ctx)
+{
+    (void)kind;
+    (void)id;
+    (*(size_t *)ctx)++;
+    return true;
+}
+
+/*
+ * Brings ix up to version with a new segment (see index_int.h, merge
+ * policy). KG_ENOTFOUND when a full rebuild is due instead: the change log
+ * does not reach back, or the segments grew past a quarter of the full
+ * build.
+ */
+static kg_status update(struct index *ix, struct store *s, int64_t version,
+                        char *err, size_t errlen)
+{
+    size_t est = 0;
+    int64_t from = top_version(ix);
+    kg_status st = store_changes(s, from, count_change, &est);
+    if (st != KG_OK)
+        return st == KG_ENOTFOUND ? st : KG_EIO;
+    size_t j = ix->nseg, kept = 0;
+    while (j > 0 && ix->seg[j - 1]->h.ngone <= est) {
+        est += ix->seg[j - 1]->h.ngone;
+        from = ix->seg[j - 1]->h.from_version;
+        j--;
+    }
+    for (size_t i = 0; i < j; i++)
+        kept += ix->seg[i]->h.ngone;
+    if ((kept + est) * 4 > ix->h.ndocs)
+        return KG_ENOTFOUND;
+    struct image_writer img;
+    size_t nchanged = 0;
+    st = ix_write_segment(s, from, version, ix->k1, ix->b, ix->want_flags, &img,
+                          &ix->timing, &nchanged, err, errlen);
+    if (st != KG_OK) {
+        image_writer_release(&img);
+        return st == KG_ENOTFOUND ? st : st;
+    }
+    struct index *seg = kg_xcalloc(1, sizeof *seg);
+    seg->k1 = ix->k1;
+    seg->b = ix->b;
+    seg->path = seg_path(ix, from, version);
+    char why[256];
+    struct image im;
+    if (image_check(&ix_spec, img.p, img.len, false, &im, why, sizeof why) !=
+            IMAGE_OK ||
+        !attach(seg, &im, why, sizeof why)) {
+        ix_fmt_err(err, errlen, "internal error: fresh segment unsound: %s",
+                   why);
+        image_writer_release(&img);
+        index_free(seg);
+        return KG_EINTERNAL;
+    }
+    double t0 = kg_monotonic();
+    kg_status wst =
+        image_write(seg->path, seg->base, seg->size, why, sizeof why);
+    /* the merged segments give way to the new one */
+    size_t old_n = ix->nseg;
+    struct index **old = ix->seg;
+    ix->seg = NULL;
+    ix->nseg = 0;
+    for (size_t i = 0; i < j; i++)
+        push_segment(ix, old[i]);
+    push_segment(ix, seg);
+    if (wst == KG_OK)
+        wst = write_segments(ix, why, sizeof why);
+    ix->timing.write_s = kg_monotonic() - t0;
+    for (size_t i = j; i < old_n; i++) {
+        if (wst == KG_OK && strcmp(old[i]->path, seg->path) != 0)
+            unlink(old[i]->path);
+        index_free(old[i]);
+    }
+    free(old);
+    if (wst != KG_OK) {
+        snprintf(ix->write_err, sizeof ix->write_err, "%s", why);
+        ix->in_memory = true;
+    }
+    ix->changed = nchanged;
+    ix->merged = old_n - j;
+    return KG_OK;
+}
+
+/* Removes the segment files PATH.idx.segs lists, then the list (before a
+ * full build). */
+static void remove_segments(struct index *ix)
+{
+    char *lp = segs_path(ix);
+    FILE *f = fopen(lp, "r");
+    char line[128];
+    long long from, to;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "%lld %lld", &from, &to) == 2) {
+            char *p = seg_path(ix, from, to);
+            unlink(p);
+            free(p);
+        }
+    if (f)
+        fclose(f);
+    unlink(lp);
+    free(lp);
+    drop_segments(ix);
 }
 
 kg_status index_open(struct store *s, const struct index_opts *opts,
@@ -216,19 +510,33 @@ kg_status index_open(struct store *s, const struct index_opts *opts,
         st = map_file(ix, ix->path, why, sizeof why);
         if (st == KG_OK) {
             bool same_text = ix->h.text_flags == ix->want_flags;
-            if (o.no_update || (same_text && ix->h.store_version == version)) {
+            if (!open_segments(ix))
+                remove_segments(ix);
+            if (o.no_update || (same_text && top_version(ix) == version)) {
+                finish_segments(ix);
                 *out = ix;
                 return KG_OK;
             }
+            if (same_text && ix->h.from_version < 0) {
+                st = update(ix, s, version, err, errlen);
+                if (st == KG_OK) {
+                    finish_segments(ix);
+                    *out = ix;
+                    return KG_OK;
+                }
+                if (st != KG_ENOTFOUND)
+                    goto fail;
+            }
             ix->rebuilt =
                 same_text ? INDEX_REBUILD_STALE : INDEX_REBUILD_TEXT_OPTS;
-            ix->stale_version = ix->h.store_version;
+            ix->stale_version = top_version(ix);
             detach(ix);
         } else if (st != KG_ENOTFOUND) {
             ix->rebuilt = INDEX_REBUILD_DAMAGED;
             snprintf(ix->why, sizeof ix->why, "%s", why);
         }
     }
+    remove_segments(ix);
     st = build(ix, s, NULL, 0, version, err, errlen);
     if (st != KG_OK)
         goto fail;
@@ -251,6 +559,10 @@ void index_free(struct index *ix)
     if (!ix)
         return;
     detach(ix);
+    for (size_t i = 0; i < ix->nseg; i++)
+        index_free(ix->seg[i]);
+    free(ix->seg);
+    free(ix->dead);
     free(ix->k2);
     free(ix->path);
     text_free(ix->tx);
@@ -262,7 +574,7 @@ void index_free(struct index *ix)
 
 size_t index_doc_count(const struct index *ix)
 {
-    return ix->h.ndocs;
+    return (size_t)ix->live;
 }
 
 void index_get_info(const struct index *ix, struct index_info *info)
@@ -270,13 +582,20 @@ void index_get_info(const struct index *ix, struct index_info *info)
     memset(info, 0, sizeof *info);
     info->path = ix->in_memory ? NULL : ix->path;
     info->file = ix->path;
-    info->docs = ix->h.ndocs;
+    info->docs = (size_t)ix->live;
     info->terms = ix->h.nterms;
     for (int k = 0; k < KG_KIND_COUNT; k++)
-        info->docs_of[k] = ix->h.kind_start[k + 1] - ix->h.kind_start[k];
+        info->docs_of[k] = ix->live_of[k];
     info->postings = ix->h.npostings;
     info->bytes = ix->size;
-    info->version = ix->h.store_version;
+    for (size_t i = 0; i < ix->nseg; i++) {
+        info->postings += ix->seg[i]->h.npostings;
+        info->bytes += ix->seg[i]->size;
+    }
+    info->version = top_version(ix);
+    info->segments = ix->nseg;
+    info->changed = ix->changed;
+    info->merged = ix->merged;
     info->built = ix->built;
     info->in_memory = ix->in_memory;
     info->k1 = ix->k1;

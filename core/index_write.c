@@ -167,8 +167,10 @@ struct builder {
     struct bdoc *docs;
     size_t ndocs, dcap;
     struct kg_buf ids;
-    uint32_t cur; /* current document + 1 */
-    uint64_t dl2; /* its weighted length in half units */
+    uint32_t cur;    /* current document's serial number */
+    uint32_t serial; /* documents begun */
+    bool drop;       /* the current document only feeds profiles */
+    uint64_t dl2;    /* its weighted length in half units */
     /* profiles: nodes are records at either end of a relevant link */
     struct strmap nodes;
     uint32_t (*edges)[2];
@@ -348,7 +350,7 @@ static void doc_begin(struct builder *b)
         b->dcap = b->dcap ? b->dcap * 2 : 1024;
         b->docs = kg_xrealloc(b->docs, b->dcap * sizeof *b->docs);
     }
-    b->cur = (uint32_t)b->ndocs + 1;
+    b->cur = ++b->serial;
     b->dl2 = 0;
     b->docs[b->ndocs].start = b->npairs;
 }
@@ -358,6 +360,16 @@ static kg_status doc_end(struct builder *b, const struct kg_record *r)
 {
     struct bdoc *d = &b->docs[b->ndocs];
     d->n = (uint32_t)(b->npairs - d->start);
+    if (b->drop) { /* take its terms back out */
+        for (uint64_t i = d->start; i < b->npairs; i++) {
+            uint32_t t = b->pairs[i].term;
+            const char *p = b->terms.b + b->terms.off[t];
+            size_t n = b->terms.len[t];
+            terms_get(&b->terms, p, n, text_hash(p, n))->df--;
+        }
+        b->npairs = d->start;
+        return KG_OK;
+    }
     if (d->n == 0)
         return KG_OK;
     if (b->ndocs >= IX_MAX_DOCS) {
@@ -695,9 +707,37 @@ static struct pair *group_postings(struct builder *b, const struct doc_key *dk,
 }
 
 /* Lays the builder's documents out as an index image. */
+/* A segment's records: changed after version from (keys "KID", K the
+ * kind's digit, as node_of makes them). */
+struct ix_gone {
+    int64_t from;
+    struct strmap keys;
+};
+
+/* Drops the terms no kept document has (those only dropped documents
+ * had), renumbering the rest; dfs is by term id. */
+static void drop_unused_terms(struct builder *b, uint32_t *dfs)
+{
+    size_t nt = b->terms.n, m = 0;
+    uint32_t *map = kg_xmalloc((nt + 1) * sizeof *map);
+    for (size_t i = 0; i < nt; i++) {
+        map[i] = (uint32_t)m;
+        if (dfs[i]) {
+            b->terms.off[m] = b->terms.off[i];
+            b->terms.len[m] = b->terms.len[i];
+            dfs[m++] = dfs[i];
+        }
+    }
+    if (m < nt)
+        for (size_t i = 0; i < b->npairs; i++)
+            b->pairs[i].term = map[b->pairs[i].term];
+    b->terms.n = m;
+    free(map);
+}
+
 static kg_status layout(struct builder *b, int64_t version, double k1,
-                        double bb, struct image_writer *img, char *err,
-                        size_t errlen)
+                        double bb, const struct ix_gone *gone,
+                        struct image_writer *img, char *err, size_t errlen)
 {
     size_t nd = b->ndocs, nt = b->terms.n;
     struct ix_header h;
@@ -754,6 +794,9 @@ static kg_status layout(struct builder *b, int64_t version, double k1,
     free(b->terms.t);
     b->terms.t = NULL;
     b->terms.cap = 0;
+    drop_unused_terms(b, dfs);
+    nt = b->terms.n;
+    h.nterms = (uint32_t)nt;
     uint64_t *pstart = kg_xmalloc((nt + 1) * sizeof *pstart);
     pstart[0] = 0;
     for (size_t i = 0; i < nt; i++)
@@ -860,6 +903,10 @@ static kg_status layout(struct builder *b, int64_t version, double k1,
         ix_fmt_err(err, errlen, "index dictionary over 4 GB");
         goto limit;
     }
+    h.off[S_GONE] = img->len;
+    if (gone && gone->keys.n)
+        image_add(img, gone->keys.b, gone->keys.blen);
+    h.len[S_GONE] = img->len - h.off[S_GONE];
     image_align(img, 8);
     struct ix_meta m = {
         .text_version = h.text_version,
@@ -870,6 +917,8 @@ static kg_status layout(struct builder *b, int64_t version, double k1,
         .k1 = h.k1,
         .b = h.b,
         .avgdl = h.avgdl,
+        .from_version = gone ? gone->from : -1,
+        .ngone = gone ? (uint32_t)gone->keys.n : 0,
     };
     memcpy(m.kind_start, h.kind_start, sizeof m.kind_start);
     for (unsigned i = 0; i < S_COUNT; i++)
@@ -908,7 +957,7 @@ kg_status ix_write_image(struct store *s, const struct kg_record *const *recs,
     }
     double t1 = kg_monotonic();
     if (st == KG_OK)
-        st = layout(&b, version, k1, bb, img, err, errlen);
+        st = layout(&b, version, k1, bb, NULL, img, err, errlen);
     *t = (struct index_timing){
         .read_s = t1 - t0,
         .tokenize_s = b.tokenize_s,
@@ -916,5 +965,215 @@ kg_status ix_write_image(struct store *s, const struct kg_record *const *recs,
         .text_bytes = b.text_bytes,
     };
     builder_release(&b);
+    return st;
+}
+
+/* ------------------------------------------------------------ segments */
+
+/* What a segment build gathers from the store before it reads records. */
+struct seg_build {
+    struct builder *b;
+    struct store *s;
+    struct ix_gone gone;   /* the segment's records */
+    struct strmap items;   /* items read for the profiles (and their own) */
+    struct strmap experts; /* experts whose links were read */
+    kg_status st;
+};
+
+static void key_of(kg_kind kind, const char *id, struct kg_buf *k)
+{
+    k->len = 0;
+    char c = (char)('0' + kind);
+    kg_buf_add(k, &c, 1);
+    kg_buf_add(k, id, strlen(id));
+}
+
+static bool add_key(struct strmap *m, kg_kind kind, const char *id)
+{
+    struct kg_buf k;
+    kg_buf_init(&k);
+    key_of(kind, id, &k);
+    bool added = false;
+    strmap_get(m, k.data, k.len, true, &added);
+    kg_buf_release(&k);
+    return added;
+}
+
+static bool has_key(const struct strmap *m, kg_kind kind, const char *id)
+{
+    struct kg_buf k;
+    kg_buf_init(&k);
+    key_of(kind, id, &k);
+    bool has = strmap_get((struct strmap *)m, k.data, k.len, false, NULL) !=
+               STRMAP_NONE;
+    kg_buf_release(&k);
+    return has;
+}
+
+static bool is_item(kg_kind k)
+{
+    return k == KG_ACHIEVEMENT || k == KG_PATENT;
+}
+
+static bool change_cb(kg_kind kind, const char *id, void *ctx)
+{
+    struct seg_build *g = ctx;
+    if (indexed_kind(kind))
+        add_key(&g->gone.keys, kind, id);
+    return true;
+}
+
+/* An item's profiles change with it: its experts and institutions, and
+ * the institutions of those experts. */
+static bool item_link_cb(const struct store_link *l, void *ctx)
+{
+    struct seg_build *g = ctx;
+    if (l->dst_kind == KG_EXPERT || l->dst_kind == KG_INSTITUTION)
+        add_key(&g->gone.keys, l->dst_kind, l->dst_id);
+    if (l->src_kind == KG_EXPERT && l->dst_kind == KG_INSTITUTION)
+        add_key(&g->gone.keys, l->dst_kind, l->dst_id);
+    return true;
+}
+
+/* A profile's links: kept for the builder, noting its items and (for an
+ * institution) its experts, whose items feed it too. */
+static bool profile_link_cb(const struct store_link *l, void *ctx)
+{
+    struct seg_build *g = ctx;
+    link_cb(l, g->b);
+    if (is_item(l->src_kind))
+        add_key(&g->items, l->src_kind, l->src_id);
+    if (l->src_kind == KG_EXPERT && l->dst_kind == KG_INSTITUTION)
+        add_key(&g->experts, l->src_kind, l->src_id);
+    return true;
+}
+
+/* Reads record key (as in gone.keys) and adds it; a deleted record adds
+ * nothing. */
+static kg_status add_stored(struct seg_build *g, const char *key, bool drop)
+{
+    kg_kind kind = (kg_kind)(key[0] - '0');
+    struct kg_record r;
+    record_init(&r, kind);
+    kg_status st = store_get(g->s, kind, key + 1, &r);
+    if (st == KG_ENOTFOUND) {
+        record_release(&r);
+        return KG_OK;
+    }
+    if (st == KG_OK) {
+        g->b->drop = drop;
+        st = record_cb(&r, g->b) ? KG_OK : g->b->st;
+        g->b->drop = false;
+    } else {
+        snprintf(g->b->err, sizeof g->b->err, "reading the store: %s",
+                 store_last_error(g->s));
+    }
+    record_release(&r);
+    return st;
+}
+
+static kg_status gather_segment(struct seg_build *g, int64_t from)
+{
+    struct store *s = g->s;
+    kg_status st = store_changes(s, from, change_cb, g);
+    if (st != KG_OK)
+        return st;
+    /* the profiles the changed items feed (the callbacks add keys: the
+     * loops copy theirs) */
+    for (size_t i = 0; st == KG_OK && i < g->gone.keys.n; i++) {
+        char *key = kg_xstrdup(strmap_str(&g->gone.keys, (uint32_t)i));
+        kg_kind kind = (kg_kind)(key[0] - '0');
+        if (is_item(kind) || kind == KG_EXPERT)
+            st = store_foreach_link(s, &kind, key + 1, item_link_cb, g);
+        free(key);
+    }
+    /* the links of every profile to rebuild, and of an institution's
+     * experts */
+    for (size_t i = 0; st == KG_OK && i < g->gone.keys.n; i++) {
+        char *key = kg_xstrdup(strmap_str(&g->gone.keys, (uint32_t)i));
+        kg_kind kind = (kg_kind)(key[0] - '0');
+        if (kind == KG_EXPERT || kind == KG_INSTITUTION)
+            st = store_foreach_link(s, &kind, key + 1, profile_link_cb, g);
+        free(key);
+    }
+    for (size_t i = 0; st == KG_OK && i < g->experts.n; i++) {
+        char *key = kg_xstrdup(strmap_str(&g->experts, (uint32_t)i));
+        kg_kind kind = KG_EXPERT;
+        if (!has_key(&g->gone.keys, KG_EXPERT, key + 1)) /* else read above */
+            st = store_foreach_link(s, &kind, key + 1, profile_link_cb, g);
+        free(key);
+    }
+    return st;
+}
+
+static kg_status build_segment(struct seg_build *g)
+{
+    struct builder *b = g->b;
+    build_adjacency(b);
+    kg_status st = KG_OK;
+    /* items: first those only read for profiles, then the changed ones */
+    for (size_t i = 0; st == KG_OK && i < g->items.n; i++) {
+        const char *key = strmap_str(&g->items, (uint32_t)i);
+        bool mine = strmap_get(&g->gone.keys, key, strlen(key), false, NULL) !=
+                    STRMAP_NONE;
+        st = add_stored(g, key, !mine);
+    }
+    for (size_t i = 0; st == KG_OK && i < g->gone.keys.n; i++) {
+        const char *key = strmap_str(&g->gone.keys, (uint32_t)i);
+        kg_kind kind = (kg_kind)(key[0] - '0');
+        if ((is_item(kind) || kind == KG_DEMAND) &&
+            strmap_get(&g->items, key, strlen(key), false, NULL) == STRMAP_NONE)
+            st = add_stored(g, key, false);
+    }
+    if (st != KG_OK)
+        return st;
+    group_contribs(b);
+    for (size_t i = 0; st == KG_OK && i < g->gone.keys.n; i++) {
+        const char *key = strmap_str(&g->gone.keys, (uint32_t)i);
+        kg_kind kind = (kg_kind)(key[0] - '0');
+        if (kind == KG_EXPERT || kind == KG_INSTITUTION)
+            st = add_stored(g, key, false);
+    }
+    return st;
+}
+
+kg_status ix_write_segment(struct store *s, int64_t from, int64_t version,
+                           double k1, double bb, uint32_t text_flags,
+                           struct image_writer *img, struct index_timing *t,
+                           size_t *nchanged, char *err, size_t errlen)
+{
+    struct builder b;
+    struct text_opts to = {.cjk_words = text_flags & IX_CJK_WORDS};
+    struct seg_build g = {.b = &b, .s = s};
+    g.gone.from = from;
+    double t0 = kg_monotonic();
+    memset(img, 0, sizeof *img);
+    *nchanged = 0;
+    kg_status st = builder_init(&b, &to, err, errlen);
+    if (st == KG_OK) {
+        st = gather_segment(&g, from);
+        if (st != KG_OK)
+            ix_fmt_err(err, errlen, "reading the store: %s",
+                       store_last_error(s));
+    }
+    if (st == KG_OK) {
+        st = build_segment(&g);
+        if (st != KG_OK)
+            ix_fmt_err(err, errlen, "%s", b.err);
+    }
+    double t1 = kg_monotonic();
+    if (st == KG_OK)
+        st = layout(&b, version, k1, bb, &g.gone, img, err, errlen);
+    *nchanged = g.gone.keys.n;
+    *t = (struct index_timing){
+        .read_s = t1 - t0,
+        .tokenize_s = b.tokenize_s,
+        .layout_s = kg_monotonic() - t1,
+        .text_bytes = b.text_bytes,
+    };
+    builder_release(&b);
+    strmap_release(&g.gone.keys);
+    strmap_release(&g.items);
+    strmap_release(&g.experts);
     return st;
 }

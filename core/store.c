@@ -18,7 +18,7 @@
 
 #include "core/resolve.h"
 
-#define STORE_SCHEMA 5
+#define STORE_SCHEMA 6
 #define STORE_APP_ID 0x4b476d31 /* "KGm1" */
 #define STORE_BUSY_MS 5000
 
@@ -85,6 +85,42 @@ static const char *const migrations[] = {
     "  demand TEXT PRIMARY KEY,"
     "  status TEXT NOT NULL,"
     "  at TEXT NOT NULL) WITHOUT ROWID;",
+    /* 6: a change log for the incremental index. Each record added,
+     * updated, deleted, linked or unlinked leaves a row (version, kind, id)
+     * with the version its transaction commits (store/version + 1 while the
+     * transaction runs); change/since is the version from which the log is
+     * complete. A link whose sources alone change (a re-import merging
+     * them) changes no record's text, so it leaves no row. */
+    "CREATE TABLE change("
+    "  version INTEGER NOT NULL,"
+    "  kind INTEGER NOT NULL,"
+    "  id TEXT NOT NULL);"
+    "CREATE INDEX change_version ON change(version);"
+    "INSERT OR REPLACE INTO meta(key, value) VALUES('change/since',"
+    "  (SELECT coalesce(max(CAST(value AS INTEGER)), 0) FROM meta"
+    "   WHERE key = 'store/version'));"
+    "CREATE VIEW change_next AS SELECT coalesce(max(CAST(value AS INTEGER)),"
+    "  0) + 1 AS v FROM meta WHERE key = 'store/version';"
+    "CREATE TRIGGER change_record_add AFTER INSERT ON record BEGIN"
+    "  INSERT INTO change SELECT v, new.kind, new.id FROM change_next; END;"
+    "CREATE TRIGGER change_record_set AFTER UPDATE ON record"
+    "  WHEN old.body IS NOT new.body OR old.stub IS NOT new.stub"
+    "    OR old.id IS NOT new.id OR old.kind IS NOT new.kind BEGIN"
+    "  INSERT INTO change SELECT v, old.kind, old.id FROM change_next;"
+    "  INSERT INTO change SELECT v, new.kind, new.id FROM change_next"
+    "    WHERE old.id IS NOT new.id OR old.kind IS NOT new.kind; END;"
+    "CREATE TRIGGER change_record_del AFTER DELETE ON record BEGIN"
+    "  INSERT INTO change SELECT v, old.kind, old.id FROM change_next; END;"
+    "CREATE TRIGGER change_link_add AFTER INSERT ON link BEGIN"
+    "  INSERT INTO change SELECT v, kind, id FROM record, change_next"
+    "    WHERE rid IN (new.src, new.dst); END;"
+    "CREATE TRIGGER change_link_del AFTER DELETE ON link BEGIN"
+    "  INSERT INTO change SELECT v, kind, id FROM record, change_next"
+    "    WHERE rid IN (old.src, old.dst); END;"
+    "CREATE TRIGGER change_link_set AFTER UPDATE OF src, rel, dst, pos"
+    "  ON link BEGIN"
+    "  INSERT INTO change SELECT v, kind, id FROM record, change_next"
+    "    WHERE rid IN (old.src, old.dst, new.src, new.dst); END;",
 };
 
 enum stmt_id {
@@ -659,6 +695,40 @@ kg_status store_version(struct store *s, int64_t *v)
         *v = strtoll(val, NULL, 10);
     free(val);
     return st == KG_ENOTFOUND ? KG_OK : st;
+}
+
+kg_status store_changes(struct store *s, int64_t after, store_change_cb cb,
+                        void *ctx)
+{
+    char *val = NULL;
+    kg_status st = store_meta_get(s, "change/since", &val);
+    int64_t since = st == KG_OK ? strtoll(val, NULL, 10) : INT64_MAX;
+    free(val);
+    if (st != KG_OK && st != KG_ENOTFOUND)
+        return st;
+    if (after < since) {
+        set_err(s, "changes before version %lld are not logged",
+                (long long)since);
+        return KG_ENOTFOUND;
+    }
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(s->db,
+                                "SELECT DISTINCT kind, id FROM change "
+                                "WHERE version > ?1",
+                                -1, &q, NULL);
+    if (rc != SQLITE_OK)
+        return sql_fail(s, rc, "reading changes");
+    sqlite3_bind_int64(q, 1, after);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        int k = sqlite3_column_int(q, 0);
+        if (k >= 0 && k < KG_KIND_COUNT && !cb((kg_kind)k, col_text(q, 1), ctx))
+            break;
+    }
+    st = KG_OK;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        st = sql_fail(s, rc, "reading changes");
+    sqlite3_finalize(q);
+    return st;
 }
 
 kg_status store_begin(struct store *s)

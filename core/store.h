@@ -160,6 +160,17 @@ kg_status store_foreach_link(struct store *s, const kg_kind *kind,
  */
 kg_status store_version(struct store *s, int64_t *v) KG_MUST_CHECK;
 
+/*
+ * The records changed after version `after` (added, updated, deleted,
+ * linked or unlinked): cb gets each (kind, id) once, in no order, and
+ * returns false to stop. KG_ENOTFOUND when the store's change log does not
+ * reach back that far (it starts with schema 4); then a cache must be
+ * rebuilt whole.
+ */
+typedef bool (*store_change_cb)(kg_kind kind, const char *id, void *ctx);
+kg_status store_changes(struct store *s, int64_t after, store_change_cb cb,
+                        void *ctx) KG_MUST_CHECK;
+
 /* Key/value state for other modules (keys like "source/NAME"). get returns
  * KG_ENOTFOUND when absent; *value is the caller's to free. */
 kg_status store_meta_get(struct store *s, const char *key,

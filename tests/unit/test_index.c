@@ -776,6 +776,245 @@ static void profiles_carry_the_titles_of_their_items(void **state)
     index_free(ix);
 }
 
+/* ------------------------------------------------------ incremental */
+
+static struct index_info info_of(const struct index *ix)
+{
+    struct index_info in;
+    index_get_info(ix, &in);
+    return in;
+}
+
+/* The ids of every hit of q, kind-prefixed, sorted, as one string. */
+static char *hit_ids(struct index *ix, const char *q, unsigned kinds)
+{
+    struct index_hit *h;
+    size_t n;
+    search(ix, q, kinds, 0, &h, &n);
+    char **v = kg_xcalloc(n + 1, sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = kg_xasprintf("%d%s", (int)h[i].kind, h[i].id);
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+            char *x = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = x;
+        }
+    struct kg_buf b;
+    kg_buf_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        kg_buf_printf(&b, "%s;", v[i]);
+        free(v[i]);
+    }
+    free(v);
+    free(h);
+    char *r = kg_xstrdup(b.len ? b.data : "");
+    kg_buf_release(&b);
+    return r;
+}
+
+static void filler(struct fx *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char json[128];
+        snprintf(json, sizeof json,
+                 "{\"id\":\"F%zu\",\"title\":\"filler%zu common\"}", i, i);
+        put(f->s, KG_ACHIEVEMENT, json);
+    }
+}
+
+static void
+an_update_indexes_only_the_changes_and_never_finds_old_text(void **state)
+{
+    struct fx *f = *state;
+    filler(f, 30);
+    put(f->s, KG_INSTITUTION, "{\"id\":\"I1\",\"name\":\"山东大学\"}");
+    put(f->s, KG_EXPERT,
+        "{\"id\":\"E1\",\"name\":\"张三\",\"institution\":\"I1\"}");
+    put(f->s, KG_ACHIEVEMENT,
+        "{\"id\":\"A1\",\"title\":\"钛合金激光焊接\",\"experts\":[\"E1\"]}");
+    struct index *ix = open_ix(f, NULL);
+    assert_true(was_built(ix));
+    char *r = hit_ids(ix, "钛合金", 0);
+    assert_string_equal(r, "0I1;1E1;2A1;");
+    free(r);
+    index_free(ix);
+    /* A1 changes its title, F2 is deleted, A2 is new */
+    put(f->s, KG_ACHIEVEMENT,
+        "{\"id\":\"A1\",\"title\":\"magnesium casting\",\"experts\":[\"E1\"]}");
+    assert_int_equal(store_delete(f->s, KG_ACHIEVEMENT, "F2"), KG_OK);
+    put(f->s, KG_ACHIEVEMENT, "{\"id\":\"A2\",\"title\":\"zirconium\"}");
+    free(warnings(f));
+    for (int round = 0; round < 2; round++) { /* updated, then reopened */
+        ix = open_ix(f, NULL);
+        struct index_info in = info_of(ix);
+        assert_false(in.built);
+        assert_int_equal(in.segments, 1);
+        if (round == 0) /* A1, F2, A2 and the profiles A1 feeds */
+            assert_int_equal(in.changed, 5);
+        else
+            assert_int_equal(in.changed, 0);
+        assert_int_equal(in.docs, 33);
+        r = hit_ids(ix, "钛合金", 0);
+        assert_string_equal(r, "");
+        free(r);
+        r = hit_ids(ix, "magnesium", 0);
+        assert_string_equal(r, "0I1;1E1;2A1;");
+        free(r);
+        r = hit_ids(ix, "filler2", 0);
+        assert_string_equal(r, "");
+        free(r);
+        r = hit_ids(ix, "zirconium filler3", 0);
+        assert_string_equal(r, "2A2;2F3;");
+        free(r);
+        /* top-k skips the superseded documents too */
+        struct index_hit *h;
+        size_t n;
+        search(ix, "magnesium 钛合金", KG_KIND_BIT(KG_ACHIEVEMENT), 1, &h, &n);
+        assert_int_equal(n, 1);
+        assert_string_equal(h[0].id, "A1");
+        free(h);
+        index_free(ix);
+    }
+    /* deleting A1 takes its title out of its expert's and institution's
+     * profiles too */
+    assert_int_equal(store_delete(f->s, KG_ACHIEVEMENT, "A1"), KG_OK);
+    ix = open_ix(f, NULL);
+    assert_false(was_built(ix));
+    r = hit_ids(ix, "magnesium", 0);
+    assert_string_equal(r, "");
+    free(r);
+    r = hit_ids(ix, "张三 山东大学", 0);
+    assert_string_equal(r, "0I1;1E1;");
+    free(r);
+    index_free(ix);
+    char *w = warnings(f);
+    assert_string_equal(w, "");
+    free(w);
+}
+
+/* The query paths main's dict branch added (one-character expansion,
+ * co-occurrence counts, the k clamp) span the segments and skip what a
+ * newer segment supersedes. */
+static void segments_serve_one_char_terms_counts_and_a_huge_k(void **state)
+{
+    struct fx *f = *state;
+    filler(f, 30);
+    put(f->s, KG_ACHIEVEMENT, "{\"id\":\"A1\",\"title\":\"钛合金激光焊接\"}");
+    index_free(open_ix(f, NULL));
+    put(f->s, KG_ACHIEVEMENT, "{\"id\":\"A1\",\"title\":\"钛合金焊接\"}");
+    put(f->s, KG_ACHIEVEMENT, "{\"id\":\"A2\",\"title\":\"铝合金铸造\"}");
+    struct index *ix = open_ix(f, NULL);
+    assert_int_equal(info_of(ix).segments, 1);
+    char *r = hit_ids(ix, "铝", 0); /* only in the segment */
+    assert_string_equal(r, "2A2;");
+    free(r);
+    r = hit_ids(ix, "钛", 0); /* the full build's A1 is superseded */
+    assert_string_equal(r, "2A1;");
+    free(r);
+    r = hit_ids(ix, "激光", 0);
+    assert_string_equal(r, "");
+    free(r);
+    const char *both[] = {"合金"};
+    size_t c = 0;
+    assert_int_equal(index_count_all(ix, both, 1, &c), KG_OK);
+    assert_int_equal(c, 2);
+    struct index_hit *h;
+    size_t n;
+    search(ix, "合金 common", 0, SIZE_MAX, &h, &n);
+    assert_int_equal(n, 32);
+    free(h);
+    index_free(ix);
+    free(warnings(f));
+}
+
+static void many_updates_then_a_rebuild_equal_a_fresh_build(void **state)
+{
+    struct fx *f = *state;
+    static const char *const words[] = {
+        "alloy",   "laser", "weld",    "cast",   "sensor", "drone",
+        "battery", "grid",  "polymer", "enzyme", "钛合金", "传感器"};
+    enum { NW = 12, NREC = 400 };
+    rng_state = 7;
+    char json[256];
+    for (int i = 0; i < NREC; i++) {
+        snprintf(json, sizeof json,
+                 "{\"id\":\"A%d\",\"title\":\"%s %s\",\"abstract\":\"%s\"}", i,
+                 words[rnd(NW)], words[rnd(NW)], words[rnd(NW)]);
+        put(f->s, KG_ACHIEVEMENT, json);
+    }
+    index_free(open_ix(f, NULL));
+    size_t max_segments = 0;
+    for (int round = 0; round < 24; round++) {
+        for (int j = 0; j < 2; j++) {
+            snprintf(json, sizeof json, "{\"id\":\"A%u\",\"title\":\"%s %s\"}",
+                     rnd(NREC + 20), words[rnd(NW)], words[rnd(NW)]);
+            put(f->s, KG_ACHIEVEMENT, json);
+        }
+        if (round % 4 == 3) {
+            snprintf(json, sizeof json, "A%u", rnd(NREC));
+            kg_status st = store_delete(f->s, KG_ACHIEVEMENT, json);
+            assert_true(st == KG_OK || st == KG_ENOTFOUND);
+        }
+        struct index *ix = open_ix(f, NULL);
+        struct index_info in = info_of(ix);
+        assert_false(in.built);
+        max_segments = in.segments > max_segments ? in.segments : max_segments;
+        index_free(ix);
+    }
+    assert_true(max_segments >= 2 && max_segments <= 5);
+    struct index_opts mem = {.in_memory = true};
+    struct index *fresh = open_ix(f, &mem);
+    struct index *seg = open_ix(f, NULL);
+    for (int i = 0; i < NW; i++) {
+        char *a = hit_ids(fresh, words[i], 0), *b = hit_ids(seg, words[i], 0);
+        assert_string_equal(a, b);
+        free(a);
+        free(b);
+    }
+    /* top-k over segments equals the head of every hit over segments */
+    for (int i = 0; i + 1 < NW; i++) {
+        char q[64];
+        snprintf(q, sizeof q, "%s %s", words[i], words[i + 1]);
+        struct index_hit *ha, *hb;
+        size_t na, nb;
+        search(seg, q, 0, 0, &ha, &na);
+        search(seg, q, 0, 5, &hb, &nb);
+        assert_int_equal(nb, na < 5 ? na : 5);
+        for (size_t j = 0; j < nb; j++) {
+            assert_string_equal(ha[j].id, hb[j].id);
+            assert_true(ha[j].score == hb[j].score);
+        }
+        free(ha);
+        free(hb);
+    }
+    index_free(seg);
+    /* merged into one full build, scores and order equal too */
+    struct index_opts rb = {.rebuild = true};
+    seg = open_ix(f, &rb);
+    assert_int_equal(info_of(seg).segments, 0);
+    for (int i = 0; i + 1 < NW; i++) {
+        char q[64];
+        snprintf(q, sizeof q, "%s %s", words[i], words[i + 1]);
+        struct index_hit *ha, *hb;
+        size_t na, nb;
+        search(fresh, q, 0, 10, &ha, &na);
+        search(seg, q, 0, 10, &hb, &nb);
+        assert_int_equal(na, nb);
+        for (size_t j = 0; j < na; j++) {
+            assert_string_equal(ha[j].id, hb[j].id);
+            assert_true(ha[j].score == hb[j].score);
+        }
+        free(ha);
+        free(hb);
+    }
+    index_free(seg);
+    index_free(fresh);
+    char seg_list[200];
+    snprintf(seg_list, sizeof seg_list, "%s.segs", f->idx);
+    assert_int_equal(access(seg_list, F_OK), -1);
+}
+
 static void in_memory_indexes_never_touch_the_file(void **state)
 {
     struct fx *f = *state;
@@ -806,6 +1045,9 @@ int main(void)
         T(an_unwritable_index_path_falls_back_to_memory),
         T(profiles_carry_the_titles_of_their_items),
         T(in_memory_indexes_never_touch_the_file),
+        T(an_update_indexes_only_the_changes_and_never_finds_old_text),
+        T(segments_serve_one_char_terms_counts_and_a_huge_k),
+        T(many_updates_then_a_rebuild_equal_a_fresh_build),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -258,6 +258,71 @@ static void delete_removes_the_record_and_its_links(void **state)
     assert_int_equal(ls.n, 0);
 }
 
+static bool collect_change(kg_kind kind, const char *id, void *ctx)
+{
+    struct kg_buf *b = ctx;
+    kg_buf_printf(b, "%d:%s;", (int)kind, id);
+    return true;
+}
+
+/* The sorted "kind:id;" list of the changes after version v. */
+static char *changes_after(struct store *s, int64_t v)
+{
+    struct kg_buf b;
+    kg_buf_init(&b);
+    assert_int_equal(store_changes(s, v, collect_change, &b), KG_OK);
+    char *p = kg_xstrdup(b.len ? b.data : "");
+    kg_buf_release(&b);
+    /* sort the entries: ';'-separated, few */
+    size_t n = 0;
+    char *v_[32];
+    for (char *t = strtok(p, ";"); t && n < 32; t = strtok(NULL, ";"))
+        v_[n++] = t;
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && strcmp(v_[j - 1], v_[j]) > 0; j--) {
+            char *x = v_[j];
+            v_[j] = v_[j - 1];
+            v_[j - 1] = x;
+        }
+    struct kg_buf o;
+    kg_buf_init(&o);
+    for (size_t i = 0; i < n; i++)
+        kg_buf_printf(&o, "%s;", v_[i]);
+    char *r = kg_xstrdup(o.len ? o.data : "");
+    kg_buf_release(&o);
+    free(p);
+    return r;
+}
+
+static void change_log_names_what_changed_since_a_version(void **state)
+{
+    struct fx *f = *state;
+    int64_t v0 = 0, v1 = 0, v2 = 0;
+    assert_int_equal(store_version(f->s, &v0), KG_OK);
+    put_json(f->s, KG_EXPERT, "{\"id\":\"E1\",\"name\":\"Li\"}", NULL);
+    put_json(f->s, KG_ACHIEVEMENT, "{\"id\":\"A1\",\"title\":\"x\"}", NULL);
+    assert_int_equal(store_version(f->s, &v1), KG_OK);
+    char *c = changes_after(f->s, v0);
+    assert_string_equal(c, "1:E1;2:A1;");
+    free(c);
+    /* unchanged content leaves no change; a new link names both ends */
+    put_json(f->s, KG_EXPERT, "{\"id\":\"E1\",\"name\":\"Li\"}", NULL);
+    c = changes_after(f->s, v1);
+    assert_string_equal(c, "");
+    free(c);
+    put_json(f->s, KG_ACHIEVEMENT,
+             "{\"id\":\"A1\",\"title\":\"y\",\"experts\":[\"E1\"]}", NULL);
+    assert_int_equal(store_version(f->s, &v2), KG_OK);
+    c = changes_after(f->s, v1);
+    assert_string_equal(c, "1:E1;2:A1;");
+    free(c);
+    /* a deletion names the record and the other end of its links */
+    assert_int_equal(store_delete(f->s, KG_ACHIEVEMENT, "A1"), KG_OK);
+    c = changes_after(f->s, v2);
+    assert_string_equal(c, "1:E1;2:A1;");
+    free(c);
+}
+
 static bool collect_meta(const char *k, const char *v, void *ctx)
 {
     struct kg_buf *b = ctx;
@@ -321,6 +386,22 @@ static void missing_or_foreign_files_are_clear_errors(void **state)
     assert_non_null(strstr(err, path));
 }
 
+/* SQL that takes away what migrations 5 (batch tables) and 6 (change
+ * log) create, for tests that fake an older store. */
+#define UNDO_SCHEMA_5_6                                                        \
+    "DROP TRIGGER change_record_add;"                                          \
+    "DROP TRIGGER change_record_set;"                                          \
+    "DROP TRIGGER change_record_del;"                                          \
+    "DROP TRIGGER change_link_add;"                                            \
+    "DROP TRIGGER change_link_del;"                                            \
+    "DROP TRIGGER change_link_set;"                                            \
+    "DROP VIEW change_next;"                                                   \
+    "DROP TABLE change;"                                                       \
+    "DELETE FROM meta WHERE key = 'change/since';"                             \
+    "DROP TABLE batch_run;"                                                    \
+    "DROP TABLE batch_seen;"                                                   \
+    "DROP TABLE demand_status;"
+
 static void an_older_schema_is_migrated_and_keeps_its_records(void **state)
 {
     struct fx *f = *state;
@@ -331,9 +412,7 @@ static void an_older_schema_is_migrated_and_keeps_its_records(void **state)
     sqlite3 *db;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
-                                  "DROP TABLE batch_run;"
-                                  "DROP TABLE batch_seen;"
-                                  "DROP TABLE demand_status;"
+                                  UNDO_SCHEMA_5_6
                                   "DROP INDEX record_id;"
                                   "ALTER TABLE record DROP COLUMN prov;"
                                   "ALTER TABLE link DROP COLUMN sources;"
@@ -347,8 +426,12 @@ static void an_older_schema_is_migrated_and_keeps_its_records(void **state)
                      KG_EIO);
     assert_non_null(strstr(err, "kgmatch init"));
     assert_int_equal(store_open(f->path, 0, &f->s, err, 256), KG_OK);
-    assert_int_equal(store_schema_version(f->s), 5);
+    assert_int_equal(store_schema_version(f->s), 6);
     assert_int_equal(count(f->s, KG_EXPERT, NULL), 1);
+    /* the change log starts at the migration's version */
+    int64_t v = 0;
+    assert_int_equal(store_version(f->s, &v), KG_OK);
+    assert_int_equal(store_changes(f->s, v - 1, NULL, NULL), KG_ENOTFOUND);
 }
 
 static char *body_of(struct store *s, kg_kind kind, const char *id)
@@ -471,10 +554,8 @@ static void traditional_names_meet_simplified_ones(void **state)
                      "DELETE FROM name;"
                      "INSERT INTO name SELECT '渤海先進技術研究院', kind, rid "
                      "FROM record WHERE id = 'I9';"
-                     /* what schema 5 added, so that 3 is all there is */
-                     "DROP TABLE batch_run; DROP TABLE batch_seen;"
-                     "DROP TABLE demand_status;"
-                     "PRAGMA user_version = 3;",
+                     /* what schemas 5 and 6 added: 3 is all there is */
+                     UNDO_SCHEMA_5_6 "PRAGMA user_version = 3;",
                      NULL, NULL, NULL),
         SQLITE_OK);
     sqlite3_close(db);
@@ -502,6 +583,7 @@ int main(void)
         T(version_moves_only_when_data_changes),
         T(foreach_filters_kinds_stubs_and_changes),
         T(delete_removes_the_record_and_its_links),
+        T(change_log_names_what_changed_since_a_version),
         T(meta_keeps_values_by_prefix),
         T(readonly_store_refuses_writes),
         T(missing_or_foreign_files_are_clear_errors),
