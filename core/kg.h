@@ -58,7 +58,8 @@ void kg_buf_add(struct kg_buf *b, const void *p, size_t n);
 void kg_buf_adds(struct kg_buf *b, const char *s);
 void kg_buf_addc(struct kg_buf *b, char c);
 void kg_buf_printf(struct kg_buf *b, const char *fmt, ...) KG_PRINTF(2, 3);
-void kg_buf_vprintf(struct kg_buf *b, const char *fmt, va_list ap);
+void kg_buf_vprintf(struct kg_buf *b, const char *fmt, va_list ap)
+    KG_PRINTF(2, 0);
 /* Hands the buffer's memory to the caller (never NULL) and empties b. */
 char *kg_buf_detach(struct kg_buf *b);
 
