@@ -110,7 +110,7 @@ def bench_oai(args, work):
 
         def setup(db):
             run([args.kgmatch, "--db", db, "sources", "add", "erasmus",
-                 "--type", "oai-pmh", "--url", base])
+                 "--allow-private", "yes", "--type", "oai-pmh", "--url", base])
 
         best = None
         for _ in range(args.repeat):

@@ -184,7 +184,8 @@ def main():
         e.run(base, "init")
         for k in kinds[:3]:
             e.run(base, "import", "--kind", k, "--source", "demo", fname[k])
-        e.run(base, "sources", "add", "crash", "--type", "oai-pmh", "--url",
+        e.run(base, "sources", "add", "crash", "--allow-private", "yes",
+              "--type", "oai-pmh", "--url",
               f"http://127.0.0.1:{port}/oai")
         imp = ["import", "--kind", "achievement", "--source", "demo",
                fname["achievement"]]
