@@ -6,6 +6,7 @@
 #ifndef KG_GRAPH_INT_H
 #define KG_GRAPH_INT_H
 
+#include "core/image.h"
 #include "graph/graph.h"
 
 /*
@@ -48,5 +49,74 @@ static inline const char *graph_str(const struct graph *g, uint32_t off)
 {
     return g->strings + off;
 }
+
+/* ---- shared by graph.c (the build) and graph_image.c (the cache file) -- */
+
+#define GRAPH_MAGIC "KGGRAPH"
+#define GRAPH_FORMAT 4
+#define DEFAULT_ITEM_TERMS 64
+#define DEFAULT_CONCEPT_TERMS 8
+
+struct graph_mem {
+    void *base; /* the image: mmap'ed file or malloc'ed buffer */
+    size_t len;
+    bool mapped;
+    /* how graph_open went (graph_info) */
+    char *path; /* NULL with no_cache */
+    bool built, in_memory;
+    enum graph_rebuild rebuilt;
+    char why[256], write_err[256];
+};
+
+enum gsec {
+    G_VKIND,
+    G_VSUB,
+    G_VMATURITY,
+    G_VYEAR,
+    G_VID,
+    G_VLABEL,
+    G_VREGION,
+    G_VDOMAIN,
+    G_ORDER,
+    G_CSR_OFF,
+    G_CSR_ADJ,
+    G_CSR_W,
+    G_CSR_WDEG,
+    G_ETYPE,
+    G_VEC_OFF,
+    G_VEC_TERM,
+    G_VEC_W,
+    G_INV_OFF,
+    G_INV_V,
+    G_INV_W,
+    G_TERM_STR,
+    G_TERM_SURFACE,
+    G_TERM_DF,
+    G_TERM_VERTEX,
+    G_TERM_ORDER,
+    G_STRINGS,
+    G_COUNT
+};
+
+/* The graph's own header in the image. */
+struct graph_meta {
+    uint32_t text_version;
+    uint32_t nv, nterms, ndocs, item_terms, concept_terms;
+    int32_t ref_year;
+    uint32_t nrec;
+    int64_t version;
+    uint64_t ne, nslots, nvec, ninv, strings_len;
+};
+
+extern const struct image_spec graph_spec;
+
+/* The length in bytes section i must have; UINT64_MAX on overflow. */
+uint64_t section_bytes(const struct graph_meta *m, unsigned i);
+/* Points g's arrays at the sections of an image at base. */
+void point_into(struct graph *g, const uint8_t *base,
+                const uint64_t off[G_COUNT], const struct graph_meta *m);
+/* Builds the graph image of store version `version` into mem (graph.c). */
+kg_status build(struct store *s, int64_t version, const struct graph_opts *opts,
+                struct graph_mem *mem, char *err, size_t errlen);
 
 #endif
