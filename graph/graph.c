@@ -1020,8 +1020,9 @@ done:
 
 /* Builds the image of s, stamped with version (read before the records,
  * so a change made meanwhile leaves the image stale, not wrongly current). */
-kg_status build(struct store *s, int64_t version, const struct graph_opts *opts,
-                struct graph_mem *mem, char *err, size_t errlen)
+kg_status graph_build(struct store *s, int64_t version,
+                      const struct graph_opts *opts, struct graph_mem *mem,
+                      char *err, size_t errlen)
 {
     struct build b;
     memset(&b, 0, sizeof b);

@@ -318,7 +318,7 @@ kg_status graph_open(struct store *s, const struct graph_opts *opts,
     mem->built = cs != CACHE_CURRENT;
     mem->in_memory = !use_file;
     if (cs != CACHE_CURRENT) {
-        st = build(s, version, opts, g->mem, err, errlen);
+        st = graph_build(s, version, opts, g->mem, err, errlen);
         struct image im;
         if (st == KG_OK &&
             (image_check(&graph_spec, g->mem->base, g->mem->len, false, &im,

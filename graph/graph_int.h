@@ -116,7 +116,8 @@ uint64_t section_bytes(const struct graph_meta *m, unsigned i);
 void point_into(struct graph *g, const uint8_t *base,
                 const uint64_t off[G_COUNT], const struct graph_meta *m);
 /* Builds the graph image of store version `version` into mem (graph.c). */
-kg_status build(struct store *s, int64_t version, const struct graph_opts *opts,
-                struct graph_mem *mem, char *err, size_t errlen);
+kg_status graph_build(struct store *s, int64_t version,
+                      const struct graph_opts *opts, struct graph_mem *mem,
+                      char *err, size_t errlen);
 
 #endif
