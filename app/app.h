@@ -79,15 +79,25 @@ struct app_step {
     const char *kind, *id, *label;
 };
 
+/* How to reach an institution or an expert: each "" when the record has
+ * none. */
+struct app_contacts {
+    const char *email, *phone, *url;
+};
+
 /* An item that makes a partner institution: one of its experts or items. */
 struct app_item {
     kg_kind kind;
     const char *id, *label;
-    double score; /* the item's best match score over the demands */
+    double score;  /* the item's best match score over the demands */
+    bool accepted; /* a broker accepted it for the demand of that score */
+    struct app_contacts contacts; /* experts; "" for items */
 };
 
-/* What a partner hit adds to its institution. */
+/* What a partner hit adds to its institution. The hit's accepted flag says
+ * a broker accepted the institution itself for the demand. */
 struct app_partner {
+    struct app_contacts contacts;  /* the institution's */
     const char *demand;            /* the demand that gave the best score */
     const struct app_item *people; /* its best experts, best first */
     size_t npeople;
@@ -357,7 +367,13 @@ kg_status app_query(struct app_session *a, const char *enterprise,
  * closed_too adds the closed ones). An institution scores its best match
  * score over the demands; the best top (0: all) go to the sink as one
  * group (kind KG_DEMAND or KG_ENTERPRISE with its id and ndemands), each
- * hit explained and carrying a partner with its best experts and items.
+ * hit explained and carrying a partner with its best experts and items
+ * and the contacts of the institution and its experts. The broker's
+ * verdicts count: a pair declined for a demand gives nothing from that
+ * demand (an institution declined, or an expert or item declined: it is
+ * not listed, and an institution whose explained match ran through it
+ * keeps only what its best other expert or item scores, the path then
+ * going through that one); accepted ones are marked.
  * Errors as app_match_demands and app_find_enterprise.
  */
 struct app_partner_opts {

@@ -333,7 +333,7 @@ static void on_begin(void *ctx, const struct app_group *g)
     kg_buf_reset(&c->fp);
 }
 
-/* An institution's or expert's email and web page, when it has them. */
+/* An institution's or expert's email, phone and web page ("" for none). */
 static void add_contacts(struct app_session *a, json_t *h, kg_kind kind,
                          const char *id)
 {
@@ -343,6 +343,7 @@ static void add_contacts(struct app_session *a, json_t *h, kg_kind kind,
     record_init(&r, kind);
     if (store_get(a->s, kind, id, &r) == KG_OK) {
         json_object_set_new(h, "email", jstr(r.email));
+        json_object_set_new(h, "phone", jstr(r.phone));
         json_object_set_new(h, "url", jstr(r.url));
         json_object_set_new(h, "region", jstr(r.region));
     }

@@ -100,6 +100,76 @@ static bool on_feedback(const struct store_feedback *f, void *ctx)
     return true;
 }
 
+/* ---- the verdicts, as the matching use cases read them ------------------ */
+
+static void pair_key(struct kg_buf *b, const char *demand, kg_kind kind,
+                     const char *item)
+{
+    kg_buf_reset(b);
+    kg_buf_printf(b, "%s\x1f%d\x1f%s", demand, (int)kind, item);
+}
+
+static bool on_verdict(const struct store_feedback *f, void *ctx)
+{
+    struct app_verdicts *v = ctx;
+    struct kg_buf b;
+    kg_buf_init(&b);
+    pair_key(&b, f->demand, f->kind, f->item);
+    uint32_t i = strmap_get(&v->pairs, b.data, b.len, true, NULL);
+    if (i >= v->cap) { /* declines never outnumber pairs: one cap serves */
+        v->cap = 2 * i + 16;
+        v->accept = kg_xrealloc(v->accept, v->cap * sizeof *v->accept);
+        v->ndeclined = kg_xrealloc(v->ndeclined, v->cap * sizeof *v->ndeclined);
+    }
+    v->accept[i] = f->accept;
+    if (!f->accept) {
+        bool added = false;
+        uint32_t d = strmap_get(&v->declines, f->demand, strlen(f->demand),
+                                true, &added);
+        v->ndeclined[d] = added ? 1 : v->ndeclined[d] + 1;
+    }
+    kg_buf_release(&b);
+    return true;
+}
+
+kg_status app_verdicts_load(struct app_session *a, struct app_verdicts *v)
+{
+    kg_status st = store_feedback_foreach(a->s, NULL, on_verdict, v);
+    return st == KG_OK ? st : app_store_fail(a, st, "reading feedback");
+}
+
+void app_verdicts_release(struct app_verdicts *v)
+{
+    strmap_release(&v->pairs);
+    strmap_release(&v->declines);
+    free(v->accept);
+    free(v->ndeclined);
+    memset(v, 0, sizeof *v);
+}
+
+int app_verdict(const struct app_verdicts *v, const char *demand, kg_kind kind,
+                const char *item)
+{
+    if (!v || v->pairs.n == 0 || !demand)
+        return 0;
+    struct kg_buf b;
+    kg_buf_init(&b);
+    pair_key(&b, demand, kind, item);
+    uint32_t i =
+        strmap_get((struct strmap *)&v->pairs, b.data, b.len, false, NULL);
+    kg_buf_release(&b);
+    return i == STRMAP_NONE ? 0 : v->accept[i] ? 1 : -1;
+}
+
+size_t app_verdicts_declined(const struct app_verdicts *v, const char *demand)
+{
+    if (v->declines.n == 0)
+        return 0;
+    uint32_t i = strmap_get((struct strmap *)&v->declines, demand,
+                            strlen(demand), false, NULL);
+    return i == STRMAP_NONE ? 0 : v->ndeclined[i];
+}
+
 kg_status app_feedback_list(struct app_session *a, const char *demand,
                             void (*row)(void *ctx,
                                         const struct app_feedback_row *r),

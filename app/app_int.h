@@ -9,6 +9,7 @@
 #include "core/clir.h"
 #include "core/index.h"
 #include "core/store.h"
+#include "core/strmap.h"
 #include "graph/match.h"
 
 struct app_session {
@@ -86,9 +87,30 @@ char *app_demand_text(struct store *s, const char *id);
 void app_hit_from(const struct graph *g, const struct match_hit *h, size_t rank,
                   struct app_hit *out);
 
+/* The broker's verdicts on pairs (app_feedback.c): key
+ * "demand\x1fkind\x1fitem" numbers the accept flags; declines counts each
+ * demand's declined pairs. Zero-initialised means "none". */
+struct app_verdicts {
+    struct strmap pairs;
+    bool *accept;
+    size_t cap;
+    struct strmap declines;
+    size_t *ndeclined;
+};
+/* Every verdict in the store into v (zero-initialised by the caller);
+ * on failure the message is set. Release v either way. */
+kg_status app_verdicts_load(struct app_session *a,
+                            struct app_verdicts *v) KG_MUST_CHECK;
+void app_verdicts_release(struct app_verdicts *v);
+/* 1: the pair was accepted, -1: declined, 0: no verdict (v or demand
+ * NULL: 0). */
+int app_verdict(const struct app_verdicts *v, const char *demand, kg_kind kind,
+                const char *item);
+/* How many pairs of demand were declined. */
+size_t app_verdicts_declined(const struct app_verdicts *v, const char *demand);
+
 /* The demands with a status set (store_demand_status_foreach) into ids
  * (interned) and status (by number); the caller releases both. */
-struct strmap;
 kg_status app_status_load(struct app_session *a, struct strmap *ids,
                           struct kg_strlist *status) KG_MUST_CHECK;
 /* Demand id's status from what app_status_load read: "open" when unset. */

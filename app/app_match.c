@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "app/app_int.h"
-#include "core/strmap.h"
 #include "core/text.h"
 
 kg_status app_match_kinds(const char *s, unsigned *kinds)
@@ -23,78 +22,6 @@ kg_status app_match_kinds(const char *s, unsigned *kinds)
         return KG_EUSAGE;
     *kinds = KG_KIND_BIT(k);
     return KG_OK;
-}
-
-/* ---- broker verdicts ---------------------------------------------------- */
-
-/* The verdicts on the pairs of the demands being matched: key
- * "demand\x1fkind\x1fitem", accept flag by number. */
-struct verdicts {
-    struct strmap pairs;
-    bool *accept;
-    size_t cap;
-    struct strmap declines; /* demand -> number of declines (by count) */
-    size_t *ndeclined;
-};
-
-static void pair_key(struct kg_buf *b, const char *demand, kg_kind kind,
-                     const char *item)
-{
-    kg_buf_reset(b);
-    kg_buf_printf(b, "%s\x1f%d\x1f%s", demand, (int)kind, item);
-}
-
-static bool on_verdict(const struct store_feedback *f, void *ctx)
-{
-    struct verdicts *v = ctx;
-    struct kg_buf b;
-    kg_buf_init(&b);
-    pair_key(&b, f->demand, f->kind, f->item);
-    uint32_t i = strmap_get(&v->pairs, b.data, b.len, true, NULL);
-    if (i >= v->cap) {
-        v->cap = 2 * i + 16;
-        v->accept = kg_xrealloc(v->accept, v->cap * sizeof *v->accept);
-        v->ndeclined = kg_xrealloc(v->ndeclined, v->cap * sizeof *v->ndeclined);
-    }
-    v->accept[i] = f->accept;
-    if (!f->accept) {
-        bool added = false;
-        uint32_t d = strmap_get(&v->declines, f->demand, strlen(f->demand),
-                                true, &added);
-        v->ndeclined[d] = added ? 1 : v->ndeclined[d] + 1;
-    }
-    kg_buf_release(&b);
-    return true;
-}
-
-static void verdicts_release(struct verdicts *v)
-{
-    strmap_release(&v->pairs);
-    strmap_release(&v->declines);
-    free(v->accept);
-    free(v->ndeclined);
-}
-
-/* 1: accepted, -1: declined, 0: no verdict. */
-static int verdict(const struct verdicts *v, const char *demand, kg_kind kind,
-                   const char *item)
-{
-    if (!v || v->pairs.n == 0 || !demand)
-        return 0;
-    struct kg_buf b;
-    kg_buf_init(&b);
-    pair_key(&b, demand, kind, item);
-    uint32_t i =
-        strmap_get((struct strmap *)&v->pairs, b.data, b.len, false, NULL);
-    kg_buf_release(&b);
-    return i == STRMAP_NONE ? 0 : v->accept[i] ? 1 : -1;
-}
-
-static size_t declined(const struct verdicts *v, const char *demand)
-{
-    uint32_t i = strmap_get((struct strmap *)&v->declines, demand,
-                            strlen(demand), false, NULL);
-    return i == STRMAP_NONE ? 0 : v->ndeclined[i];
 }
 
 /* ---- one batch to a sink ------------------------------------------------ */
@@ -123,8 +50,8 @@ struct emit {
     const struct xlate *xs;
     struct text *tx; /* for the translated concepts of reasons */
     struct text_tokens tk;
-    const struct verdicts *v; /* NULL: none */
-    size_t top;               /* per kind, after declined pairs leave */
+    const struct app_verdicts *v; /* NULL: none */
+    size_t top;                   /* per kind, after declined pairs leave */
 };
 
 /* Puts the translated terms of x found in hit h's record first among its
@@ -185,7 +112,7 @@ static bool keep_hit(const struct emit *e, const char *demand,
     const struct match_hit *h = &r->hits[j];
     if (j == 0 || r->hits[j - 1].kind != h->kind)
         *n = 0;
-    if (verdict(e->v, demand, h->kind, graph_id(e->g, h->v)) < 0)
+    if (app_verdict(e->v, demand, h->kind, graph_id(e->g, h->v)) < 0)
         return false;
     if (e->top && *n >= e->top)
         return false;
@@ -223,7 +150,7 @@ static bool emit_result(size_t i, const struct match_result *r, void *ctx)
         struct app_hit h;
         char bufs[XL_CONCEPTS][160];
         app_hit_from(e->g, &r->hits[j], ++rank, &h);
-        h.accepted = verdict(e->v, demand, h.kind, h.id) > 0;
+        h.accepted = app_verdict(e->v, demand, h.kind, h.id) > 0;
         if (e->tx && e->xs[i].nw)
             translated_concepts(e, &e->xs[i], &h, bufs);
         k->hit(k->ctx, &grp, &h);
@@ -276,13 +203,10 @@ static kg_status run(struct app_session *a, const uint32_t *dv, size_t n,
             .min_score = o->min_score,
         };
     /* declined pairs leave the ranking: ask for as many more */
-    struct verdicts v = {.accept = NULL};
-    kg_status st =
-        dv ? store_feedback_foreach(a->s, NULL, on_verdict, &v) : KG_OK;
-    if (st != KG_OK)
-        app_store_fail(a, st, "reading feedback");
-    for (size_t i = 0; dv && i < n && o->top && v.declines.n; i++)
-        qs[i].top += declined(&v, graph_id(a->g, dv[i]));
+    struct app_verdicts v = {.accept = NULL};
+    kg_status st = dv ? app_verdicts_load(a, &v) : KG_OK;
+    for (size_t i = 0; dv && i < n && o->top; i++)
+        qs[i].top += app_verdicts_declined(&v, graph_id(a->g, dv[i]));
     if (sink->start)
         sink->start(sink->ctx);
     struct match_indexes ixs;
@@ -318,7 +242,7 @@ static kg_status run(struct app_session *a, const uint32_t *dv, size_t n,
     app_translate_release(xs, n);
     for (size_t i = 0; i < n; i++)
         free(texts[i]);
-    verdicts_release(&v);
+    app_verdicts_release(&v);
     free(texts);
     free(qs);
     return st;

@@ -14,7 +14,12 @@
 struct best {
     double *score;  /* by vertex, best over the demands; 0 = none */
     uint32_t *from; /* the demand that gave it */
+    uint32_t *via;  /* institutions: the expert or item their score from
+                       that demand was cut to (a declined one made it), or
+                       GRAPH_NONE */
     const struct graph *g;
+    const struct app_verdicts *v; /* NULL: no verdict marks */
+    char *const *ids;             /* the demands' ids, by number */
 };
 
 struct ranked {
@@ -67,10 +72,10 @@ static bool on_institution_edge(uint32_t x, unsigned type, void *ctx)
 }
 
 /* The best experts (affiliated) or items (owned, or behind its experts) of
- * institution u, into out (room for APP_PARTNER_PEOPLE); returns the
- * count. */
-static size_t best_of(const struct best *b, uint32_t u, bool experts,
-                      struct app_item *out)
+ * institution u, best first and each once, into out (room for max);
+ * returns the count. */
+static size_t best_ranked(const struct best *b, uint32_t u, bool experts,
+                          struct ranked *out, size_t max)
 {
     struct cands *c = kg_xcalloc(1, sizeof *c);
     c->b = b;
@@ -78,19 +83,114 @@ static size_t best_of(const struct best *b, uint32_t u, bool experts,
     graph_foreach_edge(b->g, u, 0, on_institution_edge, c);
     qsort(c->tmp, c->n, sizeof *c->tmp, cmp_ranked);
     size_t m = 0;
-    uint32_t last = GRAPH_NONE;
-    for (size_t i = 0; i < c->n && m < APP_PARTNER_PEOPLE; i++)
-        if (m == 0 || c->tmp[i].v != last) {
-            last = c->tmp[i].v;
-            out[m++] = (struct app_item){
-                .kind = (kg_kind)graph_kind(b->g, last),
-                .id = graph_id(b->g, last),
-                .label = graph_label(b->g, last),
-                .score = c->tmp[i].score,
-            };
-        }
+    for (size_t i = 0; i < c->n && m < max; i++)
+        if (m == 0 || c->tmp[i].v != out[m - 1].v)
+            out[m++] = c->tmp[i];
     free(c);
     return m;
+}
+
+/* best_ranked as app_items into out (room for APP_PARTNER_PEOPLE), marked
+ * accepted when a broker accepted the pair with the demand of its score;
+ * the contacts are left to the caller. */
+static size_t best_of(const struct best *b, uint32_t u, bool experts,
+                      struct app_item *out)
+{
+    struct ranked r[APP_PARTNER_PEOPLE];
+    size_t m = best_ranked(b, u, experts, r, APP_PARTNER_PEOPLE);
+    for (size_t i = 0; i < m; i++) {
+        kg_kind kind = (kg_kind)graph_kind(b->g, r[i].v);
+        out[i] = (struct app_item){
+            .kind = kind,
+            .id = r[i].id,
+            .label = graph_label(b->g, r[i].v),
+            .score = r[i].score,
+            .accepted =
+                app_verdict(b->v, b->ids[b->from[r[i].v]], kind, r[i].id) > 0,
+            .contacts = {"", "", ""},
+        };
+    }
+    return m;
+}
+
+/* ---- what a broker declined --------------------------------------------- */
+
+/* The explained institutions-only run of a demand query: the reasons. */
+static struct match_query why_query(const struct match_query *q)
+{
+    return (struct match_query){.demand = q->demand,
+                                .kinds = KG_KIND_BIT(KG_INSTITUTION),
+                                .explain = true,
+                                .bm25_text = q->bm25_text};
+}
+
+/* Whether hit h's explanation runs through a record declined for demand
+ * did. */
+static bool path_declined(const struct app_verdicts *v, const char *did,
+                          const struct match_hit *h)
+{
+    for (size_t k = 0; k < h->npath; k++) {
+        kg_kind kind;
+        if (record_kind_parse(h->path[k].kind, &kind) == KG_OK &&
+            kind != KG_DEMAND && app_verdict(v, did, kind, h->path[k].id) < 0)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Demand did has declined pairs: r is its run (every kind), ex its
+ * explained run (institutions). An institution of ex whose path runs
+ * through a declined record gets, in cap[v], the best score of its other
+ * experts and items in r (0: none) and that record in via[v]; the others
+ * keep cap[v] < 0. tmp is zeroed scratch by vertex, left zeroed.
+ */
+static void cap_declined(const struct graph *g, const struct app_verdicts *v,
+                         const char *did, const struct match_result *r,
+                         const struct match_result *ex, double *tmp,
+                         double *cap, uint32_t *via)
+{
+    for (size_t j = 0; j < r->n; j++)
+        if (app_verdict(v, did, r->hits[j].kind, graph_id(g, r->hits[j].v)) >=
+            0)
+            tmp[r->hits[j].v] = r->hits[j].score;
+    struct best tb = {.score = tmp, .g = g};
+    for (size_t j = 0; j < ex->n; j++) {
+        uint32_t u = ex->hits[j].v;
+        if (!path_declined(v, did, &ex->hits[j]))
+            continue;
+        struct ranked e[1], it[1];
+        size_t ne = best_ranked(&tb, u, true, e, 1);
+        size_t ni = best_ranked(&tb, u, false, it, 1);
+        const struct ranked *top = ne && (!ni || e[0].score > it[0].score)
+                                       ? &e[0]
+                                   : ni ? &it[0]
+                                        : NULL;
+        cap[u] = top ? top->score : 0;
+        via[u] = top ? top->v : GRAPH_NONE;
+    }
+    for (size_t j = 0; j < r->n; j++)
+        tmp[r->hits[j].v] = 0;
+}
+
+/* ---- contacts ------------------------------------------------------------ */
+
+/* The contacts of record (kind, id) into c, pointing into r (released by
+ * the caller); a record not in the store has none. Store failures as
+ * their status. */
+static kg_status contacts_of(struct app_session *a, kg_kind kind,
+                             const char *id, struct kg_record *r,
+                             struct app_contacts *c)
+{
+    record_init(r, kind);
+    kg_status st = store_get(a->s, kind, id, r);
+    if (st == KG_ENOTFOUND) {
+        record_release(r);
+        st = KG_OK;
+    }
+    *c = (struct app_contacts){r->email ? r->email : "",
+                               r->phone ? r->phone : "", r->url ? r->url : ""};
+    return st == KG_OK ? st : app_store_fail(a, st, "reading contacts");
 }
 
 /* The demand ids the request names, into ids. */
@@ -118,6 +218,52 @@ static kg_status partner_demands(struct app_session *a,
                        : st;
 }
 
+/* Partner x, ranked rank, to the sink: its best experts and items, its
+ * contacts and theirs, and the reason why (the path through the record its
+ * score was cut to, when a declined one made the matcher's). */
+static kg_status send(struct app_session *a, const struct best *b,
+                      const uint32_t *dv, const struct ranked *x,
+                      const struct match_hit *why, size_t rank,
+                      const struct app_group *grp, const struct app_sink *sink)
+{
+    const struct graph *g = b->g;
+    uint32_t u = x->v, d = b->from[u];
+    struct app_item ex[APP_PARTNER_PEOPLE], it[APP_PARTNER_PEOPLE];
+    struct app_partner p = {.demand = b->ids[d], .people = ex, .items = it};
+    p.npeople = best_of(b, u, true, ex);
+    p.nitems = best_of(b, u, false, it);
+    struct kg_record rec[APP_PARTNER_PEOPLE + 1];
+    size_t nrec = 0;
+    kg_status st =
+        contacts_of(a, KG_INSTITUTION, x->id, &rec[nrec++], &p.contacts);
+    for (size_t k = 0; st == KG_OK && k < p.npeople; k++)
+        st = contacts_of(a, KG_EXPERT, ex[k].id, &rec[nrec++], &ex[k].contacts);
+    if (st == KG_OK) {
+        struct app_hit h;
+        app_hit_from(g, why, rank, &h);
+        h.kind = KG_INSTITUTION;
+        h.id = x->id;
+        h.label = graph_label(g, u);
+        h.score = x->score;
+        h.accepted = app_verdict(b->v, p.demand, KG_INSTITUTION, x->id) > 0;
+        h.partner = &p;
+        uint32_t via = b->via[u];
+        if (via != GRAPH_NONE) {
+            h.path[0] =
+                (struct app_step){"demand", p.demand, graph_label(g, dv[d])};
+            h.path[1] =
+                (struct app_step){record_kind_name((kg_kind)graph_kind(g, via)),
+                                  graph_id(g, via), graph_label(g, via)};
+            h.path[2] = (struct app_step){"institution", h.id, h.label};
+            h.npath = 3;
+        }
+        sink->hit(sink->ctx, grp, &h);
+    }
+    for (size_t k = 0; k < nrec; k++)
+        record_release(&rec[k]);
+    return st;
+}
+
 kg_status app_partners(struct app_session *a, const struct app_partner_opts *o,
                        const struct app_sink *sink)
 {
@@ -133,9 +279,18 @@ kg_status app_partners(struct app_session *a, const struct app_partner_opts *o,
     uint32_t *dv = kg_xcalloc(ids.n + 1, sizeof *dv);
     struct match_query *qs = kg_xcalloc(ids.n + 1, sizeof *qs);
     char **texts = kg_xcalloc(ids.n + 1, sizeof *texts);
-    struct best b = {.g = g};
+    struct app_verdicts vd = {.accept = NULL};
+    if (st == KG_OK)
+        st = app_verdicts_load(a, &vd);
+    struct best b = {.g = g, .v = &vd, .ids = ids.v};
     b.score = kg_xcalloc(nv ? nv : 1, sizeof *b.score);
     b.from = kg_xcalloc(nv ? nv : 1, sizeof *b.from);
+    b.via = kg_xcalloc(nv ? nv : 1, sizeof *b.via);
+    double *tmp = kg_xcalloc(nv ? nv : 1, sizeof *tmp);
+    double *cap = kg_xcalloc(nv ? nv : 1, sizeof *cap);
+    uint32_t *capvia = kg_xcalloc(nv ? nv : 1, sizeof *capvia);
+    for (uint32_t x = 0; x < nv; x++)
+        cap[x] = -1;
     for (size_t i = 0; st == KG_OK && i < ids.n; i++) {
         dv[i] = graph_find(g, KG_DEMAND, ids.v[i]);
         if (dv[i] == GRAPH_NONE)
@@ -154,20 +309,42 @@ kg_status app_partners(struct app_session *a, const struct app_partner_opts *o,
         st = app_matcher(a, &m);
     if (m)
         match_set_index(m, ixs.n ? ixs.ix[0] : NULL);
+    struct match_result *runs = kg_xcalloc(ids.n + 1, sizeof *runs);
     for (size_t i = 0; st == KG_OK && i < ids.n; i++) {
         struct match_result r;
+        const char *did = ids.v[i];
+        bool declines = app_verdicts_declined(&vd, did) > 0;
         st = match_run(m, &qs[i], &r);
+        if (st == KG_OK && declines) { /* the reasons, ahead of need */
+            struct match_query q = why_query(&qs[i]);
+            st = match_run(m, &q, &runs[i]);
+            if (st != KG_OK)
+                match_result_release(&r);
+        }
         if (st != KG_OK) {
             app_fail(a, st, "%s", match_last_error(m));
             break;
         }
+        if (declines)
+            cap_declined(g, &vd, did, &r, &runs[i], tmp, cap, capvia);
         for (size_t j = 0; j < r.n; j++) {
             const struct match_hit *h = &r.hits[j];
-            if (h->score > b.score[h->v]) {
-                b.score[h->v] = h->score;
+            if (app_verdict(&vd, did, h->kind, graph_id(g, h->v)) < 0)
+                continue;
+            double s = h->score;
+            uint32_t via = GRAPH_NONE;
+            if (cap[h->v] >= 0) {
+                s = cap[h->v] < s ? cap[h->v] : s;
+                via = capvia[h->v];
+            }
+            if (s > b.score[h->v]) {
+                b.score[h->v] = s;
                 b.from[h->v] = (uint32_t)i;
+                b.via[h->v] = via;
             }
         }
+        for (size_t j = 0; declines && j < runs[i].n; j++)
+            cap[runs[i].hits[j].v] = -1;
         match_result_release(&r);
     }
     struct ranked *inst = NULL;
@@ -183,14 +360,10 @@ kg_status app_partners(struct app_session *a, const struct app_partner_opts *o,
     }
     /* Reasons: rerun each demand that is some partner's best, explained. */
     struct match_hit *why = kg_xcalloc(ni ? ni : 1, sizeof *why);
-    struct match_result *runs = kg_xcalloc(ids.n + 1, sizeof *runs);
     for (size_t i = 0; st == KG_OK && i < ni; i++) {
         uint32_t d = b.from[inst[i].v];
         if (!runs[d].hits) {
-            struct match_query q = {.demand = dv[d],
-                                    .kinds = KG_KIND_BIT(KG_INSTITUTION),
-                                    .explain = true,
-                                    .bm25_text = qs[d].bm25_text};
+            struct match_query q = why_query(&qs[d]);
             st = match_run(m, &q, &runs[d]);
             if (st != KG_OK) {
                 app_fail(a, st, "%s", match_last_error(m));
@@ -213,23 +386,9 @@ kg_status app_partners(struct app_session *a, const struct app_partner_opts *o,
             sink->start(sink->ctx);
         if (sink->begin)
             sink->begin(sink->ctx, &grp);
-        for (size_t i = 0; i < ni && sink->hit; i++) {
-            uint32_t u = inst[i].v;
-            struct app_item ex[APP_PARTNER_PEOPLE], it[APP_PARTNER_PEOPLE];
-            struct app_partner p = {
-                .demand = ids.v[b.from[u]], .people = ex, .items = it};
-            p.npeople = best_of(&b, u, true, ex);
-            p.nitems = best_of(&b, u, false, it);
-            struct app_hit h;
-            app_hit_from(g, &why[i], i + 1, &h);
-            h.kind = KG_INSTITUTION;
-            h.id = inst[i].id;
-            h.label = graph_label(g, u);
-            h.score = inst[i].score;
-            h.partner = &p;
-            sink->hit(sink->ctx, &grp, &h);
-        }
-        if (sink->end)
+        for (size_t i = 0; st == KG_OK && i < ni && sink->hit; i++)
+            st = send(a, &b, dv, &inst[i], &why[i], i + 1, &grp, sink);
+        if (st == KG_OK && sink->end)
             sink->end(sink->ctx, &grp);
     }
     for (size_t i = 0; i <= ids.n; i++)
@@ -243,6 +402,11 @@ kg_status app_partners(struct app_session *a, const struct app_partner_opts *o,
     free(inst);
     free(b.score);
     free(b.from);
+    free(b.via);
+    free(tmp);
+    free(cap);
+    free(capvia);
+    app_verdicts_release(&vd);
     free(dv);
     free(qs);
     free(eid);

@@ -107,6 +107,7 @@ void app_batch_finalize(json_t *doc)
         json_object_set_new(o, "region",
                             json_string(sval(ps[k].hit, "region")));
         json_object_set_new(o, "email", json_string(sval(ps[k].hit, "email")));
+        json_object_set_new(o, "phone", json_string(sval(ps[k].hit, "phone")));
         json_object_set_new(o, "url", json_string(sval(ps[k].hit, "url")));
         json_array_append_new(partners, o);
     }
@@ -222,10 +223,14 @@ void app_report_summary(const json_t *doc, struct kg_buf *b)
     const json_t *ps = json_object_get(doc, "partners");
     for (size_t i = 0; i < json_array_size(ps); i++) {
         const json_t *p = json_array_get(ps, i);
-        kg_buf_printf(b, "partner %zu: %s (%s), %lld demands, best %.3f%s%s\n",
-                      i + 1, sval(p, "name"), sval(p, "id"), ival(p, "demands"),
-                      rval(p, "best"), *sval(p, "email") ? ", " : "",
-                      sval(p, "email"));
+        kg_buf_printf(b, "partner %zu: %s (%s), %lld demands, best %.3f", i + 1,
+                      sval(p, "name"), sval(p, "id"), ival(p, "demands"),
+                      rval(p, "best"));
+        static const char *const keys[] = {"email", "phone", "url"};
+        for (size_t k = 0; k < 3; k++)
+            if (*sval(p, keys[k]))
+                kg_buf_printf(b, ", %s", sval(p, keys[k]));
+        kg_buf_addc(b, '\n');
     }
 }
 
@@ -366,12 +371,42 @@ static void card(struct kg_buf *b, long long n, const char *what, bool bad)
     kg_buf_adds(b, "</span></div>\n");
 }
 
+static bool has_contacts(const json_t *o)
+{
+    return *sval(o, "email") || *sval(o, "phone") || *sval(o, "url");
+}
+
+/* A phone number, linked to tel: with only its digits and a leading +. */
+static void phone_link(struct kg_buf *b, const char *s)
+{
+    struct kg_buf tel;
+    kg_buf_init(&tel);
+    for (const char *p = s; *p; p++)
+        if ((*p >= '0' && *p <= '9') || (*p == '+' && tel.len == 0))
+            kg_buf_addc(&tel, *p);
+    if (tel.len < 3) { /* no number a phone could dial */
+        esc(b, s);
+    } else {
+        kg_buf_adds(b, "<a href=\"tel:");
+        kg_buf_adds(b, tel.data);
+        kg_buf_adds(b, "\">");
+        esc(b, s);
+        kg_buf_adds(b, "</a>");
+    }
+    kg_buf_release(&tel);
+}
+
 static void contacts(struct kg_buf *b, const json_t *o)
 {
     const char *email = sval(o, "email"), *url = sval(o, "url");
+    const char *phone = sval(o, "phone");
     if (*email) {
         kg_buf_adds(b, " <span class=\"lbl\">email</span> ");
         link(b, "mailto:", email);
+    }
+    if (*phone) {
+        kg_buf_adds(b, " <span class=\"lbl\">phone</span> ");
+        phone_link(b, phone);
     }
     if (*url) {
         kg_buf_adds(b, " <span class=\"lbl\">web</span> ");
@@ -562,7 +597,7 @@ static void html_hit(struct kg_buf *b, const json_t *h, size_t rank)
         }
         kg_buf_adds(b, "</div>");
     }
-    if (*sval(h, "email") || *sval(h, "url")) {
+    if (has_contacts(h)) {
         kg_buf_adds(b, "<div class=\"path\">contact:");
         contacts(b, h);
         kg_buf_adds(b, "</div>");

@@ -78,7 +78,8 @@ int cli_check_utf8(const struct cli *cli, const char *what, const char *s);
 struct json_t;
 struct json_t *cli_match_reason_json(const struct app_hit *h);
 /* A partner hit as `partners --format json` lists it: {id, name, score,
- * demand, experts, items, reason} (a new reference). */
+ * demand, [accepted,] email, phone, url, experts (each with its email,
+ * phone, url), items, reason} (a new reference). */
 struct json_t *cli_partner_json(const struct app_hit *h);
 
 /* The table, CSV and JSON sinks of match and query: init picks the sink

@@ -128,6 +128,15 @@ json_t *cli_match_reason_json(const struct app_hit *h)
                      "concepts", concepts, "path", path);
 }
 
+/* Adds email, phone and url to o ("" when the record has none). */
+static void contacts_json(json_t *o, const struct app_contacts *c)
+{
+    json_object_set_new(o, "email", json_string(c->email));
+    json_object_set_new(o, "phone", json_string(c->phone));
+    json_object_set_new(o, "url", json_string(c->url));
+}
+
+/* Experts (with their contacts) or items (with their kind). */
 static json_t *items_json(const struct app_item *r, size_t n, bool kind)
 {
     json_t *a = json_array();
@@ -138,6 +147,10 @@ static json_t *items_json(const struct app_item *r, size_t n, bool kind)
         if (kind)
             json_object_set_new(o, "kind",
                                 json_string(record_kind_name(r[i].kind)));
+        else
+            contacts_json(o, &r[i].contacts);
+        if (r[i].accepted) /* a broker accepted the pair */
+            json_object_set_new(o, "accepted", json_true());
         json_array_append_new(a, o);
     }
     return a;
@@ -146,11 +159,15 @@ static json_t *items_json(const struct app_item *r, size_t n, bool kind)
 json_t *cli_partner_json(const struct app_hit *h)
 {
     const struct app_partner *p = h->partner;
-    return json_pack("{s:s, s:s, s:f, s:s, s:o, s:o, s:o}", "id", h->id, "name",
-                     h->label, "score", h->score, "demand", p->demand,
-                     "experts", items_json(p->people, p->npeople, false),
-                     "items", items_json(p->items, p->nitems, true), "reason",
-                     cli_match_reason_json(h));
+    json_t *o = json_pack("{s:s, s:s, s:f, s:s}", "id", h->id, "name", h->label,
+                          "score", h->score, "demand", p->demand);
+    if (h->accepted)
+        json_object_set_new(o, "accepted", json_true());
+    contacts_json(o, &p->contacts);
+    json_object_set_new(o, "experts", items_json(p->people, p->npeople, false));
+    json_object_set_new(o, "items", items_json(p->items, p->nitems, true));
+    json_object_set_new(o, "reason", cli_match_reason_json(h));
+    return o;
 }
 
 /* ---- the sinks of match and query --------------------------------------- */

@@ -100,8 +100,9 @@ static const struct record_field fields[] = {
     S("country", country, B(INSTITUTION)),
     S("region", region, B(INSTITUTION) | B(ENTERPRISE)),
     S("orcid", orcid, B(EXPERT)),
-    S("email", email, B(EXPERT)),
-    S("url", url, B(INSTITUTION) | B(ACHIEVEMENT)),
+    S("email", email, B(INSTITUTION) | B(EXPERT)),
+    S("phone", phone, B(INSTITUTION) | B(EXPERT)),
+    S("url", url, B(INSTITUTION) | B(EXPERT) | B(ACHIEVEMENT)),
     S("source", source, B(ACHIEVEMENT)),
     {NULL, RECORD_STR, 0, 0, 0, 0},
 };

@@ -55,6 +55,7 @@ struct kg_record {
     char *enterprise;  /* demand: id or name */
     char *org_kind;    /* institution: JSON field "kind" */
     char *country, *region, *url, *orcid, *email, *industry;
+    char *phone;  /* institution, expert; with email and url: contacts */
     char *source; /* achievement: where it was published */
     char *date;   /* patent: publication date YYYY-MM-DD */
     char *budget, *deadline;

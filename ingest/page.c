@@ -91,6 +91,38 @@ static char *trim(const char *s, size_t n)
     return kg_xstrndup(s, n);
 }
 
+/* Where a contact starts in page text: past a "mailto:" or "tel:" link
+ * scheme, or past a label ("Email: ", "电话："); *n is its length
+ * (an email's stops at a link's "?subject=" or a space). NULL when the
+ * text holds no address (no '@') or number (no digit, '+' or '('). */
+static const char *contact_in(const char *name, const char *text, size_t *n)
+{
+    bool email = strcmp(name, "email") == 0;
+    const char *p = text;
+    if (email && strncasecmp(p, "mailto:", 7) == 0)
+        p += 7;
+    else if (!email && strncasecmp(p, "tel:", 4) == 0)
+        p += 4;
+    if (email) {
+        const char *at = strchr(p, '@');
+        if (!at)
+            return NULL;
+        /* back to the label: a space, a colon, any non-ASCII byte ("：",
+         * "邮箱") ends it; addresses in pages are ASCII */
+        while (at > p && !isspace((unsigned char)at[-1]) && at[-1] != ':' &&
+               (unsigned char)at[-1] < 0x80)
+            at--;
+        p = at;
+        *n = strcspn(p, "? \t\r\n,;");
+        return p;
+    }
+    p += strcspn(p, "+0123456789(");
+    if (!*p)
+        return NULL;
+    *n = strlen(p);
+    return p;
+}
+
 kg_status page_set_field(struct kg_record *r, const char *name,
                          const char *text, char *err, size_t errlen)
 {
@@ -107,10 +139,17 @@ kg_status page_set_field(struct kg_record *r, const char *name,
         return KG_EINPUT;
     }
     switch (f->type) {
-    case RECORD_STR:
+    case RECORD_STR: {
+        size_t n = strlen(text);
+        if (strcmp(name, "email") == 0 || strcmp(name, "phone") == 0) {
+            text = contact_in(name, text, &n);
+            if (!text) /* "暂无", "n/a": no contact rather than a wrong one */
+                return KG_OK;
+        }
         free(*record_str(r, f));
-        *record_str(r, f) = trim(text, strlen(text));
+        *record_str(r, f) = trim(text, n);
         return KG_OK;
+    }
     case RECORD_LIST: {
         const char *p = text;
         for (;;) {

@@ -202,6 +202,51 @@ static void separates_words_reads_numbers_and_drops_script_links(void **state)
     html_rules_release(&rules);
 }
 
+static void reads_contacts_from_links_and_labels(void **state)
+{
+    (void)state;
+    const char *rules_text =
+        "kind = expert\n"
+        "item = //div[@class='p']\n"
+        "field.id = @id\n"
+        "field.name = h3\n"
+        "field.email = .//a[starts-with(@href,'mailto:')]"
+        "/@href | .//span[@class='mail']\n"
+        "field.phone = .//a[starts-with(@href,'tel:')]/@href"
+        " | .//span[@class='tel']\n"
+        "field.url = .//a[@class='home']/@href\n";
+    struct html_rules rules;
+    char err[256];
+    assert_int_equal(html_rules_parse(rules_text, "r", &rules, err, sizeof err),
+                     KG_OK);
+    const char *page =
+        "<div class='p' id='e1'><h3>王芳</h3>"
+        "<a href='mailto:wang.fang@example.edu.cn?subject=hi'>mail</a>"
+        "<a href='tel:+86-631-5687000'>call</a>"
+        "<a class='home' href='/people/wang'>home</a></div>"
+        "<div class='p' id='e2'><h3>李雷</h3>"
+        "<span class='mail'>邮箱：lilei@example.edu.cn</span>"
+        "<span class='tel'>电话：0631-5687001</span></div>"
+        "<div class='p' id='e3'><h3>张三</h3>"
+        "<span class='mail'>暂无</span><span class='tel'>暂无</span></div>";
+    struct page p;
+    page_init(&p);
+    assert_int_equal(parse_html_listing(page, strlen(page), BASE, NULL, &rules,
+                                        NULL, &p, err, sizeof err),
+                     KG_OK);
+    assert_int_equal(p.n, 3);
+    assert_string_equal(p.items[0].rec.email, "wang.fang@example.edu.cn");
+    assert_string_equal(p.items[0].rec.phone, "+86-631-5687000");
+    assert_string_equal(p.items[0].rec.url,
+                        "https://www.example.edu.cn/people/wang");
+    assert_string_equal(p.items[1].rec.email, "lilei@example.edu.cn");
+    assert_string_equal(p.items[1].rec.phone, "0631-5687001");
+    assert_null(p.items[2].rec.email);
+    assert_null(p.items[2].rec.phone);
+    page_release(&p);
+    html_rules_release(&rules);
+}
+
 static void checks_the_rules_file(void **state)
 {
     (void)state;
@@ -285,6 +330,7 @@ int main(void)
         cmocka_unit_test(adds_the_fields_of_a_detail_page),
         cmocka_unit_test(ids_fall_back_to_the_detail_link),
         cmocka_unit_test(separates_words_reads_numbers_and_drops_script_links),
+        cmocka_unit_test(reads_contacts_from_links_and_labels),
         cmocka_unit_test(checks_the_rules_file),
         cmocka_unit_test(picks_the_charset_from_header_meta_or_bytes),
         cmocka_unit_test(refuses_a_page_too_deep_to_walk),
