@@ -113,7 +113,8 @@ struct app_partner {
  * hit callback.
  */
 struct app_hit {
-    size_t rank; /* 1-based, within the group */
+    size_t rank; /* 1-based, within the group's hits of its kind (hits
+                    come kind by kind, each kind's list from 1) */
     kg_kind kind;
     const char *id, *label;
     double score; /* in [0, 1]: the calibrated estimate that a broker would

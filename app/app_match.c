@@ -143,13 +143,12 @@ static bool emit_result(size_t i, const struct match_result *r, void *ctx)
     };
     if (k->begin)
         k->begin(k->ctx, &grp);
-    size_t rank = 0;
     for (size_t j = 0; j < r->n && k->hit; j++) {
         if (!keep_hit(e, demand, r, j, &n))
             continue;
         struct app_hit h;
         char bufs[XL_CONCEPTS][160];
-        app_hit_from(e->g, &r->hits[j], ++rank, &h);
+        app_hit_from(e->g, &r->hits[j], n, &h); /* n: rank in its kind */
         h.accepted = app_verdict(e->v, demand, h.kind, h.id) > 0;
         if (e->tx && e->xs[i].nw)
             translated_concepts(e, &e->xs[i], &h, bufs);
