@@ -68,6 +68,12 @@ const char *app_db_path(const struct app_session *a);
 /* The store's data version into *version (moves on with every write). */
 kg_status app_version(struct app_session *a, int64_t *version) KG_MUST_CHECK;
 
+/* A long use case's progress: a stage ("matching", "reading"),
+ * done of total (total 0: not counted). Called from the calling thread;
+ * the library reports, the front end draws. */
+typedef void (*app_progress_fn)(const char *stage, size_t done, size_t total,
+                                void *ctx);
+
 /* ---- result sinks ------------------------------------------------------- */
 
 #define APP_MAX_CONCEPTS 5
@@ -196,6 +202,10 @@ kg_status app_show(struct app_session *a, kg_kind kind, const char *id,
 struct app_index_opts {
     double k1, b; /* BM25 parameters */
     bool rebuild; /* rebuild even when the file is current */
+    /* How a full build goes (core/index.h, index_opts.progress); NULL:
+     * none. */
+    app_progress_fn progress;
+    void *progress_ctx;
 };
 
 /*
@@ -284,6 +294,10 @@ struct app_match_opts {
     bool explain;       /* fill each hit's concepts and path */
     bool min_score_set; /* min_score overrides the config's match.min_score */
     double min_score;   /* hits scoring less are left out */
+    /* ("matching", done, total demands) after each demand's group when
+     * there are several; NULL: none. */
+    app_progress_fn progress;
+    void *progress_ctx;
 };
 
 /* The config's least score a hit needs (match.min_score) and the
@@ -567,7 +581,7 @@ struct app_batch_opts {
     struct app_ingest_opts ingest;
     /* Called as the batch moves ("ingesting", "matching" done of total,
      * "writing"); NULL: none. The library reports, the caller draws. */
-    void (*progress)(const char *stage, size_t done, size_t total, void *ctx);
+    app_progress_fn progress;
     void *progress_ctx;
 };
 

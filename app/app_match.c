@@ -52,6 +52,9 @@ struct emit {
     struct text_tokens tk;
     const struct app_verdicts *v; /* NULL: none */
     size_t top;                   /* per kind, after declined pairs leave */
+    size_t n;                     /* queries, for the progress */
+    app_progress_fn progress;     /* NULL: none */
+    void *progress_ctx;
 };
 
 /* Puts the translated terms of x found in hit h's record first among its
@@ -156,6 +159,8 @@ static bool emit_result(size_t i, const struct match_result *r, void *ctx)
     }
     if (k->end)
         k->end(k->ctx, &grp);
+    if (e->progress && e->n > 1)
+        e->progress("matching", i + 1, e->n, e->progress_ctx);
     kg_buf_release(&dom);
     return true;
 }
@@ -217,7 +222,10 @@ static kg_status run(struct app_session *a, const uint32_t *dv, size_t n,
                      .a = a,
                      .xs = xs,
                      .v = &v,
-                     .top = o->top};
+                     .top = o->top,
+                     .n = n,
+                     .progress = o->progress,
+                     .progress_ctx = o->progress_ctx};
     text_tokens_init(&e.tk);
     if (st == KG_OK)
         st = app_translate(a, qs, n, text, xs);

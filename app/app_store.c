@@ -58,7 +58,11 @@ kg_status app_show(struct app_session *a, kg_kind kind, const char *id,
 kg_status app_index_open(struct app_session *a, const struct app_index_opts *o,
                          double *ms)
 {
-    struct index_opts io = {.k1 = o->k1, .b = o->b, .rebuild = o->rebuild};
+    struct index_opts io = {.k1 = o->k1,
+                            .b = o->b,
+                            .rebuild = o->rebuild,
+                            .progress = o->progress,
+                            .progress_ctx = o->progress_ctx};
     char err[512];
     index_free(a->search);
     a->search = NULL;

@@ -162,4 +162,22 @@ void cli_put_visible(FILE *f, const char *s);
 /* Display width of UTF-8 text in terminal columns. */
 size_t cli_display_width(const char *s);
 
+/*
+ * A progress line on stderr for a long run ("batch: matching 3/10
+ * demands"): drawn only when stderr is a terminal and quiet is false, at
+ * most ten times a second (and at the last step), cleared with
+ * cli_progress_clear before other output and at the end. cli_progress_draw
+ * is an app_progress_fn whose ctx is the struct cli_progress.
+ */
+struct cli_progress {
+    const char *what; /* "batch", "index", "match" */
+    const char *unit; /* after done/total: "demands", "records" */
+    bool on, shown;
+    double last; /* when it was last drawn */
+};
+void cli_progress_init(struct cli_progress *p, const char *what,
+                       const char *unit, bool quiet);
+void cli_progress_draw(const char *stage, size_t done, size_t total, void *ctx);
+void cli_progress_clear(struct cli_progress *p);
+
 #endif

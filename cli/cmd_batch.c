@@ -6,21 +6,8 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
-
-static void draw(const char *stage, size_t done, size_t total, void *ctx)
-{
-    bool *shown = ctx;
-    if (total)
-        fprintf(stderr, "\rbatch: %s %zu/%zu demands\033[K", stage, done,
-                total);
-    else
-        fprintf(stderr, "\rbatch: %s\033[K", stage);
-    fflush(stderr);
-    *shown = true;
-}
 
 /* YYYY, YYYY-MM or YYYY-MM-DD. */
 static bool date_ok(const char *s)
@@ -47,7 +34,8 @@ int cmd_batch(struct cli *cli, int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     struct app_batch_opts o = {0};
-    bool quiet = false, shown = false;
+    bool quiet = false;
+    struct cli_progress pg;
     int c, rc;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:qn:", longopts, NULL)) != -1) {
@@ -90,20 +78,16 @@ int cmd_batch(struct cli *cli, int argc, char **argv)
         return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
     if (!o.out)
         return cli_usage(cli, "give --out DIR");
-    if (!quiet && isatty(2)) {
-        o.progress = draw;
-        o.progress_ctx = &shown;
-    }
+    cli_progress_init(&pg, "batch", "demands", quiet);
+    o.progress = cli_progress_draw;
+    o.progress_ctx = &pg;
     struct app_session *a;
     rc = cli_session(cli, APP_WRITE, NULL, &a);
     if (rc)
         return rc;
     struct app_batch_result r;
     kg_status st = app_batch(a, &o, &r);
-    if (shown) {
-        fputs("\r\033[K", stderr);
-        fflush(stderr);
-    }
+    cli_progress_clear(&pg);
     if (st == KG_OK) {
         printf("%zu demands to match, %zu matches", r.demands, r.matches);
         if (r.unchanged)

@@ -59,20 +59,24 @@ int cmd_index(struct cli *cli, int argc, char **argv)
         {"rebuild", no_argument, NULL, 'r'},
         {"format", required_argument, NULL, 'f'},
         {"timing", no_argument, NULL, 't'},
+        {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0},
     };
-    bool timing = false;
+    bool timing = false, quiet = false;
     struct app_index_opts opts = {0};
     enum cli_format fmt = CLI_TABLE;
     int c, rc;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:q", longopts, NULL)) != -1) {
         switch (c) {
         case 'r':
             opts.rebuild = true;
             break;
         case 't':
             timing = true;
+            break;
+        case 'q':
+            quiet = true;
             break;
         case 'f':
             if ((rc = cli_parse_format(cli, optarg, &fmt)) != 0)
@@ -90,7 +94,12 @@ int cmd_index(struct cli *cli, int argc, char **argv)
     rc = cli_session(cli, APP_READ, NULL, &a);
     if (rc)
         return rc;
+    struct cli_progress pg;
+    cli_progress_init(&pg, "index", "records", quiet);
+    opts.progress = cli_progress_draw;
+    opts.progress_ctx = &pg;
     kg_status st = app_index_open(a, &opts, NULL);
+    cli_progress_clear(&pg);
     if (st != KG_OK) {
         rc = cli_app_fail(cli, a, st);
         app_close(a);

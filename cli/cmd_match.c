@@ -8,6 +8,46 @@
 
 #include "cli/cli.h"
 
+/* The output sink behind a progress line: the line goes before anything
+ * is printed (the progress draws it again after each demand). */
+struct behind {
+    struct app_sink in;
+    struct cli_progress *pg;
+};
+
+static void behind_start(void *ctx)
+{
+    struct behind *b = ctx;
+    cli_progress_clear(b->pg);
+    if (b->in.start)
+        b->in.start(b->in.ctx);
+}
+
+static void behind_begin(void *ctx, const struct app_group *g)
+{
+    struct behind *b = ctx;
+    cli_progress_clear(b->pg);
+    if (b->in.begin)
+        b->in.begin(b->in.ctx, g);
+}
+
+static void behind_hit(void *ctx, const struct app_group *g,
+                       const struct app_hit *h)
+{
+    struct behind *b = ctx;
+    cli_progress_clear(b->pg);
+    if (b->in.hit)
+        b->in.hit(b->in.ctx, g, h);
+}
+
+static void behind_end(void *ctx, const struct app_group *g)
+{
+    struct behind *b = ctx;
+    cli_progress_clear(b->pg);
+    if (b->in.end)
+        b->in.end(b->in.ctx, g);
+}
+
 int cmd_match(struct cli *cli, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -21,18 +61,19 @@ int cmd_match(struct cli *cli, int argc, char **argv)
         {"format", required_argument, NULL, 'f'},
         {"config", required_argument, NULL, 'c'},
         {"min-score", required_argument, NULL, 'm'},
+        {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0},
     };
     enum cli_format fmt = CLI_TABLE;
     const char **ids = kg_xcalloc((size_t)argc + 1, sizeof *ids);
     size_t nids = 0;
     const char *text = NULL, *config = NULL;
-    bool all = false, explain = false;
+    bool all = false, explain = false, quiet = false;
     struct app_match_opts mo = {.top = 10};
     int c, rc = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:t:ak:n:xef:c:m:", longopts, NULL)) !=
-           -1) {
+    while ((c = getopt_long(argc, argv, "d:t:ak:n:xef:c:m:q", longopts,
+                            NULL)) != -1) {
         switch (c) {
         case 'd':
             ids[nids++] = optarg;
@@ -65,6 +106,9 @@ int cmd_match(struct cli *cli, int argc, char **argv)
             rc = cli_parse_min_score(cli, optarg, &mo.min_score);
             mo.min_score_set = true;
             break;
+        case 'q':
+            quiet = true;
+            break;
         default:
             rc = cli_usage(cli, "bad option");
         }
@@ -90,9 +134,22 @@ int cmd_match(struct cli *cli, int argc, char **argv)
     struct app_sink sink;
     cli_match_out_init(&o, fmt, explain, all, &sink);
     cli_match_out_thresholds(&o, a, &mo);
+    struct cli_progress pg;
+    cli_progress_init(&pg, "match", "demands", quiet || !all);
+    struct behind bh = {.in = sink, .pg = &pg};
+    if (pg.on) {
+        mo.progress = cli_progress_draw;
+        mo.progress_ctx = &pg;
+        sink = (struct app_sink){.start = behind_start,
+                                 .begin = behind_begin,
+                                 .hit = behind_hit,
+                                 .end = behind_end,
+                                 .ctx = &bh};
+    }
     kg_status st = text  ? app_match_text(a, text, &mo, &sink)
                    : all ? app_match_all(a, &mo, &sink)
                          : app_match_demands(a, ids, nids, &mo, &sink);
+    cli_progress_clear(&pg);
     if (st != KG_OK)
         rc = cli_app_fail(cli, a, st);
     cli_match_out_finish(&o, st == KG_OK);

@@ -118,13 +118,16 @@ static const struct command commands[] = {
      "                 loads; the next search or index command does it)\n"},
     {"index", cmd_index, "build or refresh the text search index",
      "usage: kgmatch index [--rebuild] [--timing] [--format table|json]\n"
+     "                     [--quiet]\n"
      "\n"
      "  Brings the BM25 index beside the database (DB.idx) up to date:\n"
      "  builds it when missing, rebuilds it when the store changed or the\n"
-     "  file is damaged (with a warning), and prints what it holds.\n"
+     "  file is damaged (with a warning), and prints what it holds. A full\n"
+     "  build shows its progress when stderr is a terminal.\n"
      "\n"
      "  --rebuild   rebuild even when the index is current\n"
-     "  --timing    where the build's time went (stderr)\n"},
+     "  --timing    where the build's time went (stderr)\n"
+     "  --quiet     no progress on a terminal\n"},
     {"ingest", cmd_ingest, "harvest the partner sources into the store",
      "usage: kgmatch ingest [NAME...] [--full] [--jobs N] [--timeout S]\n"
      "                      [--connect-timeout S] [--retries N] [--delay S]\n"
@@ -161,7 +164,7 @@ static const struct command commands[] = {
      "                     [--kind achievement|patent|expert|institution|all]\n"
      "                     [--top N] [--cross-domain] [--explain]\n"
      "                     [--format table|json|csv] [--config FILE]\n"
-     "                     [--min-score X]\n"
+     "                     [--min-score X] [--quiet]\n"
      "\n"
      "  Scores each candidate from text relevance, graph relevance\n"
      "  (personalized PageRank) and practical fit, with the weights of\n"
@@ -178,6 +181,8 @@ static const struct command commands[] = {
      "  --explain       the score's parts, shared concepts and a path\n"
      "  --min-score X   leave out hits below X (default match.min_score);\n"
      "                  a demand with none says \"no good match\"\n"
+     "  --quiet         --all shows no progress on a terminal (stderr)\n"
+     "  Tables number each kind's list from 1.\n"
      "  CSV columns: demand_id,kind,item_id,score,cross_domain,title\n"},
     {"partners", cmd_partners,
      "partner institutions for a demand or enterprise",
@@ -186,9 +191,14 @@ static const struct command commands[] = {
      "                        [--config FILE]\n"
      "\n"
      "  Institutions ranked by their best score over the demand(s), each\n"
-     "  with its best experts and items and the path that explains it.\n"
-     "  An enterprise's open demands are those whose deadline has not\n"
-     "  passed (--include-closed: all).\n"},
+     "  with its best experts and items and the path that explains it,\n"
+     "  then the contacts (email, phone, web page) of the institutions and\n"
+     "  experts that have them. A pair a broker declined (kgmatch\n"
+     "  feedback) counts for nothing for that demand; accepted ones are\n"
+     "  marked. An enterprise's open demands are those whose deadline has\n"
+     "  not passed (--include-closed: all).\n"
+     "  CSV columns: institution_id,institution,score,demand_id,experts,\n"
+     "  items,email,phone,url,expert_contacts,accepted\n"},
     {"query", cmd_query, "matches for every open demand of an enterprise",
      "usage: kgmatch query --enterprise NAME|ID [--top N] [--kind KIND]\n"
      "                     [--cross-domain] [--explain] [--include-closed]\n"

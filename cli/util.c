@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/uchar.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -261,4 +262,38 @@ void cli_refresh_index(const struct cli *cli, struct app_session *a,
     if (app_refresh_index(a, since) != KG_OK)
         cli_error(cli, "warning: search index not updated: %s",
                   app_last_error(a));
+}
+
+/* ---- progress ------------------------------------------------------------ */
+
+void cli_progress_init(struct cli_progress *p, const char *what,
+                       const char *unit, bool quiet)
+{
+    *p = (struct cli_progress){
+        .what = what, .unit = unit, .on = !quiet && isatty(2), .last = -1};
+}
+
+void cli_progress_draw(const char *stage, size_t done, size_t total, void *ctx)
+{
+    struct cli_progress *p = ctx;
+    double now = kg_monotonic();
+    if (!p->on || (done < total && p->last >= 0 && now - p->last < 0.1))
+        return;
+    p->last = now;
+    if (total)
+        fprintf(stderr, "\r%s: %s %zu/%zu %s\033[K", p->what, stage, done,
+                total, p->unit);
+    else
+        fprintf(stderr, "\r%s: %s\033[K", p->what, stage);
+    fflush(stderr);
+    p->shown = true;
+}
+
+void cli_progress_clear(struct cli_progress *p)
+{
+    if (!p->shown)
+        return;
+    fputs("\r\033[K", stderr);
+    fflush(stderr);
+    p->shown = false;
 }

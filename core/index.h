@@ -23,6 +23,11 @@ struct index_opts {
     bool in_memory; /* build in memory; never read or write the file */
     bool cjk_words; /* also index ICU dictionary words of CJK text (see
                        text_opts; a file built otherwise is rebuilt) */
+    /* Called during a full build from the store, from the calling thread:
+     * ("reading", done, total) now and then, then ("laying out",
+     * 0, 0) and ("writing", 0, 0). NULL: no progress. */
+    void (*progress)(const char *stage, size_t done, size_t total, void *ctx);
+    void *progress_ctx;
 };
 
 /* BM25 defaults, tuned on csl-dev (bench/eval_search.py). */

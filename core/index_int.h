@@ -130,6 +130,13 @@ struct ix_skip {
 };
 #define IX_SKIP_BYTES 8
 
+/* Where a build says how far it got (index_opts.progress); fn NULL: not
+ * told. */
+struct ix_progress {
+    void (*fn)(const char *stage, size_t done, size_t total, void *ctx);
+    void *ctx;
+};
+
 struct index {
     const uint8_t *base;
     size_t size;
@@ -154,7 +161,8 @@ struct index {
     int64_t stale_version;
     char why[256];       /* INDEX_REBUILD_DAMAGED */
     char write_err[256]; /* "" when the file was written or not wanted */
-    char err[256];       /* of the last failed search */
+    struct ix_progress progress; /* index_opts.progress */
+    char err[256];               /* of the last failed search */
     /* segments (on the full build only): the newer images, oldest first */
     struct index **seg;
     size_t nseg;
@@ -243,14 +251,15 @@ extern const struct image_spec ix_spec;
 /*
  * Builds the image of the store s (when not NULL) and of recs[0..nrecs)
  * into img (initialised here; the caller releases it), stamped with
- * version, k1, b and text_flags, and says where the time went in t
- * (index_write.c). On failure returns the status with a message in err.
+ * version, k1, b and text_flags, and says where the time went in t and how
+ * far it got to pg (NULL: nowhere) (index_write.c). On failure returns the
+ * status with a message in err.
  */
 kg_status ix_write_image(struct store *s, const struct kg_record *const *recs,
                          size_t nrecs, int64_t version, double k1, double b,
-                         uint32_t text_flags, struct image_writer *img,
-                         struct index_timing *t, char *err,
-                         size_t errlen) KG_MUST_CHECK;
+                         uint32_t text_flags, const struct ix_progress *pg,
+                         struct image_writer *img, struct index_timing *t,
+                         char *err, size_t errlen) KG_MUST_CHECK;
 
 /*
  * Builds the segment image of the records of s changed after version from

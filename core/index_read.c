@@ -146,6 +146,8 @@ static struct index *index_alloc(const struct index_opts *o)
     struct index *ix = kg_xcalloc(1, sizeof *ix);
     index_params(ix, o);
     ix->want_flags = o && o->cjk_words ? IX_CJK_WORDS : 0;
+    if (o)
+        ix->progress = (struct ix_progress){o->progress, o->progress_ctx};
     text_tokens_init(&ix->tk);
     return ix;
 }
@@ -160,7 +162,7 @@ static kg_status build(struct index *ix, struct store *s,
     struct image_writer img;
     kg_status st =
         ix_write_image(s, recs, nrecs, version, ix->k1, ix->b, ix->want_flags,
-                       &img, &ix->timing, err, errlen);
+                       &ix->progress, &img, &ix->timing, err, errlen);
     if (st != KG_OK) {
         image_writer_release(&img);
         return st;
@@ -540,6 +542,8 @@ kg_status index_open(struct store *s, const struct index_opts *opts,
     st = build(ix, s, NULL, 0, version, err, errlen);
     if (st != KG_OK)
         goto fail;
+    if (ix->progress.fn)
+        ix->progress.fn("writing", 0, 0, ix->progress.ctx);
     double t0 = kg_monotonic();
     st = image_write(ix->path, ix->base, ix->size, why, sizeof why);
     ix->timing.write_s = kg_monotonic() - t0;

@@ -186,6 +186,8 @@ struct builder {
     char err[256];
     double tokenize_s; /* inside text_analyze */
     uint64_t text_bytes;
+    const struct ix_progress *pg; /* NULL: no progress told */
+    size_t done, total;           /* records read from the store, of */
 };
 
 static void builder_release(struct builder *b)
@@ -535,9 +537,13 @@ static void group_contribs(struct builder *b)
     b->contribs = sorted;
 }
 
+#define IX_PROGRESS_EVERY 1024 /* records between progress calls */
+
 static bool record_cb(const struct kg_record *r, void *ctx)
 {
     struct builder *b = ctx;
+    if (b->pg && ++b->done % IX_PROGRESS_EVERY == 0)
+        b->pg->fn("reading", b->done, b->total, b->pg->ctx);
     b->st = add_record(b, r);
     if (b->st != KG_OK) {
         char why[sizeof b->err];
@@ -548,9 +554,25 @@ static bool record_cb(const struct kg_record *r, void *ctx)
     return b->st == KG_OK;
 }
 
+/* The records a build reads (items, then profiles), for the progress. */
+static size_t records_to_read(struct store *s)
+{
+    static const kg_kind kinds[] = {KG_ACHIEVEMENT, KG_PATENT, KG_DEMAND,
+                                    KG_INSTITUTION, KG_EXPERT};
+    size_t total = 0;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        int64_t n = 0;
+        if (store_count(s, kinds[i], &n, NULL) == KG_OK && n > 0)
+            total += (size_t)n;
+    }
+    return total;
+}
+
 static kg_status build_from_store(struct builder *b, struct store *s, char *err,
                                   size_t errlen)
 {
+    if (b->pg)
+        b->total = records_to_read(s);
     kg_status st = store_foreach_link(s, NULL, NULL, link_cb, b);
     if (st == KG_OK) {
         build_adjacency(b);
@@ -569,6 +591,8 @@ static kg_status build_from_store(struct builder *b, struct store *s, char *err,
         ix_fmt_err(err, errlen, "reading the store: %s", store_last_error(s));
         return st;
     }
+    if (b->pg && b->st == KG_OK)
+        b->pg->fn("reading", b->done, b->total, b->pg->ctx);
     if (b->st != KG_OK)
         ix_fmt_err(err, errlen, "%s", b->err);
     return b->st;
@@ -939,14 +963,16 @@ limit:
 
 kg_status ix_write_image(struct store *s, const struct kg_record *const *recs,
                          size_t nrecs, int64_t version, double k1, double bb,
-                         uint32_t text_flags, struct image_writer *img,
-                         struct index_timing *t, char *err, size_t errlen)
+                         uint32_t text_flags, const struct ix_progress *pg,
+                         struct image_writer *img, struct index_timing *t,
+                         char *err, size_t errlen)
 {
     struct builder b;
     struct text_opts to = {.cjk_words = text_flags & IX_CJK_WORDS};
     double t0 = kg_monotonic();
     memset(img, 0, sizeof *img);
     kg_status st = builder_init(&b, &to, err, errlen);
+    b.pg = pg && pg->fn ? pg : NULL;
     if (st == KG_OK && s)
         st = build_from_store(&b, s, err, errlen);
     for (size_t i = 0; st == KG_OK && i < nrecs; i++) {
@@ -956,6 +982,8 @@ kg_status ix_write_image(struct store *s, const struct kg_record *const *recs,
                        record_kind_name(recs[i]->kind), recs[i]->id, b.err);
     }
     double t1 = kg_monotonic();
+    if (st == KG_OK && b.pg)
+        b.pg->fn("laying out", 0, 0, b.pg->ctx);
     if (st == KG_OK)
         st = layout(&b, version, k1, bb, NULL, img, err, errlen);
     *t = (struct index_timing){
