@@ -421,6 +421,7 @@ struct app_eval_result {
     size_t demands, rankings; /* with at least one pair kept */
     size_t pairs, left_out;   /* kept; items missing or of another kind */
     double ndcg10, map, recall50;
+    double mrr10;          /* 1 / rank of the first relevant item in a top 10 */
     size_t cross, cross10; /* relevant cross-domain pairs; in a top 10 */
 };
 
@@ -666,6 +667,80 @@ kg_status app_feedback_list(struct app_session *a, const char *demand,
                             void (*row)(void *ctx,
                                         const struct app_feedback_row *r),
                             void *ctx) KG_MUST_CHECK;
+
+/* ---- tuning the matcher (app_tune.c) ------------------------------------ */
+
+#define APP_TUNE_HOLDOUT 0.3   /* the share of judged demands held out */
+#define APP_TUNE_MIN_DEMANDS 5 /* judged demands a tune needs */
+#define APP_TUNE_BUDGET 300.0  /* seconds the search may take */
+#define APP_TUNE_SETTINGS 8
+
+struct app_tune_opts {
+    const char *const *gold; /* gold files (app_gold_read's format) */
+    size_t ngold;
+    double holdout; /* share held out, in (0, 1); 0: APP_TUNE_HOLDOUT */
+    unsigned seed;  /* of the split */
+    double budget;  /* seconds; 0: APP_TUNE_BUDGET */
+};
+
+/* A setting the tune moved (or, for the part weights, wrote with one that
+ * moved). key is static. */
+struct app_tune_setting {
+    const char *key;
+    double from, to;
+};
+
+struct app_tune_result {
+    size_t gold_pairs;         /* pairs of the gold files */
+    size_t feedback_pairs;     /* verdicts taken as judgments */
+    size_t feedback_over_gold; /* ... of them on a gold pair */
+    size_t feedback_skipped;   /* declines for a reason other than fit */
+    size_t feedback_gone;      /* verdicts on demands no longer stored */
+    size_t unjudged;  /* judged demands with no relevant item in the store */
+    size_t demands;   /* with one: those split */
+    size_t fit, held; /* the parts */
+    struct kg_strlist held_ids; /* the held-out demands, in split order */
+    bool enough;                /* demands >= APP_TUNE_MIN_DEMANDS: searched */
+    size_t rounds, tried;       /* of the search; settings scored */
+    bool out_of_time;           /* the budget stopped the search */
+    double fit_before, fit_after;         /* nDCG@10 on the fit part */
+    struct app_eval_result before, after; /* held out: current, chosen */
+    bool better; /* after.ndcg10 > before.ndcg10: worth writing */
+    struct app_tune_setting set[APP_TUNE_SETTINGS];
+    size_t nset;
+};
+
+/*
+ * Fits the matcher's settings to judged pairs: the gold files' pairs, and
+ * the brokers' verdicts over them (accept: relevance 1, or the gold's grade
+ * when higher; decline: 0, except a decline as too-early-stage, too-costly
+ * or already-known, which is no judgment of relevance and is left out). The
+ * judged demands with a relevant item in the store are split by FNV-1a of
+ * "SEED:ID": the first round(holdout * n) held out (at least 1, leaving 1).
+ * With at least APP_TUNE_MIN_DEMANDS of them, a grid of part weights, BM25
+ * share and expansion (app_tune.c) is searched coordinate-wise on the fit
+ * part's nDCG@10, starting from the session's config, and the current and
+ * chosen settings are scored on the held-out part. Nothing is written. Returns
+ * KG_ENOTFOUND or KG_EINPUT for a gold file (or a gold demand not in the
+ * store), or the store's or the matcher's status; *res is filled on
+ * success (enough false: too few judged demands, nothing searched) and
+ * released with app_tune_result_release whatever the status.
+ */
+kg_status app_tune(struct app_session *a, const struct app_tune_opts *o,
+                   struct app_tune_result *res) KG_MUST_CHECK;
+/* Frees what res holds (held_ids); safe to call again. */
+void app_tune_result_release(struct app_tune_result *res);
+
+/*
+ * Writes the settings of res (their to values) to path, atomically: the
+ * text of config file base with those keys' lines replaced and the others
+ * appended, or those keys alone when base is NULL. path may be base. On
+ * failure (KG_EIO, KG_EUSAGE for a path that is no regular file) path is
+ * unchanged.
+ */
+kg_status app_tune_write(struct app_session *a, const char *base,
+                         const struct app_tune_result *res,
+                         const char *path) KG_MUST_CHECK;
 
 /* ---- sources (app_sources.c) ------------------------------------------- */
 

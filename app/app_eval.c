@@ -52,6 +52,68 @@ static struct demand *gold_demand(struct app_gold *g, const char *id)
     return d;
 }
 
+static void gold_add(struct demand *d, const char *item, double rel, bool cross)
+{
+    if (d->n == d->cap) {
+        d->cap = d->cap ? 2 * d->cap : 16;
+        d->p = kg_xrealloc(d->p, d->cap * sizeof *d->p);
+    }
+    d->p[d->n++] =
+        (struct pair){.item = kg_xstrdup(item), .rel = rel, .cross = cross};
+}
+
+struct app_gold *app_gold_new(const char *name)
+{
+    struct app_gold *g = kg_xcalloc(1, sizeof *g);
+    g->path = kg_xstrdup(name);
+    return g;
+}
+
+bool app_gold_put(struct app_gold *g, const char *demand, const char *item,
+                  double rel, bool cross)
+{
+    struct demand *d = gold_demand(g, demand);
+    for (size_t j = 0; j < d->n; j++) {
+        if (strcmp(d->p[j].item, item) == 0) {
+            d->p[j].rel = rel;
+            d->p[j].cross = cross;
+            return true;
+        }
+    }
+    gold_add(d, item, rel, cross);
+    g->pairs++;
+    return false;
+}
+
+void app_gold_merge(struct app_gold *dst, const struct app_gold *src)
+{
+    for (size_t i = 0; i < src->n; i++)
+        for (size_t j = 0; j < src->d[i].n; j++)
+            app_gold_put(dst, src->d[i].id, src->d[i].p[j].item,
+                         src->d[i].p[j].rel, src->d[i].p[j].cross);
+}
+
+bool app_gold_get(const struct app_gold *g, const char *demand,
+                  const char *item, double *rel)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        if (strcmp(g->d[i].id, demand) != 0)
+            continue;
+        for (size_t j = 0; j < g->d[i].n; j++) {
+            if (strcmp(g->d[i].p[j].item, item) == 0) {
+                *rel = g->d[i].p[j].rel;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+size_t app_gold_pairs(const struct app_gold *g)
+{
+    return g->pairs;
+}
+
 void app_gold_free(struct app_gold *g)
 {
     if (!g)
@@ -123,18 +185,10 @@ kg_status app_gold_read(const char *path, struct app_gold **out, char *err,
             st = KG_EINPUT;
             break;
         }
-        struct demand *d = gold_demand(g, fl[0]);
-        if (d->n == d->cap) {
-            d->cap = d->cap ? 2 * d->cap : 16;
-            d->p = kg_xrealloc(d->p, d->cap * sizeof *d->p);
-        }
-        d->p[d->n++] = (struct pair){
-            .item = kg_xstrdup(fl[1]),
-            .rel = rel,
-            .cross = nf == 4 &&
+        gold_add(gold_demand(g, fl[0]), fl[1], rel,
+                 nf == 4 &&
                      (strcmp(fl[3], "1") == 0 || strcmp(fl[3], "true") == 0 ||
-                      strcmp(fl[3], "yes") == 0),
-        };
+                      strcmp(fl[3], "yes") == 0));
         g->pairs++;
     }
     fclose(f);
@@ -155,13 +209,14 @@ struct scored {
     int *kind;
     bool *hit10;
     size_t kept;
-    double ndcg, ap, recall;
+    double ndcg, ap, recall, mrr;
     size_t groups;
 };
 
 struct run {
     const struct graph *g;
     struct scored *sc;
+    const size_t *map; /* query i is gold demand map[i] */
 };
 
 static int cmp_rel_desc(const void *a, const void *b)
@@ -176,7 +231,7 @@ static void score_group(const struct graph *g, struct scored *s, kg_kind kind,
                         const struct match_hit *hits, size_t n)
 {
     const struct demand *d = s->d;
-    double dcg = 0, idcg = 0, ap = 0;
+    double dcg = 0, idcg = 0, ap = 0, rr = 0;
     size_t relevant = 0, found = 0, in50 = 0, m = 0;
     double *rels = kg_xcalloc(d->n + 1, sizeof *rels);
     for (size_t j = 0; j < d->n; j++) {
@@ -204,6 +259,8 @@ static void score_group(const struct graph *g, struct scored *s, kg_kind kind,
                 s->hit10[j] = true;
             }
             if (p->rel > 0) {
+                if (found == 0 && k < 10)
+                    rr = 1.0 / (double)(k + 1);
                 found++;
                 ap += (double)found / (double)(k + 1);
                 in50 += k < 50;
@@ -214,6 +271,7 @@ static void score_group(const struct graph *g, struct scored *s, kg_kind kind,
     s->ndcg += idcg > 0 ? dcg / idcg : 0;
     s->ap += relevant ? ap / relevant : 0;
     s->recall += relevant ? (double)in50 / relevant : 0;
+    s->mrr += rr;
     s->groups++;
 }
 
@@ -231,7 +289,8 @@ static bool score_demand(size_t i, const struct match_result *r, void *ctx)
         size_t b = a;
         while (b < r->n && r->hits[b].kind == item_kinds[k])
             b++;
-        score_group(run->g, &run->sc[i], item_kinds[k], r->hits + a, b - a);
+        score_group(run->g, &run->sc[run->map[i]], item_kinds[k], r->hits + a,
+                    b - a);
     }
     return true;
 }
@@ -258,81 +317,180 @@ static size_t place_items(const struct graph *g, unsigned kinds,
     return dropped;
 }
 
-kg_status app_eval(struct app_session *a, const struct app_gold *gold,
-                   unsigned kinds, struct app_eval_result *out)
+kg_status app_gold_check(struct app_session *a, const struct app_gold *gold)
 {
+    struct graph *g;
+    kg_status st = app_graph(a, &g);
+    for (size_t i = 0; i < gold->n && st == KG_OK; i++)
+        if (graph_find(g, KG_DEMAND, gold->d[i].id) == GRAPH_NONE)
+            st = app_fail(a, KG_ENOTFOUND, "%s: no demand '%s' in %s",
+                          gold->path, gold->d[i].id, a->db_path);
+    return st;
+}
+
+/* ---- an evaluation run: queries made once, scored per config ------------ */
+
+struct app_eval_run {
+    const struct app_gold *gold;
+    struct graph *g;
+    size_t n;
+    struct match_query *qs;
+    struct scored *sc;
+    char **texts;
+    struct xlate *xs;
+    struct match_indexes ixs;
+    size_t dropped;
+};
+
+void app_eval_run_free(struct app_eval_run *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n; i++) {
+        free(r->sc[i].kind);
+        free(r->sc[i].hit10);
+        free(r->texts[i]);
+    }
+    free(r->texts);
+    app_translate_release(r->xs, r->n);
+    free(r->sc);
+    free(r->qs);
+    free(r);
+}
+
+kg_status app_eval_prepare(struct app_session *a, const struct app_gold *gold,
+                           unsigned kinds, bool bm25, struct app_eval_run **out)
+{
+    *out = NULL;
     struct graph *g;
     kg_status st = app_graph(a, &g);
     if (st != KG_OK)
         return st;
-    size_t n = gold->n, dropped = 0;
-    struct match_query *qs = kg_xcalloc(n + 1, sizeof *qs);
-    struct scored *sc = kg_xcalloc(n + 1, sizeof *sc);
-    char **texts = kg_xcalloc(n + 1, sizeof *texts);
+    size_t n = gold->n;
+    struct app_eval_run *r = kg_xcalloc(1, sizeof *r);
+    r->gold = gold;
+    r->g = g;
+    r->n = n;
+    r->qs = kg_xcalloc(n + 1, sizeof *r->qs);
+    r->sc = kg_xcalloc(n + 1, sizeof *r->sc);
+    r->texts = kg_xcalloc(n + 1, sizeof *r->texts);
+    r->xs = kg_xcalloc(n + 1, sizeof *r->xs);
+    st = app_gold_check(a, gold);
     for (size_t i = 0; i < n && st == KG_OK; i++) {
         const struct demand *d = &gold->d[i];
         uint32_t v = graph_find(g, KG_DEMAND, d->id);
-        if (v == GRAPH_NONE)
-            st = app_fail(a, KG_ENOTFOUND, "%s: no demand '%s' in %s",
-                          gold->path, d->id, a->db_path);
-        sc[i].d = d;
-        sc[i].kind = kg_xcalloc(d->n + 1, sizeof *sc[i].kind);
-        sc[i].hit10 = kg_xcalloc(d->n + 1, sizeof *sc[i].hit10);
-        dropped += place_items(g, kinds, &sc[i]);
+        r->sc[i].d = d;
+        r->sc[i].kind = kg_xcalloc(d->n + 1, sizeof *r->sc[i].kind);
+        r->sc[i].hit10 = kg_xcalloc(d->n + 1, sizeof *r->sc[i].hit10);
+        r->dropped += place_items(g, kinds, &r->sc[i]);
         /* every candidate is ranked: the metrics need the whole list */
-        qs[i] = (struct match_query){
+        r->qs[i] = (struct match_query){
             .demand = v, .kinds = kinds, .min_score_set = true};
     }
-    struct match_indexes ixs;
-    struct xlate *xs = kg_xcalloc(n + 1, sizeof *xs);
     if (st == KG_OK)
-        st = app_translate(a, qs, n, NULL, xs);
-    if (st == KG_OK)
-        st = app_bm25(a, qs, n, 0, texts, &ixs);
+        st = app_translate(a, r->qs, n, NULL, r->xs);
     if (st == KG_OK) {
-        char err[512] = "";
-        struct run run = {.g = g, .sc = sc};
-        st = match_batch(g, &a->conf, ixs.n ? &ixs : NULL, qs, n, score_demand,
-                         &run, err, sizeof err);
-        if (st != KG_OK)
-            app_fail(a, st, "%s", err);
+        /* the index is opened for a share the session's config may not
+         * give BM25: a matcher without one leaves the index alone */
+        double w = a->conf.w_bm25;
+        if (bm25 && !(w > 0))
+            a->conf.w_bm25 = 1;
+        st = app_bm25(a, r->qs, n, 0, r->texts, &r->ixs);
+        a->conf.w_bm25 = w;
     }
-    if (st == KG_OK) {
-        memset(out, 0, sizeof *out);
-        out->pairs = gold->pairs - dropped;
-        out->left_out = dropped;
-        for (size_t i = 0; i < n; i++) {
-            const struct scored *s = &sc[i];
-            if (s->kept == 0)
-                continue;
-            out->demands++;
-            out->rankings += s->groups;
-            out->ndcg10 += s->ndcg;
-            out->map += s->ap;
-            out->recall50 += s->recall;
-            for (size_t j = 0; j < s->d->n; j++) {
-                if (s->kind[j] < 0 || !s->d->p[j].cross ||
-                    !(s->d->p[j].rel > 0))
-                    continue;
-                out->cross++;
-                out->cross10 += s->hit10[j];
-            }
-        }
-        if (out->rankings) {
-            out->ndcg10 /= (double)out->rankings;
-            out->map /= (double)out->rankings;
-            out->recall50 /= (double)out->rankings;
-        }
+    if (st != KG_OK)
+        app_eval_run_free(r);
+    else
+        *out = r;
+    return st;
+}
+
+kg_status app_eval_score(struct app_session *a, struct app_eval_run *r,
+                         const struct match_config *c, const bool *take)
+{
+    struct match_query *qs = kg_xcalloc(r->n + 1, sizeof *qs);
+    size_t *map = kg_xcalloc(r->n + 1, sizeof *map), n = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        struct scored *s = &r->sc[i];
+        s->ndcg = s->ap = s->recall = s->mrr = 0;
+        s->groups = 0;
+        memset(s->hit10, 0, (s->d->n + 1) * sizeof *s->hit10);
+        if (take && !take[i])
+            continue;
+        map[n] = i;
+        qs[n++] = r->qs[i];
     }
-    for (size_t i = 0; i < n; i++) {
-        free(sc[i].kind);
-        free(sc[i].hit10);
-        free(texts[i]);
-    }
-    free(texts);
-    app_translate_release(xs, n);
-    free(sc);
+    char err[512] = "";
+    struct run run = {.g = r->g, .sc = r->sc, .map = map};
+    kg_status st = match_batch(r->g, c, r->ixs.n ? &r->ixs : NULL, qs, n,
+                               score_demand, &run, err, sizeof err);
+    free(map);
     free(qs);
+    return st == KG_OK ? st : app_fail(a, st, "%s", err);
+}
+
+size_t app_eval_demands(const struct app_eval_run *r)
+{
+    return r->n;
+}
+
+const char *app_eval_demand(const struct app_eval_run *r, size_t i)
+{
+    return r->sc[i].d->id;
+}
+
+bool app_eval_judged(const struct app_eval_run *r, size_t i)
+{
+    const struct scored *s = &r->sc[i];
+    for (size_t j = 0; j < s->d->n; j++)
+        if (s->kind[j] >= 0 && s->d->p[j].rel > 0)
+            return true;
+    return false;
+}
+
+void app_eval_sum(const struct app_eval_run *r, const bool *take,
+                  struct app_eval_result *out)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < r->n; i++) {
+        const struct scored *s = &r->sc[i];
+        if (take && !take[i])
+            continue;
+        out->pairs += s->kept;
+        out->left_out += s->d->n - s->kept;
+        if (s->kept == 0)
+            continue;
+        out->demands++;
+        out->rankings += s->groups;
+        out->ndcg10 += s->ndcg;
+        out->mrr10 += s->mrr;
+        out->map += s->ap;
+        out->recall50 += s->recall;
+        for (size_t j = 0; j < s->d->n; j++) {
+            if (s->kind[j] < 0 || !s->d->p[j].cross || !(s->d->p[j].rel > 0))
+                continue;
+            out->cross++;
+            out->cross10 += s->hit10[j];
+        }
+    }
+    if (out->rankings) {
+        out->ndcg10 /= (double)out->rankings;
+        out->mrr10 /= (double)out->rankings;
+        out->map /= (double)out->rankings;
+        out->recall50 /= (double)out->rankings;
+    }
+}
+
+kg_status app_eval(struct app_session *a, const struct app_gold *gold,
+                   unsigned kinds, struct app_eval_result *out)
+{
+    struct app_eval_run *r;
+    kg_status st = app_eval_prepare(a, gold, kinds, false, &r);
+    if (st == KG_OK)
+        st = app_eval_score(a, r, &a->conf, NULL);
+    if (st == KG_OK)
+        app_eval_sum(r, NULL, out);
+    app_eval_run_free(r);
     return st;
 }
 

@@ -71,17 +71,21 @@ struct list {
     void *ctx;
 };
 
+const char *app_feedback_reason(const char *note, char *reason, size_t n)
+{
+    const char *close = note[0] == '[' ? strchr(note, ']') : NULL;
+    reason[0] = '\0';
+    if (!close || (size_t)(close - note) >= n)
+        return note;
+    snprintf(reason, n, "%.*s", (int)(close - note - 1), note + 1);
+    return close[1] == ' ' ? close + 2 : close + 1;
+}
+
 static bool on_feedback(const struct store_feedback *f, void *ctx)
 {
     struct list *l = ctx;
-    char reason[32] = "";
-    const char *note = f->note;
-    const char *close = f->note[0] == '[' ? strchr(f->note, ']') : NULL;
-    if (close && (size_t)(close - f->note) < sizeof reason) {
-        snprintf(reason, sizeof reason, "%.*s", (int)(close - f->note - 1),
-                 f->note + 1);
-        note = close[1] == ' ' ? close + 2 : close + 1;
-    }
+    char reason[32];
+    const char *note = app_feedback_reason(f->note, reason, sizeof reason);
     struct kg_record r;
     record_init(&r, f->kind);
     bool found = store_get(l->a->s, f->kind, f->item, &r) == KG_OK;

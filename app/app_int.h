@@ -80,6 +80,55 @@ kg_status app_translate(struct app_session *a, struct match_query *qs, size_t n,
 /* Frees xs[0..n) and the array. */
 void app_translate_release(struct xlate *xs, size_t n);
 
+/*
+ * An evaluation of gold pairs made in steps (app_eval.c), for a use case
+ * that scores several configs on one set of queries (app_tune.c): prepare
+ * finds each gold demand and item in the graph and makes the queries
+ * (translated; with BM25 texts and indexes when the session's config or
+ * bm25 asks for them); score ranks every candidate of the demands i with
+ * take[i] (NULL: all) with config c and keeps their metrics (the others'
+ * are zeroed); sum averages them over the demands with take[i] (NULL: all;
+ * pass score's take). Errors as app_eval; on failure *out is NULL. The run
+ * keeps a pointer to gold.
+ */
+struct app_eval_run;
+kg_status app_eval_prepare(struct app_session *a, const struct app_gold *gold,
+                           unsigned kinds, bool bm25,
+                           struct app_eval_run **out) KG_MUST_CHECK;
+kg_status app_eval_score(struct app_session *a, struct app_eval_run *r,
+                         const struct match_config *c,
+                         const bool *take) KG_MUST_CHECK;
+void app_eval_sum(const struct app_eval_run *r, const bool *take,
+                  struct app_eval_result *out);
+void app_eval_run_free(struct app_eval_run *r); /* NULL is a no-op */
+/* The run's gold demands: how many, the id of the i-th, and whether it has a
+ * relevant pair whose item is in the graph (else no ranking can score). */
+size_t app_eval_demands(const struct app_eval_run *r);
+const char *app_eval_demand(const struct app_eval_run *r, size_t i);
+bool app_eval_judged(const struct app_eval_run *r, size_t i);
+
+/* A gold set put together in code (app_tune.c): an empty one named name,
+ * and pair (demand, item) with relevance rel added or, when the set has it,
+ * given rel (returns true then). */
+struct app_gold *app_gold_new(const char *name);
+bool app_gold_put(struct app_gold *g, const char *demand, const char *item,
+                  double rel, bool cross);
+/* KG_ENOTFOUND ("FILE: no demand 'ID' in DB") when a demand of gold is not
+ * in the session's graph, or the graph's status. */
+kg_status app_gold_check(struct app_session *a,
+                         const struct app_gold *gold) KG_MUST_CHECK;
+/* The relevance of pair (demand, item) into *rel; false when g has none. */
+bool app_gold_get(const struct app_gold *g, const char *demand,
+                  const char *item, double *rel);
+/* Puts every pair of src into dst (app_gold_put). */
+void app_gold_merge(struct app_gold *dst, const struct app_gold *src);
+size_t app_gold_pairs(const struct app_gold *g);
+
+/* A stored verdict's note split: the reason it starts with ("[reason]
+ * note", app_feedback) into reason[0..n) ("" when none) and the note
+ * after it (a pointer into note). */
+const char *app_feedback_reason(const char *note, char *reason, size_t n);
+
 /* A demand's title, description and keywords (caller frees), or NULL. */
 char *app_demand_text(struct store *s, const char *id);
 

@@ -293,6 +293,33 @@ static const struct command commands[] = {
      "  matched (已对接) and closed demands are left out by query,\n"
      "  partners and batch (query and partners list them with\n"
      "  --include-closed); a demand without a status is open.\n"},
+    {"tune", cmd_tune, "fit the matcher's settings to feedback and gold",
+     "usage: kgmatch tune [--gold FILE]... [--config FILE] [--out FILE]\n"
+     "                    [--holdout X] [--seed N] [--budget S] [--dry-run]\n"
+     "\n"
+     "  Judged pairs: the gold files' (as `eval --gold` reads them) and\n"
+     "  the brokers' verdicts over them (accept = relevant: grade 1, or the\n"
+     "  gold's when higher; decline = not relevant, grade 0, except\n"
+     "  declines as too-early-stage, too-costly or already-known, which\n"
+     "  are left out). The judged demands with a relevant item in the\n"
+     "  store are split by a stable hash of SEED:ID. Settings are chosen\n"
+     "  on the fit part by nDCG@10, one at a time from the current ones\n"
+     "  (weight.graph, text.bm25, text.expand, text.expand_items,\n"
+     "  weight.fit; at most 3 rounds), then the current and the chosen\n"
+     "  settings are scored on the held-out part. The settings are written\n"
+     "  only when the held-out nDCG@10 is strictly better. Fewer than 5\n"
+     "  judged demands: \"not enough feedback to tune\", exit 0.\n"
+     "\n"
+     "  --gold FILE    gold pairs (repeatable, up to 16)\n"
+     "  --config FILE  the current settings (default: built in)\n"
+     "  --out FILE     where to write (default: the --config FILE): that\n"
+     "                 file's text with the moved settings replaced, written\n"
+     "                 whole or not at all\n"
+     "  --holdout X    share of the demands held out (0.05 to 0.95, default\n"
+     "                 0.3)\n"
+     "  --seed N       of the split (default 1)\n"
+     "  --budget S     seconds the search may take (default 300)\n"
+     "  --dry-run      say what would be written, write nothing\n"},
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];
 
