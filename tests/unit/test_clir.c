@@ -185,6 +185,33 @@ static void mixed_text_translates_words_and_keeps_codes(void **state)
     clir_free(c);
 }
 
+/* A title given in both languages: what one language says (Sport, 体育;
+ * Right, 权利) is not translated again, inflected or not, and the more of
+ * a language's words the other one says, the less its other words'
+ * translations count. */
+static void a_need_in_both_languages_counts_a_term_once(void **state)
+{
+    (void)state;
+    struct clir *c = clir_new(D);
+    struct clir_query q;
+    translate(c, NULL, "作为权利的体育 Sport as a Right", CLIR_ANY, &q);
+    assert_true(sum_of(&q, "体育") == 0);
+    assert_true(sum_of(&q, "权利") == 0);
+    assert_true(sum_of(&q, "Sport") == 0);
+    assert_true(sum_of(&q, "Right") == 0);
+    clir_query_release(&q);
+    translate(c, NULL, "膜 reactor", CLIR_ANY, &q);
+    double alone = sum_of(&q, "reactor");
+    assert_true(alone > 0 && alone < 1);
+    clir_query_release(&q);
+    translate(c, NULL, "膜 membrane reactor", CLIR_ANY, &q);
+    assert_true(sum_of(&q, "membrane") == 0);
+    assert_true(sum_of(&q, "膜") == 0);
+    assert_true(fabs(sum_of(&q, "reactor") - alone / 2) < 1e-9);
+    clir_query_release(&q);
+    clir_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +220,7 @@ int main(void)
         cmocka_unit_test(co_occurrence_in_the_store_picks_the_sense),
         cmocka_unit_test(learned_pairs_translate_what_the_dictionary_lacks),
         cmocka_unit_test(mixed_text_translates_words_and_keeps_codes),
+        cmocka_unit_test(a_need_in_both_languages_counts_a_term_once),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
