@@ -738,26 +738,99 @@ static bool says(struct clir *c, const char *need, const char *t)
  * language says (a title given in both), the more likely the rest are
  * said too in words the dictionary does not pair, so the less their
  * translations count. */
-static void both_languages(struct clir *c, const char *need,
-                           const struct unit *u, size_t nu, bool *said,
+static bool both_languages(struct clir *c, const char *need,
+                           const struct unit *u, size_t nu, char **said,
                            double beta[2])
 {
     size_t n[2] = {0, 0}, nsaid[2] = {0, 0};
     bool has[2] = {false, false};
     for (size_t i = 0; i < nu; i++) {
         has[u[i].zh] = true;
-        said[i] = false;
+        said[i] = NULL;
         for (size_t j = 0; j < u[i].nc && !said[i]; j++)
-            said[i] = says(c, need, u[i].c[j].text);
+            if (says(c, need, u[i].c[j].text))
+                said[i] = kg_xstrdup(u[i].c[j].text);
         if (u[i].nc) {
             n[u[i].zh]++;
-            nsaid[u[i].zh] += said[i];
+            nsaid[u[i].zh] += said[i] != NULL;
         }
     }
     for (int l = 0; l < 2; l++)
         beta[l] = !(has[0] && has[1]) ? 1.0
                   : n[l] ? CLIR_MIXED * (1 - (double)nsaid[l] / n[l])
                          : CLIR_MIXED;
+    return has[0] && has[1];
+}
+
+/* Whether one of the terms of s is in v[0..*n); with add, s's terms join
+ * v (copies kept in own[0..*nown) for the caller to free). */
+static bool seen_terms(struct clir *c, const char *s, const char **v, size_t *n,
+                       char **own, size_t *nown, bool add)
+{
+    text_tokens_reset(&c->cand);
+    if (text_analyze(c->tx, s, strlen(s), &c->cand) != KG_OK)
+        return true;
+    for (size_t i = 0; i < c->cand.n; i++) {
+        const char *k = c->cand.bytes + c->cand.v[i].off;
+        for (size_t j = 0; j < *n; j++)
+            if (strcmp(v[j], k) == 0)
+                return true;
+    }
+    for (size_t i = 0; add && i < c->cand.n; i++) {
+        own[*nown] = kg_xstrdup(c->cand.bytes + c->cand.v[i].off);
+        v[(*n)++] = own[(*nown)++];
+    }
+    return false;
+}
+
+static double idf(double n, double df)
+{
+    return log(1.0 + (n - df + 0.5) / (df + 0.5));
+}
+
+#define CLIR_ONCE_TERMS 1024 /* terms count_once tracks */
+
+/* A need that says a thing in both languages names it twice: its two
+ * renderings are one concept, and as in a structured query (Pirkola) that
+ * concept's rarity is that of the pair (documents holding either), not of
+ * its rarer rendering: an English word in a Chinese store is rare, the
+ * concept it shares with a common Chinese word is not. Each rendering r
+ * of a unit said in both (said[i]: the other language's words) is
+ * brought from weight 1 to idf(pair) / idf(r) by a CLIR_SAME term of the
+ * difference (the index adds the weights of a term); a term is brought
+ * down once. */
+static kg_status count_once(struct clir *c, struct index *ix,
+                            const struct unit *u, size_t nu, char *const *said,
+                            struct clir_query *q)
+{
+    struct index_info in;
+    index_get_info(ix, &in);
+    double n = (double)in.docs;
+    const char *done[CLIR_ONCE_TERMS];
+    char *own[CLIR_ONCE_TERMS];
+    size_t ndone = 0, nown = 0;
+    kg_status st = KG_OK;
+    for (size_t i = 0; i < nu && st == KG_OK; i++) {
+        if (!said[i])
+            continue;
+        const char *r[2] = {u[i].src, said[i]};
+        double df[2] = {0, 0};
+        for (int k = 0; k < 2 && st == KG_OK; k++)
+            st = count2(ix, r[k], NULL, &df[k]);
+        double pair = fmin(n, df[0] + df[1]);
+        for (int k = 0; k < 2 && st == KG_OK; k++) {
+            bool room = ndone + 64 <= CLIR_ONCE_TERMS;
+            if (!(df[k] > 0) || !(n > pair) || !room ||
+                seen_terms(c, r[k], done, &ndone, own, &nown, true))
+                continue;
+            double f = idf(n, pair) / idf(n, df[k]);
+            if (f < 1)
+                add_term(q, r[k], r[k], f - 1, CLIR_SAME);
+        }
+    }
+    for (size_t i = 0; i < nown; i++)
+        free(own[i]);
+    return st;
 }
 
 kg_status clir_translate(struct clir *c, struct index *ix, const char *text,
@@ -776,13 +849,16 @@ kg_status clir_translate(struct clir *c, struct index *ix, const char *text,
     struct unit *u = kg_xcalloc(CLIR_MAX_UNITS, sizeof *u);
     size_t nu = make_units(c, text, segs, ns, lang, u, CLIR_MAX_UNITS);
     free(segs);
-    bool said[CLIR_MAX_UNITS];
+    char *said[CLIR_MAX_UNITS] = {NULL};
     double beta[2];
+    bool mixed = false;
     st = own_terms(c, text, err, errlen);
     if (st == KG_OK)
-        both_languages(c, text, u, nu, said, beta);
+        mixed = both_languages(c, text, u, nu, said, beta);
     if (ix && st == KG_OK) {
         st = weigh(ix, u, nu);
+        if (st == KG_OK && mixed)
+            st = count_once(c, ix, u, nu, said, q);
         if (st != KG_OK)
             snprintf(err, errlen, "%s", index_last_error(ix));
     }
@@ -830,6 +906,7 @@ kg_status clir_translate(struct clir *c, struct index *ix, const char *text,
         for (size_t j = 0; j < u[i].nc; j++)
             free(u[i].c[j].text);
         free(u[i].src);
+        free(said[i]);
     }
     free(u);
     return st;

@@ -212,6 +212,52 @@ static void a_need_in_both_languages_counts_a_term_once(void **state)
     clir_free(c);
 }
 
+/* The weight CLIR_SAME terms after the first add to the need's own words
+ * starting with text (sport, sports; 0 when none). */
+static double own_change(const struct clir_query *q, const char *text)
+{
+    double w = 0;
+    for (size_t i = 1; i < q->n; i++)
+        if (q->v[i].how == CLIR_SAME &&
+            strncmp(q->v[i].text, text, strlen(text)) == 0)
+            w += q->v[i].weight;
+    return w;
+}
+
+/* In a Chinese store the English word of a thing a need says in both
+ * languages is rare, the thing is not: the English word counts with the
+ * rarity of the pair (a structured query), the common Chinese word hardly
+ * changes, and a need in one language is left alone. */
+static void a_pair_said_in_both_languages_is_as_rare_as_the_pair(void **state)
+{
+    (void)state;
+    struct kg_record r[6];
+    put(&r[4], "{\"id\":\"A5\",\"abstract\":\"钢铁冶炼\"}");
+    put(&r[5], "{\"id\":\"A6\",\"abstract\":\"铝合金焊接\"}");
+    put(&r[0], "{\"id\":\"A1\",\"abstract\":\"体育课程改革\"}");
+    put(&r[1], "{\"id\":\"A2\",\"abstract\":\"学校体育与健康\"}");
+    put(&r[2], "{\"id\":\"A3\",\"abstract\":\"A review of sport\"}");
+    put(&r[3], "{\"id\":\"A4\",\"abstract\":\"体育场馆\"}");
+    const struct kg_record *p[6] = {&r[0], &r[1], &r[2], &r[3], &r[4], &r[5]};
+    struct index *ix;
+    char err[256];
+    assert_int_equal(index_build(p, 6, NULL, &ix, err, sizeof err), KG_OK);
+    struct clir *c = clir_new(D);
+    struct clir_query q;
+    translate(c, ix, "学校体育 school sport", CLIR_ANY, &q);
+    double en = own_change(&q, "sport"), zh = own_change(&q, "体育");
+    assert_true(en < 0 && en > -1);
+    assert_true(zh <= 0 && zh > en);
+    clir_query_release(&q);
+    translate(c, ix, "学校体育", CLIR_ANY, &q);
+    assert_true(own_change(&q, "体育") == 0);
+    clir_query_release(&q);
+    clir_free(c);
+    index_free(ix);
+    for (int i = 0; i < 6; i++)
+        record_release(&r[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +267,7 @@ int main(void)
         cmocka_unit_test(learned_pairs_translate_what_the_dictionary_lacks),
         cmocka_unit_test(mixed_text_translates_words_and_keeps_codes),
         cmocka_unit_test(a_need_in_both_languages_counts_a_term_once),
+        cmocka_unit_test(a_pair_said_in_both_languages_is_as_rare_as_the_pair),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
