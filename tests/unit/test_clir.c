@@ -109,17 +109,31 @@ static void put(struct kg_record *r, const char *json)
     assert_int_equal(record_from_json(r, json, strlen(json), err, 256), KG_OK);
 }
 
+/* An index of the n records json[] (r holds them until released). */
+static struct index *index_of(struct kg_record *r, const char *const *json,
+                              size_t n)
+{
+    const struct kg_record *p[8];
+    assert_true(n <= 8);
+    for (size_t i = 0; i < n; i++) {
+        put(&r[i], json[i]);
+        p[i] = &r[i];
+    }
+    struct index *ix;
+    char err[256];
+    assert_int_equal(index_build(p, n, NULL, &ix, err, sizeof err), KG_OK);
+    return ix;
+}
+
 static void co_occurrence_in_the_store_picks_the_sense(void **state)
 {
     (void)state;
     struct kg_record r[3];
-    put(&r[0], "{\"id\":\"A1\",\"title\":\"Waste water treatment process\"}");
-    put(&r[1], "{\"id\":\"A2\",\"title\":\"A process for waste water\"}");
-    put(&r[2], "{\"id\":\"A3\",\"title\":\"Door handle design\"}");
-    const struct kg_record *p[3] = {&r[0], &r[1], &r[2]};
-    struct index *ix;
-    char err[256];
-    assert_int_equal(index_build(p, 3, NULL, &ix, err, sizeof err), KG_OK);
+    static const char *const json[] = {
+        "{\"id\":\"A1\",\"title\":\"Waste water treatment process\"}",
+        "{\"id\":\"A2\",\"title\":\"A process for waste water\"}",
+        "{\"id\":\"A3\",\"title\":\"Door handle design\"}"};
+    struct index *ix = index_of(r, json, 3);
     struct clir *c = clir_new(D);
     struct clir_query q;
     translate(c, NULL, "废水处理", CLIR_EN, &q);
@@ -232,16 +246,14 @@ static void a_pair_said_in_both_languages_is_as_rare_as_the_pair(void **state)
 {
     (void)state;
     struct kg_record r[6];
-    put(&r[4], "{\"id\":\"A5\",\"abstract\":\"钢铁冶炼\"}");
-    put(&r[5], "{\"id\":\"A6\",\"abstract\":\"铝合金焊接\"}");
-    put(&r[0], "{\"id\":\"A1\",\"abstract\":\"体育课程改革\"}");
-    put(&r[1], "{\"id\":\"A2\",\"abstract\":\"学校体育与健康\"}");
-    put(&r[2], "{\"id\":\"A3\",\"abstract\":\"A review of sport\"}");
-    put(&r[3], "{\"id\":\"A4\",\"abstract\":\"体育场馆\"}");
-    const struct kg_record *p[6] = {&r[0], &r[1], &r[2], &r[3], &r[4], &r[5]};
-    struct index *ix;
-    char err[256];
-    assert_int_equal(index_build(p, 6, NULL, &ix, err, sizeof err), KG_OK);
+    static const char *const json[] = {
+        "{\"id\":\"A1\",\"abstract\":\"体育课程改革\"}",
+        "{\"id\":\"A2\",\"abstract\":\"学校体育与健康\"}",
+        "{\"id\":\"A3\",\"abstract\":\"A review of sport\"}",
+        "{\"id\":\"A4\",\"abstract\":\"体育场馆\"}",
+        "{\"id\":\"A5\",\"abstract\":\"钢铁冶炼\"}",
+        "{\"id\":\"A6\",\"abstract\":\"铝合金焊接\"}"};
+    struct index *ix = index_of(r, json, 6);
     struct clir *c = clir_new(D);
     struct clir_query q;
     translate(c, ix, "学校体育 school sport", CLIR_ANY, &q);
