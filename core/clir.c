@@ -5,6 +5,7 @@
  * of pairs from bilingual records.
  */
 #include "core/clir.h"
+#include "core/text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -31,6 +32,10 @@ struct clir {
     struct dict *d;
     struct pair *p;
     size_t np, cap;
+    struct text *tx;              /* the index's analyzer, opened on use */
+    struct text_tokens own, cand; /* a need's own terms; a candidate's */
+    const char **ownv;            /* own's terms, sorted */
+    size_t nownv;
 };
 
 kg_status clir_lang_parse(const char *s, enum clir_lang *out)
@@ -48,6 +53,8 @@ struct clir *clir_new(struct dict *d)
 {
     struct clir *c = kg_xcalloc(1, sizeof *c);
     c->d = d;
+    text_tokens_init(&c->own);
+    text_tokens_init(&c->cand);
     return c;
 }
 
@@ -61,6 +68,10 @@ void clir_free(struct clir *c)
         free(c->p[i].key);
     }
     free(c->p);
+    text_free(c->tx);
+    text_tokens_release(&c->own);
+    text_tokens_release(&c->cand);
+    free(c->ownv);
     free(c);
 }
 
@@ -668,6 +679,160 @@ void clir_query_release(struct clir_query *q)
     *q = (struct clir_query){0};
 }
 
+/* ------------------------------------------------------------ both languages
+ */
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* Analyzes the need's own text into c->ownv, sorted. */
+static kg_status own_terms(struct clir *c, const char *text, char *err,
+                           size_t errlen)
+{
+    if (!c->tx) {
+        kg_status st = text_new(NULL, &c->tx, err, errlen);
+        if (st != KG_OK)
+            return st;
+    }
+    text_tokens_reset(&c->own);
+    c->nownv = 0;
+    if (text_analyze(c->tx, text, strlen(text), &c->own) != KG_OK) {
+        snprintf(err, errlen, "text analysis: %s", text_last_error(c->tx));
+        return KG_EINTERNAL;
+    }
+    c->ownv = kg_xrealloc(c->ownv, (c->own.n + 1) * sizeof *c->ownv);
+    for (size_t i = 0; i < c->own.n; i++)
+        c->ownv[c->nownv++] = c->own.bytes + c->own.v[i].off;
+    qsort(c->ownv, c->nownv, sizeof *c->ownv, cmp_str);
+    return KG_OK;
+}
+
+/* Whether the need already says candidate translation t in its own words:
+ * t stands in it as written (a Chinese word of two characters or more:
+ * a lone character is in too many words), or every index term of t is one
+ * of the need's (Sport and sports meet there). */
+static bool says(struct clir *c, const char *need, const char *t)
+{
+    if (has_han(t) && strlen(t) > 3 && strstr(need, t))
+        return true;
+    text_tokens_reset(&c->cand);
+    if (text_analyze(c->tx, t, strlen(t), &c->cand) != KG_OK || c->cand.n == 0)
+        return false;
+    for (size_t i = 0; i < c->cand.n; i++) {
+        const char *k = c->cand.bytes + c->cand.v[i].off;
+        if (!bsearch(&k, c->ownv, c->nownv, sizeof *c->ownv, cmp_str))
+            return false;
+    }
+    return true;
+}
+
+/* Marks the units the need says in both languages (one of the unit's
+ * candidate translations is among its own words) and sets the share of
+ * the translations of each language's units (beta[0] English, beta[1]
+ * Chinese). In a need written in one language they count fully. In one
+ * written in both, each language's own words lead and translations only
+ * fill in what the other language's words do not already say: a unit said
+ * in both is not translated, and the more of a language's units the other
+ * language says (a title given in both), the more likely the rest are
+ * said too in words the dictionary does not pair, so the less their
+ * translations count. */
+static bool both_languages(struct clir *c, const char *need,
+                           const struct unit *u, size_t nu, char **said,
+                           double beta[2])
+{
+    size_t n[2] = {0, 0}, nsaid[2] = {0, 0};
+    bool has[2] = {false, false};
+    for (size_t i = 0; i < nu; i++) {
+        has[u[i].zh] = true;
+        said[i] = NULL;
+        for (size_t j = 0; j < u[i].nc && !said[i]; j++)
+            if (says(c, need, u[i].c[j].text))
+                said[i] = kg_xstrdup(u[i].c[j].text);
+        if (u[i].nc) {
+            n[u[i].zh]++;
+            nsaid[u[i].zh] += said[i] != NULL;
+        }
+    }
+    for (int l = 0; l < 2; l++)
+        beta[l] = !(has[0] && has[1]) ? 1.0
+                  : n[l] ? CLIR_MIXED * (1 - (double)nsaid[l] / n[l])
+                         : CLIR_MIXED;
+    return has[0] && has[1];
+}
+
+/* Whether one of the terms of s is in v[0..*n); with add, s's terms join
+ * v (copies kept in own[0..*nown) for the caller to free). */
+static bool seen_terms(struct clir *c, const char *s, const char **v, size_t *n,
+                       char **own, size_t *nown, bool add)
+{
+    text_tokens_reset(&c->cand);
+    if (text_analyze(c->tx, s, strlen(s), &c->cand) != KG_OK)
+        return true;
+    for (size_t i = 0; i < c->cand.n; i++) {
+        const char *k = c->cand.bytes + c->cand.v[i].off;
+        for (size_t j = 0; j < *n; j++)
+            if (strcmp(v[j], k) == 0)
+                return true;
+    }
+    for (size_t i = 0; add && i < c->cand.n; i++) {
+        own[*nown] = kg_xstrdup(c->cand.bytes + c->cand.v[i].off);
+        v[(*n)++] = own[(*nown)++];
+    }
+    return false;
+}
+
+static double idf(double n, double df)
+{
+    return log(1.0 + (n - df + 0.5) / (df + 0.5));
+}
+
+#define CLIR_ONCE_TERMS 1024 /* terms count_once tracks */
+
+/* A need that says a thing in both languages names it twice: its two
+ * renderings are one concept, and as in a structured query (Pirkola) that
+ * concept's rarity is that of the pair (documents holding either), not of
+ * its rarer rendering: an English word in a Chinese store is rare, the
+ * concept it shares with a common Chinese word is not. Each rendering r
+ * of a unit said in both (said[i]: the other language's words) is
+ * brought from weight 1 to idf(pair) / idf(r) by a CLIR_SAME term of the
+ * difference (the index adds the weights of a term); a term is brought
+ * down once. */
+static kg_status count_once(struct clir *c, struct index *ix,
+                            const struct unit *u, size_t nu, char *const *said,
+                            struct clir_query *q)
+{
+    struct index_info in;
+    index_get_info(ix, &in);
+    double n = (double)in.docs;
+    const char *done[CLIR_ONCE_TERMS];
+    char *own[CLIR_ONCE_TERMS];
+    size_t ndone = 0, nown = 0;
+    kg_status st = KG_OK;
+    for (size_t i = 0; i < nu && st == KG_OK; i++) {
+        if (!said[i])
+            continue;
+        const char *r[2] = {u[i].src, said[i]};
+        double df[2] = {0, 0};
+        for (int k = 0; k < 2 && st == KG_OK; k++)
+            st = count2(ix, r[k], NULL, &df[k]);
+        double pair = fmin(n, df[0] + df[1]);
+        for (int k = 0; k < 2 && st == KG_OK; k++) {
+            bool room = ndone + 64 <= CLIR_ONCE_TERMS;
+            if (!(df[k] > 0) || !(n > pair) || !room ||
+                seen_terms(c, r[k], done, &ndone, own, &nown, true))
+                continue;
+            double f = idf(n, pair) / idf(n, df[k]);
+            if (f < 1)
+                add_term(q, r[k], r[k], f - 1, CLIR_SAME);
+        }
+    }
+    for (size_t i = 0; i < nown; i++)
+        free(own[i]);
+    return st;
+}
+
 kg_status clir_translate(struct clir *c, struct index *ix, const char *text,
                          enum clir_lang lang, struct clir_query *q, char *err,
                          size_t errlen)
@@ -684,17 +849,19 @@ kg_status clir_translate(struct clir *c, struct index *ix, const char *text,
     struct unit *u = kg_xcalloc(CLIR_MAX_UNITS, sizeof *u);
     size_t nu = make_units(c, text, segs, ns, lang, u, CLIR_MAX_UNITS);
     free(segs);
-    if (ix) {
+    char *said[CLIR_MAX_UNITS] = {NULL};
+    double beta[2];
+    bool mixed = false;
+    st = own_terms(c, text, err, errlen);
+    if (st == KG_OK)
+        mixed = both_languages(c, text, u, nu, said, beta);
+    if (ix && st == KG_OK) {
         st = weigh(ix, u, nu);
+        if (st == KG_OK && mixed)
+            st = count_once(c, ix, u, nu, said, q);
         if (st != KG_OK)
             snprintf(err, errlen, "%s", index_last_error(ix));
     }
-    /* in a need written in both languages each language's own words
-     * lead; translations only fill in */
-    bool has[2] = {false, false};
-    for (size_t i = 0; i < nu; i++)
-        has[u[i].zh] = true;
-    double beta = has[0] && has[1] ? CLIR_MIXED : 1.0;
     const char *best_prev = NULL, *src_prev = NULL;
     double w_prev = 0;
     for (size_t i = 0; i < nu && st == KG_OK; i++) {
@@ -707,16 +874,14 @@ kg_status clir_translate(struct clir *c, struct index *ix, const char *text,
                 break;
             sum += x->c[keep].score;
         }
-        /* a need that says it in both languages has it once already */
-        for (size_t j = 0; j < keep; j++)
-            if (strcasestr(text, x->c[j].text))
-                keep = 0;
+        if (said[i]) /* the need has it once already */
+            keep = 0;
         /* a lone character out of a longer run is mostly a function word
          * or a fragment: its senses count little */
         double uw = x->zh && strlen(x->src) <= 3 ? 0.3 : 1.0;
         for (size_t j = 0; j < keep; j++)
-            add_term(q, x->src, x->c[j].text, uw * beta * x->c[j].score / sum,
-                     x->c[j].how);
+            add_term(q, x->src, x->c[j].text,
+                     uw * beta[x->zh] * x->c[j].score / sum, x->c[j].how);
         /* adjacent English words rendered in Chinese form compounds
          * (aluminum + slag: 铝渣) whose bigrams only the join has */
         const char *best = keep && !x->zh ? x->c[0].text : NULL;
@@ -741,6 +906,7 @@ kg_status clir_translate(struct clir *c, struct index *ix, const char *text,
         for (size_t j = 0; j < u[i].nc; j++)
             free(u[i].c[j].text);
         free(u[i].src);
+        free(said[i]);
     }
     free(u);
     return st;

@@ -51,7 +51,12 @@ kg_status clir_learn(struct clir *c, struct store *s) KG_MUST_CHECK;
 enum clir_how { CLIR_SAME, CLIR_DICT, CLIR_LEARNED, CLIR_JOINED };
 
 /* One weighted term of a translated query: text in the target language,
- * src the words of the need it translates (equal for CLIR_SAME). */
+ * src the words of the need it translates (equal for CLIR_SAME). The
+ * first term is the need itself (CLIR_SAME, weight 1). In a need written
+ * in both languages, with an index, later CLIR_SAME terms of negative
+ * weight bring an own word said in both languages down to the rarity of
+ * the pair (the index adds a term's weights; callers that take only the
+ * translations skip every CLIR_SAME term). */
 struct clir_term {
     char *src, *text;
     double weight;

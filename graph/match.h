@@ -35,6 +35,7 @@ struct match_config {
     double squash_center, squash_scale; /* z-score -> [0,1] logistic */
     double ppr_damping, ppr_eps;
     double ppr_enterprise;     /* restart share on the enterprise */
+    double ppr_ipc;            /* ... on the query's IPC groups (IPC pivot) */
     bool ppr_degree_normalize; /* rank by PPR / weighted degree */
     double fit_maturity, fit_recency, fit_region, fit_tie;
     double fit_halflife; /* years for recency to halve */

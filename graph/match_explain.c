@@ -365,20 +365,32 @@ static bool bfs_path(struct matcher *m, uint32_t v, struct match_hit *h)
 
 /* demand -> concept -> item: through a concept vertex next to both, else
  * through the term that adds most to their cosine (a term outside the
- * item's strongest ones has no edge of its own), else along a shortest
- * path in the graph. */
+ * item's strongest ones has no edge of its own), else through the IPC
+ * pivot (demand -> patent -> its group -> item), else along a shortest
+ * path in the graph. An item the pivot reaches says so first. */
 static void item_path(struct matcher *m, uint32_t v, struct match_hit *h)
 {
     const struct graph *g = m->g;
-    uint32_t term;
+    uint32_t term, code, from;
+    bool pivot = match_pivot_of(m, v, &code, &from);
+    if (pivot) {
+        char why[MATCH_CONCEPT_LEN];
+        snprintf(why, sizeof why, "via IPC %s (from %s)",
+                 graph_str(g, g->vlabel[code]), graph_str(g, g->vid[from]));
+        add_concept(h, why);
+    }
     uint32_t c = shared_concepts(m, v, h, &term);
     first_step(m, h);
-    if (c != GRAPH_NONE)
+    if (c != GRAPH_NONE) {
         step(h, g, c);
-    else if (term != GRAPH_NONE)
+    } else if (term != GRAPH_NONE) {
         virtual_step(h, g, term);
-    else if (m->demand != GRAPH_NONE)
+    } else if (pivot) {
+        step(h, g, from);
+        step(h, g, code);
+    } else if (m->demand != GRAPH_NONE) {
         bfs_path(m, v, h);
+    }
     step(h, g, v);
 }
 

@@ -22,6 +22,20 @@ struct scored {
     const char *id; /* tie-break, ascending */
 };
 
+/* A main IPC group ("C22B 7") that classifies the query: the patents
+ * among its best by text that hold it (best first), their share of the
+ * pivot's weight, and one code vertex of the group (match_pivot.c). */
+#define MATCH_PIVOT_MAX 8
+#define MATCH_PIVOT_FROM 5
+#define MATCH_PIVOT_KEY 24
+struct match_pivot {
+    char key[MATCH_PIVOT_KEY];
+    double w;
+    uint32_t code;
+    uint32_t from[MATCH_PIVOT_FROM];
+    size_t nfrom;
+};
+
 struct matcher {
     const struct graph *g;
     void *arena; /* every array below, one zeroed mapping */
@@ -76,6 +90,11 @@ struct matcher {
     void *brk; /* ICU word break for explanations (match_explain.c) */
     struct text_tokens tk;
     char errbuf[256];
+    struct match_pivot pivot[MATCH_PIVOT_MAX]; /* the query's IPC groups */
+    size_t npivot;
+    uint32_t *pvert; /* their code vertices, restart seeds of weight pw */
+    double *pw;
+    size_t npv, cappv;
     /* current query */
     uint32_t demand, enterprise;
     const char *qtext;
@@ -85,6 +104,16 @@ static inline bool match_is_item(unsigned kind)
 {
     return kind == KG_ACHIEVEMENT || kind == KG_PATENT;
 }
+
+/* Classifies the current query into IPC groups from the text z-scores of
+ * its best patents and lists the groups' code vertices as restart seeds
+ * (pvert, pw summing to 1; none when ppr.ipc is 0 or no group is shared
+ * by enough of them) (match_pivot.c). */
+void match_pivot_find(struct matcher *m);
+/* Whether item v holds a code of one of the query's IPC groups that
+ * another of the group's patents (*from) brought in; *code is v's code. */
+bool match_pivot_of(const struct matcher *m, uint32_t v, uint32_t *code,
+                    uint32_t *from);
 
 /* Fills h's concepts and path from the scores of the matcher's current
  * query (match_explain.c). */

@@ -82,6 +82,8 @@ void match_free(struct matcher *m)
     text_tokens_release(&m->tk);
     text_free(m->text);
     match_explain_release(m);
+    free(m->pvert);
+    free(m->pw);
     free(m->ixvert);
     free(m);
 }
@@ -692,7 +694,7 @@ static void mark_demand_concepts(struct matcher *m)
 static kg_status graph_pass(struct matcher *m)
 {
     const struct graph *g = m->g;
-    size_t ns = m->ndlist + 1;
+    size_t ns = m->ndlist + 1 + m->npv;
     uint32_t *seeds = kg_xmalloc(ns * sizeof *seeds);
     double *w = kg_xmalloc(ns * sizeof *w);
     size_t n = 0;
@@ -703,6 +705,13 @@ static kg_status graph_pass(struct matcher *m)
     for (size_t i = 0; m->c.w_graph > 0 && i < m->ndlist; i++) {
         seeds[n] = m->dlist[i];
         w[n] = m->dmark[m->dlist[i]];
+        total += w[n++];
+    }
+    /* the IPC pivot's share beside the concepts' (match_pivot.c) */
+    double concepts = total;
+    for (size_t i = 0; concepts > 0 && i < m->npv; i++) {
+        seeds[n] = m->pvert[i];
+        w[n] = concepts * m->c.ppr_ipc / (1 - m->c.ppr_ipc) * m->pw[i];
         total += w[n++];
     }
     if (m->enterprise != GRAPH_NONE && total > 0 && m->c.ppr_enterprise > 0) {
@@ -1034,6 +1043,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
     double *buf = kg_xmalloc(cap * sizeof *buf);
     text_people(m, buf, cap);
     mark_demand_concepts(m);
+    match_pivot_find(m);
     st = graph_pass(m);
     if (st != KG_OK) {
         snprintf(m->errbuf, sizeof m->errbuf, "personalized PageRank: %s",

@@ -31,6 +31,9 @@ for d in D01 D05 D11; do
     echo "== matches for demand $d, with reasons"
     "$bin" --db "$db" match --demand "$d" --top 2 --explain
 done
+echo "== across the language line: the patents for D01 (the English one on"
+echo "   aluminium dross through translation and the shared IPC group C22B 7)"
+"$bin" --db "$db" match --demand D01 --kind patent --top 3 --explain
 # Only pairings whose calibrated score passes cross_domain.min_score and
 # whose domains differ; a demand with none says so.
 for kind in achievement patent; do

@@ -109,17 +109,31 @@ static void put(struct kg_record *r, const char *json)
     assert_int_equal(record_from_json(r, json, strlen(json), err, 256), KG_OK);
 }
 
+/* An index of the n records json[] (r holds them until released). */
+static struct index *index_of(struct kg_record *r, const char *const *json,
+                              size_t n)
+{
+    const struct kg_record *p[8];
+    assert_true(n <= 8);
+    for (size_t i = 0; i < n; i++) {
+        put(&r[i], json[i]);
+        p[i] = &r[i];
+    }
+    struct index *ix;
+    char err[256];
+    assert_int_equal(index_build(p, n, NULL, &ix, err, sizeof err), KG_OK);
+    return ix;
+}
+
 static void co_occurrence_in_the_store_picks_the_sense(void **state)
 {
     (void)state;
     struct kg_record r[3];
-    put(&r[0], "{\"id\":\"A1\",\"title\":\"Waste water treatment process\"}");
-    put(&r[1], "{\"id\":\"A2\",\"title\":\"A process for waste water\"}");
-    put(&r[2], "{\"id\":\"A3\",\"title\":\"Door handle design\"}");
-    const struct kg_record *p[3] = {&r[0], &r[1], &r[2]};
-    struct index *ix;
-    char err[256];
-    assert_int_equal(index_build(p, 3, NULL, &ix, err, sizeof err), KG_OK);
+    static const char *const json[] = {
+        "{\"id\":\"A1\",\"title\":\"Waste water treatment process\"}",
+        "{\"id\":\"A2\",\"title\":\"A process for waste water\"}",
+        "{\"id\":\"A3\",\"title\":\"Door handle design\"}"};
+    struct index *ix = index_of(r, json, 3);
     struct clir *c = clir_new(D);
     struct clir_query q;
     translate(c, NULL, "废水处理", CLIR_EN, &q);
@@ -185,6 +199,77 @@ static void mixed_text_translates_words_and_keeps_codes(void **state)
     clir_free(c);
 }
 
+/* A title given in both languages: what one language says (Sport, 体育;
+ * Right, 权利) is not translated again, inflected or not, and the more of
+ * a language's words the other one says, the less its other words'
+ * translations count. */
+static void a_need_in_both_languages_counts_a_term_once(void **state)
+{
+    (void)state;
+    struct clir *c = clir_new(D);
+    struct clir_query q;
+    translate(c, NULL, "作为权利的体育 Sport as a Right", CLIR_ANY, &q);
+    assert_true(sum_of(&q, "体育") == 0);
+    assert_true(sum_of(&q, "权利") == 0);
+    assert_true(sum_of(&q, "Sport") == 0);
+    assert_true(sum_of(&q, "Right") == 0);
+    clir_query_release(&q);
+    translate(c, NULL, "膜 reactor", CLIR_ANY, &q);
+    double alone = sum_of(&q, "reactor");
+    assert_true(alone > 0 && alone < 1);
+    clir_query_release(&q);
+    translate(c, NULL, "膜 membrane reactor", CLIR_ANY, &q);
+    assert_true(sum_of(&q, "membrane") == 0);
+    assert_true(sum_of(&q, "膜") == 0);
+    assert_true(fabs(sum_of(&q, "reactor") - alone / 2) < 1e-9);
+    clir_query_release(&q);
+    clir_free(c);
+}
+
+/* The weight CLIR_SAME terms after the first add to the need's own words
+ * starting with text (sport, sports; 0 when none). */
+static double own_change(const struct clir_query *q, const char *text)
+{
+    double w = 0;
+    for (size_t i = 1; i < q->n; i++)
+        if (q->v[i].how == CLIR_SAME &&
+            strncmp(q->v[i].text, text, strlen(text)) == 0)
+            w += q->v[i].weight;
+    return w;
+}
+
+/* In a Chinese store the English word of a thing a need says in both
+ * languages is rare, the thing is not: the English word counts with the
+ * rarity of the pair (a structured query), the common Chinese word hardly
+ * changes, and a need in one language is left alone. */
+static void a_pair_said_in_both_languages_is_as_rare_as_the_pair(void **state)
+{
+    (void)state;
+    struct kg_record r[6];
+    static const char *const json[] = {
+        "{\"id\":\"A1\",\"abstract\":\"体育课程改革\"}",
+        "{\"id\":\"A2\",\"abstract\":\"学校体育与健康\"}",
+        "{\"id\":\"A3\",\"abstract\":\"A review of sport\"}",
+        "{\"id\":\"A4\",\"abstract\":\"体育场馆\"}",
+        "{\"id\":\"A5\",\"abstract\":\"钢铁冶炼\"}",
+        "{\"id\":\"A6\",\"abstract\":\"铝合金焊接\"}"};
+    struct index *ix = index_of(r, json, 6);
+    struct clir *c = clir_new(D);
+    struct clir_query q;
+    translate(c, ix, "学校体育 school sport", CLIR_ANY, &q);
+    double en = own_change(&q, "sport"), zh = own_change(&q, "体育");
+    assert_true(en < 0 && en > -1);
+    assert_true(zh <= 0 && zh > en);
+    clir_query_release(&q);
+    translate(c, ix, "学校体育", CLIR_ANY, &q);
+    assert_true(own_change(&q, "体育") == 0);
+    clir_query_release(&q);
+    clir_free(c);
+    index_free(ix);
+    for (int i = 0; i < 6; i++)
+        record_release(&r[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +278,8 @@ int main(void)
         cmocka_unit_test(co_occurrence_in_the_store_picks_the_sense),
         cmocka_unit_test(learned_pairs_translate_what_the_dictionary_lacks),
         cmocka_unit_test(mixed_text_translates_words_and_keeps_codes),
+        cmocka_unit_test(a_need_in_both_languages_counts_a_term_once),
+        cmocka_unit_test(a_pair_said_in_both_languages_is_as_rare_as_the_pair),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

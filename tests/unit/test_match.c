@@ -671,6 +671,7 @@ static void shipped_config_spells_out_the_defaults(void **state)
     file.ppr_damping = 0.5;
     file.ppr_eps = 0.5;
     file.ppr_enterprise = 0.5;
+    file.ppr_ipc = 0.5;
     file.ppr_degree_normalize = !def.ppr_degree_normalize;
     file.fit_maturity = file.fit_recency = file.fit_region = 9;
     file.fit_tie = file.fit_halflife = 9;
@@ -699,6 +700,7 @@ static void shipped_config_spells_out_the_defaults(void **state)
     assert_true(def.ppr_damping == file.ppr_damping);
     assert_true(def.ppr_eps == file.ppr_eps);
     assert_true(def.ppr_enterprise == file.ppr_enterprise);
+    assert_true(def.ppr_ipc == file.ppr_ipc);
     assert_int_equal(def.ppr_degree_normalize, file.ppr_degree_normalize);
     assert_true(def.fit_maturity == file.fit_maturity);
     assert_true(def.fit_recency == file.fit_recency);
