@@ -386,9 +386,10 @@ static void missing_or_foreign_files_are_clear_errors(void **state)
     assert_non_null(strstr(err, path));
 }
 
-/* SQL that takes away what migrations 5 (batch tables) and 6 (change
- * log) create, for tests that fake an older store. */
-#define UNDO_SCHEMA_5_6                                                        \
+/* SQL that takes away what migrations 5 (batch tables), 6 (change log)
+ * and 7 (feedback) create, for tests that fake an older store. */
+#define UNDO_SCHEMA_5_7                                                        \
+    "DROP TABLE feedback;"                                                     \
     "DROP TRIGGER change_record_add;"                                          \
     "DROP TRIGGER change_record_set;"                                          \
     "DROP TRIGGER change_record_del;"                                          \
@@ -412,7 +413,7 @@ static void an_older_schema_is_migrated_and_keeps_its_records(void **state)
     sqlite3 *db;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
-                                  UNDO_SCHEMA_5_6
+                                  UNDO_SCHEMA_5_7
                                   "DROP INDEX record_id;"
                                   "ALTER TABLE record DROP COLUMN prov;"
                                   "ALTER TABLE link DROP COLUMN sources;"
@@ -426,12 +427,60 @@ static void an_older_schema_is_migrated_and_keeps_its_records(void **state)
                      KG_EIO);
     assert_non_null(strstr(err, "kgmatch init"));
     assert_int_equal(store_open(f->path, 0, &f->s, err, 256), KG_OK);
-    assert_int_equal(store_schema_version(f->s), 6);
+    assert_int_equal(store_schema_version(f->s), 7);
     assert_int_equal(count(f->s, KG_EXPERT, NULL), 1);
     /* the change log starts at the migration's version */
     int64_t v = 0;
     assert_int_equal(store_version(f->s, &v), KG_OK);
     assert_int_equal(store_changes(f->s, v - 1, NULL, NULL), KG_ENOTFOUND);
+}
+
+/* Schema 6 made the feedback table with the first verdict: migration 7
+ * makes it for a store that had none and keeps one that had verdicts. */
+static void feedback_table_comes_with_schema_7(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(
+        store_feedback_set(f->s, "D1", KG_PATENT, "P1", false, "seen it"),
+        KG_OK);
+    char *path2 = kg_xasprintf("%s/b.db", f->dir);
+    struct store *s2;
+    char err[256];
+    assert_int_equal(store_open(path2, STORE_CREATE, &s2, err, 256), KG_OK);
+    store_close(s2);
+    store_close(f->s);
+    f->s = NULL;
+    sqlite3 *db;
+    /* the first store took a verdict under schema 6, the second none */
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db, "PRAGMA user_version = 6;", NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(sqlite3_open(path2, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TABLE feedback;"
+                                  "PRAGMA user_version = 6;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(store_open(f->path, 0, &f->s, err, 256), KG_OK);
+    assert_int_equal(store_schema_version(f->s), 7);
+    char *verdict = NULL;
+    assert_int_equal(store_feedback_get(f->s, "D1", KG_PATENT, "P1", &verdict),
+                     KG_OK);
+    assert_string_equal(verdict, "decline");
+    free(verdict);
+    /* a read-only opener of a schema-6 store is told to upgrade */
+    assert_int_equal(store_open(path2, STORE_READONLY, &s2, err, 256), KG_EIO);
+    assert_int_equal(store_open(path2, 0, &s2, err, 256), KG_OK);
+    assert_int_equal(store_schema_version(s2), 7);
+    assert_int_equal(store_feedback_get(s2, "D1", KG_PATENT, "P1", &verdict),
+                     KG_ENOTFOUND);
+    assert_int_equal(store_feedback_set(s2, "D1", KG_PATENT, "P1", true, NULL),
+                     KG_OK);
+    store_close(s2);
+    free(path2);
 }
 
 static char *body_of(struct store *s, kg_kind kind, const char *id)
@@ -554,8 +603,8 @@ static void traditional_names_meet_simplified_ones(void **state)
                      "DELETE FROM name;"
                      "INSERT INTO name SELECT '渤海先進技術研究院', kind, rid "
                      "FROM record WHERE id = 'I9';"
-                     /* what schemas 5 and 6 added: 3 is all there is */
-                     UNDO_SCHEMA_5_6 "PRAGMA user_version = 3;",
+                     /* what schemas 5 to 7 added: 3 is all there is */
+                     UNDO_SCHEMA_5_7 "PRAGMA user_version = 3;",
                      NULL, NULL, NULL),
         SQLITE_OK);
     sqlite3_close(db);
@@ -588,6 +637,7 @@ int main(void)
         T(readonly_store_refuses_writes),
         T(missing_or_foreign_files_are_clear_errors),
         T(an_older_schema_is_migrated_and_keeps_its_records),
+        T(feedback_table_comes_with_schema_7),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
