@@ -599,6 +599,17 @@ kg_status app_batch_merge(const char *const *dirs, size_t n, const char *out,
 kg_status app_delete(struct app_session *a, kg_kind kind,
                      const char *id) KG_MUST_CHECK;
 
+/*
+ * Merges record (kind, gone) into (kind, keep) by the rule of store_merge
+ * (keep's fields win, gone's other fields, names, links, verdicts and
+ * status move over, gone is deleted), in one transaction; the caches
+ * follow as after app_delete. KG_ENOTFOUND naming the id that is not a
+ * record of kind (and the kind it is, if another), KG_EINPUT for one id
+ * twice; nothing has changed then.
+ */
+kg_status app_merge(struct app_session *a, kg_kind kind, const char *keep,
+                    const char *gone) KG_MUST_CHECK;
+
 /* ---- broker feedback (app_feedback.c) ----------------------------------- */
 
 /* Whether reason is one of too-early-stage, not-relevant, too-costly,

@@ -179,6 +179,21 @@ static const struct command commands[] = {
      "  --min-score X   leave out hits below X (default match.min_score);\n"
      "                  a demand with none says \"no good match\"\n"
      "  CSV columns: demand_id,kind,item_id,score,cross_domain,title\n"},
+    {"merge", cmd_merge, "merge two records of one kind (duplicate stubs)",
+     "usage: kgmatch merge KIND KEEP GONE\n"
+     "\n"
+     "  Folds record GONE into record KEEP (both of KIND; `kgmatch stubs`\n"
+     "  proposes pairs) in one transaction. The merge rule: a field KEEP\n"
+     "  has keeps its value and provenance; a field only GONE has comes\n"
+     "  over with its provenance; GONE's id, name and aliases become\n"
+     "  KEEP's aliases, so references by them resolve to KEEP; every link\n"
+     "  of GONE now ends at KEEP (one link where both had it); verdicts,\n"
+     "  demand status and batch state of GONE move to KEEP where KEEP has\n"
+     "  none; KEEP stays a stub only when both were.\n"
+     "  GONE is then deleted as `delete` does: the search index is brought\n"
+     "  up to date and the graph cache rebuilds on its next use. An id\n"
+     "  that is not a record of KIND, or one id twice, changes nothing\n"
+     "  (exit 1).\n"},
     {"partners", cmd_partners,
      "partner institutions for a demand or enterprise",
      "usage: kgmatch partners (--demand ID | --enterprise NAME|ID) [--top N]\n"
