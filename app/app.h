@@ -610,6 +610,35 @@ kg_status app_delete(struct app_session *a, kg_kind kind,
 kg_status app_merge(struct app_session *a, kg_kind kind, const char *keep,
                     const char *gone) KG_MUST_CHECK;
 
+/* ---- duplicate stubs (app_stubs.c) ------------------------------------- */
+
+/* A stub and a record it likely duplicates; strings valid during the
+ * callback. */
+struct app_stub_pair {
+    kg_kind kind;
+    const char *stub_id, *stub_name;
+    const char *cand_id, *cand_name;
+    bool cand_stub;
+    double score;      /* name likeness + 0.1 per shared link (up to 3), <= 1 */
+    double name_score; /* core/namesim.h */
+    size_t shared;     /* records linked to both */
+    const char *why;   /* "pinyin 烟台 = yantai; translation 大学 = ..." */
+    const char *keep, *gone; /* the ids `kgmatch merge KIND KEEP GONE` takes */
+};
+
+/*
+ * Every stub institution, expert and enterprise with the records of its
+ * kind whose names are alike across scripts and languages (the bilingual
+ * dictionary's glosses and pinyin, 繁→简, case and punctuation), helped by
+ * the records linked to both: row gets up to 3 candidates a stub, best
+ * first, scored min_score or more (a pair of stubs comes once). Without a
+ * dictionary only pinyin and spelling count (a notice says why). Returns
+ * the store's status.
+ */
+kg_status app_stubs(struct app_session *a, double min_score,
+                    void (*row)(void *ctx, const struct app_stub_pair *p),
+                    void *ctx) KG_MUST_CHECK;
+
 /* ---- broker feedback (app_feedback.c) ----------------------------------- */
 
 /* Whether reason is one of too-early-stage, not-relevant, too-costly,

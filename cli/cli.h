@@ -42,6 +42,7 @@ int cmd_show(struct cli *cli, int argc, char **argv);
 int cmd_sources(struct cli *cli, int argc, char **argv);
 int cmd_stats(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
+int cmd_stubs(struct cli *cli, int argc, char **argv);
 
 enum cli_format { CLI_TABLE = 0, CLI_JSON, CLI_CSV };
 

@@ -298,6 +298,25 @@ static const struct command commands[] = {
      "  matched (已对接) and closed demands are left out by query,\n"
      "  partners and batch (query and partners list them with\n"
      "  --include-closed); a demand without a status is open.\n"},
+    {"stubs", cmd_stubs, "stub records and the record each likely duplicates",
+     "usage: kgmatch stubs [--min-score X] [--format table|json|csv]\n"
+     "\n"
+     "  Lists the stub records (institutions, experts, enterprises made\n"
+     "  only because another record named them) with up to three records\n"
+     "  of their kind each likely duplicates, best first, and the\n"
+     "  `kgmatch merge` command that joins the pair (the record kept: a\n"
+     "  real one over a stub, then the one with more links, then the one\n"
+     "  named in Chinese). The score is the names' likeness (0 to 1) plus\n"
+     "  0.1 for each record linked to both (up to 3), at most 1; why says\n"
+     "  how the names meet:\n"
+     "    same name after 繁→简            Traditional folded to Simplified\n"
+     "    same name after case and punctuation\n"
+     "    pinyin 烟台 = yantai             Han characters read as pinyin\n"
+     "    translation 大学 = university    a gloss of the dictionary\n"
+     "    2 of 2 words alike               Latin words, \"Univ.\" ~ "
+     "University\n"
+     "\n"
+     "  --min-score X  list pairs scoring X or more (default 0.8)\n"},
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];
 
