@@ -619,9 +619,13 @@ struct app_stub_pair {
     const char *stub_id, *stub_name;
     const char *cand_id, *cand_name;
     bool cand_stub;
-    double score;      /* name likeness + 0.1 per shared link (up to 3), <= 1 */
+    /* name likeness x (0.85 + 0.15 x link evidence): 1 for each record
+     * linked to both, 1/2 for each linked to the candidate and two links
+     * from the stub, at most 1 */
+    double score;
     double name_score; /* core/namesim.h */
     size_t shared;     /* records linked to both */
+    size_t through;    /* records linked to the candidate, two from the stub */
     const char *why;   /* "pinyin 烟台 = yantai; translation 大学 = ..." */
     const char *keep, *gone; /* the ids `kgmatch merge KIND KEEP GONE` takes */
 };
@@ -630,7 +634,7 @@ struct app_stub_pair {
  * Every stub institution, expert and enterprise with the records of its
  * kind whose names are alike across scripts and languages (the bilingual
  * dictionary's glosses and pinyin, 繁→简, case and punctuation), helped by
- * the records linked to both: row gets up to 3 candidates a stub, best
+ * the records near both: row gets up to 3 candidates a stub, best
  * first, scored min_score or more (a pair of stubs comes once). Without a
  * dictionary only pinyin and spelling count (a notice says why). Returns
  * the store's status.

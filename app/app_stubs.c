@@ -15,40 +15,85 @@
 #define STUBS_KINDS                                                            \
     (KG_KIND_BIT(KG_INSTITUTION) | KG_KIND_BIT(KG_EXPERT) |                    \
      KG_KIND_BIT(KG_ENTERPRISE))
-#define STUBS_PER_STUB 3   /* candidates listed for one stub */
-#define STUBS_SHARED_MAX 3 /* shared links that count, 0.1 each */
+#define STUBS_PER_STUB 3 /* candidates listed for one stub */
+#define STUBS_HUB 1000   /* a record with more links tells nothing here */
 
-/* One named record. */
+/* One named record (entry i is key i). */
 struct entry {
     kg_kind kind;
     bool stub;
     char *id, *label;
     struct namesim_name **names; /* name and aliases */
     size_t nnames;
-    uint32_t *nb; /* the records linked to it (numbers in keys), sorted */
-    size_t nnb;
+};
+
+/* A list of key numbers. */
+struct keys {
+    uint32_t *v;
+    size_t n;
 };
 
 struct stubs {
     struct namesim *ns;
     struct strmap keys; /* "KIND:ID" of every record a link touches */
-    struct entry *e;
+    struct entry *e;    /* the named records */
     size_t n;
-    uint32_t *of_key; /* key number -> entry + 1 (0: not named) */
+    struct keys *nb; /* per key: the records linked to it, sorted */
+    char **label;    /* per key: its label */
+    size_t nkeys;    /* entries of nb and label */
 };
 
-static uint32_t key_of(struct strmap *m, kg_kind kind, const char *id)
+static void keys_add(struct keys *k, uint32_t v)
+{
+    if (!(k->n & (k->n + 1)))
+        k->v = kg_xrealloc(k->v, (2 * k->n + 1) * sizeof *k->v);
+    k->v[k->n++] = v;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorts k and drops repeats. */
+static void keys_settle(struct keys *k)
+{
+    qsort(k->v, k->n, sizeof *k->v, cmp_u32);
+    size_t o = 0;
+    for (size_t i = 0; i < k->n; i++)
+        if (o == 0 || k->v[o - 1] != k->v[i])
+            k->v[o++] = k->v[i];
+    k->n = o;
+}
+
+/* The number of (kind, id), added with its label when new. */
+static uint32_t key_of(struct stubs *st, kg_kind kind, const char *id,
+                       const char *label)
 {
     char *k = kg_xasprintf("%d:%s", (int)kind, id);
-    uint32_t v = strmap_get(m, k, strlen(k), true, NULL);
+    bool added = false;
+    uint32_t v = strmap_get(&st->keys, k, strlen(k), true, &added);
     free(k);
+    if (added) {
+        if (v >= st->nkeys) {
+            size_t cap = 2 * st->nkeys + 16;
+            st->nb = kg_xrealloc(st->nb, cap * sizeof *st->nb);
+            st->label = kg_xrealloc(st->label, cap * sizeof *st->label);
+            memset(st->nb + st->nkeys, 0, (cap - st->nkeys) * sizeof *st->nb);
+            memset(st->label + st->nkeys, 0,
+                   (cap - st->nkeys) * sizeof *st->label);
+            st->nkeys = cap;
+        }
+        st->label[v] = kg_xstrdup(label);
+    }
     return v;
 }
 
 static bool read_record(const struct kg_record *r, void *ctx)
 {
     struct stubs *st = ctx;
-    if (!(st->n & (st->n + 1)) || st->n == 0)
+    if (!(st->n & (st->n + 1)))
         st->e = kg_xrealloc(st->e, (2 * st->n + 1) * sizeof *st->e);
     struct entry *e = &st->e[st->n++];
     memset(e, 0, sizeof *e);
@@ -60,51 +105,52 @@ static bool read_record(const struct kg_record *r, void *ctx)
     e->names[e->nnames++] = namesim_name_new(st->ns, record_label(r));
     for (size_t i = 0; i < r->aliases.n; i++)
         e->names[e->nnames++] = namesim_name_new(st->ns, r->aliases.v[i]);
-    key_of(&st->keys, r->kind, r->id); /* entry i is key i */
+    key_of(st, r->kind, r->id, record_label(r)); /* entry i is key i */
     return true;
-}
-
-static void add_nb(struct stubs *st, uint32_t at, uint32_t other)
-{
-    if (at >= st->n)
-        return;
-    struct entry *e = &st->e[at];
-    if (!(e->nnb & (e->nnb + 1)) || e->nnb == 0)
-        e->nb = kg_xrealloc(e->nb, (2 * e->nnb + 1) * sizeof *e->nb);
-    e->nb[e->nnb++] = other;
 }
 
 static bool read_link(const struct store_link *l, void *ctx)
 {
     struct stubs *st = ctx;
-    uint32_t a = key_of(&st->keys, l->src_kind, l->src_id);
-    uint32_t b = key_of(&st->keys, l->dst_kind, l->dst_id);
-    add_nb(st, a, b);
-    add_nb(st, b, a);
+    uint32_t a = key_of(st, l->src_kind, l->src_id, l->src_label);
+    uint32_t b = key_of(st, l->dst_kind, l->dst_id, l->dst_label);
+    keys_add(&st->nb[a], b);
+    keys_add(&st->nb[b], a);
     return true;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
-static size_t shared(const struct entry *a, const struct entry *b)
+/* How many of a are in b (both sorted); *first gets the first such. */
+static size_t common(const struct keys *a, const struct keys *b,
+                     uint32_t *first)
 {
     size_t i = 0, j = 0, n = 0;
-    while (i < a->nnb && j < b->nnb) {
-        if (a->nb[i] == b->nb[j]) {
-            n++;
+    while (i < a->n && j < b->n) {
+        if (a->v[i] == b->v[j]) {
+            if (!n++)
+                *first = a->v[i];
             i++;
             j++;
-        } else if (a->nb[i] < b->nb[j]) {
+        } else if (a->v[i] < b->v[j]) {
             i++;
         } else {
             j++;
         }
     }
     return n;
+}
+
+/* The records two links from key s (not s), through records with at most
+ * STUBS_HUB links, sorted. */
+static void two_links(const struct stubs *st, uint32_t s, struct keys *out)
+{
+    const struct keys *n1 = &st->nb[s];
+    for (size_t i = 0; i < n1->n; i++) {
+        const struct keys *n2 = &st->nb[n1->v[i]];
+        for (size_t j = 0; j < n2->n && n2->n <= STUBS_HUB; j++)
+            if (n2->v[j] != s)
+                keys_add(out, n2->v[j]);
+    }
+    keys_settle(out);
 }
 
 static bool has_han(const struct entry *e)
@@ -118,12 +164,13 @@ static bool has_han(const struct entry *e)
 /* Which of a pair a merge keeps: a real record over a stub, then the one
  * with more links, then the one named in Han characters, then the first
  * id. */
-static bool keeps_first(const struct entry *a, const struct entry *b)
+static bool keeps_first(const struct stubs *st, size_t ia, size_t ib)
 {
+    const struct entry *a = &st->e[ia], *b = &st->e[ib];
     if (a->stub != b->stub)
         return !a->stub;
-    if (a->nnb != b->nnb)
-        return a->nnb > b->nnb;
+    if (st->nb[ia].n != st->nb[ib].n)
+        return st->nb[ia].n > st->nb[ib].n;
     if (has_han(a) != has_han(b))
         return has_han(a);
     return strcmp(a->id, b->id) <= 0;
@@ -132,7 +179,7 @@ static bool keeps_first(const struct entry *a, const struct entry *b)
 struct cand {
     size_t at;
     double score, name;
-    size_t shared;
+    size_t shared, through;
     char *why;
 };
 
@@ -144,46 +191,65 @@ static int cmp_cand(const void *a, const void *b)
     return (x->at > y->at) - (x->at < y->at);
 }
 
-/* The best candidates of stub s into c (up to STUBS_PER_STUB); returns
- * how many. A pair of stubs is weighed once, from its first. */
+/* The names' likeness of entries a and b (best pair of their names), and
+ * why into *why. */
+static double name_likeness(struct stubs *st, const struct entry *a,
+                            const struct entry *b, struct kg_buf *why)
+{
+    double best = 0;
+    for (size_t x = 0; x < a->nnames; x++)
+        for (size_t y = 0; y < b->nnames; y++) {
+            struct kg_buf w;
+            kg_buf_init(&w);
+            double sc = namesim_compare(st->ns, a->names[x], b->names[y], &w);
+            if (sc > best) {
+                best = sc;
+                kg_buf_reset(why);
+                kg_buf_printf(why, "%s", w.data ? w.data : "");
+            }
+            kg_buf_release(&w);
+        }
+    return best;
+}
+
+/*
+ * The best candidates of stub s into c (up to STUBS_PER_STUB); returns
+ * how many. A pair of stubs is weighed once, from its first. The score:
+ * name likeness x (0.85 + 0.15 x link evidence), the evidence being 1 for
+ * each record linked to both and 1/2 for each linked to the candidate and
+ * two links from the stub (an inventor's patent's applicant, the expert's
+ * institution), at most 1.
+ */
 static size_t candidates(struct stubs *st, size_t s, double min_score,
                          struct cand *c)
 {
     size_t n = 0;
     const struct entry *a = &st->e[s];
+    struct keys near = {0};
+    two_links(st, (uint32_t)s, &near);
     for (size_t i = 0; i < st->n; i++) {
         const struct entry *b = &st->e[i];
         if (i == s || b->kind != a->kind || (b->stub && i < s))
             continue;
-        double best = 0;
         struct kg_buf why;
         kg_buf_init(&why);
-        for (size_t x = 0; x < a->nnames; x++)
-            for (size_t y = 0; y < b->nnames; y++) {
-                struct kg_buf w;
-                kg_buf_init(&w);
-                double sc =
-                    namesim_compare(st->ns, a->names[x], b->names[y], &w);
-                if (sc > best) {
-                    best = sc;
-                    kg_buf_reset(&why);
-                    kg_buf_printf(&why, "%s", w.data ? w.data : "");
-                }
-                kg_buf_release(&w);
-            }
-        size_t sh = shared(a, b);
-        double score =
-            best +
-            0.1 * (double)(sh < STUBS_SHARED_MAX ? sh : STUBS_SHARED_MAX);
-        if (best <= 0 || score < min_score) {
+        double name = name_likeness(st, a, b, &why);
+        uint32_t sh_key = 0, th_key = 0;
+        size_t sh = name > 0 ? common(&st->nb[s], &st->nb[i], &sh_key) : 0;
+        size_t th = name > 0 ? common(&near, &st->nb[i], &th_key) : 0;
+        double ev = (double)sh + 0.5 * (double)th;
+        double score = name * (0.85 + 0.15 * (ev < 1 ? ev : 1));
+        if (name <= 0 || score < min_score) {
             kg_buf_release(&why);
             continue;
         }
         if (sh)
-            kg_buf_printf(&why, "%s%zu shared link%s", why.len ? "; " : "", sh,
-                          sh == 1 ? "" : "s");
-        struct cand cd = {i, score, best, sh, /* uncapped: it orders */
-                          kg_buf_detach(&why)};
+            kg_buf_printf(&why, "; %zu record%s linked to both (%s)", sh,
+                          sh == 1 ? "" : "s", st->label[sh_key]);
+        if (th)
+            kg_buf_printf(&why, "; linked through %s%s", st->label[th_key],
+                          th > 1 ? " and more" : "");
+        struct cand cd = {i, score, name, sh, th, kg_buf_detach(&why)};
         if (n < STUBS_PER_STUB) {
             c[n++] = cd;
         } else if (cmp_cand(&cd, &c[n - 1]) < 0) {
@@ -194,6 +260,7 @@ static size_t candidates(struct stubs *st, size_t s, double min_score,
         }
         qsort(c, n, sizeof *c, cmp_cand);
     }
+    free(near.v);
     return n;
 }
 
@@ -204,10 +271,15 @@ static void stubs_release(struct stubs *st)
         for (size_t k = 0; k < e->nnames; k++)
             namesim_name_free(e->names[k]);
         free(e->names);
-        free(e->nb);
         free(e->id);
         free(e->label);
     }
+    for (size_t i = 0; i < st->nkeys; i++) {
+        free(st->nb[i].v);
+        free(st->label[i]);
+    }
+    free(st->nb);
+    free(st->label);
     free(st->e);
     strmap_release(&st->keys);
     namesim_free(st->ns);
@@ -236,8 +308,8 @@ kg_status app_stubs(struct app_session *a, double min_score,
         stubs_release(&st);
         return app_store_fail(a, s, "reading records");
     }
-    for (size_t i = 0; i < st.n; i++)
-        qsort(st.e[i].nb, st.e[i].nnb, sizeof *st.e[i].nb, cmp_u32);
+    for (size_t i = 0; i < st.keys.n; i++)
+        keys_settle(&st.nb[i]);
     for (size_t i = 0; i < st.n; i++) {
         if (!st.e[i].stub)
             continue;
@@ -245,7 +317,7 @@ kg_status app_stubs(struct app_session *a, double min_score,
         size_t n = candidates(&st, i, min_score, c);
         for (size_t k = 0; k < n; k++) {
             const struct entry *s1 = &st.e[i], *c1 = &st.e[c[k].at];
-            bool first = keeps_first(c1, s1);
+            bool first = keeps_first(&st, c[k].at, i);
             struct app_stub_pair p = {
                 .kind = s1->kind,
                 .stub_id = s1->id,
@@ -253,9 +325,10 @@ kg_status app_stubs(struct app_session *a, double min_score,
                 .cand_id = c1->id,
                 .cand_name = c1->label,
                 .cand_stub = c1->stub,
-                .score = c[k].score > 1 ? 1 : c[k].score,
+                .score = c[k].score,
                 .name_score = c[k].name,
                 .shared = c[k].shared,
+                .through = c[k].through,
                 .why = c[k].why,
                 .keep = first ? c1->id : s1->id,
                 .gone = first ? s1->id : c1->id,

@@ -51,26 +51,28 @@ static void stub_row(void *ctx, const struct app_stub_pair *p)
     char *merge = kg_xasprintf("kgmatch merge %s %s %s", kind, keep, gone);
     free(keep);
     free(gone);
-    char score[16], shared[16], num[16];
+    char score[16], shared[16], through[16], num[16];
     snprintf(score, sizeof score, "%.2f", p->score);
     snprintf(shared, sizeof shared, "%zu", p->shared);
+    snprintf(through, sizeof through, "%zu", p->through);
     snprintf(num, sizeof num, "%zu", ++o->n[p->kind]);
     if (o->fmt == CLI_JSON) {
         json_array_append_new(
             o->pairs,
             json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s, s:b}, s:f, s:f, "
-                      "s:I, s:s, s:s}",
+                      "s:I, s:I, s:s, s:s}",
                       "kind", kind, "stub", "id", p->stub_id, "name",
                       p->stub_name, "candidate", "id", p->cand_id, "name",
                       p->cand_name, "stub", p->cand_stub, "score", p->score,
                       "name_score", p->name_score, "shared_links",
-                      (json_int_t)p->shared, "why", p->why, "merge", merge));
+                      (json_int_t)p->shared, "through_links",
+                      (json_int_t)p->through, "why", p->why, "merge", merge));
     } else if (o->fmt == CLI_CSV) {
         const char *row[] = {kind,       p->stub_id,   p->stub_name,
                              p->cand_id, p->cand_name, p->cand_stub ? "1" : "0",
-                             score,      shared,       p->why,
-                             merge};
-        cli_csv_row(stdout, row, 10);
+                             score,      shared,       through,
+                             p->why,     merge};
+        cli_csv_row(stdout, row, 11);
     } else {
         const char *row[] = {num,        kind,  p->stub_id, "→",
                              p->cand_id, score, p->why};
@@ -118,7 +120,7 @@ int cmd_stubs(struct cli *cli, int argc, char **argv)
         o.pairs = json_array();
     else
         puts("kind,stub_id,stub_name,candidate_id,candidate_name,"
-             "candidate_stub,score,shared_links,why,merge");
+             "candidate_stub,score,shared_links,through_links,why,merge");
     kg_status st = app_stubs(a, min_score, stub_row, &o);
     if (st != KG_OK) {
         rc = cli_app_fail(cli, a, st);
@@ -129,7 +131,7 @@ int cmd_stubs(struct cli *cli, int argc, char **argv)
     } else if (o.fmt == CLI_TABLE && o.merges.len == 0) {
         puts("no stub looks like another record");
     } else if (o.fmt == CLI_TABLE) {
-        cli_table_print(o.t, stdout, 60);
+        cli_table_print(o.t, stdout, 100);
         printf("\nto merge a pair (the first id is kept):\n%s", o.merges.data);
     }
     cli_table_free(o.t);

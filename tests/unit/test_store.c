@@ -507,6 +507,77 @@ static int links_of(struct store *s, kg_kind kind, const char *id)
     return n;
 }
 
+static bool note_status(const char *demand, const char *status, void *ctx)
+{
+    kg_buf_printf(ctx, "%s=%s;", demand, status);
+    return true;
+}
+
+/* A link both records had becomes one carrying both sources; a link
+ * between them goes; a demand's verdicts and status move unless the kept
+ * one has its own; a failed merge changes nothing. */
+static void merge_joins_links_sources_and_broker_rows(void **state)
+{
+    struct fx *f = *state;
+    put_from(f->s, KG_INSTITUTION, "{\"id\":\"I1\",\"name\":\"甲大学\"}", "a",
+             STORE_MERGE);
+    put_from(f->s, KG_INSTITUTION,
+             "{\"id\":\"I2\",\"name\":\"Jia University\",\"url\":\"u\"}", "b",
+             STORE_MERGE);
+    put_from(f->s, KG_PATENT, "{\"id\":\"P1\",\"applicants\":[\"I1\"]}", "a",
+             STORE_MERGE);
+    put_from(f->s, KG_PATENT, "{\"id\":\"P1\",\"applicants\":[\"I2\"]}", "b",
+             STORE_MERGE);
+    assert_int_equal(links_of(f->s, KG_PATENT, "P1"), 2);
+    put_from(f->s, KG_DEMAND, "{\"id\":\"D1\",\"title\":\"t\"}", "a",
+             STORE_MERGE);
+    put_from(f->s, KG_DEMAND, "{\"id\":\"D2\",\"title\":\"u\"}", "a",
+             STORE_MERGE);
+    assert_int_equal(
+        store_feedback_set(f->s, "D2", KG_INSTITUTION, "I2", false, NULL),
+        KG_OK);
+    assert_int_equal(store_demand_status_set(f->s, "D2", "matched"), KG_OK);
+
+    int64_t v0, v1;
+    assert_int_equal(store_version(f->s, &v0), KG_OK);
+    assert_int_equal(store_merge(f->s, KG_INSTITUTION, "I1", "I9"),
+                     KG_ENOTFOUND);
+    assert_non_null(strstr(store_last_error(f->s), "'I9'"));
+    assert_int_equal(store_merge(f->s, KG_INSTITUTION, "I1", "I1"), KG_EINPUT);
+    assert_int_equal(store_version(f->s, &v1), KG_OK);
+    assert_int_equal(v0, v1);
+
+    assert_int_equal(store_merge(f->s, KG_INSTITUTION, "I1", "I2"), KG_OK);
+    assert_int_equal(links_of(f->s, KG_PATENT, "P1"), 1);
+    char *b = body_of(f->s, KG_INSTITUTION, "I1");
+    assert_string_equal(b, "{\"id\":\"I1\",\"name\":\"甲大学\",\"aliases\":"
+                           "[\"Jia University\",\"I2\"],\"url\":\"u\"}");
+    free(b);
+    /* the joined link carries both sources: b's new version keeps it */
+    put_from(f->s, KG_PATENT, "{\"id\":\"P1\",\"applicants\":[]}", "b",
+             STORE_MERGE);
+    assert_int_equal(links_of(f->s, KG_PATENT, "P1"), 1);
+    /* the absorbed id resolves to the kept record */
+    put_from(f->s, KG_PATENT, "{\"id\":\"P2\",\"applicants\":[\"I2\"]}", "b",
+             STORE_MERGE);
+    int64_t stubs;
+    assert_int_equal(count(f->s, KG_INSTITUTION, &stubs), 1);
+    assert_int_equal(links_of(f->s, KG_INSTITUTION, "I1"), 2);
+
+    assert_int_equal(store_merge(f->s, KG_DEMAND, "D1", "D2"), KG_OK);
+    char *verdict = NULL; /* D2's verdict on I2, moved twice */
+    assert_int_equal(
+        store_feedback_get(f->s, "D1", KG_INSTITUTION, "I1", &verdict), KG_OK);
+    assert_string_equal(verdict, "decline");
+    free(verdict);
+    struct kg_buf st;
+    kg_buf_init(&st);
+    assert_int_equal(store_demand_status_foreach(f->s, note_status, &st),
+                     KG_OK);
+    assert_string_equal(st.data, "D1=matched;");
+    kg_buf_release(&st);
+}
+
 static void reimport_keeps_absent_fields_and_null_clears(void **state)
 {
     struct fx *f = *state;
@@ -632,6 +703,7 @@ int main(void)
         T(version_moves_only_when_data_changes),
         T(foreach_filters_kinds_stubs_and_changes),
         T(delete_removes_the_record_and_its_links),
+        T(merge_joins_links_sources_and_broker_rows),
         T(change_log_names_what_changed_since_a_version),
         T(meta_keeps_values_by_prefix),
         T(readonly_store_refuses_writes),
