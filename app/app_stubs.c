@@ -4,6 +4,7 @@
  * and languages (core/namesim.h) and the records linked to both. The
  * broker confirms a pair with `kgmatch merge`.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,10 @@
      KG_KIND_BIT(KG_ENTERPRISE))
 #define STUBS_PER_STUB 3 /* candidates listed for one stub */
 #define STUBS_HUB 1000   /* a record with more links tells nothing here */
+/* A stub is weighed against the records sharing any of its block keys but
+ * those so common that they tell little (a surname's pinyin in a store of
+ * a million experts), yet always its rarest key's. */
+#define STUBS_BLOCK_MAX 4096
 
 /* One named record (entry i is key i). */
 struct entry {
@@ -41,6 +46,11 @@ struct stubs {
     struct keys *nb; /* per key: the records linked to it, sorted */
     char **label;    /* per key: its label */
     size_t nkeys;    /* entries of nb and label */
+    /* block keys (namesim_keys, after the kind): the entries having each */
+    struct strmap blocks;
+    struct keys *post;
+    size_t npost;
+    struct keys *mine; /* per entry: its block keys */
 };
 
 static void keys_add(struct keys *k, uint32_t v)
@@ -59,6 +69,8 @@ static int cmp_u32(const void *a, const void *b)
 /* Sorts k and drops repeats. */
 static void keys_settle(struct keys *k)
 {
+    if (k->n < 2)
+        return;
     qsort(k->v, k->n, sizeof *k->v, cmp_u32);
     size_t o = 0;
     for (size_t i = 0; i < k->n; i++)
@@ -107,6 +119,62 @@ static bool read_record(const struct kg_record *r, void *ctx)
         e->names[e->nnames++] = namesim_name_new(st->ns, r->aliases.v[i]);
     key_of(st, r->kind, r->id, record_label(r)); /* entry i is key i */
     return true;
+}
+
+struct block_ctx {
+    struct stubs *st;
+    uint32_t entry;
+};
+
+static void add_block(void *ctx, const char *key)
+{
+    struct block_ctx *b = ctx;
+    struct stubs *st = b->st;
+    char *k = kg_xasprintf("%d|%s", (int)st->e[b->entry].kind, key);
+    uint32_t v = strmap_get(&st->blocks, k, strlen(k), true, NULL);
+    free(k);
+    if (v >= st->npost) {
+        size_t cap = 2 * st->npost + 64;
+        st->post = kg_xrealloc(st->post, cap * sizeof *st->post);
+        memset(st->post + st->npost, 0, (cap - st->npost) * sizeof *st->post);
+        st->npost = cap;
+    }
+    struct keys *p = &st->post[v];
+    if (!p->n || p->v[p->n - 1] != b->entry)
+        keys_add(p, b->entry);
+    keys_add(&st->mine[b->entry], v);
+}
+
+/* The block postings of every entry (st->mine, st->post). */
+static void read_blocks(struct stubs *st)
+{
+    st->mine = kg_xcalloc(st->n + 1, sizeof *st->mine);
+    for (size_t i = 0; i < st->n; i++) {
+        struct block_ctx b = {st, (uint32_t)i};
+        for (size_t k = 0; k < st->e[i].nnames; k++)
+            namesim_keys(st->e[i].names[k], add_block, &b);
+        keys_settle(&st->mine[i]);
+    }
+}
+
+/* The entries sharing with stub s its rarest block key or any key at
+ * most STUBS_BLOCK_MAX entries have, sorted, into out. */
+static void block_of(const struct stubs *st, size_t s, struct keys *out)
+{
+    const struct keys *m = &st->mine[s];
+    size_t rarest = SIZE_MAX;
+    for (size_t i = 0; i < m->n; i++) {
+        size_t n = st->post[m->v[i]].n;
+        if (n > 1 && n < rarest) /* 1: the stub alone */
+            rarest = n;
+    }
+    for (size_t i = 0; i < m->n; i++) {
+        const struct keys *p = &st->post[m->v[i]];
+        if (p->n > 1 && (p->n <= STUBS_BLOCK_MAX || p->n == rarest))
+            for (size_t j = 0; j < p->n; j++)
+                keys_add(out, p->v[j]);
+    }
+    keys_settle(out);
 }
 
 static bool read_link(const struct store_link *l, void *ctx)
@@ -193,15 +261,15 @@ static int cmp_cand(const void *a, const void *b)
 
 /* The names' likeness of entries a and b (best pair of their names), and
  * why into *why. */
-static double name_likeness(struct stubs *st, const struct entry *a,
-                            const struct entry *b, struct kg_buf *why)
+static double name_likeness(const struct entry *a, const struct entry *b,
+                            struct kg_buf *why)
 {
     double best = 0;
     for (size_t x = 0; x < a->nnames; x++)
         for (size_t y = 0; y < b->nnames; y++) {
             struct kg_buf w;
             kg_buf_init(&w);
-            double sc = namesim_compare(st->ns, a->names[x], b->names[y], &w);
+            double sc = namesim_compare(a->names[x], b->names[y], &w);
             if (sc > best) {
                 best = sc;
                 kg_buf_reset(why);
@@ -225,15 +293,17 @@ static size_t candidates(struct stubs *st, size_t s, double min_score,
 {
     size_t n = 0;
     const struct entry *a = &st->e[s];
-    struct keys near = {0};
+    struct keys near = {0}, block = {0};
     two_links(st, (uint32_t)s, &near);
-    for (size_t i = 0; i < st->n; i++) {
+    block_of(st, s, &block);
+    for (size_t bi = 0; bi < block.n; bi++) {
+        size_t i = block.v[bi];
         const struct entry *b = &st->e[i];
         if (i == s || b->kind != a->kind || (b->stub && i < s))
             continue;
         struct kg_buf why;
         kg_buf_init(&why);
-        double name = name_likeness(st, a, b, &why);
+        double name = name_likeness(a, b, &why);
         uint32_t sh_key = 0, th_key = 0;
         size_t sh = name > 0 ? common(&st->nb[s], &st->nb[i], &sh_key) : 0;
         size_t th = name > 0 ? common(&near, &st->nb[i], &th_key) : 0;
@@ -261,6 +331,7 @@ static size_t candidates(struct stubs *st, size_t s, double min_score,
         qsort(c, n, sizeof *c, cmp_cand);
     }
     free(near.v);
+    free(block.v);
     return n;
 }
 
@@ -280,6 +351,13 @@ static void stubs_release(struct stubs *st)
     }
     free(st->nb);
     free(st->label);
+    for (size_t i = 0; i < st->npost; i++)
+        free(st->post[i].v);
+    free(st->post);
+    for (size_t i = 0; st->mine && i < st->n; i++)
+        free(st->mine[i].v);
+    free(st->mine);
+    strmap_release(&st->blocks);
     free(st->e);
     strmap_release(&st->keys);
     namesim_free(st->ns);
@@ -300,6 +378,7 @@ kg_status app_stubs(struct app_session *a, double min_score,
     if (s != KG_OK)
         return app_fail(a, s, "%s", err);
     strmap_init(&st.keys);
+    strmap_init(&st.blocks);
     struct store_iter_opts it = {.kinds = STUBS_KINDS};
     s = store_foreach(a->s, &it, read_record, &st);
     if (s == KG_OK)
@@ -310,6 +389,7 @@ kg_status app_stubs(struct app_session *a, double min_score,
     }
     for (size_t i = 0; i < st.keys.n; i++)
         keys_settle(&st.nb[i]);
+    read_blocks(&st);
     for (size_t i = 0; i < st.n; i++) {
         if (!st.e[i].stub)
             continue;

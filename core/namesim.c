@@ -36,6 +36,8 @@ struct namesim_name {
     struct kg_buf abbr;    /* per word: '.' when written shortened ("Univ.") */
     size_t nseg;
     size_t *seg; /* dictionary words: first character, count, pairs */
+    /* per dictionary word: its glosses' words, each gloss ended by "" */
+    struct kg_strlist *gl;
 };
 
 static const char *const stop_words[] = {"of", "the", "and", "for", "at",
@@ -146,6 +148,26 @@ static void read_words(struct namesim_name *n, const char *name)
     }
 }
 
+/* The words of z's glosses of Han characters [i, j) into l, each gloss
+ * ended by "". */
+static void read_glosses(struct namesim *ns, const struct namesim_name *z,
+                         size_t i, size_t j, struct kg_strlist *l)
+{
+    struct dict_item g[NAMESIM_MAX_GLOSS];
+    size_t n = dict_zh(ns->d, z->han + z->off[i], z->off[j] - z->off[i], g,
+                       NAMESIM_MAX_GLOSS);
+    n = n < NAMESIM_MAX_GLOSS ? n : NAMESIM_MAX_GLOSS;
+    for (size_t k = 0; k < n; k++) {
+        struct namesim_name gw = {0};
+        read_words(&gw, g[k].text);
+        for (size_t a = 0; a < gw.tok.n; a++)
+            strlist_add(l, gw.tok.v[a]);
+        strlist_add(l, "");
+        strlist_release(&gw.tok);
+        kg_buf_release(&gw.abbr);
+    }
+}
+
 static void read_segments(struct namesim *ns, struct namesim_name *n)
 {
     struct dict_seg *segs = NULL;
@@ -156,6 +178,7 @@ static void read_segments(struct namesim *ns, struct namesim_name *n)
                      sizeof err) != KG_OK)
         nsegs = 0;
     n->seg = kg_xcalloc(2 * nsegs + 1, sizeof *n->seg);
+    n->gl = kg_xcalloc(nsegs + 1, sizeof *n->gl);
     for (size_t i = 0; i < nsegs; i++) {
         size_t first = 0, last = 0;
         for (size_t c = 0; c < n->nchar; c++) {
@@ -167,6 +190,7 @@ static void read_segments(struct namesim *ns, struct namesim_name *n)
         if (segs[i].zh && last > first) {
             n->seg[2 * n->nseg] = first;
             n->seg[2 * n->nseg + 1] = last - first;
+            read_glosses(ns, n, first, last, &n->gl[n->nseg]);
             n->nseg++;
         }
     }
@@ -202,6 +226,9 @@ void namesim_name_free(struct namesim_name *n)
         free(n->py[i]);
     free(n->py);
     free(n->off);
+    for (size_t i = 0; i < n->nseg; i++)
+        strlist_release(&n->gl[i]);
+    free(n->gl);
     free(n->seg);
     strlist_release(&n->tok);
     kg_buf_release(&n->abbr);
@@ -275,45 +302,40 @@ static void by_pinyin(const struct namesim_name *z,
  * words are uncovered words of e gives its characters the share of its
  * words found ("Shandong University" for 山东大学 against "Yantai
  * University": half). */
-static void by_gloss(struct namesim *ns, const struct namesim_name *z,
-                     const struct namesim_name *e, double *cc, bool *ct,
-                     struct kg_buf *why)
+static void by_gloss(const struct namesim_name *z, const struct namesim_name *e,
+                     double *cc, bool *ct, struct kg_buf *why)
 {
-    struct dict_item g[NAMESIM_MAX_GLOSS];
     bool *hit = kg_xcalloc(e->tok.n + 1, 1);
-    for (size_t s = 0; s < z->nseg && ns->d; s++) {
+    for (size_t s = 0; s < z->nseg; s++) {
         size_t i = z->seg[2 * s], j = i + z->seg[2 * s + 1];
         bool open = true;
         for (size_t k = i; k < j; k++)
             open = open && cc[k] == 0;
         if (!open)
             continue;
-        size_t n = dict_zh(ns->d, z->han + z->off[i], z->off[j] - z->off[i], g,
-                           NAMESIM_MAX_GLOSS);
-        n = n < NAMESIM_MAX_GLOSS ? n : NAMESIM_MAX_GLOSS;
+        const struct kg_strlist *gl = &z->gl[s];
         double best = 0;
-        size_t best_t = 0;
-        for (size_t k = 0; k < n; k++) {
-            struct namesim_name gw = {0};
-            read_words(&gw, g[k].text);
-            size_t m = 0, first = 0;
-            memset(hit, 0, e->tok.n + 1);
-            for (size_t a = 0; a < gw.tok.n; a++)
-                for (size_t t = 0; t < e->tok.n; t++)
-                    if (!ct[t] && !hit[t] &&
-                        word_alike(gw.tok.v[a], false, e->tok.v[t],
-                                   shortened(e, t))) {
-                        hit[t] = true;
-                        first = m++ ? first : t;
-                        break;
-                    }
-            double share = gw.tok.n ? (double)m / (double)gw.tok.n : 0;
-            if (share > best) {
-                best = share;
-                best_t = first;
+        size_t best_t = 0, words = 0, m = 0, first = 0;
+        for (size_t a = 0; a < gl->n; a++) {
+            const char *w = gl->v[a];
+            if (!*w) { /* a gloss ends */
+                double share = words ? (double)m / (double)words : 0;
+                if (share > best) {
+                    best = share;
+                    best_t = first;
+                }
+                words = m = 0;
+                memset(hit, 0, e->tok.n + 1);
+                continue;
             }
-            strlist_release(&gw.tok);
-            kg_buf_release(&gw.abbr);
+            words++;
+            for (size_t t = 0; t < e->tok.n; t++)
+                if (!ct[t] && !hit[t] &&
+                    word_alike(w, false, e->tok.v[t], shortened(e, t))) {
+                    hit[t] = true;
+                    first = m++ ? first : t;
+                    break;
+                }
         }
         if (best <= 0)
             continue;
@@ -329,15 +351,15 @@ static void by_gloss(struct namesim *ns, const struct namesim_name *z,
 }
 
 /* A Chinese name z against a Latin one e. */
-static double cross(struct namesim *ns, const struct namesim_name *z,
-                    const struct namesim_name *e, struct kg_buf *why)
+static double cross(const struct namesim_name *z, const struct namesim_name *e,
+                    struct kg_buf *why)
 {
     double *cc = kg_xcalloc(z->nchar + 1, sizeof *cc);
     bool *ct = kg_xcalloc(e->tok.n + 1, 1);
     struct kg_buf w;
     kg_buf_init(&w);
     by_pinyin(z, e, cc, ct, &w);
-    by_gloss(ns, z, e, cc, ct, &w);
+    by_gloss(z, e, cc, ct, &w);
     double hit = 0;
     for (size_t i = 0; i < z->nchar; i++)
         hit += cc[i];
@@ -379,7 +401,7 @@ static double latin(const struct namesim_name *a, const struct namesim_name *b,
     return score;
 }
 
-double namesim_compare(struct namesim *ns, const struct namesim_name *a,
+double namesim_compare(const struct namesim_name *a,
                        const struct namesim_name *b, struct kg_buf *why)
 {
     struct kg_buf dummy;
@@ -394,9 +416,9 @@ double namesim_compare(struct namesim *ns, const struct namesim_name *a,
                           ? "same name after 繁→简"
                           : "same name after case and punctuation");
     } else if (a->nchar && !b->nchar) {
-        score = cross(ns, a, b, why);
+        score = cross(a, b, why);
     } else if (b->nchar && !a->nchar) {
-        score = cross(ns, b, a, why);
+        score = cross(b, a, why);
     } else if (!a->nchar) {
         score = latin(a, b, why);
     } else if (*a->norm && *b->norm &&
@@ -407,4 +429,46 @@ double namesim_compare(struct namesim *ns, const struct namesim_name *a,
     }
     kg_buf_release(&dummy);
     return score;
+}
+
+void namesim_keys(const struct namesim_name *n,
+                  void (*add)(void *ctx, const char *key), void *ctx)
+{
+    struct kg_buf k;
+    kg_buf_init(&k);
+    kg_buf_printf(&k, "=%s", n->norm);
+    add(ctx, k.data);
+    for (size_t t = 0; t < n->tok.n; t++) {
+        /* a shortened word ("univ.") meets its whole by its first three
+         * letters, which the whole word gives too */
+        add(ctx, n->tok.v[t]);
+        kg_buf_reset(&k);
+        kg_buf_printf(&k, "%.3s~", n->tok.v[t]);
+        add(ctx, k.data);
+    }
+    for (size_t i = 0; i < n->nchar; i++) {
+        kg_buf_reset(&k);
+        kg_buf_printf(&k, "%s", "");
+        for (size_t j = i; j < n->nchar && j < i + 4; j++) {
+            kg_buf_printf(&k, "%s", n->py[j]);
+            add(ctx, k.data);
+        }
+        if (i + 1 < n->nchar) {
+            kg_buf_reset(&k);
+            kg_buf_printf(&k, "#");
+            put_chars(&k, n, i, i + 2);
+            add(ctx, k.data);
+        }
+    }
+    for (size_t s = 0; s < n->nseg; s++)
+        for (size_t t = 0; t < n->gl[s].n; t++) {
+            const char *w = n->gl[s].v[t];
+            if (!*w)
+                continue;
+            add(ctx, w);
+            kg_buf_reset(&k);
+            kg_buf_printf(&k, "%.3s~", w);
+            add(ctx, k.data);
+        }
+    kg_buf_release(&k);
 }

@@ -38,7 +38,18 @@ void namesim_name_free(struct namesim_name *n); /* NULL is a no-op */
  * a shortening of the other, "Univ." of "University"). Appends why, in
  * words, to *why when the score is above 0.
  */
-double namesim_compare(struct namesim *ns, const struct namesim_name *a,
+double namesim_compare(const struct namesim_name *a,
                        const struct namesim_name *b, struct kg_buf *why);
+
+/*
+ * The block keys of n: two names that namesim_compare scores above 0 by
+ * equal keys, pinyin, a gloss or a Latin word share at least one (its name
+ * key, its Latin words, the pinyin of each run of up to four of its Han
+ * characters, the words of its dictionary words' glosses, its Han
+ * character pairs), so a caller comparing many names compares only those
+ * that share a rare key. add(ctx, key) gets each, possibly twice.
+ */
+void namesim_keys(const struct namesim_name *n,
+                  void (*add)(void *ctx, const char *key), void *ctx);
 
 #endif

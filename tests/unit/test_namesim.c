@@ -42,7 +42,7 @@ static double sim(const char *a, const char *b, char *why)
                         *y = namesim_name_new(NS, b);
     struct kg_buf w;
     kg_buf_init(&w);
-    double s = namesim_compare(NS, x, y, &w);
+    double s = namesim_compare(x, y, &w);
     snprintf(why, 256, "%s", w.data ? w.data : "");
     kg_buf_release(&w);
     namesim_name_free(x);
@@ -92,6 +92,46 @@ static void unrelated_names_score_low(void **state)
     assert_true(sim("青岛大学", "Yantai University", why) < 0.6);
 }
 
+static void add_key(void *ctx, const char *key)
+{
+    kg_buf_printf(ctx, "|%s|", key);
+}
+
+/* Whether names a and b share a block key. */
+static bool share_key(const char *a, const char *b)
+{
+    struct namesim_name *x = namesim_name_new(NS, a),
+                        *y = namesim_name_new(NS, b);
+    struct kg_buf ka, kb;
+    kg_buf_init(&ka);
+    kg_buf_init(&kb);
+    namesim_keys(x, add_key, &ka);
+    namesim_keys(y, add_key, &kb);
+    bool shared = false;
+    for (char *p = kb.data; p && *p && !shared;) {
+        char *e = strchr(p + 1, '|');
+        char *k = kg_xasprintf("%.*s", (int)(e - p + 1), p);
+        shared = strstr(ka.data, k) != NULL;
+        free(k);
+        p = e + 1;
+    }
+    kg_buf_release(&ka);
+    kg_buf_release(&kb);
+    namesim_name_free(x);
+    namesim_name_free(y);
+    return shared;
+}
+
+static void names_alike_share_a_block_key(void **state)
+{
+    (void)state;
+    assert_true(share_key("烟台大学", "Yantai University"));
+    assert_true(share_key("Xiaoli Lu", "陆晓丽"));
+    assert_true(share_key("Binzhou Univ.", "Binzhou University"));
+    assert_true(share_key("渤海先進技術研究院", "渤海先进技术研究院"));
+    assert_false(share_key("Erik Lindqvist", "Sara Holm"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -99,6 +139,7 @@ int main(void)
         cmocka_unit_test(traditional_and_case_fold_to_one_name),
         cmocka_unit_test(latin_words_shortened_or_reordered),
         cmocka_unit_test(unrelated_names_score_low),
+        cmocka_unit_test(names_alike_share_a_block_key),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
