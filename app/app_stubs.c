@@ -369,8 +369,13 @@ kg_status app_stubs(struct app_session *a, double min_score,
 {
     if (!a->dict) { /* without it, pinyin alone: the notice says so */
         char err[1024];
-        if (dict_open(NULL, &a->dict, err, sizeof err) != KG_OK && a->notice)
-            a->notice(a->notice_ctx, err);
+        if (dict_open(NULL, &a->dict, err, sizeof err) != KG_OK && a->notice) {
+            char *m = kg_xasprintf("%s: names meet by pinyin and spelling "
+                                   "only, not by translation",
+                                   err);
+            a->notice(a->notice_ctx, m);
+            free(m);
+        }
     }
     struct stubs st = {0};
     char err[256];
