@@ -631,6 +631,50 @@ kg_status app_batch_merge(const char *const *dirs, size_t n, const char *out,
 kg_status app_delete(struct app_session *a, kg_kind kind,
                      const char *id) KG_MUST_CHECK;
 
+/*
+ * Merges record (kind, gone) into (kind, keep) by the rule of store_merge
+ * (keep's fields win, gone's other fields, names, links, verdicts and
+ * status move over, gone is deleted), in one transaction; the caches
+ * follow as after app_delete. KG_ENOTFOUND naming the id that is not a
+ * record of kind (and the kind it is, if another), KG_EINPUT for one id
+ * twice; nothing has changed then.
+ */
+kg_status app_merge(struct app_session *a, kg_kind kind, const char *keep,
+                    const char *gone) KG_MUST_CHECK;
+
+/* ---- duplicate stubs (app_stubs.c) ------------------------------------- */
+
+/* A stub and a record it likely duplicates; strings valid during the
+ * callback. */
+struct app_stub_pair {
+    kg_kind kind;
+    const char *stub_id, *stub_name;
+    const char *cand_id, *cand_name;
+    bool cand_stub;
+    /* name likeness x (0.85 + 0.15 x link evidence): 1 for each record
+     * linked to both, 1/2 for each linked to the candidate and two links
+     * from the stub, at most 1 */
+    double score;
+    double name_score; /* core/namesim.h */
+    size_t shared;     /* records linked to both */
+    size_t through;    /* records linked to the candidate, two from the stub */
+    const char *why;   /* "pinyin 烟台 = yantai; translation 大学 = ..." */
+    const char *keep, *gone; /* the ids `kgmatch merge KIND KEEP GONE` takes */
+};
+
+/*
+ * Every stub institution, expert and enterprise with the records of its
+ * kind whose names are alike across scripts and languages (the bilingual
+ * dictionary's glosses and pinyin, 繁→简, case and punctuation), helped by
+ * the records near both: row gets up to 3 candidates a stub, best
+ * first, scored min_score or more (a pair of stubs comes once). Without a
+ * dictionary only pinyin and spelling count (a notice says why). Returns
+ * the store's status.
+ */
+kg_status app_stubs(struct app_session *a, double min_score,
+                    void (*row)(void *ctx, const struct app_stub_pair *p),
+                    void *ctx) KG_MUST_CHECK;
+
 /* ---- broker feedback (app_feedback.c) ----------------------------------- */
 
 /* Whether reason is one of too-early-stage, not-relevant, too-costly,

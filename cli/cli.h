@@ -33,6 +33,7 @@ int cmd_index(struct cli *cli, int argc, char **argv);
 int cmd_ingest(struct cli *cli, int argc, char **argv);
 int cmd_init(struct cli *cli, int argc, char **argv);
 int cmd_match(struct cli *cli, int argc, char **argv);
+int cmd_merge(struct cli *cli, int argc, char **argv);
 int cmd_partners(struct cli *cli, int argc, char **argv);
 int cmd_query(struct cli *cli, int argc, char **argv);
 int cmd_search(struct cli *cli, int argc, char **argv);
@@ -42,6 +43,7 @@ int cmd_sources(struct cli *cli, int argc, char **argv);
 int cmd_stats(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_tune(struct cli *cli, int argc, char **argv);
+int cmd_stubs(struct cli *cli, int argc, char **argv);
 
 enum cli_format { CLI_TABLE = 0, CLI_JSON, CLI_CSV };
 

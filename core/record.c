@@ -76,7 +76,7 @@ static const struct record_field fields[] = {
     S("id", id, KG_ALL_KINDS),
     S("name", name, B(INSTITUTION) | B(EXPERT) | B(ENTERPRISE)),
     S("title", title, B(ACHIEVEMENT) | B(PATENT) | B(DEMAND)),
-    L("aliases", aliases, B(INSTITUTION)),
+    L("aliases", aliases, B(INSTITUTION) | B(EXPERT) | B(ENTERPRISE)),
     S("kind", org_kind, B(INSTITUTION)),
     S("enterprise", enterprise, B(DEMAND)),
     S("institution", institution, B(EXPERT) | B(ACHIEVEMENT)),

@@ -19,7 +19,7 @@
 #include "core/resolve.h"
 #include "core/store_int.h"
 
-#define STORE_SCHEMA 6
+#define STORE_SCHEMA 7
 #define STORE_APP_ID 0x4b476d31 /* "KGm1" */
 #define STORE_BUSY_MS 5000
 
@@ -122,6 +122,16 @@ static const char *const migrations[] = {
     "  ON link BEGIN"
     "  INSERT INTO change SELECT v, kind, id FROM record, change_next"
     "    WHERE rid IN (old.src, old.dst, new.src, new.dst); END;",
+    /* 7: brokers' verdicts on matches. Before, the first verdict made the
+     * table, so a store that took one already has it. */
+    "CREATE TABLE IF NOT EXISTS feedback("
+    "  demand TEXT NOT NULL,"
+    "  kind INTEGER NOT NULL,"
+    "  item TEXT NOT NULL,"
+    "  verdict TEXT NOT NULL,"
+    "  note TEXT,"
+    "  at TEXT NOT NULL,"
+    "  PRIMARY KEY(demand, kind, item)) WITHOUT ROWID;",
 };
 
 static const char *const stmt_sql[Q_COUNT_STMTS] = {

@@ -94,6 +94,21 @@ kg_status store_delete(struct store *s, kg_kind kind,
                        const char *id) KG_MUST_CHECK;
 
 /*
+ * Merges record (kind, gone) into (kind, keep) (core/store_merge.c): a
+ * field keep has keeps its value and provenance, a field only gone has
+ * comes over with its provenance; gone's name, aliases and id become
+ * keep's aliases (a reference by any of them resolves to keep); every link of
+ * gone is re-pointed to keep (a link keep already has takes gone's sources, a
+ * link between the two goes); verdicts, demand status and batch fingerprints of
+ * gone move to keep where keep has none; keep is a stub only when both were;
+ * then gone is deleted as store_delete does. KG_ENOTFOUND naming the missing
+ * id, KG_EINPUT when keep and gone are one id; on any failure nothing has
+ * changed.
+ */
+kg_status store_merge(struct store *s, kg_kind kind, const char *keep,
+                      const char *gone) KG_MUST_CHECK;
+
+/*
  * Reads (kind, id) into r (fresh from record_init; the caller releases it).
  * KG_ENOTFOUND when absent.
  */

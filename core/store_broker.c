@@ -9,24 +9,11 @@
 #include "core/store.h"
 #include "core/store_int.h"
 
-/* ---- feedback ---------------------------------------------------------- */
+/* ---- feedback (schema 7) ----------------------------------------------- */
 
-/* The feedback table is made by the first verdict rather than by a
- * migration: a store that never takes one keeps schema 2, and read-only
- * openers of older databases are not told to upgrade for it. */
 kg_status store_feedback_set(struct store *s, const char *demand, kg_kind kind,
                              const char *item, bool accept, const char *note)
 {
-    kg_status st = exec(s, "CREATE TABLE IF NOT EXISTS feedback("
-                           "  demand TEXT NOT NULL,"
-                           "  kind INTEGER NOT NULL,"
-                           "  item TEXT NOT NULL,"
-                           "  verdict TEXT NOT NULL,"
-                           "  note TEXT,"
-                           "  at TEXT NOT NULL,"
-                           "  PRIMARY KEY(demand, kind, item)) WITHOUT ROWID");
-    if (st != KG_OK)
-        return st;
     sqlite3_stmt *q;
     int rc = sqlite3_prepare_v2(s->db,
                                 "INSERT OR REPLACE INTO feedback"
@@ -59,10 +46,8 @@ kg_status store_feedback_get(struct store *s, const char *demand, kg_kind kind,
                            "SELECT verdict FROM feedback WHERE demand = ?1 "
                            "AND kind = ?2 AND item = ?3",
                            -1, &q, NULL);
-    if (rc != SQLITE_OK) /* no table yet: no verdict */
-        return strstr(sqlite3_errmsg(s->db), "no such table")
-                   ? KG_ENOTFOUND
-                   : sql_fail(s, rc, "reading feedback");
+    if (rc != SQLITE_OK)
+        return sql_fail(s, rc, "reading feedback");
     bind_text(q, 1, demand);
     sqlite3_bind_int(q, 2, (int)kind);
     bind_text(q, 3, item);
@@ -184,10 +169,8 @@ kg_status store_feedback_foreach(struct store *s, const char *demand,
                                 "WHERE ?1 IS NULL OR demand = ?1 "
                                 "ORDER BY demand, kind, item",
                                 -1, &q, NULL);
-    if (rc != SQLITE_OK) /* no table yet: no verdicts */
-        return strstr(sqlite3_errmsg(s->db), "no such table")
-                   ? KG_OK
-                   : sql_fail(s, rc, "reading feedback");
+    if (rc != SQLITE_OK)
+        return sql_fail(s, rc, "reading feedback");
     bind_text(q, 1, demand);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         struct store_feedback f = {

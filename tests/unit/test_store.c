@@ -386,9 +386,10 @@ static void missing_or_foreign_files_are_clear_errors(void **state)
     assert_non_null(strstr(err, path));
 }
 
-/* SQL that takes away what migrations 5 (batch tables) and 6 (change
- * log) create, for tests that fake an older store. */
-#define UNDO_SCHEMA_5_6                                                        \
+/* SQL that takes away what migrations 5 (batch tables), 6 (change log)
+ * and 7 (feedback) create, for tests that fake an older store. */
+#define UNDO_SCHEMA_5_7                                                        \
+    "DROP TABLE feedback;"                                                     \
     "DROP TRIGGER change_record_add;"                                          \
     "DROP TRIGGER change_record_set;"                                          \
     "DROP TRIGGER change_record_del;"                                          \
@@ -412,7 +413,7 @@ static void an_older_schema_is_migrated_and_keeps_its_records(void **state)
     sqlite3 *db;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
-                                  UNDO_SCHEMA_5_6
+                                  UNDO_SCHEMA_5_7
                                   "DROP INDEX record_id;"
                                   "ALTER TABLE record DROP COLUMN prov;"
                                   "ALTER TABLE link DROP COLUMN sources;"
@@ -426,12 +427,60 @@ static void an_older_schema_is_migrated_and_keeps_its_records(void **state)
                      KG_EIO);
     assert_non_null(strstr(err, "kgmatch init"));
     assert_int_equal(store_open(f->path, 0, &f->s, err, 256), KG_OK);
-    assert_int_equal(store_schema_version(f->s), 6);
+    assert_int_equal(store_schema_version(f->s), 7);
     assert_int_equal(count(f->s, KG_EXPERT, NULL), 1);
     /* the change log starts at the migration's version */
     int64_t v = 0;
     assert_int_equal(store_version(f->s, &v), KG_OK);
     assert_int_equal(store_changes(f->s, v - 1, NULL, NULL), KG_ENOTFOUND);
+}
+
+/* Schema 6 made the feedback table with the first verdict: migration 7
+ * makes it for a store that had none and keeps one that had verdicts. */
+static void feedback_table_comes_with_schema_7(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(
+        store_feedback_set(f->s, "D1", KG_PATENT, "P1", false, "seen it"),
+        KG_OK);
+    char *path2 = kg_xasprintf("%s/b.db", f->dir);
+    struct store *s2;
+    char err[256];
+    assert_int_equal(store_open(path2, STORE_CREATE, &s2, err, 256), KG_OK);
+    store_close(s2);
+    store_close(f->s);
+    f->s = NULL;
+    sqlite3 *db;
+    /* the first store took a verdict under schema 6, the second none */
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db, "PRAGMA user_version = 6;", NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(sqlite3_open(path2, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TABLE feedback;"
+                                  "PRAGMA user_version = 6;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(store_open(f->path, 0, &f->s, err, 256), KG_OK);
+    assert_int_equal(store_schema_version(f->s), 7);
+    char *verdict = NULL;
+    assert_int_equal(store_feedback_get(f->s, "D1", KG_PATENT, "P1", &verdict),
+                     KG_OK);
+    assert_string_equal(verdict, "decline");
+    free(verdict);
+    /* a read-only opener of a schema-6 store is told to upgrade */
+    assert_int_equal(store_open(path2, STORE_READONLY, &s2, err, 256), KG_EIO);
+    assert_int_equal(store_open(path2, 0, &s2, err, 256), KG_OK);
+    assert_int_equal(store_schema_version(s2), 7);
+    assert_int_equal(store_feedback_get(s2, "D1", KG_PATENT, "P1", &verdict),
+                     KG_ENOTFOUND);
+    assert_int_equal(store_feedback_set(s2, "D1", KG_PATENT, "P1", true, NULL),
+                     KG_OK);
+    store_close(s2);
+    free(path2);
 }
 
 static char *body_of(struct store *s, kg_kind kind, const char *id)
@@ -456,6 +505,77 @@ static int links_of(struct store *s, kg_kind kind, const char *id)
     int n = 0;
     assert_int_equal(store_foreach_link(s, &kind, id, count_link, &n), KG_OK);
     return n;
+}
+
+static bool note_status(const char *demand, const char *status, void *ctx)
+{
+    kg_buf_printf(ctx, "%s=%s;", demand, status);
+    return true;
+}
+
+/* A link both records had becomes one carrying both sources; a link
+ * between them goes; a demand's verdicts and status move unless the kept
+ * one has its own; a failed merge changes nothing. */
+static void merge_joins_links_sources_and_broker_rows(void **state)
+{
+    struct fx *f = *state;
+    put_from(f->s, KG_INSTITUTION, "{\"id\":\"I1\",\"name\":\"甲大学\"}", "a",
+             STORE_MERGE);
+    put_from(f->s, KG_INSTITUTION,
+             "{\"id\":\"I2\",\"name\":\"Jia University\",\"url\":\"u\"}", "b",
+             STORE_MERGE);
+    put_from(f->s, KG_PATENT, "{\"id\":\"P1\",\"applicants\":[\"I1\"]}", "a",
+             STORE_MERGE);
+    put_from(f->s, KG_PATENT, "{\"id\":\"P1\",\"applicants\":[\"I2\"]}", "b",
+             STORE_MERGE);
+    assert_int_equal(links_of(f->s, KG_PATENT, "P1"), 2);
+    put_from(f->s, KG_DEMAND, "{\"id\":\"D1\",\"title\":\"t\"}", "a",
+             STORE_MERGE);
+    put_from(f->s, KG_DEMAND, "{\"id\":\"D2\",\"title\":\"u\"}", "a",
+             STORE_MERGE);
+    assert_int_equal(
+        store_feedback_set(f->s, "D2", KG_INSTITUTION, "I2", false, NULL),
+        KG_OK);
+    assert_int_equal(store_demand_status_set(f->s, "D2", "matched"), KG_OK);
+
+    int64_t v0, v1;
+    assert_int_equal(store_version(f->s, &v0), KG_OK);
+    assert_int_equal(store_merge(f->s, KG_INSTITUTION, "I1", "I9"),
+                     KG_ENOTFOUND);
+    assert_non_null(strstr(store_last_error(f->s), "'I9'"));
+    assert_int_equal(store_merge(f->s, KG_INSTITUTION, "I1", "I1"), KG_EINPUT);
+    assert_int_equal(store_version(f->s, &v1), KG_OK);
+    assert_int_equal(v0, v1);
+
+    assert_int_equal(store_merge(f->s, KG_INSTITUTION, "I1", "I2"), KG_OK);
+    assert_int_equal(links_of(f->s, KG_PATENT, "P1"), 1);
+    char *b = body_of(f->s, KG_INSTITUTION, "I1");
+    assert_string_equal(b, "{\"id\":\"I1\",\"name\":\"甲大学\",\"aliases\":"
+                           "[\"Jia University\",\"I2\"],\"url\":\"u\"}");
+    free(b);
+    /* the joined link carries both sources: b's new version keeps it */
+    put_from(f->s, KG_PATENT, "{\"id\":\"P1\",\"applicants\":[]}", "b",
+             STORE_MERGE);
+    assert_int_equal(links_of(f->s, KG_PATENT, "P1"), 1);
+    /* the absorbed id resolves to the kept record */
+    put_from(f->s, KG_PATENT, "{\"id\":\"P2\",\"applicants\":[\"I2\"]}", "b",
+             STORE_MERGE);
+    int64_t stubs;
+    assert_int_equal(count(f->s, KG_INSTITUTION, &stubs), 1);
+    assert_int_equal(links_of(f->s, KG_INSTITUTION, "I1"), 2);
+
+    assert_int_equal(store_merge(f->s, KG_DEMAND, "D1", "D2"), KG_OK);
+    char *verdict = NULL; /* D2's verdict on I2, moved twice */
+    assert_int_equal(
+        store_feedback_get(f->s, "D1", KG_INSTITUTION, "I1", &verdict), KG_OK);
+    assert_string_equal(verdict, "decline");
+    free(verdict);
+    struct kg_buf st;
+    kg_buf_init(&st);
+    assert_int_equal(store_demand_status_foreach(f->s, note_status, &st),
+                     KG_OK);
+    assert_string_equal(st.data, "D1=matched;");
+    kg_buf_release(&st);
 }
 
 static void reimport_keeps_absent_fields_and_null_clears(void **state)
@@ -554,8 +674,8 @@ static void traditional_names_meet_simplified_ones(void **state)
                      "DELETE FROM name;"
                      "INSERT INTO name SELECT '渤海先進技術研究院', kind, rid "
                      "FROM record WHERE id = 'I9';"
-                     /* what schemas 5 and 6 added: 3 is all there is */
-                     UNDO_SCHEMA_5_6 "PRAGMA user_version = 3;",
+                     /* what schemas 5 to 7 added: 3 is all there is */
+                     UNDO_SCHEMA_5_7 "PRAGMA user_version = 3;",
                      NULL, NULL, NULL),
         SQLITE_OK);
     sqlite3_close(db);
@@ -583,11 +703,13 @@ int main(void)
         T(version_moves_only_when_data_changes),
         T(foreach_filters_kinds_stubs_and_changes),
         T(delete_removes_the_record_and_its_links),
+        T(merge_joins_links_sources_and_broker_rows),
         T(change_log_names_what_changed_since_a_version),
         T(meta_keeps_values_by_prefix),
         T(readonly_store_refuses_writes),
         T(missing_or_foreign_files_are_clear_errors),
         T(an_older_schema_is_migrated_and_keeps_its_records),
+        T(feedback_table_comes_with_schema_7),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
