@@ -377,8 +377,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                             SERVE_MAX_BODY);
             return answer(c, rq, &req);
         }
-        if (*upload_size == 0 && strcmp(method, "POST") == 0)
-            return MHD_YES; /* the body follows */
+        /* Answer on a later call, when MHD has the whole request: a
+         * response queued at the first call makes it close the connection
+         * after answering (no keep-alive: a new connection per request). */
+        return MHD_YES;
     }
     if (*upload_size) {
         if (rq->body.len + *upload_size > SERVE_MAX_BODY)
