@@ -20,7 +20,6 @@ struct serve_app_opts {
     const char *db_path;
     const char *config; /* matcher settings file, or NULL */
     unsigned workers;   /* requests served at once */
-    double wait_s;      /* longest wait for a free worker */
     size_t cache_slots; /* answers kept per generation; 0: none */
 };
 
@@ -42,11 +41,13 @@ void serve_app_quiesce(struct serve_app *a);
 void serve_app_free(struct serve_app *a);
 
 /*
- * Borrows a worker of the newest generation, waiting up to wait_s
- * (KG_EBUSY then), and notes whether the data moved since it was loaded
- * (the reloader then builds the next generation while this one answers).
+ * Borrows a worker of the newest generation, waiting until deadline (a
+ * kg_monotonic() time; KG_EBUSY then), and notes whether the data moved
+ * since it was loaded (the reloader then builds the next generation while
+ * this one answers). The worker's matching gives up at the deadline too
+ * (KG_ETIMEOUT from the use cases).
  */
-kg_status serve_app_acquire(struct serve_app *a,
+kg_status serve_app_acquire(struct serve_app *a, double deadline,
                             struct serve_worker **w) KG_MUST_CHECK;
 void serve_app_release(struct serve_app *a, struct serve_worker *w);
 
@@ -148,6 +149,8 @@ struct serve_req {
     bool keys;       /* the server has API keys (writes are possible) */
     const char *db_path;
     struct serve_app *app;
+    double deadline;    /* kg_monotonic() time the answer is due by */
+    unsigned budget_ms; /* the budget behind it (for messages) */
     /* The answer: */
     unsigned status;
     char *content; /* owned; malloc'd */
@@ -155,6 +158,7 @@ struct serve_req {
     const char *content_type;
     enum serve_route route;
     const char *allow; /* the Allow header of a 405 */
+    bool timed_out;    /* the use case ran out of budget (503 timeout) */
 };
 
 /* Routes req and fills its answer (never fails: errors are answers). */

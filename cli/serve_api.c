@@ -73,6 +73,13 @@ static void fail_status(struct serve_req *req, kg_status st, const char *msg)
     case KG_EBUSY:
         serve_api_error(req, 503, "busy", "%s", msg);
         break;
+    case KG_ETIMEOUT:
+        serve_api_error(req, 503, "timeout",
+                        "the request ran over its time budget of %u ms "
+                        "(%s)",
+                        req->budget_ms, msg);
+        req->timed_out = true;
+        break;
     default:
         serve_api_error(req, 500, "internal", "%s", msg);
     }
@@ -169,7 +176,7 @@ static void match_kinds_arg(struct serve_req *req, unsigned *kinds, bool *bad)
 static struct serve_worker *worker(struct serve_req *req)
 {
     struct serve_worker *w;
-    if (serve_app_acquire(req->app, &w) != KG_OK) {
+    if (serve_app_acquire(req->app, req->deadline, &w) != KG_OK) {
         serve_api_error(req, 503, "busy",
                         "every worker is busy; try again shortly");
         return NULL;

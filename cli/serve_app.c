@@ -66,7 +66,6 @@ struct serve_app {
     char *path[F_COUNT];
     char *config;
     unsigned workers;
-    double wait_s;
     size_t cache_slots;
     uint64_t cache_hits, cache_misses; /* under lock */
     pthread_mutex_t lock;
@@ -251,10 +250,15 @@ kg_status serve_app_open(const struct serve_app_opts *o, struct serve_app **out,
     a->path[F_GRAPH] = app_graph_cache_path(o->db_path);
     a->config = o->config ? kg_xstrdup(o->config) : NULL;
     a->workers = o->workers ? o->workers : 1;
-    a->wait_s = o->wait_s > 0 ? o->wait_s : 2;
     a->cache_slots = o->cache_slots;
     pthread_mutex_init(&a->lock, NULL);
-    pthread_cond_init(&a->freed, NULL);
+    /* Requests wait for a worker until their deadline, a kg_monotonic()
+     * time: the same clock. */
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&a->freed, &ca);
+    pthread_condattr_destroy(&ca);
     pthread_cond_init(&a->wanted, NULL);
     stamp_all(a, &a->seen);
     kg_status st = gen_load(a, &a->cur, err, errlen);
@@ -332,13 +336,11 @@ static void check_fresh(struct serve_app *a, struct serve_worker *w)
     pthread_mutex_unlock(&a->lock);
 }
 
-kg_status serve_app_acquire(struct serve_app *a, struct serve_worker **out)
+kg_status serve_app_acquire(struct serve_app *a, double deadline,
+                            struct serve_worker **out)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    double end = (double)until.tv_sec + until.tv_nsec / 1e9 + a->wait_s;
-    until.tv_sec = (time_t)end;
-    until.tv_nsec = (long)((end - (double)until.tv_sec) * 1e9);
+    struct timespec until = {(time_t)deadline, 0};
+    until.tv_nsec = (long)((deadline - (double)until.tv_sec) * 1e9);
     *out = NULL;
     pthread_mutex_lock(&a->lock);
     int rc = 0;
@@ -353,6 +355,7 @@ kg_status serve_app_acquire(struct serve_app *a, struct serve_worker **out)
     if (!w)
         return KG_EBUSY;
     check_fresh(a, w);
+    app_set_deadline(w->a, deadline);
     *out = w;
     return KG_OK;
 }
