@@ -585,7 +585,7 @@ static unsigned drain(struct server *srv, unsigned secs)
 int cmd_serve(struct cli *cli, int argc, char **argv)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    /* Twice the CPUs: a thread waiting on its socket lets another match. */
+    /* Twice the CPUs: a worker reading the store leaves its CPU to another. */
     struct serve_opts o = {.listen = "127.0.0.1:8080",
                            .threads = cpus > 2 ? 2 * (unsigned)cpus : 4,
                            .max_conns = 256,
@@ -643,14 +643,17 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
         rc = kg_exit_code(st);
         goto out;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
+    /* A thread per connection: a match holds up its own client only, and a
+     * kept answer (no worker needed) is never queued behind one; the
+     * workers (--threads) bound the matching done at once. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD |
+                     MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO |
                      MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (sa.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, o.threads,
-        MHD_OPTION_CONNECTION_LIMIT, o.max_conns,
+        (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT, o.max_conns,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, o.per_ip,
         MHD_OPTION_CONNECTION_TIMEOUT, o.timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_CONN_MEMORY,

@@ -196,31 +196,29 @@ static void match_common(struct serve_req *req, struct serve_match *q,
 typedef kg_status (*use_case)(struct serve_worker *w, const void *args,
                               json_t **out, char *err, size_t errlen);
 
-/* Runs fn for the request, or answers from the generation's cache when
- * the same request (key) was answered since the data was loaded. */
+/* Answers from the generation's cache when the same request (key) was
+ * answered since the data was loaded, else runs fn on a worker. */
 static void run_cached(struct serve_req *req, char *key, use_case fn,
                        const void *args)
 {
-    struct serve_worker *w = worker(req);
-    if (w) {
-        size_t n = 0;
-        char *hit = serve_app_cache_get(req->app, w, key, &n);
-        if (hit) {
-            req->status = 200;
-            req->content_type = "application/json; charset=utf-8";
-            req->content = hit;
-            req->content_len = n;
+    size_t n = 0;
+    char *hit = serve_app_cache_get(req->app, key, &n);
+    struct serve_worker *w = hit ? NULL : worker(req);
+    if (hit) {
+        req->status = 200;
+        req->content_type = "application/json; charset=utf-8";
+        req->content = hit;
+        req->content_len = n;
+    } else if (w) {
+        json_t *out;
+        char err[600];
+        kg_status st = fn(w, args, &out, err, sizeof err);
+        if (st != KG_OK) {
+            fail_status(req, st, err);
         } else {
-            json_t *out;
-            char err[600];
-            kg_status st = fn(w, args, &out, err, sizeof err);
-            if (st != KG_OK) {
-                fail_status(req, st, err);
-            } else {
-                answer_json(req, 200, out);
-                if (req->content)
-                    serve_app_cache_put(w, key, req->content, req->content_len);
-            }
+            answer_json(req, 200, out);
+            if (req->content)
+                serve_app_cache_put(w, key, req->content, req->content_len);
         }
         serve_app_release(req->app, w);
     }

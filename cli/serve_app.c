@@ -411,28 +411,41 @@ static uint64_t key_hash(const char *key)
     return h;
 }
 
-char *serve_app_cache_get(struct serve_app *a, struct serve_worker *w,
-                          const char *key, size_t *len)
+char *serve_app_cache_get(struct serve_app *a, const char *key, size_t *len)
 {
-    struct gen *gn = w->gen;
     char *body = NULL;
-    if (!gn->ncache)
+    if (!a->cache_slots)
         return NULL;
-    uint64_t h = key_hash(key);
-    pthread_mutex_lock(&gn->cache_lock);
-    struct cache_slot *c = &gn->cache[h % gn->ncache];
-    if (c->key && c->hash == h && strcmp(c->key, key) == 0) {
-        body = kg_xmalloc(c->len ? c->len : 1);
-        memcpy(body, c->body, c->len);
-        *len = c->len;
+    /* Only while the files are as last checked: when one moved, the
+     * request takes a worker, whose check may start a reload. */
+    struct stamps now;
+    stamp_all(a, &now);
+    struct gen *gn = NULL;
+    pthread_mutex_lock(&a->lock);
+    if (memcmp(&now, &a->seen, sizeof now) == 0) {
+        gn = a->cur;
+        gn->refs++;
     }
-    pthread_mutex_unlock(&gn->cache_lock);
+    pthread_mutex_unlock(&a->lock);
+    if (gn) {
+        uint64_t h = key_hash(key);
+        pthread_mutex_lock(&gn->cache_lock);
+        struct cache_slot *c = &gn->cache[h % gn->ncache];
+        if (c->key && c->hash == h && strcmp(c->key, key) == 0) {
+            body = kg_xmalloc(c->len ? c->len : 1);
+            memcpy(body, c->body, c->len);
+            *len = c->len;
+        }
+        pthread_mutex_unlock(&gn->cache_lock);
+    }
     pthread_mutex_lock(&a->lock);
     if (body)
         a->cache_hits++;
     else
         a->cache_misses++;
+    struct gen *dead = gn ? gen_unref(gn) : NULL;
     pthread_mutex_unlock(&a->lock);
+    gen_free(dead);
     return body;
 }
 
