@@ -39,11 +39,14 @@ struct serve_worker {
     struct serve_worker *next_free;
 };
 
-/* One answer kept: the cache is direct-mapped (a key's hash picks its
- * slot; a newcomer evicts), so its size is bounded by slots times
- * SERVE_CACHE_MAX_BODY. */
+/* One answer kept. The cache is set-associative: a key's hash picks a set
+ * of CACHE_WAYS slots, and a newcomer takes the set's least recently used
+ * one (direct-mapped, two keys of one slot would evict each other for
+ * good), so its size is bounded by slots times SERVE_CACHE_MAX_BODY. */
+#define CACHE_WAYS 4
 struct cache_slot {
     uint64_t hash;
+    uint64_t used; /* the generation's clock at the last use */
     char *key, *body;
     size_t len;
 };
@@ -58,7 +61,8 @@ struct gen {
     struct serve_worker *free;
     pthread_mutex_t cache_lock;
     struct cache_slot *cache;
-    size_t ncache;
+    size_t ncache;  /* slots, a multiple of CACHE_WAYS */
+    uint64_t clock; /* under cache_lock */
 };
 
 struct serve_app {
@@ -146,7 +150,7 @@ static kg_status gen_load(struct serve_app *a, struct gen **out, char *err,
     kg_status st = KG_OK;
     *out = NULL;
     pthread_mutex_init(&gn->cache_lock, NULL);
-    gn->ncache = a->cache_slots;
+    gn->ncache = (a->cache_slots + CACHE_WAYS - 1) / CACHE_WAYS * CACHE_WAYS;
     gn->cache = kg_xcalloc(gn->ncache ? gn->ncache : 1, sizeof *gn->cache);
     gn->nw = a->workers;
     gn->w = kg_xcalloc(gn->nw, sizeof *gn->w);
@@ -411,6 +415,24 @@ static uint64_t key_hash(const char *key)
     return h;
 }
 
+/* The slot holding key in its set, or (want_free) the one to take: an
+ * empty one, else the least recently used. The caller holds cache_lock. */
+static struct cache_slot *cache_slot_of(struct gen *gn, uint64_t h,
+                                        const char *key, bool want_free)
+{
+    struct cache_slot *set =
+        &gn->cache[h % (gn->ncache / CACHE_WAYS) * CACHE_WAYS];
+    struct cache_slot *old = set;
+    for (size_t i = 0; i < CACHE_WAYS; i++) {
+        struct cache_slot *c = &set[i];
+        if (c->key && c->hash == h && strcmp(c->key, key) == 0)
+            return c;
+        if (!c->key ? old->key != NULL : old->key && c->used < old->used)
+            old = c;
+    }
+    return want_free ? old : NULL;
+}
+
 char *serve_app_cache_get(struct serve_app *a, const char *key, size_t *len)
 {
     char *body = NULL;
@@ -428,10 +450,10 @@ char *serve_app_cache_get(struct serve_app *a, const char *key, size_t *len)
     }
     pthread_mutex_unlock(&a->lock);
     if (gn) {
-        uint64_t h = key_hash(key);
         pthread_mutex_lock(&gn->cache_lock);
-        struct cache_slot *c = &gn->cache[h % gn->ncache];
-        if (c->key && c->hash == h && strcmp(c->key, key) == 0) {
+        struct cache_slot *c = cache_slot_of(gn, key_hash(key), key, false);
+        if (c) {
+            c->used = ++gn->clock;
             body = kg_xmalloc(c->len ? c->len : 1);
             memcpy(body, c->body, c->len);
             *len = c->len;
@@ -459,9 +481,9 @@ void serve_app_cache_put(struct serve_worker *w, const char *key,
     char *k = kg_xstrdup(key), *b = kg_xmalloc(len ? len : 1);
     memcpy(b, body, len);
     pthread_mutex_lock(&gn->cache_lock);
-    struct cache_slot *c = &gn->cache[h % gn->ncache];
+    struct cache_slot *c = cache_slot_of(gn, h, key, true);
     char *old_k = c->key, *old_b = c->body;
-    *c = (struct cache_slot){h, k, b, len};
+    *c = (struct cache_slot){h, ++gn->clock, k, b, len};
     pthread_mutex_unlock(&gn->cache_lock);
     free(old_k);
     free(old_b);
