@@ -67,6 +67,15 @@ struct app_session *serve_worker_session(struct serve_worker *w);
 char *serve_app_cache_get(struct serve_app *a, const char *key, size_t *len);
 void serve_app_cache_put(struct serve_worker *w, const char *key,
                          const char *body, size_t len);
+/*
+ * One computation per key at a time. begin returns true when the caller
+ * is to compute key's answer (it must then call end, whatever happens),
+ * false after waiting (until deadline at most) for another request
+ * computing it: the caller then looks in the cache again.
+ */
+bool serve_app_flight_begin(struct serve_app *a, const char *key,
+                            double deadline);
+void serve_app_flight_end(struct serve_app *a, const char *key);
 
 /* What the loaded generation holds. */
 struct serve_app_info {

@@ -203,6 +203,14 @@ static void run_cached(struct serve_req *req, char *key, use_case fn,
 {
     size_t n = 0;
     char *hit = serve_app_cache_get(req->app, key, &n);
+    /* The same request being answered: wait for it and look again; when
+     * it failed or was not kept, compute it here (leading the next ones). */
+    bool lead = false;
+    for (int tries = 0; !hit && !lead && tries < 2; tries++) {
+        lead = serve_app_flight_begin(req->app, key, req->deadline);
+        if (!lead)
+            hit = serve_app_cache_get(req->app, key, &n);
+    }
     struct serve_worker *w = hit ? NULL : worker(req);
     if (hit) {
         req->status = 200;
@@ -222,6 +230,8 @@ static void run_cached(struct serve_req *req, char *key, use_case fn,
         }
         serve_app_release(req->app, w);
     }
+    if (lead)
+        serve_app_flight_end(req->app, key);
     free(key);
 }
 

@@ -65,6 +65,13 @@ struct gen {
     uint64_t clock; /* under cache_lock */
 };
 
+/* A matching answer being computed: requests for the same key wait for it
+ * rather than compute it again (a popular demand, a herd after a reload). */
+struct flight {
+    char *key;
+    struct flight *next;
+};
+
 struct serve_app {
     char *db_path;
     char *path[F_COUNT];
@@ -75,6 +82,8 @@ struct serve_app {
     pthread_mutex_t lock;
     pthread_cond_t freed;  /* a worker came back */
     pthread_cond_t wanted; /* the reloader has work, or must stop */
+    pthread_cond_t landed; /* a flight ended */
+    struct flight *flights;
     struct gen *cur;
     struct stamps seen; /* the stamps last checked against the store */
     bool want_reload, stop;
@@ -262,6 +271,7 @@ kg_status serve_app_open(const struct serve_app_opts *o, struct serve_app **out,
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&a->freed, &ca);
+    pthread_cond_init(&a->landed, &ca);
     pthread_condattr_destroy(&ca);
     pthread_cond_init(&a->wanted, NULL);
     stamp_all(a, &a->seen);
@@ -304,6 +314,7 @@ void serve_app_free(struct serve_app *a)
     gen_free(a->cur);
     pthread_cond_destroy(&a->wanted);
     pthread_cond_destroy(&a->freed);
+    pthread_cond_destroy(&a->landed);
     pthread_mutex_destroy(&a->lock);
     for (int i = 0; i < F_COUNT; i++)
         free(a->path[i]);
@@ -469,6 +480,49 @@ char *serve_app_cache_get(struct serve_app *a, const char *key, size_t *len)
     pthread_mutex_unlock(&a->lock);
     gen_free(dead);
     return body;
+}
+
+static struct flight **flight_find(struct serve_app *a, const char *key)
+{
+    struct flight **f = &a->flights;
+    while (*f && strcmp((*f)->key, key) != 0)
+        f = &(*f)->next;
+    return f;
+}
+
+bool serve_app_flight_begin(struct serve_app *a, const char *key,
+                            double deadline)
+{
+    struct timespec until = {(time_t)deadline, 0};
+    until.tv_nsec = (long)((deadline - (double)until.tv_sec) * 1e9);
+    pthread_mutex_lock(&a->lock);
+    bool waited = false;
+    int rc = 0;
+    while (*flight_find(a, key) && rc == 0) {
+        waited = true;
+        rc = pthread_cond_timedwait(&a->landed, &a->lock, &until);
+    }
+    if (!waited) {
+        struct flight *f = kg_xcalloc(1, sizeof *f);
+        f->key = kg_xstrdup(key);
+        f->next = a->flights;
+        a->flights = f;
+    }
+    pthread_mutex_unlock(&a->lock);
+    return !waited;
+}
+
+void serve_app_flight_end(struct serve_app *a, const char *key)
+{
+    pthread_mutex_lock(&a->lock);
+    struct flight **p = flight_find(a, key), *f = *p;
+    if (f)
+        *p = f->next;
+    pthread_cond_broadcast(&a->landed);
+    pthread_mutex_unlock(&a->lock);
+    if (f)
+        free(f->key);
+    free(f);
 }
 
 void serve_app_cache_put(struct serve_worker *w, const char *key,
