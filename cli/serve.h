@@ -71,7 +71,8 @@ void serve_app_cache_put(struct serve_worker *w, const char *key,
  * One computation per key at a time. begin returns true when the caller
  * is to compute key's answer (it must then call end, whatever happens),
  * false after waiting (until deadline at most) for another request
- * computing it: the caller then looks in the cache again.
+ * computing it: the caller then looks in the cache again. Without a
+ * cache (--cache 0) every caller computes.
  */
 bool serve_app_flight_begin(struct serve_app *a, const char *key,
                             double deadline);

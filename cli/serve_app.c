@@ -312,6 +312,11 @@ void serve_app_free(struct serve_app *a)
         pthread_join(a->reloader, NULL);
     }
     gen_free(a->cur);
+    for (struct flight *f = a->flights, *next; f; f = next) {
+        next = f->next;
+        free(f->key);
+        free(f);
+    }
     pthread_cond_destroy(&a->wanted);
     pthread_cond_destroy(&a->freed);
     pthread_cond_destroy(&a->landed);
@@ -351,11 +356,19 @@ static void check_fresh(struct serve_app *a, struct serve_worker *w)
     pthread_mutex_unlock(&a->lock);
 }
 
+/* A kg_monotonic() time for pthread_cond_timedwait (the conditions run on
+ * CLOCK_MONOTONIC). */
+static struct timespec timespec_at(double t)
+{
+    struct timespec ts = {(time_t)t, 0};
+    ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+    return ts;
+}
+
 kg_status serve_app_acquire(struct serve_app *a, double deadline,
                             struct serve_worker **out)
 {
-    struct timespec until = {(time_t)deadline, 0};
-    until.tv_nsec = (long)((deadline - (double)until.tv_sec) * 1e9);
+    struct timespec until = timespec_at(deadline);
     *out = NULL;
     pthread_mutex_lock(&a->lock);
     int rc = 0;
@@ -493,8 +506,9 @@ static struct flight **flight_find(struct serve_app *a, const char *key)
 bool serve_app_flight_begin(struct serve_app *a, const char *key,
                             double deadline)
 {
-    struct timespec until = {(time_t)deadline, 0};
-    until.tv_nsec = (long)((deadline - (double)until.tv_sec) * 1e9);
+    if (!a->cache_slots)
+        return true; /* nothing to wait for: an answer would not be kept */
+    struct timespec until = timespec_at(deadline);
     pthread_mutex_lock(&a->lock);
     bool waited = false;
     int rc = 0;
