@@ -96,4 +96,29 @@ with Server(kg, "t.db", log="serve2.log") as s:
     after = s.metric('kgmatch_http_requests_total{route="match"')
     print("64 clients x 8 requests:", codes,
           "/metrics counted:", int(after - before))
+
+    # 16 clients ask at once for the same cold answer (the long need):
+    # one computes it, the others wait for it and take it from the cache.
+    hits0 = s.metric('kgmatch_cache_total{result="hit"}')
+    start = threading.Barrier(16)
+    got = []
+
+    def same(k):
+        c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=60)
+        start.wait()
+        c.request("GET", slow.replace("top=100", "top=10"))
+        r = c.getresponse()
+        got.append((r.status, r.read()))
+        c.close()
+
+    ts = [threading.Thread(target=same, args=(k,)) for k in range(16)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    time.sleep(0.5)
+    print("16 at once for one cold answer:",
+          sorted({st for st, _ in got}), "alike:", len({b for _, b in got}),
+          "from the cache:",
+          int(s.metric('kgmatch_cache_total{result="hit"}') - hits0))
     print("stop:", s.stop())
