@@ -65,6 +65,15 @@ const char *app_last_error(const struct app_session *a);
 /* The database path the session was opened with (owned by a). */
 const char *app_db_path(const struct app_session *a);
 
+/*
+ * Gives the matching use cases started on a from now on a deadline, a
+ * kg_monotonic() time (0: none, the default): past it a match stops at
+ * its next check and the use case returns KG_ETIMEOUT with a message. With
+ * a deadline the demands of one call run one after another on the calling
+ * thread (a service's request has its own thread; a batch has none).
+ */
+void app_set_deadline(struct app_session *a, double deadline);
+
 /* The store's data version into *version (moves on with every write). */
 kg_status app_version(struct app_session *a, int64_t *version) KG_MUST_CHECK;
 

@@ -28,6 +28,7 @@ struct app_session {
     void (*notice)(void *ctx, const char *msg);
     void *notice_ctx;
     size_t left_out; /* closed demands the last enterprise lookup left out */
+    double deadline; /* app_set_deadline; 0: none */
 };
 
 /* Passes on, as notices, why the index ix or the graph g was rebuilt or
@@ -43,7 +44,8 @@ kg_status app_store_fail(struct app_session *a, kg_status st, const char *what);
 
 /* The graph, opened on first use (message "building the graph: ..."). */
 kg_status app_graph(struct app_session *a, struct graph **g) KG_MUST_CHECK;
-/* One matcher for runs on the calling thread, made on first use. */
+/* One matcher for runs on the calling thread, made on first use, with the
+ * session's deadline. */
 kg_status app_matcher(struct app_session *a, struct matcher **m) KG_MUST_CHECK;
 
 /*

@@ -165,9 +165,10 @@ static bool emit_result(size_t i, const struct match_result *r, void *ctx)
     return true;
 }
 
-/* One query on the session's own matcher, kept from request to request
+/* Query i on the session's own matcher, kept from request to request
  * (a batch makes one per thread); errors are worded as match_batch's. */
-static kg_status run_one(struct app_session *a, const struct match_query *q,
+static kg_status run_one(struct app_session *a, size_t i,
+                         const struct match_query *q,
                          const struct match_indexes *ixs, struct emit *e)
 {
     struct matcher *m;
@@ -182,7 +183,7 @@ static kg_status run_one(struct app_session *a, const struct match_query *q,
                         match_last_error(m));
     if (st != KG_OK)
         return app_fail(a, st, "query 0: %s", match_last_error(m));
-    emit_result(0, &r, e);
+    emit_result(i, &r, e);
     match_result_release(&r);
     return KG_OK;
 }
@@ -234,10 +235,14 @@ static kg_status run(struct app_session *a, const uint32_t *dv, size_t n,
         if (st != KG_OK)
             app_fail(a, st, "%s", err);
     }
+    /* With a deadline (a service's request) the session's matcher takes the
+     * demands in turn: a batch's threads would not see the deadline. */
+    bool in_turn = n == 1 || a->deadline > 0;
     if (st == KG_OK)
-        st = app_bm25(a, qs, n, 0, texts, &ixs);
-    if (st == KG_OK && n == 1) {
-        st = run_one(a, &qs[0], &ixs, &e);
+        st = app_bm25(a, qs, n, in_turn ? 1 : 0, texts, &ixs);
+    if (st == KG_OK && in_turn) {
+        for (size_t i = 0; i < n && st == KG_OK; i++)
+            st = run_one(a, i, &qs[i], &ixs, &e);
     } else if (st == KG_OK) {
         st = match_batch(a->g, &a->conf, ixs.n ? &ixs : NULL, qs, n,
                          emit_result, &e, err, sizeof err);

@@ -124,8 +124,15 @@ kg_status app_matcher(struct app_session *a, struct matcher **m)
         if (st != KG_OK)
             app_fail(a, st, "%s", err);
     }
+    if (a->m)
+        match_set_deadline(a->m, a->deadline);
     *m = a->m;
     return st;
+}
+
+void app_set_deadline(struct app_session *a, double deadline)
+{
+    a->deadline = deadline;
 }
 
 char *app_demand_text(struct store *s, const char *id)

@@ -14,7 +14,9 @@ connection). With --big-db PATH (a store such as bench_match.py builds,
 
 Targets (issue 11): demo >= 2,000 req/s with p99 <= 50 ms and no errors;
 100k items >= 200 req/s with p99 <= 100 ms. Exit status 1 when one is
-missed. --soak S adds one run of S seconds at 16 connections to watch RSS.
+missed. --soak S adds one run of S seconds at 16 connections to watch RSS (the
+server's RSS is printed after every run: the soak's start is the figure
+after the run before it).
 
 The service keeps matching answers per data generation (serve --cache,
 default 1,024); the demo's 45 demands all fit, so after the first round
@@ -194,6 +196,7 @@ def bench(exe, db, label, durations, threads, work, rps_min, p99_max,
             if not 0 <= counted - r["requests"] <= conns:
                 print("    /metrics and wrk disagree")
                 ok = False
+            print(f"    after it: {mem(p.pid)}")
         print(f"  at end {mem(p.pid)}")
     finally:
         p.terminate()

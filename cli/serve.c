@@ -49,8 +49,10 @@ struct server {
     size_t key_len[SERVE_MAX_KEYS];
     size_t nkeys;
     double rate;          /* requests per second per address; 0: no limit */
+    unsigned budget_ms;   /* each request's time budget */
     pthread_mutex_t lock; /* the counters and the rate table */
     uint64_t count[SERVE_R_COUNT][N_CODES + 1];
+    uint64_t timeouts[SERVE_R_COUNT]; /* answers 503 timeout */
     uint64_t lat[N_BOUNDS + 1];
     double lat_sum;
     uint64_t lat_n;
@@ -67,6 +69,7 @@ struct request {
     bool started;
     enum serve_route route;
     unsigned status;
+    bool timed_out;
 };
 
 static struct server *g_srv; /* for serve_metrics_text */
@@ -168,6 +171,7 @@ static void count_request(struct server *srv, const struct request *rq)
         b++;
     pthread_mutex_lock(&srv->lock);
     srv->count[rq->route][c]++;
+    srv->timeouts[rq->route] += rq->timed_out;
     srv->lat[b]++;
     srv->lat_sum += secs;
     srv->lat_n++;
@@ -180,10 +184,12 @@ void serve_metrics_text(struct serve_req *req)
     struct kg_buf b;
     kg_buf_init(&b);
     uint64_t count[SERVE_R_COUNT][N_CODES + 1], lat[N_BOUNDS + 1], lat_n;
+    uint64_t timeouts[SERVE_R_COUNT];
     double lat_sum;
     unsigned in_flight;
     pthread_mutex_lock(&srv->lock);
     memcpy(count, srv->count, sizeof count);
+    memcpy(timeouts, srv->timeouts, sizeof timeouts);
     memcpy(lat, srv->lat, sizeof lat);
     lat_n = srv->lat_n;
     lat_sum = srv->lat_sum;
@@ -204,6 +210,18 @@ void serve_metrics_text(struct serve_req *req)
                           c == N_CODES ? 0 : codes[c],
                           (unsigned long long)count[r][c]);
         }
+    kg_buf_printf(&b,
+                  "# HELP kgmatch_http_timeouts_total Requests stopped at "
+                  "their time budget (%u ms; answered 503 timeout), by "
+                  "route.\n"
+                  "# TYPE kgmatch_http_timeouts_total counter\n",
+                  srv->budget_ms);
+    for (int r = 0; r < SERVE_R_COUNT; r++)
+        if (timeouts[r] || r == SERVE_R_MATCH)
+            kg_buf_printf(&b,
+                          "kgmatch_http_timeouts_total{route=\"%s\"} %llu\n",
+                          serve_route_name((enum serve_route)r),
+                          (unsigned long long)timeouts[r]);
     kg_buf_adds(&b, "# HELP kgmatch_http_request_duration_seconds Time "
                     "from request line to answer.\n"
                     "# TYPE kgmatch_http_request_duration_seconds "
@@ -264,7 +282,7 @@ void serve_metrics_text(struct serve_req *req)
         (unsigned long long)info.cache_hits,
         (unsigned long long)info.cache_misses, (unsigned long long)info.docs);
     struct serve_worker *w;
-    if (serve_app_acquire(srv->app, &w) == KG_OK) {
+    if (serve_app_acquire(srv->app, req->deadline, &w) == KG_OK) {
         kg_buf_adds(&b, "# HELP kgmatch_records Records in the store, by "
                         "kind.\n"
                         "# TYPE kgmatch_records gauge\n");
@@ -346,6 +364,7 @@ static enum MHD_Result answer(struct MHD_Connection *c, struct request *rq,
         MHD_add_response_header(resp, "Retry-After", "1");
     rq->status = req->status;
     rq->route = req->route;
+    rq->timed_out = req->timed_out;
     enum MHD_Result r = MHD_queue_response(c, req->status, resp);
     MHD_destroy_response(resp);
     return r;
@@ -366,6 +385,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                             .keys = srv->nkeys > 0,
                             .db_path = srv->db_path,
                             .app = srv->app,
+                            .deadline = rq->t0 + srv->budget_ms / 1000.0,
+                            .budget_ms = srv->budget_ms,
                             .content_type = "application/json"};
     if (!rq->started) {
         rq->started = true;
@@ -377,8 +398,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                             SERVE_MAX_BODY);
             return answer(c, rq, &req);
         }
-        if (*upload_size == 0 && strcmp(method, "POST") == 0)
-            return MHD_YES; /* the body follows */
+        /* Answer on a later call, when MHD has the whole request: a
+         * response queued at the first call makes it close the connection
+         * after answering (no keep-alive: a new connection per request). */
+        return MHD_YES;
     }
     if (*upload_size) {
         if (rq->body.len + *upload_size > SERVE_MAX_BODY)
@@ -470,7 +493,7 @@ static bool parse_listen(const char *s, struct sockaddr_storage *sa,
 
 struct serve_opts {
     const char *listen, *keys, *config;
-    unsigned threads, max_conns, per_ip, timeout_s, wait_ms, drain_s, rate,
+    unsigned threads, max_conns, per_ip, timeout_s, budget_ms, drain_s, rate,
         cache;
     bool public;
 };
@@ -486,7 +509,7 @@ static int parse_opts(const struct cli *cli, int argc, char **argv,
         {"max-connections", required_argument, NULL, 'm'},
         {"per-ip", required_argument, NULL, 'i'},
         {"timeout", required_argument, NULL, 'T'},
-        {"budget", required_argument, NULL, 'b'},
+        {"budget-ms", required_argument, NULL, 'b'},
         {"drain", required_argument, NULL, 'd'},
         {"rate", required_argument, NULL, 'r'},
         {"config", required_argument, NULL, 'c'},
@@ -501,10 +524,10 @@ static int parse_opts(const struct cli *cli, int argc, char **argv,
         unsigned *out;
         long long min, max;
     } nums[] = {
-        {'t', &o->threads, 1, 64},     {'m', &o->max_conns, 1, 100000},
-        {'i', &o->per_ip, 1, 100000},  {'T', &o->timeout_s, 1, 3600},
-        {'b', &o->wait_ms, 1, 600000}, {'d', &o->drain_s, 0, 3600},
-        {'r', &o->rate, 0, 1000000},   {'C', &o->cache, 0, 1000000},
+        {'t', &o->threads, 1, 64},       {'m', &o->max_conns, 1, 100000},
+        {'i', &o->per_ip, 1, 100000},    {'T', &o->timeout_s, 1, 3600},
+        {'b', &o->budget_ms, 1, 600000}, {'d', &o->drain_s, 0, 3600},
+        {'r', &o->rate, 0, 1000000},     {'C', &o->cache, 0, 1000000},
     };
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
@@ -562,13 +585,13 @@ static unsigned drain(struct server *srv, unsigned secs)
 int cmd_serve(struct cli *cli, int argc, char **argv)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    /* Twice the CPUs: a thread waiting on its socket lets another match. */
+    /* Twice the CPUs: a worker reading the store leaves its CPU to another. */
     struct serve_opts o = {.listen = "127.0.0.1:8080",
                            .threads = cpus > 2 ? 2 * (unsigned)cpus : 4,
                            .max_conns = 256,
                            .per_ip = 128,
                            .timeout_s = 15,
-                           .wait_ms = 2000,
+                           .budget_ms = 2000,
                            .drain_s = 10,
                            .cache = 1024};
     if (o.threads > 16)
@@ -592,6 +615,7 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
     struct server *srv = kg_xcalloc(1, sizeof *srv);
     srv->db_path = cli->db_path;
     srv->rate = o.rate;
+    srv->budget_ms = o.budget_ms;
     pthread_mutex_init(&srv->lock, NULL);
     g_srv = srv;
     struct MHD_Daemon *d = NULL;
@@ -612,7 +636,6 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
     struct serve_app_opts ao = {.db_path = cli->db_path,
                                 .config = o.config,
                                 .workers = o.threads,
-                                .wait_s = o.wait_ms / 1000.0,
                                 .cache_slots = o.cache};
     kg_status st = serve_app_open(&ao, &srv->app, err, sizeof err);
     if (st != KG_OK) {
@@ -620,14 +643,17 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
         rc = kg_exit_code(st);
         goto out;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
+    /* A thread per connection: a match holds up its own client only, and a
+     * kept answer (no worker needed) is never queued behind one; the
+     * workers (--threads) bound the matching done at once. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD |
+                     MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO |
                      MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (sa.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, o.threads,
-        MHD_OPTION_CONNECTION_LIMIT, o.max_conns,
+        (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT, o.max_conns,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, o.per_ip,
         MHD_OPTION_CONNECTION_TIMEOUT, o.timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_CONN_MEMORY,

@@ -20,7 +20,6 @@ struct serve_app_opts {
     const char *db_path;
     const char *config; /* matcher settings file, or NULL */
     unsigned workers;   /* requests served at once */
-    double wait_s;      /* longest wait for a free worker */
     size_t cache_slots; /* answers kept per generation; 0: none */
 };
 
@@ -42,11 +41,13 @@ void serve_app_quiesce(struct serve_app *a);
 void serve_app_free(struct serve_app *a);
 
 /*
- * Borrows a worker of the newest generation, waiting up to wait_s
- * (KG_EBUSY then), and notes whether the data moved since it was loaded
- * (the reloader then builds the next generation while this one answers).
+ * Borrows a worker of the newest generation, waiting until deadline (a
+ * kg_monotonic() time; KG_EBUSY then), and notes whether the data moved
+ * since it was loaded (the reloader then builds the next generation while
+ * this one answers). The worker's matching gives up at the deadline too
+ * (KG_ETIMEOUT from the use cases).
  */
-kg_status serve_app_acquire(struct serve_app *a,
+kg_status serve_app_acquire(struct serve_app *a, double deadline,
                             struct serve_worker **w) KG_MUST_CHECK;
 void serve_app_release(struct serve_app *a, struct serve_worker *w);
 
@@ -57,14 +58,25 @@ struct app_session *serve_worker_session(struct serve_worker *w);
  * Answers of the matching routes, kept per generation: the data a
  * generation holds never changes, so an answer stays right until the
  * next reload drops them all. get returns a copy (caller frees) of the
- * answer stored under key in w's generation, or NULL; put stores one (not
+ * answer stored under key in the current generation, or NULL (also when
+ * a data file moved since the last check); it needs no worker, so a kept
+ * answer never waits behind a match. put stores one in w's generation (not
  * over SERVE_CACHE_MAX_BODY bytes), evicting the slot's previous answer.
  */
 #define SERVE_CACHE_MAX_BODY (64u << 10)
-char *serve_app_cache_get(struct serve_app *a, struct serve_worker *w,
-                          const char *key, size_t *len);
+char *serve_app_cache_get(struct serve_app *a, const char *key, size_t *len);
 void serve_app_cache_put(struct serve_worker *w, const char *key,
                          const char *body, size_t len);
+/*
+ * One computation per key at a time. begin returns true when the caller
+ * is to compute key's answer (it must then call end, whatever happens),
+ * false after waiting (until deadline at most) for another request
+ * computing it: the caller then looks in the cache again. Without a
+ * cache (--cache 0) every caller computes.
+ */
+bool serve_app_flight_begin(struct serve_app *a, const char *key,
+                            double deadline);
+void serve_app_flight_end(struct serve_app *a, const char *key);
 
 /* What the loaded generation holds. */
 struct serve_app_info {
@@ -148,6 +160,8 @@ struct serve_req {
     bool keys;       /* the server has API keys (writes are possible) */
     const char *db_path;
     struct serve_app *app;
+    double deadline;    /* kg_monotonic() time the answer is due by */
+    unsigned budget_ms; /* the budget behind it (for messages) */
     /* The answer: */
     unsigned status;
     char *content; /* owned; malloc'd */
@@ -155,6 +169,7 @@ struct serve_req {
     const char *content_type;
     enum serve_route route;
     const char *allow; /* the Allow header of a 405 */
+    bool timed_out;    /* the use case ran out of budget (503 timeout) */
 };
 
 /* Routes req and fills its answer (never fails: errors are answers). */

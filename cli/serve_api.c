@@ -73,6 +73,13 @@ static void fail_status(struct serve_req *req, kg_status st, const char *msg)
     case KG_EBUSY:
         serve_api_error(req, 503, "busy", "%s", msg);
         break;
+    case KG_ETIMEOUT:
+        serve_api_error(req, 503, "timeout",
+                        "the request ran over its time budget of %u ms "
+                        "(%s)",
+                        req->budget_ms, msg);
+        req->timed_out = true;
+        break;
     default:
         serve_api_error(req, 500, "internal", "%s", msg);
     }
@@ -169,7 +176,7 @@ static void match_kinds_arg(struct serve_req *req, unsigned *kinds, bool *bad)
 static struct serve_worker *worker(struct serve_req *req)
 {
     struct serve_worker *w;
-    if (serve_app_acquire(req->app, &w) != KG_OK) {
+    if (serve_app_acquire(req->app, req->deadline, &w) != KG_OK) {
         serve_api_error(req, 503, "busy",
                         "every worker is busy; try again shortly");
         return NULL;
@@ -189,34 +196,42 @@ static void match_common(struct serve_req *req, struct serve_match *q,
 typedef kg_status (*use_case)(struct serve_worker *w, const void *args,
                               json_t **out, char *err, size_t errlen);
 
-/* Runs fn for the request, or answers from the generation's cache when
- * the same request (key) was answered since the data was loaded. */
+/* Answers from the generation's cache when the same request (key) was
+ * answered since the data was loaded, else runs fn on a worker. */
 static void run_cached(struct serve_req *req, char *key, use_case fn,
                        const void *args)
 {
-    struct serve_worker *w = worker(req);
-    if (w) {
-        size_t n = 0;
-        char *hit = serve_app_cache_get(req->app, w, key, &n);
-        if (hit) {
-            req->status = 200;
-            req->content_type = "application/json; charset=utf-8";
-            req->content = hit;
-            req->content_len = n;
+    size_t n = 0;
+    char *hit = serve_app_cache_get(req->app, key, &n);
+    /* The same request being answered: wait for it and look again; when
+     * it failed or was not kept, compute it here (leading the next ones). */
+    bool lead = false;
+    for (int tries = 0; !hit && !lead && tries < 2; tries++) {
+        lead = serve_app_flight_begin(req->app, key, req->deadline);
+        if (!lead)
+            hit = serve_app_cache_get(req->app, key, &n);
+    }
+    struct serve_worker *w = hit ? NULL : worker(req);
+    if (hit) {
+        req->status = 200;
+        req->content_type = "application/json; charset=utf-8";
+        req->content = hit;
+        req->content_len = n;
+    } else if (w) {
+        json_t *out;
+        char err[600];
+        kg_status st = fn(w, args, &out, err, sizeof err);
+        if (st != KG_OK) {
+            fail_status(req, st, err);
         } else {
-            json_t *out;
-            char err[600];
-            kg_status st = fn(w, args, &out, err, sizeof err);
-            if (st != KG_OK) {
-                fail_status(req, st, err);
-            } else {
-                answer_json(req, 200, out);
-                if (req->content)
-                    serve_app_cache_put(w, key, req->content, req->content_len);
-            }
+            answer_json(req, 200, out);
+            if (req->content)
+                serve_app_cache_put(w, key, req->content, req->content_len);
         }
         serve_app_release(req->app, w);
     }
+    if (lead)
+        serve_app_flight_end(req->app, key);
     free(key);
 }
 

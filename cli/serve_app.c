@@ -39,11 +39,14 @@ struct serve_worker {
     struct serve_worker *next_free;
 };
 
-/* One answer kept: the cache is direct-mapped (a key's hash picks its
- * slot; a newcomer evicts), so its size is bounded by slots times
- * SERVE_CACHE_MAX_BODY. */
+/* One answer kept. The cache is set-associative: a key's hash picks a set
+ * of CACHE_WAYS slots, and a newcomer takes the set's least recently used
+ * one (direct-mapped, two keys of one slot would evict each other for
+ * good), so its size is bounded by slots times SERVE_CACHE_MAX_BODY. */
+#define CACHE_WAYS 4
 struct cache_slot {
     uint64_t hash;
+    uint64_t used; /* the generation's clock at the last use */
     char *key, *body;
     size_t len;
 };
@@ -58,7 +61,15 @@ struct gen {
     struct serve_worker *free;
     pthread_mutex_t cache_lock;
     struct cache_slot *cache;
-    size_t ncache;
+    size_t ncache;  /* slots, a multiple of CACHE_WAYS */
+    uint64_t clock; /* under cache_lock */
+};
+
+/* A matching answer being computed: requests for the same key wait for it
+ * rather than compute it again (a popular demand, a herd after a reload). */
+struct flight {
+    char *key;
+    struct flight *next;
 };
 
 struct serve_app {
@@ -66,12 +77,13 @@ struct serve_app {
     char *path[F_COUNT];
     char *config;
     unsigned workers;
-    double wait_s;
     size_t cache_slots;
     uint64_t cache_hits, cache_misses; /* under lock */
     pthread_mutex_t lock;
     pthread_cond_t freed;  /* a worker came back */
     pthread_cond_t wanted; /* the reloader has work, or must stop */
+    pthread_cond_t landed; /* a flight ended */
+    struct flight *flights;
     struct gen *cur;
     struct stamps seen; /* the stamps last checked against the store */
     bool want_reload, stop;
@@ -147,7 +159,7 @@ static kg_status gen_load(struct serve_app *a, struct gen **out, char *err,
     kg_status st = KG_OK;
     *out = NULL;
     pthread_mutex_init(&gn->cache_lock, NULL);
-    gn->ncache = a->cache_slots;
+    gn->ncache = (a->cache_slots + CACHE_WAYS - 1) / CACHE_WAYS * CACHE_WAYS;
     gn->cache = kg_xcalloc(gn->ncache ? gn->ncache : 1, sizeof *gn->cache);
     gn->nw = a->workers;
     gn->w = kg_xcalloc(gn->nw, sizeof *gn->w);
@@ -251,10 +263,16 @@ kg_status serve_app_open(const struct serve_app_opts *o, struct serve_app **out,
     a->path[F_GRAPH] = app_graph_cache_path(o->db_path);
     a->config = o->config ? kg_xstrdup(o->config) : NULL;
     a->workers = o->workers ? o->workers : 1;
-    a->wait_s = o->wait_s > 0 ? o->wait_s : 2;
     a->cache_slots = o->cache_slots;
     pthread_mutex_init(&a->lock, NULL);
-    pthread_cond_init(&a->freed, NULL);
+    /* Requests wait for a worker until their deadline, a kg_monotonic()
+     * time: the same clock. */
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&a->freed, &ca);
+    pthread_cond_init(&a->landed, &ca);
+    pthread_condattr_destroy(&ca);
     pthread_cond_init(&a->wanted, NULL);
     stamp_all(a, &a->seen);
     kg_status st = gen_load(a, &a->cur, err, errlen);
@@ -294,8 +312,14 @@ void serve_app_free(struct serve_app *a)
         pthread_join(a->reloader, NULL);
     }
     gen_free(a->cur);
+    for (struct flight *f = a->flights, *next; f; f = next) {
+        next = f->next;
+        free(f->key);
+        free(f);
+    }
     pthread_cond_destroy(&a->wanted);
     pthread_cond_destroy(&a->freed);
+    pthread_cond_destroy(&a->landed);
     pthread_mutex_destroy(&a->lock);
     for (int i = 0; i < F_COUNT; i++)
         free(a->path[i]);
@@ -332,13 +356,19 @@ static void check_fresh(struct serve_app *a, struct serve_worker *w)
     pthread_mutex_unlock(&a->lock);
 }
 
-kg_status serve_app_acquire(struct serve_app *a, struct serve_worker **out)
+/* A kg_monotonic() time for pthread_cond_timedwait (the conditions run on
+ * CLOCK_MONOTONIC). */
+static struct timespec timespec_at(double t)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    double end = (double)until.tv_sec + until.tv_nsec / 1e9 + a->wait_s;
-    until.tv_sec = (time_t)end;
-    until.tv_nsec = (long)((end - (double)until.tv_sec) * 1e9);
+    struct timespec ts = {(time_t)t, 0};
+    ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+    return ts;
+}
+
+kg_status serve_app_acquire(struct serve_app *a, double deadline,
+                            struct serve_worker **out)
+{
+    struct timespec until = timespec_at(deadline);
     *out = NULL;
     pthread_mutex_lock(&a->lock);
     int rc = 0;
@@ -353,6 +383,7 @@ kg_status serve_app_acquire(struct serve_app *a, struct serve_worker **out)
     if (!w)
         return KG_EBUSY;
     check_fresh(a, w);
+    app_set_deadline(w->a, deadline);
     *out = w;
     return KG_OK;
 }
@@ -408,29 +439,104 @@ static uint64_t key_hash(const char *key)
     return h;
 }
 
-char *serve_app_cache_get(struct serve_app *a, struct serve_worker *w,
-                          const char *key, size_t *len)
+/* The slot holding key in its set, or (want_free) the one to take: an
+ * empty one, else the least recently used. The caller holds cache_lock. */
+static struct cache_slot *cache_slot_of(struct gen *gn, uint64_t h,
+                                        const char *key, bool want_free)
 {
-    struct gen *gn = w->gen;
-    char *body = NULL;
-    if (!gn->ncache)
-        return NULL;
-    uint64_t h = key_hash(key);
-    pthread_mutex_lock(&gn->cache_lock);
-    struct cache_slot *c = &gn->cache[h % gn->ncache];
-    if (c->key && c->hash == h && strcmp(c->key, key) == 0) {
-        body = kg_xmalloc(c->len ? c->len : 1);
-        memcpy(body, c->body, c->len);
-        *len = c->len;
+    struct cache_slot *set =
+        &gn->cache[h % (gn->ncache / CACHE_WAYS) * CACHE_WAYS];
+    struct cache_slot *old = set;
+    for (size_t i = 0; i < CACHE_WAYS; i++) {
+        struct cache_slot *c = &set[i];
+        if (c->key && c->hash == h && strcmp(c->key, key) == 0)
+            return c;
+        if (!c->key ? old->key != NULL : old->key && c->used < old->used)
+            old = c;
     }
-    pthread_mutex_unlock(&gn->cache_lock);
+    return want_free ? old : NULL;
+}
+
+char *serve_app_cache_get(struct serve_app *a, const char *key, size_t *len)
+{
+    char *body = NULL;
+    if (!a->cache_slots)
+        return NULL;
+    /* Only while the files are as last checked: when one moved, the
+     * request takes a worker, whose check may start a reload. */
+    struct stamps now;
+    stamp_all(a, &now);
+    struct gen *gn = NULL;
+    pthread_mutex_lock(&a->lock);
+    if (memcmp(&now, &a->seen, sizeof now) == 0) {
+        gn = a->cur;
+        gn->refs++;
+    }
+    pthread_mutex_unlock(&a->lock);
+    if (gn) {
+        pthread_mutex_lock(&gn->cache_lock);
+        struct cache_slot *c = cache_slot_of(gn, key_hash(key), key, false);
+        if (c) {
+            c->used = ++gn->clock;
+            body = kg_xmalloc(c->len ? c->len : 1);
+            memcpy(body, c->body, c->len);
+            *len = c->len;
+        }
+        pthread_mutex_unlock(&gn->cache_lock);
+    }
     pthread_mutex_lock(&a->lock);
     if (body)
         a->cache_hits++;
     else
         a->cache_misses++;
+    struct gen *dead = gn ? gen_unref(gn) : NULL;
     pthread_mutex_unlock(&a->lock);
+    gen_free(dead);
     return body;
+}
+
+static struct flight **flight_find(struct serve_app *a, const char *key)
+{
+    struct flight **f = &a->flights;
+    while (*f && strcmp((*f)->key, key) != 0)
+        f = &(*f)->next;
+    return f;
+}
+
+bool serve_app_flight_begin(struct serve_app *a, const char *key,
+                            double deadline)
+{
+    if (!a->cache_slots)
+        return true; /* nothing to wait for: an answer would not be kept */
+    struct timespec until = timespec_at(deadline);
+    pthread_mutex_lock(&a->lock);
+    bool waited = false;
+    int rc = 0;
+    while (*flight_find(a, key) && rc == 0) {
+        waited = true;
+        rc = pthread_cond_timedwait(&a->landed, &a->lock, &until);
+    }
+    if (!waited) {
+        struct flight *f = kg_xcalloc(1, sizeof *f);
+        f->key = kg_xstrdup(key);
+        f->next = a->flights;
+        a->flights = f;
+    }
+    pthread_mutex_unlock(&a->lock);
+    return !waited;
+}
+
+void serve_app_flight_end(struct serve_app *a, const char *key)
+{
+    pthread_mutex_lock(&a->lock);
+    struct flight **p = flight_find(a, key), *f = *p;
+    if (f)
+        *p = f->next;
+    pthread_cond_broadcast(&a->landed);
+    pthread_mutex_unlock(&a->lock);
+    if (f)
+        free(f->key);
+    free(f);
 }
 
 void serve_app_cache_put(struct serve_worker *w, const char *key,
@@ -443,9 +549,9 @@ void serve_app_cache_put(struct serve_worker *w, const char *key,
     char *k = kg_xstrdup(key), *b = kg_xmalloc(len ? len : 1);
     memcpy(b, body, len);
     pthread_mutex_lock(&gn->cache_lock);
-    struct cache_slot *c = &gn->cache[h % gn->ncache];
+    struct cache_slot *c = cache_slot_of(gn, h, key, true);
     char *old_k = c->key, *old_b = c->body;
-    *c = (struct cache_slot){h, k, b, len};
+    *c = (struct cache_slot){h, ++gn->clock, k, b, len};
     pthread_mutex_unlock(&gn->cache_lock);
     free(old_k);
     free(old_b);

@@ -30,6 +30,8 @@ const char *kg_status_str(kg_status st)
         return "network error";
     case KG_EINTERNAL:
         return "internal error";
+    case KG_ETIMEOUT:
+        return "out of time";
     }
     return "unknown error";
 }

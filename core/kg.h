@@ -27,6 +27,7 @@ typedef enum kg_status {
     KG_ELIMIT,    /* a size, depth or count limit was passed */
     KG_ENET,      /* network or remote-server failure */
     KG_EINTERNAL, /* a library failed in an unexpected way */
+    KG_ETIMEOUT,  /* a time budget ran out before the work was done */
 } kg_status;
 
 /* Short English name of a status ("bad input", ...); never NULL. */

@@ -86,6 +86,10 @@ void match_free(struct matcher *m); /* NULL is a no-op */
  * relevance (config text.bm25). An index is for one thread at a time. */
 void match_set_index(struct matcher *m, struct index *ix);
 
+/* Lets m give up a query once kg_monotonic() passes deadline (0: never):
+ * match_run then returns KG_ETIMEOUT. Stays set for later queries. */
+void match_set_deadline(struct matcher *m, double deadline);
+
 /* What to match. */
 struct match_query {
     uint32_t demand;       /* a demand vertex, or GRAPH_NONE to use text */
@@ -146,7 +150,8 @@ void match_result_release(struct match_result *r);
 /*
  * Scores every candidate for one query and keeps the best per kind.
  * Returns KG_EUSAGE for a vertex that is not a demand, KG_EINTERNAL when
- * text analysis fails (message via match_last_error). r is filled only on
+ * text analysis fails, KG_ETIMEOUT past the deadline (message via
+ * match_last_error). r is filled only on
  * success; release it with match_result_release.
  */
 kg_status match_run(struct matcher *m, const struct match_query *q,

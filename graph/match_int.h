@@ -6,6 +6,8 @@
 #ifndef KG_MATCH_INT_H
 #define KG_MATCH_INT_H
 
+#include <stdio.h>
+
 #include "core/text.h"
 #include "graph/graph_int.h"
 #include "graph/match.h"
@@ -98,7 +100,19 @@ struct matcher {
     /* current query */
     uint32_t demand, enterprise;
     const char *qtext;
+    double deadline; /* kg_monotonic() time to give up at; 0: none */
 };
+
+/* KG_ETIMEOUT (with the message set) once m's deadline has passed: the
+ * scoring calls it between passes and every few thousand candidates, where
+ * stopping leaves nothing half-done that the next query would see. */
+static inline kg_status match_check_time(struct matcher *m)
+{
+    if (!(m->deadline > 0) || kg_monotonic() < m->deadline)
+        return KG_OK;
+    snprintf(m->errbuf, sizeof m->errbuf, "stopped at the deadline");
+    return KG_ETIMEOUT;
+}
 
 static inline bool match_is_item(unsigned kind)
 {

@@ -98,6 +98,11 @@ void match_set_index(struct matcher *m, struct index *ix)
     m->nixvert = 0;
 }
 
+void match_set_deadline(struct matcher *m, double deadline)
+{
+    m->deadline = deadline;
+}
+
 void match_result_release(struct match_result *r)
 {
     free(r->hits);
@@ -1030,6 +1035,8 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
     st = bm25_search(m, q->bm25_text
                             ? q->bm25_text
                             : (q->demand == GRAPH_NONE ? m->qtext : NULL));
+    if (st == KG_OK)
+        st = match_check_time(m);
     if (st != KG_OK)
         return st;
     text_pass(m);
@@ -1039,12 +1046,23 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
     bm25_blend(m);
     for (size_t i = 0; i < m->npool[KG_INSTITUTION]; i++)
         m->thas[m->pool[KG_INSTITUTION][i]] = false;
+    st = match_check_time(m);
+    if (st != KG_OK)
+        return st;
     size_t cap = 4096;
     double *buf = kg_xmalloc(cap * sizeof *buf);
     text_people(m, buf, cap);
     mark_demand_concepts(m);
     match_pivot_find(m);
-    st = graph_pass(m);
+    st = match_check_time(m);
+    if (st == KG_OK)
+        st = graph_pass(m);
+    if (st == KG_OK)
+        st = match_check_time(m);
+    if (st == KG_ETIMEOUT) {
+        free(buf);
+        return st;
+    }
     if (st != KG_OK) {
         snprintf(m->errbuf, sizeof m->errbuf, "personalized PageRank: %s",
                  kg_status_str(st));
@@ -1054,6 +1072,9 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
     graph_people(m, buf, cap);
     free(buf);
     mark_ties(m);
+    st = match_check_time(m);
+    if (st != KG_OK)
+        return st;
     r->demand_domains = query_domains(m);
 
     static const kg_kind order[] = {KG_ACHIEVEMENT, KG_PATENT, KG_EXPERT,
@@ -1071,7 +1092,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
     r->hits = kg_xcalloc(cap_hits ? cap_hits : 1, sizeof *r->hits);
     domain_mask dm = r->demand_domains;
     double min = q->min_score_set ? q->min_score : m->c.min_score;
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 4 && st == KG_OK; k++) {
         kg_kind kind = order[k];
         if (!(kinds & KG_KIND_BIT(kind)))
             continue;
@@ -1079,6 +1100,10 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
             kg_xmalloc((m->npool[kind] ? m->npool[kind] : 1) * sizeof *cand);
         size_t nc = 0, nh = 0;
         for (size_t i = 0; i < m->npool[kind]; i++) {
+            if ((i & 4095) == 4095)
+                st = match_check_time(m);
+            if (st != KG_OK)
+                break;
             uint32_t v = m->pool[kind][i];
             /* Text evidence: an item that shares terms with the (expanded)
              * query; a person or institution with scored items. */
@@ -1114,6 +1139,10 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
                 cand[nc++] = v;
             }
         }
+        if (st != KG_OK) {
+            free(cand);
+            break;
+        }
         size_t keep = nc;
         if (q->top) {
             heap_sort_desc(m->heap, nh);
@@ -1139,8 +1168,12 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
         }
         free(cand);
     }
-    if (q->explain)
-        for (size_t i = 0; i < r->n; i++)
+    for (size_t i = 0; q->explain && i < r->n && st == KG_OK; i++) {
+        st = match_check_time(m);
+        if (st == KG_OK)
             match_explain(m, &r->hits[i]);
-    return KG_OK;
+    }
+    if (st != KG_OK)
+        match_result_release(r);
+    return st;
 }

@@ -70,11 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_write(fuzz_path(conf, sizeof conf, "http.conf"), no_dict,
                    sizeof no_dict - 1);
         char err[512];
-        struct serve_app_opts o = {.db_path = db,
-                                   .config = conf,
-                                   .workers = 1,
-                                   .wait_s = 5,
-                                   .cache_slots = 16};
+        struct serve_app_opts o = {
+            .db_path = db, .config = conf, .workers = 1, .cache_slots = 16};
         if (serve_app_open(&o, &app, err, sizeof err) != KG_OK)
             abort();
     }
@@ -117,6 +114,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .body_len = body ? strlen(body) : 0,
         .arg = arg,
         .conn = &a,
+        .deadline = kg_monotonic() + 5,
+        .budget_ms = 5000,
         .authorized = data[0] & 4,
         .has_auth = data[0] & 12,
         .keys = data[0] & 16,

@@ -156,6 +156,38 @@ static void a_session_answers_the_same_request_alike(void **state)
     kg_buf_release(&b.ev);
 }
 
+static void a_passed_deadline_stops_matching_until_it_is_lifted(void **state)
+{
+    struct fx *f = *state;
+    struct seen a, b, c;
+    struct app_sink ka = sink_of(&a), kb = sink_of(&b), kc = sink_of(&c);
+    const char *ids[] = {"D02", "D01", "D08"};
+    struct app_match_opts mo = {.top = 4, .explain = true};
+    /* Without a deadline three demands run as a batch; with a far one, in
+     * turn on the session's matcher: the same answers. */
+    assert_int_equal(app_match_demands(f->a, ids, 3, &mo, &ka), KG_OK);
+    app_set_deadline(f->a, kg_monotonic() + 3600);
+    assert_int_equal(app_match_demands(f->a, ids, 3, &mo, &kb), KG_OK);
+    assert_string_equal(events(&a), events(&b));
+    assert_true(a.sum == b.sum);
+    app_set_deadline(f->a, kg_monotonic() - 1);
+    assert_int_equal(app_match_demands(f->a, ids, 3, &mo, &kc), KG_ETIMEOUT);
+    assert_non_null(strstr(app_last_error(f->a), "stopped at the deadline"));
+    assert_int_equal(app_match_text(f->a, "laser welding", &mo, &kc),
+                     KG_ETIMEOUT);
+    struct app_partner_opts po = {.demand = "D01", .top = 3};
+    assert_int_equal(app_partners(f->a, &po, &kc), KG_ETIMEOUT);
+    assert_int_equal(c.hits, 0);
+    app_set_deadline(f->a, 0);
+    kg_buf_release(&c.ev);
+    kc = sink_of(&c);
+    assert_int_equal(app_match_demands(f->a, ids, 3, &mo, &kc), KG_OK);
+    assert_string_equal(events(&a), events(&c));
+    kg_buf_release(&a.ev);
+    kg_buf_release(&b.ev);
+    kg_buf_release(&c.ev);
+}
+
 static void an_unknown_demand_sends_nothing_and_says_so(void **state)
 {
     struct fx *f = *state;
@@ -305,6 +337,7 @@ int main(void)
         cmocka_unit_test(a_missing_database_fails_with_its_message),
         cmocka_unit_test(sinks_see_start_then_each_demand_in_order),
         cmocka_unit_test(a_session_answers_the_same_request_alike),
+        cmocka_unit_test(a_passed_deadline_stops_matching_until_it_is_lifted),
         cmocka_unit_test(an_unknown_demand_sends_nothing_and_says_so),
         cmocka_unit_test(text_comes_as_one_group_without_an_id),
         cmocka_unit_test(an_ambiguous_enterprise_lists_the_candidates),
