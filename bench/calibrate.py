@@ -55,7 +55,8 @@ COLLS = es.IRC + ["csl-demands-title", "csl-demands-desc", "csl-dev-title",
 # Far apart: the needs of the first against the items of the second, and
 # the reverse.
 OFF = [("cisi", "med"), ("cacm", "cf"), ("npl", "time"), ("lisa", "cf"),
-       ("adi", "med"), ("time", "cacm"), ("csl-demands-title", "npl")]
+       ("adi", "med"), ("time", "cacm"), ("csl-demands-title", "npl"),
+       ("csl-demands-desc", "npl")]
 FEATS = ("evidence", "coverage", "cosine")
 OFF_WEIGHT = 1.0  # an off-topic pairing weighs as much as a collection
 

@@ -41,12 +41,12 @@ void match_config_default(struct match_config *c)
         .cross_breadth = 0.05,
         .threads = 0,
         .calibrate = true,
-        .cal_bias = -6.1640,
-        .cal_rank = 3.2752,
-        .cal_coverage = 2.4427,
-        .cal_cosine = 0.5617,
-        .cal_joint = 1.5708,
-        .cal_need = 2.4754,
+        .cal_bias = -6.2442,
+        .cal_rank = 3.2953,
+        .cal_coverage = 2.4577,
+        .cal_cosine = 0.5652,
+        .cal_joint = 1.5805,
+        .cal_need = 2.6110,
         .min_score = 0.05,
     };
 }
