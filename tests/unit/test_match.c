@@ -560,7 +560,8 @@ static void calibrated_score_is_the_logistic_of_the_evidence(void **state)
     for (size_t i = 0; i < r.n; i++) {
         const struct match_hit *h = &r.hits[i];
         double x = -3 + 2 * h->evidence + 1.5 * h->coverage + 0.5 * h->cosine +
-                   0.25 * h->evidence * h->coverage + 0.75 * h->need_breadth;
+                   0.25 * h->evidence * h->coverage +
+                   (h->kind != KG_EXPERT ? 0.75 * h->need_breadth : 0);
         assert_float_equal(h->need_breadth, r.hits[0].need_breadth, 1e-12);
         assert_true(h->breadth >= 0 && h->breadth <= h->coverage + 1e-9);
         if (h->kind == KG_ACHIEVEMENT || h->kind == KG_PATENT)
