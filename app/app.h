@@ -138,6 +138,8 @@ struct app_hit {
     double evidence;         /* = text + graph + fit: orders within a query */
     double coverage;         /* share of the need's term weight it holds */
     double cosine;           /* TF-IDF cosine to the unexpanded need */
+    double breadth;          /* coverage beyond its strongest shared term */
+    double need_breadth;     /* the best breadth of any item for the need */
     bool cross_domain;
     bool accepted; /* a broker accepted this pair (declined ones never
                       come: they leave the demand's ranking) */

@@ -244,6 +244,8 @@ void app_hit_from(const struct graph *g, const struct match_hit *h, size_t rank,
     out->evidence = h->evidence;
     out->coverage = h->coverage;
     out->cosine = h->cosine;
+    out->breadth = h->breadth;
+    out->need_breadth = h->need_breadth;
     out->cross_domain = h->cross_domain;
     out->nconcepts = h->nconcepts;
     for (size_t i = 0; i < h->nconcepts; i++)

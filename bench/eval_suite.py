@@ -211,7 +211,13 @@ def run(cmd, **kw):
                           **kw)
 
 
+# The binary that builds the databases when it is not the one measured
+# (--build-with): a matcher change need not re-import every collection.
+BUILD_EXE = None
+
+
 def build_db(exe, work, c):
+    exe = BUILD_EXE or exe
     db = os.path.join(work, c.name + ".db")
     h = hashlib.sha256()
     st = os.stat(exe)
@@ -374,6 +380,9 @@ def main():
     ap.add_argument("--only", default="")
     ap.add_argument("--grid", default=None)
     ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument("--build-with", default=None,
+                    help="a kgmatch that imports and indexes the "
+                         "collections (default: --kgmatch)")
     ap.add_argument("--no-rap", action="store_true")
     ap.add_argument("--json", default=None, help="write every figure here")
     ap.add_argument("--pairs", default=None,
@@ -381,6 +390,8 @@ def main():
                          "(collection, need, item, score, grade) here")
     a = ap.parse_args()
     exe = os.path.abspath(a.kgmatch)
+    global BUILD_EXE
+    BUILD_EXE = a.build_with and os.path.abspath(a.build_with)
     os.makedirs(a.work, exist_ok=True)
     names = [n for n in ALL if not a.only or n in a.only.split(",")]
     grid = read_grid(a.grid) if a.grid else []

@@ -44,13 +44,15 @@ struct match_config {
     unsigned institution_k; /* best k experts and items */
     double cross_min;       /* calibrated score a cross-domain mark needs */
     double cross_cosine;    /* ... and the cosine behind it */
+    double cross_breadth;   /* ... and the breadth (evidence beyond one
+                               word of the need) */
     unsigned threads;       /* for batches; 0 = online CPUs, <= 8 */
     /* The calibrated score: P(relevant) = 1 / (1 + exp(-(bias + rank *
-     * evidence + coverage * cov + cosine * cos + joint * evidence * cov))),
-     * fitted on the suite's judgments by bench/calibrate.py
-     * (graph/README.md). */
+     * evidence + coverage * cov + cosine * cos + joint * evidence * cov +
+     * need * the need's best breadth))), fitted on the suite's judgments
+     * and off-topic needs by bench/calibrate.py (graph/README.md). */
     bool calibrate; /* no: the score is the evidence itself */
-    double cal_bias, cal_rank, cal_coverage, cal_cosine, cal_joint;
+    double cal_bias, cal_rank, cal_coverage, cal_cosine, cal_joint, cal_need;
     double min_score; /* hits below it are left out */
 };
 
@@ -132,6 +134,10 @@ struct match_hit {
     double coverage;         /* share of the query's term weight the record
                                 (or its best item) holds, in [0, 1] */
     double cosine;           /* TF-IDF cosine to the unexpanded query */
+    double breadth;          /* coverage beyond the record's (or its best
+                                item's) strongest shared term alone */
+    double need_breadth;     /* the best breadth of any item for this need:
+                                how much of it the store holds at all */
     bool cross_domain;
     char concepts[MATCH_MAX_CONCEPTS][MATCH_CONCEPT_LEN]; /* labels */
     size_t nconcepts;

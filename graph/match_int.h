@@ -54,9 +54,13 @@ struct matcher {
     double *tbest;    /* the best cosine behind a record (own or an item's) */
     double *cos0;     /* cosine to the unexpanded query, by vertex */
     double *cov;      /* share of the unexpanded query's weight held */
+    double *covmax;   /* ... by the record's strongest shared own term */
+    double *covown;   /* ... through the need's own (untranslated) terms */
     uint32_t *c0list; /* records with cos0 > 0 */
     size_t nc0list;
     double qcos, qcov; /* the best cos0 and cov over the items */
+    double qbreadth;   /* the best cov - covmax over the items */
+    double qknown;     /* share of a text need's weight in the store's terms */
     double *bm;        /* BM25 of the query against a record, by vertex */
     uint32_t *btouch;  /* records with bm > 0 */
     size_t nbtouch;
@@ -74,6 +78,7 @@ struct matcher {
     double *q, *q2;            /* dense query vectors over terms */
     uint32_t *qt, *q2t;
     size_t nqt, nq2t;
+    size_t nqown; /* qt[0..nqown): the need's own terms, then translations */
     uint8_t *q2mark;
     float *dmark; /* concepts next to the demand: their weight */
     uint32_t *dlist;

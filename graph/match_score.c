@@ -46,7 +46,7 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
 #define MATCH_ARRAYS(X)                                                       \
     X(sim, nr) X(stouch, nr) X(tz, nr) X(thas, nr) X(tev, nr) X(gz, nr)       \
     X(tbest, nr) X(bm, nr) X(btouch, nr) X(cos0, nr) X(cov, nr)              \
-    X(c0list, nr) X(evid, nr)                                                 \
+    X(c0list, nr) X(evid, nr) X(covmax, nr) X(covown, nr)                                                 \
     X(ghas, nr) X(score, nr) X(tpart, nr) X(gpart, nr) X(tie, nr)            \
     X(ireg, nr) X(tlist, nr) X(heap, nr)                                      \
     X(q, nt) X(q2, nt) X(qt, nt) X(q2t, nt) X(q2mark, nt)                     \
@@ -147,11 +147,18 @@ static kg_status text_vector(struct matcher *m, const char *text)
         return KG_EINTERNAL;
     }
     const struct graph *g = m->g;
+    /* A word the store has never seen is part of the need all the same
+     * (weighed at the idf of a term no record holds; each occurrence
+     * once): the absolute evidence counts it as held by no record, as it
+     * would for a stored demand, whose words are in the graph. */
+    double missing = 0, idf0 = graph_idf(g, g->nterms);
     for (size_t i = 0; i < m->tk.n; i++) {
         uint32_t t =
             graph_term_find(g, m->tk.bytes + m->tk.v[i].off, m->tk.v[i].len);
-        if (t == GRAPH_NONE)
+        if (t == GRAPH_NONE) {
+            missing += idf0 * idf0;
             continue;
+        }
         if (m->q[t] == 0)
             m->qt[m->nqt++] = t;
         m->q[t] += 1; /* term frequency for now */
@@ -162,6 +169,7 @@ static kg_status text_vector(struct matcher *m, const char *text)
         m->q[t] = (1 + log(m->q[t])) * graph_idf(g, t);
         norm += m->q[t] * m->q[t];
     }
+    m->qknown = norm + missing > 0 ? norm / (norm + missing) : 1;
     norm = norm > 0 ? sqrt(norm) : 1;
     for (size_t i = 0; i < m->nqt; i++)
         m->q[m->qt[i]] /= norm;
@@ -360,35 +368,48 @@ static void tw_select(struct tw *a, size_t n, size_t k)
 }
 
 /* Evidence that does not depend on the other records: the cosine to the
- * query as given (before expansion) and the share of the query's weight
+ * query as given (before expansion), the share of the query's weight
  * (sum of its squared unit-vector weights) whose terms the record (an
- * item, or an expert's profile) holds; and the best of each over the
- * items, which institutions (no text of their own) take, so that their
- * order stays that of the evidence. */
+ * item, or an expert's profile) holds, and its breadth: the share held
+ * through the need's own words (a translation repeats a word of the need)
+ * beyond the strongest one alone; and the best of each over the items,
+ * which institutions (no text of their own) take, so that their order
+ * stays that of the evidence. The best breadth over the items says how
+ * much of the need the store holds at all. */
 static void absolute_evidence(struct matcher *m)
 {
     const struct graph *g = m->g;
     for (size_t i = 0; i < m->nc0list; i++)
-        m->cos0[m->c0list[i]] = m->cov[m->c0list[i]] = 0;
+        m->cos0[m->c0list[i]] = m->cov[m->c0list[i]] = m->covmax[m->c0list[i]] =
+            m->covown[m->c0list[i]] = 0;
     m->nc0list = 0;
+    double known = sqrt(m->qknown);
     for (size_t i = 0; i < m->nstouch; i++) {
         uint32_t v = m->stouch[i];
-        m->cos0[v] = m->sim[v];
+        m->cos0[v] = m->sim[v] * known;
         m->c0list[m->nc0list++] = v;
     }
     for (size_t i = 0; i < m->nqt; i++) {
         uint32_t t = m->qt[i];
-        double x = m->q[t] * m->q[t];
-        for (uint64_t j = g->inv_off[t]; j < g->inv_off[t + 1]; j++)
-            m->cov[g->inv_v[j]] += x;
+        double x = m->q[t] * m->q[t] * m->qknown;
+        bool own = i < m->nqown; /* else a translation of the need's */
+        for (uint64_t j = g->inv_off[t]; j < g->inv_off[t + 1]; j++) {
+            uint32_t v = g->inv_v[j];
+            m->cov[v] += x;
+            if (own) {
+                m->covown[v] += x;
+                m->covmax[v] = fmax(m->covmax[v], x);
+            }
+        }
     }
-    m->qcos = m->qcov = 0;
+    m->qcos = m->qcov = m->qbreadth = 0;
     for (size_t i = 0; i < m->nc0list; i++) {
         uint32_t v = m->c0list[i];
         if (!match_is_item(g->vkind[v]))
             continue;
         m->qcos = fmax(m->qcos, m->cos0[v]);
         m->qcov = fmax(m->qcov, m->cov[v]);
+        m->qbreadth = fmax(m->qbreadth, m->covown[v] - m->covmax[v]);
     }
 }
 
@@ -961,16 +982,22 @@ static double squash(const struct match_config *c, double z)
 }
 
 /* The calibrated estimate that the pair is relevant, from the evidence
- * (which orders candidates within a query) and two absolute measures
- * (which set the level across queries); the evidence itself when
- * calibration is off. Non-decreasing in each argument. */
-static double calibrated(const struct match_config *c, double evidence,
-                         double cov, double cosine)
+ * (which orders candidates within a query), two absolute measures of the
+ * pair and one of the need: how much of it, beyond a single term, the
+ * store's best item holds (the same for every candidate, so it sets the
+ * level and leaves the order alone: a need the store knows nothing about
+ * gets low scores however its candidates rank among themselves); the
+ * evidence itself when calibration is off. Non-decreasing in each
+ * argument. */
+static double calibrated(const struct matcher *m, double evidence, double cov,
+                         double cosine, double level)
 {
+    const struct match_config *c = &m->c;
     if (!c->calibrate)
         return evidence;
     double x = c->cal_bias + c->cal_rank * evidence + c->cal_coverage * cov +
-               c->cal_cosine * cosine + c->cal_joint * evidence * cov;
+               c->cal_cosine * cosine + c->cal_joint * evidence * cov +
+               c->cal_need * level;
     return 1.0 / (1.0 + exp(-x));
 }
 
@@ -984,14 +1011,34 @@ static int cmp_score(const void *a, const void *b, void *ctx)
 }
 
 /* A pairing is cross-domain when both sides are placed, their domains do
- * not meet, the score is high and real text stands behind it (a high
- * z-score alone can come from a demand nothing fits well). */
+ * not meet, the score is high and real text stands behind it: a cosine
+ * (a high z-score alone can come from a demand nothing fits well) and
+ * more than one word of the need (breadth; one shared word, or a word and
+ * its translation, pairs a towel dryer with a bromine plant on steam). */
 static bool is_cross(const struct matcher *m, domain_mask dm, uint32_t v,
-                     double score)
+                     double score, double breadth)
 {
     domain_mask vm = m->g->vdomain[v];
     return dm && vm && !(dm & vm) && score >= m->c.cross_min && m->thas[v] &&
-           m->tbest[v] >= m->c.cross_cosine;
+           m->tbest[v] >= m->c.cross_cosine && breadth >= m->c.cross_breadth;
+}
+
+/* The breadth of v: an institution (no text) takes the best item's. */
+static double breadth_of(const struct matcher *m, uint32_t v, kg_kind kind)
+{
+    return kind != KG_INSTITUTION ? m->covown[v] - m->covmax[v] : m->qbreadth;
+}
+
+/* The breadth that sets a candidate's level: the need's best, the same for
+ * every item and institution of a need. Experts go without: an expert is
+ * compared across needs (a reviewer's papers), and a level shared by all
+ * of a need's experts ranks the papers by how well the store covers them
+ * rather than by the expert's fit (the reviewer gold standard's loss was
+ * 0.2509 with it, 0.2394 without), so expert scores are the conservative
+ * side of the calibration. */
+static double level_of(const struct matcher *m, kg_kind kind)
+{
+    return kind == KG_EXPERT ? 0 : m->qbreadth;
 }
 
 static domain_mask query_domains(const struct matcher *m)
@@ -1010,6 +1057,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
     clear_query(m);
     m->demand = q->demand;
     m->enterprise = GRAPH_NONE;
+    m->qknown = 1;
     m->qtext = q->text ? q->text : "";
     kg_status st = KG_OK;
     if (q->demand != GRAPH_NONE) {
@@ -1029,6 +1077,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
         if (st != KG_OK)
             return st;
     }
+    m->nqown = m->nqt;
     st = add_translations(m, q->xterms, q->nxterms);
     if (st != KG_OK)
         return st;
@@ -1119,13 +1168,14 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
             double bar = q->top && nh == q->top ? fmax(m->heap[0].s, min) : min;
             double cov = kind != KG_INSTITUTION ? m->cov[v] : m->qcov;
             double cos0 = kind != KG_INSTITUTION ? m->cos0[v] : m->qcos;
-            if (calibrated(&m->c, tp + gp + m->c.w_fit, cov, cos0) < bar)
+            double lv = level_of(m, kind);
+            if (calibrated(m, tp + gp + m->c.w_fit, cov, cos0, lv) < bar)
                 continue;
             double e = tp + gp + m->c.w_fit * fit_of(m, v);
-            double s = calibrated(&m->c, e, cov, cos0);
+            double s = calibrated(m, e, cov, cos0, lv);
             if (s < min)
                 continue;
-            bool cross = is_cross(m, dm, v, s);
+            bool cross = is_cross(m, dm, v, s, breadth_of(m, v, kind));
             if (q->cross_only && !cross)
                 continue;
             m->score[v] = s;
@@ -1164,7 +1214,9 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
             h->fit = h->evidence - h->text - h->graph;
             h->coverage = kind != KG_INSTITUTION ? m->cov[v] : m->qcov;
             h->cosine = kind != KG_INSTITUTION ? m->cos0[v] : m->qcos;
-            h->cross_domain = is_cross(m, dm, v, h->score);
+            h->breadth = breadth_of(m, v, kind);
+            h->need_breadth = m->qbreadth;
+            h->cross_domain = is_cross(m, dm, v, h->score, h->breadth);
         }
         free(cand);
     }

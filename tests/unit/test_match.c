@@ -553,13 +553,19 @@ static void calibrated_score_is_the_logistic_of_the_evidence(void **state)
     f->c.cal_coverage = 1.5;
     f->c.cal_cosine = 0.5;
     f->c.cal_joint = 0.25;
+    f->c.cal_need = 0.75;
     struct match_result r;
     run(f, "D1", 0, 0, false, &r);
     assert_true(r.n > 0);
     for (size_t i = 0; i < r.n; i++) {
         const struct match_hit *h = &r.hits[i];
         double x = -3 + 2 * h->evidence + 1.5 * h->coverage + 0.5 * h->cosine +
-                   0.25 * h->evidence * h->coverage;
+                   0.25 * h->evidence * h->coverage +
+                   (h->kind != KG_EXPERT ? 0.75 * h->need_breadth : 0);
+        assert_float_equal(h->need_breadth, r.hits[0].need_breadth, 1e-12);
+        assert_true(h->breadth >= 0 && h->breadth <= h->coverage + 1e-9);
+        if (h->kind == KG_ACHIEVEMENT || h->kind == KG_PATENT)
+            assert_true(h->breadth <= h->need_breadth + 1e-12);
         assert_float_equal(h->score, 1 / (1 + exp(-x)), 1e-12);
         assert_float_equal(h->evidence, h->text + h->graph + h->fit, 1e-12);
         assert_true(h->coverage >= 0 && h->coverage <= 1 + 1e-9);
@@ -572,6 +578,60 @@ static void calibrated_score_is_the_logistic_of_the_evidence(void **state)
     assert_non_null(a1);
     assert_true(a1->coverage > 0);
     match_result_release(&r);
+}
+
+/* The need's breadth moves every candidate of a need alike: the level,
+ * not the order. */
+static void need_breadth_sets_the_level_not_the_order(void **state)
+{
+    struct fx *f = *state;
+    f->c.calibrate = true;
+    f->c.cal_need = 0;
+    struct match_result a, b;
+    run(f, "D1", KG_KIND_BIT(KG_ACHIEVEMENT), 0, false, &a);
+    f->c.cal_need = 3;
+    run(f, "D1", KG_KIND_BIT(KG_ACHIEVEMENT), 0, false, &b);
+    assert_true(a.n >= 2);
+    assert_int_equal(a.n, b.n);
+    assert_true(a.hits[0].need_breadth > 0);
+    double shift = 3 * a.hits[0].need_breadth;
+    for (size_t i = 0; i < a.n; i++) {
+        assert_int_equal(a.hits[i].v, b.hits[i].v);
+        double la = log(a.hits[i].score / (1 - a.hits[i].score));
+        double lb = log(b.hits[i].score / (1 - b.hits[i].score));
+        assert_float_equal(lb - la, shift, 1e-6);
+    }
+    match_result_release(&a);
+    match_result_release(&b);
+}
+
+/* Words of a free-text need that no record holds count against its
+ * coverage and cosine (absolute evidence) but leave the order alone. */
+static void unknown_words_lower_the_absolute_evidence_of_text(void **state)
+{
+    struct fx *f = *state;
+    struct matcher *m;
+    char err[256];
+    assert_int_equal(match_new(f->g, &f->c, &m, err, sizeof err), KG_OK);
+    struct match_query q = {.demand = GRAPH_NONE,
+                            .text = "porosity of aluminium welds",
+                            .kinds = KG_KIND_BIT(KG_ACHIEVEMENT)};
+    struct match_result a, b;
+    assert_int_equal(match_run(m, &q, &a), KG_OK);
+    q.text = "porosity of aluminium welds zyxqv wqkpz";
+    assert_int_equal(match_run(m, &q, &b), KG_OK);
+    assert_true(a.n > 0);
+    assert_int_equal(a.n, b.n);
+    for (size_t i = 0; i < a.n; i++) {
+        assert_int_equal(a.hits[i].v, b.hits[i].v);
+        if (a.hits[i].coverage > 0) {
+            assert_true(b.hits[i].coverage < a.hits[i].coverage);
+            assert_true(b.hits[i].cosine < a.hits[i].cosine);
+        }
+    }
+    match_free(m);
+    match_result_release(&a);
+    match_result_release(&b);
 }
 
 static void min_score_leaves_out_weak_hits_and_can_leave_none(void **state)
@@ -608,14 +668,23 @@ static void cross_domain_mark_needs_the_calibrated_threshold(void **state)
     f->c.calibrate = true;
     f->c.cross_cosine = 0;
     f->c.cross_min = 0;
+    f->c.cross_breadth = 0;
     struct match_result r;
     run(f, "D3", KG_KIND_BIT(KG_ACHIEVEMENT), 0, false, &r);
     const struct match_hit *a1 = find_hit(f, &r, "A1");
     assert_non_null(a1);
     assert_true(a1->cross_domain); /* textiles demand, materials item */
-    double s = a1->score;
+    double s = a1->score, br = a1->breadth;
+    assert_true(br > 0); /* porosity, welds, aluminium: several words */
     match_result_release(&r);
     f->c.cross_min = s + 1e-9; /* just above: no mark */
+    run(f, "D3", KG_KIND_BIT(KG_ACHIEVEMENT), 0, false, &r);
+    a1 = find_hit(f, &r, "A1");
+    assert_non_null(a1);
+    assert_false(a1->cross_domain);
+    match_result_release(&r);
+    f->c.cross_min = 0; /* evidence beyond one word is needed too */
+    f->c.cross_breadth = br + 1e-9;
     run(f, "D3", KG_KIND_BIT(KG_ACHIEVEMENT), 0, false, &r);
     a1 = find_hit(f, &r, "A1");
     assert_non_null(a1);
@@ -677,11 +746,11 @@ static void shipped_config_spells_out_the_defaults(void **state)
     file.fit_tie = file.fit_halflife = 9;
     file.expert_agg = MATCH_AGG_SUMK;
     file.expert_k = file.institution_k = 9;
-    file.cross_min = file.cross_cosine = 0.99;
+    file.cross_min = file.cross_cosine = file.cross_breadth = 0.99;
     file.threads = 9;
     file.calibrate = !def.calibrate;
     file.cal_bias = file.cal_rank = file.cal_coverage = file.cal_cosine = 9;
-    file.cal_joint = 9;
+    file.cal_joint = file.cal_need = 9;
     file.expand_bm25 = !def.expand_bm25;
     file.min_score = 0.99;
     kg_status st =
@@ -712,6 +781,7 @@ static void shipped_config_spells_out_the_defaults(void **state)
     assert_int_equal(def.institution_k, file.institution_k);
     assert_true(def.cross_min == file.cross_min);
     assert_true(def.cross_cosine == file.cross_cosine);
+    assert_true(def.cross_breadth == file.cross_breadth);
     assert_int_equal(def.threads, file.threads);
     assert_int_equal(def.calibrate, file.calibrate);
     assert_true(def.cal_bias == file.cal_bias);
@@ -719,6 +789,7 @@ static void shipped_config_spells_out_the_defaults(void **state)
     assert_true(def.cal_coverage == file.cal_coverage);
     assert_true(def.cal_cosine == file.cal_cosine);
     assert_true(def.cal_joint == file.cal_joint);
+    assert_true(def.cal_need == file.cal_need);
     assert_int_equal(def.expand_bm25, file.expand_bm25);
     assert_true(def.min_score == file.min_score);
 }
@@ -739,6 +810,8 @@ int main(void)
         T(batches_answer_in_query_order_like_single_runs),
         T(bm25_share_comes_from_the_index),
         T(calibrated_score_is_the_logistic_of_the_evidence),
+        T(need_breadth_sets_the_level_not_the_order),
+        T(unknown_words_lower_the_absolute_evidence_of_text),
         T(min_score_leaves_out_weak_hits_and_can_leave_none),
         T(cross_domain_mark_needs_the_calibrated_threshold),
         T(config_file_sets_keys_and_normalizes_weights),
