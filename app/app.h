@@ -140,6 +140,7 @@ struct app_hit {
     double cosine;           /* TF-IDF cosine to the unexpanded need */
     double breadth;          /* coverage beyond its strongest shared term */
     double need_breadth;     /* the best breadth of any item for the need */
+    double need_length;      /* log(1 + the need's distinct words) */
     bool cross_domain;
     bool accepted; /* a broker accepted this pair (declined ones never
                       come: they leave the demand's ranking) */

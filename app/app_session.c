@@ -246,6 +246,7 @@ void app_hit_from(const struct graph *g, const struct match_hit *h, size_t rank,
     out->cosine = h->cosine;
     out->breadth = h->breadth;
     out->need_breadth = h->need_breadth;
+    out->need_length = h->need_length;
     out->cross_domain = h->cross_domain;
     out->nconcepts = h->nconcepts;
     for (size_t i = 0; i < h->nconcepts; i++)

@@ -6,7 +6,8 @@ matcher runs with calibration off (`calibration.enable = no`) and lists its
 best --top candidates per need with their evidence (JSON reason.evidence:
 E, the evidence that orders candidates; C, the coverage of the need's
 terms; S, the cosine to the unexpanded need; N, the need's best breadth:
-how much of the need, beyond a single term, the store's best item holds).
+how much of the need, beyond a single term, the store's best item holds;
+L, the need's length: log(1 + its distinct words)).
 A pair is positive when judged relevant (grade >= 1), negative otherwise
 (unjudged pairs of judged needs count as not relevant, as in the metrics).
 Off-topic needs (one collection's needs against a far collection's items,
@@ -18,9 +19,14 @@ The fit has two stages, both logistic regressions:
      R = b1 + e*E + c*C + s*S + j*E*C;
   2. the level: on the judged pairs and the off-topic ones (each off-topic
      pairing weighted as one collection), P = 1 / (1 + exp(-(b2 + r*R
-     + n*N))). N is the same for every candidate of a need, so stage 2
-     leaves stage 1's order alone: it moves the level of a whole need.
-The product is one logistic in E, C, S, E*C and N whose coefficients go to
+     + n*N + l*L))). N and L are the same for every candidate of a need,
+     so stage 2 leaves stage 1's order alone: it moves the level of a
+     whole need. A long need spreads its weight over many words, so its
+     best items hold a smaller share of it (C and N) at the same
+     relevance; L gives that back, and the off-topic long needs
+     (csl-demands-desc against npl) keep it from lifting needs that have
+     nothing in the store.
+The product is one logistic in E, C, S, E*C, N and L whose coefficients go to
 datasets/match.conf (calibration.*). Reported:
   - the coefficients fitted on everything (the shipped ones);
   - ECE (10 equal-width bins) over pooled judged pairs, each collection
@@ -58,6 +64,9 @@ OFF = [("cisi", "med"), ("cacm", "cf"), ("npl", "time"), ("lisa", "cf"),
        ("adi", "med"), ("time", "cacm"), ("csl-demands-title", "npl"),
        ("csl-demands-desc", "npl")]
 FEATS = ("evidence", "coverage", "cosine")
+LEVEL = ("need_breadth", "need_length")  # the need's, set the level
+KEYS = ("bias", "evidence", "coverage", "cosine", "evidence_coverage",
+        *LEVEL)
 OFF_WEIGHT = 1.0  # an off-topic pairing weighs as much as a collection
 
 
@@ -76,7 +85,7 @@ def match_json(exe, db, conf, kinds, top):
                 ev = m["reason"]["evidence"]
                 f = [ev[k] for k in FEATS]
                 rows.append((d["id"], m["id"], m["score"],
-                             f + [f[0] * f[1]], ev["need_breadth"],
+                             f + [f[0] * f[1]], [ev[k] for k in LEVEL],
                              m.get("cross_domain", False)))
                 DUMP.append({"db": os.path.basename(db), "need": d["id"],
                              "item": m["id"], "score": m["score"],
@@ -104,7 +113,7 @@ def fit(X, y, w):
 def fit2(judged, off, skip=(), skip_off=()):
     """The two-stage fit without the judged collections in skip and the
     off-topic pairings in skip_off: (bias, coefficients of E, C, S, E*C,
-    N)."""
+    N, L)."""
     Xs, ys, ws = [], [], []
     for n, (_, X, y, _, _) in judged.items():
         if n in skip or len(y) == 0:
@@ -121,8 +130,9 @@ def fit2(judged, off, skip=(), skip_off=()):
         Zs.append(np.column_stack([b1 + X @ c1, N]))
         ys.append(np.zeros(len(N)))
         ws.append(np.full(len(N), OFF_WEIGHT / len(N)))
-    b2, (r, u) = fit(np.vstack(Zs), np.concatenate(ys), np.concatenate(ws))
-    return b2 + r * b1, np.concatenate([r * c1, [u]])
+    b2, (r, *u) = fit(np.vstack(Zs), np.concatenate(ys),
+                      np.concatenate(ws))
+    return b2 + r * b1, np.concatenate([r * c1, u])
 
 
 def prob(b, coef, X):
@@ -171,7 +181,7 @@ def main():
         X = np.array([r[3] for r in rows])
         y = np.array([1 if c.qrels[r[0]].get(r[1], 0) >= 1 else 0
                       for r in rows])
-        N = np.array([r[4] for r in rows])
+        N = np.array([r[4] for r in rows]).reshape(-1, len(LEVEL))
         data[name] = (rows, X, y, c.qrels, N)
         print(f"  {name}: {len(rows)} pairs, {y.sum()} relevant",
               file=sys.stderr, flush=True)
@@ -184,7 +194,7 @@ def main():
         rows = match_json(exe, db, conf, "achievement", a.top)
         key = (qa, ib)
         off[key] = (np.array([r[3] for r in rows]).reshape(-1, 4),
-                    np.array([r[4] for r in rows]))
+                    np.array([r[4] for r in rows]).reshape(-1, len(LEVEL)))
         offdb[key] = (db, rows)
         offneeds[key] = [q["id"] for q in ca.needs]
 
@@ -194,10 +204,18 @@ def main():
     b, coef = fit2(data, off)
     print("shipped fit (every collection and off-topic pairing):\n" +
           "\n".join(f"calibration.{k} = {v:.4f}" for k, v in zip(
-              ("bias", "evidence", "coverage", "cosine",
-               "evidence_coverage", "need_breadth"), [b, *coef])))
+              KEYS, [b, *coef])))
     if (coef < 0).any():
         print("note: a negative coefficient; the matcher needs them >= 0")
+    # Experts go without the need's level (it varies by need and would
+    # order a reviewer's papers by need); they take its mean over the
+    # judged needs instead, a constant that changes no order.
+    levels = {}
+    for n, (rows, X, y, qrels, N) in data.items():
+        for r, lv in zip(rows, N):
+            levels[(n, r[0])] = float(np.dot(coef[-len(LEVEL):], lv))
+    print(f"calibration.expert_level = "
+          f"{sum(levels.values()) / max(1, len(levels)):.4f}")
 
     all_p_loo, all_p, all_y = [], [], []
     top1 = []
@@ -246,9 +264,7 @@ def main():
           f"with the shipped fit")
     if a.check:
         shipped = raw_conf(a.work, "calibration.enable = yes\n" + "".join(
-            f"calibration.{k} = {v:.4f}\n" for k, v in zip(
-                ("bias", "evidence", "coverage", "cosine",
-                 "evidence_coverage", "need_breadth"), [b, *coef])),
+            f"calibration.{k} = {v:.4f}\n" for k, v in zip(KEYS, [b, *coef])),
             "calibrate-fit.conf")
         marked = 0
         for key, (db, _) in offdb.items():

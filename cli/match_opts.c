@@ -114,10 +114,10 @@ json_t *cli_match_reason_json(const struct app_hit *h)
 {
     json_t *parts = json_pack("{s:f, s:f, s:f}", "text", h->text, "graph",
                               h->graph, "fit", h->fit);
-    json_t *ev =
-        json_pack("{s:f, s:f, s:f, s:f, s:f}", "evidence", h->evidence,
-                  "coverage", h->coverage, "cosine", h->cosine, "breadth",
-                  h->breadth, "need_breadth", h->need_breadth);
+    json_t *ev = json_pack("{s:f, s:f, s:f, s:f, s:f, s:f}", "evidence",
+                           h->evidence, "coverage", h->coverage, "cosine",
+                           h->cosine, "breadth", h->breadth, "need_breadth",
+                           h->need_breadth, "need_length", h->need_length);
     json_t *concepts = json_array();
     for (size_t i = 0; i < h->nconcepts; i++)
         json_array_append_new(concepts, json_string(h->concepts[i]));

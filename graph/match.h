@@ -49,10 +49,13 @@ struct match_config {
     unsigned threads;       /* for batches; 0 = online CPUs, <= 8 */
     /* The calibrated score: P(relevant) = 1 / (1 + exp(-(bias + rank *
      * evidence + coverage * cov + cosine * cos + joint * evidence * cov +
-     * need * the need's best breadth))), fitted on the suite's judgments
-     * and off-topic needs by bench/calibrate.py (graph/README.md). */
+     * need * the need's best breadth + length * its length))), fitted on
+     * the suite's judgments and off-topic needs by bench/calibrate.py
+     * (graph/README.md); experts take expert (the mean need level) in
+     * place of the last two terms. */
     bool calibrate; /* no: the score is the evidence itself */
-    double cal_bias, cal_rank, cal_coverage, cal_cosine, cal_joint, cal_need;
+    double cal_bias, cal_rank, cal_coverage, cal_cosine, cal_joint, cal_need,
+        cal_length, cal_expert;
     double min_score; /* hits below it are left out */
 };
 
@@ -138,6 +141,8 @@ struct match_hit {
                                 item's) strongest shared term alone */
     double need_breadth;     /* the best breadth of any item for this need:
                                 how much of it the store holds at all */
+    double need_length;      /* log(1 + the need's distinct words): a long
+                                need spreads its weight over many words */
     bool cross_domain;
     char concepts[MATCH_MAX_CONCEPTS][MATCH_CONCEPT_LEN]; /* labels */
     size_t nconcepts;

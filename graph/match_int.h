@@ -60,6 +60,8 @@ struct matcher {
     size_t nc0list;
     double qcos, qcov; /* the best cos0 and cov over the items */
     double qbreadth;   /* the best cov - covmax over the items */
+    double qlength;    /* log(1 + the need's distinct words) */
+    size_t qmissing;   /* distinct words of a text need the store lacks */
     double qknown;     /* share of a text need's weight in the store's terms */
     double *bm;        /* BM25 of the query against a record, by vertex */
     uint32_t *btouch;  /* records with bm > 0 */

@@ -132,6 +132,17 @@ static void demand_vector(struct matcher *m, uint32_t d)
     }
 }
 
+/* Whether token i of tk repeats an earlier one. */
+static bool seen_before(const struct text_tokens *tk, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (tk->v[j].len == tk->v[i].len &&
+            memcmp(tk->bytes + tk->v[j].off, tk->bytes + tk->v[i].off,
+                   tk->v[i].len) == 0)
+            return true;
+    return false;
+}
+
 /* The query vector of free text, weighted like the documents. */
 static kg_status text_vector(struct matcher *m, const char *text)
 {
@@ -157,6 +168,7 @@ static kg_status text_vector(struct matcher *m, const char *text)
             graph_term_find(g, m->tk.bytes + m->tk.v[i].off, m->tk.v[i].len);
         if (t == GRAPH_NONE) {
             missing += idf0 * idf0;
+            m->qmissing += !seen_before(&m->tk, i);
             continue;
         }
         if (m->q[t] == 0)
@@ -996,8 +1008,7 @@ static double calibrated(const struct matcher *m, double evidence, double cov,
     if (!c->calibrate)
         return evidence;
     double x = c->cal_bias + c->cal_rank * evidence + c->cal_coverage * cov +
-               c->cal_cosine * cosine + c->cal_joint * evidence * cov +
-               c->cal_need * level;
+               c->cal_cosine * cosine + c->cal_joint * evidence * cov + level;
     return 1.0 / (1.0 + exp(-x));
 }
 
@@ -1029,16 +1040,21 @@ static double breadth_of(const struct matcher *m, uint32_t v, kg_kind kind)
     return kind != KG_INSTITUTION ? m->covown[v] - m->covmax[v] : m->qbreadth;
 }
 
-/* The breadth that sets a candidate's level: the need's best, the same for
- * every item and institution of a need. Experts go without: an expert is
- * compared across needs (a reviewer's papers), and a level shared by all
- * of a need's experts ranks the papers by how well the store covers them
- * rather than by the expert's fit (the reviewer gold standard's loss was
- * 0.2509 with it, 0.2394 without), so expert scores are the conservative
- * side of the calibration. */
+/* The need's part of a candidate's calibrated level: its best breadth and
+ * its length, the same for every item and institution of a need. Experts
+ * get a constant instead (calibration.expert_level, the mean of that part
+ * over the suite's needs): an expert is compared across needs (a
+ * reviewer's papers), and a level that varies by need ranks the papers by
+ * how well the store covers them rather than by the expert's fit (the
+ * reviewer gold standard's loss was 0.2509 with it, 0.2394 without). A
+ * constant moves every expert score alike and changes no order; without
+ * it the need-length fit's lower bias would put nearly every expert under
+ * match.min_score. */
 static double level_of(const struct matcher *m, kg_kind kind)
 {
-    return kind == KG_EXPERT ? 0 : m->qbreadth;
+    if (kind == KG_EXPERT)
+        return m->c.cal_expert;
+    return m->c.cal_need * m->qbreadth + m->c.cal_length * m->qlength;
 }
 
 static domain_mask query_domains(const struct matcher *m)
@@ -1058,6 +1074,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
     m->demand = q->demand;
     m->enterprise = GRAPH_NONE;
     m->qknown = 1;
+    m->qmissing = 0;
     m->qtext = q->text ? q->text : "";
     kg_status st = KG_OK;
     if (q->demand != GRAPH_NONE) {
@@ -1078,6 +1095,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
             return st;
     }
     m->nqown = m->nqt;
+    m->qlength = log(1.0 + (double)(m->nqown + m->qmissing));
     st = add_translations(m, q->xterms, q->nxterms);
     if (st != KG_OK)
         return st;
@@ -1216,6 +1234,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
             h->cosine = kind != KG_INSTITUTION ? m->cos0[v] : m->qcos;
             h->breadth = breadth_of(m, v, kind);
             h->need_breadth = m->qbreadth;
+            h->need_length = m->qlength;
             h->cross_domain = is_cross(m, dm, v, h->score, h->breadth);
         }
         free(cand);

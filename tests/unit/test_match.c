@@ -554,15 +554,21 @@ static void calibrated_score_is_the_logistic_of_the_evidence(void **state)
     f->c.cal_cosine = 0.5;
     f->c.cal_joint = 0.25;
     f->c.cal_need = 0.75;
+    f->c.cal_length = 0.5;
+    f->c.cal_expert = 1.25;
     struct match_result r;
     run(f, "D1", 0, 0, false, &r);
     assert_true(r.n > 0);
+    assert_true(r.hits[0].need_length > 0);
     for (size_t i = 0; i < r.n; i++) {
         const struct match_hit *h = &r.hits[i];
         double x = -3 + 2 * h->evidence + 1.5 * h->coverage + 0.5 * h->cosine +
                    0.25 * h->evidence * h->coverage +
-                   (h->kind != KG_EXPERT ? 0.75 * h->need_breadth : 0);
+                   (h->kind != KG_EXPERT
+                        ? 0.75 * h->need_breadth + 0.5 * h->need_length
+                        : 1.25);
         assert_float_equal(h->need_breadth, r.hits[0].need_breadth, 1e-12);
+        assert_float_equal(h->need_length, r.hits[0].need_length, 1e-12);
         assert_true(h->breadth >= 0 && h->breadth <= h->coverage + 1e-9);
         if (h->kind == KG_ACHIEVEMENT || h->kind == KG_PATENT)
             assert_true(h->breadth <= h->need_breadth + 1e-12);
