@@ -666,12 +666,6 @@ static kg_status find_rid(struct store *s, kg_kind kind, const char *id,
     return KG_OK;
 }
 
-static kg_status not_found(struct store *s, kg_kind kind, const char *id)
-{
-    set_err(s, "no %s with id '%s'", record_kind_name(kind), id);
-    return KG_ENOTFOUND;
-}
-
 static kg_status step_done(struct store *s, sqlite3_stmt *q, const char *what)
 {
     int rc = sqlite3_step(q);

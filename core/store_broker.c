@@ -15,13 +15,13 @@ kg_status store_feedback_set(struct store *s, const char *demand, kg_kind kind,
                              const char *item, bool accept, const char *note)
 {
     sqlite3_stmt *q;
-    int rc = sqlite3_prepare_v2(s->db,
-                                "INSERT OR REPLACE INTO feedback"
-                                "(demand, kind, item, verdict, note, at) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                                -1, &q, NULL);
-    if (rc != SQLITE_OK)
-        return sql_fail(s, rc, "writing feedback");
+    kg_status st = prepare(s,
+                           "INSERT OR REPLACE INTO feedback"
+                           "(demand, kind, item, verdict, note, at) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           &q, "writing feedback");
+    if (st != KG_OK)
+        return st;
     char now[32];
     kg_now_iso(now);
     bind_text(q, 1, demand);
@@ -31,7 +31,7 @@ kg_status store_feedback_set(struct store *s, const char *demand, kg_kind kind,
     if (note)
         bind_text(q, 5, note);
     bind_text(q, 6, now);
-    rc = sqlite3_step(q);
+    int rc = sqlite3_step(q);
     sqlite3_finalize(q);
     return rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "writing feedback");
 }
@@ -41,18 +41,17 @@ kg_status store_feedback_get(struct store *s, const char *demand, kg_kind kind,
 {
     *verdict = NULL;
     sqlite3_stmt *q;
-    int rc =
-        sqlite3_prepare_v2(s->db,
+    kg_status st = prepare(s,
                            "SELECT verdict FROM feedback WHERE demand = ?1 "
                            "AND kind = ?2 AND item = ?3",
-                           -1, &q, NULL);
-    if (rc != SQLITE_OK)
-        return sql_fail(s, rc, "reading feedback");
+                           &q, "reading feedback");
+    if (st != KG_OK)
+        return st;
     bind_text(q, 1, demand);
     sqlite3_bind_int(q, 2, (int)kind);
     bind_text(q, 3, item);
-    rc = sqlite3_step(q);
-    kg_status st = KG_ENOTFOUND;
+    int rc = sqlite3_step(q);
+    st = KG_ENOTFOUND;
     if (rc == SQLITE_ROW) {
         *verdict = kg_xstrdup((const char *)sqlite3_column_text(q, 0));
         st = KG_OK;
@@ -64,14 +63,6 @@ kg_status store_feedback_get(struct store *s, const char *demand, kg_kind kind,
 }
 
 /* ---- batch runs (schema 5) ---------------------------------------------- */
-
-/* Prepares sql on s, or fails with what. */
-static kg_status prepare(struct store *s, const char *sql, sqlite3_stmt **q,
-                         const char *what)
-{
-    int rc = sqlite3_prepare_v2(s->db, sql, -1, q, NULL);
-    return rc == SQLITE_OK ? KG_OK : sql_fail(s, rc, what);
-}
 
 kg_status store_batch_last(struct store *s, const char *shard, int64_t *version,
                            char at[32])
@@ -163,15 +154,16 @@ kg_status store_feedback_foreach(struct store *s, const char *demand,
                                  store_feedback_cb cb, void *ctx)
 {
     sqlite3_stmt *q;
-    int rc = sqlite3_prepare_v2(s->db,
-                                "SELECT demand, kind, item, verdict, "
-                                "coalesce(note, ''), at FROM feedback "
-                                "WHERE ?1 IS NULL OR demand = ?1 "
-                                "ORDER BY demand, kind, item",
-                                -1, &q, NULL);
-    if (rc != SQLITE_OK)
-        return sql_fail(s, rc, "reading feedback");
+    kg_status st = prepare(s,
+                           "SELECT demand, kind, item, verdict, "
+                           "coalesce(note, ''), at FROM feedback "
+                           "WHERE ?1 IS NULL OR demand = ?1 "
+                           "ORDER BY demand, kind, item",
+                           &q, "reading feedback");
+    if (st != KG_OK)
+        return st;
     bind_text(q, 1, demand);
+    int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         struct store_feedback f = {
             .demand = col_text(q, 0),
@@ -186,8 +178,7 @@ kg_status store_feedback_foreach(struct store *s, const char *demand,
             break;
         }
     }
-    kg_status st =
-        rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "reading feedback");
+    st = rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "reading feedback");
     sqlite3_finalize(q);
     return st;
 }

@@ -84,6 +84,21 @@ static inline kg_status sql_fail(struct store *s, int rc, const char *what)
     }
 }
 
+/* Prepares sql on s, or fails with what. */
+static inline kg_status prepare(struct store *s, const char *sql,
+                                sqlite3_stmt **q, const char *what)
+{
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, q, NULL);
+    return rc == SQLITE_OK ? KG_OK : sql_fail(s, rc, what);
+}
+
+/* "no KIND with id 'ID'", as every lookup of a missing record says. */
+static inline kg_status not_found(struct store *s, kg_kind kind, const char *id)
+{
+    set_err(s, "no %s with id '%s'", record_kind_name(kind), id);
+    return KG_ENOTFOUND;
+}
+
 static inline kg_status exec(struct store *s, const char *sql)
 {
     char *msg = NULL;

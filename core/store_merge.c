@@ -49,8 +49,7 @@ static kg_status side_read(struct store *s, kg_kind kind, const char *id,
                       ? NULL
                       : json_loads(col_text(q, 7), 0, NULL);
     } else if (rc == SQLITE_DONE) {
-        set_err(s, "no %s with id '%s'", record_kind_name(kind), id);
-        st = KG_ENOTFOUND;
+        st = not_found(s, kind, id);
     } else {
         st = sql_fail(s, rc, "reading record");
     }
@@ -254,7 +253,8 @@ static kg_status move_broker_rows(struct store *s, kg_kind kind, const char *k,
         "DELETE FROM batch_seen WHERE demand = ?2",
     };
     const char *const *sql = kind == KG_DEMAND ? demand_sql : item_sql;
-    size_t n = kind == KG_DEMAND ? 6 : 2;
+    size_t n = kind == KG_DEMAND ? sizeof demand_sql / sizeof *demand_sql
+                                 : sizeof item_sql / sizeof *item_sql;
     kg_status st = KG_OK;
     for (size_t i = 0; i < n && st == KG_OK; i++) {
         sqlite3_stmt *q;
