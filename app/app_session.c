@@ -209,7 +209,7 @@ kg_status app_translate(struct app_session *a, struct match_query *qs, size_t n,
         }
         xs[i].w = kg_xcalloc(xs[i].q.n + 1, sizeof *xs[i].w);
         for (size_t j = 0; j < xs[i].q.n; j++)
-            if (xs[i].q.v[j].how != CLIR_SAME)
+            if (xs[i].q.v[j].how != CLIR_SAME || xs[i].q.v[j].weight < 0)
                 xs[i].w[xs[i].nw++] = (struct index_wterm){xs[i].q.v[j].text,
                                                            xs[i].q.v[j].weight};
         qs[i].xterms = xs[i].w;

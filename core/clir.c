@@ -811,14 +811,17 @@ static kg_status count_once(struct clir *c, struct index *ix,
     size_t ndone = 0, nown = 0;
     kg_status st = KG_OK;
     for (size_t i = 0; i < nu && st == KG_OK; i++) {
-        if (!said[i])
+        if (!said[i] && u[i].nc == 0)
             continue;
         const char *r[2] = {u[i].src, said[i]};
         double df[2] = {0, 0};
-        for (int k = 0; k < 2 && st == KG_OK; k++)
+        for (int k = 0; k < 2 && r[k] && st == KG_OK; k++)
             st = count2(ix, r[k], NULL, &df[k]);
+        if (!said[i]) /* said once: its likeliest rendering in the store */
+            for (size_t j = 0; j < u[i].nc; j++)
+                df[1] = fmax(df[1], u[i].c[j].df);
         double pair = fmin(n, df[0] + df[1]);
-        for (int k = 0; k < 2 && st == KG_OK; k++) {
+        for (int k = 0; k < 2 && r[k] && st == KG_OK; k++) {
             bool room = ndone + 64 <= CLIR_ONCE_TERMS;
             if (!(df[k] > 0) || !(n > pair) || !room ||
                 seen_terms(c, r[k], done, &ndone, own, &nown, true))
@@ -851,13 +854,12 @@ kg_status clir_translate(struct clir *c, struct index *ix, const char *text,
     free(segs);
     char *said[CLIR_MAX_UNITS] = {NULL};
     double beta[2];
-    bool mixed = false;
     st = own_terms(c, text, err, errlen);
     if (st == KG_OK)
-        mixed = both_languages(c, text, u, nu, said, beta);
+        both_languages(c, text, u, nu, said, beta);
     if (ix && st == KG_OK) {
         st = weigh(ix, u, nu);
-        if (st == KG_OK && mixed)
+        if (st == KG_OK)
             st = count_once(c, ix, u, nu, said, q);
         if (st != KG_OK)
             snprintf(err, errlen, "%s", index_last_error(ix));

@@ -110,7 +110,8 @@ struct match_query {
     double min_score;
     /* Translated terms of the need (core/clir.h: the other language's
      * words, weighted): added to the query vector as one more part of the
-     * same length as the need's own. NULL when none. */
+     * same length as the need's own; a negative weight scales down one
+     * of the need's own words instead. NULL when none. */
     const struct index_wterm *xterms;
     size_t nxterms;
 };

@@ -190,7 +190,11 @@ static kg_status text_vector(struct matcher *m, const char *text)
 
 /* Adds the translated terms x[0..n) to the (unit length) query vector as
  * a part of their own of length text.translate (their tokens weighted by
- * the term's weight and idf), then brings the sum back to unit length. */
+ * the term's weight and idf), then brings the sum back to unit length.
+ * A term of negative weight w is one of the need's own words that has a
+ * translation in the store: its weight is scaled by 1 + w, so that its
+ * rarity is the concept's, not that of its rarer rendering (core/clir.c,
+ * count_once). */
 static kg_status add_translations(struct matcher *m,
                                   const struct index_wterm *x, size_t n)
 {
@@ -215,6 +219,11 @@ static kg_status add_translations(struct matcher *m,
                                          m->tk.v[j].len);
             if (t == GRAPH_NONE)
                 continue;
+            if (x[i].weight < 0) { /* the need's own word, rarer alone */
+                if (m->q[t] > 0)
+                    m->q[t] *= fmax(0.0, 1.0 + x[i].weight);
+                continue;
+            }
             size_t k = 0;
             while (k < nt && tv[k] != t)
                 k++;
