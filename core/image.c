@@ -6,6 +6,7 @@
  */
 #include "core/image.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -328,11 +329,20 @@ static struct image_stamp stamp_of(const struct stat *sb, const uint8_t *p)
     return id;
 }
 
+/* The stamp's file for the image at path: DIR/.NAME.ok, hidden beside it
+ * (caller frees). */
+static char *stamp_path(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    return kg_xasprintf("%.*s.%s.ok", (int)(name - path), path, name);
+}
+
 /* The level (1 or 2) of the stamp beside path when it names id exactly;
  * 0 when there is none or it names another file. */
 static int stamp_level(const char *path, const struct image_stamp *id)
 {
-    char *sp = kg_xasprintf("%s.ok", path);
+    char *sp = stamp_path(path);
     int fd = open(sp, O_RDONLY | O_CLOEXEC);
     free(sp);
     if (fd < 0)
@@ -357,8 +367,41 @@ static int stamp_level(const char *path, const struct image_stamp *id)
     return level;
 }
 
+/* Removes the stamps in path's directory whose image is gone (an index
+ * segment merged away, a cache deleted): files .NAME.ok that begin with
+ * the stamp's magic and have no NAME beside them. */
+static void prune_stamps(const char *path)
+{
+    char *copy = kg_xstrdup(path);
+    char *dir = dirname(copy);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n <= 4 || e->d_name[0] != '.' ||
+            strcmp(e->d_name + n - 3, ".ok") != 0)
+            continue;
+        char *sp = kg_xasprintf("%s/%s", dir, e->d_name);
+        char *img = kg_xasprintf("%s/%.*s", dir, (int)(n - 4), e->d_name + 1);
+        char head[sizeof STAMP_MAGIC] = "";
+        FILE *f =
+            access(img, F_OK) != 0 && errno == ENOENT ? fopen(sp, "r") : NULL;
+        if (f && fread(head, 1, sizeof head - 1, f) == sizeof head - 1 &&
+            memcmp(head, STAMP_MAGIC, sizeof head - 1) == 0)
+            unlink(sp);
+        if (f)
+            fclose(f);
+        free(img);
+        free(sp);
+    }
+    if (d)
+        closedir(d);
+    free(copy);
+}
+
 /* Writes the stamp of id at level beside path when the file's times are
- * IMAGE_SETTLE_S old (see image.h); quietly does nothing on failure. */
+ * IMAGE_SETTLE_S old (see image.h), and prunes the stamps of images gone
+ * from its directory; quietly does nothing on failure. */
 static void stamp_write(const char *path, const struct image_stamp *id,
                         int level)
 {
@@ -373,7 +416,7 @@ static void stamp_write(const char *path, const struct image_stamp *id,
         STAMP_MAGIC " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRId64 " %" PRId64
                     " %016" PRIx64 " %d\n",
         id->dev, id->ino, id->size, id->mtime_ns, id->ctime_ns, id->sum, level);
-    char *sp = kg_xasprintf("%s.ok", path);
+    char *sp = stamp_path(path);
     char *tmp = kg_xasprintf("%s.XXXXXX", sp);
     int fd = mkstemp(tmp);
     if (fd >= 0) {
@@ -381,6 +424,8 @@ static void stamp_write(const char *path, const struct image_stamp *id,
         ok = close(fd) == 0 && ok;
         if (!ok || rename(tmp, sp) != 0)
             unlink(tmp);
+        else if (level == 1)
+            prune_stamps(path);
     }
     free(tmp);
     free(sp);

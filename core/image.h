@@ -37,7 +37,8 @@
  *
  * Checksumming a 250 MB image costs a fresh process some 60 ms, so a
  * file whose bytes were verified once is remembered in a stamp beside it,
- * PATH.ok, one line of text:
+ * DIR/.NAME.ok for DIR/NAME (hidden: a listing of the store's folder
+ * stays as it was), one line of text:
  *
  *   KGSTAMP 1 dev inode size mtime_ns ctime_ns checksum level
  *
@@ -58,7 +59,9 @@
  * first open after a write verifies whole and, a moment later, the next
  * one writes the stamp. A stamp is written beside the file (temporary
  * file, rename), never synced: losing one costs a verification. A
- * directory that cannot be written has no stamps.
+ * directory that cannot be written has no stamps. Writing a stamp also
+ * removes the stamps in the directory whose image is gone (.NAME.ok that
+ * begins with the magic and has no NAME: a merged index segment).
  */
 #ifndef KG_IMAGE_H
 #define KG_IMAGE_H

@@ -247,7 +247,8 @@ static void unwritable_paths_fail_without_leaving_files(void **state)
 static void read_stamp(const char *path, char *buf, size_t n)
 {
     char sp[160];
-    snprintf(sp, sizeof sp, "%s.ok", path);
+    const char *name = strrchr(path, '/') + 1;
+    snprintf(sp, sizeof sp, "%.*s.%s.ok", (int)(name - path), path, name);
     buf[0] = '\0';
     FILE *fp = fopen(sp, "r");
     if (!fp)
@@ -274,6 +275,17 @@ a_settled_file_is_stamped_and_a_changed_one_verified_again(void **state)
     assert_string_equal(stamp, "");
     struct timespec wait = {IMAGE_SETTLE_S, 100000000};
     nanosleep(&wait, NULL);
+    /* the stamp of an image gone (a merged segment) and a file of the
+     * user's that only ends in .ok */
+    char gone[160], mine[160];
+    snprintf(gone, sizeof gone, "%s/.gone.img.ok", f->dir);
+    snprintf(mine, sizeof mine, "%s/.notes.ok", f->dir);
+    FILE *fp = fopen(gone, "w");
+    fputs("KGSTAMP 1 1 2 3 4 5 6 1\n", fp);
+    fclose(fp);
+    fp = fopen(mine, "w");
+    fputs("remember the milk\n", fp);
+    fclose(fp);
     /* verified whole, then stamped; the next map takes the checksum from
      * the stamp, and the owner's vouch raises the stamp's level */
     assert_int_equal(map(f->path, &im, why, sizeof why), IMAGE_OK);
@@ -281,6 +293,8 @@ a_settled_file_is_stamped_and_a_changed_one_verified_again(void **state)
     image_release(&im);
     read_stamp(f->path, stamp, sizeof stamp);
     assert_non_null(strstr(stamp, "KGSTAMP 1 "));
+    assert_int_equal(access(gone, F_OK), -1);
+    assert_int_equal(access(mine, F_OK), 0);
     assert_int_equal(map(f->path, &im, why, sizeof why), IMAGE_OK);
     assert_true(im.stamped);
     assert_false(im.vouched);
@@ -291,11 +305,11 @@ a_settled_file_is_stamped_and_a_changed_one_verified_again(void **state)
     image_release(&im);
     /* a stamp that names another checksum is not believed */
     char sp[160], forged[256];
-    snprintf(sp, sizeof sp, "%s.ok", f->path);
+    snprintf(sp, sizeof sp, "%s/.t.img.ok", f->dir);
     read_stamp(f->path, forged, sizeof forged);
     char *sum = strrchr(forged, ' ') - 16;
     *sum = *sum == '0' ? '1' : '0';
-    FILE *fp = fopen(sp, "w");
+    fp = fopen(sp, "w");
     fputs(forged, fp);
     fclose(fp);
     assert_int_equal(map(f->path, &im, why, sizeof why), IMAGE_OK);
