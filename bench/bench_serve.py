@@ -6,7 +6,8 @@ service on 127.0.0.1 (a free port), and runs wrk for --duration seconds at
 16 and at 64 connections on GET /api/v1/match?demand=ID&top=10, the ID
 cycling over the demo's demands (a Lua script). Reports requests per
 second, latency percentiles (wrk --latency), errors (socket errors and
-non-2xx answers), the server's RSS before and after, and whether
+non-2xx answers), the server's RSS before and after, the machine's load
+average before and after each run, and whether
 /metrics counted the same number of match requests as wrk (wrk does not
 count the requests still in flight when it stops: up to one per
 connection). With --big-db PATH (a store such as bench_match.py builds,
@@ -14,9 +15,9 @@ connection). With --big-db PATH (a store such as bench_match.py builds,
 
 Targets (issue 11): demo >= 2,000 req/s with p99 <= 50 ms and no errors;
 100k items >= 200 req/s with p99 <= 100 ms. Exit status 1 when one is
-missed. --soak S adds one run of S seconds at 16 connections to watch RSS (the
-server's RSS is printed after every run: the soak's start is the figure
-after the run before it).
+missed. --soak S adds one run of S seconds at 16 connections on the demo
+to watch RSS (printed before and after every run: the soak's start and
+end).
 
 The service keeps matching answers per data generation (serve --cache,
 default 1,024); the demo's 45 demands all fit, so after the first round
@@ -108,6 +109,12 @@ def rss_kib(pid, field="Rss:"):
     return 0
 
 
+def load():
+    """The machine's load average (1 min) and the number of CPUs: the
+    figures of a shared machine mean little without it."""
+    return f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+
+
 def mem(pid):
     return (f"RSS {rss_kib(pid) / 1024:.1f} MiB "
             f"(PSS {rss_kib(pid, 'Pss:') / 1024:.1f} MiB)")
@@ -178,7 +185,9 @@ def bench(exe, db, label, durations, threads, work, rps_min, p99_max,
               f"pid {p.pid}, at start {mem(p.pid)}")
         for conns, secs in durations:
             before = metric_sum(port, 'kgmatch_http_requests_total{route="match"')
+            print(f"  before it: {mem(p.pid)}, {load()}")
             r = wrk(port, conns, secs, script)
+            load_after = load()
             time.sleep(0.5)
             after = metric_sum(port, 'kgmatch_http_requests_total{route="match"')
             counted = int(after - before)
@@ -196,7 +205,8 @@ def bench(exe, db, label, durations, threads, work, rps_min, p99_max,
             if not 0 <= counted - r["requests"] <= conns:
                 print("    /metrics and wrk disagree")
                 ok = False
-            print(f"    after it: {mem(p.pid)}")
+            print(f"    after it: {mem(p.pid)}, {load_after} at the end of "
+                  f"the run")
         print(f"  at end {mem(p.pid)}")
     finally:
         p.terminate()

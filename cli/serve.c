@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -599,6 +600,14 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
     int rc = parse_opts(cli, argc, argv, &o);
     if (rc)
         return rc;
+    /* A match allocates and frees megabytes per request (a demand's BM25
+     * hits, the candidates): by default glibc maps blocks over 128 KiB
+     * afresh and trims the arenas' tops, so every request faulted them in
+     * again, zeroed (12 % of an uncached match's CPU at 100k items, 21.1
+     * to 18.5 ms). The service keeps them: blocks up to 32 MiB (glibc's
+     * most) come from the arenas, which keep up to 256 MiB free. */
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
     struct sockaddr_storage sa;
     socklen_t salen;
     bool loopback;

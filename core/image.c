@@ -6,8 +6,10 @@
  */
 #include "core/image.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define IMAGE_ENDIAN 0x01020304u
@@ -302,6 +305,138 @@ enum image_verdict image_check(const struct image_spec *spec, const void *data,
     return IMAGE_OK;
 }
 
+/* ---------------------------------------------------- the verified stamp */
+
+#define STAMP_MAGIC "KGSTAMP 1"
+
+static int64_t ns_of(struct timespec t)
+{
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* The identity of the open file sb whose first bytes are p (at least the
+ * header). */
+static struct image_stamp stamp_of(const struct stat *sb, const uint8_t *p)
+{
+    struct image_stamp id = {
+        .dev = (uint64_t)sb->st_dev,
+        .ino = (uint64_t)sb->st_ino,
+        .size = (uint64_t)sb->st_size,
+        .mtime_ns = ns_of(sb->st_mtim),
+        .ctime_ns = ns_of(sb->st_ctim),
+    };
+    memcpy(&id.sum, p + IMAGE_CHECKSUM_AT, 8);
+    return id;
+}
+
+/* The stamp's file for the image at path: DIR/.NAME.ok, hidden beside it
+ * (caller frees). */
+static char *stamp_path(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    return kg_xasprintf("%.*s.%s.ok", (int)(name - path), path, name);
+}
+
+/* The level (1 or 2) of the stamp beside path when it names id exactly;
+ * 0 when there is none or it names another file. */
+static int stamp_level(const char *path, const struct image_stamp *id)
+{
+    char *sp = stamp_path(path);
+    int fd = open(sp, O_RDONLY | O_CLOEXEC);
+    free(sp);
+    if (fd < 0)
+        return 0;
+    char line[256];
+    ssize_t n = read(fd, line, sizeof line - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    line[n] = '\0';
+    struct image_stamp s;
+    int level = 0;
+    if (sscanf(line,
+               STAMP_MAGIC " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNd64
+                           " %" SCNd64 " %" SCNx64 " %d",
+               &s.dev, &s.ino, &s.size, &s.mtime_ns, &s.ctime_ns, &s.sum,
+               &level) != 7 ||
+        s.dev != id->dev || s.ino != id->ino || s.size != id->size ||
+        s.mtime_ns != id->mtime_ns || s.ctime_ns != id->ctime_ns ||
+        s.sum != id->sum || level < 1 || level > 2)
+        return 0;
+    return level;
+}
+
+/* Removes the stamps in path's directory whose image is gone (an index
+ * segment merged away, a cache deleted): files .NAME.ok that begin with
+ * the stamp's magic and have no NAME beside them. */
+static void prune_stamps(const char *path)
+{
+    char *copy = kg_xstrdup(path);
+    char *dir = dirname(copy);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n <= 4 || e->d_name[0] != '.' ||
+            strcmp(e->d_name + n - 3, ".ok") != 0)
+            continue;
+        char *sp = kg_xasprintf("%s/%s", dir, e->d_name);
+        char *img = kg_xasprintf("%s/%.*s", dir, (int)(n - 4), e->d_name + 1);
+        char head[sizeof STAMP_MAGIC] = "";
+        FILE *f =
+            access(img, F_OK) != 0 && errno == ENOENT ? fopen(sp, "r") : NULL;
+        if (f && fread(head, 1, sizeof head - 1, f) == sizeof head - 1 &&
+            memcmp(head, STAMP_MAGIC, sizeof head - 1) == 0)
+            unlink(sp);
+        if (f)
+            fclose(f);
+        free(img);
+        free(sp);
+    }
+    if (d)
+        closedir(d);
+    free(copy);
+}
+
+/* Writes the stamp of id at level beside path when the file's times are
+ * IMAGE_SETTLE_S old (see image.h), and prunes the stamps of images gone
+ * from its directory; quietly does nothing on failure. */
+static void stamp_write(const char *path, const struct image_stamp *id,
+                        int level)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    int64_t last = id->mtime_ns > id->ctime_ns ? id->mtime_ns : id->ctime_ns;
+    if (ns_of(now) - last < (int64_t)IMAGE_SETTLE_S * 1000000000)
+        return;
+    char line[256];
+    int len = snprintf(
+        line, sizeof line,
+        STAMP_MAGIC " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRId64 " %" PRId64
+                    " %016" PRIx64 " %d\n",
+        id->dev, id->ino, id->size, id->mtime_ns, id->ctime_ns, id->sum, level);
+    char *sp = stamp_path(path);
+    char *tmp = kg_xasprintf("%s.XXXXXX", sp);
+    int fd = mkstemp(tmp);
+    if (fd >= 0) {
+        bool ok = fchmod(fd, 0644) == 0 && write(fd, line, (size_t)len) == len;
+        ok = close(fd) == 0 && ok;
+        if (!ok || rename(tmp, sp) != 0)
+            unlink(tmp);
+        else if (level == 1)
+            prune_stamps(path);
+    }
+    free(tmp);
+    free(sp);
+}
+
+void image_vouch(const char *path, const struct image *im)
+{
+    if (im->mapped && !im->vouched)
+        stamp_write(path, &im->id, 2);
+}
+
 kg_status image_map(const char *path, const struct image_spec *spec,
                     struct image *im, enum image_verdict *verdict, char *why,
                     size_t whylen)
@@ -329,12 +464,19 @@ kg_status image_map(const char *path, const struct image_spec *spec,
             fmt_why(why, whylen, "mmap: %s", strerror(errno));
             st = KG_EIO;
         } else {
-            *verdict = image_check(spec, p, size, true, im, why, whylen);
+            struct image_stamp id = stamp_of(&sb, p);
+            int level = stamp_level(path, &id);
+            *verdict = image_check(spec, p, size, level == 0, im, why, whylen);
             if (*verdict != IMAGE_OK) {
                 munmap(p, size);
                 st = KG_EINPUT;
             } else {
                 im->mapped = true;
+                im->stamped = level > 0;
+                im->vouched = level > 1;
+                im->id = id;
+                if (level == 0)
+                    stamp_write(path, &id, 1);
             }
         }
     }

@@ -32,6 +32,36 @@
  * inside the file after the section table. The owner then checks the
  * contents it relies on (counts against section lengths, offsets against
  * the arrays they index) before it follows one.
+ *
+ * THE VERIFIED STAMP
+ *
+ * Checksumming a 250 MB image costs a fresh process some 60 ms, so a
+ * file whose bytes were verified once is remembered in a stamp beside it,
+ * DIR/.NAME.ok for DIR/NAME (hidden: a listing of the store's folder
+ * stays as it was), one line of text:
+ *
+ *   KGSTAMP 1 dev inode size mtime_ns ctime_ns checksum level
+ *
+ * the file's identity and times (fstat) when it was verified, its header
+ * checksum (hex), and level 1 when the checksum passed, 2 when the owner's
+ * content checks passed too (image_vouch). image_map takes the checksum
+ * as verified when the stamp names the open file exactly (same device,
+ * inode, size, mtime and ctime, header checksum) and verifies it whole
+ * otherwise. Any write to the file moves its ctime (which no program can
+ * set back), a replacement is another inode: both are verified again, so
+ * damage done through the filesystem is still found. What a stamp does
+ * not catch is a change below the filesystem (the disk's own bit rot).
+ *
+ * File times are coarse (a clock tick; a second or two on some
+ * filesystems), so a write in the same tick as the verification could
+ * leave them unchanged: a stamp is only written for a file whose mtime
+ * and ctime are IMAGE_SETTLE_S seconds old, so any later write shows. The
+ * first open after a write verifies whole and, a moment later, the next
+ * one writes the stamp. A stamp is written beside the file (temporary
+ * file, rename), never synced: losing one costs a verification. A
+ * directory that cannot be written has no stamps. Writing a stamp also
+ * removes the stamps in the directory whose image is gone (.NAME.ok that
+ * begins with the magic and has no NAME: a merged index segment).
  */
 #ifndef KG_IMAGE_H
 #define KG_IMAGE_H
@@ -109,11 +139,23 @@ enum image_verdict {
     IMAGE_DAMAGED, /* truncated, wrong size, checksum or section bounds */
 };
 
+/* How old a file's times must be before a stamp names it (seconds). */
+#define IMAGE_SETTLE_S 2
+
+/* The identity of a mapped file as a stamp records it. */
+struct image_stamp {
+    uint64_t dev, ino, size, sum;
+    int64_t mtime_ns, ctime_ns;
+};
+
 /* A checked image: its bytes and where its parts lie. */
 struct image {
     const uint8_t *base;
     size_t size;
-    bool mapped; /* base is a mapping (image_release unmaps it) */
+    bool mapped;  /* base is a mapping (image_release unmaps it) */
+    bool stamped; /* the checksum was taken from a matching stamp */
+    bool vouched; /* the stamp says the owner's checks passed as well */
+    struct image_stamp id; /* of the mapped file */
     const uint8_t *meta;
     uint64_t off[IMAGE_MAX_SECTIONS], len[IMAGE_MAX_SECTIONS];
     unsigned nsections;
@@ -130,7 +172,9 @@ enum image_verdict image_check(const struct image_spec *spec, const void *p,
                                struct image *im, char *why, size_t whylen);
 
 /*
- * Maps the file at path read-only and checks it as image_check does; on
+ * Maps the file at path read-only and checks it as image_check does, the
+ * checksum skipped when the stamp beside it names this very file (see THE
+ * VERIFIED STAMP; a whole verification that passes writes the stamp); on
  * success im owns the mapping (image_release unmaps it). Returns
  * KG_ENOTFOUND when the file is missing, KG_EIO when it cannot be opened
  * or mapped, KG_EINPUT when it is not a regular file or image_check
@@ -140,6 +184,16 @@ enum image_verdict image_check(const struct image_spec *spec, const void *p,
 kg_status image_map(const char *path, const struct image_spec *spec,
                     struct image *im, enum image_verdict *verdict, char *why,
                     size_t whylen) KG_MUST_CHECK;
+
+/*
+ * Records in the stamp beside path that the owner's content checks passed
+ * on the mapped image im (see THE VERIFIED STAMP): the next image_map of
+ * the unchanged file sets im->vouched and the owner may skip them. Does
+ * nothing for an image not mapped from path, a file changed in the last
+ * IMAGE_SETTLE_S seconds, or a directory it cannot write (a stamp only
+ * saves time).
+ */
+void image_vouch(const char *path, const struct image *im);
 
 /* Unmaps a mapped image; leaves im empty and safe to release again. */
 void image_release(struct image *im);
@@ -154,8 +208,8 @@ static inline const void *image_section(const struct image *im, unsigned i,
 }
 
 /* The checksum of p[0..n) continued from seed: a 64-bit hash in four
- * lanes (the xxHash64 round). Fast enough to verify a whole image on
- * every open. */
+ * lanes (the xxHash64 round). A mapped image is verified whole once per
+ * change of its file (THE VERIFIED STAMP). */
 uint64_t image_checksum(const void *p, size_t n, uint64_t seed);
 
 #endif

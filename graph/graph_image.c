@@ -47,7 +47,9 @@
  * checksum, every offset and id against what it indexes: the CSR and
  * vector offsets start at 0, never decrease and end at the array's
  * length; vertex ids < nv, term ids < nterms, string offsets inside the
- * strings, which end in a NUL.
+ * strings, which end in a NUL. Once a mapped file has passed, its stamp
+ * (core/image.h, THE VERIFIED STAMP) says so and the next opens of the
+ * unchanged file skip both the checksum and these checks.
  */
 enum { N_V, N_V1, N_SLOTS, N_VEC, N_INV, N_T, N_T1, N_STR };
 static const struct {
@@ -172,11 +174,44 @@ static bool ids_ok(const uint32_t *ids, size_t count, uint64_t n, uint32_t also)
     return true;
 }
 
+/* What is wrong with the arrays of t (pointed into an image of counts m)
+ * by the format above: every offset and id checked against what it
+ * indexes; NULL when nothing is. Reads every byte but the strings. */
+static const char *contents_bad(const struct graph *t,
+                                const struct graph_meta *m)
+{
+    size_t nv = m->nv, nt = m->nterms;
+    uint64_t ns = m->strings_len;
+    if (!ids_ok(t->vid, nv, ns, 0) || !ids_ok(t->vlabel, nv, ns, 0) ||
+        !ids_ok(t->vregion, nv, ns, 0) || !ids_ok(t->term_str, nt, ns, 0) ||
+        !ids_ok(t->term_surface, nt, ns, 0))
+        return "string offsets";
+    if (!ids_ok(t->order, nv, nv, 0) || !ids_ok(t->csr.adj, m->nslots, nv, 0) ||
+        !ids_ok(t->inv_v, m->ninv, nv, 0) ||
+        !ids_ok(t->term_vertex, nt, nv, GRAPH_NONE))
+        return "vertex ids";
+    if (!ids_ok(t->vec_term, m->nvec, nt, 0) ||
+        !ids_ok(t->term_order, nt, nt, 0))
+        return "term ids";
+    if (!offsets_ok(t->csr.off, nv, m->nslots) ||
+        !offsets_ok(t->vec_off, nv, m->nvec) ||
+        !offsets_ok(t->inv_off, nt, m->ninv))
+        return "adjacency or vector offsets";
+    for (size_t v = 0; v < nv; v++)
+        if (t->vkind[v] > GRAPH_CONCEPT || t->vsub[v] > GRAPH_C_TERM)
+            return "vertex kinds";
+    for (uint64_t i = 0; i < m->nslots; i++)
+        if (t->etype[i] == 0 || t->etype[i] >= GRAPH_E_COUNT)
+            return "edge types";
+    return NULL;
+}
+
 /*
  * Checks the contents of an image that image_check passed and points g
  * into it: section lengths and alignment against the counts, then every
- * offset and id (see the format above). Returns false with the reason in
- * why, g untouched.
+ * offset and id (contents_bad) unless the image's stamp vouches that
+ * these very bytes passed them before (image_vouch after a map). Returns
+ * false with the reason in why, g untouched.
  */
 static bool attach(struct graph *g, const struct image *im, char *why,
                    size_t whylen)
@@ -190,39 +225,15 @@ static bool attach(struct graph *g, const struct image *im, char *why,
     for (unsigned i = 0; !bad && i < G_COUNT; i++)
         if (im->len[i] != section_bytes(&m, i) || im->off[i] % 8)
             bad = "section sizes";
-    if (bad) {
-        snprintf(why, whylen, "inconsistent %s", bad);
-        return false;
-    }
     struct graph t;
     memset(&t, 0, sizeof t);
-    point_into(&t, im->base, im->off, &m);
-    size_t nv = m.nv, nt = m.nterms;
-    uint64_t ns = m.strings_len;
-    if (t.strings[ns - 1] != '\0')
-        bad = "strings";
-    else if (!ids_ok(t.vid, nv, ns, 0) || !ids_ok(t.vlabel, nv, ns, 0) ||
-             !ids_ok(t.vregion, nv, ns, 0) || !ids_ok(t.term_str, nt, ns, 0) ||
-             !ids_ok(t.term_surface, nt, ns, 0))
-        bad = "string offsets";
-    else if (!ids_ok(t.order, nv, nv, 0) ||
-             !ids_ok(t.csr.adj, m.nslots, nv, 0) ||
-             !ids_ok(t.inv_v, m.ninv, nv, 0) ||
-             !ids_ok(t.term_vertex, nt, nv, GRAPH_NONE))
-        bad = "vertex ids";
-    else if (!ids_ok(t.vec_term, m.nvec, nt, 0) ||
-             !ids_ok(t.term_order, nt, nt, 0))
-        bad = "term ids";
-    else if (!offsets_ok(t.csr.off, nv, m.nslots) ||
-             !offsets_ok(t.vec_off, nv, m.nvec) ||
-             !offsets_ok(t.inv_off, nt, m.ninv))
-        bad = "adjacency or vector offsets";
-    for (size_t v = 0; !bad && v < nv; v++)
-        if (t.vkind[v] > GRAPH_CONCEPT || t.vsub[v] > GRAPH_C_TERM)
-            bad = "vertex kinds";
-    for (uint64_t i = 0; !bad && i < m.nslots; i++)
-        if (t.etype[i] == 0 || t.etype[i] >= GRAPH_E_COUNT)
-            bad = "edge types";
+    if (!bad) {
+        point_into(&t, im->base, im->off, &m);
+        if (t.strings[m.strings_len - 1] != '\0')
+            bad = "strings";
+        else if (!im->vouched)
+            bad = contents_bad(&t, &m);
+    }
     if (bad) {
         snprintf(why, whylen, "inconsistent %s", bad);
         return false;
@@ -282,6 +293,7 @@ static enum cache_state map_cache(const char *path,
         image_release(&im);
         return cs;
     }
+    image_vouch(path, &im);
     g->mem->base = (void *)im.base;
     g->mem->len = im.size;
     g->mem->mapped = true;

@@ -808,10 +808,11 @@ static kg_status graph_pass(struct matcher *m)
     return KG_OK;
 }
 
-/* The graph z-score of item v (reached or not). */
+/* The graph z-score of item v (reached or not), once graph_people has
+ * set ghas of every item (reached: a positive estimate). */
 static double item_gz(const struct matcher *m, uint32_t v)
 {
-    return rank_ppr_value(m->ppr, v) > 0 ? m->gz[v] : m->gz0[m->g->vkind[v]];
+    return m->ghas[v] ? m->gz[v] : m->gz0[m->g->vkind[v]];
 }
 
 /* Graph z-scores of experts from their items, of institutions from their

@@ -88,21 +88,24 @@ void rank_csr_release(struct rank_csr_owned *c)
     memset(c, 0, sizeof *c);
 }
 
-/* The state of one vertex: estimate, residual, flags side by side, so a
- * push touches one cache line per vertex. */
+/* The state of one vertex a push spreads to: residual and flags side by
+ * side (16 bytes, four to a cache line). The estimates are an array of
+ * their own: a push adds to one per vertex it takes from the queue, and a
+ * matcher reads them for every item (rank_ppr_value) at 8 bytes apiece. */
 struct ppr_vertex {
-    double p, r;
+    double r;
     uint8_t queued, touched;
 };
 
 struct rank_ppr {
     uint32_t n;
+    double *est;
     struct ppr_vertex *pr;
     uint32_t *queue; /* ring buffer of n slots: each vertex at most once */
     uint32_t *support;
     size_t nsupport;
     uint64_t pushes;
-    size_t len; /* of the mapping behind pr, queue and support */
+    size_t len; /* of the mapping behind est, pr, queue and support */
 };
 
 struct rank_ppr *rank_ppr_new(uint32_t n)
@@ -112,13 +115,15 @@ struct rank_ppr *rank_ppr_new(uint32_t n)
     p->n = n;
     /* One zeroed mapping for all arrays: a push touches scattered
      * vertices, and huge pages keep that from costing a fault each. */
+    size_t e = (sz * sizeof *p->est + 63) & ~(size_t)63;
     size_t a = (sz * sizeof *p->pr + 63) & ~(size_t)63;
     size_t b = (sz * sizeof(uint32_t) + 63) & ~(size_t)63;
-    p->len = a + 2 * b;
+    p->len = e + a + 2 * b;
     char *m = arena_zalloc(p->len);
-    p->pr = (void *)m;
-    p->queue = (void *)(m + a);
-    p->support = (void *)(m + a + b);
+    p->est = (void *)m;
+    p->pr = (void *)(m + e);
+    p->queue = (void *)(m + e + a);
+    p->support = (void *)(m + e + a + b);
     return p;
 }
 
@@ -126,7 +131,7 @@ void rank_ppr_free(struct rank_ppr *p)
 {
     if (!p)
         return;
-    arena_free(p->pr, p->len);
+    arena_free(p->est, p->len);
     free(p);
 }
 
@@ -160,7 +165,7 @@ static void clear(struct rank_ppr *p)
 {
     for (size_t i = 0; i < p->nsupport; i++) {
         uint32_t v = p->support[i];
-        p->pr[v].p = 0;
+        p->est[v] = 0;
         p->pr[v].r = 0;
         p->pr[v].touched = 0;
         p->pr[v].queued = 0;
@@ -204,7 +209,7 @@ kg_status rank_ppr_push(struct rank_ppr *p, const struct rank_csr *g,
         p->pr[u].queued = 0;
         double ru = p->pr[u].r;
         p->pr[u].r = 0;
-        p->pr[u].p += (1 - d) * ru;
+        p->est[u] += (1 - d) * ru;
         p->pushes++;
         double wd = g->wdeg[u];
         if (!(wd > 0)) {
@@ -215,7 +220,7 @@ kg_status rank_ppr_push(struct rank_ppr *p, const struct rank_csr *g,
                 if (seeds[i] == u)
                     fu += seed_weight(seed_w, i) / total;
             double rr = ru / (1 - d * fu);
-            p->pr[u].p += (1 - d) * (rr - ru);
+            p->est[u] += (1 - d) * (rr - ru);
             for (size_t i = 0; i < nseeds; i++) {
                 double x = seed_weight(seed_w, i);
                 if (!(x > 0) || seeds[i] == u)
@@ -241,7 +246,7 @@ kg_status rank_ppr_push(struct rank_ppr *p, const struct rank_csr *g,
 
 double rank_ppr_value(const struct rank_ppr *p, uint32_t v)
 {
-    return v < p->n ? p->pr[v].p : 0;
+    return v < p->n ? p->est[v] : 0;
 }
 
 const uint32_t *rank_ppr_support(const struct rank_ppr *p, size_t *n)

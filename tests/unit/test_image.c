@@ -1,6 +1,7 @@
 /* test_image.c - cache images and the string map: an image written and
  * mapped back round-trips; a flipped byte, a truncated file, a foreign
- * file and a section out of bounds are refused; strings intern. */
+ * file and a section out of bounds are refused; a verified file is
+ * stamped and a changed one verified again; strings intern. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -241,6 +243,93 @@ static void unwritable_paths_fail_without_leaving_files(void **state)
     assert_int_equal(image_write(missing, "x", 1, why, sizeof why), KG_EIO);
 }
 
+/* Reads the stamp beside path into buf ("" when there is none). */
+static void read_stamp(const char *path, char *buf, size_t n)
+{
+    char sp[160];
+    const char *name = strrchr(path, '/') + 1;
+    snprintf(sp, sizeof sp, "%.*s.%s.ok", (int)(name - path), path, name);
+    buf[0] = '\0';
+    FILE *fp = fopen(sp, "r");
+    if (!fp)
+        return;
+    if (!fgets(buf, (int)n, fp))
+        buf[0] = '\0';
+    fclose(fp);
+}
+
+static void
+a_settled_file_is_stamped_and_a_changed_one_verified_again(void **state)
+{
+    struct fx *f = *state;
+    char why[256], stamp[256];
+    struct image im;
+    write_image(f->path);
+    /* a file written a moment ago gets no stamp: its times may not move
+     * on the next write yet */
+    assert_int_equal(map(f->path, &im, why, sizeof why), IMAGE_OK);
+    assert_false(im.stamped);
+    image_vouch(f->path, &im);
+    image_release(&im);
+    read_stamp(f->path, stamp, sizeof stamp);
+    assert_string_equal(stamp, "");
+    struct timespec wait = {IMAGE_SETTLE_S, 100000000};
+    nanosleep(&wait, NULL);
+    /* the stamp of an image gone (a merged segment) and a file of the
+     * user's that only ends in .ok */
+    char gone[160], mine[160];
+    snprintf(gone, sizeof gone, "%s/.gone.img.ok", f->dir);
+    snprintf(mine, sizeof mine, "%s/.notes.ok", f->dir);
+    FILE *fp = fopen(gone, "w");
+    fputs("KGSTAMP 1 1 2 3 4 5 6 1\n", fp);
+    fclose(fp);
+    fp = fopen(mine, "w");
+    fputs("remember the milk\n", fp);
+    fclose(fp);
+    /* verified whole, then stamped; the next map takes the checksum from
+     * the stamp, and the owner's vouch raises the stamp's level */
+    assert_int_equal(map(f->path, &im, why, sizeof why), IMAGE_OK);
+    assert_false(im.stamped);
+    image_release(&im);
+    read_stamp(f->path, stamp, sizeof stamp);
+    assert_non_null(strstr(stamp, "KGSTAMP 1 "));
+    assert_int_equal(access(gone, F_OK), -1);
+    assert_int_equal(access(mine, F_OK), 0);
+    assert_int_equal(map(f->path, &im, why, sizeof why), IMAGE_OK);
+    assert_true(im.stamped);
+    assert_false(im.vouched);
+    image_vouch(f->path, &im);
+    image_release(&im);
+    assert_int_equal(map(f->path, &im, why, sizeof why), IMAGE_OK);
+    assert_true(im.stamped && im.vouched);
+    image_release(&im);
+    /* a stamp that names another checksum is not believed */
+    char sp[160], forged[256];
+    snprintf(sp, sizeof sp, "%s/.t.img.ok", f->dir);
+    read_stamp(f->path, forged, sizeof forged);
+    char *sum = strrchr(forged, ' ') - 16;
+    *sum = *sum == '0' ? '1' : '0';
+    fp = fopen(sp, "w");
+    fputs(forged, fp);
+    fclose(fp);
+    assert_int_equal(map(f->path, &im, why, sizeof why), IMAGE_OK);
+    assert_false(im.stamped);
+    image_release(&im);
+    /* a byte flipped in place after the stamp: the file's times moved,
+     * so the checksum is taken again and fails */
+    assert_int_equal(map(f->path, &im, why, sizeof why), IMAGE_OK);
+    assert_true(im.stamped);
+    image_release(&im);
+    flip(f->path, 2000);
+    assert_int_equal(map(f->path, &im, why, sizeof why), IMAGE_DAMAGED);
+    assert_non_null(strstr(why, "checksum"));
+    /* so is a new file in its place (another inode) */
+    write_image(f->path);
+    flip(f->path, 2000);
+    assert_int_equal(map(f->path, &im, why, sizeof why), IMAGE_DAMAGED);
+    assert_non_null(strstr(why, "checksum"));
+}
+
 static void strings_intern_to_dense_numbers(void **state)
 {
     (void)state;
@@ -276,6 +365,7 @@ int main(void)
         T(foreign_files_are_told_apart_from_damaged_ones),
         T(a_section_out_of_bounds_is_refused),
         T(unwritable_paths_fail_without_leaving_files),
+        T(a_settled_file_is_stamped_and_a_changed_one_verified_again),
         T(strings_intern_to_dense_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
