@@ -117,15 +117,19 @@ static const struct command commands[] = {
      "  --no-index     do not bring the search index up to date (for bulk\n"
      "                 loads; the next search or index command does it)\n"},
     {"index", cmd_index, "build or refresh the text search index",
-     "usage: kgmatch index [--rebuild] [--timing] [--format table|json]\n"
-     "                     [--quiet]\n"
+     "usage: kgmatch index [--rebuild|--optimize] [--timing]\n"
+     "                     [--format table|json] [--quiet]\n"
      "\n"
      "  Brings the BM25 index beside the database (DB.idx) up to date:\n"
-     "  builds it when missing, rebuilds it when the store changed or the\n"
-     "  file is damaged (with a warning), and prints what it holds. A full\n"
-     "  build shows its progress when stderr is a terminal.\n"
+     "  builds it when missing, adds a segment of what changed when the\n"
+     "  store moved on, rebuilds it when the file is damaged (with a\n"
+     "  warning), and prints what it holds. A full build shows its\n"
+     "  progress when stderr is a terminal.\n"
      "\n"
      "  --rebuild   rebuild even when the index is current\n"
+     "  --optimize  merge the update segments into one (a rebuild when\n"
+     "              they hold over a quarter of the index); the nightly\n"
+     "              batch does this too\n"
      "  --timing    where the build's time went (stderr)\n"
      "  --quiet     no progress on a terminal\n"},
     {"ingest", cmd_ingest, "harvest the partner sources into the store",
