@@ -318,6 +318,7 @@ static const struct command commands[] = {
     {"tune", cmd_tune, "fit the matcher's settings to feedback and gold",
      "usage: kgmatch tune [--gold FILE]... [--config FILE] [--out FILE]\n"
      "                    [--holdout X] [--seed N] [--budget S] [--dry-run]\n"
+     "                    [--format table|json]\n"
      "\n"
      "  Judged pairs: the gold files' (as `eval --gold` reads them) and\n"
      "  the brokers' verdicts over them (accept = relevant: grade 1, or the\n"
@@ -341,7 +342,9 @@ static const struct command commands[] = {
      "                 0.3)\n"
      "  --seed N       of the split (default 1)\n"
      "  --budget S     seconds the search may take (default 300)\n"
-     "  --dry-run      say what would be written, write nothing\n"},
+     "  --dry-run      say what would be written, write nothing\n"
+     "  --format json  the same as one object, \"written\": the file or\n"
+     "                 null\n"},
     {"stubs", cmd_stubs, "stub records and the record each likely duplicates",
      "usage: kgmatch stubs [--min-score X] [--format table|json|csv]\n"
      "\n"
