@@ -9,7 +9,8 @@ imported with --no-index and indexed with `kgmatch index --rebuild`; then
 each batch is imported with --no-index and `kgmatch index --timing` brings
 the index up to date (a new segment, a merge, or, by the merge policy, a
 full rebuild): its wall time is the update time, and the segments it
-merged are counted. After the last update `kgmatch search --queries FILE
+merged are counted, and its CPU time (user + sys of the process, which the
+load of a shared machine does not stretch). After the last update `kgmatch search --queries FILE
 --top 10 --timing` gives p50/p99 over the segments; then `kgmatch index
 --optimize` (what the nightly batch runs: the segments merged into one)
 is timed and searched the same way; then `kgmatch index --rebuild` and the
@@ -24,6 +25,7 @@ may be shared).
 import argparse
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -33,6 +35,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_search import corpus  # noqa: E402
 
 TARGETS = {"update_s": 2.0, "p50_ratio": 1.2, "p99_ratio": 1.2}
+
+
+def cpu_children():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def run(cmd):
@@ -93,21 +100,23 @@ def main():
          base])
     build_s, _, _ = run([exe, "--db", db, "index", "--rebuild"])
     batch = os.path.join(a.work, "incr-batch.jsonl")
-    times, kinds, merged = [], [], []
+    times, kinds, merged, cpus = [], [], [], []
     for u in range(a.updates):
         at = a.base + u * a.batch
         with open(batch, "w", encoding="utf-8") as o:
             o.writelines(lines[at:at + a.batch])
         run([exe, "--db", db, "import", "--no-index", "--kind", "achievement",
              batch])
+        c0 = cpu_children()
         t, out, _ = run([exe, "--db", db, "index", "--timing"])
+        cpus.append(cpu_children() - c0)
         state = re.search(r"\((built|updated|current)", out).group(1)
         times.append(t)
         kinds.append(state)
         m = re.search(r"\((\d+) segments merged\)", out)
         merged.append(int(m.group(1)) if m else 0)
         segs = re.search(r"segments: (\d+)", out)
-        print(f"update {u + 1}: {t:.2f} s ({state}, "
+        print(f"update {u + 1}: {t:.2f} s, cpu {cpus[-1]:.2f} s ({state}, "
               f"{segs.group(1) if segs else 0} segments, "
               f"{merged[-1]} merged, load {os.getloadavg()[0]:.1f})",
               file=sys.stderr, flush=True)
@@ -132,6 +141,9 @@ def main():
     print(f"  update (segment), median     {statistics.median(upd) if upd else 0:8.2f} s"
           f"   target <= {TARGETS['update_s']} s")
     print(f"  update (segment), max        {max(upd) if upd else 0:8.2f} s")
+    print(f"  update CPU (user + sys), median / max "
+          f"{statistics.median(cpus) if cpus else 0:.2f} / "
+          f"{max(cpus or [0]):.2f} s (wall times follow the machine's load)")
     print(f"  updates that merged          {len(mrg):8d}"
           f"   (max {max(mrg or [0]):.2f} s, most segments merged "
           f"{max(merged or [0])})")

@@ -28,7 +28,7 @@ struct index_opts {
      * caps its merges (index_int.h, merge policy). */
     bool optimize;
     /* An update merges segments of at most this many postings; 0: the
-     * default (6,000,000). */
+     * default (4,000,000). */
     uint64_t merge_postings;
     /* Called during a full build from the store, from the calling thread:
      * ("reading", done, total) now and then, then ("laying out",

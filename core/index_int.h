@@ -54,7 +54,7 @@
  * than it and those it took (a binary counter: segments double in size,
  * at most log2 of them), as long as the segments merged hold at most
  * IX_MERGE_POSTINGS postings (index_opts.merge_postings): an update's
- * work stays bounded (about a second at 1M records), and past the cap
+ * work stays bounded (half a second of CPU at 1M records), and past the cap
  * segments of that size pile up until an optimize. A merge reads the
  * segment images, not the store (ix_merge_segments: the union of the
  * sorted dictionaries, the postings of the documents no newer merged
@@ -100,7 +100,7 @@
 /* The merge policy's limits (SEGMENTS): an update merges at most this
  * many postings, and rebuilds the whole index (segments past a quarter of
  * it) only when it holds at most IX_REBUILD_INLINE documents. */
-#define IX_MERGE_POSTINGS UINT64_C(6000000)
+#define IX_MERGE_POSTINGS UINT64_C(4000000)
 #define IX_REBUILD_INLINE 20000u
 
 enum { S_DOCS, S_IDS, S_POST, S_DICTIX, S_DICT, S_GONE, S_COUNT };
