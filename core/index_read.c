@@ -404,7 +404,8 @@ static void add_timing(struct index_timing *t, const struct index_timing *u)
 
 /* Merges ix's segments from the j-th on and then fresh (NULL: none) into
  * one segment, which is written (file, then list; the merged files are
- * removed after) and takes their place. */
+ * removed after) and takes their place. KG_ENOTFOUND when a segment turns
+ * out damaged (a full rebuild is due); ix is unchanged on failure. */
 static kg_status replace_segments(struct index *ix, size_t j,
                                   struct index *fresh, char *err, size_t errlen)
 {
@@ -425,6 +426,8 @@ static kg_status replace_segments(struct index *ix, size_t j,
         add_timing(&ix->timing, &t);
         if (st != KG_OK)
             image_writer_release(&img);
+        if (st == KG_EINPUT)
+            st = KG_ENOTFOUND; /* a damaged segment: rebuild the index */
         seg = st == KG_OK ? seg_of_image(ix, &img, err, errlen) : NULL;
         if (st == KG_OK && !seg)
             st = KG_EINTERNAL;
@@ -473,8 +476,8 @@ static size_t segment_records(const struct index *ix)
  * Brings ix up to version with a new segment of the changes (see
  * index_int.h, merge policy), merged with the newest segments as far as
  * the policy and ix->merge_cap allow. KG_ENOTFOUND when a full rebuild
- * is due instead: the change log does not reach back, or the segments grew
- * past a quarter of a small full build.
+ * is due instead: the change log does not reach back, the segments grew
+ * past a quarter of a small full build, or a segment to merge is damaged.
  */
 static kg_status update(struct index *ix, struct store *s, int64_t version,
                         char *err, size_t errlen)
