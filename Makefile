@@ -170,6 +170,8 @@ eval-domain: all
 eval-clir: all
 	$(PYTHON) bench/eval_clir.py --kgmatch ./$(BIN) --shared $(SHARED)
 
+# `make bench` runs every bench/bench_*.py at its default (target) scale,
+# bench_incr and bench_batch at 1M records (long: see bench/README.md).
 bench: all deps-bench
 	@for b in bench/bench_*.py; do \
 		echo "== $$b"; $(PYTHON) $$b --kgmatch ./$(BIN) --shared $(SHARED) || exit 1; \

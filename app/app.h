@@ -212,8 +212,9 @@ kg_status app_show(struct app_session *a, kg_kind kind, const char *id,
 
 /* The search index's settings; zero means the default. */
 struct app_index_opts {
-    double k1, b; /* BM25 parameters */
-    bool rebuild; /* rebuild even when the file is current */
+    double k1, b;  /* BM25 parameters */
+    bool rebuild;  /* rebuild even when the file is current */
+    bool optimize; /* merge the update segments (core/index.h) */
     /* How a full build goes (core/index.h, index_opts.progress); NULL:
      * none. */
     app_progress_fn progress;

@@ -61,6 +61,7 @@ kg_status app_index_open(struct app_session *a, const struct app_index_opts *o,
     struct index_opts io = {.k1 = o->k1,
                             .b = o->b,
                             .rebuild = o->rebuild,
+                            .optimize = o->optimize,
                             .progress = o->progress,
                             .progress_ctx = o->progress_ctx};
     char err[512];

@@ -8,10 +8,13 @@ BASE + UPDATES x BATCH documents as achievements. The first BASE are
 imported with --no-index and indexed with `kgmatch index --rebuild`; then
 each batch is imported with --no-index and `kgmatch index --timing` brings
 the index up to date (a new segment, a merge, or, by the merge policy, a
-full rebuild): its wall time is the update time. After the last update
-`kgmatch search --queries FILE --top 10 --timing` gives p50/p99 over the
-segments; then `kgmatch index --rebuild` and the same search give the
-fresh build's. The top-10 ids of both are compared too.
+full rebuild): its wall time is the update time, and the segments it
+merged are counted, and its CPU time (user + sys of the process, which the
+load of a shared machine does not stretch). After the last update `kgmatch search --queries FILE
+--top 10 --timing` gives p50/p99 over the segments; then `kgmatch index
+--optimize` (what the nightly batch runs: the segments merged into one)
+is timed and searched the same way; then `kgmatch index --rebuild` and the
+same search give the fresh build's. The top-10 ids are compared too.
 
 Usage: bench_incr.py --kgmatch ./kgmatch --shared ../shared
        [--base 100000] [--updates 100] [--batch 1000] [--work DIR]
@@ -22,6 +25,7 @@ may be shared).
 import argparse
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -31,6 +35,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_search import corpus  # noqa: E402
 
 TARGETS = {"update_s": 2.0, "p50_ratio": 1.2, "p99_ratio": 1.2}
+
+
+def cpu_children():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def run(cmd):
@@ -91,28 +100,40 @@ def main():
          base])
     build_s, _, _ = run([exe, "--db", db, "index", "--rebuild"])
     batch = os.path.join(a.work, "incr-batch.jsonl")
-    times, kinds = [], []
+    times, kinds, merged, cpus = [], [], [], []
     for u in range(a.updates):
         at = a.base + u * a.batch
         with open(batch, "w", encoding="utf-8") as o:
             o.writelines(lines[at:at + a.batch])
         run([exe, "--db", db, "import", "--no-index", "--kind", "achievement",
              batch])
+        c0 = cpu_children()
         t, out, _ = run([exe, "--db", db, "index", "--timing"])
+        cpus.append(cpu_children() - c0)
         state = re.search(r"\((built|updated|current)", out).group(1)
         times.append(t)
         kinds.append(state)
+        m = re.search(r"\((\d+) segments merged\)", out)
+        merged.append(int(m.group(1)) if m else 0)
         segs = re.search(r"segments: (\d+)", out)
-        print(f"update {u + 1}: {t:.2f} s ({state}, "
-              f"{segs.group(1) if segs else 0} segments)", file=sys.stderr,
-              flush=True)
+        print(f"update {u + 1}: {t:.2f} s, cpu {cpus[-1]:.2f} s ({state}, "
+              f"{segs.group(1) if segs else 0} segments, "
+              f"{merged[-1]} merged, load {os.getloadavg()[0]:.1f})",
+              file=sys.stderr, flush=True)
     p50s, p99s, means, opens, ids_s = search(exe, db, queries)
     _, out, _ = run([exe, "--db", db, "index"])
     segs = re.search(r"segments: (\d+)", out)
+    opt_s, out, _ = run([exe, "--db", db, "index", "--optimize"])
+    osegs = re.search(r"segments: (\d+)", out)
+    p50o, p99o, meano, openo, ids_o = search(exe, db, queries)
     rebuild_s, _, _ = run([exe, "--db", db, "index", "--rebuild"])
     p50f, p99f, meanf, openf, ids_f = search(exe, db, queries)
     upd = [t for t, k in zip(times, kinds) if k == "updated"]
+    mrg = [t for t, k, m in zip(times, kinds, merged)
+           if k == "updated" and m > 0]
+    over = sorted(t for t in upd if t > TARGETS["update_s"])
     same = sum(1 for x, y in zip(ids_s, ids_f) if x[:3] == y[:3])
+    same_o = sum(1 for x, y in zip(ids_o, ids_f) if x[:3] == y[:3])
     print(f"\nincremental index: {a.base} records, then {a.updates} updates "
           f"of {a.batch} new records (load {os.getloadavg()[0]:.1f}, "
           f"{os.cpu_count()} cores)")
@@ -120,17 +141,32 @@ def main():
     print(f"  update (segment), median     {statistics.median(upd) if upd else 0:8.2f} s"
           f"   target <= {TARGETS['update_s']} s")
     print(f"  update (segment), max        {max(upd) if upd else 0:8.2f} s")
+    print(f"  update CPU (user + sys), median / max "
+          f"{statistics.median(cpus) if cpus else 0:.2f} / "
+          f"{max(cpus or [0]):.2f} s (wall times follow the machine's load)")
+    print(f"  updates that merged          {len(mrg):8d}"
+          f"   (max {max(mrg or [0]):.2f} s, most segments merged "
+          f"{max(merged or [0])})")
+    print(f"  updates over {TARGETS['update_s']} s            {len(over):8d}"
+          f"   {', '.join(f'{t:.2f}' for t in over)}")
     print(f"  updates by a full rebuild    {kinds.count('built'):8d}"
           f"   (max {max([t for t, k in zip(times, kinds) if k == 'built'] or [0]):.2f} s)")
     print(f"  segments after the updates   {segs.group(1) if segs else '0':>8}")
+    print(f"  index --optimize             {opt_s:8.2f} s   "
+          f"(segments after: {osegs.group(1) if osegs else '0'})")
     print(f"  full rebuild at the end      {rebuild_s:8.2f} s")
     print(f"  search p50 segments / fresh  {p50s:.3f} / {p50f:.3f} ms "
           f"= {p50s / p50f:.2f}x   target <= {TARGETS['p50_ratio']}x")
     print(f"  search p99 segments / fresh  {p99s:.3f} / {p99f:.3f} ms "
           f"= {p99s / p99f:.2f}x   target <= {TARGETS['p99_ratio']}x")
     print(f"  search mean segments / fresh {means:.3f} / {meanf:.3f} ms")
+    print(f"  search p50 optimized / fresh {p50o:.3f} / {p50f:.3f} ms "
+          f"= {p50o / p50f:.2f}x")
+    print(f"  search p99 optimized / fresh {p99o:.3f} / {p99f:.3f} ms "
+          f"= {p99o / p99f:.2f}x")
     print(f"  index open segments / fresh  {opens:.1f} / {openf:.1f} ms")
-    print(f"  result rows equal (rank, kind, id) {same} of {len(ids_f)}")
+    print(f"  result rows equal (rank, kind, id) {same} of {len(ids_f)}"
+          f" (optimized: {same_o})")
 
 
 if __name__ == "__main__":

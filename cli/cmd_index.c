@@ -1,7 +1,8 @@
 /*
- * cmd_index.c - `kgmatch index [--rebuild]`: bring the text index beside
- * the database up to date (build it when missing, rebuild it when stale or
- * damaged) and say what it holds.
+ * cmd_index.c - `kgmatch index [--rebuild|--optimize]`: bring the text
+ * index beside the database up to date (build it when missing, add a
+ * segment of the changes when stale, rebuild it when damaged), merge its
+ * segments into one on --optimize, and say what it holds.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -57,6 +58,7 @@ int cmd_index(struct cli *cli, int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"rebuild", no_argument, NULL, 'r'},
+        {"optimize", no_argument, NULL, 'o'},
         {"format", required_argument, NULL, 'f'},
         {"timing", no_argument, NULL, 't'},
         {"quiet", no_argument, NULL, 'q'},
@@ -71,6 +73,9 @@ int cmd_index(struct cli *cli, int argc, char **argv)
         switch (c) {
         case 'r':
             opts.rebuild = true;
+            break;
+        case 'o':
+            opts.optimize = true;
             break;
         case 't':
             timing = true;

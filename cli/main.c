@@ -117,15 +117,19 @@ static const struct command commands[] = {
      "  --no-index     do not bring the search index up to date (for bulk\n"
      "                 loads; the next search or index command does it)\n"},
     {"index", cmd_index, "build or refresh the text search index",
-     "usage: kgmatch index [--rebuild] [--timing] [--format table|json]\n"
-     "                     [--quiet]\n"
+     "usage: kgmatch index [--rebuild|--optimize] [--timing]\n"
+     "                     [--format table|json] [--quiet]\n"
      "\n"
      "  Brings the BM25 index beside the database (DB.idx) up to date:\n"
-     "  builds it when missing, rebuilds it when the store changed or the\n"
-     "  file is damaged (with a warning), and prints what it holds. A full\n"
-     "  build shows its progress when stderr is a terminal.\n"
+     "  builds it when missing, adds a segment of what changed when the\n"
+     "  store moved on, rebuilds it when the file is damaged (with a\n"
+     "  warning), and prints what it holds. A full build shows its\n"
+     "  progress when stderr is a terminal.\n"
      "\n"
      "  --rebuild   rebuild even when the index is current\n"
+     "  --optimize  merge the update segments into one (a rebuild when\n"
+     "              they hold over a quarter of the index); the nightly\n"
+     "              batch does this too\n"
      "  --timing    where the build's time went (stderr)\n"
      "  --quiet     no progress on a terminal\n"},
     {"ingest", cmd_ingest, "harvest the partner sources into the store",
@@ -314,6 +318,7 @@ static const struct command commands[] = {
     {"tune", cmd_tune, "fit the matcher's settings to feedback and gold",
      "usage: kgmatch tune [--gold FILE]... [--config FILE] [--out FILE]\n"
      "                    [--holdout X] [--seed N] [--budget S] [--dry-run]\n"
+     "                    [--format table|json]\n"
      "\n"
      "  Judged pairs: the gold files' (as `eval --gold` reads them) and\n"
      "  the brokers' verdicts over them (accept = relevant: grade 1, or the\n"
@@ -337,7 +342,9 @@ static const struct command commands[] = {
      "                 0.3)\n"
      "  --seed N       of the split (default 1)\n"
      "  --budget S     seconds the search may take (default 300)\n"
-     "  --dry-run      say what would be written, write nothing\n"},
+     "  --dry-run      say what would be written, write nothing\n"
+     "  --format json  the same as one object, \"written\": the file or\n"
+     "                 null\n"},
     {"stubs", cmd_stubs, "stub records and the record each likely duplicates",
      "usage: kgmatch stubs [--min-score X] [--format table|json|csv]\n"
      "\n"

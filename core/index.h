@@ -23,6 +23,13 @@ struct index_opts {
     bool in_memory; /* build in memory; never read or write the file */
     bool cjk_words; /* also index ICU dictionary words of CJK text (see
                        text_opts; a file built otherwise is rebuilt) */
+    /* Merge every update segment into one whatever the size (a rebuild
+     * when they hold over a quarter of the full build); an update alone
+     * caps its merges (index_int.h, merge policy). */
+    bool optimize;
+    /* An update merges segments of at most this many postings; 0: the
+     * default (4,000,000). */
+    uint64_t merge_postings;
     /* Called during a full build from the store, from the calling thread:
      * ("reading", done, total) now and then, then ("laying out",
      * 0, 0) and ("writing", 0, 0). NULL: no progress. */
@@ -39,7 +46,8 @@ struct index_opts {
  * corrupt or when opts->rebuild is set. When the store moved on, only the
  * records changed since are indexed, into a segment file beside it
  * (index_int.h, SEGMENTS; a full rebuild when the store's change log does
- * not reach back or the segments grew past a quarter of the index).
+ * not reach back, or, for an index of at most 20,000 documents, when the
+ * segments grew past a quarter of it: bigger ones wait for opts.optimize).
  * opts may be NULL. On failure returns the status with a message in err.
  * When the file cannot be written (read-only directory, disk full) the index
  * is built in memory. index_get_info says what happened; nothing is

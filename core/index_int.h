@@ -49,12 +49,23 @@
  * frequencies summed over the segments) and skips each document a newer
  * segment lists in S_GONE, so a changed or deleted record is never found
  * with its old text.
- * Merge policy: a new segment takes over (is rebuilt together with) the
- * newest segments while they hold no more records than it (a binary
- * counter: segments double in size, at most log2 of them); when the
- * segments together hold more than a quarter of the full build's
- * documents, or anything about them is off (a file missing, damaged, out
- * of chain), the whole index is rebuilt and the segments removed.
+ * Merge policy: a new segment of the changes is built from the store;
+ * it then takes over the newest segments while they hold no more records
+ * than it and those it took (a binary counter: segments double in size,
+ * at most log2 of them), as long as the segments merged hold at most
+ * IX_MERGE_POSTINGS postings (index_opts.merge_postings): an update's
+ * work stays bounded (half a second of CPU at 1M records), and past the cap
+ * segments of that size pile up until an optimize. A merge reads the
+ * segment images, not the store (ix_merge_segments: the union of the
+ * sorted dictionaries, the postings of the documents no newer merged
+ * segment lists in S_GONE, laid out again), a fraction of indexing the
+ * records again. index_opts.optimize (`kgmatch index --optimize`, the
+ * nightly batch) merges every segment into one whatever its size. The
+ * whole index is rebuilt when anything about the segments is off (a file
+ * missing, damaged, out of chain), when the segments hold more than a
+ * quarter of the full build's documents and the full build is small (at
+ * most IX_REBUILD_INLINE documents: a rebuild is then about as quick as
+ * an update) or an optimize is asked for.
  * Segment files are written before the list that names them and removed
  * after it; two processes updating at once can leave a list naming a file
  * the other removed: the next open then drops the segments and indexes the
@@ -71,6 +82,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/image.h"
 #include "core/index.h"
@@ -85,6 +97,11 @@
 #define IX_END UINT32_MAX
 #define IX_MAX_DOCS 0x7fffffffu
 #define IX_CJK_WORDS 1u /* text_flags: built with ICU dictionary words */
+/* The merge policy's limits (SEGMENTS): an update merges at most this
+ * many postings, and rebuilds the whole index (segments past a quarter of
+ * it) only when it holds at most IX_REBUILD_INLINE documents. */
+#define IX_MERGE_POSTINGS UINT64_C(4000000)
+#define IX_REBUILD_INLINE 20000u
 
 enum { S_DOCS, S_IDS, S_POST, S_DICTIX, S_DICT, S_GONE, S_COUNT };
 
@@ -170,6 +187,7 @@ struct index {
     size_t merged;      /* older segments that new one took over */
     uint8_t *dead;      /* bit per document: a newer segment has it */
     double bound_scale; /* >= 1: block bounds loosened for shared avgdl */
+    uint64_t merge_cap; /* postings an update may merge */
     double live;        /* documents over all segments, superseded not */
     size_t live_of[KG_KIND_COUNT];
 };
@@ -180,6 +198,26 @@ static inline bool ix_dead(const struct index *ix, uint32_t d)
 }
 
 /* ------------------------------------------------------------ helpers */
+
+/* The document (kind, id) of ix, IX_END when it has none. */
+static inline uint32_t ix_find_doc(const struct index *ix, kg_kind kind,
+                                   const char *id)
+{
+    uint32_t lo = ix->h.kind_start[kind], hi = ix->h.kind_start[kind + 1];
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        struct ix_doc d;
+        memcpy(&d, &ix->docs[mid], sizeof d);
+        int c = strcmp(ix->ids + d.id_off, id);
+        if (c == 0)
+            return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return IX_END;
+}
 
 /* Formats a message into err (nothing when err is NULL or errlen 0). */
 static inline void ix_fmt_err(char *err, size_t errlen, const char *fmt, ...)
@@ -272,5 +310,18 @@ kg_status ix_write_segment(struct store *s, int64_t from, int64_t version,
                            struct image_writer *img, struct index_timing *t,
                            size_t *nchanged, char *err,
                            size_t errlen) KG_MUST_CHECK;
+
+/*
+ * Merges the segment images g[0..n) (oldest first, a chain) into one image
+ * from g[0]'s from_version to g[n-1]'s store version, from their postings
+ * alone: a document a newer one of them lists in S_GONE is left out, and
+ * S_GONE is the union of theirs (*nchanged records). Block bounds are laid
+ * out again for k1, b. KG_EINPUT when an image is malformed; on failure
+ * img is the caller's to release as on success (index_write.c).
+ */
+kg_status ix_merge_segments(struct index *const *g, size_t n, double k1,
+                            double b, struct image_writer *img,
+                            struct index_timing *t, size_t *nchanged, char *err,
+                            size_t errlen) KG_MUST_CHECK;
 
 #endif

@@ -146,6 +146,8 @@ static struct index *index_alloc(const struct index_opts *o)
     struct index *ix = kg_xcalloc(1, sizeof *ix);
     index_params(ix, o);
     ix->want_flags = o && o->cjk_words ? IX_CJK_WORDS : 0;
+    ix->merge_cap =
+        o && o->merge_postings ? o->merge_postings : IX_MERGE_POSTINGS;
     if (o)
         ix->progress = (struct ix_progress){o->progress, o->progress_ctx};
     text_tokens_init(&ix->tk);
@@ -293,25 +295,6 @@ static kg_status write_segments(struct index *ix, char *why, size_t whylen)
     return st;
 }
 
-/* The document (kind, id) of ix, IX_END when it has none. */
-static uint32_t find_doc(const struct index *ix, kg_kind kind, const char *id)
-{
-    uint32_t lo = ix->h.kind_start[kind], hi = ix->h.kind_start[kind + 1];
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        struct ix_doc d;
-        memcpy(&d, &ix->docs[mid], sizeof d);
-        int c = strcmp(ix->ids + d.id_off, id);
-        if (c == 0)
-            return mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return IX_END;
-}
-
 /* Marks what newer segments supersede and sets the statistics a search
  * over all segments shares: live documents and their average length. */
 static void finish_segments(struct index *ix)
@@ -337,7 +320,7 @@ static void finish_segments(struct index *ix)
                 continue;
             for (size_t j = 0; j < i; j++) {
                 struct index *o = all[j];
-                uint32_t d = find_doc(o, (kg_kind)kind, p + 1);
+                uint32_t d = ix_find_doc(o, (kg_kind)kind, p + 1);
                 if (d == IX_END)
                     continue;
                 if (!o->dead)
@@ -386,58 +369,78 @@ static bool count_change(kg_kind kind, const char *id, void *ctx)
     return true;
 }
 
-/*
- * Brings ix up to version with a new segment (see index_int.h, merge
- * policy). KG_ENOTFOUND when a full rebuild is due instead: the change log
- * does not reach back, or the segments grew past a quarter of the full
- * build.
- */
-static kg_status update(struct index *ix, struct store *s, int64_t version,
-                        char *err, size_t errlen)
+/* An in-memory segment of ix on the image img (which it takes over), or
+ * NULL with the reason in err when the image is unsound. */
+static struct index *seg_of_image(const struct index *ix,
+                                  struct image_writer *img, char *err,
+                                  size_t errlen)
 {
-    size_t est = 0;
-    int64_t from = top_version(ix);
-    kg_status st = store_changes(s, from, count_change, &est);
-    if (st != KG_OK)
-        return st == KG_ENOTFOUND ? st : KG_EIO;
-    size_t j = ix->nseg, kept = 0;
-    while (j > 0 && ix->seg[j - 1]->h.ngone <= est) {
-        est += ix->seg[j - 1]->h.ngone;
-        from = ix->seg[j - 1]->h.from_version;
-        j--;
-    }
-    for (size_t i = 0; i < j; i++)
-        kept += ix->seg[i]->h.ngone;
-    if ((kept + est) * 4 > ix->h.ndocs)
-        return KG_ENOTFOUND;
-    struct image_writer img;
-    size_t nchanged = 0;
-    st = ix_write_segment(s, from, version, ix->k1, ix->b, ix->want_flags, &img,
-                          &ix->timing, &nchanged, err, errlen);
-    if (st != KG_OK) {
-        image_writer_release(&img);
-        return st == KG_ENOTFOUND ? st : st;
-    }
     struct index *seg = kg_xcalloc(1, sizeof *seg);
     seg->k1 = ix->k1;
     seg->b = ix->b;
-    seg->path = seg_path(ix, from, version);
     char why[256];
     struct image im;
-    if (image_check(&ix_spec, img.p, img.len, false, &im, why, sizeof why) !=
+    if (image_check(&ix_spec, img->p, img->len, false, &im, why, sizeof why) !=
             IMAGE_OK ||
         !attach(seg, &im, why, sizeof why)) {
         ix_fmt_err(err, errlen, "internal error: fresh segment unsound: %s",
                    why);
-        image_writer_release(&img);
+        image_writer_release(img);
         index_free(seg);
-        return KG_EINTERNAL;
+        return NULL;
     }
+    seg->path = seg_path(ix, seg->h.from_version, seg->h.store_version);
+    return seg;
+}
+
+static void add_timing(struct index_timing *t, const struct index_timing *u)
+{
+    t->read_s += u->read_s;
+    t->tokenize_s += u->tokenize_s;
+    t->layout_s += u->layout_s;
+    t->write_s += u->write_s;
+    t->text_bytes += u->text_bytes;
+}
+
+/* Merges ix's segments from the j-th on and then fresh (NULL: none) into
+ * one segment, which is written (file, then list; the merged files are
+ * removed after) and takes their place. KG_ENOTFOUND when a segment turns
+ * out damaged (a full rebuild is due); ix is unchanged on failure. */
+static kg_status replace_segments(struct index *ix, size_t j,
+                                  struct index *fresh, char *err, size_t errlen)
+{
+    size_t old_n = ix->nseg, n = old_n - j + (fresh != NULL);
+    struct index **g = kg_xmalloc((n + 1) * sizeof *g);
+    for (size_t i = j; i < old_n; i++)
+        g[i - j] = ix->seg[i];
+    if (fresh)
+        g[n - 1] = fresh;
+    struct index *seg = fresh;
+    kg_status st = KG_OK;
+    if (n > 1) {
+        struct image_writer img;
+        struct index_timing t;
+        size_t nchanged = 0;
+        st = ix_merge_segments(g, n, ix->k1, ix->b, &img, &t, &nchanged, err,
+                               errlen);
+        add_timing(&ix->timing, &t);
+        if (st != KG_OK)
+            image_writer_release(&img);
+        if (st == KG_EINPUT)
+            st = KG_ENOTFOUND; /* a damaged segment: rebuild the index */
+        seg = st == KG_OK ? seg_of_image(ix, &img, err, errlen) : NULL;
+        if (st == KG_OK && !seg)
+            st = KG_EINTERNAL;
+        index_free(fresh);
+    }
+    free(g);
+    if (st != KG_OK)
+        return st;
+    char why[256];
     double t0 = kg_monotonic();
     kg_status wst =
         image_write(seg->path, seg->base, seg->size, why, sizeof why);
     /* the merged segments give way to the new one */
-    size_t old_n = ix->nseg;
     struct index **old = ix->seg;
     ix->seg = NULL;
     ix->nseg = 0;
@@ -446,7 +449,7 @@ static kg_status update(struct index *ix, struct store *s, int64_t version,
     push_segment(ix, seg);
     if (wst == KG_OK)
         wst = write_segments(ix, why, sizeof why);
-    ix->timing.write_s = kg_monotonic() - t0;
+    ix->timing.write_s += kg_monotonic() - t0;
     for (size_t i = j; i < old_n; i++) {
         if (wst == KG_OK && strcmp(old[i]->path, seg->path) != 0)
             unlink(old[i]->path);
@@ -457,9 +460,73 @@ static kg_status update(struct index *ix, struct store *s, int64_t version,
         snprintf(ix->write_err, sizeof ix->write_err, "%s", why);
         ix->in_memory = true;
     }
-    ix->changed = nchanged;
     ix->merged = old_n - j;
     return KG_OK;
+}
+
+static size_t segment_records(const struct index *ix)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ix->nseg; i++)
+        n += ix->seg[i]->h.ngone;
+    return n;
+}
+
+/*
+ * Brings ix up to version with a new segment of the changes (see
+ * index_int.h, merge policy), merged with the newest segments as far as
+ * the policy and ix->merge_cap allow. KG_ENOTFOUND when a full rebuild
+ * is due instead: the change log does not reach back, the segments grew
+ * past a quarter of a small full build, or a segment to merge is damaged.
+ */
+static kg_status update(struct index *ix, struct store *s, int64_t version,
+                        char *err, size_t errlen)
+{
+    size_t est = 0;
+    int64_t from = top_version(ix);
+    kg_status st = store_changes(s, from, count_change, &est);
+    if (st != KG_OK)
+        return st == KG_ENOTFOUND ? st : KG_EIO;
+    if ((segment_records(ix) + est) * 4 > ix->h.ndocs &&
+        ix->h.ndocs <= IX_REBUILD_INLINE)
+        return KG_ENOTFOUND;
+    struct image_writer img;
+    size_t nchanged = 0;
+    st = ix_write_segment(s, from, version, ix->k1, ix->b, ix->want_flags, &img,
+                          &ix->timing, &nchanged, err, errlen);
+    if (st != KG_OK) {
+        image_writer_release(&img);
+        return st;
+    }
+    struct index *fresh = seg_of_image(ix, &img, err, errlen);
+    if (!fresh)
+        return KG_EINTERNAL;
+    /* a binary counter over the records, capped in postings */
+    size_t j = ix->nseg, acc = nchanged;
+    uint64_t post = fresh->h.npostings;
+    while (j > 0 && ix->seg[j - 1]->h.ngone <= acc &&
+           post + ix->seg[j - 1]->h.npostings <= ix->merge_cap) {
+        acc += ix->seg[j - 1]->h.ngone;
+        post += ix->seg[j - 1]->h.npostings;
+        j--;
+    }
+    st = replace_segments(ix, j, fresh, err, errlen);
+    ix->changed = nchanged;
+    return st;
+}
+
+/* index_opts.optimize: the segments merged into one, whatever their size
+ * (KG_ENOTFOUND: past a quarter of the full build, a rebuild is due). */
+static kg_status optimize(struct index *ix, char *err, size_t errlen)
+{
+    if (segment_records(ix) * 4 > ix->h.ndocs)
+        return KG_ENOTFOUND;
+    if (ix->nseg < 2)
+        return KG_OK;
+    size_t changed = ix->changed;
+    kg_status st = replace_segments(ix, 0, NULL, err, errlen);
+    ix->changed = changed;
+    return st;
 }
 
 /* Removes the segment files PATH.idx.segs lists, then the list (before a
@@ -514,20 +581,31 @@ kg_status index_open(struct store *s, const struct index_opts *opts,
             bool same_text = ix->h.text_flags == ix->want_flags;
             if (!open_segments(ix))
                 remove_segments(ix);
-            if (o.no_update || (same_text && top_version(ix) == version)) {
+            if (o.no_update) {
                 finish_segments(ix);
                 *out = ix;
                 return KG_OK;
             }
-            if (same_text && ix->h.from_version < 0) {
+            bool current = same_text && top_version(ix) == version;
+            if (current)
+                st = KG_OK;
+            else if (same_text && ix->h.from_version < 0)
                 st = update(ix, s, version, err, errlen);
-                if (st == KG_OK) {
-                    finish_segments(ix);
-                    *out = ix;
-                    return KG_OK;
-                }
-                if (st != KG_ENOTFOUND)
-                    goto fail;
+            else
+                st = KG_ENOTFOUND;
+            if (st == KG_OK && o.optimize)
+                st = optimize(ix, err, errlen);
+            if (st == KG_OK) {
+                finish_segments(ix);
+                *out = ix;
+                return KG_OK;
+            }
+            if (st != KG_ENOTFOUND)
+                goto fail;
+            if (current) { /* optimize asked for the rebuild */
+                detach(ix);
+                drop_segments(ix);
+                goto rebuild;
             }
             ix->rebuilt =
                 same_text ? INDEX_REBUILD_STALE : INDEX_REBUILD_TEXT_OPTS;
@@ -538,6 +616,7 @@ kg_status index_open(struct store *s, const struct index_opts *opts,
             snprintf(ix->why, sizeof ix->why, "%s", why);
         }
     }
+rebuild:
     remove_segments(ix);
     st = build(ix, s, NULL, 0, version, err, errlen);
     if (st != KG_OK)

@@ -928,6 +928,30 @@ static void segments_serve_one_char_terms_counts_and_a_huge_k(void **state)
     free(warnings(f));
 }
 
+/* nrec achievements A0.. of random words from w[0..nw). */
+static void random_records(struct fx *f, const char *const *w, int nw, int nrec)
+{
+    char json[256];
+    for (int i = 0; i < nrec; i++) {
+        snprintf(json, sizeof json,
+                 "{\"id\":\"A%d\",\"title\":\"%s %s\",\"abstract\":\"%s\"}", i,
+                 w[rnd(nw)], w[rnd(nw)], w[rnd(nw)]);
+        put(f->s, KG_ACHIEVEMENT, json);
+    }
+}
+
+/* a and b find the same records for each word of w[0..nw). */
+static void assert_same_hits(struct index *a, struct index *b,
+                             const char *const *w, int nw)
+{
+    for (int i = 0; i < nw; i++) {
+        char *x = hit_ids(a, w[i], 0), *y = hit_ids(b, w[i], 0);
+        assert_string_equal(x, y);
+        free(x);
+        free(y);
+    }
+}
+
 static void many_updates_then_a_rebuild_equal_a_fresh_build(void **state)
 {
     struct fx *f = *state;
@@ -937,12 +961,7 @@ static void many_updates_then_a_rebuild_equal_a_fresh_build(void **state)
     enum { NW = 12, NREC = 400 };
     rng_state = 7;
     char json[256];
-    for (int i = 0; i < NREC; i++) {
-        snprintf(json, sizeof json,
-                 "{\"id\":\"A%d\",\"title\":\"%s %s\",\"abstract\":\"%s\"}", i,
-                 words[rnd(NW)], words[rnd(NW)], words[rnd(NW)]);
-        put(f->s, KG_ACHIEVEMENT, json);
-    }
+    random_records(f, words, NW, NREC);
     index_free(open_ix(f, NULL));
     size_t max_segments = 0;
     for (int round = 0; round < 24; round++) {
@@ -966,12 +985,7 @@ static void many_updates_then_a_rebuild_equal_a_fresh_build(void **state)
     struct index_opts mem = {.in_memory = true};
     struct index *fresh = open_ix(f, &mem);
     struct index *seg = open_ix(f, NULL);
-    for (int i = 0; i < NW; i++) {
-        char *a = hit_ids(fresh, words[i], 0), *b = hit_ids(seg, words[i], 0);
-        assert_string_equal(a, b);
-        free(a);
-        free(b);
-    }
+    assert_same_hits(fresh, seg, words, NW);
     /* top-k over segments equals the head of every hit over segments */
     for (int i = 0; i + 1 < NW; i++) {
         char q[64];
@@ -1015,6 +1029,76 @@ static void many_updates_then_a_rebuild_equal_a_fresh_build(void **state)
     assert_int_equal(access(seg_list, F_OK), -1);
 }
 
+/* An update merges segments only up to merge_postings, so their number
+ * grows past the binary counter's; merged images (not the store) still
+ * give a fresh build's hits, never a changed record's old text;
+ * --optimize merges them into one, and rebuilds past a quarter. */
+static void capped_merges_and_optimize_equal_a_fresh_build(void **state)
+{
+    struct fx *f = *state;
+    static const char *const words[] = {"alloy",  "laser", "weld",   "cast",
+                                        "sensor", "drone", "钛合金", "传感器"};
+    enum { NW = 8, NREC = 300 };
+    rng_state = 11;
+    char json[256];
+    random_records(f, words, NW, NREC);
+    index_free(open_ix(f, NULL));
+    struct index_opts capped = {.merge_postings = 12};
+    size_t max_segments = 0, merges = 0;
+    for (int round = 0; round < 16; round++) {
+        /* a record changes to a word no fresh record has: its old words
+         * must not find it */
+        snprintf(json, sizeof json, "{\"id\":\"A%d\",\"title\":\"xenon%d\"}",
+                 round * 7, round);
+        put(f->s, KG_ACHIEVEMENT, json);
+        snprintf(json, sizeof json, "{\"id\":\"N%d\",\"title\":\"%s %s\"}",
+                 round, words[rnd(NW)], words[rnd(NW)]);
+        put(f->s, KG_ACHIEVEMENT, json);
+        if (round % 5 == 4) {
+            snprintf(json, sizeof json, "N%d", round - 2);
+            assert_int_equal(store_delete(f->s, KG_ACHIEVEMENT, json), KG_OK);
+        }
+        struct index *ix = open_ix(f, &capped);
+        struct index_info in = info_of(ix);
+        assert_false(in.built);
+        merges += in.merged > 0;
+        max_segments = in.segments > max_segments ? in.segments : max_segments;
+        index_free(ix);
+    }
+    assert_true(merges > 0);       /* small segments still merge */
+    assert_true(max_segments > 5); /* but not past the cap */
+    struct index_opts mem = {.in_memory = true};
+    struct index *fresh = open_ix(f, &mem);
+    struct index *seg = open_ix(f, NULL);
+    assert_same_hits(fresh, seg, words, NW);
+    char *r = hit_ids(seg, "xenon3", 0);
+    assert_string_equal(r, "2A21;");
+    free(r);
+    index_free(seg);
+    /* optimize: one segment, the same hits */
+    struct index_opts opt = {.optimize = true};
+    seg = open_ix(f, &opt);
+    struct index_info in = info_of(seg);
+    assert_false(in.built);
+    assert_int_equal(in.segments, 1);
+    assert_true(in.merged > 5);
+    assert_same_hits(fresh, seg, words, NW);
+    index_free(seg);
+    seg = open_ix(f, NULL); /* reopened from the files */
+    assert_int_equal(info_of(seg).segments, 1);
+    assert_same_hits(fresh, seg, words, NW);
+    index_free(seg);
+    /* one segment: an optimize has nothing to do */
+    seg = open_ix(f, &opt);
+    in = info_of(seg);
+    assert_false(in.built);
+    assert_int_equal(in.segments, 1);
+    assert_int_equal(in.merged, 0);
+    index_free(seg);
+    index_free(fresh);
+    free(warnings(f));
+}
+
 static void in_memory_indexes_never_touch_the_file(void **state)
 {
     struct fx *f = *state;
@@ -1048,6 +1132,7 @@ int main(void)
         T(an_update_indexes_only_the_changes_and_never_finds_old_text),
         T(segments_serve_one_char_terms_counts_and_a_huge_k),
         T(many_updates_then_a_rebuild_equal_a_fresh_build),
+        T(capped_merges_and_optimize_equal_a_fresh_build),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
