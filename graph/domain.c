@@ -983,20 +983,38 @@ static float *centroid_slot(const struct centroids *c, uint32_t t, int d)
                  (size_t)__builtin_popcount(c->dom[t] & (B(d) - 1))];
 }
 
+/* The vector of document i: its own, or the one vec makes. */
+static const struct domain_term *doc_vector(const struct domain_doc *d,
+                                            size_t i, domain_vec_fn vec,
+                                            void *ctx, uint32_t *n)
+{
+    if (!vec) {
+        *n = d[i].n;
+        return d[i].v;
+    }
+    return vec(ctx, i, n);
+}
+
 /* Sums the known documents' vectors into their domains (a document of two
  * domains gives each half its weight), then scales every domain's sum to
- * unit length. */
+ * unit length. Two passes, one vector at a time: which domains each term
+ * has, then the weights. */
 static void centroids_build(struct centroids *c, const struct domain_doc *d,
-                            size_t n, uint32_t nterms)
+                            size_t n, uint32_t nterms, domain_vec_fn vec,
+                            void *ctx)
 {
     c->nterms = nterms;
     c->dom = kg_xcalloc((size_t)nterms + 1, sizeof *c->dom);
     c->start = kg_xcalloc((size_t)nterms + 1, sizeof *c->start);
-    for (size_t i = 0; i < n; i++)
-        if (d[i].known && d[i].m)
-            for (uint32_t j = 0; j < d[i].n; j++)
-                if (d[i].v[j].t < nterms)
-                    c->dom[d[i].v[j].t] |= d[i].m;
+    for (size_t i = 0; i < n; i++) {
+        if (!d[i].known || !d[i].m)
+            continue;
+        uint32_t nv;
+        const struct domain_term *v = doc_vector(d, i, vec, ctx, &nv);
+        for (uint32_t j = 0; j < nv; j++)
+            if (v[j].t < nterms)
+                c->dom[v[j].t] |= d[i].m;
+    }
     for (uint32_t t = 0; t < nterms; t++)
         c->start[t + 1] = c->start[t] + (size_t)__builtin_popcount(c->dom[t]);
     c->w = kg_xcalloc(c->start[nterms] ? c->start[nterms] : 1, sizeof *c->w);
@@ -1004,13 +1022,15 @@ static void centroids_build(struct centroids *c, const struct domain_doc *d,
         if (!d[i].known || !d[i].m)
             continue;
         float share = 1.0f / (float)__builtin_popcount(d[i].m);
-        for (uint32_t j = 0; j < d[i].n; j++) {
-            uint32_t t = d[i].v[j].t;
+        uint32_t nv;
+        const struct domain_term *v = doc_vector(d, i, vec, ctx, &nv);
+        for (uint32_t j = 0; j < nv; j++) {
+            uint32_t t = v[j].t;
             if (t >= nterms)
                 continue;
             for (int k = 0; k < DOMAIN_COUNT; k++)
                 if (d[i].m & B(k))
-                    *centroid_slot(c, t, k) += share * d[i].v[j].w;
+                    *centroid_slot(c, t, k) += share * v[j].w;
         }
     }
     double norm[DOMAIN_COUNT] = {0};
@@ -1061,16 +1081,19 @@ static domain_mask centroid_vote(const struct centroids *c,
     return m;
 }
 
-void domain_from_store(struct domain_doc *d, size_t n, uint32_t nterms)
+void domain_from_store(struct domain_doc *d, size_t n, uint32_t nterms,
+                       domain_vec_fn vec, void *ctx)
 {
     struct centroids c;
-    centroids_build(&c, d, n, nterms);
+    centroids_build(&c, d, n, nterms, vec, ctx);
     /* Placed records are not in the centroids: only fields and IPC codes
      * are evidence. */
     for (size_t q = 0; q < n; q++) {
         if (d[q].known || !d[q].place)
             continue;
-        domain_mask m = centroid_vote(&c, d[q].v, d[q].n);
+        uint32_t nv;
+        const struct domain_term *v = doc_vector(d, q, vec, ctx, &nv);
+        domain_mask m = centroid_vote(&c, v, nv);
         if (m)
             d[q].m = m;
     }

@@ -65,7 +65,7 @@ struct domain_term {
     float w;
 };
 struct domain_doc {
-    const struct domain_term *v;
+    const struct domain_term *v; /* unless a domain_vec_fn makes it */
     uint32_t n;
     domain_mask m; /* in: the evidence or fallback; out: see below */
     bool known;    /* m comes from fields or IPC codes: a training record */
@@ -78,6 +78,11 @@ struct domain_doc {
  * text between two domains is placed in both (graph/README.md). */
 #define DOMAIN_RUNNER_UP 0.9
 
+/* Makes document i's vector (terms < nterms, any order, L2-normalized)
+ * and its length in *n; the vector may be overwritten by the next call. */
+typedef const struct domain_term *(*domain_vec_fn)(void *ctx, size_t i,
+                                                   uint32_t *n);
+
 /*
  * Rocchio placement: each domain's centroid is the normalized sum of the
  * known documents' vectors (terms < nterms; a document of k domains gives
@@ -85,9 +90,12 @@ struct domain_doc {
  * takes the domain of the centroid nearest its vector (cosine), with those
  * within DOMAIN_RUNNER_UP of it; a document whose best cosine is below
  * DOMAIN_MIN_COSINE keeps its m (the keyword table's). Placed documents
- * never train. Cannot fail.
+ * never train. The vectors are d[i].v, or when vec is not NULL made one at
+ * a time by vec(ctx, i, ...) (each known one twice, each placed one once),
+ * so that a large store never holds them all. Cannot fail.
  */
-void domain_from_store(struct domain_doc *d, size_t n, uint32_t nterms);
+void domain_from_store(struct domain_doc *d, size_t n, uint32_t nterms,
+                       domain_vec_fn vec, void *ctx);
 
 /* Appends the keys of mask joined by sep ("materials,metallurgy"). */
 void domain_mask_format(domain_mask m, const char *sep, struct kg_buf *out);

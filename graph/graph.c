@@ -718,31 +718,45 @@ static void unit_tfidf(const struct build *b, struct domain_term *v, uint32_t n)
         v[j].w = (float)(v[j].w / norm);
 }
 
+/* Document i's TF-IDF vector for domain_from_store, in one buffer. */
+struct place_ctx {
+    struct build *b;
+    struct domain_term *v;
+    uint32_t cap;
+};
+
+static const struct domain_term *place_vector(void *ctx, size_t i, uint32_t *n)
+{
+    struct place_ctx *p = ctx;
+    const struct bdoc *d = &p->b->d[i];
+    if (d->n > p->cap) {
+        p->cap = d->n;
+        p->v = kg_xrealloc(p->v, (size_t)p->cap * sizeof *p->v);
+    }
+    for (uint32_t j = 0; j < d->n; j++)
+        p->v[j] = (struct domain_term){p->b->tf_term[d->start + j],
+                                       (float)p->b->tf_n[d->start + j]};
+    unit_tfidf(p->b, p->v, d->n);
+    *n = d->n;
+    return p->v;
+}
+
 /* Places items and demands without fields or IPC codes by the domain
- * centroids of the records that have some, over every term of
- * each record (graph/README.md, "Cross-domain pairings"). */
+ * centroids of the records that have some, over every term of each record
+ * (graph/README.md, "Cross-domain pairings"). */
 static void place_by_store(struct build *b)
 {
     struct domain_doc *dd = kg_xcalloc(b->nd ? b->nd : 1, sizeof *dd);
     for (size_t i = 0; i < b->nd; i++) {
-        const struct bdoc *d = &b->d[i];
-        struct bvert *x = &b->v[d->v];
-        struct domain_term *v = kg_xmalloc((d->n ? d->n : 1) * sizeof *v);
-        for (uint32_t j = 0; j < d->n; j++)
-            v[j] = (struct domain_term){b->tf_term[d->start + j],
-                                        (float)b->tf_n[d->start + j]};
-        unit_tfidf(b, v, d->n);
-        dd[i] = (struct domain_doc){.v = v,
-                                    .n = d->n,
-                                    .m = x->dom,
-                                    .known = x->known,
-                                    .place = x->place};
+        const struct bvert *x = &b->v[b->d[i].v];
+        dd[i] = (struct domain_doc){
+            .m = x->dom, .known = x->known, .place = x->place};
     }
-    domain_from_store(dd, b->nd, (uint32_t)b->tmap.n);
-    for (size_t i = 0; i < b->nd; i++) {
+    struct place_ctx ctx = {.b = b};
+    domain_from_store(dd, b->nd, (uint32_t)b->tmap.n, place_vector, &ctx);
+    for (size_t i = 0; i < b->nd; i++)
         b->v[b->d[i].v].dom = dd[i].m;
-        free((void *)dd[i].v);
-    }
+    free(ctx.v);
     free(dd);
 }
 

@@ -131,13 +131,51 @@ static void centroids_place_a_record_without_evidence(void **state)
         /* a term only medicine's records hold */
         {.v = own, .n = 1, .m = 0, .place = true},
     };
-    domain_from_store(d, 8, 10);
+    domain_from_store(d, 8, 10, NULL, NULL);
     assert_int_equal(d[3].m, food);
     assert_int_equal(d[4].m, med);
     assert_int_equal(d[5].m, 0);
     assert_int_equal(d[0].m, med);
     assert_int_equal(d[6].m, med | food);
     assert_int_equal(d[7].m, med);
+}
+
+/* The vectors of vectors_made_one_at_a_time: a copy, so that the test
+ * sees the callback's and not d[i].v. */
+static const struct domain_term *const *made;
+static const uint32_t *made_n;
+static unsigned calls;
+
+static const struct domain_term *make_vector(void *ctx, size_t i, uint32_t *n)
+{
+    (void)ctx;
+    calls++;
+    *n = made_n[i];
+    return made[i];
+}
+
+static void vectors_made_one_at_a_time(void **state)
+{
+    (void)state;
+    const struct domain_term a[] = {{0, 0.8f}, {1, 0.6f}};
+    const struct domain_term b[] = {{2, 0.8f}, {3, 0.6f}};
+    const struct domain_term q[] = {{2, 0.7f}, {3, 0.7f}};
+    const struct domain_term *v[] = {a, b, q, q};
+    const uint32_t n[] = {2, 2, 2, 2};
+    made = v;
+    made_n = n;
+    calls = 0;
+    domain_mask med = bit("medicine"), food = bit("food");
+    struct domain_doc d[] = {
+        {.m = med, .known = true},
+        {.m = food, .known = true},
+        {.m = med, .place = true},
+        {.m = 0}, /* neither known nor placed: never asked for */
+    };
+    domain_from_store(d, 4, 10, make_vector, NULL);
+    assert_int_equal(d[2].m, food);
+    assert_int_equal(d[3].m, 0);
+    assert_int_equal(calls, 5); /* each known one twice, q once */
 }
 
 int main(void)
@@ -149,6 +187,7 @@ int main(void)
         cmocka_unit_test(every_ipc_subclass_maps),
         cmocka_unit_test(demo_words_are_gone_from_the_keyword_table),
         cmocka_unit_test(centroids_place_a_record_without_evidence),
+        cmocka_unit_test(vectors_made_one_at_a_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
