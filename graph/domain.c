@@ -1042,7 +1042,7 @@ static void centroids_build(struct centroids *c, const struct domain_doc *d,
             }
     for (uint32_t t = 0; t < nterms; t++)
         for (int k = 0; k < DOMAIN_COUNT; k++)
-            if (c->dom[t] & B(k))
+            if ((c->dom[t] & B(k)) && norm[k] > 0)
                 *centroid_slot(c, t, k) /= (float)sqrt(norm[k]);
 }
 
