@@ -6,6 +6,7 @@
 #include "graph/domain.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -961,137 +962,142 @@ domain_mask domain_classify(const struct kg_record *r)
     return m;
 }
 
-/* ---- placement by the nearest placed records ---------------------------- */
+/* ---- placement by the store's labelled records --------------------------- */
 
-struct posting {
-    uint32_t doc;
-    float w;
+/*
+ * The domain centroids, stored by term: term t has a weight for each
+ * domain of dom[t] (bit order), at w[start[t] ...]. Most terms occur in a
+ * few domains only, so this is about the size of the known records'
+ * postings rather than nterms x DOMAIN_COUNT.
+ */
+struct centroids {
+    domain_mask *dom;
+    size_t *start;
+    float *w;
+    uint32_t nterms;
 };
 
-/* Top-k selection: keeps best[0..*nb) sorted by descending similarity. */
-static void keep_best(uint32_t *best, float *bsim, unsigned *nb, unsigned k,
-                      uint32_t doc, float sim)
+static float *centroid_slot(const struct centroids *c, uint32_t t, int d)
 {
-    if (*nb == k && sim <= bsim[k - 1])
-        return;
-    unsigned i = *nb < k ? (*nb)++ : k - 1;
-    while (i > 0 && bsim[i - 1] < sim) {
-        best[i] = best[i - 1];
-        bsim[i] = bsim[i - 1];
-        i--;
-    }
-    best[i] = doc;
-    bsim[i] = sim;
+    return &c->w[c->start[t] +
+                 (size_t)__builtin_popcount(c->dom[t] & (B(d) - 1))];
 }
 
-/* The DOMAIN_QUERY_TERMS strongest terms of d into qv (all when it has
- * fewer); returns how many. The weakest terms find the most candidates
- * and change the nearest few least. */
-static uint32_t strongest(const struct domain_doc *d, struct domain_term *qv)
+/* The vector of document i: its own, or the one vec makes. */
+static const struct domain_term *doc_vector(const struct domain_doc *d,
+                                            size_t i, domain_vec_fn vec,
+                                            void *ctx, uint32_t *n)
 {
-    uint32_t m = 0;
-    for (uint32_t j = 0; j < d->n; j++) {
-        struct domain_term x = d->v[j];
-        if (m == DOMAIN_QUERY_TERMS && x.w <= qv[m - 1].w)
-            continue;
-        uint32_t i = m < DOMAIN_QUERY_TERMS ? m++ : m - 1;
-        while (i > 0 && qv[i - 1].w < x.w) {
-            qv[i] = qv[i - 1];
-            i--;
-        }
-        qv[i] = x;
+    if (!vec) {
+        *n = d[i].n;
+        return d[i].v;
     }
+    return vec(ctx, i, n);
+}
+
+/* Sums the known documents' vectors into their domains (a document of two
+ * domains gives each half its weight), then scales every domain's sum to
+ * unit length. Two passes, one vector at a time: which domains each term
+ * has, then the weights. */
+static void centroids_build(struct centroids *c, const struct domain_doc *d,
+                            size_t n, uint32_t nterms, domain_vec_fn vec,
+                            void *ctx)
+{
+    c->nterms = nterms;
+    c->dom = kg_xcalloc((size_t)nterms + 1, sizeof *c->dom);
+    c->start = kg_xcalloc((size_t)nterms + 1, sizeof *c->start);
+    for (size_t i = 0; i < n; i++) {
+        if (!d[i].known || !d[i].m)
+            continue;
+        uint32_t nv;
+        const struct domain_term *v = doc_vector(d, i, vec, ctx, &nv);
+        for (uint32_t j = 0; j < nv; j++)
+            if (v[j].t < nterms)
+                c->dom[v[j].t] |= d[i].m;
+    }
+    for (uint32_t t = 0; t < nterms; t++)
+        c->start[t + 1] = c->start[t] + (size_t)__builtin_popcount(c->dom[t]);
+    c->w = kg_xcalloc(c->start[nterms] ? c->start[nterms] : 1, sizeof *c->w);
+    for (size_t i = 0; i < n; i++) {
+        if (!d[i].known || !d[i].m)
+            continue;
+        float share = 1.0f / (float)__builtin_popcount(d[i].m);
+        uint32_t nv;
+        const struct domain_term *v = doc_vector(d, i, vec, ctx, &nv);
+        for (uint32_t j = 0; j < nv; j++) {
+            uint32_t t = v[j].t;
+            if (t >= nterms)
+                continue;
+            for (int k = 0; k < DOMAIN_COUNT; k++)
+                if (d[i].m & B(k))
+                    *centroid_slot(c, t, k) += share * v[j].w;
+        }
+    }
+    double norm[DOMAIN_COUNT] = {0};
+    for (uint32_t t = 0; t < nterms; t++)
+        for (int k = 0; k < DOMAIN_COUNT; k++)
+            if (c->dom[t] & B(k)) {
+                double x = *centroid_slot(c, t, k);
+                norm[k] += x * x;
+            }
+    for (uint32_t t = 0; t < nterms; t++)
+        for (int k = 0; k < DOMAIN_COUNT; k++)
+            if ((c->dom[t] & B(k)) && norm[k] > 0)
+                *centroid_slot(c, t, k) /= (float)sqrt(norm[k]);
+}
+
+static void centroids_release(struct centroids *c)
+{
+    free(c->w);
+    free(c->start);
+    free(c->dom);
+}
+
+/* The domains of vector v by the centroids: the best cosine's domain and
+ * those within DOMAIN_RUNNER_UP of it, or 0 when the best is below
+ * DOMAIN_MIN_COSINE. */
+static domain_mask centroid_vote(const struct centroids *c,
+                                 const struct domain_term *v, uint32_t n)
+{
+    double s[DOMAIN_COUNT] = {0};
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t t = v[j].t;
+        if (t >= c->nterms)
+            continue;
+        for (int k = 0; k < DOMAIN_COUNT; k++)
+            if (c->dom[t] & B(k))
+                s[k] += (double)v[j].w * *centroid_slot(c, t, k);
+    }
+    int top = 0;
+    for (int k = 1; k < DOMAIN_COUNT; k++)
+        if (s[k] > s[top])
+            top = k;
+    if (s[top] < DOMAIN_MIN_COSINE)
+        return 0;
+    domain_mask m = 0;
+    for (int k = 0; k < DOMAIN_COUNT; k++)
+        if (s[k] >= DOMAIN_RUNNER_UP * s[top])
+            m |= B(k);
     return m;
 }
 
-/* The domain the k neighbours of doc q vote for (each neighbour's
- * similarity shared among its domains), or 0 when none is close enough. */
-static domain_mask vote(const struct domain_doc *d, const uint32_t *best,
-                        const float *bsim, unsigned nb)
+void domain_from_store(struct domain_doc *d, size_t n, uint32_t nterms,
+                       domain_vec_fn vec, void *ctx)
 {
-    double votes[DOMAIN_COUNT] = {0};
-    if (nb == 0 || bsim[0] < DOMAIN_MIN_SIM)
-        return 0;
-    for (unsigned i = 0; i < nb; i++) {
-        domain_mask m = d[best[i]].m;
-        int c = __builtin_popcount(m);
-        for (int j = 0; j < DOMAIN_COUNT && c; j++)
-            if (m & B(j))
-                votes[j] += bsim[i] / c;
-    }
-    int top = 0;
-    for (int j = 1; j < DOMAIN_COUNT; j++)
-        if (votes[j] > votes[top])
-            top = j;
-    return votes[top] > 0 ? B(top) : 0;
-}
-
-void domain_from_neighbours(struct domain_doc *d, size_t n, uint32_t nterms,
-                            unsigned k)
-{
-    if (k == 0)
-        k = DOMAIN_NEIGHBOURS;
-    /* Postings of the placed documents only: term -> (doc, weight). */
-    size_t *start = kg_xcalloc((size_t)nterms + 1, sizeof *start);
-    for (size_t i = 0; i < n; i++)
-        if (d[i].known)
-            for (uint32_t j = 0; j < d[i].n; j++)
-                if (d[i].v[j].t < nterms)
-                    start[d[i].v[j].t + 1]++;
-    for (uint32_t t = 0; t < nterms; t++)
-        start[t + 1] += start[t];
-    struct posting *post =
-        kg_xmalloc((start[nterms] ? start[nterms] : 1) * sizeof *post);
-    size_t *fill = kg_xmalloc(((size_t)nterms + 1) * sizeof *fill);
-    memcpy(fill, start, ((size_t)nterms + 1) * sizeof *fill);
-    for (size_t i = 0; i < n; i++)
-        if (d[i].known)
-            for (uint32_t j = 0; j < d[i].n; j++)
-                if (d[i].v[j].t < nterms)
-                    post[fill[d[i].v[j].t]++] =
-                        (struct posting){(uint32_t)i, d[i].v[j].w};
-    free(fill);
-
-    float *acc = kg_xcalloc(n ? n : 1, sizeof *acc);
-    uint32_t *touched = kg_xmalloc((n ? n : 1) * sizeof *touched);
-    uint32_t *best = kg_xmalloc(k * sizeof *best);
-    float *bsim = kg_xmalloc(k * sizeof *bsim);
-    domain_mask *out = kg_xcalloc(n ? n : 1, sizeof *out);
-    struct domain_term qv[DOMAIN_QUERY_TERMS];
+    struct centroids c;
+    centroids_build(&c, d, n, nterms, vec, ctx);
+    /* Placed records are not in the centroids: only fields and IPC codes
+     * are evidence. */
     for (size_t q = 0; q < n; q++) {
         if (d[q].known || !d[q].place)
             continue;
-        size_t nt = 0;
-        uint32_t nq = strongest(&d[q], qv);
-        for (uint32_t j = 0; j < nq; j++) {
-            uint32_t t = qv[j].t;
-            if (t >= nterms)
-                continue;
-            for (size_t p = start[t]; p < start[t + 1]; p++) {
-                if (acc[post[p].doc] == 0)
-                    touched[nt++] = post[p].doc;
-                acc[post[p].doc] += qv[j].w * post[p].w;
-            }
-        }
-        unsigned nb = 0;
-        for (size_t i = 0; i < nt; i++) {
-            keep_best(best, bsim, &nb, k, touched[i], acc[touched[i]]);
-            acc[touched[i]] = 0;
-        }
-        out[q] = vote(d, best, bsim, nb);
+        uint32_t nv;
+        const struct domain_term *v = doc_vector(d, q, vec, ctx, &nv);
+        domain_mask m = centroid_vote(&c, v, nv);
+        if (m)
+            d[q].m = m;
     }
-    /* Written at the end, so that a placed record never votes for another
-     * one: only fields and IPC codes are evidence. */
-    for (size_t q = 0; q < n; q++)
-        if (out[q])
-            d[q].m = out[q];
-    free(out);
-    free(bsim);
-    free(best);
-    free(touched);
-    free(acc);
-    free(post);
-    free(start);
+    centroids_release(&c);
 }
 
 void domain_mask_format(domain_mask m, const char *sep, struct kg_buf *out)

@@ -59,32 +59,43 @@ domain_mask domain_of_evidence(const struct kg_record *r);
 domain_mask domain_classify(const struct kg_record *r);
 
 /* Placement by the store: a record's text vector (term ids with
- * L2-normalized weights) and domains. */
+ * L2-normalized TF-IDF weights over all its terms) and domains. */
 struct domain_term {
     uint32_t t;
     float w;
 };
 struct domain_doc {
-    const struct domain_term *v;
+    const struct domain_term *v; /* unless a domain_vec_fn makes it */
     uint32_t n;
     domain_mask m; /* in: the evidence or fallback; out: see below */
-    bool known;    /* m comes from fields or IPC codes: a neighbour */
-    bool place;    /* not known, and wants placing by its neighbours */
+    bool known;    /* m comes from fields or IPC codes: a training record */
+    bool place;    /* not known, and wants placing by the store */
 };
 
-#define DOMAIN_NEIGHBOURS 10  /* k when 0 is passed */
-#define DOMAIN_QUERY_TERMS 64 /* a placed record's terms that look */
-#define DOMAIN_MIN_SIM 0.01f  /* a nearest neighbour less similar is none */
+/* A best centroid cosine below this is no evidence. */
+#define DOMAIN_MIN_COSINE 0.02
+/* Domains whose cosine is within this share of the best are kept too: a
+ * text between two domains is placed in both (graph/README.md). */
+#define DOMAIN_RUNNER_UP 0.9
+
+/* Makes document i's vector (terms < nterms, any order, L2-normalized)
+ * and its length in *n; the vector may be overwritten by the next call. */
+typedef const struct domain_term *(*domain_vec_fn)(void *ctx, size_t i,
+                                                   uint32_t *n);
 
 /*
- * For every document with place set, the domain its k nearest known
- * documents (cosine of the vectors, terms < nterms) vote for, each vote
- * weighted by the similarity: that domain replaces d[i].m. A document
- * whose nearest known one is below DOMAIN_MIN_SIM keeps its m (the keyword
- * table's). Placed documents never vote. Cannot fail.
+ * Rocchio placement: each domain's centroid is the normalized sum of the
+ * known documents' vectors (terms < nterms; a document of k domains gives
+ * each 1/k of its weight). Every document with place set and not known
+ * takes the domain of the centroid nearest its vector (cosine), with those
+ * within DOMAIN_RUNNER_UP of it; a document whose best cosine is below
+ * DOMAIN_MIN_COSINE keeps its m (the keyword table's). Placed documents
+ * never train. The vectors are d[i].v, or when vec is not NULL made one at
+ * a time by vec(ctx, i, ...) (each known one twice, each placed one once),
+ * so that a large store never holds them all. Cannot fail.
  */
-void domain_from_neighbours(struct domain_doc *d, size_t n, uint32_t nterms,
-                            unsigned k);
+void domain_from_store(struct domain_doc *d, size_t n, uint32_t nterms,
+                       domain_vec_fn vec, void *ctx);
 
 /* Appends the keys of mask joined by sep ("materials,metallurgy"). */
 void domain_mask_format(domain_mask m, const char *sep, struct kg_buf *out);

@@ -65,7 +65,7 @@ struct bvert {
     uint32_t id, label, region;
     domain_mask dom;
     bool known; /* dom comes from fields or IPC codes */
-    bool place; /* an item or demand with neither: placed by neighbours */
+    bool place; /* an item or demand with neither: placed by the store */
 };
 
 struct bedge {
@@ -344,7 +344,9 @@ static bool on_record(const struct kg_record *r, void *ctx)
         x->region = add_string(b, r->region);
     x->dom = domain_of_evidence(r);
     x->known = x->dom != 0;
-    /* Fields that name no domain (历史学) say the record is outside them. */
+    /* Fields that name no domain (历史学, or an industry the tables do not
+     * know) keep the record out of the store's placement (graph/README.md,
+     * "Cross-domain pairings"). */
     x->place = r->fields.n == 0 && r->ipc.n == 0 &&
                (r->kind == KG_ACHIEVEMENT || r->kind == KG_PATENT ||
                 r->kind == KG_DEMAND);
@@ -700,28 +702,61 @@ static void build_vectors(struct build *b, struct wterm ***vecs,
     *vecs = parts;
 }
 
-/* Places items and demands without fields or IPC codes by their nearest
- * records that have some (graph/README.md, "Cross-domain pairings"). */
-static void place_by_neighbours(struct build *b, struct wterm **vecs,
-                                const uint32_t *vlen)
+/* v[0..n) (terms with their counts in w) weighted by TF-IDF and scaled to
+ * unit length. */
+static void unit_tfidf(const struct build *b, struct domain_term *v, uint32_t n)
+{
+    double norm = 0;
+    for (uint32_t j = 0; j < n; j++) {
+        double w = (1 + log((double)v[j].w)) *
+                   idf_of(b->t[v[j].t].df, (uint32_t)b->nd);
+        v[j].w = (float)w;
+        norm += w * w;
+    }
+    norm = norm > 0 ? sqrt(norm) : 1;
+    for (uint32_t j = 0; j < n; j++)
+        v[j].w = (float)(v[j].w / norm);
+}
+
+/* Document i's TF-IDF vector for domain_from_store, in one buffer. */
+struct place_ctx {
+    struct build *b;
+    struct domain_term *v;
+    uint32_t cap;
+};
+
+static const struct domain_term *place_vector(void *ctx, size_t i, uint32_t *n)
+{
+    struct place_ctx *p = ctx;
+    const struct bdoc *d = &p->b->d[i];
+    if (d->n > p->cap) {
+        p->cap = d->n;
+        p->v = kg_xrealloc(p->v, (size_t)p->cap * sizeof *p->v);
+    }
+    for (uint32_t j = 0; j < d->n; j++)
+        p->v[j] = (struct domain_term){p->b->tf_term[d->start + j],
+                                       (float)p->b->tf_n[d->start + j]};
+    unit_tfidf(p->b, p->v, d->n);
+    *n = d->n;
+    return p->v;
+}
+
+/* Places items and demands without fields or IPC codes by the domain
+ * centroids of the records that have some, over every term of each record
+ * (graph/README.md, "Cross-domain pairings"). */
+static void place_by_store(struct build *b)
 {
     struct domain_doc *dd = kg_xcalloc(b->nd ? b->nd : 1, sizeof *dd);
     for (size_t i = 0; i < b->nd; i++) {
-        struct bvert *x = &b->v[b->d[i].v];
-        struct domain_term *v = kg_xmalloc((vlen[i] ? vlen[i] : 1) * sizeof *v);
-        for (uint32_t j = 0; j < vlen[i]; j++)
-            v[j] = (struct domain_term){vecs[i][j].t, vecs[i][j].w};
-        dd[i] = (struct domain_doc){.v = v,
-                                    .n = vlen[i],
-                                    .m = x->dom,
-                                    .known = x->known,
-                                    .place = x->place};
+        const struct bvert *x = &b->v[b->d[i].v];
+        dd[i] = (struct domain_doc){
+            .m = x->dom, .known = x->known, .place = x->place};
     }
-    domain_from_neighbours(dd, b->nd, (uint32_t)b->tmap.n, 0);
-    for (size_t i = 0; i < b->nd; i++) {
+    struct place_ctx ctx = {.b = b};
+    domain_from_store(dd, b->nd, (uint32_t)b->tmap.n, place_vector, &ctx);
+    for (size_t i = 0; i < b->nd; i++)
         b->v[b->d[i].v].dom = dd[i].m;
-        free((void *)dd[i].v);
-    }
+    free(ctx.v);
     free(dd);
 }
 
@@ -806,7 +841,7 @@ static kg_status build_image(struct build *b, int64_t version,
     uint32_t *vlen;
     build_vectors(b, &vecs, &vlen);
     resolve_cites(b);
-    place_by_neighbours(b, vecs, vlen);
+    place_by_store(b);
     place_domains(b);
     uint32_t nrec = records_first(b);
 

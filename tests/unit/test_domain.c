@@ -105,35 +105,77 @@ static void demo_words_are_gone_from_the_keyword_table(void **state)
     assert_int_equal(domain_of_text(t, strlen(t), 1), 0);
 }
 
-static void neighbours_place_a_record_without_evidence(void **state)
+static void centroids_place_a_record_without_evidence(void **state)
 {
     (void)state;
     const struct domain_term a[] = {{0, 0.8f}, {1, 0.6f}};
     const struct domain_term b[] = {{2, 0.8f}, {3, 0.6f}};
     const struct domain_term c[] = {{2, 0.6f}, {4, 0.8f}};
     const struct domain_term q[] = {{2, 0.7f}, {3, 0.7f}};
+    const struct domain_term between[] = {{0, 0.5f}, {2, 0.6f}, {1, 0.2f}};
     const struct domain_term far[] = {{9, 1.0f}};
+    const struct domain_term own[] = {{1, 1.0f}};
     domain_mask med = bit("medicine"), food = bit("food");
     struct domain_doc d[] = {
         {.v = a, .n = 2, .m = med, .known = true},
         {.v = b, .n = 2, .m = food, .known = true},
         {.v = c, .n = 2, .m = food, .known = true},
-        /* keyword table said medicine; the neighbours say food */
+        /* keyword table said medicine; the centroids say food */
         {.v = q, .n = 2, .m = med, .place = true},
         /* nothing near: keeps what the keyword table gave */
         {.v = far, .n = 1, .m = med, .place = true},
-        /* a placed-by-neighbours record never votes: q is not known */
+        /* a placed record never trains: q is not known */
         {.v = q, .n = 2, .m = 0, .place = false},
+        /* as close to both centroids: both domains */
+        {.v = between, .n = 3, .m = 0, .place = true},
+        /* a term only medicine's records hold */
+        {.v = own, .n = 1, .m = 0, .place = true},
     };
-    domain_from_neighbours(d, 6, 10, 0);
+    domain_from_store(d, 8, 10, NULL, NULL);
     assert_int_equal(d[3].m, food);
     assert_int_equal(d[4].m, med);
     assert_int_equal(d[5].m, 0);
     assert_int_equal(d[0].m, med);
-    /* k = 1: only the nearest one votes. */
-    d[3].m = 0;
-    domain_from_neighbours(d, 4, 10, 1);
-    assert_int_equal(d[3].m, food);
+    assert_int_equal(d[6].m, med | food);
+    assert_int_equal(d[7].m, med);
+}
+
+/* The vectors of vectors_made_one_at_a_time: a copy, so that the test
+ * sees the callback's and not d[i].v. */
+static const struct domain_term *const *made;
+static const uint32_t *made_n;
+static unsigned calls;
+
+static const struct domain_term *make_vector(void *ctx, size_t i, uint32_t *n)
+{
+    (void)ctx;
+    calls++;
+    *n = made_n[i];
+    return made[i];
+}
+
+static void vectors_made_one_at_a_time(void **state)
+{
+    (void)state;
+    const struct domain_term a[] = {{0, 0.8f}, {1, 0.6f}};
+    const struct domain_term b[] = {{2, 0.8f}, {3, 0.6f}};
+    const struct domain_term q[] = {{2, 0.7f}, {3, 0.7f}};
+    const struct domain_term *v[] = {a, b, q, q};
+    const uint32_t n[] = {2, 2, 2, 2};
+    made = v;
+    made_n = n;
+    calls = 0;
+    domain_mask med = bit("medicine"), food = bit("food");
+    struct domain_doc d[] = {
+        {.m = med, .known = true},
+        {.m = food, .known = true},
+        {.m = med, .place = true},
+        {.m = 0}, /* neither known nor placed: never asked for */
+    };
+    domain_from_store(d, 4, 10, make_vector, NULL);
+    assert_int_equal(d[2].m, food);
+    assert_int_equal(d[3].m, 0);
+    assert_int_equal(calls, 5); /* each known one twice, q once */
 }
 
 int main(void)
@@ -144,7 +186,8 @@ int main(void)
         cmocka_unit_test(a_discipline_wins_over_its_category),
         cmocka_unit_test(every_ipc_subclass_maps),
         cmocka_unit_test(demo_words_are_gone_from_the_keyword_table),
-        cmocka_unit_test(neighbours_place_a_record_without_evidence),
+        cmocka_unit_test(centroids_place_a_record_without_evidence),
+        cmocka_unit_test(vectors_made_one_at_a_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
