@@ -644,9 +644,12 @@ static kg_status bm25_search(struct matcher *m, const char *text)
     struct index_hit *hits = NULL;
     size_t n = 0;
     unsigned kinds = KG_KIND_BIT(KG_ACHIEVEMENT) | KG_KIND_BIT(KG_PATENT);
+    /* RM3's first pass needs its best hits alone (the index's top-k
+     * search spares scoring the rest); its second pass gives them all */
+    size_t k = m->c.rm3_docs > 0 ? m->c.rm3_docs : 0;
     bool ordered = m->c.expand_bm25 || m->c.rm3_docs > 0;
     kg_status st = ordered
-                       ? index_search(m->ix, text, kinds, 0, &hits, &n)
+                       ? index_search(m->ix, text, kinds, k, &hits, &n)
                        : index_search_unordered(m->ix, text, kinds, &hits, &n);
     if (st == KG_OK && m->c.rm3_docs > 0)
         st = rm3_requery(m, text, kinds, &hits, &n);
