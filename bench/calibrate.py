@@ -14,6 +14,11 @@ Off-topic needs (one collection's needs against a far collection's items,
 and the reverse) give negatives too: a broker's need may have nothing in
 the store, and a score must say so.
 
+The matcher lists a need's candidates in the order of E and shows each
+one's estimate capped just under the score of the one above it (a score
+never rises down the list); the figures below are of those capped scores
+(the fit itself is on the raw features).
+
 The fit has two stages, both logistic regressions:
   1. the order: on the judged pairs (each collection weighted equally),
      R = b1 + e*E + c*C + s*S + j*E*C;
@@ -86,7 +91,7 @@ def match_json(exe, db, conf, kinds, top):
                 f = [ev[k] for k in FEATS]
                 rows.append((d["id"], m["id"], m["score"],
                              f + [f[0] * f[1]], [ev[k] for k in LEVEL],
-                             m.get("cross_domain", False)))
+                             m.get("cross_domain", False), kind))
                 DUMP.append({"db": os.path.basename(db), "need": d["id"],
                              "item": m["id"], "score": m["score"],
                              "cross": m.get("cross_domain"),
@@ -137,6 +142,19 @@ def fit2(judged, off, skip=(), skip_off=()):
 
 def prob(b, coef, X):
     return 1 / (1 + np.exp(-(b + X @ coef)))
+
+
+def capped(rows, p):
+    """The scores the matcher shows: in each need's list (of a kind), in
+    the evidence's order (the order listed with calibration off), each at
+    most just under the one above it (match_score.c)."""
+    out, below = [], {}
+    for r, x in zip(rows, p):
+        key = (r[0], r[6])
+        s = min(x, below.get(key, 1.0))
+        below[key] = s - 1e-4 if s > 2e-4 else s / 2
+        out.append(s)
+    return np.array(out)
 
 
 def ece(p, y, bins=10):
@@ -223,7 +241,8 @@ def main():
           f"{'med top1':>10}")
     for n, (rows, X, y, qrels, N) in data.items():
         bl, cl = fit2(data, off, skip=(n,))
-        pl, pf = prob(bl, cl, feats(X, N)), prob(b, coef, feats(X, N))
+        pl = capped(rows, prob(bl, cl, feats(X, N)))
+        pf = capped(rows, prob(b, coef, feats(X, N)))
         all_p_loo += list(pl)
         all_p += list(pf)
         all_y += list(y)
@@ -244,8 +263,9 @@ def main():
         skip = [k for k in off if set(k) & set(key)]
         bl, cl = fit2(data, off, skip_off=skip)
         tops, tops_loo = {}, {}
-        for r, p, pl in zip(offdb[key][1], prob(b, coef, feats(X, N)),
-                            prob(bl, cl, feats(X, N))):
+        rows = offdb[key][1]
+        for r, p, pl in zip(rows, capped(rows, prob(b, coef, feats(X, N))),
+                            capped(rows, prob(bl, cl, feats(X, N)))):
             tops[r[0]] = max(tops.get(r[0], 0), p)
             tops_loo[r[0]] = max(tops_loo.get(r[0], 0), pl)
         needs = offneeds[key]

@@ -52,6 +52,24 @@ IRC = ["cisi", "cacm", "med", "npl", "lisa", "time", "adi", "cf"]
 CSL = ["csl-demands-title", "csl-demands-desc", "csl-dev-title", "csl-dev-kw"]
 ALL = IRC + CSL + ["demo"]
 
+# The issue 8 bar ("Ranking that generalizes"): the matcher's leave-one-out
+# figure must reach FACTOR x the best of Xapian and scikit-learn, measured in
+# the same run, and of kgmatch `search` *as it stood in the issue's table*:
+# "a better `search` is welcome and does not raise the bar". Those search
+# figures are fixed here, from the issue: nDCG@10 for ir-classic, MRR@10
+# for csl-demands (title alone 0.898; with the description 1.000, where the
+# bar is the best itself). csl-dev has no search figure in the issue; its
+# bar ("no lower than the best of them") takes this run's search.
+# collection: (metric, factor, fixed search figure or None)
+BAR = {"cisi": ("ndcg@10", 1.05, 0.385), "cacm": ("ndcg@10", 1.05, 0.499),
+       "med": ("ndcg@10", 1.05, 0.701), "npl": ("ndcg@10", 1.05, 0.439),
+       "lisa": ("ndcg@10", 1.05, 0.481), "time": ("ndcg@10", 1.05, 0.748),
+       "adi": ("ndcg@10", 1.05, 0.496), "cf": ("ndcg@10", 1.05, 0.449),
+       "csl-demands-title": ("mrr@10", 1.05, 0.898),
+       "csl-demands-desc": ("mrr@10", 1.0, 1.000),
+       "csl-dev-title": ("mrr@10", 1.0, None),
+       "csl-dev-kw": ("mrr@10", 1.0, None)}
+
 
 def load_module(name, path):
     spec = importlib.util.spec_from_file_location(name, path)
@@ -354,6 +372,19 @@ def loo_choice(scores, names, coll):
     return best
 
 
+def bar_of(name, res):
+    """(metric, bar, what sets it) for a collection with a target, from its
+    row of the table (the peers' figures of this run), else None."""
+    if name not in BAR:
+        return None
+    metric, factor, fixed = BAR[name]
+    cands = [(res[e][metric], e) for e in ("xapian", "sklearn") if e in res]
+    cands.append((fixed, "search (issue)") if fixed is not None else
+                 (res["search"][metric], "search"))
+    best, who = max(cands)
+    return metric, factor * best, f"{factor:g} x {who} {best:.3f}"
+
+
 def rap_loss(exe, shared, work, config):
     em = load_module("eval_match", os.path.join(HERE, "eval_match.py"))
     res, mean = em.rap(exe, shared, work, range(1, 11), config, "")
@@ -448,6 +479,18 @@ def main():
             line += (f"{m['ndcg@10']:>8.3f}{m['mrr@10']:>7.3f}"
                      f"{m['map@100']:>7.3f}") if m else f"{'-':>22}"
         print(line)
+    print("the issue's bar (match LOO against it; the shipped default in "
+          "brackets):")
+    for name in names:
+        b = bar_of(name, table[name])
+        if b is None:
+            continue
+        metric, bar, why = b
+        loo = table[name]["match LOO"][metric]
+        dflt = table[name]["match default"][metric]
+        print(f"  {name:<18}{metric:>8} bar {bar:.3f} ({why}): LOO {loo:.3f} "
+              f"{'met' if loo >= bar else 'missed by %.3f' % (bar - loo)}"
+              f" [default {dflt:.3f} {'met' if dflt >= bar else 'missed'}]")
     if grid:
         print("LOO picks: " + ", ".join(
             f"{n}={table[n]['match LOO']['pick']}" for n in names))

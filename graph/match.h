@@ -24,14 +24,24 @@ enum match_agg {
 /* The matcher's settings (graph/README.md documents each key). */
 struct match_config {
     double w_text, w_graph, w_fit; /* weights of the parts, sum to 1 */
-    double w_bm25;                 /* BM25 share of the text z-score */
-    double w_translate;            /* length of the translated part of the query
-                                       vector beside the need's own (0: no translation) */
-    double expand;                 /* query expansion strength */
-    unsigned expand_items;         /* items the expansion draws on */
-    unsigned expand_terms;         /* its strongest terms kept */
-    bool expand_bm25; /* feedback items are the index's best, not the
-                         cosine's (when the index is used) */
+    double w_graph_people;         /* the graph part's weight for experts and
+                                      institutions, in the units of the three above
+                                      (their text and fit weights are the items') */
+    double w_bm25;                 /* BM25 share of an item's text z-score */
+    double w_bm25_people;          /* ... of the item z-scores experts and
+                                      institutions aggregate (needs w_bm25 > 0) */
+    unsigned rm3_docs;     /* RM3 on the BM25 query: feedback hits (0: off) */
+    unsigned rm3_terms;    /* ... the relevance model's terms kept */
+    double rm3_weight;     /* ... the need's own share of the new query */
+    double rm3_temp;       /* ... hits weighted exp(-(1 - BM25 / best) / temp)
+                              (0: by BM25) */
+    double w_translate;    /* length of the translated part of the query
+                               vector beside the need's own (0: no translation) */
+    double expand;         /* query expansion strength */
+    unsigned expand_items; /* items the expansion draws on */
+    unsigned expand_terms; /* its strongest terms kept */
+    bool expand_bm25;      /* feedback items are the index's best, not the
+                              cosine's (when the index is used) */
     double squash_center, squash_scale; /* z-score -> [0,1] logistic */
     double ppr_damping, ppr_eps;
     double ppr_enterprise;     /* restart share on the enterprise */

@@ -11,13 +11,33 @@
 
 #include "graph/match.h"
 
+/* Rescales the three part weights to sum 1 (the people's graph weight
+ * with them); false when they are all zero. */
+static bool normalize_weights(struct match_config *c)
+{
+    double sum = c->w_text + c->w_graph + c->w_fit;
+    if (!(sum > 0))
+        return false;
+    c->w_text /= sum;
+    c->w_graph /= sum;
+    c->w_fit /= sum;
+    c->w_graph_people /= sum;
+    return true;
+}
+
 void match_config_default(struct match_config *c)
 {
     *c = (struct match_config){
         .w_text = 0.75,
-        .w_graph = 0.15,
+        .w_graph = 0,
         .w_fit = 0.10,
-        .w_bm25 = 0.5,
+        .w_graph_people = 0.15,
+        .w_bm25 = 0.85,
+        .w_bm25_people = 0.5,
+        .rm3_docs = 10,
+        .rm3_terms = 20,
+        .rm3_weight = 0.7,
+        .rm3_temp = 0.1,
         .w_translate = 0.3,
         .expand = 0.6,
         .expand_items = 30,
@@ -42,16 +62,17 @@ void match_config_default(struct match_config *c)
         .cross_breadth = 0.05,
         .threads = 0,
         .calibrate = true,
-        .cal_bias = -8.9394,
-        .cal_rank = 3.9576,
-        .cal_coverage = 2.9392,
-        .cal_cosine = 0.6674,
-        .cal_joint = 1.8856,
-        .cal_need = 3.0916,
-        .cal_length = 0.6959,
-        .cal_expert = 3.1660,
+        .cal_bias = -8.5837,
+        .cal_rank = 3.9260,
+        .cal_coverage = 2.2260,
+        .cal_cosine = 1.7573,
+        .cal_joint = 1.3498,
+        .cal_need = 3.4709,
+        .cal_length = 0.5871,
+        .cal_expert = 3.0188,
         .min_score = 0.04,
     };
+    (void)normalize_weights(c);
 }
 
 kg_status match_agg_parse(const char *s, enum match_agg *out)
@@ -112,8 +133,12 @@ static const char *config_set(struct match_config *c, const char *k,
         N("weight.text", w_text, 0, 1e6),
         N("weight.graph", w_graph, 0, 1e6),
         N("weight.fit", w_fit, 0, 1e6),
+        N("expert.graph", w_graph_people, 0, 1e6),
         N("text.expand", expand, 0, 100),
         N("text.bm25", w_bm25, 0, 1),
+        N("expert.bm25", w_bm25_people, 0, 1),
+        N("text.rm3_weight", rm3_weight, 0, 1),
+        N("text.rm3_temp", rm3_temp, 0, 1000),
         N("text.translate", w_translate, 0, 1),
         N("squash.center", squash_center, -100, 100),
         N("squash.scale", squash_scale, 1e-6, 100),
@@ -162,13 +187,22 @@ static const char *config_set(struct match_config *c, const char *k,
                    ? NULL
                    : "expected mean, max, topk or sumk";
     if (strcmp(k, "text.expand_items") == 0 ||
-        strcmp(k, "text.expand_terms") == 0) {
+        strcmp(k, "text.expand_terms") == 0 ||
+        strcmp(k, "text.rm3_terms") == 0) {
         if (!parse_num(v, 1, 1e7, &x) || x != floor(x))
             return "expected a whole number from 1";
         if (strcmp(k, "text.expand_items") == 0)
             c->expand_items = (unsigned)x;
-        else
+        else if (strcmp(k, "text.expand_terms") == 0)
             c->expand_terms = (unsigned)x;
+        else
+            c->rm3_terms = (unsigned)x;
+        return NULL;
+    }
+    if (strcmp(k, "text.rm3_docs") == 0) {
+        if (!parse_num(v, 0, 1000, &x) || x != floor(x))
+            return "expected a whole number from 0 to 1000";
+        c->rm3_docs = (unsigned)x;
         return NULL;
     }
     if (strcmp(k, "expert.k") == 0 || strcmp(k, "institution.k") == 0 ||
@@ -224,13 +258,9 @@ kg_status match_config_load(struct match_config *c, const char *path, char *err,
     fclose(f);
     if (st != KG_OK)
         return st;
-    double sum = c->w_text + c->w_graph + c->w_fit;
-    if (!(sum > 0)) {
+    if (!normalize_weights(c)) {
         snprintf(err, errlen, "%s: the part weights are all zero", path);
         return KG_EINPUT;
     }
-    c->w_text /= sum;
-    c->w_graph /= sum;
-    c->w_fit /= sum;
     return KG_OK;
 }

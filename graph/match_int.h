@@ -43,20 +43,24 @@ struct matcher {
     void *arena; /* every array below, one zeroed mapping */
     size_t arena_len;
     struct match_config c;
-    uint32_t *pool[KG_KIND_COUNT]; /* vertices of each kind */
+    double pw_text, pw_graph, pw_fit; /* the part weights of experts and
+                                         institutions (sum 1) */
+    uint32_t *pool[KG_KIND_COUNT];    /* vertices of each kind */
     size_t npool[KG_KIND_COUNT];
     double *sim;      /* cosine to the (expanded) query, by vertex */
     uint32_t *stouch; /* records with sim > 0 */
     size_t nstouch;
-    double *tz;       /* text z-score, by vertex */
-    bool *thas;       /* the vertex has a text z-score */
-    bool *tev;        /* ... and shares terms with the (expanded) query */
-    double *tbest;    /* the best cosine behind a record (own or an item's) */
-    double *cos0;     /* cosine to the unexpanded query, by vertex */
-    double *cov;      /* share of the unexpanded query's weight held */
-    double *covmax;   /* ... by the record's strongest shared own term */
-    double *covown;   /* ... through the need's own (untranslated) terms */
-    uint32_t *c0list; /* records with cos0 > 0 */
+    double *tz;        /* text z-score, by vertex */
+    double *tzc, *tzb; /* an item's cosine and BM25 z-scores (bmz) */
+    bool bmz;          /* tzc and tzb are set for this query */
+    bool *thas;        /* the vertex has a text z-score */
+    bool *tev;         /* ... and shares terms with the (expanded) query */
+    double *tbest;     /* the best cosine behind a record (own or an item's) */
+    double *cos0;      /* cosine to the unexpanded query, by vertex */
+    double *cov;       /* share of the unexpanded query's weight held */
+    double *covmax;    /* ... by the record's strongest shared own term */
+    double *covown;    /* ... through the need's own (untranslated) terms */
+    uint32_t *c0list;  /* records with cos0 > 0 */
     size_t nc0list;
     double qcos, qcov; /* the best cos0 and cov over the items */
     double qbreadth;   /* the best cov - covmax over the items */
@@ -124,6 +128,12 @@ static inline kg_status match_check_time(struct matcher *m)
 static inline bool match_is_item(unsigned kind)
 {
     return kind == KG_ACHIEVEMENT || kind == KG_PATENT;
+}
+
+/* Whether any kind's evidence has a graph part (the walk runs). */
+static inline bool match_graph_on(const struct matcher *m)
+{
+    return m->c.w_graph > 0 || m->c.w_graph_people > 0;
 }
 
 /* Classifies the current query into IPC groups from the text z-scores of

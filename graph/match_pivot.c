@@ -117,7 +117,7 @@ void match_pivot_find(struct matcher *m)
 {
     const struct graph *g = m->g;
     m->npivot = m->npv = 0;
-    if (!(m->c.ppr_ipc > 0) || !(m->c.w_graph > 0))
+    if (!(m->c.ppr_ipc > 0) || !match_graph_on(m))
         return;
     /* the best patents by text z-score, above the average patent */
     struct scored best[PIVOT_PATENTS];

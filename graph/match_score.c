@@ -28,6 +28,11 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
     struct matcher *m = kg_xcalloc(1, sizeof *m);
     m->g = g;
     m->c = *c;
+    double people = c->w_text + c->w_graph_people + c->w_fit;
+    people = people > 0 ? people : 1;
+    m->pw_text = c->w_text / people;
+    m->pw_graph = c->w_graph_people / people;
+    m->pw_fit = c->w_fit / people;
     size_t nv = g->nv ? g->nv : 1, nt = g->nterms ? g->nterms : 1;
     size_t nr = g->nrec ? g->nrec : 1; /* per-record arrays */
     for (uint32_t v = 0; v < g->nv; v++)
@@ -44,7 +49,7 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
             /* The work arrays, carved out of one zeroed arena. */
 /* clang-format off */
 #define MATCH_ARRAYS(X)                                                       \
-    X(sim, nr) X(stouch, nr) X(tz, nr) X(thas, nr) X(tev, nr) X(gz, nr)       \
+    X(sim, nr) X(stouch, nr) X(tz, nr) X(tzc, nr) X(tzb, nr) X(thas, nr) X(tev, nr) X(gz, nr)       \
     X(tbest, nr) X(bm, nr) X(btouch, nr) X(cos0, nr) X(cov, nr)              \
     X(c0list, nr) X(evid, nr) X(covmax, nr) X(covown, nr)                                                 \
     X(ghas, nr) X(score, nr) X(tpart, nr) X(gpart, nr) X(tie, nr)            \
@@ -564,10 +569,80 @@ static uint32_t hit_vertex(struct matcher *m, const struct index_hit *h)
     return v;
 }
 
-/* Blends the index's BM25, as a z-score per item kind, into the text
- * z-scores: tz = (1 - w) tz + w z(BM25). The expansion on BM25 feedback
- * (text.expand_bm25) takes the hits in rank order; otherwise their order
- * does not matter and the index spares the sort. */
+/* RM3: the query again, as the mixture of its own terms (share
+ * text.rm3_weight, each at 1 / the need's number of terms) and the
+ * text.rm3_terms strongest terms of a relevance model of the best
+ * text.rm3_docs hits (their term vectors, each hit weighted by its share
+ * of those hits' BM25). Replaces hits[0..*n) by the new query's hits. */
+/* A feedback hit's weight in the relevance model: its BM25 score, or with
+ * a temperature exp(-(1 - score / best) / tau), which leans on the best
+ * hits when they stand out (a need with one clear answer drifts less); as
+ * a share of the best score it reads the same for short and long needs. */
+static double rm3_doc_weight(const struct index_hit *h, size_t i, double tau)
+{
+    if (!(tau > 0))
+        return h[i].score;
+    return h[0].score > 0 ? exp(-(1 - h[i].score / h[0].score) / tau) : 0;
+}
+
+static kg_status rm3_requery(struct matcher *m, const char *text,
+                             unsigned kinds, struct index_hit **hits, size_t *n)
+{
+    const struct graph *g = m->g;
+    size_t nd = *n < m->c.rm3_docs ? *n : m->c.rm3_docs;
+    double total = 0, tau = m->c.rm3_temp;
+    for (size_t i = 0; i < nd; i++)
+        total += rm3_doc_weight(*hits, i, tau);
+    if (nd == 0 || !(total > 0))
+        return KG_OK;
+    for (size_t i = 0; i < nd; i++) {
+        uint32_t v = hit_vertex(m, &(*hits)[i]);
+        if (v == GRAPH_NONE)
+            continue;
+        double w = rm3_doc_weight(*hits, i, tau) / total;
+        for (uint64_t j = g->vec_off[v]; j < g->vec_off[v + 1]; j++)
+            q2_add(m, g->vec_term[j], w * g->vec_w[j]);
+    }
+    size_t nt = m->nq2t, keep = nt;
+    struct tw *tw = kg_xmalloc((nt ? nt : 1) * sizeof *tw);
+    for (size_t i = 0; i < nt; i++) {
+        tw[i] = (struct tw){m->q2[m->q2t[i]], m->q2t[i]};
+        m->q2[m->q2t[i]] = 0;
+        m->q2mark[m->q2t[i]] = 0;
+    }
+    m->nq2t = 0;
+    if (nt > m->c.rm3_terms) {
+        tw_select(tw, nt, m->c.rm3_terms);
+        keep = m->c.rm3_terms;
+    }
+    double sum = 0;
+    for (size_t i = 0; i < keep; i++)
+        sum += tw[i].w;
+    struct index_wterm *wq = kg_xmalloc((keep + 1) * sizeof *wq);
+    double lambda = m->c.rm3_weight;
+    wq[0] = (struct index_wterm){text, lambda / (m->nqown ? m->nqown : 1)};
+    for (size_t i = 0; i < keep; i++)
+        wq[i + 1] =
+            (struct index_wterm){graph_str(g, g->term_surface[tw[i].t]),
+                                 sum > 0 ? (1 - lambda) * tw[i].w / sum : 0};
+    struct index_hit *h2 = NULL;
+    size_t n2 = 0;
+    kg_status st =
+        index_search_weighted(m->ix, wq, keep + 1, kinds, 0, &h2, &n2);
+    free(wq);
+    free(tw);
+    if (st == KG_OK) {
+        free(*hits);
+        *hits = h2;
+        *n = n2;
+    }
+    return st;
+}
+
+/* The index's BM25 of the query (after RM3 when text.rm3_docs is set) for
+ * every item it finds. The expansion on BM25 feedback (text.expand_bm25)
+ * and RM3 take the hits in rank order; otherwise their order does not
+ * matter and the index spares the sort. */
 static kg_status bm25_search(struct matcher *m, const char *text)
 {
     for (size_t i = 0; i < m->nbtouch; i++)
@@ -578,10 +653,17 @@ static kg_status bm25_search(struct matcher *m, const char *text)
     struct index_hit *hits = NULL;
     size_t n = 0;
     unsigned kinds = KG_KIND_BIT(KG_ACHIEVEMENT) | KG_KIND_BIT(KG_PATENT);
-    kg_status st = m->c.expand_bm25
-                       ? index_search(m->ix, text, kinds, 0, &hits, &n)
+    /* RM3's first pass needs its best hits alone (the index's top-k
+     * search spares scoring the rest); its second pass gives them all */
+    size_t k = m->c.rm3_docs > 0 ? m->c.rm3_docs : 0;
+    bool ordered = m->c.expand_bm25 || m->c.rm3_docs > 0;
+    kg_status st = ordered
+                       ? index_search(m->ix, text, kinds, k, &hits, &n)
                        : index_search_unordered(m->ix, text, kinds, &hits, &n);
+    if (st == KG_OK && m->c.rm3_docs > 0)
+        st = rm3_requery(m, text, kinds, &hits, &n);
     if (st != KG_OK) {
+        free(hits);
         snprintf(m->errbuf, sizeof m->errbuf, "BM25 search: %s",
                  index_last_error(m->ix));
         return st;
@@ -597,11 +679,17 @@ static kg_status bm25_search(struct matcher *m, const char *text)
     return KG_OK;
 }
 
+/* Blends the index's BM25, as a z-score per item kind, into the text
+ * z-scores that experts and institutions aggregate: tz = (1 - w) tz
+ * + w z(BM25) with w = expert.bm25; the items' own share (text.bm25)
+ * replaces it once the people have theirs (item_text_z). */
 static void bm25_blend(struct matcher *m)
 {
-    double w = m->c.w_bm25;
-    if (!(w > 0) || m->nbtouch == 0)
+    double w = m->c.w_bm25_people;
+    m->bmz = false;
+    if (!(m->c.w_bm25 > 0) || m->nbtouch == 0)
         return;
+    m->bmz = true;
     static const kg_kind items[] = {KG_ACHIEVEMENT, KG_PATENT};
     for (int k = 0; k < 2; k++) {
         double s = 0, ss = 0;
@@ -621,10 +709,28 @@ static void bm25_blend(struct matcher *m)
             if (!m->thas[v])
                 continue;
             double zb = sd > 0 ? (m->bm[v] - mu) / sd : 0;
+            m->tzc[v] = m->tz[v];
+            m->tzb[v] = zb;
             m->tz[v] = (1 - w) * m->tz[v] + w * zb;
             m->tev[v] |= m->bm[v] > 0;
         }
     }
+}
+
+/* The items' own text z-scores: (1 - text.bm25) of the cosine's and
+ * text.bm25 of BM25's. */
+static void item_text_z(struct matcher *m)
+{
+    double w = m->c.w_bm25;
+    if (!m->bmz || w == m->c.w_bm25_people)
+        return;
+    static const kg_kind items[] = {KG_ACHIEVEMENT, KG_PATENT};
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < m->npool[items[k]]; i++) {
+            uint32_t v = m->pool[items[k]][i];
+            if (m->thas[v])
+                m->tz[v] = (1 - w) * m->tzc[v] + w * m->tzb[v];
+        }
 }
 
 /* Aggregates n values (reordered) as agg with k. */
@@ -749,7 +855,7 @@ static kg_status graph_pass(struct matcher *m)
     for (int k = 0; k < KG_KIND_COUNT; k++)
         m->gz0[k] = 0;
     /* Without a graph weight the walk is skipped (an empty push clears). */
-    for (size_t i = 0; m->c.w_graph > 0 && i < m->ndlist; i++) {
+    for (size_t i = 0; match_graph_on(m) && i < m->ndlist; i++) {
         seeds[n] = m->dlist[i];
         w[n] = m->dmark[m->dlist[i]];
         total += w[n++];
@@ -1022,12 +1128,12 @@ static double calibrated(const struct matcher *m, double evidence, double cov,
     return 1.0 / (1.0 + exp(-x));
 }
 
-static int cmp_score(const void *a, const void *b, void *ctx)
+static int cmp_evidence(const void *a, const void *b, void *ctx)
 {
     const struct matcher *m = ctx;
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    if (m->score[x] != m->score[y])
-        return m->score[x] > m->score[y] ? -1 : 1;
+    if (m->evid[x] != m->evid[y])
+        return m->evid[x] > m->evid[y] ? -1 : 1;
     return strcmp(graph_str(m->g, m->g->vid[x]), graph_str(m->g, m->g->vid[y]));
 }
 
@@ -1129,6 +1235,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
     size_t cap = 4096;
     double *buf = kg_xmalloc(cap * sizeof *buf);
     text_people(m, buf, cap);
+    item_text_z(m);
     mark_demand_concepts(m);
     match_pivot_find(m);
     st = match_check_time(m);
@@ -1176,6 +1283,11 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
         uint32_t *cand =
             kg_xmalloc((m->npool[kind] ? m->npool[kind] : 1) * sizeof *cand);
         size_t nc = 0, nh = 0;
+        /* the part weights: the items', or the people's (expert.graph) */
+        bool item = match_is_item(kind);
+        double wt = item ? m->c.w_text : m->pw_text;
+        double wg = item ? m->c.w_graph : m->pw_graph;
+        double wf = item ? m->c.w_fit : m->pw_fit;
         for (size_t i = 0; i < m->npool[kind]; i++) {
             if ((i & 4095) == 4095)
                 st = match_check_time(m);
@@ -1188,18 +1300,19 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
             double gv = m->ghas[v] ? m->gz[v] : -INFINITY;
             if (!text && !isfinite(gv))
                 continue;
-            double tp = text ? m->c.w_text * squash(&m->c, m->tz[v]) : 0;
-            double gp = isfinite(gv) ? m->c.w_graph * squash(&m->c, gv) : 0;
-            /* A candidate that cannot pass the bar (the worst of a full
-             * top-N heap, or the least score shown) even with a perfect
-             * fit is done. */
-            double bar = q->top && nh == q->top ? fmax(m->heap[0].s, min) : min;
+            double tp = text ? wt * squash(&m->c, m->tz[v]) : 0;
+            double gp = isfinite(gv) ? wg * squash(&m->c, gv) : 0;
+            /* The evidence orders the candidates, the calibration sets
+             * their level: one that cannot enter a full top-N heap (its
+             * evidence under the heap's worst) or reach the least score
+             * shown even with a perfect fit is done. */
             double cov = kind != KG_INSTITUTION ? m->cov[v] : m->qcov;
             double cos0 = kind != KG_INSTITUTION ? m->cos0[v] : m->qcos;
             double lv = level_of(m, kind);
-            if (calibrated(m, tp + gp + m->c.w_fit, cov, cos0, lv) < bar)
+            if ((q->top && nh == q->top && tp + gp + wf < m->heap[0].s) ||
+                calibrated(m, tp + gp + wf, cov, cos0, lv) < min)
                 continue;
-            double e = tp + gp + m->c.w_fit * fit_of(m, v);
+            double e = tp + gp + wf * fit_of(m, v);
             double s = calibrated(m, e, cov, cos0, lv);
             if (s < min)
                 continue;
@@ -1211,7 +1324,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
             m->tpart[v] = tp;
             m->gpart[v] = gp;
             if (q->top) {
-                struct scored x = {s, v, graph_str(g, g->vid[v])};
+                struct scored x = {e, v, graph_str(g, g->vid[v])};
                 heap_offer(m->heap, &nh, q->top, &x);
             } else {
                 cand[nc++] = v;
@@ -1228,14 +1341,24 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
                 cand[i] = m->heap[i].v;
             keep = nh;
         } else {
-            qsort_r(cand, nc, sizeof *cand, cmp_score, m);
+            qsort_r(cand, nc, sizeof *cand, cmp_evidence, m);
         }
+        double below = 1;
         for (size_t i = 0; i < keep; i++) {
             uint32_t v = cand[i];
+            /* in the evidence's order the scores fall: each at most just
+             * under the one above it (ties would let a reader's sort by
+             * score reorder them) */
+            double s = fmin(m->score[v], below);
+            below = s > 2e-4 ? s - 1e-4 : s / 2;
+            if (s < min)
+                break;
+            if (q->cross_only && !is_cross(m, dm, v, s, breadth_of(m, v, kind)))
+                continue;
             struct match_hit *h = &r->hits[r->n++];
             h->v = v;
             h->kind = kind;
-            h->score = m->score[v];
+            h->score = s;
             h->text = m->tpart[v];
             h->graph = m->gpart[v];
             h->evidence = m->evid[v];
