@@ -34,7 +34,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_match import generate, run  # noqa: E402
+from bench_match import build_store, run  # noqa: E402
 
 TARGET_S = 300.0
 
@@ -75,22 +75,7 @@ def main():
         nshards = int(m.group(2))
     db = os.path.join(a.work, f"bench-{a.items}-{a.demands}-{a.seed}.db")
     load0 = os.getloadavg()[0]
-    if not os.path.exists(db + ".done"):
-        for suffix in ("", "-wal", "-shm", ".idx", ".graph"):
-            if os.path.exists(db + suffix):
-                os.remove(db + suffix)
-        t = time.perf_counter()
-        files = generate(a.work, a.items, a.demands, a.seed)
-        print(f"generate  {time.perf_counter() - t:8.1f} s  "
-              f"({a.items} items, {a.demands} demands)", flush=True)
-        run([exe, "--db", db, "init"])
-        t = time.perf_counter()
-        for kind in ("institution", "enterprise", "expert", "achievement",
-                     "patent", "demand"):
-            run([exe, "--db", db, "import", "--no-index", "--kind", kind,
-                 files[kind]])
-        print(f"import    {time.perf_counter() - t:8.1f} s", flush=True)
-        open(db + ".done", "w").close()
+    build_store(exe, a.work, db, a.items, a.demands, a.seed)
     secs, rss, _ = timed([exe, "--db", db, "index", "-q"])
     print(f"index     {secs:8.1f} s  peak RSS {rss:7.0f} MiB  (kgmatch index: "
           f"built or current)", flush=True)

@@ -192,6 +192,28 @@ def run(cmd, **kw):
     return p.stdout, time.perf_counter() - t
 
 
+def build_store(exe, work, db, items, demands, seed):
+    """Generates the corpus and imports it into db (no index), unless an
+    earlier run finished it (db.done)."""
+    if os.path.exists(db + ".done"):
+        return
+    for suffix in ("", "-wal", "-shm", ".idx", ".graph"):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
+    t = time.perf_counter()
+    files = generate(work, items, demands, seed)
+    print(f"generate  {time.perf_counter() - t:8.1f} s  "
+          f"({items} items, {demands} demands)", flush=True)
+    run([exe, "--db", db, "init"])
+    t = time.perf_counter()
+    for kind in ("institution", "enterprise", "expert", "achievement",
+                 "patent", "demand"):
+        run([exe, "--db", db, "import", "--no-index", "--kind", kind,
+             files[kind]])
+    print(f"import    {time.perf_counter() - t:8.1f} s", flush=True)
+    open(db + ".done", "w").close()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kgmatch", default=os.path.join(ROOT, "kgmatch"))
@@ -220,22 +242,7 @@ def main():
     db = os.path.join(a.work, f"bench-{tag}.db")
     ok = True
 
-    if not os.path.exists(db + ".done"):
-        for suffix in ("", "-wal", "-shm", ".idx", ".graph"):
-            if os.path.exists(db + suffix):
-                os.remove(db + suffix)
-        t = time.perf_counter()
-        files = generate(a.work, a.items, a.demands, a.seed)
-        print(f"generate  {time.perf_counter() - t:8.1f} s  "
-              f"({a.items} items, {a.demands} demands)")
-        run([exe, "--db", db, "init"])
-        t = time.perf_counter()
-        for kind in ("institution", "enterprise", "expert", "achievement",
-                     "patent", "demand"):
-            run([exe, "--db", db, "import", "--no-index", "--kind", kind,
-                 files[kind]])
-        print(f"import    {time.perf_counter() - t:8.1f} s")
-        open(db + ".done", "w").close()
+    build_store(exe, a.work, db, a.items, a.demands, a.seed)
     if os.path.exists(db + ".graph") and not a.keep_graph:
         os.remove(db + ".graph")
     out, secs = run([exe, "--db", db, "export", "--stats", "--format",

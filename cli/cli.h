@@ -125,6 +125,11 @@ void cli_refresh_index(const struct cli *cli, struct app_session *a,
 int cli_parse_format(const struct cli *cli, const char *s,
                      enum cli_format *out);
 
+/* The same for a command whose output is one object: "table" or "json"
+ * (csv is a usage error). */
+int cli_parse_format_no_csv(const struct cli *cli, const char *s,
+                            enum cli_format *out);
+
 /* Parses a command's options when --format is its only one; optind is
  * then the first operand. Returns 0, or the exit code of a usage error. */
 int cli_format_options(const struct cli *cli, int argc, char **argv,

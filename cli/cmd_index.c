@@ -84,10 +84,8 @@ int cmd_index(struct cli *cli, int argc, char **argv)
             quiet = true;
             break;
         case 'f':
-            if ((rc = cli_parse_format(cli, optarg, &fmt)) != 0)
+            if ((rc = cli_parse_format_no_csv(cli, optarg, &fmt)) != 0)
                 return rc;
-            if (fmt == CLI_CSV)
-                return cli_usage(cli, "--format is table or json");
             break;
         default:
             return cli_usage(cli, "bad option");

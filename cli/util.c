@@ -48,6 +48,15 @@ int cli_parse_format(const struct cli *cli, const char *s, enum cli_format *out)
     return 0;
 }
 
+int cli_parse_format_no_csv(const struct cli *cli, const char *s,
+                            enum cli_format *out)
+{
+    int rc = cli_parse_format(cli, s, out);
+    if (rc == 0 && *out == CLI_CSV)
+        return cli_usage(cli, "--format is table or json");
+    return rc;
+}
+
 int cli_format_options(const struct cli *cli, int argc, char **argv,
                        enum cli_format *fmt)
 {
