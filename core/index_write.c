@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/index_int.h"
+#include "core/index_build_int.h"
 #include "core/strmap.h"
 
 /*
@@ -114,85 +114,7 @@ static kg_status each_field(const struct kg_record *r, field_fn fn, void *ctx)
 
 /* ------------------------------------------------------------ builder */
 
-struct pair {
-    uint32_t term, tf2;
-};
-
-struct bdoc {
-    uint64_t start; /* first pair */
-    uint32_t n;     /* pairs */
-    uint32_t kind;
-    uint32_t id; /* offset into ids */
-    float dl;
-};
-
-/* Titles and keywords of one item, for the profiles it belongs to. */
-struct contrib {
-    uint32_t node;  /* the expert or institution */
-    uint64_t start; /* terms in b->cterms */
-    uint32_t n;
-};
-
-/*
- * The build's term table. A slot holds the term's first 8 bytes, so most
- * lookups touch one cache line, and the term's state in the document being
- * built; strings and document frequencies are by term id.
- */
-struct tslot {
-    uint64_t key; /* first 8 bytes, zero-padded */
-    uint32_t len; /* 0: empty slot */
-    uint32_t id;
-    uint32_t last; /* document + 1 that last counted the term */
-    uint32_t slot; /* the term's pair in that document */
-    uint32_t df;
-    uint32_t h; /* low bits of the hash: growing needs no strings */
-};
-
-struct terms {
-    struct tslot *t;
-    size_t cap, n;
-    uint32_t *off, *len; /* by id */
-    size_t icap;
-    char *b;
-    size_t blen, bcap;
-};
-
-struct builder {
-    uint32_t flags; /* text_flags of the image */
-    struct text *tx;
-    struct text_tokens tk;
-    struct terms terms;
-    struct pair *pairs;
-    size_t npairs, pcap;
-    struct bdoc *docs;
-    size_t ndocs, dcap;
-    struct kg_buf ids;
-    uint32_t cur;    /* current document's serial number */
-    uint32_t serial; /* documents begun */
-    bool drop;       /* the current document only feeds profiles */
-    uint64_t dl2;    /* its weighted length in half units */
-    /* profiles: nodes are records at either end of a relevant link */
-    struct strmap nodes;
-    uint32_t (*edges)[2];
-    size_t nedges, ecap;
-    uint32_t *adj_start, *adj; /* edges by source node */
-    uint32_t *cterms;          /* captured item terms */
-    size_t ncterms, ctcap;
-    bool capture;
-    struct contrib *contribs;
-    size_t ncontribs, cocap;
-    uint32_t *co_start; /* contribs by node, after the items */
-    kg_status st;
-    char err[256];
-    double tokenize_s; /* inside text_analyze */
-    uint64_t text_bytes;
-    const struct ix_progress *pg; /* NULL: no progress told */
-    uint32_t *dfs;      /* a merge's document frequencies by term id (terms.t is
-                           not used then) */
-    size_t done, total; /* records read from the store, of */
-};
-
-static void builder_release(struct builder *b)
+void ix_builder_release(struct builder *b)
 {
     text_free(b->tx);
     text_tokens_release(&b->tk);
@@ -240,7 +162,7 @@ static void terms_grow(struct terms *m)
 }
 
 /* Adds the string of a new term p[0..n) to m; returns its id. */
-static uint32_t terms_append(struct terms *m, const char *p, size_t n)
+uint32_t ix_terms_append(struct terms *m, const char *p, size_t n)
 {
     if (m->n == m->icap) {
         m->icap = m->icap ? m->icap * 2 : 1 << 16;
@@ -282,7 +204,7 @@ static struct tslot *terms_get(struct terms *m, const char *p, size_t n,
     x->key = key;
     x->len = (uint32_t)n;
     x->h = (uint32_t)h;
-    x->id = terms_append(m, p, n);
+    x->id = ix_terms_append(m, p, n);
     return x;
 }
 
@@ -740,13 +662,6 @@ static struct pair *group_postings(struct builder *b, const struct doc_key *dk,
 }
 
 /* Lays the builder's documents out as an index image. */
-/* A segment's records: changed after version from (keys "KID", K the
- * kind's digit, as node_of makes them). */
-struct ix_gone {
-    int64_t from;
-    struct strmap keys;
-};
-
 /* Drops the terms no kept document has (those only dropped documents
  * had), renumbering the rest; dfs is by term id. */
 static void drop_unused_terms(struct builder *b, uint32_t *dfs)
@@ -768,9 +683,9 @@ static void drop_unused_terms(struct builder *b, uint32_t *dfs)
     free(map);
 }
 
-static kg_status layout(struct builder *b, int64_t version, double k1,
-                        double bb, const struct ix_gone *gone,
-                        struct image_writer *img, char *err, size_t errlen)
+kg_status ix_layout(struct builder *b, int64_t version, double k1, double bb,
+                    const struct ix_gone *gone, struct image_writer *img,
+                    char *err, size_t errlen)
 {
     size_t nd = b->ndocs, nt = b->terms.n;
     struct ix_header h;
@@ -996,14 +911,14 @@ kg_status ix_write_image(struct store *s, const struct kg_record *const *recs,
     if (st == KG_OK && b.pg)
         b.pg->fn("laying out", 0, 0, b.pg->ctx);
     if (st == KG_OK)
-        st = layout(&b, version, k1, bb, NULL, img, err, errlen);
+        st = ix_layout(&b, version, k1, bb, NULL, img, err, errlen);
     *t = (struct index_timing){
         .read_s = t1 - t0,
         .tokenize_s = b.tokenize_s,
         .layout_s = kg_monotonic() - t1,
         .text_bytes = b.text_bytes,
     };
-    builder_release(&b);
+    ix_builder_release(&b);
     return st;
 }
 
@@ -1202,7 +1117,7 @@ kg_status ix_write_segment(struct store *s, int64_t from, int64_t version,
     }
     double t1 = kg_monotonic();
     if (st == KG_OK)
-        st = layout(&b, version, k1, bb, &g.gone, img, err, errlen);
+        st = ix_layout(&b, version, k1, bb, &g.gone, img, err, errlen);
     *nchanged = g.gone.keys.n;
     *t = (struct index_timing){
         .read_s = t1 - t0,
@@ -1210,296 +1125,9 @@ kg_status ix_write_segment(struct store *s, int64_t from, int64_t version,
         .layout_s = kg_monotonic() - t1,
         .text_bytes = b.text_bytes,
     };
-    builder_release(&b);
+    ix_builder_release(&b);
     strmap_release(&g.gone.keys);
     strmap_release(&g.items);
     strmap_release(&g.experts);
-    return st;
-}
-
-/* ------------------------------------------------------------ merging */
-
-/*
- * Merging segment images without the store: the documents of each image
- * that no newer image of the merge lists in S_GONE are read back from the
- * postings (term, count) and laid out again as one image. The sorted
- * dictionaries are merged into the union of their terms; no JSON decoding,
- * no analysis, no hashing: it costs a fraction of indexing the same
- * records again (index_int.h, merge policy).
- */
-
-/* Reads an image's dictionary entries in order. */
-struct dcur {
-    const struct index *g;
-    const uint8_t *p, *end;
-    uint32_t e; /* entries read */
-    char term[256];
-    size_t tlen;
-    uint64_t df, a, c; /* c: the tf of a df-1 entry */
-};
-
-static void dcur_init(struct dcur *d, const struct index *g)
-{
-    memset(d, 0, sizeof *d);
-    d->g = g;
-    d->p = g->dict;
-    d->end = g->dict + g->dict_len;
-}
-
-/* Reads the next entry: 1, or 0 at the end, -1 when malformed. */
-static int dcur_next(struct dcur *d)
-{
-    const struct index *g = d->g;
-    const uint8_t *p = d->p, *end = d->end;
-    uint64_t pre, suf;
-    if (d->e >= g->h.nterms)
-        return 0;
-    if (!(p = rd_varint(p, end, &pre)) || !(p = rd_varint(p, end, &suf)) ||
-        pre > d->tlen || pre + suf > 255 || suf > (uint64_t)(end - p))
-        return -1;
-    memcpy(d->term + pre, p, suf);
-    d->tlen = pre + suf;
-    p += suf;
-    if (!(p = rd_varint(p, end, &d->df)) || d->df == 0 || d->df > g->h.ndocs ||
-        !(p = rd_varint(p, end, &d->a)))
-        return -1;
-    if (d->df == 1) {
-        if (!(p = rd_varint(p, end, &d->c)) || d->a >= g->h.ndocs ||
-            d->c > UINT32_MAX)
-            return -1;
-    } else {
-        if (end - p < 2 || d->a >= g->post_len)
-            return -1;
-        p += 2; /* the score bound: laid out again */
-    }
-    d->p = p;
-    d->e++;
-    return 1;
-}
-
-static int cmp_term(const struct dcur *x, const struct dcur *y)
-{
-    size_t n = x->tlen < y->tlen ? x->tlen : y->tlen;
-    int c = memcmp(x->term, y->term, n);
-    return c ? c : (x->tlen > y->tlen) - (x->tlen < y->tlen);
-}
-
-/* The union of the dictionaries of g[0..n), in byte order, into b->terms;
- * tid[i][e] is the term id of entry e of g[i]. False when one is
- * malformed. */
-static bool merge_terms(struct builder *b, struct index *const *g, size_t n,
-                        uint32_t **tid)
-{
-    struct dcur *d = kg_xmalloc(n * sizeof *d);
-    int *more = kg_xmalloc(n * sizeof *more);
-    bool ok = true;
-    for (size_t i = 0; i < n; i++) {
-        dcur_init(&d[i], g[i]);
-        more[i] = dcur_next(&d[i]);
-        ok = ok && more[i] >= 0;
-    }
-    while (ok) {
-        size_t lo = n;
-        for (size_t i = 0; i < n; i++)
-            if (more[i] > 0 && (lo == n || cmp_term(&d[i], &d[lo]) < 0))
-                lo = i;
-        if (lo == n)
-            break;
-        uint32_t id = terms_append(&b->terms, d[lo].term, d[lo].tlen);
-        const char *t = b->terms.b + b->terms.off[id];
-        for (size_t i = 0; i < n; i++)
-            if (more[i] > 0 && d[i].tlen == b->terms.len[id] &&
-                memcmp(d[i].term, t, d[i].tlen) == 0) {
-                tid[i][d[i].e - 1] = id;
-                more[i] = dcur_next(&d[i]);
-                ok = ok && more[i] >= 0;
-            }
-    }
-    free(d);
-    free(more);
-    return ok;
-}
-
-struct merge {
-    struct builder *b;
-    const uint32_t *to;  /* per document of the image: builder doc or IX_END */
-    const uint32_t *tid; /* per dictionary entry of the image: term id */
-    uint32_t *fill;      /* pass 2: next free pair of each builder document */
-    bool second;         /* pass 2 */
-};
-
-static inline void merge_posting(struct merge *m, uint32_t entry, uint32_t doc,
-                                 uint32_t tf2)
-{
-    uint32_t to = m->to[doc];
-    if (to == IX_END)
-        return;
-    if (m->second) {
-        m->b->pairs[m->fill[to]++] = (struct pair){m->tid[entry], tf2};
-        return;
-    }
-    m->b->docs[to].n++;
-    m->b->dfs[m->tid[entry]]++;
-}
-
-/* Reads every posting of g into m. False when the image is malformed. */
-static bool merge_image(struct merge *m, const struct index *g)
-{
-    const uint8_t *pend = g->post + g->post_len;
-    struct dcur d;
-    int r;
-    dcur_init(&d, g);
-    while ((r = dcur_next(&d)) > 0) {
-        uint32_t e = d.e - 1;
-        if (d.df == 1) {
-            merge_posting(m, e, (uint32_t)d.a, (uint32_t)d.c);
-            continue;
-        }
-        uint64_t nb = (d.df + IX_BLOCK - 1) / IX_BLOCK;
-        const uint8_t *q = g->post + d.a;
-        if (nb > 1) {
-            if (nb * IX_SKIP_BYTES > (uint64_t)(pend - q))
-                return false;
-            q += nb * IX_SKIP_BYTES; /* the blocks follow one another */
-        }
-        uint32_t prev = IX_END;
-        for (uint64_t i = 0; i < d.df; i++) {
-            uint64_t gap, tf;
-            if (!(q = rd_varint(q, pend, &gap)) ||
-                !(q = rd_varint(q, pend, &tf)) || gap == 0 || tf > UINT32_MAX)
-                return false;
-            uint64_t doc = prev == IX_END ? gap - 1 : (uint64_t)prev + gap;
-            if (doc >= g->h.ndocs)
-                return false;
-            prev = (uint32_t)doc;
-            merge_posting(m, e, prev, (uint32_t)tf);
-        }
-    }
-    return r == 0;
-}
-
-/* Marks in dead[i] (a bit per document of g[i]) what a newer image of
- * g[0..n) lists in S_GONE, and adds every S_GONE key to gone. */
-static void merge_gone(struct index *const *g, size_t n, uint8_t **dead,
-                       struct ix_gone *gone)
-{
-    for (size_t i = 0; i < n; i++)
-        dead[i] = kg_xcalloc((size_t)g[i]->h.ndocs / 8 + 1, 1);
-    for (size_t k = 0; k < n; k++) {
-        const char *p = (const char *)g[k]->base + g[k]->h.off[S_GONE];
-        const char *end = p + g[k]->h.len[S_GONE];
-        for (; p < end; p += strlen(p) + 1) {
-            int kind = p[0] - '0';
-            if (kind < 0 || kind >= KG_KIND_COUNT)
-                continue;
-            strmap_get(&gone->keys, p, strlen(p), true, NULL);
-            for (size_t i = 0; i < k; i++) {
-                uint32_t d = ix_find_doc(g[i], (kg_kind)kind, p + 1);
-                if (d != IX_END)
-                    dead[i][d >> 3] |= (uint8_t)(1u << (d & 7));
-            }
-        }
-    }
-}
-
-/* Numbers the documents of g[0..n) that dead leaves in the builder:
- * to[i][d], IX_END for the dropped. */
-static void merge_docs(struct builder *b, struct index *const *g, size_t n,
-                       uint8_t *const *dead, uint32_t **to)
-{
-    size_t nd = 0;
-    for (size_t i = 0; i < n; i++)
-        for (uint32_t d = 0; d < g[i]->h.ndocs; d++)
-            nd += !(dead[i][d >> 3] >> (d & 7) & 1);
-    b->docs = kg_xcalloc(nd + 1, sizeof *b->docs);
-    b->dcap = nd + 1;
-    for (size_t i = 0; i < n; i++) {
-        const struct index *x = g[i];
-        to[i] = kg_xmalloc(((size_t)x->h.ndocs + 1) * sizeof *to[i]);
-        for (int k = 0; k < KG_KIND_COUNT; k++)
-            for (uint32_t d = x->h.kind_start[k]; d < x->h.kind_start[k + 1];
-                 d++) {
-                to[i][d] = IX_END;
-                if (dead[i][d >> 3] >> (d & 7) & 1)
-                    continue;
-                struct ix_doc xd;
-                memcpy(&xd, &x->docs[d], sizeof xd);
-                const char *id = x->ids + xd.id_off;
-                b->docs[b->ndocs] = (struct bdoc){.kind = (uint32_t)k,
-                                                  .id = (uint32_t)b->ids.len,
-                                                  .dl = xd.dl};
-                kg_buf_add(&b->ids, id, strlen(id) + 1);
-                to[i][d] = (uint32_t)b->ndocs++;
-            }
-    }
-}
-
-kg_status ix_merge_segments(struct index *const *g, size_t n, double k1,
-                            double bb, struct image_writer *img,
-                            struct index_timing *t, size_t *nchanged, char *err,
-                            size_t errlen)
-{
-    struct builder b;
-    memset(&b, 0, sizeof b);
-    memset(img, 0, sizeof *img);
-    b.flags = g[n - 1]->h.text_flags;
-    struct ix_gone gone = {.from = g[0]->h.from_version};
-    struct merge m = {.b = &b};
-    double t0 = kg_monotonic();
-    uint8_t **dead = kg_xcalloc(n, sizeof *dead);
-    uint32_t **to = kg_xcalloc(n, sizeof *to);
-    uint32_t **tid = kg_xcalloc(n, sizeof *tid);
-    merge_gone(g, n, dead, &gone);
-    merge_docs(&b, g, n, dead, to);
-    for (size_t i = 0; i < n; i++)
-        tid[i] = kg_xmalloc(((size_t)g[i]->h.nterms + 1) * sizeof *tid[i]);
-    kg_status st = merge_terms(&b, g, n, tid) ? KG_OK : KG_EINPUT;
-    if (st == KG_OK)
-        b.dfs = kg_xcalloc(b.terms.n + 1, sizeof *b.dfs);
-    for (size_t i = 0; st == KG_OK && i < n; i++) {
-        m.to = to[i];
-        m.tid = tid[i];
-        if (!merge_image(&m, g[i]))
-            st = KG_EINPUT;
-    }
-    if (st == KG_OK) {
-        uint64_t np = 0;
-        for (size_t i = 0; i < b.ndocs; i++) {
-            b.docs[i].start = np;
-            np += b.docs[i].n;
-        }
-        b.pairs = kg_xmalloc((np + 1) * sizeof *b.pairs);
-        b.npairs = b.pcap = np;
-        m.fill = kg_xmalloc((b.ndocs + 1) * sizeof *m.fill);
-        for (size_t i = 0; i < b.ndocs; i++)
-            m.fill[i] = (uint32_t)b.docs[i].start;
-        m.second = true;
-        for (size_t i = 0; st == KG_OK && i < n; i++) {
-            m.to = to[i];
-            m.tid = tid[i];
-            if (!merge_image(&m, g[i]))
-                st = KG_EINPUT;
-        }
-    }
-    if (st != KG_OK)
-        ix_fmt_err(err, errlen, "merging the index segments: a damaged image");
-    double t1 = kg_monotonic();
-    if (st == KG_OK)
-        st = layout(&b, g[n - 1]->h.store_version, k1, bb, &gone, img, err,
-                    errlen);
-    *nchanged = gone.keys.n;
-    *t = (struct index_timing){.read_s = t1 - t0,
-                               .layout_s = kg_monotonic() - t1};
-    for (size_t i = 0; i < n; i++) {
-        free(dead[i]);
-        free(to[i]);
-        free(tid[i]);
-    }
-    free(dead);
-    free(to);
-    free(tid);
-    free(m.fill);
-    builder_release(&b);
-    strmap_release(&gone.keys);
     return st;
 }
