@@ -1,8 +1,9 @@
 /*
  * app_batch.c - the nightly batch: ingest, pick the demands that need
  * matching (new or changed since the shard's last run, or whose matches
- * moved with the candidate pool), match them, and write the night's
- * results (matches.json, the model every other file is drawn from, then
+ * moved with the candidate pool), match them into the night (app_night.c:
+ * each demand spooled as it comes), and write the night's files
+ * (matches.json, the model every other file is drawn from, then
  * matches.csv, summary.txt and report.html) under temporary names before
  * renaming them; the run is recorded only then. batch-merge joins shard
  * outputs into the unsharded result.
@@ -46,87 +47,6 @@ kg_status app_batch_shard_parse(const char *s, unsigned *k, unsigned *n)
     *k = (unsigned)a;
     *n = (unsigned)b;
     return KG_OK;
-}
-
-/* Writes b to dir/.name.tmp (created or truncated, synced). */
-static kg_status write_tmp(struct app_session *a, const char *dir,
-                           const char *name, const struct kg_buf *b)
-{
-    char *path = kg_xasprintf("%s/.%s.tmp", dir, name);
-    /* never through a symlink someone placed at the temporary name */
-    int fd =
-        open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (fd >= 0 && !f)
-        close(fd);
-    kg_status st = KG_OK;
-    if (!f) {
-        st = app_fail(a, KG_EIO, "%s: %s", path, strerror(errno));
-    } else {
-        bool ok = fwrite(b->data ? b->data : "", 1, b->len, f) == b->len &&
-                  fflush(f) == 0 && fsync(fileno(f)) == 0;
-        if (fclose(f) != 0 || !ok)
-            st = app_fail(a, KG_EIO, "writing %s: %s", path, strerror(errno));
-    }
-    free(path);
-    return st;
-}
-
-static kg_status rename_tmp(struct app_session *a, const char *dir,
-                            const char *name)
-{
-    char *from = kg_xasprintf("%s/.%s.tmp", dir, name);
-    char *to = kg_xasprintf("%s/%s", dir, name);
-    kg_status st = KG_OK;
-    if (rename(from, to) != 0)
-        st = app_fail(a, KG_EIO, "renaming %s: %s", from, strerror(errno));
-    free(from);
-    free(to);
-    return st;
-}
-
-static kg_status ensure_dir(struct app_session *a, const char *dir)
-{
-    struct stat sb;
-    if (stat(dir, &sb) == 0)
-        return S_ISDIR(sb.st_mode)
-                   ? KG_OK
-                   : app_fail(a, KG_EIO, "%s is not a directory", dir);
-    if (mkdir(dir, 0777) != 0)
-        return app_fail(a, KG_EIO, "cannot create %s: %s", dir,
-                        strerror(errno));
-    return KG_OK;
-}
-
-/* The four files of model doc (report for one enterprise when enterprise
- * is set), written under temporary names then renamed. */
-static const char *const out_files[] = {"matches.json", "matches.csv",
-                                        "summary.txt", "report.html"};
-
-kg_status app_batch_write(struct app_session *a, const char *dir, json_t *doc)
-{
-    struct kg_buf b[4];
-    kg_status st = ensure_dir(a, dir);
-    for (int i = 0; i < 4; i++)
-        kg_buf_init(&b[i]);
-    if (st == KG_OK) {
-        app_batch_finalize(doc);
-        char *js = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER |
-                                       JSON_REAL_PRECISION(6));
-        kg_buf_adds(&b[0], js);
-        kg_buf_addc(&b[0], '\n');
-        free(js);
-        app_report_csv(doc, &b[1]);
-        app_report_summary(doc, &b[2]);
-        app_report_html(doc, &b[3]);
-    }
-    for (int i = 0; i < 4 && st == KG_OK; i++)
-        st = write_tmp(a, dir, out_files[i], &b[i]);
-    for (int i = 0; i < 4 && st == KG_OK; i++)
-        st = rename_tmp(a, dir, out_files[i]);
-    for (int i = 0; i < 4; i++)
-        kg_buf_release(&b[i]);
-    return st;
 }
 
 /* ---- the lock ------------------------------------------------------------ */
@@ -281,14 +201,20 @@ static kg_status pick_demands(struct pick *p, int64_t last, int64_t version)
     return st == KG_OK ? st : app_store_fail(p->a, st, "choosing the demands");
 }
 
-/* ---- matching into the model ------------------------------------------- */
+/* ---- matching into the night ------------------------------------------- */
+
+#define MATCH_SLICE 1024
 
 struct collect {
     struct app_session *a;
     struct pick *p;
-    json_t *demands; /* array of demand objects */
+    const char *shard;
+    struct night *night; /* the demands kept, as they come */
+    size_t unchanged;
+    kg_status st; /* the first failure to spool */
     json_t *cur, *hits;
     struct kg_buf fp; /* the current demand's fingerprint text */
+    size_t base;      /* the slice's first demand */
     struct strmap names;
     struct kg_strlist name_of; /* enterprise id -> name */
     struct kg_strlist fps;     /* one per demand, in order */
@@ -330,7 +256,7 @@ static void on_begin(void *ctx, const struct app_group *g)
     json_object_set_new(c->cur, "enterprise_name",
                         jstr(enterprise_name(c, eid)));
     json_object_set_new(c->cur, "domains", jstr(g->domains));
-    json_object_set_new(c->cur, "why", jstr(c->p->why.v[g->index]));
+    json_object_set_new(c->cur, "why", jstr(c->p->why.v[c->base + g->index]));
     kg_buf_reset(&c->fp);
 }
 
@@ -385,16 +311,28 @@ static void on_hit(void *ctx, const struct app_group *g,
     kg_buf_printf(&c->fp, "%d:%s;", (int)x->kind, x->id);
 }
 
+/* A demand matched only because the pool moved stays out of the night's
+ * results when its matches did not move; the others go to the night. */
 static void on_end(void *ctx, const struct app_group *g)
 {
     struct collect *c = ctx;
-    (void)g;
+    struct app_session *a = c->a;
     json_object_set_new(c->cur, "matches", c->hits);
-    json_array_append_new(c->demands, c->cur);
     char fp[16];
     snprintf(fp, sizeof fp, "%08x",
              app_batch_hash(c->fp.data ? c->fp.data : ""));
     strlist_add(&c->fps, fp);
+    char *old = NULL;
+    bool same = false;
+    if (strcmp(c->p->why.v[c->base + g->index], "pool") == 0 &&
+        store_batch_fingerprint(a->s, c->shard, g->id, &old) == KG_OK)
+        same = strcmp(old, fp) == 0;
+    free(old);
+    if (same)
+        c->unchanged++;
+    else if (c->st == KG_OK)
+        c->st = night_add(a, c->night, c->cur);
+    json_decref(c->cur);
     c->cur = c->hits = NULL;
 }
 
@@ -440,7 +378,7 @@ static void on_end_progress(void *ctx, const struct app_group *g)
 {
     struct progress_sink *ps = ctx;
     on_end(ps->c, g);
-    progress(ps->o, "matching", g->index + 1, ps->total);
+    progress(ps->o, "matching", ps->c->base + g->index + 1, ps->total);
 }
 static void on_begin_p(void *ctx, const struct app_group *g)
 {
@@ -486,7 +424,8 @@ kg_status app_batch(struct app_session *a, const struct app_batch_opts *o,
     kg_status st = lock_batch(a, &fd);
     if (st != KG_OK)
         goto out;
-    st = ensure_dir(a, o->out);
+    c.shard = shard;
+    st = night_new(a, o->out, &c.night);
     if (st == KG_OK && !o->no_ingest) {
         progress(o, "ingesting", 0, 0);
         if (app_version(a, &before) != KG_OK)
@@ -520,34 +459,24 @@ kg_status app_batch(struct app_session *a, const struct app_batch_opts *o,
     p.only = eid;
     if (st == KG_OK)
         st = pick_demands(&p, last, version);
-    c.demands = json_array();
-    if (st == KG_OK && p.ids.n > 0) {
+    /* in slices, so that what the matcher keeps for its queries (their
+     * texts and translations) does not grow with the night */
+    if (st == KG_OK && p.ids.n > 0)
         progress(o, "matching", 0, p.ids.n);
+    for (size_t lo = 0; st == KG_OK && lo < p.ids.n; lo += MATCH_SLICE) {
         struct app_match_opts mo = {.top = o->top ? o->top : 5,
                                     .explain = true};
         struct progress_sink ps = {&c, o, p.ids.n};
         struct app_sink sink = {NULL, on_begin_p, on_hit_p, on_end_progress,
                                 &ps};
-        st = app_match_demands(a, (const char *const *)p.ids.v, p.ids.n, &mo,
+        size_t k = p.ids.n - lo < MATCH_SLICE ? p.ids.n - lo : MATCH_SLICE;
+        c.base = lo;
+        st = app_match_demands(a, (const char *const *)p.ids.v + lo, k, &mo,
                                &sink);
+        if (st == KG_OK)
+            st = c.st;
     }
-    /* a demand matched only because the pool moved stays out of the
-     * night's results when its matches did not move */
-    json_t *keep = json_array();
-    for (size_t i = 0; st == KG_OK && i < json_array_size(c.demands); i++) {
-        char *old = NULL;
-        bool same = false;
-        if (strcmp(p.why.v[i], "pool") == 0 &&
-            store_batch_fingerprint(a->s, shard, p.ids.v[i], &old) == KG_OK)
-            same = strcmp(old, c.fps.v[i]) == 0;
-        free(old);
-        if (same)
-            res->unchanged++;
-        else
-            json_array_append(keep, json_array_get(c.demands, i));
-    }
-    json_decref(c.demands);
-    c.demands = keep;
+    res->unchanged = c.unchanged;
     if (st == KG_OK) {
         doc = json_object();
         json_object_set_new(doc, "kgmatch_batch", json_integer(1));
@@ -568,15 +497,12 @@ kg_status app_batch(struct app_session *a, const struct app_batch_opts *o,
         json_object_set_new(doc, "considered", json_integer(p.considered));
         json_object_set_new(doc, "unchanged", json_integer(res->unchanged));
         json_object_set_new(doc, "sources", sources_json(&rep));
-        json_object_set_new(doc, "demands", json_incref(c.demands));
         progress(o, "writing", 0, 0);
-        st = app_batch_write(a, o->out, doc);
+        st = night_write(a, c.night, o->out, doc);
     }
     if (st == KG_OK) {
-        res->demands = json_array_size(c.demands);
-        for (size_t i = 0; i < res->demands; i++)
-            res->matches += json_array_size(
-                json_object_get(json_array_get(c.demands, i), "matches"));
+        res->demands = night_demands(c.night);
+        res->matches = night_matches(c.night);
         struct store_batch_run run = {
             .shard = shard,
             .started = started,
@@ -601,7 +527,7 @@ kg_status app_batch(struct app_session *a, const struct app_batch_opts *o,
     }
 out:
     json_decref(doc);
-    json_decref(c.demands);
+    night_free(c.night);
     kg_buf_release(&c.fp);
     strmap_release(&c.names);
     strlist_release(&c.name_of);
@@ -629,19 +555,25 @@ kg_status app_batch_merge(const char *const *dirs, size_t n, const char *out,
     struct app_session msg = {.db_path = NULL};
     struct app_session *a = &msg;
     kg_buf_init(&msg.msg);
-    json_t *doc = NULL, *demands = json_array(), *sources = json_array();
+    json_t *doc = NULL, *sources = json_array();
+    struct night *night = NULL;
     kg_status st = KG_OK;
     json_int_t considered = 0, unchanged = 0, version = 0;
     bool ingested = false;
+    /* one shard in memory at a time; its demands go to the night */
     for (size_t i = 0; i < n && st == KG_OK; i++) {
         char *path = kg_xasprintf("%s/matches.json", dirs[i]);
         json_error_t e;
         json_t *d = json_load_file(path, 0, &e);
-        if (!d || !json_is_array(json_object_get(d, "demands")))
+        json_t *ds = json_object_get(d, "demands");
+        if (!d || !json_is_array(ds))
             st = app_fail(a, KG_EINPUT, "%s: not a batch output (%s)", path,
                           d ? "no demands" : e.text);
+        if (st == KG_OK && !night)
+            st = night_new(a, out, &night);
+        for (size_t j = 0; st == KG_OK && j < json_array_size(ds); j++)
+            st = night_add(a, night, json_array_get(ds, j));
         if (st == KG_OK) {
-            json_array_extend(demands, json_object_get(d, "demands"));
             json_t *srcs = json_object_get(d, "sources");
             for (size_t j = 0; j < json_array_size(srcs); j++) {
                 json_t *sj = json_array_get(srcs, j);
@@ -661,6 +593,7 @@ kg_status app_batch_merge(const char *const *dirs, size_t n, const char *out,
             version = v > version ? v : version;
             ingested |= json_is_true(json_object_get(d, "ingested"));
             if (!doc) {
+                json_object_del(d, "demands");
                 doc = json_deep_copy(d);
                 char now[32];
                 kg_now_iso(now);
@@ -679,12 +612,11 @@ kg_status app_batch_merge(const char *const *dirs, size_t n, const char *out,
         json_object_set_new(doc, "considered", json_integer(considered));
         json_object_set_new(doc, "unchanged", json_integer(unchanged));
         json_object_set(doc, "sources", sources);
-        json_object_set(doc, "demands", demands);
-        st = app_batch_write(a, out, doc);
+        st = night_write(a, night, out, doc);
     }
     json_decref(doc);
-    json_decref(demands);
     json_decref(sources);
+    night_free(night);
     snprintf(err, errlen, "%s", app_last_error(a));
     kg_buf_release(&msg.msg);
     return st;

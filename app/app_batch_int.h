@@ -1,6 +1,7 @@
 /*
- * app_batch_int.h - the batch's model (the matches.json document) and the
- * files drawn from it, shared by app_batch.c and app_report.c.
+ * app_batch_int.h - the night's results (app_night.c: each demand spooled
+ * as it is matched, small aggregates beside it) and the files drawn from
+ * them (app_report.c), shared with app_batch.c.
  */
 #ifndef KG_APP_BATCH_INT_H
 #define KG_APP_BATCH_INT_H
@@ -9,20 +10,68 @@
 
 #include "core/kg.h"
 
-/* Sorts doc's demands by enterprise then id and (re)computes its
- * "summary" and "partners" from them, so that merged shards equal an
- * unsharded run. */
-void app_batch_finalize(json_t *doc);
-
-/* The files of a finalized doc, appended to b. */
-void app_report_csv(const json_t *doc, struct kg_buf *b);
-void app_report_summary(const json_t *doc, struct kg_buf *b);
-void app_report_html(const json_t *doc, struct kg_buf *b);
-
 struct app_session;
-/* Finalizes doc and writes the four files into dir (made when missing):
- * temporary names first, renamed once all are written. */
-kg_status app_batch_write(struct app_session *a, const char *dir,
-                          json_t *doc) KG_MUST_CHECK;
+
+/* ---- the night (app_night.c) -------------------------------------------- */
+
+struct night;
+
+/*
+ * A night whose demands are spooled to an unlinked file made in dir (made
+ * when missing), so that a killed batch leaves nothing behind and memory
+ * does not grow with the demands. On failure *out is NULL and a's message
+ * says why.
+ */
+kg_status night_new(struct app_session *a, const char *dir,
+                    struct night **out) KG_MUST_CHECK;
+void night_free(struct night *n);
+
+/* Appends one demand object of matches.json (id, title, enterprise,
+ * enterprise_name, domains, why, matches) to the night; demand stays the
+ * caller's. KG_EIO (a's message) when the spool cannot be written. */
+kg_status night_add(struct app_session *a, struct night *n,
+                    const json_t *demand) KG_MUST_CHECK;
+
+/* The demands and matches added so far. */
+size_t night_demands(const struct night *n);
+size_t night_matches(const struct night *n);
+
+/*
+ * Writes the four files into dir: doc is matches.json without its
+ * demands (its "summary" and "partners" are set from the night, then the
+ * demands follow sorted by enterprise then id). Each file goes to a
+ * temporary name first and all four are renamed once all are written; on
+ * failure the temporary files made are removed and a's message says why.
+ */
+kg_status night_write(struct app_session *a, struct night *n, const char *dir,
+                      json_t *doc) KG_MUST_CHECK;
+
+/* ---- the files (app_report.c) ------------------------------------------- */
+
+/* The best cross-domain pairings shown in the report. */
+#define REPORT_CROSS_TOP 15
+
+/* matches.csv: its header line, then one demand's rows. */
+void app_report_csv_head(struct kg_buf *b);
+void app_report_csv_demand(const json_t *d, struct kg_buf *b);
+
+/* summary.txt of doc (matches.json's keys but the demands). */
+void app_report_summary(const json_t *doc, struct kg_buf *b);
+
+/*
+ * report.html in three parts: the head (summary cards, sources, partners
+ * and cross, an array of the best cross-domain pairings, each {"demand":
+ * {id, title, domains}, "hit": {...}}, out of ncross; ename names the
+ * enterprise of a one-enterprise report), each demand in turn (i its
+ * place in the night; *cur, the enterprise of the previous one, NULL before
+ * the first, is replaced by a copy the caller frees), then the tail
+ * (ndemands in the night).
+ */
+void app_report_html_head(const json_t *doc, const char *ename,
+                          const json_t *cross, size_t ncross, size_t ndemands,
+                          struct kg_buf *b);
+void app_report_html_demand(const json_t *d, size_t i, char **cur,
+                            struct kg_buf *b);
+void app_report_html_tail(const json_t *doc, size_t ndemands, struct kg_buf *b);
 
 #endif

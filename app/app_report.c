@@ -1,15 +1,13 @@
 /*
  * app_report.c - the files a batch writes, drawn from its model (the
- * matches.json document): the summary and top partners computed from the
- * demands, then matches.csv, summary.txt and a self-contained report.html
- * (inline CSS, no script, no network; screen, phone and print layouts).
+ * matches.json document, its demands handed over one at a time):
+ * matches.csv, summary.txt and a self-contained report.html (inline CSS,
+ * no script, no network; screen, phone and print layouts).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/app_batch_int.h"
-
-#define PARTNERS_TOP 10
 
 static const char *sval(const json_t *o, const char *key)
 {
@@ -25,107 +23,6 @@ static long long ival(const json_t *o, const char *key)
 static double rval(const json_t *o, const char *key)
 {
     return json_number_value(json_object_get(o, key));
-}
-
-/* ---- the model's derived parts ------------------------------------------ */
-
-static int cmp_demand(const void *x, const void *y)
-{
-    const json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
-    int c = strcmp(sval(a, "enterprise"), sval(b, "enterprise"));
-    return c ? c : strcmp(sval(a, "id"), sval(b, "id"));
-}
-
-struct partner {
-    const json_t *hit; /* the best hit of the institution */
-    const char *id;
-    double best;
-    size_t ndemands;
-};
-
-static int cmp_partner(const void *x, const void *y)
-{
-    const struct partner *a = x, *b = y;
-    if (a->ndemands != b->ndemands)
-        return a->ndemands > b->ndemands ? -1 : 1;
-    if (a->best != b->best)
-        return a->best > b->best ? -1 : 1;
-    return strcmp(a->id, b->id);
-}
-
-void app_batch_finalize(json_t *doc)
-{
-    json_t *ds = json_object_get(doc, "demands");
-    size_t n = json_array_size(ds);
-    json_t **v = kg_xcalloc(n ? n : 1, sizeof *v);
-    for (size_t i = 0; i < n; i++)
-        v[i] = json_incref(json_array_get(ds, i));
-    qsort(v, n, sizeof *v, cmp_demand);
-    json_array_clear(ds);
-    size_t nnew = 0, nchanged = 0, npool = 0, nmatches = 0, ncross = 0;
-    size_t np = 0, cap = 16;
-    struct partner *ps = kg_xcalloc(cap, sizeof *ps);
-    for (size_t i = 0; i < n; i++) {
-        const char *why = sval(v[i], "why");
-        nnew += !strcmp(why, "new");
-        nchanged += !strcmp(why, "changed");
-        npool += !strcmp(why, "pool");
-        json_t *ms = json_object_get(v[i], "matches");
-        nmatches += json_array_size(ms);
-        for (size_t j = 0; j < json_array_size(ms); j++) {
-            const json_t *h = json_array_get(ms, j);
-            ncross += json_is_true(json_object_get(h, "cross_domain"));
-            if (strcmp(sval(h, "kind"), "institution") != 0)
-                continue;
-            size_t k = 0;
-            while (k < np && strcmp(ps[k].id, sval(h, "id")) != 0)
-                k++;
-            if (k == np) {
-                if (np == cap) {
-                    cap *= 2;
-                    ps = kg_xrealloc(ps, cap * sizeof *ps);
-                }
-                ps[np++] = (struct partner){h, sval(h, "id"), 0, 0};
-            }
-            ps[k].ndemands++;
-            if (rval(h, "score") > ps[k].best) {
-                ps[k].best = rval(h, "score");
-                ps[k].hit = h;
-            }
-        }
-        json_array_append_new(ds, v[i]);
-    }
-    qsort(ps, np, sizeof *ps, cmp_partner);
-    json_t *partners = json_array();
-    for (size_t k = 0; k < np && k < PARTNERS_TOP; k++) {
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_string(ps[k].id));
-        json_object_set_new(o, "name", json_string(sval(ps[k].hit, "label")));
-        json_object_set_new(o, "demands",
-                            json_integer((json_int_t)ps[k].ndemands));
-        json_object_set_new(o, "best", json_real(ps[k].best));
-        json_object_set_new(o, "region",
-                            json_string(sval(ps[k].hit, "region")));
-        json_object_set_new(o, "email", json_string(sval(ps[k].hit, "email")));
-        json_object_set_new(o, "phone", json_string(sval(ps[k].hit, "phone")));
-        json_object_set_new(o, "url", json_string(sval(ps[k].hit, "url")));
-        json_array_append_new(partners, o);
-    }
-    json_t *sum = json_object();
-    json_object_set_new(sum, "demands", json_integer((json_int_t)n));
-    json_object_set_new(sum, "new", json_integer((json_int_t)nnew));
-    json_object_set_new(sum, "changed", json_integer((json_int_t)nchanged));
-    json_object_set_new(sum, "pool", json_integer((json_int_t)npool));
-    json_object_set_new(sum, "matches", json_integer((json_int_t)nmatches));
-    json_object_set_new(sum, "cross_domain", json_integer((json_int_t)ncross));
-    /* summary and partners go before the demands, for a reader's eye */
-    json_incref(ds);
-    json_object_del(doc, "demands");
-    json_object_set_new(doc, "summary", sum);
-    json_object_set_new(doc, "partners", partners);
-    json_object_set_new(doc, "demands", ds);
-    free(ps);
-    free(v);
 }
 
 /* The rank of hit j of ms within its kind (hits come ranked kind by
@@ -155,31 +52,31 @@ static void csv_field(struct kg_buf *b, const char *s)
     kg_buf_addc(b, '"');
 }
 
-void app_report_csv(const json_t *doc, struct kg_buf *b)
+void app_report_csv_head(struct kg_buf *b)
 {
     kg_buf_adds(b, "demand_id,enterprise_id,rank,kind,item_id,score,"
                    "cross_domain,accepted,demand_title,item_label\n");
-    const json_t *ds = json_object_get(doc, "demands");
-    for (size_t i = 0; i < json_array_size(ds); i++) {
-        const json_t *d = json_array_get(ds, i);
-        const json_t *ms = json_object_get(d, "matches");
-        size_t rank = 0;
-        for (size_t j = 0; j < json_array_size(ms); j++) {
-            const json_t *h = json_array_get(ms, j);
-            rank = kind_rank(ms, j, rank);
-            csv_field(b, sval(d, "id"));
-            kg_buf_addc(b, ',');
-            csv_field(b, sval(d, "enterprise"));
-            kg_buf_printf(b, ",%zu,%s,", rank, sval(h, "kind"));
-            csv_field(b, sval(h, "id"));
-            kg_buf_printf(b, ",%.4f,%d,%d,", rval(h, "score"),
-                          json_is_true(json_object_get(h, "cross_domain")),
-                          json_is_true(json_object_get(h, "accepted")));
-            csv_field(b, sval(d, "title"));
-            kg_buf_addc(b, ',');
-            csv_field(b, sval(h, "label"));
-            kg_buf_addc(b, '\n');
-        }
+}
+
+void app_report_csv_demand(const json_t *d, struct kg_buf *b)
+{
+    const json_t *ms = json_object_get(d, "matches");
+    size_t rank = 0;
+    for (size_t j = 0; j < json_array_size(ms); j++) {
+        const json_t *h = json_array_get(ms, j);
+        rank = kind_rank(ms, j, rank);
+        csv_field(b, sval(d, "id"));
+        kg_buf_addc(b, ',');
+        csv_field(b, sval(d, "enterprise"));
+        kg_buf_printf(b, ",%zu,%s,", rank, sval(h, "kind"));
+        csv_field(b, sval(h, "id"));
+        kg_buf_printf(b, ",%.4f,%d,%d,", rval(h, "score"),
+                      json_is_true(json_object_get(h, "cross_domain")),
+                      json_is_true(json_object_get(h, "accepted")));
+        csv_field(b, sval(d, "title"));
+        kg_buf_addc(b, ',');
+        csv_field(b, sval(h, "label"));
+        kg_buf_addc(b, '\n');
     }
 }
 
@@ -480,48 +377,16 @@ static void html_partners(struct kg_buf *b, const json_t *doc)
     kg_buf_adds(b, "</div>\n");
 }
 
-#define CROSS_TOP 15
-
-struct cross {
-    const json_t *d, *h;
-};
-
-static int cmp_cross(const void *x, const void *y)
-{
-    const struct cross *a = x, *b = y;
-    double sa = rval(a->h, "score"), sb = rval(b->h, "score");
-    if (sa != sb)
-        return sa > sb ? -1 : 1;
-    int c = strcmp(sval(a->d, "id"), sval(b->d, "id"));
-    return c ? c : strcmp(sval(a->h, "id"), sval(b->h, "id"));
-}
-
 /* The night's best cross-domain pairings, best first. */
-static void html_cross(struct kg_buf *b, const json_t *ds)
+static void html_cross(struct kg_buf *b, const json_t *cross, size_t n)
 {
-    size_t n = 0, cap = 64;
-    struct cross *v = kg_xcalloc(cap, sizeof *v);
-    for (size_t i = 0; i < json_array_size(ds); i++) {
-        const json_t *d = json_array_get(ds, i);
-        const json_t *ms = json_object_get(d, "matches");
-        for (size_t j = 0; j < json_array_size(ms); j++) {
-            const json_t *h = json_array_get(ms, j);
-            if (!json_is_true(json_object_get(h, "cross_domain")))
-                continue;
-            if (n == cap) {
-                cap *= 2;
-                v = kg_xrealloc(v, cap * sizeof *v);
-            }
-            v[n++] = (struct cross){d, h};
-        }
-    }
-    qsort(v, n, sizeof *v, cmp_cross);
     if (n)
         kg_buf_adds(b, "<h2>Cross-domain pairings <small>跨领域对接</small>"
                        "</h2>\n<table><tr><th>Demand</th><th>Match</th>"
                        "<th>Score</th><th>Concepts</th></tr>\n");
-    for (size_t i = 0; i < n && i < CROSS_TOP; i++) {
-        const json_t *d = v[i].d, *h = v[i].h;
+    for (size_t i = 0; i < json_array_size(cross); i++) {
+        const json_t *d = json_object_get(json_array_get(cross, i), "demand");
+        const json_t *h = json_object_get(json_array_get(cross, i), "hit");
         kg_buf_adds(b, "<tr><td>");
         esc(b, sval(d, "title"));
         kg_buf_adds(b, " <small class=\"meta\">");
@@ -543,12 +408,11 @@ static void html_cross(struct kg_buf *b, const json_t *ds)
     }
     if (n)
         kg_buf_adds(b, "</table>\n");
-    if (n > CROSS_TOP)
+    if (n > REPORT_CROSS_TOP)
         kg_buf_printf(b,
                       "<p class=\"meta\">The best %d of %zu; the others "
                       "are marked in each demand below.</p>\n",
-                      CROSS_TOP, n);
-    free(v);
+                      REPORT_CROSS_TOP, n);
 }
 
 static void html_hit(struct kg_buf *b, const json_t *h, size_t rank)
@@ -609,62 +473,55 @@ static void html_hit(struct kg_buf *b, const json_t *h, size_t rank)
  * rest are left to matches.csv/json and the per-enterprise reports. */
 #define REPORT_DEMANDS 500
 
-static void html_demands(struct kg_buf *b, const json_t *ds)
+void app_report_html_demand(const json_t *d, size_t i, char **cur,
+                            struct kg_buf *b)
 {
-    const char *cur = NULL;
-    size_t n = json_array_size(ds);
-    for (size_t i = 0; i < n && i < REPORT_DEMANDS; i++) {
-        const json_t *d = json_array_get(ds, i);
-        if (!cur || strcmp(cur, sval(d, "enterprise")) != 0) {
-            cur = sval(d, "enterprise");
-            kg_buf_adds(b, "<h2>");
-            esc(b, *sval(d, "enterprise_name") ? sval(d, "enterprise_name")
-                                               : "(no enterprise)");
-            kg_buf_adds(b, " <small>");
-            esc(b, cur);
-            kg_buf_adds(b, "</small></h2>\n");
-        }
-        const char *why = sval(d, "why");
-        kg_buf_adds(b, "<div class=\"demand\"><h3>");
-        esc(b, sval(d, "title"));
+    if (i >= REPORT_DEMANDS)
+        return;
+    if (!*cur || strcmp(*cur, sval(d, "enterprise")) != 0) {
+        free(*cur);
+        *cur = kg_xstrdup(sval(d, "enterprise"));
+        kg_buf_adds(b, "<h2>");
+        esc(b, *sval(d, "enterprise_name") ? sval(d, "enterprise_name")
+                                           : "(no enterprise)");
         kg_buf_adds(b, " <small>");
-        esc(b, sval(d, "id"));
-        kg_buf_printf(b,
-                      "</small></h3><p class=\"meta\"><span class=\"tag "
-                      "new\">%s</span>",
-                      !strcmp(why, "new")       ? "new 新需求"
-                      : !strcmp(why, "changed") ? "changed 已更新"
-                                                : "new matches 新匹配");
-        const char *dom = sval(d, "domains");
-        if (*dom) {
-            kg_buf_adds(b, "domains: ");
-            esc(b, dom);
-        }
-        const json_t *ms = json_object_get(d, "matches");
-        kg_buf_printf(b, "</p>\n");
-        if (json_array_size(ms) == 0)
-            kg_buf_adds(b, "<p class=\"meta\">No match tonight.</p>\n");
-        /* hits come ranked kind by kind: number each kind from 1 */
-        size_t rank = 0;
-        for (size_t j = 0; j < json_array_size(ms); j++) {
-            rank = kind_rank(ms, j, rank);
-            html_hit(b, json_array_get(ms, j), rank);
-        }
-        kg_buf_adds(b, "</div>\n");
+        esc(b, *cur);
+        kg_buf_adds(b, "</small></h2>\n");
     }
-    if (n > REPORT_DEMANDS)
-        kg_buf_printf(b,
-                      "<div class=\"empty\">%zu more demands matched "
-                      "tonight are in matches.csv and matches.json; "
-                      "<code>kgmatch batch --enterprise NAME</code> writes "
-                      "one enterprise's report.</div>\n",
-                      n - REPORT_DEMANDS);
+    const char *why = sval(d, "why");
+    kg_buf_adds(b, "<div class=\"demand\"><h3>");
+    esc(b, sval(d, "title"));
+    kg_buf_adds(b, " <small>");
+    esc(b, sval(d, "id"));
+    kg_buf_printf(b,
+                  "</small></h3><p class=\"meta\"><span class=\"tag "
+                  "new\">%s</span>",
+                  !strcmp(why, "new")       ? "new 新需求"
+                  : !strcmp(why, "changed") ? "changed 已更新"
+                                            : "new matches 新匹配");
+    const char *dom = sval(d, "domains");
+    if (*dom) {
+        kg_buf_adds(b, "domains: ");
+        esc(b, dom);
+    }
+    const json_t *ms = json_object_get(d, "matches");
+    kg_buf_printf(b, "</p>\n");
+    if (json_array_size(ms) == 0)
+        kg_buf_adds(b, "<p class=\"meta\">No match tonight.</p>\n");
+    /* hits come ranked kind by kind: number each kind from 1 */
+    size_t rank = 0;
+    for (size_t j = 0; j < json_array_size(ms); j++) {
+        rank = kind_rank(ms, j, rank);
+        html_hit(b, json_array_get(ms, j), rank);
+    }
+    kg_buf_adds(b, "</div>\n");
 }
 
-void app_report_html(const json_t *doc, struct kg_buf *b)
+void app_report_html_head(const json_t *doc, const char *ename,
+                          const json_t *cross, size_t ncross, size_t ndemands,
+                          struct kg_buf *b)
 {
     const json_t *sum = json_object_get(doc, "summary");
-    const json_t *ds = json_object_get(doc, "demands");
     const json_t *srcs = json_object_get(doc, "sources");
     long long added = 0, failed = 0;
     for (size_t i = 0; i < json_array_size(srcs); i++) {
@@ -673,9 +530,8 @@ void app_report_html(const json_t *doc, struct kg_buf *b)
             json_is_true(json_object_get(json_array_get(srcs, i), "failed"));
     }
     bool one = json_is_string(json_object_get(doc, "enterprise"));
-    const char *ename = one && json_array_size(ds)
-                            ? sval(json_array_get(ds, 0), "enterprise_name")
-                            : sval(doc, "enterprise");
+    if (!one || !ndemands || !ename)
+        ename = sval(doc, "enterprise");
     kg_buf_adds(b, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n"
                    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
                    "content=\"width=device-width, initial-scale=1\">\n"
@@ -716,15 +572,25 @@ void app_report_html(const json_t *doc, struct kg_buf *b)
     kg_buf_adds(b, "</div>\n");
     if (!one)
         html_sources(b, doc);
-    if (json_array_size(ds) == 0) {
+    if (ndemands == 0) {
         kg_buf_adds(b, "<h2>Demands <small>需求</small></h2>\n<div class="
                        "\"empty\">0 demands to match: nothing changed since "
                        "the last run.</div>\n");
     } else {
         html_partners(b, doc);
-        html_cross(b, ds);
-        html_demands(b, ds);
+        html_cross(b, cross, ncross);
     }
+}
+
+void app_report_html_tail(const json_t *doc, size_t ndemands, struct kg_buf *b)
+{
+    if (ndemands > REPORT_DEMANDS)
+        kg_buf_printf(b,
+                      "<div class=\"empty\">%zu more demands matched "
+                      "tonight are in matches.csv and matches.json; "
+                      "<code>kgmatch batch --enterprise NAME</code> writes "
+                      "one enterprise's report.</div>\n",
+                      ndemands - REPORT_DEMANDS);
     kg_buf_adds(b, "<div class=\"foot\">Generated by kgmatch from ");
     esc(b, sval(doc, "database"));
     kg_buf_printf(b,
