@@ -401,8 +401,10 @@ static void optimize_index(struct app_session *a)
     char err[512];
     index_free(a->search);
     a->search = NULL;
-    if (index_open(a->s, &io, &ix, err, sizeof err) == KG_OK)
+    if (index_open(a->s, &io, &ix, err, sizeof err) == KG_OK) {
+        app_index_notice(a, ix); /* a damaged segment, say */
         index_free(ix);
+    }
 }
 
 kg_status app_batch(struct app_session *a, const struct app_batch_opts *o,

@@ -316,7 +316,8 @@ kg_status ix_write_segment(struct store *s, int64_t from, int64_t version,
  * from g[0]'s from_version to g[n-1]'s store version, from their postings
  * alone: a document a newer one of them lists in S_GONE is left out, and
  * S_GONE is the union of theirs (*nchanged records). Block bounds are laid
- * out again for k1, b. KG_EINPUT when an image is malformed; on failure
+ * out again for k1, b. KG_EINPUT when an image is malformed (err names
+ * its file); on failure
  * img is the caller's to release as on success (index_merge.c).
  */
 kg_status ix_merge_segments(struct index *const *g, size_t n, double k1,

@@ -77,9 +77,9 @@ static int cmp_term(const struct dcur *x, const struct dcur *y)
 
 /* The union of the dictionaries of g[0..n), in byte order, into b->terms;
  * tid[i][e] is the term id of entry e of g[i]. False when one is
- * malformed. */
+ * malformed (*bad: which). */
 static bool merge_terms(struct builder *b, struct index *const *g, size_t n,
-                        uint32_t **tid)
+                        uint32_t **tid, size_t *bad)
 {
     struct dcur *d = kg_xmalloc(n * sizeof *d);
     int *more = kg_xmalloc(n * sizeof *more);
@@ -87,6 +87,8 @@ static bool merge_terms(struct builder *b, struct index *const *g, size_t n,
     for (size_t i = 0; i < n; i++) {
         dcur_init(&d[i], g[i]);
         more[i] = dcur_next(&d[i]);
+        if (ok && more[i] < 0)
+            *bad = i;
         ok = ok && more[i] >= 0;
     }
     while (ok) {
@@ -103,6 +105,8 @@ static bool merge_terms(struct builder *b, struct index *const *g, size_t n,
                 memcmp(d[i].term, t, d[i].tlen) == 0) {
                 tid[i][d[i].e - 1] = id;
                 more[i] = dcur_next(&d[i]);
+                if (ok && more[i] < 0)
+                    *bad = i;
                 ok = ok && more[i] >= 0;
             }
     }
@@ -244,14 +248,17 @@ kg_status ix_merge_segments(struct index *const *g, size_t n, double k1,
     merge_docs(&b, g, n, dead, to);
     for (size_t i = 0; i < n; i++)
         tid[i] = kg_xmalloc(((size_t)g[i]->h.nterms + 1) * sizeof *tid[i]);
-    kg_status st = merge_terms(&b, g, n, tid) ? KG_OK : KG_EINPUT;
+    size_t bad = 0; /* the damaged segment */
+    kg_status st = merge_terms(&b, g, n, tid, &bad) ? KG_OK : KG_EINPUT;
     if (st == KG_OK)
         b.dfs = kg_xcalloc(b.terms.n + 1, sizeof *b.dfs);
     for (size_t i = 0; st == KG_OK && i < n; i++) {
         m.to = to[i];
         m.tid = tid[i];
-        if (!merge_image(&m, g[i]))
+        if (!merge_image(&m, g[i])) {
             st = KG_EINPUT;
+            bad = i;
+        }
     }
     if (st == KG_OK) {
         uint64_t np = 0;
@@ -268,12 +275,15 @@ kg_status ix_merge_segments(struct index *const *g, size_t n, double k1,
         for (size_t i = 0; st == KG_OK && i < n; i++) {
             m.to = to[i];
             m.tid = tid[i];
-            if (!merge_image(&m, g[i]))
+            if (!merge_image(&m, g[i])) {
                 st = KG_EINPUT;
+                bad = i;
+            }
         }
     }
     if (st != KG_OK)
-        ix_fmt_err(err, errlen, "merging the index segments: a damaged image");
+        ix_fmt_err(err, errlen, "segment %s: damaged postings found merging",
+                   g[bad]->path ? g[bad]->path : "(new)");
     double t1 = kg_monotonic();
     if (st == KG_OK)
         st = ix_layout(&b, g[n - 1]->h.store_version, k1, bb, &gone, img, err,

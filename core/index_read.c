@@ -236,35 +236,50 @@ static int64_t top_version(const struct index *ix)
 }
 
 /* Maps the segments PATH.idx.segs lists. False (and none kept) when the
- * list or a segment is missing, damaged or out of chain; true with none
- * when there is no list. */
+ * list or a segment is missing, damaged or out of chain, with ix->why
+ * naming the file and saying why; true with none when there is no list. */
 static bool open_segments(struct index *ix)
 {
     char *lp = segs_path(ix);
     FILE *f = fopen(lp, "r");
-    free(lp);
-    if (!f)
-        return errno == ENOENT;
+    if (!f) {
+        int e = errno;
+        if (e != ENOENT)
+            snprintf(ix->why, sizeof ix->why, "%s: %s", lp, strerror(e));
+        free(lp);
+        return e == ENOENT;
+    }
     char line[128];
     bool ok =
         fgets(line, sizeof line, f) && strcmp(line, "kgidx-segments 1\n") == 0;
+    if (!ok)
+        snprintf(ix->why, sizeof ix->why, "%s: not a list of segments", lp);
     long long from, to;
     while (ok && fgets(line, sizeof line, f)) {
-        char why[256];
+        char why[200] = "";
         ok = sscanf(line, "%lld %lld", &from, &to) == 2 &&
              from == top_version(ix);
-        if (!ok)
+        if (!ok) {
+            snprintf(ix->why, sizeof ix->why, "%s: segments out of chain", lp);
             break;
+        }
         struct index *seg = kg_xcalloc(1, sizeof *seg);
         seg->k1 = ix->k1;
         seg->b = ix->b;
         seg->path = seg_path(ix, from, to);
-        ok = map_file(seg, seg->path, why, sizeof why) == KG_OK &&
-             seg->h.from_version == from && seg->h.store_version == to &&
+        kg_status st = map_file(seg, seg->path, why, sizeof why);
+        ok = st == KG_OK && seg->h.from_version == from &&
+             seg->h.store_version == to &&
              seg->h.text_flags == ix->h.text_flags;
+        if (!ok)
+            snprintf(ix->why, sizeof ix->why, "segment %s: %s", seg->path,
+                     st == KG_ENOTFOUND ? "missing"
+                     : st != KG_OK      ? why
+                                        : "not the segment listed");
         push_segment(ix, seg);
     }
     fclose(f);
+    free(lp);
     if (!ok)
         drop_segments(ix);
     return ok;
@@ -426,8 +441,11 @@ static kg_status replace_segments(struct index *ix, size_t j,
         add_timing(&ix->timing, &t);
         if (st != KG_OK)
             image_writer_release(&img);
-        if (st == KG_EINPUT)
-            st = KG_ENOTFOUND; /* a damaged segment: rebuild the index */
+        if (st == KG_EINPUT) { /* a damaged segment: rebuild the index */
+            ix->rebuilt = INDEX_REBUILD_DAMAGED;
+            snprintf(ix->why, sizeof ix->why, "%s", err);
+            st = KG_ENOTFOUND;
+        }
         seg = st == KG_OK ? seg_of_image(ix, &img, err, errlen) : NULL;
         if (st == KG_OK && !seg)
             st = KG_EINTERNAL;
@@ -579,8 +597,12 @@ kg_status index_open(struct store *s, const struct index_opts *opts,
         st = map_file(ix, ix->path, why, sizeof why);
         if (st == KG_OK) {
             bool same_text = ix->h.text_flags == ix->want_flags;
-            if (!open_segments(ix))
+            /* a damaged segment: its changes are taken again from the
+             * store (or the whole index rebuilt), and the reader told */
+            if (!open_segments(ix)) {
+                ix->rebuilt = INDEX_REBUILD_DAMAGED;
                 remove_segments(ix);
+            }
             if (o.no_update) {
                 finish_segments(ix);
                 *out = ix;
@@ -607,8 +629,9 @@ kg_status index_open(struct store *s, const struct index_opts *opts,
                 drop_segments(ix);
                 goto rebuild;
             }
-            ix->rebuilt =
-                same_text ? INDEX_REBUILD_STALE : INDEX_REBUILD_TEXT_OPTS;
+            if (ix->rebuilt != INDEX_REBUILD_DAMAGED)
+                ix->rebuilt =
+                    same_text ? INDEX_REBUILD_STALE : INDEX_REBUILD_TEXT_OPTS;
             ix->stale_version = top_version(ix);
             detach(ix);
         } else if (st != KG_ENOTFOUND) {
