@@ -660,7 +660,10 @@ kg_status app_merge(struct app_session *a, kg_kind kind, const char *keep,
 /* A stub and a record it likely duplicates; strings valid during the
  * callback. */
 struct app_stub_pair {
-    kg_kind kind;
+    kg_kind kind;      /* the stub's */
+    kg_kind cand_kind; /* the candidate's: the other organisation kind
+                          (institution, enterprise) for a name taken for
+                          both, which no merge joins */
     const char *stub_id, *stub_name;
     const char *cand_id, *cand_name;
     bool cand_stub;
@@ -672,12 +675,15 @@ struct app_stub_pair {
     size_t shared;     /* records linked to both */
     size_t through;    /* records linked to the candidate, two from the stub */
     const char *why;   /* "pinyin 烟台 = yantai; translation 大学 = ..." */
-    const char *keep, *gone; /* the ids `kgmatch merge KIND KEEP GONE` takes */
+    const char *keep, *gone; /* the ids `kgmatch merge KIND KEEP GONE` takes
+                                (NULL across kinds) */
 };
 
 /*
  * Every stub institution, expert and enterprise with the records of its
- * kind whose names are alike across scripts and languages (the bilingual
+ * kind (and, for an institution or an enterprise, those of the other of
+ * the two named nearly the same) whose names are alike across scripts and
+ * languages (the bilingual
  * dictionary's glosses and pinyin, 繁→简, case and punctuation), helped by
  * the records near both: row gets up to 3 candidates a stub, best
  * first, scored min_score or more (a pair of stubs comes once). Without a

@@ -1,8 +1,9 @@
 /*
  * app_stubs.c - the stub records (made only because another record named
  * them) and the record each likely duplicates: names alike across scripts
- * and languages (core/namesim.h) and the records linked to both. The
- * broker confirms a pair with `kgmatch merge`.
+ * and languages (core/namesim.h) and the records linked to both, of its
+ * kind or, for organisations, of the other kind (an institution named as
+ * an enterprise). The broker confirms a pair with `kgmatch merge`.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +23,16 @@
  * those so common that they tell little (a surname's pinyin in a store of
  * a million experts), yet always its rarest key's. */
 #define STUBS_BLOCK_MAX 4096
+/* An institution and an enterprise pair only by (nearly) the same name:
+ * a company is often named after the university it came from. */
+#define STUBS_CROSS_NAME 0.95
+
+/* Institutions and enterprises are both organisations: a name can be
+ * taken for either kind (a university posting a demand as an enterprise). */
+static int kind_group(kg_kind k)
+{
+    return k == KG_ENTERPRISE ? (int)KG_INSTITUTION : (int)k;
+}
 
 /* One named record (entry i is key i). */
 struct entry {
@@ -130,7 +141,7 @@ static void add_block(void *ctx, const char *key)
 {
     struct block_ctx *b = ctx;
     struct stubs *st = b->st;
-    char *k = kg_xasprintf("%d|%s", (int)st->e[b->entry].kind, key);
+    char *k = kg_xasprintf("%d|%s", kind_group(st->e[b->entry].kind), key);
     uint32_t v = strmap_get(&st->blocks, k, strlen(k), true, NULL);
     free(k);
     if (v >= st->npost) {
@@ -299,11 +310,14 @@ static size_t candidates(struct stubs *st, size_t s, double min_score,
     for (size_t bi = 0; bi < block.n; bi++) {
         size_t i = block.v[bi];
         const struct entry *b = &st->e[i];
-        if (i == s || b->kind != a->kind || (b->stub && i < s))
+        if (i == s || kind_group(b->kind) != kind_group(a->kind) ||
+            (b->stub && i < s))
             continue;
         struct kg_buf why;
         kg_buf_init(&why);
         double name = name_likeness(a, b, &why);
+        if (b->kind != a->kind && name < STUBS_CROSS_NAME)
+            name = 0;
         uint32_t sh_key = 0, th_key = 0;
         size_t sh = name > 0 ? common(&st->nb[s], &st->nb[i], &sh_key) : 0;
         size_t th = name > 0 ? common(&near, &st->nb[i], &th_key) : 0;
@@ -403,8 +417,10 @@ kg_status app_stubs(struct app_session *a, double min_score,
         for (size_t k = 0; k < n; k++) {
             const struct entry *s1 = &st.e[i], *c1 = &st.e[c[k].at];
             bool first = keeps_first(&st, c[k].at, i);
+            bool same = s1->kind == c1->kind; /* else no merge */
             struct app_stub_pair p = {
                 .kind = s1->kind,
+                .cand_kind = c1->kind,
                 .stub_id = s1->id,
                 .stub_name = s1->label,
                 .cand_id = c1->id,
@@ -415,8 +431,12 @@ kg_status app_stubs(struct app_session *a, double min_score,
                 .shared = c[k].shared,
                 .through = c[k].through,
                 .why = c[k].why,
-                .keep = first ? c1->id : s1->id,
-                .gone = first ? s1->id : c1->id,
+                .keep = !same   ? NULL
+                        : first ? c1->id
+                                : s1->id,
+                .gone = !same   ? NULL
+                        : first ? s1->id
+                                : c1->id,
             };
             row(ctx, &p);
             free(c[k].why);
