@@ -268,8 +268,10 @@ static void summarize(struct night *n, json_t *doc)
 {
     size_t np = n->pid.n;
     struct partner *ps = kg_xcalloc(np ? np : 1, sizeof *ps);
-    memcpy(ps, n->ps, np * sizeof *ps);
-    qsort(ps, np, sizeof *ps, cmp_partner);
+    if (np) {
+        memcpy(ps, n->ps, np * sizeof *ps);
+        qsort(ps, np, sizeof *ps, cmp_partner);
+    }
     json_t *partners = json_array();
     for (size_t k = 0; k < np && k < PARTNERS_TOP; k++) {
         const json_t *h = ps[k].hit;
@@ -445,7 +447,8 @@ kg_status night_write(struct app_session *a, struct night *n, const char *dir,
                                   strerror(errno));
     if (st == KG_OK)
         st = ensure_dir(a, dir);
-    qsort(n->v, n->n, sizeof *n->v, cmp_entry);
+    if (n->n)
+        qsort(n->v, n->n, sizeof *n->v, cmp_entry);
     summarize(n, doc);
     for (size_t i = 0; i < n->ntop; i++)
         json_array_append(cross, n->top[i].pair);
