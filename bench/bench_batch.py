@@ -16,7 +16,9 @@ imports and the previous night left them. Then
                                    [--shard K/N]
 
 is timed (wall clock of the process) with its peak RSS (time's "Maximum
-resident set size"). With --shard 1/N only one shard of the demands (a
+resident set size"); the batch streams its results (README, the nightly
+batch), so the RSS is the mapped graph and index, whatever the demands,
+and the sizes of the files it wrote are printed beside it. With --shard 1/N only one shard of the demands (a
 stable hash of the id) is matched: the figure for the whole night is then
 N shards' time, printed as an extrapolation and labelled so; the batch's
 own summary.txt says how many demands the shard held.
@@ -105,6 +107,10 @@ def main():
           f"({matched} demands matched, "
           f"{secs * 1000 / matched if matched else 0:.1f} ms each)")
     print(f"  peak RSS                     {rss:8.0f} MiB")
+    sizes = ", ".join(
+        f"{f} {os.path.getsize(os.path.join(out, f)) / 2**20:.1f} MiB"
+        for f in ("matches.json", "matches.csv", "report.html"))
+    print(f"  files                        {sizes}")
     if nshards > 1:
         print(f"  EXTRAPOLATED: {nshards} shards one after the other "
               f"{secs * nshards:8.1f} s for all {a.demands} demands   "
