@@ -1,10 +1,12 @@
 /* test_index.c - the BM25 index: scores against hand-computed values,
  * top-k against exhaustive scoring on random corpora, kinds, profiles,
  * and the file: current, stale, corrupt, unwritable, empty. */
+#include <dirent.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "core/image.h"
 #include "core/index.h"
 #include "core/text.h"
 
@@ -1099,6 +1102,78 @@ static void capped_merges_and_optimize_equal_a_fresh_build(void **state)
     free(warnings(f));
 }
 
+/* Fills section sec of image file path with byte v and sets its checksum
+ * again: damage that only decoding finds (bit rot under a stamp). */
+static void damage_section(const char *path, unsigned sec, uint8_t v)
+{
+    FILE *fp = fopen(path, "r+b");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    size_t size = (size_t)ftell(fp);
+    uint8_t *p = kg_xmalloc(size);
+    rewind(fp);
+    assert_int_equal(fread(p, 1, size, fp), size);
+    uint16_t meta;
+    uint64_t off, len;
+    memcpy(&meta, p + 34, 2);
+    memcpy(&off, p + 36 + meta + 16 * sec, 8);
+    memcpy(&len, p + 36 + meta + 16 * sec + 8, 8);
+    assert_true(len > 0 && off + len <= size);
+    memset(p + off, v, len);
+    uint64_t sum = image_checksum(p + 32, size - 32, image_checksum(p, 24, 0));
+    memcpy(p + 24, &sum, 8);
+    rewind(fp);
+    assert_int_equal(fwrite(p, 1, size, fp), size);
+    fclose(fp);
+    free(p);
+}
+
+/* The one segment file in f's folder (t.db.idx.FROM-TO). */
+static char *segment_file(struct fx *f)
+{
+    DIR *d = opendir(f->dir);
+    struct dirent *e;
+    char *path = NULL;
+    while (d && (e = readdir(d)))
+        if (!strncmp(e->d_name, "t.db.idx.", 9) && strchr(e->d_name, '-'))
+            path = kg_xasprintf("%s/%s", f->dir, e->d_name);
+    if (d)
+        closedir(d);
+    assert_non_null(path);
+    return path;
+}
+
+static void
+a_segment_damaged_past_its_checksum_is_named_when_merged(void **state)
+{
+    struct fx *f = *state;
+    static const char *const words[] = {"alloy", "laser", "weld", "cast"};
+    rng_state = 5;
+    random_records(f, words, 4, 60);
+    index_free(open_ix(f, NULL));
+    put(f->s, KG_ACHIEVEMENT, "{\"id\":\"A1\",\"title\":\"xenon\"}");
+    index_free(open_ix(f, NULL)); /* one segment */
+    free(warnings(f));
+    char *seg = segment_file(f);
+    damage_section(seg, 4 /* S_DICT */, 0xff);
+    /* the next update merges the segment with the new one */
+    put(f->s, KG_ACHIEVEMENT, "{\"id\":\"A2\",\"title\":\"krypton\"}");
+    struct index *ix = open_ix(f, NULL);
+    char *w = warnings(f);
+    char *want = kg_xasprintf("index is unusable (segment %s: damaged "
+                              "postings found merging)\n",
+                              seg);
+    assert_string_equal(w, want);
+    assert_true(info_of(ix).built);
+    char *r = hit_ids(ix, "xenon krypton", 0);
+    assert_string_equal(r, "2A1;2A2;");
+    free(r);
+    index_free(ix);
+    free(want);
+    free(w);
+    free(seg);
+}
+
 static void in_memory_indexes_never_touch_the_file(void **state)
 {
     struct fx *f = *state;
@@ -1133,6 +1208,7 @@ int main(void)
         T(segments_serve_one_char_terms_counts_and_a_huge_k),
         T(many_updates_then_a_rebuild_equal_a_fresh_build),
         T(capped_merges_and_optimize_equal_a_fresh_build),
+        T(a_segment_damaged_past_its_checksum_is_named_when_merged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
