@@ -3,35 +3,12 @@
  * and bilingual keywords, each pointing at a domain. Edit the tables and
  * graph/README.md together.
  */
-#include "graph/domain.h"
+#include "graph/domain_int.h"
 
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum {
-    D_MATERIALS,
-    D_METALLURGY,
-    D_CHEMICALS,
-    D_PETROLEUM,
-    D_TEXTILES,
-    D_FOOD,
-    D_AGRICULTURE,
-    D_FISHERIES,
-    D_ENERGY,
-    D_ELECTRICAL,
-    D_ELECTRONICS,
-    D_SOFTWARE_AI,
-    D_MACHINERY,
-    D_AUTOMATION,
-    D_VEHICLES,
-    D_MEDICINE,
-    D_BIOTECH,
-    D_ENVIRONMENT,
-    D_CONSTRUCTION,
-    D_INSTRUMENTS,
-};
 
 static const struct domain_info domains[DOMAIN_COUNT] = {
     [D_MATERIALS] = {"materials", "材料", "Materials"},
@@ -54,6 +31,7 @@ static const struct domain_info domains[DOMAIN_COUNT] = {
     [D_ENVIRONMENT] = {"environment", "环境", "Environment"},
     [D_CONSTRUCTION] = {"construction", "建筑", "Construction"},
     [D_INSTRUMENTS] = {"instruments", "仪器检测", "Instruments and testing"},
+    [D_SERVICES] = {"services", "服务业", "Services and administration"},
 };
 
 const struct domain_info *domain_get(unsigned i)
@@ -69,8 +47,6 @@ int domain_find(const char *key)
             return i;
     return -1;
 }
-
-#define B(d) (1u << (d))
 
 /*
  * The national discipline catalogue (学位授予和人才培养学科目录, 2011 with the
@@ -832,7 +808,8 @@ static bool is_category(const char *s)
 }
 
 /* The domains of one field name: the catalogue entry it names, else every
- * free-form rule whose text it contains. */
+ * free-form rule and every industry (domain_tables.c) whose name it
+ * contains. */
 static domain_mask field_part(const char *s, size_t n)
 {
     domain_mask m = 0;
@@ -841,7 +818,26 @@ static domain_mask field_part(const char *s, size_t n)
     for (size_t i = 0; i < sizeof field_table / sizeof field_table[0]; i++)
         if (contains(s, n, field_table[i].name, true))
             m |= field_table[i].m;
+    for (size_t i = 0; i < domain_industry_count; i++)
+        if (contains(s, n, domain_industry_table[i].name, true))
+            m |= domain_industry_table[i].m;
     return m;
+}
+
+domain_mask domain_near(domain_mask m)
+{
+    domain_mask near = m;
+    for (size_t i = 0; i < domain_sector_count; i++)
+        if (m & domain_sector_table[i])
+            near |= domain_sector_table[i];
+    return near;
+}
+
+bool domain_far(domain_mask a, domain_mask b)
+{
+    a &= DOMAIN_ALL;
+    b &= DOMAIN_ALL;
+    return a && b && !(domain_near(a) & b);
 }
 
 domain_mask domain_of_field(const char *field)
@@ -959,7 +955,7 @@ domain_mask domain_classify(const struct kg_record *r)
     add_text(&b, r->description);
     m = domain_of_text(b.data, b.len, 2);
     kg_buf_release(&b);
-    return m;
+    return m ? m | DOMAIN_GUESSED : 0;
 }
 
 /* ---- placement by the store's labelled records --------------------------- */
@@ -995,6 +991,13 @@ static const struct domain_term *doc_vector(const struct domain_doc *d,
     return vec(ctx, i, n);
 }
 
+/* The domains document d trains: a known one's, without "services" (an
+ * industry without a technical home has no text of its own to place by). */
+static domain_mask training(const struct domain_doc *d)
+{
+    return d->known ? d->m & ~B(D_SERVICES) : 0;
+}
+
 /* Sums the known documents' vectors into their domains (a document of two
  * domains gives each half its weight), then scales every domain's sum to
  * unit length. Two passes, one vector at a time: which domains each term
@@ -1007,21 +1010,23 @@ static void centroids_build(struct centroids *c, const struct domain_doc *d,
     c->dom = kg_xcalloc((size_t)nterms + 1, sizeof *c->dom);
     c->start = kg_xcalloc((size_t)nterms + 1, sizeof *c->start);
     for (size_t i = 0; i < n; i++) {
-        if (!d[i].known || !d[i].m)
+        domain_mask m = training(&d[i]);
+        if (!m)
             continue;
         uint32_t nv;
         const struct domain_term *v = doc_vector(d, i, vec, ctx, &nv);
         for (uint32_t j = 0; j < nv; j++)
             if (v[j].t < nterms)
-                c->dom[v[j].t] |= d[i].m;
+                c->dom[v[j].t] |= m;
     }
     for (uint32_t t = 0; t < nterms; t++)
         c->start[t + 1] = c->start[t] + (size_t)__builtin_popcount(c->dom[t]);
     c->w = kg_xcalloc(c->start[nterms] ? c->start[nterms] : 1, sizeof *c->w);
     for (size_t i = 0; i < n; i++) {
-        if (!d[i].known || !d[i].m)
+        domain_mask m = training(&d[i]);
+        if (!m)
             continue;
-        float share = 1.0f / (float)__builtin_popcount(d[i].m);
+        float share = 1.0f / (float)__builtin_popcount(m);
         uint32_t nv;
         const struct domain_term *v = doc_vector(d, i, vec, ctx, &nv);
         for (uint32_t j = 0; j < nv; j++) {
@@ -1029,7 +1034,7 @@ static void centroids_build(struct centroids *c, const struct domain_doc *d,
             if (t >= nterms)
                 continue;
             for (int k = 0; k < DOMAIN_COUNT; k++)
-                if (d[i].m & B(k))
+                if (m & B(k))
                     *centroid_slot(c, t, k) += share * v[j].w;
         }
     }
@@ -1095,7 +1100,7 @@ void domain_from_store(struct domain_doc *d, size_t n, uint32_t nterms,
         const struct domain_term *v = doc_vector(d, q, vec, ctx, &nv);
         domain_mask m = centroid_vote(&c, v, nv);
         if (m)
-            d[q].m = m;
+            d[q].m = m | DOMAIN_GUESSED;
     }
     centroids_release(&c);
 }

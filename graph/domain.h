@@ -1,8 +1,9 @@
 /*
  * domain.h - a small fixed taxonomy of 20 broad technical domains
- * (materials, metallurgy, chemicals, ...) and the rules that place a record
- * in one or more of them from its fields, IPC codes and text. A pairing is
- * cross-domain when the two sides' domain sets do not meet. The table is
+ * (materials, metallurgy, chemicals, ...) and "services", and the rules that
+ * place a record in one or more of them from its fields (a discipline or an
+ * industry), IPC codes and text. A pairing is cross-domain when the two sides'
+ * domains are far: they neither meet nor share a sector. The tables are
  * documented in graph/README.md.
  */
 #ifndef KG_DOMAIN_H
@@ -10,10 +11,17 @@
 
 #include "core/record.h"
 
-#define DOMAIN_COUNT 20
+#define DOMAIN_COUNT 21
 
 /* A set of domains: bit i is domain i. 0 means "not placed". */
 typedef uint32_t domain_mask;
+/* Every domain's bit. */
+#define DOMAIN_ALL ((1u << DOMAIN_COUNT) - 1)
+/* Not a domain: set beside the domains of a record placed from its text
+ * (the keyword table or the store's centroids) rather than from fields or
+ * IPC codes. Such a placement is a guess (right for about 60 % of
+ * csl-dev's papers), and a cross-domain mark never rests on one. */
+#define DOMAIN_GUESSED (1u << 31)
 
 struct domain_info {
     const char *key; /* "materials", ... (stable, used in output) */
@@ -31,6 +39,12 @@ int domain_find(const char *key);
  * English or code; "A/B" is the union of A and B), else the free-form
  * rules whose text it contains. */
 domain_mask domain_of_field(const char *field);
+/* The domains near those of m: m and every domain that shares a sector
+ * with one of them (graph/README.md, "Far, not different"). */
+domain_mask domain_near(domain_mask m);
+/* Whether a pairing of domains a and b is cross-domain: both are placed
+ * and no domain of b is one of a's or a neighbour of one. Symmetric. */
+bool domain_far(domain_mask a, domain_mask b);
 /* Entry i of the discipline catalogue (code "0805", zh, en, domains), or
  * false when i is past the end. The strings are static. */
 bool domain_discipline(size_t i, const char **code, const char **zh,
@@ -53,8 +67,9 @@ domain_mask domain_of_evidence(const struct kg_record *r);
 /*
  * The domains of a record without the rest of the store: its evidence
  * (domain_of_evidence) when there is some, else its text (title, abstract,
- * description, keywords, industry). Experts and institutions without fields get
- * 0 here; the matcher places them from the items they stand behind.
+ * description, keywords, industry) with DOMAIN_GUESSED. Experts and
+ * institutions without fields get 0 here; the matcher places them from the
+ * items they stand behind.
  */
 domain_mask domain_classify(const struct kg_record *r);
 
@@ -88,11 +103,11 @@ typedef const struct domain_term *(*domain_vec_fn)(void *ctx, size_t i,
  * known documents' vectors (terms < nterms; a document of k domains gives
  * each 1/k of its weight). Every document with place set and not known
  * takes the domain of the centroid nearest its vector (cosine), with those
- * within DOMAIN_RUNNER_UP of it; a document whose best cosine is below
- * DOMAIN_MIN_COSINE keeps its m (the keyword table's). Placed documents
- * never train. The vectors are d[i].v, or when vec is not NULL made one at
- * a time by vec(ctx, i, ...) (each known one twice, each placed one once),
- * so that a large store never holds them all. Cannot fail.
+ * within DOMAIN_RUNNER_UP of it, and DOMAIN_GUESSED; a document whose best
+ * cosine is below DOMAIN_MIN_COSINE keeps its m (the keyword table's). Placed
+ * documents never train. The vectors are d[i].v, or when vec is not NULL made
+ * one at a time by vec(ctx, i, ...) (each known one twice, each placed one
+ * once), so that a large store never holds them all. Cannot fail.
  */
 void domain_from_store(struct domain_doc *d, size_t n, uint32_t nterms,
                        domain_vec_fn vec, void *ctx);

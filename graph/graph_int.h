@@ -53,7 +53,7 @@ static inline const char *graph_str(const struct graph *g, uint32_t off)
 /* ---- shared by graph.c (the build) and graph_image.c (the cache file) -- */
 
 #define GRAPH_MAGIC "KGGRAPH"
-#define GRAPH_FORMAT 4
+#define GRAPH_FORMAT 5
 #define DEFAULT_ITEM_TERMS 64
 #define DEFAULT_CONCEPT_TERMS 8
 

@@ -57,7 +57,7 @@ void match_config_default(struct match_config *c)
         .expert_agg = MATCH_AGG_MEAN,
         .expert_k = 3,
         .institution_k = 3,
-        .cross_min = 0.15,
+        .cross_min = 0.04,
         .cross_cosine = 0.10,
         .cross_breadth = 0.05,
         .threads = 0,

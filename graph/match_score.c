@@ -1137,16 +1137,20 @@ static int cmp_evidence(const void *a, const void *b, void *ctx)
     return strcmp(graph_str(m->g, m->g->vid[x]), graph_str(m->g, m->g->vid[y]));
 }
 
-/* A pairing is cross-domain when both sides are placed, their domains do
- * not meet, the score is high and real text stands behind it: a cosine
- * (a high z-score alone can come from a demand nothing fits well) and
- * more than one word of the need (breadth; one shared word, or a word and
- * its translation, pairs a towel dryer with a bromine plant on steam). */
+/* A pairing is cross-domain when both sides are placed from evidence
+ * (fields or IPC codes: a placement from text is a guess, DOMAIN_GUESSED),
+ * their domains are far (neither the same nor neighbours in a sector), the
+ * score is high and real text stands behind it: a cosine (a high z-score
+ * alone can come from a demand nothing fits well) and more than one word
+ * of the need (breadth; one shared word, or a word and its translation,
+ * pairs a towel dryer with a bromine plant on steam). graph/README.md,
+ * "Cross-domain pairings". */
 static bool is_cross(const struct matcher *m, domain_mask dm, uint32_t v,
                      double score, double breadth)
 {
     domain_mask vm = m->g->vdomain[v];
-    return dm && vm && !(dm & vm) && score >= m->c.cross_min && m->thas[v] &&
+    return !((dm | vm) & DOMAIN_GUESSED) && domain_far(dm, vm) &&
+           score >= m->c.cross_min && m->thas[v] &&
            m->tbest[v] >= m->c.cross_cosine && breadth >= m->c.cross_breadth;
 }
 
@@ -1177,7 +1181,8 @@ static domain_mask query_domains(const struct matcher *m)
 {
     if (m->demand != GRAPH_NONE)
         return m->g->vdomain[m->demand];
-    return domain_of_text(m->qtext, strlen(m->qtext), 1);
+    domain_mask t = domain_of_text(m->qtext, strlen(m->qtext), 1);
+    return t ? t | DOMAIN_GUESSED : 0;
 }
 
 kg_status match_run(struct matcher *m, const struct match_query *q,

@@ -132,12 +132,13 @@ static void centroids_place_a_record_without_evidence(void **state)
         {.v = own, .n = 1, .m = 0, .place = true},
     };
     domain_from_store(d, 8, 10, NULL, NULL);
-    assert_int_equal(d[3].m, food);
+    /* a placement by the store is a guess: it says so */
+    assert_int_equal(d[3].m, food | DOMAIN_GUESSED);
     assert_int_equal(d[4].m, med);
     assert_int_equal(d[5].m, 0);
     assert_int_equal(d[0].m, med);
-    assert_int_equal(d[6].m, med | food);
-    assert_int_equal(d[7].m, med);
+    assert_int_equal(d[6].m, med | food | DOMAIN_GUESSED);
+    assert_int_equal(d[7].m, med | DOMAIN_GUESSED);
 }
 
 /* The vectors of vectors_made_one_at_a_time: a copy, so that the test
@@ -173,9 +174,72 @@ static void vectors_made_one_at_a_time(void **state)
         {.m = 0}, /* neither known nor placed: never asked for */
     };
     domain_from_store(d, 4, 10, make_vector, NULL);
-    assert_int_equal(d[2].m, food);
+    assert_int_equal(d[2].m, food | DOMAIN_GUESSED);
     assert_int_equal(d[3].m, 0);
     assert_int_equal(calls, 5); /* each known one twice, q once */
+}
+
+static void industries_place_an_enterprise_field(void **state)
+{
+    (void)state;
+    /* a division of GB/T 4754-2017 by its full name, and a short form */
+    assert_int_equal(domain_of_field("黑色金属冶炼和压延加工业"),
+                     bit("metallurgy"));
+    assert_int_equal(domain_of_field("钢铁"), bit("metallurgy"));
+    assert_int_equal(domain_of_field("港口"), bit("vehicles"));
+    assert_int_equal(domain_of_field("电力"),
+                     bit("energy") | bit("electrical"));
+    assert_int_equal(domain_of_field("家具制造"), bit("textiles"));
+    /* the union of every entry a field contains */
+    assert_int_equal(domain_of_field("水产加工"),
+                     bit("fisheries") | bit("food"));
+    assert_int_equal(domain_of_field("农机制造"),
+                     bit("machinery") | bit("agriculture"));
+    /* industries without a technical home */
+    assert_int_equal(domain_of_field("金融"), bit("services"));
+    assert_int_equal(domain_of_field("农产品流通"), bit("services"));
+    /* a discipline's catalogue name still beats the substrings */
+    assert_int_equal(domain_of_field("交通运输工程"), bit("vehicles"));
+    assert_int_equal(domain_of_field("城市更新"), 0);
+}
+
+static void far_means_neither_the_same_nor_a_neighbour(void **state)
+{
+    (void)state;
+    domain_mask agr = bit("agriculture"), food = bit("food");
+    domain_mask mach = bit("machinery"), aut = bit("automation");
+    domain_mask met = bit("metallurgy"), env = bit("environment");
+    /* one sector: the farm and what is made of its produce */
+    assert_true(domain_near(agr) & food);
+    assert_false(domain_far(agr, food));
+    assert_false(domain_far(food, agr));
+    assert_false(domain_far(mach, aut));
+    assert_false(domain_far(met, met | env));
+    /* no sector holds both */
+    assert_true(domain_far(met, agr));
+    assert_true(domain_far(env, bit("energy")));
+    assert_true(domain_far(bit("services"), bit("software-ai")));
+    assert_true(domain_far(bit("electrical"), bit("electronics")));
+    /* an unplaced side is never far, and the guess flag is no domain */
+    assert_false(domain_far(0, met));
+    assert_false(domain_far(met, DOMAIN_GUESSED));
+    assert_true(domain_far(met | DOMAIN_GUESSED, agr | DOMAIN_GUESSED));
+    /* every domain is near itself; "services" has no neighbour */
+    for (unsigned d = 0; d < DOMAIN_COUNT; d++)
+        assert_true(domain_near(1u << d) & (1u << d));
+    assert_int_equal(domain_near(bit("services")), bit("services"));
+}
+
+static void a_text_placement_is_a_guess(void **state)
+{
+    (void)state;
+    struct kg_record r;
+    record_init(&r, KG_ACHIEVEMENT);
+    r.title = kg_xstrdup("印染废水色度高，污染物排放超标");
+    assert_int_equal(domain_classify(&r), bit("environment") | DOMAIN_GUESSED);
+    strlist_add(&r.fields, "纺织印染");
+    assert_int_equal(domain_classify(&r), bit("textiles"));
+    record_release(&r);
 }
 
 int main(void)
@@ -188,6 +252,9 @@ int main(void)
         cmocka_unit_test(demo_words_are_gone_from_the_keyword_table),
         cmocka_unit_test(centroids_place_a_record_without_evidence),
         cmocka_unit_test(vectors_made_one_at_a_time),
+        cmocka_unit_test(industries_place_an_enterprise_field),
+        cmocka_unit_test(far_means_neither_the_same_nor_a_neighbour),
+        cmocka_unit_test(a_text_placement_is_a_guess),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
