@@ -585,6 +585,25 @@ static double rm3_doc_weight(const struct index_hit *h, size_t i, double tau)
     return h[0].score > 0 ? exp(-(1 - h[i].score / h[0].score) / tau) : 0;
 }
 
+/* Takes a BM25 hit: its record's score (the best, should a record come
+ * twice; the ordered hits gave it first). */
+static void bm_take(const struct index_hit *h, void *ctx)
+{
+    struct matcher *m = ctx;
+    uint32_t v = hit_vertex(m, h);
+    if (v == GRAPH_NONE)
+        return;
+    if (m->bm[v] > 0) {
+        m->bm[v] = fmax(m->bm[v], h->score);
+        return;
+    }
+    m->bm[v] = h->score;
+    m->btouch[m->nbtouch++] = v;
+}
+
+/* Replaces hits[0..*n) by the new query's hits, or with the hits in no
+ * order wanted (no expansion fed by BM25) takes them (bm_take) and
+ * leaves none. */
 static kg_status rm3_requery(struct matcher *m, const char *text,
                              unsigned kinds, struct index_hit **hits, size_t *n)
 {
@@ -628,7 +647,9 @@ static kg_status rm3_requery(struct matcher *m, const char *text,
     struct index_hit *h2 = NULL;
     size_t n2 = 0;
     kg_status st =
-        index_search_weighted(m->ix, wq, keep + 1, kinds, 0, &h2, &n2);
+        m->c.expand_bm25
+            ? index_search_weighted(m->ix, wq, keep + 1, kinds, 0, &h2, &n2)
+            : index_search_each(m->ix, wq, keep + 1, kinds, bm_take, m);
     free(wq);
     free(tw);
     if (st == KG_OK) {
@@ -657,9 +678,10 @@ static kg_status bm25_search(struct matcher *m, const char *text)
      * search spares scoring the rest); its second pass gives them all */
     size_t k = m->c.rm3_docs > 0 ? m->c.rm3_docs : 0;
     bool ordered = m->c.expand_bm25 || m->c.rm3_docs > 0;
+    struct index_wterm one = {text, 1.0};
     kg_status st = ordered
                        ? index_search(m->ix, text, kinds, k, &hits, &n)
-                       : index_search_unordered(m->ix, text, kinds, &hits, &n);
+                       : index_search_each(m->ix, &one, 1, kinds, bm_take, m);
     if (st == KG_OK && m->c.rm3_docs > 0)
         st = rm3_requery(m, text, kinds, &hits, &n);
     if (st != KG_OK) {
@@ -668,13 +690,8 @@ static kg_status bm25_search(struct matcher *m, const char *text)
                  index_last_error(m->ix));
         return st;
     }
-    for (size_t i = 0; i < n; i++) {
-        uint32_t v = hit_vertex(m, &hits[i]);
-        if (v == GRAPH_NONE || m->bm[v] > 0)
-            continue;
-        m->bm[v] = hits[i].score;
-        m->btouch[m->nbtouch++] = v;
-    }
+    for (size_t i = 0; i < n; i++)
+        bm_take(&hits[i], m);
     free(hits);
     return KG_OK;
 }
