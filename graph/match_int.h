@@ -109,11 +109,6 @@ struct matcher {
     uint32_t *pvert; /* their code vertices, restart seeds of weight pw */
     double *pw;
     size_t npv, cappv;
-    /* items' experts for the aggregation's push (match_people.c): up_v[
-     * up_off[v] .. up_off[v + 1]) for item v; up_n counts per expert;
-     * up_state 0 not built yet, 1 built, -1 the pull serves */
-    uint32_t *up_off, *up_v, *up_n;
-    int up_state;
     /* current query */
     uint32_t demand, enterprise;
     const char *qtext;
@@ -159,9 +154,6 @@ void match_text_people(struct matcher *m, double *buf, size_t cap);
 /* Graph z-scores (gz, ghas) of experts and institutions, aggregated as
  * the text's, once the walk has run (match_people.c). */
 void match_graph_people(struct matcher *m, double *buf, size_t cap);
-
-/* Frees the push's lists (match_free calls it). */
-void match_people_release(struct matcher *m);
 
 /* Fills h's concepts and path from the scores of the matcher's current
  * query (match_explain.c). */

@@ -5,7 +5,6 @@
  * mean of their best institution.k experts and items.
  */
 #include <math.h>
-#include <stdlib.h>
 
 #include "graph/match_int.h"
 
@@ -42,132 +41,12 @@ static double aggregate(double *x, size_t n, enum match_agg agg, unsigned k)
     return agg == MATCH_AGG_TOPK ? s / m : s;
 }
 
-/*
- * Experts by the mean, pushed from the items: a pass over the items in
- * vertex order adds each item's value to its experts (up_v), so that the
- * items' arrays are read in order and only the experts' few are written at
- * random. An expert's neighbours are sorted by vertex (graph.c), so it
- * sums the very values in the very order its own adjacency gives them:
- * the means are bitwise those of the pull over each expert's neighbours.
- * The lists are built on the first query; when the graph breaks the
- * premises (an authored or invented neighbour that is not an item, more
- * values than the buffer holds) the pull serves instead.
- */
-static bool push_ready(struct matcher *m, size_t cap)
-{
-    if (m->up_state)
-        return m->up_state > 0;
-    const struct graph *g = m->g;
-    bool ok = m->c.expert_agg == MATCH_AGG_MEAN;
-    for (size_t i = 0; ok && i < m->npool[KG_EXPERT]; i++) {
-        uint32_t e = m->pool[KG_EXPERT][i];
-        size_t n = 1; /* the profile */
-        for (uint64_t j = g->csr.off[e]; ok && j < g->csr.off[e + 1]; j++) {
-            uint8_t t = g->etype[j];
-            uint32_t x = g->csr.adj[j];
-            if (t != GRAPH_E_AUTHORED && t != GRAPH_E_INVENTED)
-                continue;
-            ok = x < g->nrec && match_is_item(g->vkind[x]) && ++n <= cap;
-        }
-    }
-    m->up_state = ok ? 1 : -1;
-    if (!ok)
-        return false;
-    size_t nr = g->nrec;
-    m->up_off = kg_xcalloc(nr + 1, sizeof *m->up_off);
-    for (int pass = 0; pass < 2; pass++) {
-        size_t at = 0;
-        for (uint32_t v = 0; v < nr; v++) {
-            m->up_off[v] = (uint32_t)at;
-            if (!match_is_item(g->vkind[v]))
-                continue;
-            for (uint64_t j = g->csr.off[v]; j < g->csr.off[v + 1]; j++) {
-                uint8_t t = g->etype[j];
-                uint32_t x = g->csr.adj[j];
-                if ((t == GRAPH_E_AUTHORED || t == GRAPH_E_INVENTED) &&
-                    g->vkind[x] == KG_EXPERT) {
-                    if (pass)
-                        m->up_v[at] = x;
-                    at++;
-                }
-            }
-        }
-        m->up_off[nr] = (uint32_t)at;
-        if (!pass)
-            m->up_v = kg_xmalloc((at ? at : 1) * sizeof *m->up_v);
-    }
-    m->up_n = kg_xcalloc(nr ? nr : 1, sizeof *m->up_n);
-    return true;
-}
-
-void match_people_release(struct matcher *m)
-{
-    free(m->up_off);
-    free(m->up_v);
-    free(m->up_n);
-    m->up_off = m->up_v = m->up_n = NULL;
-    m->up_state = 0;
-}
-
-/* The graph z-score of item v (reached or not), once graph_people has
- * set ghas of every item (reached: a positive estimate). */
-static double item_gz(const struct matcher *m, uint32_t v)
-{
-    return m->ghas[v] ? m->gz[v] : m->gz0[m->g->vkind[v]];
-}
-
-/* The experts' text z-scores as the mean of their profile's and their
- * items' (tz, thas, tev, tbest), or their graph z-scores as the mean of
- * their items' (gz, ghas), pushed (push_ready). */
-static void experts_push(struct matcher *m, bool text)
-{
-    const uint32_t *pool = m->pool[KG_EXPERT];
-    double *val = text ? m->tz : m->gz;
-    bool *any = text ? m->tev : m->ghas;
-    for (size_t i = 0; i < m->npool[KG_EXPERT]; i++) {
-        uint32_t e = pool[i];
-        bool own = text && m->thas[e];
-        double s = 0;
-        if (own)
-            s += m->tz[e];
-        m->up_n[e] = own;
-        val[e] = s;
-        any[e] = own && m->tev[e];
-        if (text)
-            m->tbest[e] = own ? m->sim[e] : 0;
-    }
-    for (uint32_t v = 0; v < m->g->nrec; v++) {
-        uint32_t a = m->up_off[v], b = m->up_off[v + 1];
-        if (a == b || (text && !m->thas[v]))
-            continue;
-        double z = text ? m->tz[v] : item_gz(m, v), sv = m->sim[v];
-        bool ev = text ? m->tev[v] : m->ghas[v];
-        for (uint32_t j = a; j < b; j++) {
-            uint32_t e = m->up_v[j];
-            val[e] += z;
-            m->up_n[e]++;
-            any[e] |= ev;
-            if (text)
-                m->tbest[e] = fmax(m->tbest[e], sv);
-        }
-    }
-    for (size_t i = 0; i < m->npool[KG_EXPERT]; i++) {
-        uint32_t e = pool[i], n = m->up_n[e];
-        if (text)
-            m->thas[e] = n > 0;
-        val[e] = n ? val[e] / (size_t)n : 0;
-    }
-}
-
 /* Text z of experts from their items (and profile), then of institutions
  * from their experts and items. */
 void match_text_people(struct matcher *m, double *buf, size_t cap)
 {
     const struct graph *g = m->g;
-    bool push = push_ready(m, cap);
-    if (push)
-        experts_push(m, true);
-    for (size_t i = 0; !push && i < m->npool[KG_EXPERT]; i++) {
+    for (size_t i = 0; i < m->npool[KG_EXPERT]; i++) {
         uint32_t e = m->pool[KG_EXPERT][i];
         size_t n = 0;
         bool any = m->thas[e] && m->tev[e];
@@ -212,6 +91,13 @@ void match_text_people(struct matcher *m, double *buf, size_t cap)
     }
 }
 
+/* The graph z-score of item v (reached or not), once graph_people has
+ * set ghas of every item (reached: a positive estimate). */
+static double item_gz(const struct matcher *m, uint32_t v)
+{
+    return m->ghas[v] ? m->gz[v] : m->gz0[m->g->vkind[v]];
+}
+
 /* Graph z-scores of experts from their items, of institutions from their
  * experts and items, aggregated as the text scores are. ghas marks the
  * records with graph evidence: a reached item, or such a person. */
@@ -224,10 +110,7 @@ void match_graph_people(struct matcher *m, double *buf, size_t cap)
             uint32_t v = m->pool[items[k]][i];
             m->ghas[v] = rank_ppr_value(m->ppr, v) > 0;
         }
-    bool push = push_ready(m, cap);
-    if (push)
-        experts_push(m, false);
-    for (size_t i = 0; !push && i < m->npool[KG_EXPERT]; i++) {
+    for (size_t i = 0; i < m->npool[KG_EXPERT]; i++) {
         uint32_t e = m->pool[KG_EXPERT][i];
         size_t n = 0;
         bool reached = false;

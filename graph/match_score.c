@@ -87,7 +87,6 @@ void match_free(struct matcher *m)
     text_tokens_release(&m->tk);
     text_free(m->text);
     match_explain_release(m);
-    match_people_release(m);
     free(m->pvert);
     free(m->pw);
     free(m->ixvert);

@@ -17,7 +17,6 @@
 
 #include "graph/graph_int.h"
 #include "graph/match.h"
-#include "graph/match_int.h"
 
 struct fx {
     char dir[64];
@@ -359,52 +358,6 @@ static void experts_aggregate_their_items_as_configured(void **state)
                3;
     assert_float_equal(unsquash(&f->c, find_hit(f, &r, "E1")->text), z, 1e-6);
     match_result_release(&r);
-}
-
-/* The experts' and institutions' aggregates pushed from the items
- * (match_people.c) are bitwise those of the pull over each one's
- * neighbours, the way every earlier version computed them. */
-static void pushed_aggregates_equal_the_pull_bit_for_bit(void **state)
-{
-    struct fx *f = *state;
-    static const char *demands[] = {"D1", "D2", "D3"};
-    for (int graph = 0; graph < 2; graph++) {
-        f->c.w_graph = f->c.w_graph_people = graph ? 0.15 : 0;
-        struct matcher *push, *pull;
-        char err[256];
-        assert_int_equal(match_new(f->g, &f->c, &push, err, sizeof err), KG_OK);
-        assert_int_equal(match_new(f->g, &f->c, &pull, err, sizeof err), KG_OK);
-        pull->up_state = -1; /* the pull serves */
-        for (size_t d = 0; d < 3; d++) {
-            struct match_query q = {
-                .demand = graph_find(f->g, KG_DEMAND, demands[d])};
-            struct match_result a, b;
-            assert_int_equal(match_run(push, &q, &a), KG_OK);
-            assert_int_equal(push->up_state, 1);
-            assert_int_equal(match_run(pull, &q, &b), KG_OK);
-            assert_int_equal(a.n, b.n);
-            for (size_t i = 0; i < a.n; i++) {
-                assert_int_equal(a.hits[i].v, b.hits[i].v);
-                assert_true(a.hits[i].score == b.hits[i].score);
-                assert_true(a.hits[i].text == b.hits[i].text);
-                assert_true(a.hits[i].graph == b.hits[i].graph);
-            }
-            for (size_t i = 0; i < push->npool[KG_EXPERT]; i++) {
-                uint32_t e = push->pool[KG_EXPERT][i];
-                assert_true(push->tz[e] == pull->tz[e]);
-                assert_true(push->thas[e] == pull->thas[e]);
-                assert_true(push->tev[e] == pull->tev[e]);
-                assert_true(push->tbest[e] == pull->tbest[e]);
-                assert_true(push->ghas[e] == pull->ghas[e]);
-                if (push->ghas[e])
-                    assert_true(push->gz[e] == pull->gz[e]);
-            }
-            match_result_release(&a);
-            match_result_release(&b);
-        }
-        match_free(push);
-        match_free(pull);
-    }
 }
 
 static void marks_high_scoring_pairs_across_domains(void **state)
@@ -880,7 +833,6 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(ranks_the_relevant_record_of_each_kind_first),
-        T(pushed_aggregates_equal_the_pull_bit_for_bit),
         T(scores_are_the_sum_of_their_parts_within_zero_and_one),
         T(explanations_follow_graph_edges_from_demand_to_hit),
         T(reaches_the_enterprises_own_patent_through_the_graph),
