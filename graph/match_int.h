@@ -41,8 +41,10 @@ struct match_pivot {
 
 struct matcher {
     const struct graph *g;
-    void *arena; /* every array below, one zeroed mapping */
+    void *arena; /* the arrays below by record, one zeroed mapping */
     size_t arena_len;
+    void *sparse; /* ... by term or vertex, and heap and tlist */
+    size_t sparse_len;
     struct match_config c;
     double pw_text, pw_graph, pw_fit; /* the part weights of experts and
                                          institutions (sum 1) */

@@ -46,28 +46,43 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
     for (uint32_t v = 0; v < g->nv; v++)
         if (g->vkind[v] < KG_KIND_COUNT)
             m->pool[g->vkind[v]][m->npool[g->vkind[v]]++] = v;
-            /* The work arrays, carved out of one zeroed arena. */
+            /* The work arrays, carved out of two zeroed mappings: those indexed
+             * by record, which a query writes nearly whole, on huge pages;
+             * those indexed by term or vertex, and the selections' heap, which
+             * it writes at a few places, on pages that the kernel zeroes one at
+             * a time as they are first written (a fresh process would otherwise
+             * clear some 20 MB of huge pages it barely uses). */
 /* clang-format off */
-#define MATCH_ARRAYS(X)                                                       \
-    X(sim, nr) X(stouch, nr) X(tz, nr) X(tzc, nr) X(tzb, nr) X(thas, nr) X(tev, nr) X(gz, nr)       \
-    X(tbest, nr) X(bm, nr) X(btouch, nr) X(cos0, nr) X(cov, nr)              \
-    X(c0list, nr) X(evid, nr) X(covmax, nr) X(covown, nr)                                                 \
-    X(ghas, nr) X(score, nr) X(tpart, nr) X(gpart, nr) X(tie, nr)            \
-    X(ireg, nr) X(tlist, nr) X(heap, nr)                                      \
+#define MATCH_DENSE(X)                                                        \
+    X(sim, nr) X(stouch, nr) X(tz, nr) X(tzc, nr) X(tzb, nr) X(thas, nr)      \
+    X(tev, nr) X(gz, nr) X(tbest, nr) X(bm, nr) X(btouch, nr) X(cos0, nr)     \
+    X(cov, nr) X(c0list, nr) X(evid, nr) X(covmax, nr) X(covown, nr)          \
+    X(ghas, nr) X(score, nr) X(tpart, nr) X(gpart, nr) X(tie, nr) X(ireg, nr)
+#define MATCH_SPARSE(X)                                                       \
+    X(tlist, nr) X(heap, nr)                                                  \
     X(q, nt) X(q2, nt) X(qt, nt) X(q2t, nt) X(q2mark, nt)                     \
     X(dmark, nv) X(dlist, nv) X(parent, nv) X(queue, nv) X(seen, nv)
 /* clang-format on */
-#define SIZE(f, n) m->arena_len += ((n) * sizeof *m->f + 63) & ~(size_t)63;
+#define ROUND(f, n) (((n) * sizeof *m->f + 63) & ~(size_t)63)
+#define SIZE(f, n) m->arena_len += ROUND(f, n);
+#define SIZE_SPARSE(f, n) m->sparse_len += ROUND(f, n);
 #define CARVE(f, n)                                                            \
     m->f = (void *)at;                                                         \
-    at += ((n) * sizeof *m->f + 63) & ~(size_t)63;
-    MATCH_ARRAYS(SIZE)
+    at += ROUND(f, n);
+    MATCH_DENSE(SIZE)
+    MATCH_SPARSE(SIZE_SPARSE)
     m->arena = arena_zalloc(m->arena_len);
+    m->sparse = kg_xcalloc(1, m->sparse_len);
     char *at = m->arena;
-    MATCH_ARRAYS(CARVE)
+    MATCH_DENSE(CARVE)
+    at = m->sparse;
+    MATCH_SPARSE(CARVE)
 #undef CARVE
+#undef SIZE_SPARSE
 #undef SIZE
-#undef MATCH_ARRAYS
+#undef ROUND
+#undef MATCH_SPARSE
+#undef MATCH_DENSE
     m->ppr = rank_ppr_new(g->nv);
     for (int age = 0; age < 256; age++)
         m->recency[age] = pow(0.5, age / m->c.fit_halflife);
@@ -83,6 +98,7 @@ void match_free(struct matcher *m)
     for (int k = 0; k < KG_KIND_COUNT; k++)
         free(m->pool[k]);
     arena_free(m->arena, m->arena_len);
+    free(m->sparse);
     rank_ppr_free(m->ppr);
     text_tokens_release(&m->tk);
     text_free(m->text);
