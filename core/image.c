@@ -431,6 +431,32 @@ static void stamp_write(const char *path, const struct image_stamp *id,
     free(sp);
 }
 
+/* The identity of the open file fd, sum its owner's checksum; false when
+ * fstat fails. */
+static bool file_stamp(int fd, uint64_t sum, struct image_stamp *id)
+{
+    struct stat sb;
+    if (fstat(fd, &sb) != 0)
+        return false;
+    uint8_t p[IMAGE_CHECKSUM_AT + 8];
+    memcpy(p + IMAGE_CHECKSUM_AT, &sum, 8);
+    *id = stamp_of(&sb, p);
+    return true;
+}
+
+int image_stamp_level(const char *path, int fd, uint64_t sum)
+{
+    struct image_stamp id;
+    return file_stamp(fd, sum, &id) ? stamp_level(path, &id) : 0;
+}
+
+void image_stamp_put(const char *path, int fd, uint64_t sum, int level)
+{
+    struct image_stamp id;
+    if (file_stamp(fd, sum, &id) && stamp_level(path, &id) < level)
+        stamp_write(path, &id, level);
+}
+
 void image_vouch(const char *path, const struct image *im)
 {
     if (im->mapped && !im->vouched)

@@ -195,6 +195,17 @@ kg_status image_map(const char *path, const struct image_spec *spec,
  */
 void image_vouch(const char *path, const struct image *im);
 
+/*
+ * The verified stamp for a file of another format (the dictionary): sum
+ * is a checksum the file's header carries. image_stamp_level is the level
+ * (1 or 2) of the stamp beside path when it names the open file fd with
+ * that sum, else 0; image_stamp_put records a level after the owner's
+ * checks passed (nothing when a stamp says as much already, or as
+ * image_vouch, when the file changed in the last IMAGE_SETTLE_S seconds).
+ */
+int image_stamp_level(const char *path, int fd, uint64_t sum);
+void image_stamp_put(const char *path, int fd, uint64_t sum, int level);
+
 /* Unmaps a mapped image; leaves im empty and safe to release again. */
 void image_release(struct image *im);
 

@@ -168,6 +168,16 @@ kg_status index_search_unordered(struct index *ix, const char *text,
                                  unsigned kinds, struct index_hit **hits,
                                  size_t *n) KG_MUST_CHECK;
 
+/* Every hit of the weighted query q[0..nq), as index_search_weighted
+ * with k = 0 finds them, handed to fn (with ctx) one at a time in no set
+ * order (that of index_search_unordered) and kept nowhere: it spares the
+ * sort and the hits' arrays when the caller only looks them up. The hit
+ * and its id are valid as long as index_search_unordered's. */
+typedef void (*index_hit_fn)(const struct index_hit *h, void *ctx);
+kg_status index_search_each(struct index *ix, const struct index_wterm *q,
+                            size_t nq, unsigned kinds, index_hit_fn fn,
+                            void *ctx) KG_MUST_CHECK;
+
 /* Message of the last failed index_search ("" when none): the analyzer's
  * (ICU, OpenCC). Owned by the index. */
 const char *index_last_error(const struct index *ix);

@@ -405,9 +405,30 @@ static uint32_t next_allowed(const struct index *ix, uint32_t d, unsigned mask)
     return IX_END;
 }
 
-/* Every document with a score: term at a time into accumulators. */
+/* Where index_search_each hands its hits: fn with ctx, as they are
+ * found; seg: the documents are an update segment's (doc UINT32_MAX). */
+struct each {
+    index_hit_fn fn;
+    void *ctx;
+    bool seg;
+};
+
+/* The hit of document d of ix with fixed-point score s. */
+static struct index_hit hit_of(const struct index *ix, uint32_t d, int64_t s,
+                               bool seg)
+{
+    struct ix_doc doc;
+    memcpy(&doc, &ix->docs[d], sizeof doc);
+    return (struct index_hit){kind_of(ix, d), ix->ids + doc.id_off,
+                              (double)s / IX_SCALE, seg ? UINT32_MAX : d};
+}
+
+/* Every document with a score: term at a time into accumulators; with
+ * each, the hits go to its function (in the order first scored) and none
+ * is kept. */
 static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
-                         unsigned mask, size_t k, bool sorted, struct hit **out)
+                         unsigned mask, size_t k, bool sorted,
+                         const struct each *each, struct hit **out)
 {
     uint32_t nd = ix->h.ndocs;
     if (!ix->acc) {
@@ -433,6 +454,18 @@ static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
     }
     size_t n = 0;
     struct hit *h;
+    if (each) {
+        for (size_t i = 0; i < nt; i++) {
+            uint32_t d = ix->touched[i];
+            if (mask & KG_KIND_BIT(kind_of(ix, d)) && !ix_dead(ix, d)) {
+                struct index_hit x = hit_of(ix, d, acc[d], each->seg);
+                each->fn(&x, each->ctx);
+            }
+            acc[d] = 0;
+        }
+        *out = NULL;
+        return 0;
+    }
     if (k) { /* the best k, by a heap */
         h = kg_xmalloc((k + 1) * sizeof *h);
         for (size_t i = 0; i < nt; i++) {
@@ -567,7 +600,8 @@ static int cmp_seg_hit(const void *x, const void *y)
 static size_t search_segment(struct index *g, const struct tinfo *ti,
                              const double *tw, size_t nt, double k1,
                              unsigned mask, size_t k, int64_t floor,
-                             bool sorted, struct hit **h)
+                             bool sorted, const struct each *each,
+                             struct hit **h)
 {
     struct cursor *cs = kg_xmalloc((nt + 1) * sizeof *cs);
     size_t nc = 0, nh = 0;
@@ -586,7 +620,7 @@ static size_t search_segment(struct index *g, const struct tinfo *ti,
     }
     *h = NULL;
     if (nc && (k == 0 || k >= g->h.ndocs))
-        nh = search_all(g, cs, nc, mask, k, sorted, h);
+        nh = search_all(g, cs, nc, mask, k, sorted, each, h);
     else if (nc)
         nh = search_top(g, cs, nc, mask, k, floor, h);
     free(cs);
@@ -636,7 +670,8 @@ struct seg_terms {
  * newer segment supersedes are skipped. */
 static void run_query(struct index *ix, const struct qterm *q, size_t nu,
                       unsigned mask, size_t k, bool sorted,
-                      struct index_hit **hits, size_t *n)
+                      const struct each *each, struct index_hit **hits,
+                      size_t *n)
 {
     /* The dictionary entries of the query terms with their weights
      * (idf x qtf). A one-character CJK term stands for itself and for the
@@ -704,17 +739,17 @@ static void run_query(struct index *ix, const struct qterm *q, size_t nu,
     for (size_t g = 0; g < ns; g++) {
         struct index *sg = g ? ix->seg[g - 1] : ix;
         struct hit *h = NULL;
-        size_t nh = search_segment(sg, st[g].tv, st[g].tw, st[g].nt, ix->k1,
-                                   mask, k, floor, sorted || k, &h);
+        struct each eg = each ? *each : (struct each){NULL, NULL, false};
+        eg.seg = g > 0;
+        size_t nh =
+            search_segment(sg, st[g].tv, st[g].tw, st[g].nt, ix->k1, mask, k,
+                           floor, sorted || k, each ? &eg : NULL, &h);
         if (g == 0 && k && nh == k)
             floor = h[k - 1].score - 1; /* ties still sort by kind, id */
         all = kg_xrealloc(all, (nall + nh + 1) * sizeof *all);
         for (size_t i = 0; i < nh; i++) {
-            struct ix_doc d;
-            memcpy(&d, &sg->docs[h[i].doc], sizeof d);
-            all[nall++] =
-                (struct seg_hit){h[i].score, kind_of(sg, h[i].doc),
-                                 sg->ids + d.id_off, g ? UINT32_MAX : h[i].doc};
+            struct index_hit x = hit_of(sg, h[i].doc, h[i].score, g > 0);
+            all[nall++] = (struct seg_hit){h[i].score, x.kind, x.id, x.doc};
         }
         free(h);
         free(st[g].tv);
@@ -742,7 +777,8 @@ static void run_query(struct index *ix, const struct qterm *q, size_t nu,
  * order they were first scored. */
 static kg_status search(struct index *ix, const struct index_wterm *wq,
                         size_t nw, unsigned kinds, size_t k, bool sorted,
-                        struct index_hit **hits, size_t *n)
+                        const struct each *each, struct index_hit **hits,
+                        size_t *n)
 {
     *hits = NULL;
     *n = 0;
@@ -772,7 +808,7 @@ static kg_status search(struct index *ix, const struct index_wterm *wq,
     }
     free(ends);
     size_t nu = merge_qterms(q, nq);
-    run_query(ix, q, nu, mask, k, sorted, hits, n);
+    run_query(ix, q, nu, mask, k, sorted, each, hits, n);
     free(q);
     return KG_OK;
 }
@@ -781,7 +817,7 @@ kg_status index_search(struct index *ix, const char *text, unsigned kinds,
                        size_t k, struct index_hit **hits, size_t *n)
 {
     struct index_wterm one = {text, 1.0};
-    return search(ix, &one, text ? 1 : 0, kinds, k, true, hits, n);
+    return search(ix, &one, text ? 1 : 0, kinds, k, true, NULL, hits, n);
 }
 
 kg_status index_search_unordered(struct index *ix, const char *text,
@@ -789,14 +825,26 @@ kg_status index_search_unordered(struct index *ix, const char *text,
                                  size_t *n)
 {
     struct index_wterm one = {text, 1.0};
-    return search(ix, &one, text ? 1 : 0, kinds, 0, false, hits, n);
+    return search(ix, &one, text ? 1 : 0, kinds, 0, false, NULL, hits, n);
 }
 
 kg_status index_search_weighted(struct index *ix, const struct index_wterm *wq,
                                 size_t nw, unsigned kinds, size_t k,
                                 struct index_hit **hits, size_t *n)
 {
-    return search(ix, wq, nw, kinds, k, true, hits, n);
+    return search(ix, wq, nw, kinds, k, true, NULL, hits, n);
+}
+
+kg_status index_search_each(struct index *ix, const struct index_wterm *wq,
+                            size_t nw, unsigned kinds, index_hit_fn fn,
+                            void *ctx)
+{
+    struct index_hit *hits = NULL;
+    size_t n = 0;
+    struct each e = {fn, ctx, false};
+    kg_status st = search(ix, wq, nw, kinds, 0, false, &e, &hits, &n);
+    free(hits);
+    return st;
 }
 
 /* The live documents of segment g holding every term q[0..nu). */

@@ -1,6 +1,7 @@
 /*
  * match_int.h - the matcher's private state, shared by the files of the
- * matcher (match_config.c, match_score.c, match_explain.c, match_batch.c)
+ * matcher (match_config.c, match_score.c, match_people.c, match_explain.c,
+ * match_pivot.c, match_batch.c)
  * and by nothing else: callers use graph/match.h.
  */
 #ifndef KG_MATCH_INT_H
@@ -40,8 +41,10 @@ struct match_pivot {
 
 struct matcher {
     const struct graph *g;
-    void *arena; /* every array below, one zeroed mapping */
+    void *arena; /* the arrays below by record, one zeroed mapping */
     size_t arena_len;
+    void *sparse; /* ... by term or vertex, and heap and tlist */
+    size_t sparse_len;
     struct match_config c;
     double pw_text, pw_graph, pw_fit; /* the part weights of experts and
                                          institutions (sum 1) */
@@ -145,6 +148,14 @@ void match_pivot_find(struct matcher *m);
  * another of the group's patents (*from) brought in; *code is v's code. */
 bool match_pivot_of(const struct matcher *m, uint32_t v, uint32_t *code,
                     uint32_t *from);
+
+/* Text z-scores (tz, thas, tev, tbest) of experts from their items and
+ * profile, then of institutions from their experts and items; buf holds
+ * cap values (match_people.c). */
+void match_text_people(struct matcher *m, double *buf, size_t cap);
+/* Graph z-scores (gz, ghas) of experts and institutions, aggregated as
+ * the text's, once the walk has run (match_people.c). */
+void match_graph_people(struct matcher *m, double *buf, size_t cap);
 
 /* Fills h's concepts and path from the scores of the matcher's current
  * query (match_explain.c). */

@@ -46,28 +46,43 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
     for (uint32_t v = 0; v < g->nv; v++)
         if (g->vkind[v] < KG_KIND_COUNT)
             m->pool[g->vkind[v]][m->npool[g->vkind[v]]++] = v;
-            /* The work arrays, carved out of one zeroed arena. */
+            /* The work arrays, carved out of two zeroed mappings: those indexed
+             * by record, which a query writes nearly whole, on huge pages;
+             * those indexed by term or vertex, and the selections' heap, which
+             * it writes at a few places, on pages that the kernel zeroes one at
+             * a time as they are first written (a fresh process would otherwise
+             * clear some 20 MB of huge pages it barely uses). */
 /* clang-format off */
-#define MATCH_ARRAYS(X)                                                       \
-    X(sim, nr) X(stouch, nr) X(tz, nr) X(tzc, nr) X(tzb, nr) X(thas, nr) X(tev, nr) X(gz, nr)       \
-    X(tbest, nr) X(bm, nr) X(btouch, nr) X(cos0, nr) X(cov, nr)              \
-    X(c0list, nr) X(evid, nr) X(covmax, nr) X(covown, nr)                                                 \
-    X(ghas, nr) X(score, nr) X(tpart, nr) X(gpart, nr) X(tie, nr)            \
-    X(ireg, nr) X(tlist, nr) X(heap, nr)                                      \
+#define MATCH_DENSE(X)                                                        \
+    X(sim, nr) X(stouch, nr) X(tz, nr) X(tzc, nr) X(tzb, nr) X(thas, nr)      \
+    X(tev, nr) X(gz, nr) X(tbest, nr) X(bm, nr) X(btouch, nr) X(cos0, nr)     \
+    X(cov, nr) X(c0list, nr) X(evid, nr) X(covmax, nr) X(covown, nr)          \
+    X(ghas, nr) X(score, nr) X(tpart, nr) X(gpart, nr) X(tie, nr) X(ireg, nr)
+#define MATCH_SPARSE(X)                                                       \
+    X(tlist, nr) X(heap, nr)                                                  \
     X(q, nt) X(q2, nt) X(qt, nt) X(q2t, nt) X(q2mark, nt)                     \
     X(dmark, nv) X(dlist, nv) X(parent, nv) X(queue, nv) X(seen, nv)
 /* clang-format on */
-#define SIZE(f, n) m->arena_len += ((n) * sizeof *m->f + 63) & ~(size_t)63;
+#define ROUND(f, n) (((n) * sizeof *m->f + 63) & ~(size_t)63)
+#define SIZE(f, n) m->arena_len += ROUND(f, n);
+#define SIZE_SPARSE(f, n) m->sparse_len += ROUND(f, n);
 #define CARVE(f, n)                                                            \
     m->f = (void *)at;                                                         \
-    at += ((n) * sizeof *m->f + 63) & ~(size_t)63;
-    MATCH_ARRAYS(SIZE)
+    at += ROUND(f, n);
+    MATCH_DENSE(SIZE)
+    MATCH_SPARSE(SIZE_SPARSE)
     m->arena = arena_zalloc(m->arena_len);
+    m->sparse = kg_xcalloc(1, m->sparse_len);
     char *at = m->arena;
-    MATCH_ARRAYS(CARVE)
+    MATCH_DENSE(CARVE)
+    at = m->sparse;
+    MATCH_SPARSE(CARVE)
 #undef CARVE
+#undef SIZE_SPARSE
 #undef SIZE
-#undef MATCH_ARRAYS
+#undef ROUND
+#undef MATCH_SPARSE
+#undef MATCH_DENSE
     m->ppr = rank_ppr_new(g->nv);
     for (int age = 0; age < 256; age++)
         m->recency[age] = pow(0.5, age / m->c.fit_halflife);
@@ -83,6 +98,7 @@ void match_free(struct matcher *m)
     for (int k = 0; k < KG_KIND_COUNT; k++)
         free(m->pool[k]);
     arena_free(m->arena, m->arena_len);
+    free(m->sparse);
     rank_ppr_free(m->ppr);
     text_tokens_release(&m->tk);
     text_free(m->text);
@@ -585,6 +601,25 @@ static double rm3_doc_weight(const struct index_hit *h, size_t i, double tau)
     return h[0].score > 0 ? exp(-(1 - h[i].score / h[0].score) / tau) : 0;
 }
 
+/* Takes a BM25 hit: its record's score (the best, should a record come
+ * twice; the ordered hits gave it first). */
+static void bm_take(const struct index_hit *h, void *ctx)
+{
+    struct matcher *m = ctx;
+    uint32_t v = hit_vertex(m, h);
+    if (v == GRAPH_NONE)
+        return;
+    if (m->bm[v] > 0) {
+        m->bm[v] = fmax(m->bm[v], h->score);
+        return;
+    }
+    m->bm[v] = h->score;
+    m->btouch[m->nbtouch++] = v;
+}
+
+/* Replaces hits[0..*n) by the new query's hits, or with the hits in no
+ * order wanted (no expansion fed by BM25) takes them (bm_take) and
+ * leaves none. */
 static kg_status rm3_requery(struct matcher *m, const char *text,
                              unsigned kinds, struct index_hit **hits, size_t *n)
 {
@@ -628,7 +663,9 @@ static kg_status rm3_requery(struct matcher *m, const char *text,
     struct index_hit *h2 = NULL;
     size_t n2 = 0;
     kg_status st =
-        index_search_weighted(m->ix, wq, keep + 1, kinds, 0, &h2, &n2);
+        m->c.expand_bm25
+            ? index_search_weighted(m->ix, wq, keep + 1, kinds, 0, &h2, &n2)
+            : index_search_each(m->ix, wq, keep + 1, kinds, bm_take, m);
     free(wq);
     free(tw);
     if (st == KG_OK) {
@@ -657,9 +694,10 @@ static kg_status bm25_search(struct matcher *m, const char *text)
      * search spares scoring the rest); its second pass gives them all */
     size_t k = m->c.rm3_docs > 0 ? m->c.rm3_docs : 0;
     bool ordered = m->c.expand_bm25 || m->c.rm3_docs > 0;
+    struct index_wterm one = {text, 1.0};
     kg_status st = ordered
                        ? index_search(m->ix, text, kinds, k, &hits, &n)
-                       : index_search_unordered(m->ix, text, kinds, &hits, &n);
+                       : index_search_each(m->ix, &one, 1, kinds, bm_take, m);
     if (st == KG_OK && m->c.rm3_docs > 0)
         st = rm3_requery(m, text, kinds, &hits, &n);
     if (st != KG_OK) {
@@ -668,13 +706,8 @@ static kg_status bm25_search(struct matcher *m, const char *text)
                  index_last_error(m->ix));
         return st;
     }
-    for (size_t i = 0; i < n; i++) {
-        uint32_t v = hit_vertex(m, &hits[i]);
-        if (v == GRAPH_NONE || m->bm[v] > 0)
-            continue;
-        m->bm[v] = hits[i].score;
-        m->btouch[m->nbtouch++] = v;
-    }
+    for (size_t i = 0; i < n; i++)
+        bm_take(&hits[i], m);
     free(hits);
     return KG_OK;
 }
@@ -731,89 +764,6 @@ static void item_text_z(struct matcher *m)
             if (m->thas[v])
                 m->tz[v] = (1 - w) * m->tzc[v] + w * m->tzb[v];
         }
-}
-
-/* Aggregates n values (reordered) as agg with k. */
-static double aggregate(double *x, size_t n, enum match_agg agg, unsigned k)
-{
-    if (n == 0)
-        return 0;
-    double s = 0;
-    if (agg == MATCH_AGG_MEAN) {
-        for (size_t i = 0; i < n; i++)
-            s += x[i];
-        return s / n;
-    }
-    if (agg == MATCH_AGG_MAX) {
-        double best = x[0];
-        for (size_t i = 1; i < n; i++)
-            if (x[i] > best)
-                best = x[i];
-        return best;
-    }
-    /* The best k by partial selection sort: k is small. */
-    size_t m = n < k ? n : k;
-    for (size_t i = 0; i < m; i++) {
-        size_t b = i;
-        for (size_t j = i + 1; j < n; j++)
-            if (x[j] > x[b])
-                b = j;
-        double t = x[i];
-        x[i] = x[b];
-        x[b] = t;
-        s += x[i];
-    }
-    return agg == MATCH_AGG_TOPK ? s / m : s;
-}
-
-/* Text z of experts from their items (and profile), then of institutions
- * from their experts and items. */
-static void text_people(struct matcher *m, double *buf, size_t cap)
-{
-    const struct graph *g = m->g;
-    for (size_t i = 0; i < m->npool[KG_EXPERT]; i++) {
-        uint32_t e = m->pool[KG_EXPERT][i];
-        size_t n = 0;
-        bool any = m->thas[e] && m->tev[e];
-        double best = m->thas[e] ? m->sim[e] : 0;
-        if (m->thas[e] && n < cap)
-            buf[n++] = m->tz[e];
-        for (uint64_t j = g->csr.off[e]; j < g->csr.off[e + 1]; j++) {
-            uint32_t x = g->csr.adj[j];
-            uint8_t t = g->etype[j];
-            if ((t == GRAPH_E_AUTHORED || t == GRAPH_E_INVENTED) &&
-                m->thas[x] && n < cap) {
-                buf[n++] = m->tz[x];
-                any |= m->tev[x];
-                best = fmax(best, m->sim[x]);
-            }
-        }
-        m->thas[e] = n > 0;
-        m->tev[e] = any;
-        m->tbest[e] = best;
-        m->tz[e] = aggregate(buf, n, m->c.expert_agg, m->c.expert_k);
-    }
-    for (size_t i = 0; i < m->npool[KG_INSTITUTION]; i++) {
-        uint32_t u = m->pool[KG_INSTITUTION][i];
-        size_t n = 0;
-        bool any = false;
-        double best = 0;
-        for (uint64_t j = g->csr.off[u]; j < g->csr.off[u + 1]; j++) {
-            uint32_t x = g->csr.adj[j];
-            uint8_t t = g->etype[j];
-            bool ok = (t == GRAPH_E_OWNS && match_is_item(g->vkind[x])) ||
-                      (t == GRAPH_E_AFFILIATED_WITH);
-            if (ok && m->thas[x] && n < cap) {
-                buf[n++] = m->tz[x];
-                any |= m->tev[x];
-                best = fmax(best, m->tbest[x]);
-            }
-        }
-        m->thas[u] = n > 0;
-        m->tev[u] = any;
-        m->tbest[u] = best;
-        m->tz[u] = aggregate(buf, n, MATCH_AGG_TOPK, m->c.institution_k);
-    }
 }
 
 /* ---- graph relevance ---------------------------------------------------- */
@@ -912,56 +862,6 @@ static kg_status graph_pass(struct matcher *m)
         m->gz[v] = sd[k] > 0 ? (m->gz[v] - mu[k]) / sd[k] : 0;
     }
     return KG_OK;
-}
-
-/* The graph z-score of item v (reached or not), once graph_people has
- * set ghas of every item (reached: a positive estimate). */
-static double item_gz(const struct matcher *m, uint32_t v)
-{
-    return m->ghas[v] ? m->gz[v] : m->gz0[m->g->vkind[v]];
-}
-
-/* Graph z-scores of experts from their items, of institutions from their
- * experts and items, aggregated as the text scores are. ghas marks the
- * records with graph evidence: a reached item, or such a person. */
-static void graph_people(struct matcher *m, double *buf, size_t cap)
-{
-    const struct graph *g = m->g;
-    static const kg_kind items[] = {KG_ACHIEVEMENT, KG_PATENT};
-    for (int k = 0; k < 2; k++)
-        for (size_t i = 0; i < m->npool[items[k]]; i++) {
-            uint32_t v = m->pool[items[k]][i];
-            m->ghas[v] = rank_ppr_value(m->ppr, v) > 0;
-        }
-    for (size_t i = 0; i < m->npool[KG_EXPERT]; i++) {
-        uint32_t e = m->pool[KG_EXPERT][i];
-        size_t n = 0;
-        bool reached = false;
-        for (uint64_t j = g->csr.off[e]; j < g->csr.off[e + 1]; j++) {
-            uint32_t x = g->csr.adj[j];
-            uint8_t t = g->etype[j];
-            if ((t == GRAPH_E_AUTHORED || t == GRAPH_E_INVENTED) && n < cap) {
-                buf[n++] = item_gz(m, x);
-                reached |= m->ghas[x];
-            }
-        }
-        m->ghas[e] = reached;
-        m->gz[e] = aggregate(buf, n, m->c.expert_agg, m->c.expert_k);
-    }
-    for (size_t i = 0; i < m->npool[KG_INSTITUTION]; i++) {
-        uint32_t u = m->pool[KG_INSTITUTION][i];
-        size_t n = 0;
-        for (uint64_t j = g->csr.off[u]; j < g->csr.off[u + 1]; j++) {
-            uint32_t x = g->csr.adj[j];
-            uint8_t t = g->etype[j];
-            bool ok = (t == GRAPH_E_OWNS && match_is_item(g->vkind[x])) ||
-                      t == GRAPH_E_AFFILIATED_WITH;
-            if (ok && m->ghas[x] && n < cap)
-                buf[n++] = m->gz[x];
-        }
-        m->ghas[u] = n > 0;
-        m->gz[u] = aggregate(buf, n, MATCH_AGG_TOPK, m->c.institution_k);
-    }
 }
 
 /* ---- practical fit ------------------------------------------------------ */
@@ -1239,7 +1139,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
         return st;
     size_t cap = 4096;
     double *buf = kg_xmalloc(cap * sizeof *buf);
-    text_people(m, buf, cap);
+    match_text_people(m, buf, cap);
     item_text_z(m);
     mark_demand_concepts(m);
     match_pivot_find(m);
@@ -1258,7 +1158,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
         free(buf);
         return st;
     }
-    graph_people(m, buf, cap);
+    match_graph_people(m, buf, cap);
     free(buf);
     mark_ties(m);
     st = match_check_time(m);

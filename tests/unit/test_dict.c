@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -165,6 +166,56 @@ static void missing_and_damaged_files_are_clear_errors(void **state)
     unsetenv(DICT_ENV);
 }
 
+/* A settled copy is verified once and stamped (DIR/.NAME.ok); the stamp
+ * spares the next open its checks, and a write to the file (its ctime
+ * moves) has it verified whole again: the damage is found. */
+static void a_stamped_copy_is_still_checked_after_a_write(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/test_dictdirXXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64], stamp[80];
+    snprintf(path, sizeof path, "%s/c.kgd", dir);
+    snprintf(stamp, sizeof stamp, "%s/.c.kgd.ok", dir);
+    FILE *in = fopen(dict_file(), "rb"), *out = fopen(path, "wb");
+    assert_true(in && out);
+    char buf[65536];
+    size_t n, total = 0;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+        total += n;
+    }
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+    struct dict *d = NULL;
+    char err[512];
+    assert_int_equal(dict_open(path, &d, err, sizeof err), KG_OK);
+    dict_free(d);
+    assert_int_not_equal(access(stamp, F_OK), 0); /* too fresh to stamp */
+    struct timespec wait = {2, 300000000};
+    nanosleep(&wait, NULL);
+    assert_int_equal(dict_open(path, &d, err, sizeof err), KG_OK);
+    dict_free(d);
+    assert_int_equal(access(stamp, F_OK), 0);
+    assert_int_equal(dict_open(path, &d, err, sizeof err), KG_OK);
+    assert_true(dict_longest_zh(d, "\xe9\x93\x9d\xe5\x90\x88\xe9\x87\x91", 9) >
+                0);
+    dict_free(d);
+    /* one byte of the contents changed: the stamp no longer names it */
+    out = fopen(path, "r+b");
+    assert_non_null(out);
+    assert_int_equal(fseek(out, (long)(total / 2), SEEK_SET), 0);
+    int c = fgetc(out);
+    assert_int_equal(fseek(out, (long)(total / 2), SEEK_SET), 0);
+    fputc(c ^ 0x55, out);
+    assert_int_equal(fclose(out), 0);
+    assert_int_equal(dict_open(path, &d, err, sizeof err), KG_EINPUT);
+    assert_non_null(strstr(err, "checksum mismatch"));
+    unlink(stamp);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -175,6 +226,7 @@ int main(void)
         cmocka_unit_test(longest_match_prefers_the_longer_headword),
         cmocka_unit_test(mixed_text_segments_into_words),
         cmocka_unit_test(missing_and_damaged_files_are_clear_errors),
+        cmocka_unit_test(a_stamped_copy_is_still_checked_after_a_write),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

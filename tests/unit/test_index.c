@@ -539,6 +539,54 @@ static void unordered_hits_are_the_exhaustive_hits(void **state)
     index_free(ix);
 }
 
+struct collected {
+    struct index_hit h[16];
+    size_t n;
+};
+
+static void collect(const struct index_hit *h, void *ctx)
+{
+    struct collected *c = ctx;
+    assert_true(c->n < 16);
+    c->h[c->n++] = *h;
+}
+
+/* index_search_each hands over the very hits of the weighted exhaustive
+ * search, one each, in some order, with the kinds asked for. */
+static void each_hands_over_the_weighted_hits(void **state)
+{
+    (void)state;
+    const char *docs[] = {"cat dog cat", "dog fish", "fish fish fish fish",
+                          "bird",        "cat bird", "dog dog cat fish"};
+    struct index *ix = build_abstracts(docs, 6, NULL);
+    struct index_wterm wq[] = {{"cat dog", 0.7}, {"fish", 0.2}, {"bird", 0.1}};
+    for (unsigned kinds = 0; kinds < 2; kinds++) {
+        unsigned mask = kinds ? KG_KIND_BIT(KG_EXPERT) : 0;
+        struct index_hit *a;
+        size_t na;
+        assert_int_equal(index_search_weighted(ix, wq, 3, mask, 0, &a, &na),
+                         KG_OK);
+        struct collected c = {.n = 0};
+        assert_int_equal(index_search_each(ix, wq, 3, mask, collect, &c),
+                         KG_OK);
+        assert_int_equal(c.n, na);
+        assert_int_equal(na, kinds ? 0 : 6);
+        for (size_t i = 0; i < na; i++) {
+            size_t found = 0;
+            for (size_t j = 0; j < c.n; j++)
+                if (c.h[j].doc == a[i].doc) {
+                    found++;
+                    assert_int_equal(c.h[j].kind, a[i].kind);
+                    assert_string_equal(c.h[j].id, a[i].id);
+                    assert_true(c.h[j].score == a[i].score);
+                }
+            assert_int_equal(found, 1);
+        }
+        free(a);
+    }
+    index_free(ix);
+}
+
 /* A k past any count (the CLI once passed 2^64-1) is the whole list, not a
  * wrapped (k+1)*16-byte heap. */
 static void a_huge_k_is_all_the_documents(void **state)
@@ -1196,6 +1244,7 @@ int main(void)
         cmocka_unit_test(unknown_terms_and_empty_queries_find_nothing),
         cmocka_unit_test(a_huge_k_is_all_the_documents),
         cmocka_unit_test(unordered_hits_are_the_exhaustive_hits),
+        cmocka_unit_test(each_hands_over_the_weighted_hits),
         cmocka_unit_test(one_cjk_character_meets_the_bigrams_around_it),
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
         T(search_on_an_empty_database_is_empty),
