@@ -165,7 +165,9 @@ kg_status app_bm25(struct app_session *a, struct match_query *qs, size_t nq,
     if (a->nix < n)
         a->ix = kg_xrealloc(a->ix, n * sizeof *a->ix);
     while (a->nix < n) {
-        struct index_opts o = {.no_update = a->nix > 0};
+        struct index_opts o = {.no_update = a->nix > 0,
+                               .k1 = a->conf.bm25_k1,
+                               .b = a->conf.bm25_b};
         kg_status st = index_open(a->s, &o, &a->ix[a->nix], err, sizeof err);
         if (st != KG_OK)
             return app_fail(a, st, "opening the text index: %s", err);

@@ -30,14 +30,18 @@ struct match_config {
     double w_bm25;                 /* BM25 share of an item's text z-score */
     double w_bm25_people;          /* ... of the item z-scores experts and
                                       institutions aggregate (needs w_bm25 > 0) */
-    unsigned rm3_docs;     /* RM3 on the BM25 query: feedback hits (0: off) */
-    unsigned rm3_terms;    /* ... the relevance model's terms kept */
-    double rm3_weight;     /* ... the need's own share of the new query */
-    double rm3_temp;       /* ... hits weighted exp(-(1 - BM25 / best) / temp)
-                              (0: by BM25) */
-    double w_translate;    /* length of the translated part of the query
-                               vector beside the need's own (0: no translation) */
-    double expand;         /* query expansion strength */
+    unsigned rm3_docs;      /* RM3 on the BM25 query: feedback hits (0: off) */
+    unsigned rm3_terms;     /* ... the relevance model's terms kept */
+    double rm3_weight;      /* ... the need's own share of the new query */
+    double rm3_temp;        /* ... hits weighted exp(-(1 - BM25 / best) / temp)
+                               (0: by BM25) */
+    double rm3_idf;         /* ... its terms' weights times idf^rm3_idf */
+    double bm25_k1, bm25_b; /* the matcher's BM25 (0: the index's defaults) */
+    double bm25_k3;     /* the need's word counts saturated (0: as counted) */
+    double bm25_idf;    /* ... its words weighted (idf / the rarest's)^this */
+    double w_translate; /* length of the translated part of the query
+                            vector beside the need's own (0: no translation) */
+    double expand;      /* query expansion strength */
     unsigned expand_items; /* items the expansion draws on */
     unsigned expand_terms; /* its strongest terms kept */
     bool expand_bm25;      /* feedback items are the index's best, not the

@@ -157,6 +157,19 @@ void match_text_people(struct matcher *m, double *buf, size_t cap);
  * the text's, once the walk has run (match_people.c). */
 void match_graph_people(struct matcher *m, double *buf, size_t cap);
 
+/* The need's own part of the BM25 query (match_text.c): wq[0..n), at
+ * share in all, with room for extra more terms after it; its texts point
+ * into text or tk. On failure (the analyzer's) the message is in
+ * m->errbuf and o holds nothing. */
+struct match_own {
+    struct text_tokens tk;
+    struct index_wterm *wq;
+    size_t n;
+};
+kg_status match_text_query(struct matcher *m, const char *text, double share,
+                           size_t extra, struct match_own *o) KG_MUST_CHECK;
+void match_text_release(struct match_own *o);
+
 /* Fills h's concepts and path from the scores of the matcher's current
  * query (match_explain.c). */
 void match_explain(struct matcher *m, struct match_hit *h);

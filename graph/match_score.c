@@ -586,7 +586,8 @@ static uint32_t hit_vertex(struct matcher *m, const struct index_hit *h)
 }
 
 /* RM3: the query again, as the mixture of its own terms (share
- * text.rm3_weight, each at 1 / the need's number of terms) and the
+ * text.rm3_weight, each at 1 / the need's number of terms, or weighted
+ * word by word: match_text_query) and the
  * text.rm3_terms strongest terms of a relevance model of the best
  * text.rm3_docs hits (their term vectors, each hit weighted by its share
  * of those hits' BM25). Replaces hits[0..*n) by the new query's hits. */
@@ -641,9 +642,13 @@ static kg_status rm3_requery(struct matcher *m, const char *text,
     size_t nt = m->nq2t, keep = nt;
     struct tw *tw = kg_xmalloc((nt ? nt : 1) * sizeof *tw);
     for (size_t i = 0; i < nt; i++) {
-        tw[i] = (struct tw){m->q2[m->q2t[i]], m->q2t[i]};
-        m->q2[m->q2t[i]] = 0;
-        m->q2mark[m->q2t[i]] = 0;
+        uint32_t t = m->q2t[i];
+        double w = m->q2[t];
+        if (m->c.rm3_idf != 0)
+            w *= pow(graph_idf(g, t), m->c.rm3_idf);
+        tw[i] = (struct tw){w, t};
+        m->q2[t] = 0;
+        m->q2mark[t] = 0;
     }
     m->nq2t = 0;
     if (nt > m->c.rm3_terms) {
@@ -653,20 +658,23 @@ static kg_status rm3_requery(struct matcher *m, const char *text,
     double sum = 0;
     for (size_t i = 0; i < keep; i++)
         sum += tw[i].w;
-    struct index_wterm *wq = kg_xmalloc((keep + 1) * sizeof *wq);
     double lambda = m->c.rm3_weight;
-    wq[0] = (struct index_wterm){text, lambda / (m->nqown ? m->nqown : 1)};
+    struct match_own o;
+    kg_status st = match_text_query(m, text, lambda, keep, &o);
+    if (st != KG_OK) {
+        free(tw);
+        return st;
+    }
     for (size_t i = 0; i < keep; i++)
-        wq[i + 1] =
+        o.wq[o.n++] =
             (struct index_wterm){graph_str(g, g->term_surface[tw[i].t]),
                                  sum > 0 ? (1 - lambda) * tw[i].w / sum : 0};
     struct index_hit *h2 = NULL;
     size_t n2 = 0;
-    kg_status st =
-        m->c.expand_bm25
-            ? index_search_weighted(m->ix, wq, keep + 1, kinds, 0, &h2, &n2)
-            : index_search_each(m->ix, wq, keep + 1, kinds, bm_take, m);
-    free(wq);
+    st = m->c.expand_bm25
+             ? index_search_weighted(m->ix, o.wq, o.n, kinds, 0, &h2, &n2)
+             : index_search_each(m->ix, o.wq, o.n, kinds, bm_take, m);
+    match_text_release(&o);
     free(tw);
     if (st == KG_OK) {
         free(*hits);
@@ -694,10 +702,22 @@ static kg_status bm25_search(struct matcher *m, const char *text)
      * search spares scoring the rest); its second pass gives them all */
     size_t k = m->c.rm3_docs > 0 ? m->c.rm3_docs : 0;
     bool ordered = m->c.expand_bm25 || m->c.rm3_docs > 0;
+    struct match_own o;
+    kg_status st = match_text_query(m, text, 1, 0, &o);
+    if (st != KG_OK)
+        return st;
+    /* the need's words weighted one by one, or its text as `search` asks */
+    bool by_word = o.n == 0 || o.wq[0].text != text;
     struct index_wterm one = {text, 1.0};
-    kg_status st = ordered
-                       ? index_search(m->ix, text, kinds, k, &hits, &n)
-                       : index_search_each(m->ix, &one, 1, kinds, bm_take, m);
+    if (by_word && ordered)
+        st = index_search_weighted(m->ix, o.wq, o.n, kinds, k, &hits, &n);
+    else if (by_word)
+        st = index_search_each(m->ix, o.wq, o.n, kinds, bm_take, m);
+    else if (ordered)
+        st = index_search(m->ix, text, kinds, k, &hits, &n);
+    else
+        st = index_search_each(m->ix, &one, 1, kinds, bm_take, m);
+    match_text_release(&o);
     if (st == KG_OK && m->c.rm3_docs > 0)
         st = rm3_requery(m, text, kinds, &hits, &n);
     if (st != KG_OK) {

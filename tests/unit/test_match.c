@@ -490,6 +490,26 @@ static void batches_answer_in_query_order_like_single_runs(void **state)
     }
 }
 
+/* The four achievements' BM25 in hits[0..n) (0 where missing) into bm,
+ * their mean and standard deviation into *mu, *sd; frees hits. */
+static const char *const ACH_IDS[] = {"A1", "A2", "A3", "A4"};
+static void bm25_by_hand(struct index_hit *hits, size_t n, double bm[4],
+                         double *mu, double *sd)
+{
+    double s = 0, ss = 0;
+    for (int i = 0; i < 4; i++) {
+        bm[i] = 0;
+        for (size_t j = 0; j < n; j++)
+            if (strcmp(hits[j].id, ACH_IDS[i]) == 0)
+                bm[i] = hits[j].score;
+        s += bm[i];
+        ss += bm[i] * bm[i];
+    }
+    free(hits);
+    *mu = s / 4;
+    *sd = sqrt(ss / 4 - *mu * *mu);
+}
+
 static void bm25_share_comes_from_the_index(void **state)
 {
     struct fx *f = *state;
@@ -503,17 +523,9 @@ static void bm25_share_comes_from_the_index(void **state)
     assert_int_equal(
         index_search(ix, text, KG_KIND_BIT(KG_ACHIEVEMENT), 0, &hits, &n),
         KG_OK);
-    const char *ids[] = {"A1", "A2", "A3", "A4"};
-    double bm[4] = {0}, s = 0, ss = 0;
-    for (int i = 0; i < 4; i++) {
-        for (size_t j = 0; j < n; j++)
-            if (strcmp(hits[j].id, ids[i]) == 0)
-                bm[i] = hits[j].score;
-        s += bm[i];
-        ss += bm[i] * bm[i];
-    }
-    free(hits);
-    double mu = s / 4, sd = sqrt(ss / 4 - mu * mu);
+    const char *const *ids = ACH_IDS;
+    double bm[4], mu, sd;
+    bm25_by_hand(hits, n, bm, &mu, &sd);
     assert_true(bm[0] > 0 && sd > 0);
 
     f->c.w_bm25 = 1;   /* text relevance from BM25 alone */
@@ -538,6 +550,57 @@ static void bm25_share_comes_from_the_index(void **state)
         }
         match_result_release(&r);
     }
+    match_free(m);
+    index_free(ix);
+}
+
+/* text.bm25_k3 and text.bm25_idf: the need's words go to the index one by
+ * one, a repeated word's count saturated, each weighted by its rarity. */
+static void bm25_weighs_the_needs_words_one_by_one(void **state)
+{
+    struct fx *f = *state;
+    struct index *ix;
+    char err[256];
+    assert_int_equal(index_open(f->s, NULL, &ix, err, sizeof err), KG_OK);
+    const char *text = "porosity porosity porosity porosity dyeing";
+    f->c.w_bm25 = 1;
+    f->c.rm3_docs = 0;
+    f->c.bm25_k3 = 1; /* four times counts 2 * 4 / 5 = 1.6 */
+    f->c.bm25_idf = 2;
+    double idf_p = graph_idf(f->g, graph_term_find(f->g, "poros", 5));
+    double idf_d = graph_idf(f->g, graph_term_find(f->g, "dye", 3));
+    double top = idf_p > idf_d ? idf_p : idf_d;
+    struct index_wterm wq[] = {
+        {"porosity", 1.6 * pow(idf_p / top, 2)},
+        {"dyeing", pow(idf_d / top, 2)},
+    };
+    struct index_hit *hits;
+    size_t n;
+    assert_int_equal(index_search_weighted(
+                         ix, wq, 2, KG_KIND_BIT(KG_ACHIEVEMENT), 0, &hits, &n),
+                     KG_OK);
+    const char *const *ids = ACH_IDS;
+    double bm[4], mu, sd;
+    bm25_by_hand(hits, n, bm, &mu, &sd);
+    assert_true(bm[0] > 0 && bm[2] > 0 && sd > 0);
+    struct matcher *m;
+    assert_int_equal(match_new(f->g, &f->c, &m, err, sizeof err), KG_OK);
+    match_set_index(m, ix);
+    struct match_query q = {.demand = GRAPH_NONE,
+                            .text = text,
+                            .kinds = KG_KIND_BIT(KG_ACHIEVEMENT)};
+    struct match_result r;
+    assert_int_equal(match_run(m, &q, &r), KG_OK);
+    int seen = 0;
+    for (int i = 0; i < 4; i++) {
+        const struct match_hit *h = find_hit(f, &r, ids[i]);
+        if (!h || h->text == 0)
+            continue;
+        assert_float_equal(unsquash(&f->c, h->text), (bm[i] - mu) / sd, 1e-6);
+        seen++;
+    }
+    assert_true(seen >= 2);
+    match_result_release(&r);
     match_free(m);
     index_free(ix);
 }
@@ -765,6 +828,8 @@ static void shipped_config_spells_out_the_defaults(void **state)
     file.w_bm25_people = file.w_graph_people = 0.7;
     file.rm3_docs = file.rm3_terms = 7;
     file.rm3_weight = file.rm3_temp = 0.7;
+    file.rm3_idf = file.bm25_k1 = file.bm25_b = file.bm25_k3 = 0.7;
+    file.bm25_idf = 0.7;
     file.ppr_damping = 0.5;
     file.ppr_eps = 0.5;
     file.ppr_enterprise = 0.5;
@@ -796,6 +861,11 @@ static void shipped_config_spells_out_the_defaults(void **state)
     assert_int_equal(def.rm3_terms, file.rm3_terms);
     assert_true(def.rm3_weight == file.rm3_weight);
     assert_true(def.rm3_temp == file.rm3_temp);
+    assert_true(def.rm3_idf == file.rm3_idf);
+    assert_true(def.bm25_k1 == file.bm25_k1);
+    assert_true(def.bm25_b == file.bm25_b);
+    assert_true(def.bm25_k3 == file.bm25_k3);
+    assert_true(def.bm25_idf == file.bm25_idf);
     assert_int_equal(def.expand_items, file.expand_items);
     assert_int_equal(def.expand_terms, file.expand_terms);
     assert_true(def.squash_center == file.squash_center);
@@ -843,6 +913,7 @@ int main(void)
         T(free_text_finds_what_the_demand_finds),
         T(batches_answer_in_query_order_like_single_runs),
         T(bm25_share_comes_from_the_index),
+        T(bm25_weighs_the_needs_words_one_by_one),
         T(calibrated_score_is_the_logistic_of_the_evidence),
         T(need_breadth_sets_the_level_not_the_order),
         T(unknown_words_lower_the_absolute_evidence_of_text),
