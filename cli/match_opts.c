@@ -268,7 +268,8 @@ static void table_begin(void *ctx, const struct app_group *g)
         printf(" [%s]", g->domains);
     putchar('\n');
     if (g->nhits == 0 && o->cross_min > 0) {
-        printf("   no cross-domain pairing (none scores %.2f or more)\n",
+        printf("   no cross-domain pairing (none with both sides' domains on "
+               "evidence, far apart, and a score of %.2f or more)\n",
                o->cross_min > o->min_score ? o->cross_min : o->min_score);
         return;
     }
