@@ -173,6 +173,22 @@ static bool merge_image(struct merge *m, const struct index *g)
     return r == 0;
 }
 
+/* One pass of the merge over every segment g[0..n), each with its own
+ * document and term maps. False with *bad the damaged segment. */
+static bool merge_pass(struct merge *m, struct index *const *g, size_t n,
+                       uint32_t **to, uint32_t **tid, size_t *bad)
+{
+    for (size_t i = 0; i < n; i++) {
+        m->to = to[i];
+        m->tid = tid[i];
+        if (!merge_image(m, g[i])) {
+            *bad = i;
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Marks in dead[i] (a bit per document of g[i]) what a newer image of
  * g[0..n) lists in S_GONE, and adds every S_GONE key to gone. */
 static void merge_gone(struct index *const *g, size_t n, uint8_t **dead,
@@ -252,14 +268,8 @@ kg_status ix_merge_segments(struct index *const *g, size_t n, double k1,
     kg_status st = merge_terms(&b, g, n, tid, &bad) ? KG_OK : KG_EINPUT;
     if (st == KG_OK)
         b.dfs = kg_xcalloc(b.terms.n + 1, sizeof *b.dfs);
-    for (size_t i = 0; st == KG_OK && i < n; i++) {
-        m.to = to[i];
-        m.tid = tid[i];
-        if (!merge_image(&m, g[i])) {
-            st = KG_EINPUT;
-            bad = i;
-        }
-    }
+    if (st == KG_OK && !merge_pass(&m, g, n, to, tid, &bad))
+        st = KG_EINPUT;
     if (st == KG_OK) {
         uint64_t np = 0;
         for (size_t i = 0; i < b.ndocs; i++) {
@@ -272,14 +282,8 @@ kg_status ix_merge_segments(struct index *const *g, size_t n, double k1,
         for (size_t i = 0; i < b.ndocs; i++)
             m.fill[i] = (uint32_t)b.docs[i].start;
         m.second = true;
-        for (size_t i = 0; st == KG_OK && i < n; i++) {
-            m.to = to[i];
-            m.tid = tid[i];
-            if (!merge_image(&m, g[i])) {
-                st = KG_EINPUT;
-                bad = i;
-            }
-        }
+        if (!merge_pass(&m, g, n, to, tid, &bad))
+            st = KG_EINPUT;
     }
     if (st != KG_OK)
         ix_fmt_err(err, errlen, "segment %s: damaged postings found merging",

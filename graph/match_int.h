@@ -157,17 +157,28 @@ void match_text_people(struct matcher *m, double *buf, size_t cap);
  * the text's, once the walk has run (match_people.c). */
 void match_graph_people(struct matcher *m, double *buf, size_t cap);
 
-/* The need's own part of the BM25 query (match_text.c): wq[0..n), at
- * share in all, with room for extra more terms after it; its texts point
- * into text or tk. On failure (the analyzer's) the message is in
- * m->errbuf and o holds nothing. */
+/* The need's own part of the BM25 query (match_text.c). match_text_query
+ * analyzes the need once (the text itself when neither text.bm25_k3 nor
+ * text.bm25_idf is set); match_text_weigh then writes wq[0..n), the need's
+ * terms at share in all, with room for extra more terms after it, as often
+ * as a pass needs (BM25's first pass, RM3's second). The texts point into
+ * text or tk. On failure (the analyzer's) the message is in m->errbuf and
+ * o holds nothing. */
 struct match_own {
+    const char *text; /* the need as asked */
     struct text_tokens tk;
+    const char **surf; /* per distinct word: its surface form */
+    double *u;         /* its weight before the share */
+    size_t nt;         /* distinct words */
+    bool whole;        /* the text itself, one term */
+    double ntok, usum; /* the need's tokens, the sum of u */
     struct index_wterm *wq;
     size_t n;
 };
-kg_status match_text_query(struct matcher *m, const char *text, double share,
-                           size_t extra, struct match_own *o) KG_MUST_CHECK;
+kg_status match_text_query(struct matcher *m, const char *text,
+                           struct match_own *o) KG_MUST_CHECK;
+void match_text_weigh(const struct matcher *m, struct match_own *o,
+                      double share, size_t extra);
 void match_text_release(struct match_own *o);
 
 /* Fills h's concepts and path from the scores of the matcher's current

@@ -621,7 +621,7 @@ static void bm_take(const struct index_hit *h, void *ctx)
 /* Replaces hits[0..*n) by the new query's hits, or with the hits in no
  * order wanted (no expansion fed by BM25) takes them (bm_take) and
  * leaves none. */
-static kg_status rm3_requery(struct matcher *m, const char *text,
+static kg_status rm3_requery(struct matcher *m, struct match_own *o,
                              unsigned kinds, struct index_hit **hits, size_t *n)
 {
     const struct graph *g = m->g;
@@ -659,22 +659,17 @@ static kg_status rm3_requery(struct matcher *m, const char *text,
     for (size_t i = 0; i < keep; i++)
         sum += tw[i].w;
     double lambda = m->c.rm3_weight;
-    struct match_own o;
-    kg_status st = match_text_query(m, text, lambda, keep, &o);
-    if (st != KG_OK) {
-        free(tw);
-        return st;
-    }
+    match_text_weigh(m, o, lambda, keep);
     for (size_t i = 0; i < keep; i++)
-        o.wq[o.n++] =
+        o->wq[o->n++] =
             (struct index_wterm){graph_str(g, g->term_surface[tw[i].t]),
                                  sum > 0 ? (1 - lambda) * tw[i].w / sum : 0};
     struct index_hit *h2 = NULL;
     size_t n2 = 0;
-    st = m->c.expand_bm25
-             ? index_search_weighted(m->ix, o.wq, o.n, kinds, 0, &h2, &n2)
-             : index_search_each(m->ix, o.wq, o.n, kinds, bm_take, m);
-    match_text_release(&o);
+    kg_status st =
+        m->c.expand_bm25
+            ? index_search_weighted(m->ix, o->wq, o->n, kinds, 0, &h2, &n2)
+            : index_search_each(m->ix, o->wq, o->n, kinds, bm_take, m);
     free(tw);
     if (st == KG_OK) {
         free(*hits);
@@ -703,23 +698,23 @@ static kg_status bm25_search(struct matcher *m, const char *text)
     size_t k = m->c.rm3_docs > 0 ? m->c.rm3_docs : 0;
     bool ordered = m->c.expand_bm25 || m->c.rm3_docs > 0;
     struct match_own o;
-    kg_status st = match_text_query(m, text, 1, 0, &o);
+    kg_status st = match_text_query(m, text, &o);
     if (st != KG_OK)
         return st;
+    match_text_weigh(m, &o, 1, 0);
     /* the need's words weighted one by one, or its text as `search` asks */
-    bool by_word = o.n == 0 || o.wq[0].text != text;
-    struct index_wterm one = {text, 1.0};
-    if (by_word && ordered)
+    if (!o.whole && ordered)
         st = index_search_weighted(m->ix, o.wq, o.n, kinds, k, &hits, &n);
-    else if (by_word)
+    else if (!o.whole)
         st = index_search_each(m->ix, o.wq, o.n, kinds, bm_take, m);
     else if (ordered)
         st = index_search(m->ix, text, kinds, k, &hits, &n);
     else
-        st = index_search_each(m->ix, &one, 1, kinds, bm_take, m);
-    match_text_release(&o);
+        st = index_search_each(m->ix, &(struct index_wterm){text, 1.0}, 1,
+                               kinds, bm_take, m);
     if (st == KG_OK && m->c.rm3_docs > 0)
-        st = rm3_requery(m, text, kinds, &hits, &n);
+        st = rm3_requery(m, &o, kinds, &hits, &n);
+    match_text_release(&o);
     if (st != KG_OK) {
         free(hits);
         snprintf(m->errbuf, sizeof m->errbuf, "BM25 search: %s",

@@ -61,17 +61,15 @@ static size_t own_terms(const struct matcher *m, struct match_own *o,
     return nt;
 }
 
-kg_status match_text_query(struct matcher *m, const char *text, double share,
-                           size_t extra, struct match_own *o)
+kg_status match_text_query(struct matcher *m, const char *text,
+                           struct match_own *o)
 {
     memset(o, 0, sizeof *o);
+    o->text = text;
     double k3 = m->c.bm25_k3, p = m->c.bm25_idf;
-    double per = share / (m->nqown ? m->nqown : 1);
-    if (!(k3 > 0) && p == 0) { /* the text itself, as `search` asks it */
-        o->wq = kg_xmalloc((extra + 1) * sizeof *o->wq);
-        o->wq[o->n++] = (struct index_wterm){text, per};
+    o->whole = !(k3 > 0) && p == 0; /* the text itself, as `search` asks */
+    if (o->whole)
         return KG_OK;
-    }
     if (!m->text) {
         kg_status st = text_new(NULL, &m->text, m->errbuf, sizeof m->errbuf);
         if (st != KG_OK)
@@ -91,27 +89,47 @@ kg_status match_text_query(struct matcher *m, const char *text, double share,
     for (size_t i = 0; i < nt; i++)
         top = t[i].idf > top ? t[i].idf : top;
     /* Each term: its count (saturated as BM25's k3 would), times its
-     * rarity against the need's rarest term to the power p; scaled so
-     * that the need's part weighs as much as its words did. */
+     * rarity against the need's rarest term to the power p; scaled (in
+     * match_text_weigh) so that the need's part weighs as much as its
+     * words did. */
+    o->u = kg_xmalloc((nt + 1) * sizeof *o->u);
+    o->surf = kg_xmalloc((nt + 1) * sizeof *o->surf);
     for (size_t i = 0; i < nt; i++) {
         double u = k3 > 0 ? (k3 + 1) * t[i].tf / (k3 + t[i].tf) : t[i].tf;
         if (p != 0 && top > 0)
             u *= pow(t[i].idf / top, p);
-        t[i].tf = u;
+        o->u[i] = u;
+        o->surf[i] = o->tk.bytes + o->tk.v[t[i].tok].surf;
         sum += u;
     }
-    double scale = sum > 0 ? per * (double)o->tk.n / sum : 0;
-    o->wq = kg_xmalloc((nt + extra + 1) * sizeof *o->wq);
-    for (size_t i = 0; i < nt; i++)
-        o->wq[o->n++] = (struct index_wterm){
-            o->tk.bytes + o->tk.v[t[i].tok].surf, t[i].tf * scale};
+    o->nt = nt;
+    o->ntok = (double)o->tk.n;
+    o->usum = sum;
     free(t);
     return KG_OK;
+}
+
+void match_text_weigh(const struct matcher *m, struct match_own *o,
+                      double share, size_t extra)
+{
+    double per = share / (m->nqown ? m->nqown : 1);
+    free(o->wq);
+    o->n = 0;
+    o->wq = kg_xmalloc((o->nt + extra + 1) * sizeof *o->wq);
+    if (o->whole) {
+        o->wq[o->n++] = (struct index_wterm){o->text, per};
+        return;
+    }
+    double scale = o->usum > 0 ? per * o->ntok / o->usum : 0;
+    for (size_t i = 0; i < o->nt; i++)
+        o->wq[o->n++] = (struct index_wterm){o->surf[i], o->u[i] * scale};
 }
 
 void match_text_release(struct match_own *o)
 {
     free(o->wq);
+    free(o->u);
+    free(o->surf);
     if (o->tk.v || o->tk.bytes)
         text_tokens_release(&o->tk);
     memset(o, 0, sizeof *o);
