@@ -12,6 +12,24 @@
 
 struct app_session;
 
+/* A member of a JSON object of the night's files: a string ("" when
+ * missing), an integer, a number (0 when missing). */
+static inline const char *sval(const json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+static inline long long ival(const json_t *o, const char *key)
+{
+    return (long long)json_integer_value(json_object_get(o, key));
+}
+
+static inline double rval(const json_t *o, const char *key)
+{
+    return json_number_value(json_object_get(o, key));
+}
+
 /* ---- the night (app_night.c) -------------------------------------------- */
 
 struct night;

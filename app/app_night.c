@@ -56,17 +56,6 @@ struct night {
     size_t ntop;
 };
 
-static const char *sval(const json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : "";
-}
-
-static double rval(const json_t *o, const char *key)
-{
-    return json_number_value(json_object_get(o, key));
-}
-
 static kg_status ensure_dir(struct app_session *a, const char *dir)
 {
     struct stat sb;

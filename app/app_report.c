@@ -9,22 +9,6 @@
 
 #include "app/app_batch_int.h"
 
-static const char *sval(const json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : "";
-}
-
-static long long ival(const json_t *o, const char *key)
-{
-    return (long long)json_integer_value(json_object_get(o, key));
-}
-
-static double rval(const json_t *o, const char *key)
-{
-    return json_number_value(json_object_get(o, key));
-}
-
 /* The rank of hit j of ms within its kind (hits come ranked kind by
  * kind), given the rank of hit j - 1. */
 static size_t kind_rank(const json_t *ms, size_t j, size_t prev)
