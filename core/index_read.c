@@ -29,6 +29,32 @@ const struct image_spec ix_spec = {
     .meta_len = sizeof(struct ix_meta),
 };
 
+/* ix->heads of a segment (index_int.h); none when a block head is out
+ * of form (the search then reads the image, which checks as it goes). */
+static void read_heads(struct index *ix)
+{
+    free(ix->heads);
+    ix->heads = NULL;
+    if (ix->h.from_version < 0 || ix->nblocks == 0)
+        return;
+    uint64_t *heads = kg_xmalloc(ix->nblocks * sizeof *heads);
+    const uint8_t *end = ix->dict + ix->dict_len;
+    for (size_t i = 0; i < ix->nblocks; i++) {
+        uint32_t o;
+        uint64_t pre, suf;
+        memcpy(&o, ix->dictix + 4 * i, 4);
+        const uint8_t *p = ix->dict + o;
+        if (!(p = rd_varint(p, end, &pre)) || !(p = rd_varint(p, end, &suf)) ||
+            pre != 0 || suf > (uint64_t)(end - p) ||
+            (i > 0 && ix_key8((const char *)p, suf) < heads[i - 1])) {
+            free(heads);
+            return;
+        }
+        heads[i] = ix_key8((const char *)p, suf);
+    }
+    ix->heads = heads;
+}
+
 /*
  * Checks the contents of an image that image_check passed and points ix
  * into it. Returns false with the reason in why when anything is out of
@@ -108,6 +134,7 @@ static bool attach(struct index *ix, const struct image *im, char *why,
         memcpy(&d, &docs[i], sizeof d);
         ix->k2[i] = norm2(ix->k1, ix->b, d.dl, h.avgdl);
     }
+    read_heads(ix);
     return true;
 }
 
@@ -670,6 +697,7 @@ void index_free(struct index *ix)
     free(ix->seg);
     free(ix->dead);
     free(ix->k2);
+    free(ix->heads);
     free(ix->path);
     text_free(ix->tx);
     text_tokens_release(&ix->tk);
