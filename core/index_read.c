@@ -36,23 +36,25 @@ static void read_heads(struct index *ix)
     free(ix->heads);
     ix->heads = NULL;
     if (ix->h.from_version < 0 || ix->nblocks == 0)
-        return;
+        return; /* the full build: its lookups read the image */
     uint64_t *heads = kg_xmalloc(ix->nblocks * sizeof *heads);
     const uint8_t *end = ix->dict + ix->dict_len;
-    for (size_t i = 0; i < ix->nblocks; i++) {
+    bool ok = true;
+    for (size_t i = 0; ok && i < ix->nblocks; i++) {
         uint32_t o;
-        uint64_t pre, suf;
+        uint64_t pre = 1, suf = 0;
         memcpy(&o, ix->dictix + 4 * i, 4);
-        const uint8_t *p = ix->dict + o;
-        if (!(p = rd_varint(p, end, &pre)) || !(p = rd_varint(p, end, &suf)) ||
-            pre != 0 || suf > (uint64_t)(end - p) ||
-            (i > 0 && ix_key8((const char *)p, suf) < heads[i - 1])) {
-            free(heads);
-            return;
-        }
-        heads[i] = ix_key8((const char *)p, suf);
+        const uint8_t *p = rd_varint(ix->dict + o, end, &pre);
+        p = p ? rd_varint(p, end, &suf) : NULL;
+        ok = p && pre == 0 && suf <= (uint64_t)(end - p);
+        if (ok)
+            heads[i] = ix_key8((const char *)p, suf);
+        ok = ok && (i == 0 || heads[i] >= heads[i - 1]);
     }
-    ix->heads = heads;
+    if (ok)
+        ix->heads = heads;
+    else
+        free(heads);
 }
 
 /*
