@@ -13,19 +13,24 @@ merged are counted, and its CPU time (user + sys of the process, which the
 load of a shared machine does not stretch). After the last update `kgmatch search --queries FILE
 --top 10 --timing` gives p50/p99 over the segments; then `kgmatch index
 --optimize` (what the nightly batch runs: the segments merged into one)
-is timed and searched the same way; then `kgmatch index --rebuild` and the
-same search give the fresh build's. The top-10 ids are compared too.
+is timed and searched the same way; then `kgmatch index --rebuild` gives
+the fresh build, and the segments' files (kept aside by hard links) and
+the fresh build's are put in place in turn, three times, each searched
+once: the least p50/p99 of each, so that a load that moves during the run
+weighs on both alike. The top-10 ids are compared too.
 
 Usage: bench_incr.py --kgmatch ./kgmatch --shared ../shared
        [--base 100000] [--updates 100] [--batch 1000] [--work DIR]
        [--corpus N]
 Search times are the least of three runs of the query file (the machine
-may be shared).
+may be shared). `kgmatch` finds its dictionary beside itself (or through
+KGMATCH_DICT): a copied binary needs its .dict copied too.
 """
 import argparse
 import os
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -61,6 +66,30 @@ def search(exe, db, queries, runs=3):
         best = v if best is None else [min(x, y) for x, y in zip(best, v)]
     ids = [line.split(",")[:4] for line in out.splitlines()]
     return best[0], best[1], best[2], best[3], ids
+
+
+def idx_files(db):
+    """The index files of db: PATH.idx, its segments and their list."""
+    d, b = os.path.split(db)
+    return [os.path.join(d, n) for n in os.listdir(d)
+            if n.startswith(b + ".idx")]
+
+
+def keep(db, side):
+    """Links db's index files into side (an index writes new files and
+    renames them into place, so the links keep this state)."""
+    shutil.rmtree(side, ignore_errors=True)
+    os.makedirs(side)
+    for f in idx_files(db):
+        os.link(f, os.path.join(side, os.path.basename(f)))
+
+
+def restore(db, side):
+    """Puts back the index files keep() put in side."""
+    for f in idx_files(db):
+        os.remove(f)
+    for n in os.listdir(side):
+        os.link(os.path.join(side, n), os.path.join(os.path.dirname(db), n))
 
 
 def main():
@@ -120,14 +149,31 @@ def main():
               f"{segs.group(1) if segs else 0} segments, "
               f"{merged[-1]} merged, load {os.getloadavg()[0]:.1f})",
               file=sys.stderr, flush=True)
-    p50s, p99s, means, opens, ids_s = search(exe, db, queries)
     _, out, _ = run([exe, "--db", db, "index"])
     segs = re.search(r"segments: (\d+)", out)
+    side_s, side_f = os.path.join(a.work, "side-segments"), \
+        os.path.join(a.work, "side-fresh")
+    keep(db, side_s)
     opt_s, out, _ = run([exe, "--db", db, "index", "--optimize"])
     osegs = re.search(r"segments: (\d+)", out)
     p50o, p99o, meano, openo, ids_o = search(exe, db, queries)
     rebuild_s, _, _ = run([exe, "--db", db, "index", "--rebuild"])
-    p50f, p99f, meanf, openf, ids_f = search(exe, db, queries)
+    keep(db, side_f)
+    # the segments and the fresh build searched in turn, each the least of
+    # three runs: the load of a shared machine moves between runs
+    seg_runs, fresh_runs = [], []
+    for _ in range(3):
+        restore(db, side_s)
+        seg_runs.append(search(exe, db, queries, runs=1))
+        restore(db, side_f)
+        fresh_runs.append(search(exe, db, queries, runs=1))
+    p50s, p99s, means, opens = [min(r[i] for r in seg_runs)
+                                for i in range(4)]
+    p50f, p99f, meanf, openf = [min(r[i] for r in fresh_runs)
+                                for i in range(4)]
+    ids_s, ids_f = seg_runs[0][4], fresh_runs[0][4]
+    for side in (side_s, side_f):
+        shutil.rmtree(side)
     upd = [t for t, k in zip(times, kinds) if k == "updated"]
     mrg = [t for t, k, m in zip(times, kinds, merged)
            if k == "updated" and m > 0]

@@ -49,23 +49,36 @@
  * frequencies summed over the segments) and skips each document a newer
  * segment lists in S_GONE, so a changed or deleted record is never found
  * with its old text.
- * Merge policy: a new segment of the changes is built from the store;
- * it then takes over the newest segments while they hold no more records
- * than it and those it took (a binary counter: segments double in size,
- * at most log2 of them), as long as the segments merged hold at most
- * IX_MERGE_POSTINGS postings (index_opts.merge_postings): an update's
- * work stays bounded (half a second of CPU at 1M records), and past the cap
- * segments of that size pile up until an optimize. A merge reads the
- * segment images, not the store (ix_merge_segments: the union of the
- * sorted dictionaries, the postings of the documents no newer merged
- * segment lists in S_GONE, laid out again), a fraction of indexing the
- * records again. index_opts.optimize (`kgmatch index --optimize`, the
- * nightly batch) merges every segment into one whatever its size. The
+ * Merge policy, size-tiered with fanout 2: a new segment of the changes
+ * is built from the store; it then takes over the newest segments while
+ * they hold no more records than it and those it took (a binary counter:
+ * segments double in size, at most log2 of them), as long as the segments
+ * merged hold at most IX_MERGE_POSTINGS postings
+ * (index_opts.merge_postings). An update thus never merges the full build
+ * nor a segment past the cap: its work is proportional to what changed
+ * (each record is merged about log2(cap / batch) times) and bounded (a
+ * 16k-record merge, under half a second at 1M records); past the cap
+ * segments of that size pile up, one per cap's worth of changes, until an
+ * optimize. Fanout 2 rather than 4 or more: a query pays for each
+ * segment it reads (a dictionary lookup per term, see heads below), and a
+ * counter keeps the fewest segments for the postings an update may merge.
+ * A merge reads the segment images, not the store (ix_merge_segments: the
+ * union of the sorted dictionaries, the postings of the documents no
+ * newer merged segment lists in S_GONE, laid out again), a fraction of
+ * indexing the records again. index_opts.optimize (`kgmatch index
+ * --optimize`, which the nightly batch runs before matching) merges every
+ * segment into one whatever its size. The
  * whole index is rebuilt when anything about the segments is off (a file
  * missing, damaged, out of chain), when the segments hold more than a
  * quarter of the full build's documents and the full build is small (at
  * most IX_REBUILD_INLINE documents: a rebuild is then about as quick as
  * an update) or an optimize is asked for.
+ * A query over segments pays per segment: each query term is looked up in
+ * each segment's dictionary. A segment keeps, in memory, the first 8
+ * bytes of each dictionary block's first term (struct index, heads: read
+ * at open, 8 bytes per 16 terms) so the block is found in that array rather
+ * than by decoding block heads in the image; and a segment whose score bounds
+ * for the query cannot pass the full build's k-th hit is not read.
  * Segment files are written before the list that names them and removed
  * after it; two processes updating at once can leave a list naming a file
  * the other removed: the next open then drops the segments and indexes the
@@ -190,6 +203,11 @@ struct index {
     uint64_t merge_cap; /* postings an update may merge */
     double live;        /* documents over all segments, superseded not */
     size_t live_of[KG_KIND_COUNT];
+    /* an update segment's dictionary blocks: ix_key8 of each block's first
+     * term (NULL for the full build, or a block head out of form): a
+     * term's block is found in this array, not by decoding the image's
+     * block heads, so a query pays little for each segment it reads */
+    uint64_t *heads;
 };
 
 static inline bool ix_dead(const struct index *ix, uint32_t d)
@@ -217,6 +235,16 @@ static inline uint32_t ix_find_doc(const struct index *ix, kg_kind kind,
             hi = mid;
     }
     return IX_END;
+}
+
+/* The first 8 bytes of term t[0..n), zero-padded, as a big-endian
+ * number: keys compare as the terms do, or are equal. */
+static inline uint64_t ix_key8(const char *t, size_t n)
+{
+    uint64_t k = 0;
+    for (size_t j = 0; j < 8; j++)
+        k = (k << 8) | (j < n ? (unsigned char)t[j] : 0);
+    return k;
 }
 
 /* Formats a message into err (nothing when err is NULL or errlen 0). */

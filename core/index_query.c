@@ -86,6 +86,21 @@ static bool dict_find(const struct index *ix, const char *t, size_t n,
     size_t lo = 0, hi = ix->nblocks;
     if (hi == 0)
         return false;
+    if (ix->heads) { /* a segment: bisect the keys, then the ties */
+        uint64_t key = ix_key8(t, n);
+        size_t a = 0, z = hi; /* a: first head key >= key */
+        while (a < z) {
+            size_t mid = a + (z - a) / 2;
+            if (ix->heads[mid] < key)
+                a = mid + 1;
+            else
+                z = mid;
+        }
+        for (z = a; z < hi && ix->heads[z] == key;)
+            z++;
+        lo = a ? a - 1 : 0;
+        hi = z > lo ? z : lo + 1;
+    }
     while (hi - lo > 1) { /* last block whose first term <= t */
         size_t mid = (lo + hi) / 2, tl = 0;
         uint32_t o;
@@ -603,9 +618,9 @@ static size_t search_segment(struct index *g, const struct tinfo *ti,
                              bool sorted, const struct each *each,
                              struct hit **h)
 {
-    struct cursor *cs = kg_xmalloc((nt + 1) * sizeof *cs);
-    size_t nc = 0, nh = 0;
+    int64_t *bound = kg_xmalloc((nt + 1) * sizeof *bound), sum = 0;
     for (size_t i = 0; i < nt; i++) {
+        bound[i] = 0;
         if (!ti[i].df)
             continue;
         double w = tw[i] * (k1 + 1) * IX_SCALE;
@@ -616,10 +631,23 @@ static size_t search_segment(struct index *g, const struct tinfo *ti,
         }
         if (ti[i].df == 1)
             mx = (double)ti[i].tf2 / ((double)ti[i].tf2 + g->k2[ti[i].doc]);
-        cur_init(&cs[nc++], g, &ti[i], w, (int64_t)(w * mx) + 2);
+        bound[i] = (int64_t)(w * mx) + 2;
+        sum += bound[i];
     }
+    /* a segment none of whose documents can pass the floor is not read */
+    bool top = k != 0 && k < g->h.ndocs;
+    size_t nc = 0, nh = 0;
+    struct cursor *cs = NULL;
+    if (!top || floor <= 0 || sum > floor) {
+        cs = kg_xmalloc((nt + 1) * sizeof *cs);
+        for (size_t i = 0; i < nt; i++)
+            if (ti[i].df)
+                cur_init(&cs[nc++], g, &ti[i], tw[i] * (k1 + 1) * IX_SCALE,
+                         bound[i]);
+    }
+    free(bound);
     *h = NULL;
-    if (nc && (k == 0 || k >= g->h.ndocs))
+    if (nc && !top)
         nh = search_all(g, cs, nc, mask, k, sorted, each, h);
     else if (nc)
         nh = search_top(g, cs, nc, mask, k, floor, h);

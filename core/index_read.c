@@ -29,6 +29,34 @@ const struct image_spec ix_spec = {
     .meta_len = sizeof(struct ix_meta),
 };
 
+/* ix->heads of a segment (index_int.h); none when a block head is out
+ * of form (the search then reads the image, which checks as it goes). */
+static void read_heads(struct index *ix)
+{
+    free(ix->heads);
+    ix->heads = NULL;
+    if (ix->h.from_version < 0 || ix->nblocks == 0)
+        return; /* the full build: its lookups read the image */
+    uint64_t *heads = kg_xmalloc(ix->nblocks * sizeof *heads);
+    const uint8_t *end = ix->dict + ix->dict_len;
+    bool ok = true;
+    for (size_t i = 0; ok && i < ix->nblocks; i++) {
+        uint32_t o;
+        uint64_t pre = 1, suf = 0;
+        memcpy(&o, ix->dictix + 4 * i, 4);
+        const uint8_t *p = rd_varint(ix->dict + o, end, &pre);
+        p = p ? rd_varint(p, end, &suf) : NULL;
+        ok = p && pre == 0 && suf <= (uint64_t)(end - p);
+        if (ok)
+            heads[i] = ix_key8((const char *)p, suf);
+        ok = ok && (i == 0 || heads[i] >= heads[i - 1]);
+    }
+    if (ok)
+        ix->heads = heads;
+    else
+        free(heads);
+}
+
 /*
  * Checks the contents of an image that image_check passed and points ix
  * into it. Returns false with the reason in why when anything is out of
@@ -108,6 +136,7 @@ static bool attach(struct index *ix, const struct image *im, char *why,
         memcpy(&d, &docs[i], sizeof d);
         ix->k2[i] = norm2(ix->k1, ix->b, d.dl, h.avgdl);
     }
+    read_heads(ix);
     return true;
 }
 
@@ -670,6 +699,7 @@ void index_free(struct index *ix)
     free(ix->seg);
     free(ix->dead);
     free(ix->k2);
+    free(ix->heads);
     free(ix->path);
     text_free(ix->tx);
     text_tokens_release(&ix->tk);

@@ -546,7 +546,7 @@ static int cmp_doc(const void *x, const void *y)
 }
 
 struct term_key {
-    uint64_t key; /* first 8 bytes, big-endian, zero-padded */
+    uint64_t key; /* ix_key8 */
     uint32_t id, len;
 };
 
@@ -564,14 +564,9 @@ static struct term_key *sort_terms(const struct terms *m)
     size_t n = m->n;
     struct term_key *a = kg_xmalloc((n + 1) * sizeof *a);
     struct term_key *t = kg_xmalloc((n + 1) * sizeof *t);
-    for (size_t i = 0; i < n; i++) {
-        const unsigned char *s = (const unsigned char *)m->b + m->off[i];
-        uint64_t k = 0;
-        size_t l = m->len[i] < 8 ? m->len[i] : 8;
-        for (size_t j = 0; j < 8; j++)
-            k = (k << 8) | (j < l ? s[j] : 0);
-        a[i] = (struct term_key){k, (uint32_t)i, m->len[i]};
-    }
+    for (size_t i = 0; i < n; i++)
+        a[i] = (struct term_key){ix_key8(m->b + m->off[i], m->len[i]),
+                                 (uint32_t)i, m->len[i]};
     for (int pass = 0; pass < 8 && n > 0; pass++) {
         size_t cnt[257] = {0};
         int sh = pass * 8;

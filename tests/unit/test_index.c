@@ -1150,6 +1150,83 @@ static void capped_merges_and_optimize_equal_a_fresh_build(void **state)
     free(warnings(f));
 }
 
+/* The merge policy (core/index_int.h, SEGMENTS): an update only merges
+ * update segments of similar size, never the full build, so 40 small
+ * updates leave PATH.idx as it was (same file, same time) and at most
+ * 2 + log2(updates) segments; terms that share their first 8 bytes (one
+ * key in a segment's block heads, over several dictionary blocks) are
+ * found as in a fresh build, and a changed record never by its old
+ * text. */
+static void small_updates_never_merge_the_full_build(void **state)
+{
+    struct fx *f = *state;
+    static const char *const words[] = {"alloy", "laser",  "weld",
+                                        "cast",  "sensor", "drone"};
+    enum { NW = 6, NREC = 400, NTIE = 60 };
+    rng_state = 5;
+    random_records(f, words, NW, NREC);
+    index_free(open_ix(f, NULL));
+    struct stat st0, st1;
+    assert_int_equal(stat(f->idx, &st0), 0);
+    char json[256], *ties[NTIE];
+    static const char cons[] = "bcdfghjkmnpqrtvwxz"; /* no stems */
+    for (int i = 0; i < NTIE; i++) /* kgtieterbb, kgtieterbc, ... */
+        ties[i] = kg_xasprintf("kgtieter%c%c", cons[i / 18], cons[i % 18]);
+    size_t max_segments = 0, merges = 0;
+    for (int round = 0; round < 40; round++) {
+        snprintf(json, sizeof json,
+                 "{\"id\":\"T%d\",\"title\":\"%s %s\",\"abstract\":"
+                 "\"%s\"}",
+                 round, ties[round % NTIE], ties[(round + 20) % NTIE],
+                 words[rnd(NW)]);
+        put(f->s, KG_ACHIEVEMENT, json);
+        /* a record's old word is gone from the store */
+        snprintf(json, sizeof json, "{\"id\":\"A%d\",\"title\":\"quartz%d\"}",
+                 round, round);
+        put(f->s, KG_ACHIEVEMENT, json);
+        struct index *ix = open_ix(f, NULL);
+        struct index_info in = info_of(ix);
+        assert_false(in.built);
+        assert_int_equal(in.changed, 2);
+        merges += in.merged > 0;
+        size_t bound = 2;
+        for (int r = round + 1; r > 1; r /= 2)
+            bound++;
+        assert_true(in.segments <= bound);
+        max_segments = in.segments > max_segments ? in.segments : max_segments;
+        index_free(ix);
+        assert_int_equal(stat(f->idx, &st1), 0);
+        assert_true(st1.st_ino == st0.st_ino);
+        assert_true(st1.st_mtim.tv_sec == st0.st_mtim.tv_sec &&
+                    st1.st_mtim.tv_nsec == st0.st_mtim.tv_nsec);
+    }
+    assert_true(merges > 10);
+    assert_true(max_segments >= 2);
+    struct index_opts mem = {.in_memory = true};
+    struct index *fresh = open_ix(f, &mem);
+    struct index *seg = open_ix(f, NULL);
+    assert_same_hits(fresh, seg, words, NW);
+    assert_same_hits(fresh, seg, (const char *const *)ties, NTIE);
+    char *r;
+    for (int i = 0; i < NTIE; i++) {
+        r = hit_ids(seg, ties[i], 0);
+        assert_true(strlen(r) > 0);
+        free(r);
+    }
+    for (int i = 0; i < 40; i++) { /* A0..A39 lost their old words */
+        snprintf(json, sizeof json, "quartz%d", i);
+        r = hit_ids(seg, json, 0);
+        snprintf(json, sizeof json, "2A%d;", i);
+        assert_string_equal(r, json);
+        free(r);
+    }
+    index_free(seg);
+    index_free(fresh);
+    for (int i = 0; i < NTIE; i++)
+        free(ties[i]);
+    free(warnings(f));
+}
+
 /* Fills section sec of image file path with byte v and sets its checksum
  * again: damage that only decoding finds (bit rot under a stamp). */
 static void damage_section(const char *path, unsigned sec, uint8_t v)
@@ -1257,6 +1334,7 @@ int main(void)
         T(segments_serve_one_char_terms_counts_and_a_huge_k),
         T(many_updates_then_a_rebuild_equal_a_fresh_build),
         T(capped_merges_and_optimize_equal_a_fresh_build),
+        T(small_updates_never_merge_the_full_build),
         T(a_segment_damaged_past_its_checksum_is_named_when_merged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
