@@ -210,6 +210,26 @@ kg_status app_show(struct app_session *a, kg_kind kind, const char *id,
                    bool (*link_cb)(const struct store_link *l, void *ctx),
                    void *ctx) KG_MUST_CHECK;
 
+/* A domain of a record's placement (graph/domain.h): its key and Chinese
+ * name, and what placed it: "field" or "IPC" (evidence: the field or code
+ * of the record that names it) or "text" (a guess from the record's words,
+ * which a cross-domain mark never rests on). Strings are static or r's. */
+#define APP_DOMAINS 21
+struct app_domain {
+    const char *key, *zh;
+    const char *from;     /* "field", "IPC" or "text" */
+    const char *evidence; /* the field or IPC code; "" for text */
+};
+
+/*
+ * The domains record r is placed in from its own evidence, else guessed
+ * from its text, into out (up to APP_DOMAINS, in the taxonomy's order);
+ * returns how many. 0: none of its own (an expert or institution without
+ * fields is placed by the items it stands behind when matching). The
+ * strings stay valid while r does.
+ */
+size_t app_record_domains(const struct kg_record *r, struct app_domain *out);
+
 /* The search index's settings; zero means the default. */
 struct app_index_opts {
     double k1, b;  /* BM25 parameters */
