@@ -756,7 +756,7 @@ kg_status app_feedback_list(struct app_session *a, const char *demand,
 #define APP_TUNE_HOLDOUT 0.3   /* the share of judged demands held out */
 #define APP_TUNE_MIN_DEMANDS 5 /* judged demands a tune needs */
 #define APP_TUNE_BUDGET 300.0  /* seconds the search may take */
-#define APP_TUNE_SETTINGS 8
+#define APP_TUNE_SETTINGS 16
 
 struct app_tune_opts {
     const char *const *gold; /* gold files (app_gold_read's format) */
@@ -801,7 +801,8 @@ struct app_tune_result {
  * judged demands with a relevant item in the store are split by FNV-1a of
  * "SEED:ID": the first round(holdout * n) held out (at least 1, leaving 1).
  * With at least APP_TUNE_MIN_DEMANDS of them, a grid of part weights, BM25
- * share and expansion (app_tune.c) is searched coordinate-wise on the fit
+ * share, expansion and the index pass's BM25 and RM3 settings (app_tune.c)
+ * is searched coordinate-wise on the fit
  * part's nDCG@10, starting from the session's config, and the current and
  * chosen settings are scored on the held-out part. Nothing is written. Returns
  * KG_ENOTFOUND or KG_EINPUT for a gold file (or a gold demand not in the
