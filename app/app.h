@@ -210,6 +210,26 @@ kg_status app_show(struct app_session *a, kg_kind kind, const char *id,
                    bool (*link_cb)(const struct store_link *l, void *ctx),
                    void *ctx) KG_MUST_CHECK;
 
+/* A domain of a record's placement (graph/domain.h): its key and Chinese
+ * name, and what placed it: "field" or "IPC" (evidence: the field or code
+ * of the record that names it) or "text" (a guess from the record's words,
+ * which a cross-domain mark never rests on). Strings are static or r's. */
+#define APP_DOMAINS 21
+struct app_domain {
+    const char *key, *zh;
+    const char *from;     /* "field", "IPC" or "text" */
+    const char *evidence; /* the field or IPC code; "" for text */
+};
+
+/*
+ * The domains record r is placed in from its own evidence, else guessed
+ * from its text, into out (up to APP_DOMAINS, in the taxonomy's order);
+ * returns how many. 0: none of its own (an expert or institution without
+ * fields is placed by the items it stands behind when matching). The
+ * strings stay valid while r does.
+ */
+size_t app_record_domains(const struct kg_record *r, struct app_domain *out);
+
 /* The search index's settings; zero means the default. */
 struct app_index_opts {
     double k1, b;  /* BM25 parameters */
@@ -736,7 +756,7 @@ kg_status app_feedback_list(struct app_session *a, const char *demand,
 #define APP_TUNE_HOLDOUT 0.3   /* the share of judged demands held out */
 #define APP_TUNE_MIN_DEMANDS 5 /* judged demands a tune needs */
 #define APP_TUNE_BUDGET 300.0  /* seconds the search may take */
-#define APP_TUNE_SETTINGS 8
+#define APP_TUNE_SETTINGS 16
 
 struct app_tune_opts {
     const char *const *gold; /* gold files (app_gold_read's format) */
@@ -781,7 +801,8 @@ struct app_tune_result {
  * judged demands with a relevant item in the store are split by FNV-1a of
  * "SEED:ID": the first round(holdout * n) held out (at least 1, leaving 1).
  * With at least APP_TUNE_MIN_DEMANDS of them, a grid of part weights, BM25
- * share and expansion (app_tune.c) is searched coordinate-wise on the fit
+ * share, expansion and the index pass's BM25 and RM3 settings (app_tune.c)
+ * is searched coordinate-wise on the fit
  * part's nDCG@10, starting from the session's config, and the current and
  * chosen settings are scored on the held-out part. Nothing is written. Returns
  * KG_ENOTFOUND or KG_EINPUT for a gold file (or a gold demand not in the

@@ -548,6 +548,191 @@ out:
     return st;
 }
 
+/* ---- reading a shard's output ------------------------------------------ */
+
+/* The text of one member's value or one demand at most: a shard's demand
+ * with its matches is a few kilobytes; more is no batch output. */
+#define MERGE_VALUE_MAX (64u << 20)
+
+/* A shard's matches.json read one value at a time, so that the merge holds
+ * one demand, not the shard: the top-level object's members are split off
+ * by their brackets and quotes alone (strings skipped, escapes honoured),
+ * and each value, once whole, is parsed by jansson. Any spacing is read. */
+struct shard_in {
+    struct app_session *a;
+    const char *path;
+    FILE *f;
+    struct kg_buf v; /* the value being read */
+};
+
+static kg_status shard_bad(struct shard_in *in, const char *why)
+{
+    return app_fail(in->a, KG_EINPUT, "%s: not a batch output (%s at byte %ld)",
+                    in->path, why, ftell(in->f));
+}
+
+/* The next character that is not JSON white space (EOF at the end). */
+static int shard_next(struct shard_in *in)
+{
+    int c;
+    do
+        c = getc(in->f);
+    while (c == ' ' || c == '\t' || c == '\n' || c == '\r');
+    return c;
+}
+
+/* The text of the value that starts with c into in->v: an object or array
+ * to its closing bracket, a string to its closing quote, anything else to
+ * the character that ends it (left unread). */
+static kg_status shard_text(struct shard_in *in, int c)
+{
+    size_t depth = 0;
+    bool str = false, esc = false;
+    kg_buf_reset(&in->v);
+    for (;; c = getc(in->f)) {
+        if (c == EOF)
+            return shard_bad(in, "truncated");
+        if (in->v.len >= MERGE_VALUE_MAX)
+            return shard_bad(in, "a value over 64 MiB");
+        if (!str && depth == 0 && in->v.len > 0 && strchr(",:]} \t\r\n", c)) {
+            ungetc(c, in->f); /* a number or a literal ends here */
+            return KG_OK;
+        }
+        kg_buf_addc(&in->v, (char)c);
+        if (esc) {
+            esc = false;
+        } else if (str) {
+            esc = c == '\\';
+            str = c != '"';
+            if (!str && depth == 0)
+                return KG_OK;
+        } else if (c == '"') {
+            str = true;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (depth == 0)
+                return shard_bad(in, "unexpected bracket");
+            if (--depth == 0)
+                return KG_OK;
+        }
+    }
+}
+
+/* The value that starts with c, parsed, into *out (the caller's). */
+static kg_status shard_value(struct shard_in *in, int c, json_t **out)
+{
+    json_error_t e;
+    kg_status st = shard_text(in, c);
+    *out = NULL;
+    if (st == KG_OK)
+        *out = json_loadb(in->v.data, in->v.len, JSON_DECODE_ANY, &e);
+    if (st == KG_OK && !*out)
+        st = shard_bad(in, e.text);
+    return st;
+}
+
+/* Between an object's members or an array's elements: true at the
+ * closing character close (or a failure, into *st); otherwise *c is the
+ * first character of the next one (after the comma unless first). */
+static bool shard_sep(struct shard_in *in, bool first, int close, int *c,
+                      kg_status *st)
+{
+    *c = shard_next(in);
+    if (*c == close)
+        return true;
+    if (!first) {
+        if (*c != ',') {
+            *st = shard_bad(in, close == '}' ? "',' or '}' expected"
+                                             : "',' or ']' expected");
+            return true;
+        }
+        *c = shard_next(in);
+    }
+    return false;
+}
+
+/* Reads matches.json of dir: its members but the demands into *head (the
+ * caller's, NULL after a failure), each demand in turn into the night
+ * (made in out on the first one when *night is NULL). */
+static kg_status shard_read(struct app_session *a, const char *dir,
+                            const char *out, struct night **night,
+                            json_t **head)
+{
+    char *path = kg_xasprintf("%s/matches.json", dir);
+    struct shard_in in = {.a = a, .path = path};
+    json_t *key = NULL, *v = NULL;
+    bool demands = false;
+    kg_status st = KG_OK;
+    kg_buf_init(&in.v);
+    *head = json_object();
+    in.f = fopen(path, "r");
+    if (!in.f) {
+        st = app_fail(a, KG_EINPUT,
+                      "%s: not a batch output (unable to open "
+                      "%s: %s)",
+                      path, path, strerror(errno));
+        goto out;
+    }
+    int c = shard_next(&in);
+    if (c != '{')
+        st = shard_bad(&in, "no JSON object");
+    for (bool first = true; st == KG_OK; first = false) {
+        if (shard_sep(&in, first, '}', &c, &st))
+            break;
+        if (c != '"') {
+            st = shard_bad(&in, "a member's name expected");
+            break;
+        }
+        st = shard_value(&in, c, &key);
+        if (st == KG_OK && shard_next(&in) != ':')
+            st = shard_bad(&in, "':' expected");
+        if (st != KG_OK)
+            break;
+        c = shard_next(&in);
+        if (strcmp(json_string_value(key), "demands") != 0) {
+            st = shard_value(&in, c, &v);
+            if (st == KG_OK)
+                json_object_set_new(*head, json_string_value(key), v);
+        } else if (c != '[' || demands) {
+            st = shard_bad(&in, "demands are no array");
+        } else {
+            demands = true;
+            for (bool one = true; st == KG_OK; one = false) {
+                if (shard_sep(&in, one, ']', &c, &st))
+                    break;
+                st = shard_value(&in, c, &v);
+                if (st == KG_OK && !json_is_object(v))
+                    st = shard_bad(&in, "a demand is no object");
+                if (st == KG_OK && !*night)
+                    st = night_new(a, out, night);
+                if (st == KG_OK)
+                    st = night_add(a, *night, v);
+                json_decref(v);
+            }
+        }
+        v = NULL;
+        json_decref(key);
+        key = NULL;
+    }
+    json_decref(key);
+    if (st == KG_OK && shard_next(&in) != EOF)
+        st = shard_bad(&in, "text after the object");
+    if (st == KG_OK && !demands)
+        st =
+            app_fail(a, KG_EINPUT, "%s: not a batch output (no demands)", path);
+out:
+    if (in.f)
+        fclose(in.f);
+    if (st != KG_OK) {
+        json_decref(*head);
+        *head = NULL;
+    }
+    kg_buf_release(&in.v);
+    free(path);
+    return st;
+}
+
 /* ---- merging shard outputs ---------------------------------------------- */
 
 kg_status app_batch_merge(const char *const *dirs, size_t n, const char *out,
@@ -562,19 +747,12 @@ kg_status app_batch_merge(const char *const *dirs, size_t n, const char *out,
     kg_status st = KG_OK;
     json_int_t considered = 0, unchanged = 0, version = 0;
     bool ingested = false;
-    /* one shard in memory at a time; its demands go to the night */
+    /* one demand in memory at a time; each goes to the night */
     for (size_t i = 0; i < n && st == KG_OK; i++) {
-        char *path = kg_xasprintf("%s/matches.json", dirs[i]);
-        json_error_t e;
-        json_t *d = json_load_file(path, 0, &e);
-        json_t *ds = json_object_get(d, "demands");
-        if (!d || !json_is_array(ds))
-            st = app_fail(a, KG_EINPUT, "%s: not a batch output (%s)", path,
-                          d ? "no demands" : e.text);
+        json_t *d = NULL;
+        st = shard_read(a, dirs[i], out, &night, &d);
         if (st == KG_OK && !night)
             st = night_new(a, out, &night);
-        for (size_t j = 0; st == KG_OK && j < json_array_size(ds); j++)
-            st = night_add(a, night, json_array_get(ds, j));
         if (st == KG_OK) {
             json_t *srcs = json_object_get(d, "sources");
             for (size_t j = 0; j < json_array_size(srcs); j++) {
@@ -595,15 +773,13 @@ kg_status app_batch_merge(const char *const *dirs, size_t n, const char *out,
             version = v > version ? v : version;
             ingested |= json_is_true(json_object_get(d, "ingested"));
             if (!doc) {
-                json_object_del(d, "demands");
-                doc = json_deep_copy(d);
+                doc = json_incref(d);
                 char now[32];
                 kg_now_iso(now);
                 json_object_set_new(doc, "generated", jstr(now));
             }
         }
         json_decref(d);
-        free(path);
     }
     if (st == KG_OK && !doc)
         st = app_fail(a, KG_EUSAGE, "no shard outputs given");

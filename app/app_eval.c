@@ -422,8 +422,15 @@ kg_status app_eval_score(struct app_session *a, struct app_eval_run *r,
     }
     char err[512] = "";
     struct run run = {.g = r->g, .sc = r->sc, .map = map};
-    kg_status st = match_batch(r->g, c, r->ixs.n ? &r->ixs : NULL, qs, n,
-                               score_demand, &run, err, sizeof err);
+    /* c's BM25 k1 and b are the indexes' own: reopened when they differ */
+    kg_status st = r->ixs.n ? app_bm25_params(a, c) : KG_OK;
+    if (st != KG_OK) {
+        free(map);
+        free(qs);
+        return st;
+    }
+    st = match_batch(r->g, c, r->ixs.n ? &r->ixs : NULL, qs, n, score_demand,
+                     &run, err, sizeof err);
     free(map);
     free(qs);
     return st == KG_OK ? st : app_fail(a, st, "%s", err);

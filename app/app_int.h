@@ -57,6 +57,12 @@ kg_status app_matcher(struct app_session *a, struct matcher **m) KG_MUST_CHECK;
 kg_status app_bm25(struct app_session *a, struct match_query *qs, size_t nq,
                    size_t nix, char **texts,
                    struct match_indexes *ixs) KG_MUST_CHECK;
+/* Reopens the session's text indexes that score BM25 with other k1 and b
+ * than c's (0: the index's defaults), in place, so that app_bm25's *ixs
+ * stays valid. On failure the message says why and the failed slot holds
+ * no index: close the session. */
+kg_status app_bm25_params(struct app_session *a,
+                          const struct match_config *c) KG_MUST_CHECK;
 
 /* The session's translator (dictionary opened and pairs learned on first
  * use); the message says why when the dictionary is missing. */

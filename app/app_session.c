@@ -184,6 +184,26 @@ kg_status app_bm25(struct app_session *a, struct match_query *qs, size_t nq,
     return KG_OK;
 }
 
+kg_status app_bm25_params(struct app_session *a, const struct match_config *c)
+{
+    double k1 = c->bm25_k1 > 0 ? c->bm25_k1 : INDEX_K1;
+    double b = c->bm25_b > 0 ? c->bm25_b : INDEX_B;
+    char err[512];
+    for (size_t i = 0; i < a->nix; i++) {
+        struct index_info info;
+        index_get_info(a->ix[i], &info);
+        if (info.k1 == k1 && info.b == b)
+            continue;
+        index_free(a->ix[i]);
+        a->ix[i] = NULL;
+        struct index_opts o = {.no_update = true, .k1 = k1, .b = b};
+        kg_status st = index_open(a->s, &o, &a->ix[i], err, sizeof err);
+        if (st != KG_OK)
+            return app_fail(a, st, "opening the text index: %s", err);
+    }
+    return KG_OK;
+}
+
 kg_status app_translate(struct app_session *a, struct match_query *qs, size_t n,
                         const char *text, struct xlate *xs)
 {

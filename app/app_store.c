@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app/app_int.h"
+#include "graph/domain.h"
 
 /* Records an exact name match can put first; more are ignored. */
 #define APP_EXACT_MAX 16
@@ -53,6 +54,43 @@ kg_status app_show(struct app_session *a, kg_kind kind, const char *id,
     st = store_foreach_link(a->s, &kind, id, link_cb, ctx);
     free(found);
     return st == KG_OK ? st : app_store_fail(a, st, "reading links");
+}
+
+/* The first of r's fields, else of its IPC codes, that names domain d. */
+static void domain_evidence(const struct kg_record *r, domain_mask d,
+                            struct app_domain *o)
+{
+    for (size_t i = 0; i < r->fields.n; i++)
+        if (domain_of_field(r->fields.v[i]) & d) {
+            o->from = "field";
+            o->evidence = r->fields.v[i];
+            return;
+        }
+    for (size_t i = 0; i < r->ipc.n; i++)
+        if (domain_of_ipc(r->ipc.v[i]) & d) {
+            o->from = "IPC";
+            o->evidence = r->ipc.v[i];
+            return;
+        }
+}
+
+size_t app_record_domains(const struct kg_record *r, struct app_domain *out)
+{
+    _Static_assert(APP_DOMAINS == DOMAIN_COUNT, "one slot per domain");
+    domain_mask m = domain_classify(r);
+    size_t n = 0;
+    for (unsigned i = 0; i < DOMAIN_COUNT; i++) {
+        if (!(m & (1u << i)))
+            continue;
+        const struct domain_info *d = domain_get(i);
+        bool guessed = m & DOMAIN_GUESSED;
+        out[n] =
+            (struct app_domain){d->key, d->zh, guessed ? "text" : "field", ""};
+        if (!guessed)
+            domain_evidence(r, 1u << i, &out[n]);
+        n++;
+    }
+    return n;
 }
 
 kg_status app_index_open(struct app_session *a, const struct app_index_opts *o,

@@ -2,8 +2,10 @@
  * app_tune.c - fits a few of the matcher's settings to what brokers and gold
  * files judged: the judged demands are split by a stable hash into a part
  * the settings are chosen on and a held-out part they are checked on, a
- * small grid is searched one setting at a time, and the new settings are
- * written only when the held-out part ranks strictly better with them.
+ * small grid (the part weights, the BM25 share, expansion, and the BM25 and
+ * RM3 settings of the index's pass) is searched one setting at a time, and
+ * the new settings are written only when the held-out part ranks strictly
+ * better with them.
  */
 #include <errno.h>
 #include <math.h>
@@ -18,68 +20,76 @@
 /* ---- the grid ----------------------------------------------------------- */
 
 #define TUNE_MAX_VALUES 6
-#define TUNE_ROUNDS 3
+#define TUNE_ROUNDS 5
+/* A move must raise the fit part's nDCG@10 by this much: less is noise on
+ * a few dozen demands, and chasing it costs rounds. */
+#define TUNE_MIN_GAIN 0.001
 
 /* One setting the search moves, with the values it tries. The part weights
  * are shares of the evidence that sum to 1: moving the graph's or the fit's
  * share gives or takes it from the text's. Calibration (bias, min_score)
  * is left out: it does not change the order of a demand's candidates, so
- * the ranking metrics cannot choose it (bench/calibrate.py fits it). */
+ * the ranking metrics cannot choose it (bench/calibrate.py fits it). The
+ * BM25 and RM3 settings of the index's pass (fine) try one value each
+ * side of the shipped one (graph/README.md, "Scoring"): k1 0 is the
+ * index's own 1.2 (b 0 would be its 0.75 and is not tried), rm3_docs 0 is
+ * no RM3. */
 struct knob {
     const char *key;
+    size_t off; /* the field in struct match_config */
+    bool whole; /* an unsigned field, else a double */
+    bool share; /* a part weight: moves the text's share with it */
+    bool fine;  /* a setting of the index's BM25 pass (search) */
     double v[TUNE_MAX_VALUES];
     size_t n;
 };
 
+#define KNOB(key, field, whole, share, fine, ...)                              \
+    {                                                                          \
+        key, offsetof(struct match_config, field), whole, share, fine,         \
+            {__VA_ARGS__}, sizeof((double[]){__VA_ARGS__}) / sizeof(double)    \
+    }
+
 static const struct knob knobs[] = {
-    {"weight.graph", {0, 0.05, 0.1, 0.15, 0.25, 0.35}, 6},
-    {"text.bm25", {0, 0.25, 0.5, 0.7, 0.85, 1}, 6},
-    {"text.expand", {0, 0.3, 0.6, 1, 1.5}, 5},
-    {"text.expand_items", {10, 30, 60}, 3},
-    {"weight.fit", {0, 0.05, 0.1, 0.2}, 4},
+    KNOB("weight.graph", w_graph, false, true, false, 0, 0.05, 0.1, 0.15, 0.25,
+         0.35),
+    KNOB("text.bm25", w_bm25, false, false, false, 0, 0.25, 0.5, 0.7, 0.85, 1),
+    KNOB("text.expand", expand, false, false, false, 0, 0.3, 0.6, 1, 1.5),
+    KNOB("text.expand_items", expand_items, true, false, false, 10, 30, 60),
+    KNOB("weight.fit", w_fit, false, true, false, 0, 0.05, 0.1, 0.2),
+    KNOB("text.bm25_k1", bm25_k1, false, false, true, 0, 0.8, 2),
+    KNOB("text.bm25_b", bm25_b, false, false, true, 0.4, 0.6, 0.8),
+    KNOB("text.bm25_k3", bm25_k3, false, false, true, 2, 8, 32),
+    KNOB("text.rm3_docs", rm3_docs, true, false, true, 0, 10, 20),
+    KNOB("text.rm3_terms", rm3_terms, true, false, true, 10, 20, 40),
+    KNOB("text.rm3_weight", rm3_weight, false, false, true, 0.5, 0.7, 0.85),
+    KNOB("text.rm3_temp", rm3_temp, false, false, true, 0.05, 0.1, 0.3),
 };
+#undef KNOB
 #define NKNOBS (sizeof knobs / sizeof knobs[0])
 
 static double knob_get(const struct match_config *c, size_t k)
 {
-    switch (k) {
-    case 0:
-        return c->w_graph;
-    case 1:
-        return c->w_bm25;
-    case 2:
-        return c->expand;
-    case 3:
-        return c->expand_items;
-    default:
-        return c->w_fit;
-    }
+    const char *p = (const char *)c + knobs[k].off;
+    return knobs[k].whole ? *(const unsigned *)(const void *)p
+                          : *(const double *)(const void *)p;
 }
 
 /* Sets knob k to x; false when the text's share would go below zero. */
 static bool knob_set(struct match_config *c, size_t k, double x)
 {
-    switch (k) {
-    case 0:
-    case 4: {
-        double *w = k == 0 ? &c->w_graph : &c->w_fit;
-        double text = c->w_text + *w - x;
+    char *p = (char *)c + knobs[k].off;
+    if (knobs[k].share) {
+        double text = c->w_text + knob_get(c, k) - x;
         if (text < 0)
             return false;
         c->w_text = text;
-        *w = x;
-        return true;
     }
-    case 1:
-        c->w_bm25 = x;
-        return true;
-    case 2:
-        c->expand = x;
-        return true;
-    default:
-        c->expand_items = (unsigned)x;
-        return true;
-    }
+    if (knobs[k].whole)
+        *(unsigned *)(void *)p = (unsigned)x;
+    else
+        *(double *)(void *)p = x;
+    return true;
 }
 
 /* ---- the judgments ------------------------------------------------------ */
@@ -260,10 +270,47 @@ static kg_status fit_score(struct search *s, const struct match_config *c,
     return KG_OK;
 }
 
-/* Coordinate-wise: each knob in turn takes the value that scores best on
- * the fit part with the others as they are (a tie keeps the current value),
- * rounds repeat until one changes nothing, at most TUNE_ROUNDS, and the
- * search stops early at the deadline. *c moves to the best found. */
+/* One coordinate pass over the knobs of the index's pass (fine) or the
+ * others: each in turn takes the value that scores best on the fit part
+ * with the others as they are (a gain under TUNE_MIN_GAIN keeps the
+ * current value); *moved says
+ * whether one did. Stops at the deadline (res->out_of_time). */
+static kg_status pass(struct search *s, struct match_config *c, bool fine,
+                      double *best, bool *moved)
+{
+    kg_status st = KG_OK;
+    for (size_t k = 0; k < NKNOBS && st == KG_OK; k++) {
+        if (knobs[k].fine != fine)
+            continue;
+        struct match_config keep = *c;
+        for (size_t j = 0; j < knobs[k].n && st == KG_OK; j++) {
+            struct match_config t = keep;
+            double x;
+            if (knobs[k].v[j] == knob_get(&keep, k) ||
+                !knob_set(&t, k, knobs[k].v[j]))
+                continue;
+            if (now() > s->deadline) {
+                s->res->out_of_time = true;
+                return st;
+            }
+            st = fit_score(s, &t, &x);
+            if (st == KG_OK && x > *best + TUNE_MIN_GAIN) {
+                *best = x;
+                *c = t;
+                *moved = true;
+            }
+        }
+    }
+    return st;
+}
+
+/* Coordinate-wise, in rounds: a pass over the part weights, the BM25 share
+ * and expansion, and when it moves nothing a pass over the index's BM25
+ * and RM3 settings (a step from values chosen on many collections, tried
+ * where the rest has settled, which keeps a search cheap); rounds repeat
+ * until one changes nothing, at most TUNE_ROUNDS, so that tuning again
+ * from the settings found moves nothing; the search stops early at the
+ * deadline. *c moves to the best found. */
 static kg_status search(struct search *s, struct match_config *c)
 {
     double best = 0;
@@ -272,28 +319,9 @@ static kg_status search(struct search *s, struct match_config *c)
     for (int round = 0; round < TUNE_ROUNDS && st == KG_OK; round++) {
         bool moved = false;
         s->res->rounds++;
-        for (size_t k = 0; k < NKNOBS && st == KG_OK; k++) {
-            struct match_config keep = *c;
-            for (size_t j = 0; j < knobs[k].n && st == KG_OK; j++) {
-                struct match_config t = keep;
-                double x;
-                if (knobs[k].v[j] == knob_get(&keep, k) ||
-                    !knob_set(&t, k, knobs[k].v[j]))
-                    continue;
-                if (now() > s->deadline) {
-                    s->res->out_of_time = true;
-                    break;
-                }
-                st = fit_score(s, &t, &x);
-                if (st == KG_OK && x > best) {
-                    best = x;
-                    *c = t;
-                    moved = true;
-                }
-            }
-            if (s->res->out_of_time)
-                break;
-        }
+        st = pass(s, c, false, &best, &moved);
+        if (st == KG_OK && !moved && !s->res->out_of_time)
+            st = pass(s, c, true, &best, &moved);
         if (!moved || s->res->out_of_time)
             break;
     }
@@ -319,8 +347,8 @@ static void record_changes(const struct match_config *from,
         res->set[res->nset++] =
             (struct app_tune_setting){"weight.fit", from->w_fit, to->w_fit};
     }
-    for (size_t k = 1; k < 4; k++)
-        if (knob_get(from, k) != knob_get(to, k))
+    for (size_t k = 0; k < NKNOBS; k++)
+        if (!knobs[k].share && knob_get(from, k) != knob_get(to, k))
             res->set[res->nset++] = (struct app_tune_setting){
                 knobs[k].key, knob_get(from, k), knob_get(to, k)};
 }
@@ -364,6 +392,9 @@ kg_status app_tune(struct app_session *a, const struct app_tune_opts *o,
             record_changes(&a->conf, &c, res);
             res->better = res->after.ndcg10 > res->before.ndcg10;
         }
+        /* the session's indexes score with its own k1 and b again */
+        if (st == KG_OK)
+            st = app_bm25_params(a, &a->conf);
     }
     free(fit);
     free(held);

@@ -1,7 +1,8 @@
 /*
  * cmd_show.c - `kgmatch show KIND ID`: one record, its bookkeeping (source,
- * first and last seen), its links in both directions and the provenance of
- * each field (the source that last gave it and when).
+ * first and last seen), the domains it is placed in and from what, its
+ * links in both directions and the provenance of each field (the source
+ * that last gave it and when).
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -74,10 +75,41 @@ static void print_table(const struct kg_record *r,
         }
     }
     kg_buf_reset(&b);
+    struct app_domain d[APP_DOMAINS];
+    size_t nd = app_record_domains(r, d);
+    /* a guess is the whole placement's: said once, after the domains */
+    bool guessed = nd > 0 && !strcmp(d[0].from, "text");
+    for (size_t i = 0; i < nd; i++) {
+        kg_buf_printf(&b, "%s%s %s", i ? ", " : "", d[i].key, d[i].zh);
+        if (!guessed)
+            kg_buf_printf(&b, " (%s %s)", d[i].from, d[i].evidence);
+    }
+    if (guessed)
+        kg_buf_adds(&b, " (guessed from text)");
+    if (nd == 0)
+        kg_buf_adds(&b, r->kind == KG_EXPERT || r->kind == KG_INSTITUTION
+                            ? "none of its own (matching places it by the "
+                              "items it stands behind)"
+                            : "none (no field, IPC code or telling words)");
+    print_field("domains", b.data);
+    kg_buf_reset(&b);
     kg_buf_printf(&b, "%s (first seen %s, last seen %s)", info->source,
                   info->first_seen, info->last_seen);
     print_field("source", b.data);
     kg_buf_release(&b);
+}
+
+/* The record's domains as an array of {key, zh, from, evidence}. */
+static json_t *domains_json(const struct kg_record *r)
+{
+    struct app_domain d[APP_DOMAINS];
+    size_t n = app_record_domains(r, d);
+    json_t *v = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(
+            v, json_pack("{s:s, s:s, s:s, s:s}", "key", d[i].key, "zh", d[i].zh,
+                         "from", d[i].from, "evidence", d[i].evidence));
+    return v;
 }
 
 /*
@@ -179,12 +211,12 @@ int cmd_show(struct cli *cli, int argc, char **argv)
         char *body = record_to_json(&r);
         json_t *rec = json_loads(body, 0, NULL);
         free(body);
-        json_t *o =
-            json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:o, s:O, s:o}", "kind",
-                      record_kind_name(kind), "id", id, "stub", info.stub,
-                      "source", info.source, "first_seen", info.first_seen,
-                      "last_seen", info.last_seen, "record", rec, "links",
-                      ls.json, "provenance", provenance(&r, &info));
+        json_t *o = json_pack(
+            "{s:s, s:s, s:b, s:s, s:s, s:s, s:o, s:o, s:O, s:o}", "kind",
+            record_kind_name(kind), "id", id, "stub", info.stub, "source",
+            info.source, "first_seen", info.first_seen, "last_seen",
+            info.last_seen, "record", rec, "domains", domains_json(&r), "links",
+            ls.json, "provenance", provenance(&r, &info));
         cli_print_json(o);
         json_decref(o);
     } else {
