@@ -106,6 +106,9 @@ void match_free(struct matcher *m)
     free(m->pvert);
     free(m->pw);
     free(m->ixvert);
+    free(m->lm);
+    free(m->lmhas);
+    free(m->ltouch);
     free(m);
 }
 
@@ -555,7 +558,7 @@ static void zscore_kind(struct matcher *m, kg_kind kind)
 /* The record vertex of a hit (GRAPH_NONE: none), looked up in the graph
  * once per document of the index and then remembered: a demand's BM25 hits
  * are most of the collection, and a batch asks again for every demand. */
-static uint32_t hit_vertex(struct matcher *m, const struct index_hit *h)
+uint32_t match_hit_vertex(struct matcher *m, const struct index_hit *h)
 {
     const struct graph *g = m->g;
     if (!m->ixvert) {
@@ -607,7 +610,7 @@ static double rm3_doc_weight(const struct index_hit *h, size_t i, double tau)
 static void bm_take(const struct index_hit *h, void *ctx)
 {
     struct matcher *m = ctx;
-    uint32_t v = hit_vertex(m, h);
+    uint32_t v = match_hit_vertex(m, h);
     if (v == GRAPH_NONE)
         return;
     if (m->bm[v] > 0) {
@@ -632,7 +635,7 @@ static kg_status rm3_requery(struct matcher *m, struct match_own *o,
     if (nd == 0 || !(total > 0))
         return KG_OK;
     for (size_t i = 0; i < nd; i++) {
-        uint32_t v = hit_vertex(m, &(*hits)[i]);
+        uint32_t v = match_hit_vertex(m, &(*hits)[i]);
         if (v == GRAPH_NONE)
             continue;
         double w = rm3_doc_weight(*hits, i, tau) / total;
@@ -714,8 +717,8 @@ static kg_status bm25_search(struct matcher *m, const char *text)
                                kinds, bm_take, m);
     if (st == KG_OK && m->c.rm3_docs > 0)
         st = rm3_requery(m, &o, kinds, &hits, &n);
-    match_text_release(&o);
     if (st != KG_OK) {
+        match_text_release(&o);
         free(hits);
         snprintf(m->errbuf, sizeof m->errbuf, "BM25 search: %s",
                  index_last_error(m->ix));
@@ -724,7 +727,10 @@ static kg_status bm25_search(struct matcher *m, const char *text)
     for (size_t i = 0; i < n; i++)
         bm_take(&hits[i], m);
     free(hits);
-    return KG_OK;
+    /* a second model on the same (last) query, fused into bm */
+    st = match_text_lm(m, &o, kinds);
+    match_text_release(&o);
+    return st;
 }
 
 /* Blends the index's BM25, as a z-score per item kind, into the text
