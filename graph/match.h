@@ -44,6 +44,8 @@ struct match_config {
     double rm3_temp;        /* ... hits weighted exp(-(1 - BM25 / best) / temp)
                                (0: by BM25) */
     double rm3_idf;         /* ... its terms' weights times idf^rm3_idf */
+    double rm3_assoc;       /* ... the share of the need's words' associates
+                               in the store (0: none) */
     double bm25_k1, bm25_b; /* the matcher's BM25 (0: the index's defaults) */
     double bm25_k3;     /* the need's word counts saturated (0: as counted) */
     double bm25_idf;    /* ... its words weighted (idf / the rarest's)^this */

@@ -192,6 +192,14 @@ void match_text_release(struct match_own *o);
  * analyzer failure the message is in m->errbuf and bm is unchanged. */
 kg_status match_text_lm(struct matcher *m, const struct match_own *o,
                         unsigned kinds) KG_MUST_CHECK;
+/* With text.rm3_assoc set, adds to the relevance model in q2 (whose
+ * weights sum to mass) the terms the need's own words are associated
+ * with in the store: the centroid of the items holding each word,
+ * weighted by its weight in them and the word's in the need, at
+ * text.rm3_assoc of the mixture; otherwise does nothing (match_text.c). */
+void match_text_assoc(struct matcher *m, double mass);
+/* Adds x to term t's weight in q2 (match_score.c). */
+void match_q2_add(struct matcher *m, uint32_t t, double x);
 /* The record vertex of index hit h, GRAPH_NONE when the graph has none
  * (match_score.c). */
 uint32_t match_hit_vertex(struct matcher *m, const struct index_hit *h);

@@ -282,7 +282,7 @@ static kg_status add_translations(struct matcher *m,
     return KG_OK;
 }
 
-static void q2_add(struct matcher *m, uint32_t t, double x)
+void match_q2_add(struct matcher *m, uint32_t t, double x)
 {
     if (!m->q2mark[t]) {
         m->q2mark[t] = 1;
@@ -488,7 +488,7 @@ static void text_pass(struct matcher *m)
             uint32_t v = m->heap[i].v;
             double s = m->heap[i].s;
             for (uint64_t j = g->vec_off[v]; j < g->vec_off[v + 1]; j++)
-                q2_add(m, g->vec_term[j], s * g->vec_w[j]);
+                match_q2_add(m, g->vec_term[j], s * g->vec_w[j]);
         }
         /* Keep the strongest terms of the expansion. */
         size_t n = m->nq2t, keep = n;
@@ -509,10 +509,10 @@ static void text_pass(struct matcher *m)
             norm += tw[i].w * tw[i].w;
         double f = norm > 0 ? m->c.expand / sqrt(norm) : 0;
         for (size_t i = 0; i < keep; i++)
-            q2_add(m, tw[i].t, tw[i].w * f);
+            match_q2_add(m, tw[i].t, tw[i].w * f);
         free(tw);
         for (size_t i = 0; i < m->nqt; i++)
-            q2_add(m, m->qt[i], m->q[m->qt[i]]);
+            match_q2_add(m, m->qt[i], m->q[m->qt[i]]);
         norm = 0;
         for (size_t i = 0; i < m->nq2t; i++)
             norm += m->q2[m->q2t[i]] * m->q2[m->q2t[i]];
@@ -521,7 +521,7 @@ static void text_pass(struct matcher *m)
             m->q2[m->q2t[i]] /= norm;
     } else {
         for (size_t i = 0; i < m->nqt; i++)
-            q2_add(m, m->qt[i], m->q[m->qt[i]]);
+            match_q2_add(m, m->qt[i], m->q[m->qt[i]]);
     }
     accumulate(m, m->q2, m->q2t, m->nq2t);
 }
@@ -640,8 +640,12 @@ static kg_status rm3_requery(struct matcher *m, struct match_own *o,
             continue;
         double w = rm3_doc_weight(*hits, i, tau) / total;
         for (uint64_t j = g->vec_off[v]; j < g->vec_off[v + 1]; j++)
-            q2_add(m, g->vec_term[j], w * g->vec_w[j]);
+            match_q2_add(m, g->vec_term[j], w * g->vec_w[j]);
     }
+    double mass = 0;
+    for (size_t i = 0; m->c.rm3_assoc > 0 && i < m->nq2t; i++)
+        mass += m->q2[m->q2t[i]];
+    match_text_assoc(m, mass);
     size_t nt = m->nq2t, keep = nt;
     struct tw *tw = kg_xmalloc((nt ? nt : 1) * sizeof *tw);
     for (size_t i = 0; i < nt; i++) {

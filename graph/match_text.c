@@ -283,3 +283,56 @@ kg_status match_text_lm(struct matcher *m, const struct match_own *o,
     m->nltouch = 0;
     return KG_OK;
 }
+
+/* ---- term associations from the store's own text (text.rm3_assoc) ----- */
+
+/* What term t brings of its associates: over the items holding it, the
+ * sum of their vectors weighted by its weight in each (*mass: of those
+ * vectors' weights, when add is false; added to q2 times scale when
+ * true), and the sum of its weights in them. */
+static double assoc_term(struct matcher *m, uint32_t t, bool add, double scale,
+                         double *mass)
+{
+    const struct graph *g = m->g;
+    double z = 0;
+    for (uint64_t j = g->inv_off[t]; j < g->inv_off[t + 1]; j++) {
+        uint32_t v = g->inv_v[j];
+        if (!match_is_item(g->vkind[v]))
+            continue;
+        double w = g->inv_w[j];
+        z += w;
+        for (uint64_t k = g->vec_off[v]; k < g->vec_off[v + 1]; k++) {
+            if (add)
+                match_q2_add(m, g->vec_term[k], scale * w * g->vec_w[k]);
+            else
+                *mass += w * g->vec_w[k];
+        }
+    }
+    return z;
+}
+
+void match_text_assoc(struct matcher *m, double mass)
+{
+    double share = m->c.rm3_assoc;
+    if (!(share > 0) || !(mass > 0))
+        return;
+    /* Each of the need's own terms t (query weight q_t) brings the
+     * weighted centroid of the items holding it: q_t sum_d w(d,t) vec(d) /
+     * sum_d w(d,t); the whole scaled to share / (1 - share) of the hits'
+     * mass, so that the associations are that share of the mixture. */
+    double total = 0;
+    for (size_t i = 0; i < m->nqown; i++) {
+        uint32_t t = m->qt[i];
+        double tm = 0, z = assoc_term(m, t, false, 0, &tm);
+        total += z > 0 ? m->q[t] * tm / z : 0;
+    }
+    if (!(total > 0))
+        return;
+    double f = share >= 1 ? 1e6 : share / (1 - share);
+    for (size_t i = 0; i < m->nqown; i++) {
+        uint32_t t = m->qt[i];
+        double tm = 0, z = assoc_term(m, t, false, 0, &tm);
+        if (z > 0)
+            (void)assoc_term(m, t, true, f * mass * m->q[t] / (z * total), &tm);
+    }
+}

@@ -713,6 +713,43 @@ static void a_second_lexical_model_is_fused_with_bm25(void **state)
     index_free(ix);
 }
 
+/* text.rm3_assoc: the need's words' associates in the store (the items
+ * holding each word) join RM3's relevance model, which otherwise comes
+ * from the best hit alone here; at 0 (the default) nothing changes. */
+static void rm3_takes_the_needs_associates_from_the_store(void **state)
+{
+    struct fx *f = *state;
+    struct index *ix;
+    char err[256];
+    assert_int_equal(index_open(f->s, NULL, &ix, err, sizeof err), KG_OK);
+    f->c.w_bm25 = 1;
+    f->c.rm3_docs = 1; /* the relevance model of the best hit, A3 */
+    assert_true(f->c.rm3_assoc == 0);
+    double z[2][4];
+    for (int run = 0; run < 2; run++) {
+        f->c.rm3_assoc = run ? 0.9 : 0;
+        struct matcher *m;
+        assert_int_equal(match_new(f->g, &f->c, &m, err, sizeof err), KG_OK);
+        match_set_index(m, ix);
+        struct match_query q = {.demand = GRAPH_NONE,
+                                .text = "porosity cotton",
+                                .kinds = KG_KIND_BIT(KG_ACHIEVEMENT)};
+        struct match_result r;
+        assert_int_equal(match_run(m, &q, &r), KG_OK);
+        for (int a = 0; a < 4; a++) {
+            const struct match_hit *h = find_hit(f, &r, ACH_IDS[a]);
+            z[run][a] = h ? unsquash(&f->c, h->text) : -INFINITY;
+        }
+        match_result_release(&r);
+        match_free(m);
+    }
+    /* A1 gains by porosity's associates (A1's and P1's welding words),
+     * while RM3 alone leans on the best hit's (A3's dyeing words) */
+    assert_true(z[1][0] > z[0][0] + 0.1);
+    assert_true(z[1][2] < z[0][2]);
+    index_free(ix);
+}
+
 static void write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -939,7 +976,7 @@ static void shipped_config_spells_out_the_defaults(void **state)
     file.rm3_idf = file.bm25_k1 = file.bm25_b = file.bm25_k3 = 0.7;
     file.bm25_idf = 0.7;
     file.lm = MATCH_LM_PL2;
-    file.lm_share = file.lm_mu = file.lm_c = 0.7;
+    file.lm_share = file.lm_mu = file.lm_c = file.rm3_assoc = 0.7;
     file.ppr_damping = 0.5;
     file.ppr_eps = 0.5;
     file.ppr_enterprise = 0.5;
@@ -980,6 +1017,7 @@ static void shipped_config_spells_out_the_defaults(void **state)
     assert_true(def.lm_share == file.lm_share);
     assert_true(def.lm_mu == file.lm_mu);
     assert_true(def.lm_c == file.lm_c);
+    assert_true(def.rm3_assoc == file.rm3_assoc);
     assert_int_equal(def.expand_items, file.expand_items);
     assert_int_equal(def.expand_terms, file.expand_terms);
     assert_true(def.squash_center == file.squash_center);
@@ -1029,6 +1067,7 @@ int main(void)
         T(bm25_share_comes_from_the_index),
         T(bm25_weighs_the_needs_words_one_by_one),
         T(a_second_lexical_model_is_fused_with_bm25),
+        T(rm3_takes_the_needs_associates_from_the_store),
         T(calibrated_score_is_the_logistic_of_the_evidence),
         T(need_breadth_sets_the_level_not_the_order),
         T(unknown_words_lower_the_absolute_evidence_of_text),
