@@ -3,7 +3,9 @@
  * need's text at one weight per word (as `search` asks it), or, with
  * text.bm25_k3 or text.bm25_idf set, one weighted term per distinct word,
  * its count saturated and its weight leaning on its rarity (graph/README.md,
- * "what each idea added").
+ * "what each idea added"); and two measured ideas, off by default: a second
+ * lexical model fused with BM25 (text.lm) and the need's words' associates
+ * in RM3's relevance model (text.rm3_assoc).
  */
 #include <math.h>
 #include <stdlib.h>
