@@ -178,41 +178,6 @@ kg_status index_search_each(struct index *ix, const struct index_wterm *q,
                             size_t nq, unsigned kinds, index_hit_fn fn,
                             void *ctx) KG_MUST_CHECK;
 
-/* One posting of a query's term: the document (score 0), the term's
- * number among the query's distinct terms, its weighted count there and
- * the document's weighted length (the units BM25 reads). */
-struct index_posting {
-    struct index_hit hit;
-    uint32_t term;
-    double tf, dl;
-};
-
-/* A weighted query's distinct terms over the live documents and their
- * postings, for a scoring model other than BM25 (index_postings). */
-struct index_postings {
-    size_t nterms;
-    double *qtf;             /* per distinct term: its weight in the query, */
-    double *df;              /* ... the live documents holding it, */
-    double *cf;              /* ... its weighted count over them */
-    struct index_posting *p; /* by segment, term, document */
-    size_t n;
-    double docs, length; /* live documents, their summed weighted length */
-};
-
-/*
- * The terms of the weighted query q[0..nq) (analyzed and merged as
- * index_search_weighted does) with their statistics over every live
- * document, and their postings in documents of the kinds in mask (0: all)
- * into *out (index_postings_release frees it), over the full build and its
- * segments, superseded documents left out. A one-character CJK term counts
- * as itself only (no bigrams). On an analyzer failure returns its status
- * with the message in index_last_error, and *out holds nothing.
- */
-kg_status index_postings(struct index *ix, const struct index_wterm *q,
-                         size_t nq, unsigned kinds,
-                         struct index_postings *out) KG_MUST_CHECK;
-void index_postings_release(struct index_postings *p);
-
 /* Message of the last failed index_search ("" when none): the analyzer's
  * (ICU, OpenCC). Owned by the index. */
 const char *index_last_error(const struct index *ix);

@@ -801,14 +801,16 @@ static void run_query(struct index *ix, const struct qterm *q, size_t nu,
     *n = nall;
 }
 
-/* The distinct terms of the weighted texts wq[0..nw), each at the sum of
- * its weights, into *q (the caller frees; NULL when none) and *nu; they
- * point into ix->tk until its next analysis. */
-static kg_status query_terms(struct index *ix, const struct index_wterm *wq,
-                             size_t nw, struct qterm **q, size_t *nu)
+/* index_search_weighted; with sorted false and k = 0 the hits stay in the
+ * order they were first scored. */
+static kg_status search(struct index *ix, const struct index_wterm *wq,
+                        size_t nw, unsigned kinds, size_t k, bool sorted,
+                        const struct each *each, struct index_hit **hits,
+                        size_t *n)
 {
-    *q = NULL;
-    *nu = 0;
+    *hits = NULL;
+    *n = 0;
+    unsigned mask = kinds ? kinds : KG_ALL_KINDS;
     ix->err[0] = '\0';
     if (ix->live == 0 || nw == 0)
         return KG_OK;
@@ -825,35 +827,18 @@ static kg_status query_terms(struct index *ix, const struct index_wterm *wq,
         return st;
     }
     size_t nq = ix->tk.n;
-    *q = kg_xmalloc(nq * sizeof **q);
+    struct qterm *q = kg_xmalloc(nq * sizeof *q);
     for (size_t i = 0, w = 0; i < nq; i++) {
         while (ends[w] <= i)
             w++;
-        (*q)[i] = (struct qterm){ix->tk.bytes + ix->tk.v[i].off,
-                                 ix->tk.v[i].len, wq[w].weight};
+        q[i] = (struct qterm){ix->tk.bytes + ix->tk.v[i].off, ix->tk.v[i].len,
+                              wq[w].weight};
     }
     free(ends);
-    *nu = merge_qterms(*q, nq);
-    return KG_OK;
-}
-
-/* index_search_weighted; with sorted false and k = 0 the hits stay in the
- * order they were first scored. */
-static kg_status search(struct index *ix, const struct index_wterm *wq,
-                        size_t nw, unsigned kinds, size_t k, bool sorted,
-                        const struct each *each, struct index_hit **hits,
-                        size_t *n)
-{
-    *hits = NULL;
-    *n = 0;
-    unsigned mask = kinds ? kinds : KG_ALL_KINDS;
-    struct qterm *q;
-    size_t nu;
-    kg_status st = query_terms(ix, wq, nw, &q, &nu);
-    if (st == KG_OK && nu > 0)
-        run_query(ix, q, nu, mask, k, sorted, each, hits, n);
+    size_t nu = merge_qterms(q, nq);
+    run_query(ix, q, nu, mask, k, sorted, each, hits, n);
     free(q);
-    return st;
+    return KG_OK;
 }
 
 kg_status index_search(struct index *ix, const char *text, unsigned kinds,
@@ -951,90 +936,6 @@ kg_status index_count_all(struct index *ix, const char *const *texts, size_t nt,
     free(q);
     *count = c;
     return KG_OK;
-}
-
-/* ------------------------------------------- postings for other models */
-
-/* Appends to out the postings of term t (number i of the query) in the
- * live documents of segment g of the kinds in mask, and adds its live
- * documents and weighted count to out's statistics. */
-static void term_postings(struct index *g, bool seg, const struct qterm *t,
-                          uint32_t i, unsigned mask, struct index_postings *out,
-                          size_t *cap)
-{
-    struct tinfo ti;
-    if (!dict_find(g, t->t, t->len, &ti))
-        return;
-    struct cursor *c = kg_xmalloc(sizeof *c);
-    cur_init(c, g, &ti, 0, 0);
-    uint32_t nd = g->h.ndocs;
-    while (c->doc != IX_END) {
-        for (uint32_t p = c->pos; p < c->n; p++) {
-            uint32_t d = c->docs[p];
-            if (ix_dead(g, d))
-                continue;
-            double tf = c->tfs[p] / 2.0;
-            out->df[i] += 1;
-            out->cf[i] += tf;
-            if (!(mask & KG_KIND_BIT(kind_of(g, d))))
-                continue;
-            if (out->n == *cap) {
-                *cap = *cap ? *cap * 2 : 256;
-                out->p = kg_xrealloc(out->p, *cap * sizeof *out->p);
-            }
-            struct ix_doc doc;
-            memcpy(&doc, &g->docs[d], sizeof doc);
-            out->p[out->n++] =
-                (struct index_posting){hit_of(g, d, 0, seg), i, tf, doc.dl};
-        }
-        if (c->blk + 1 >= c->nblocks)
-            break;
-        cur_load(c, c->blk + 1, nd);
-    }
-    free(c);
-}
-
-kg_status index_postings(struct index *ix, const struct index_wterm *wq,
-                         size_t nw, unsigned kinds, struct index_postings *out)
-{
-    memset(out, 0, sizeof *out);
-    unsigned mask = kinds ? kinds : KG_ALL_KINDS;
-    struct qterm *q;
-    size_t nu, cap = 0;
-    kg_status st = query_terms(ix, wq, nw, &q, &nu);
-    if (st != KG_OK)
-        return st;
-    out->nterms = nu;
-    out->qtf = kg_xcalloc(nu + 1, sizeof *out->qtf);
-    out->df = kg_xcalloc(nu + 1, sizeof *out->df);
-    out->cf = kg_xcalloc(nu + 1, sizeof *out->cf);
-    for (size_t i = 0; i < nu; i++)
-        out->qtf[i] = q[i].qtf;
-    for (size_t s = 0; s <= ix->nseg; s++) { /* the full build, segments */
-        struct index *g = s ? ix->seg[s - 1] : ix;
-        for (uint32_t d = 0; d < g->h.ndocs; d++) {
-            struct ix_doc doc;
-            memcpy(&doc, &g->docs[d], sizeof doc);
-            if (!ix_dead(g, d)) {
-                out->docs += 1;
-                out->length += doc.dl;
-            }
-        }
-        for (size_t i = 0; i < nu; i++)
-            if (q[i].qtf > 0)
-                term_postings(g, s > 0, &q[i], (uint32_t)i, mask, out, &cap);
-    }
-    free(q);
-    return KG_OK;
-}
-
-void index_postings_release(struct index_postings *p)
-{
-    free(p->qtf);
-    free(p->df);
-    free(p->cf);
-    free(p->p);
-    memset(p, 0, sizeof *p);
 }
 
 const char *index_last_error(const struct index *ix)

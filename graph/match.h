@@ -21,14 +21,6 @@ enum match_agg {
     MATCH_AGG_SUMK,     /* sum of the best k */
 };
 
-/* A second lexical model scored on BM25's last query (text.lm). */
-enum match_lm {
-    MATCH_LM_NONE,      /* BM25 alone */
-    MATCH_LM_DIRICHLET, /* query likelihood, Dirichlet smoothing */
-    MATCH_LM_DPH,       /* divergence from randomness, DPH (no parameter) */
-    MATCH_LM_PL2,       /* divergence from randomness, PL2 */
-};
-
 /* The matcher's settings (graph/README.md documents each key). */
 struct match_config {
     double w_text, w_graph, w_fit; /* weights of the parts, sum to 1 */
@@ -44,15 +36,9 @@ struct match_config {
     double rm3_temp;        /* ... hits weighted exp(-(1 - BM25 / best) / temp)
                                (0: by BM25) */
     double rm3_idf;         /* ... its terms' weights times idf^rm3_idf */
-    double rm3_assoc;       /* ... the share of the need's words' associates
-                               in the store (0: none) */
     double bm25_k1, bm25_b; /* the matcher's BM25 (0: the index's defaults) */
     double bm25_k3;     /* the need's word counts saturated (0: as counted) */
     double bm25_idf;    /* ... its words weighted (idf / the rarest's)^this */
-    enum match_lm lm;   /* a second lexical model on BM25's last query */
-    double lm_share;    /* ... its z-score's share beside BM25's */
-    double lm_mu;       /* ... Dirichlet's mu (0: the mean document length) */
-    double lm_c;        /* ... PL2's length normalization c */
     double w_translate; /* length of the translated part of the query
                             vector beside the need's own (0: no translation) */
     double expand;      /* query expansion strength */

@@ -40,10 +40,6 @@ void match_config_default(struct match_config *c)
         .rm3_temp = 0.1,
         .bm25_b = 0.6,
         .bm25_k3 = 8,
-        .lm = MATCH_LM_NONE,
-        .lm_share = 0.5,
-        .lm_mu = 0,
-        .lm_c = 1,
         .w_translate = 0.3,
         .expand = 0.6,
         .expand_items = 30,
@@ -146,14 +142,10 @@ static const char *config_set(struct match_config *c, const char *k,
         N("text.rm3_weight", rm3_weight, 0, 1),
         N("text.rm3_temp", rm3_temp, 0, 1000),
         N("text.rm3_idf", rm3_idf, -4, 4),
-        N("text.rm3_assoc", rm3_assoc, 0, 1),
         N("text.bm25_k1", bm25_k1, 0, 100),
         N("text.bm25_b", bm25_b, 0, 1),
         N("text.bm25_k3", bm25_k3, 0, 1000),
         N("text.bm25_idf", bm25_idf, -4, 8),
-        N("text.lm_share", lm_share, 0, 1),
-        N("text.lm_mu", lm_mu, 0, 1e7),
-        N("text.lm_c", lm_c, 1e-3, 1e3),
         N("text.translate", w_translate, 0, 1),
         N("squash.center", squash_center, -100, 100),
         N("squash.scale", squash_scale, 1e-6, 100),
@@ -197,15 +189,6 @@ static const char *config_set(struct match_config *c, const char *k,
     if (strcmp(k, "ppr.degree_normalize") == 0)
         return parse_bool(v, &c->ppr_degree_normalize) ? NULL
                                                        : "expected yes or no";
-    if (strcmp(k, "text.lm") == 0) {
-        static const char *const lms[] = {"none", "dirichlet", "dph", "pl2"};
-        for (int i = 0; i < 4; i++)
-            if (strcmp(v, lms[i]) == 0) {
-                c->lm = (enum match_lm)i;
-                return NULL;
-            }
-        return "expected none, dirichlet, dph or pl2";
-    }
     if (strcmp(k, "expert.aggregate") == 0)
         return match_agg_parse(v, &c->expert_agg) == KG_OK
                    ? NULL

@@ -73,11 +73,6 @@ struct matcher {
     double *bm;        /* BM25 of the query against a record, by vertex */
     uint32_t *btouch;  /* records with bm > 0 */
     size_t nbtouch;
-    double *lm;       /* the second lexical model's score (text.lm), by
-                         record vertex, allocated on first use */
-    bool *lmhas;      /* ... set for this query */
-    uint32_t *ltouch; /* records with lmhas */
-    size_t nltouch;
     struct index *ix; /* for BM25, not owned (NULL: none) */
     uint32_t *ixvert; /* ix's documents' vertices, looked up once: 0 not yet,
                          MATCH_IXV_NONE none, else vertex + 1 */
@@ -185,24 +180,6 @@ kg_status match_text_query(struct matcher *m, const char *text,
 void match_text_weigh(const struct matcher *m, struct match_own *o,
                       double share, size_t extra);
 void match_text_release(struct match_own *o);
-/* With text.lm set, scores the items of kinds by that model on the query
- * o->wq (BM25's last) and fuses its z-score over the items BM25 found
- * with BM25's, share text.lm_share, into bm (shifted so that every item
- * found stays above 0, the unfound's value); otherwise does nothing. On an
- * analyzer failure the message is in m->errbuf and bm is unchanged. */
-kg_status match_text_lm(struct matcher *m, const struct match_own *o,
-                        unsigned kinds) KG_MUST_CHECK;
-/* With text.rm3_assoc set, adds to the relevance model in q2 (whose
- * weights sum to mass) the terms the need's own words are associated
- * with in the store: the centroid of the items holding each word,
- * weighted by its weight in them and the word's in the need, at
- * text.rm3_assoc of the mixture; otherwise does nothing (match_text.c). */
-void match_text_assoc(struct matcher *m, double mass);
-/* Adds x to term t's weight in q2 (match_score.c). */
-void match_q2_add(struct matcher *m, uint32_t t, double x);
-/* The record vertex of index hit h, GRAPH_NONE when the graph has none
- * (match_score.c). */
-uint32_t match_hit_vertex(struct matcher *m, const struct index_hit *h);
 
 /* Fills h's concepts and path from the scores of the matcher's current
  * query (match_explain.c). */

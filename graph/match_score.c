@@ -106,9 +106,6 @@ void match_free(struct matcher *m)
     free(m->pvert);
     free(m->pw);
     free(m->ixvert);
-    free(m->lm);
-    free(m->lmhas);
-    free(m->ltouch);
     free(m);
 }
 
@@ -282,7 +279,7 @@ static kg_status add_translations(struct matcher *m,
     return KG_OK;
 }
 
-void match_q2_add(struct matcher *m, uint32_t t, double x)
+static void q2_add(struct matcher *m, uint32_t t, double x)
 {
     if (!m->q2mark[t]) {
         m->q2mark[t] = 1;
@@ -488,7 +485,7 @@ static void text_pass(struct matcher *m)
             uint32_t v = m->heap[i].v;
             double s = m->heap[i].s;
             for (uint64_t j = g->vec_off[v]; j < g->vec_off[v + 1]; j++)
-                match_q2_add(m, g->vec_term[j], s * g->vec_w[j]);
+                q2_add(m, g->vec_term[j], s * g->vec_w[j]);
         }
         /* Keep the strongest terms of the expansion. */
         size_t n = m->nq2t, keep = n;
@@ -509,10 +506,10 @@ static void text_pass(struct matcher *m)
             norm += tw[i].w * tw[i].w;
         double f = norm > 0 ? m->c.expand / sqrt(norm) : 0;
         for (size_t i = 0; i < keep; i++)
-            match_q2_add(m, tw[i].t, tw[i].w * f);
+            q2_add(m, tw[i].t, tw[i].w * f);
         free(tw);
         for (size_t i = 0; i < m->nqt; i++)
-            match_q2_add(m, m->qt[i], m->q[m->qt[i]]);
+            q2_add(m, m->qt[i], m->q[m->qt[i]]);
         norm = 0;
         for (size_t i = 0; i < m->nq2t; i++)
             norm += m->q2[m->q2t[i]] * m->q2[m->q2t[i]];
@@ -521,7 +518,7 @@ static void text_pass(struct matcher *m)
             m->q2[m->q2t[i]] /= norm;
     } else {
         for (size_t i = 0; i < m->nqt; i++)
-            match_q2_add(m, m->qt[i], m->q[m->qt[i]]);
+            q2_add(m, m->qt[i], m->q[m->qt[i]]);
     }
     accumulate(m, m->q2, m->q2t, m->nq2t);
 }
@@ -558,7 +555,7 @@ static void zscore_kind(struct matcher *m, kg_kind kind)
 /* The record vertex of a hit (GRAPH_NONE: none), looked up in the graph
  * once per document of the index and then remembered: a demand's BM25 hits
  * are most of the collection, and a batch asks again for every demand. */
-uint32_t match_hit_vertex(struct matcher *m, const struct index_hit *h)
+static uint32_t hit_vertex(struct matcher *m, const struct index_hit *h)
 {
     const struct graph *g = m->g;
     if (!m->ixvert) {
@@ -610,7 +607,7 @@ static double rm3_doc_weight(const struct index_hit *h, size_t i, double tau)
 static void bm_take(const struct index_hit *h, void *ctx)
 {
     struct matcher *m = ctx;
-    uint32_t v = match_hit_vertex(m, h);
+    uint32_t v = hit_vertex(m, h);
     if (v == GRAPH_NONE)
         return;
     if (m->bm[v] > 0) {
@@ -635,17 +632,13 @@ static kg_status rm3_requery(struct matcher *m, struct match_own *o,
     if (nd == 0 || !(total > 0))
         return KG_OK;
     for (size_t i = 0; i < nd; i++) {
-        uint32_t v = match_hit_vertex(m, &(*hits)[i]);
+        uint32_t v = hit_vertex(m, &(*hits)[i]);
         if (v == GRAPH_NONE)
             continue;
         double w = rm3_doc_weight(*hits, i, tau) / total;
         for (uint64_t j = g->vec_off[v]; j < g->vec_off[v + 1]; j++)
-            match_q2_add(m, g->vec_term[j], w * g->vec_w[j]);
+            q2_add(m, g->vec_term[j], w * g->vec_w[j]);
     }
-    double mass = 0;
-    for (size_t i = 0; m->c.rm3_assoc > 0 && i < m->nq2t; i++)
-        mass += m->q2[m->q2t[i]];
-    match_text_assoc(m, mass);
     size_t nt = m->nq2t, keep = nt;
     struct tw *tw = kg_xmalloc((nt ? nt : 1) * sizeof *tw);
     for (size_t i = 0; i < nt; i++) {
@@ -721,8 +714,8 @@ static kg_status bm25_search(struct matcher *m, const char *text)
                                kinds, bm_take, m);
     if (st == KG_OK && m->c.rm3_docs > 0)
         st = rm3_requery(m, &o, kinds, &hits, &n);
+    match_text_release(&o);
     if (st != KG_OK) {
-        match_text_release(&o);
         free(hits);
         snprintf(m->errbuf, sizeof m->errbuf, "BM25 search: %s",
                  index_last_error(m->ix));
@@ -731,10 +724,7 @@ static kg_status bm25_search(struct matcher *m, const char *text)
     for (size_t i = 0; i < n; i++)
         bm_take(&hits[i], m);
     free(hits);
-    /* a second model on the same (last) query, fused into bm */
-    st = match_text_lm(m, &o, kinds);
-    match_text_release(&o);
-    return st;
+    return KG_OK;
 }
 
 /* Blends the index's BM25, as a z-score per item kind, into the text

@@ -605,151 +605,6 @@ static void bm25_weighs_the_needs_words_one_by_one(void **state)
     index_free(ix);
 }
 
-/* text.lm: a second lexical model (here query likelihood, Dirichlet mu 5)
- * on BM25's query, computed from the index's postings; with share 1 an
- * item's text z-score is the pool z-score of the model's z-score over the
- * items found, shifted so that the weakest found stays above 0. */
-static void a_second_lexical_model_is_fused_with_bm25(void **state)
-{
-    struct fx *f = *state;
-    struct index *ix;
-    char err[256];
-    assert_int_equal(index_open(f->s, NULL, &ix, err, sizeof err), KG_OK);
-    /* A1 and A2 hold aluminium, A1 porosity too, A3 cotton, A4 none */
-    const char *text = "porosity of aluminium cotton";
-    struct index_wterm wq = {text, 1};
-    struct index_postings P;
-    assert_int_equal(
-        index_postings(ix, &wq, 1, KG_KIND_BIT(KG_ACHIEVEMENT), &P), KG_OK);
-    assert_true(P.nterms == 3 && P.n == 4 && P.docs >= 4 && P.length > 0);
-    double lm[4] = {0}, w = 0, mu = 5;
-    bool found[4] = {false};
-    for (size_t i = 0; i < P.nterms; i++) {
-        double in = 0, tf = 0;
-        for (size_t j = 0; j < P.n; j++)
-            if (P.p[j].term == i) {
-                in += 1;
-                tf += P.p[j].tf;
-                assert_true(P.p[j].tf > 0 && P.p[j].dl >= P.p[j].tf);
-            }
-        /* every kind counts in the statistics, achievements alone listed */
-        assert_true(P.df[i] >= in && P.cf[i] >= tf);
-        w += P.cf[i] > 0 ? P.qtf[i] : 0;
-    }
-    for (size_t j = 0; j < P.n; j++)
-        for (int a = 0; a < 4; a++) {
-            const struct index_posting *p = &P.p[j];
-            if (strcmp(p->hit.id, ACH_IDS[a]) != 0)
-                continue;
-            if (!found[a])
-                lm[a] = w * log(mu / (p->dl + mu));
-            found[a] = true;
-            lm[a] += P.qtf[p->term] *
-                     log(1 + p->tf / (mu * P.cf[p->term] / P.length));
-        }
-    index_postings_release(&P);
-    /* z over the items found, shifted, then z over the four */
-    double s = 0, ss = 0, nf = 0, lo = INFINITY, hi = -INFINITY;
-    for (int a = 0; a < 4; a++)
-        if (found[a]) {
-            s += lm[a];
-            ss += lm[a] * lm[a];
-            nf++;
-        }
-    assert_true(nf == 3 && !found[3]);
-    double m1 = s / nf, sd1 = sqrt(ss / nf - m1 * m1), v[4] = {0};
-    for (int a = 0; a < 4; a++)
-        if (found[a]) {
-            v[a] = (lm[a] - m1) / sd1;
-            lo = fmin(lo, v[a]);
-            hi = fmax(hi, v[a]);
-        }
-    s = ss = 0;
-    for (int a = 0; a < 4; a++) {
-        if (found[a])
-            v[a] += 1e-3 * (hi - lo) - lo;
-        s += v[a];
-        ss += v[a] * v[a];
-    }
-    double m2 = s / 4, sd2 = sqrt(ss / 4 - m2 * m2);
-
-    f->c.w_bm25 = 1;
-    f->c.rm3_docs = 0;
-    f->c.bm25_k3 = 0; /* the need as `search` asks it */
-    f->c.lm = MATCH_LM_DIRICHLET;
-    f->c.lm_share = 1;
-    f->c.lm_mu = mu;
-    struct matcher *m;
-    assert_int_equal(match_new(f->g, &f->c, &m, err, sizeof err), KG_OK);
-    match_set_index(m, ix);
-    struct match_query q = {.demand = GRAPH_NONE,
-                            .text = text,
-                            .kinds = KG_KIND_BIT(KG_ACHIEVEMENT)};
-    struct match_result r;
-    /* BM25's z-scores, for the difference the model makes */
-    struct index_hit *hits;
-    size_t n;
-    assert_int_equal(
-        index_search(ix, text, KG_KIND_BIT(KG_ACHIEVEMENT), 0, &hits, &n),
-        KG_OK);
-    double bm[4], bmu, bsd;
-    bm25_by_hand(hits, n, bm, &bmu, &bsd);
-    int seen = 0, moved = 0;
-    for (int pass = 0; pass < 2; pass++) { /* the arrays are reused */
-        assert_int_equal(match_run(m, &q, &r), KG_OK);
-        for (int a = 0; a < 4; a++) {
-            const struct match_hit *h = find_hit(f, &r, ACH_IDS[a]);
-            if (!h || h->text == 0)
-                continue;
-            double z = unsquash(&f->c, h->text);
-            assert_float_equal(z, (v[a] - m2) / sd2, 1e-6);
-            moved += fabs(z - (bm[a] - bmu) / bsd) > 1e-3;
-            seen++;
-        }
-        match_result_release(&r);
-    }
-    assert_true(seen == 8 && moved > 0);
-    match_free(m);
-    index_free(ix);
-}
-
-/* text.rm3_assoc: the need's words' associates in the store (the items
- * holding each word) join RM3's relevance model, which otherwise comes
- * from the best hit alone here; at 0 (the default) nothing changes. */
-static void rm3_takes_the_needs_associates_from_the_store(void **state)
-{
-    struct fx *f = *state;
-    struct index *ix;
-    char err[256];
-    assert_int_equal(index_open(f->s, NULL, &ix, err, sizeof err), KG_OK);
-    f->c.w_bm25 = 1;
-    f->c.rm3_docs = 1; /* the relevance model of the best hit, A3 */
-    assert_true(f->c.rm3_assoc == 0);
-    double z[2][4];
-    for (int run = 0; run < 2; run++) {
-        f->c.rm3_assoc = run ? 0.9 : 0;
-        struct matcher *m;
-        assert_int_equal(match_new(f->g, &f->c, &m, err, sizeof err), KG_OK);
-        match_set_index(m, ix);
-        struct match_query q = {.demand = GRAPH_NONE,
-                                .text = "porosity cotton",
-                                .kinds = KG_KIND_BIT(KG_ACHIEVEMENT)};
-        struct match_result r;
-        assert_int_equal(match_run(m, &q, &r), KG_OK);
-        for (int a = 0; a < 4; a++) {
-            const struct match_hit *h = find_hit(f, &r, ACH_IDS[a]);
-            z[run][a] = h ? unsquash(&f->c, h->text) : -INFINITY;
-        }
-        match_result_release(&r);
-        match_free(m);
-    }
-    /* A1 gains by porosity's associates (A1's and P1's welding words),
-     * while RM3 alone leans on the best hit's (A3's dyeing words) */
-    assert_true(z[1][0] > z[0][0] + 0.1);
-    assert_true(z[1][2] < z[0][2]);
-    index_free(ix);
-}
-
 static void write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -975,8 +830,6 @@ static void shipped_config_spells_out_the_defaults(void **state)
     file.rm3_weight = file.rm3_temp = 0.7;
     file.rm3_idf = file.bm25_k1 = file.bm25_b = file.bm25_k3 = 0.7;
     file.bm25_idf = 0.7;
-    file.lm = MATCH_LM_PL2;
-    file.lm_share = file.lm_mu = file.lm_c = file.rm3_assoc = 0.7;
     file.ppr_damping = 0.5;
     file.ppr_eps = 0.5;
     file.ppr_enterprise = 0.5;
@@ -1013,11 +866,6 @@ static void shipped_config_spells_out_the_defaults(void **state)
     assert_true(def.bm25_b == file.bm25_b);
     assert_true(def.bm25_k3 == file.bm25_k3);
     assert_true(def.bm25_idf == file.bm25_idf);
-    assert_int_equal(def.lm, file.lm);
-    assert_true(def.lm_share == file.lm_share);
-    assert_true(def.lm_mu == file.lm_mu);
-    assert_true(def.lm_c == file.lm_c);
-    assert_true(def.rm3_assoc == file.rm3_assoc);
     assert_int_equal(def.expand_items, file.expand_items);
     assert_int_equal(def.expand_terms, file.expand_terms);
     assert_true(def.squash_center == file.squash_center);
@@ -1066,8 +914,6 @@ int main(void)
         T(batches_answer_in_query_order_like_single_runs),
         T(bm25_share_comes_from_the_index),
         T(bm25_weighs_the_needs_words_one_by_one),
-        T(a_second_lexical_model_is_fused_with_bm25),
-        T(rm3_takes_the_needs_associates_from_the_store),
         T(calibrated_score_is_the_logistic_of_the_evidence),
         T(need_breadth_sets_the_level_not_the_order),
         T(unknown_words_lower_the_absolute_evidence_of_text),
