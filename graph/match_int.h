@@ -135,6 +135,14 @@ static inline kg_status match_check_time(struct matcher *m)
     return KG_ETIMEOUT;
 }
 
+/* The larger of a and b, neither NaN: fmax() without its libm call (the
+ * two differ only on NaN and on the sign of a zero, which no comparison
+ * or sum of the matcher's non-negative scores sees). */
+static inline double match_larger(double a, double b)
+{
+    return b > a ? b : a;
+}
+
 static inline bool match_is_item(unsigned kind)
 {
     return kind == KG_ACHIEVEMENT || kind == KG_PATENT;

@@ -90,12 +90,6 @@ void match_people_release(struct matcher *m)
     m->people = NULL;
 }
 
-/* The larger of a and b, neither NaN (fmax is a libm call). */
-static inline double larger(double a, double b)
-{
-    return b > a ? b : a;
-}
-
 /* Aggregates n values (reordered) as agg with k. */
 static double aggregate(double *x, size_t n, enum match_agg agg, unsigned k)
 {
@@ -148,7 +142,7 @@ void match_text_people(struct matcher *m, double *buf, size_t cap)
             if (m->thas[x] && n < cap) {
                 buf[n++] = m->tz[x];
                 any |= m->tev[x];
-                best = larger(best, m->sim[x]);
+                best = match_larger(best, m->sim[x]);
             }
         }
         m->thas[e] = n > 0;
@@ -168,7 +162,7 @@ void match_text_people(struct matcher *m, double *buf, size_t cap)
             if (m->thas[x] && n < cap) {
                 buf[n++] = m->tz[x];
                 any |= m->tev[x];
-                best = larger(best, m->tbest[x]);
+                best = match_larger(best, m->tbest[x]);
             }
         }
         m->thas[u] = n > 0;
@@ -192,10 +186,11 @@ void match_graph_people(struct matcher *m, double *buf, size_t cap)
 {
     const struct people_lists *pl = lists(m);
     static const kg_kind items[] = {KG_ACHIEVEMENT, KG_PATENT};
+    const double *est = rank_ppr_estimates(m->ppr);
     for (int k = 0; k < 2; k++)
         for (size_t i = 0; i < m->npool[items[k]]; i++) {
             uint32_t v = m->pool[items[k]][i];
-            m->ghas[v] = rank_ppr_value(m->ppr, v) > 0;
+            m->ghas[v] = est[v] > 0;
         }
     for (size_t i = 0; i < m->npool[KG_EXPERT]; i++) {
         uint32_t e = m->pool[KG_EXPERT][i];

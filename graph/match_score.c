@@ -441,7 +441,7 @@ static void absolute_evidence(struct matcher *m)
             m->cov[v] += x;
             if (own) {
                 m->covown[v] += x;
-                m->covmax[v] = fmax(m->covmax[v], x);
+                m->covmax[v] = match_larger(m->covmax[v], x);
             }
         }
     }
@@ -450,9 +450,9 @@ static void absolute_evidence(struct matcher *m)
         uint32_t v = m->c0list[i];
         if (!match_is_item(g->vkind[v]))
             continue;
-        m->qcos = fmax(m->qcos, m->cos0[v]);
-        m->qcov = fmax(m->qcov, m->cov[v]);
-        m->qbreadth = fmax(m->qbreadth, m->covown[v] - m->covmax[v]);
+        m->qcos = match_larger(m->qcos, m->cos0[v]);
+        m->qcov = match_larger(m->qcov, m->cov[v]);
+        m->qbreadth = match_larger(m->qbreadth, m->covown[v] - m->covmax[v]);
     }
 }
 
@@ -472,7 +472,7 @@ static void text_pass(struct matcher *m)
         bool by_bm = m->c.expand_bm25 && m->nbtouch > 0;
         double top = 0;
         for (size_t i = 0; by_bm && i < m->nbtouch; i++)
-            top = fmax(top, m->bm[m->btouch[i]]);
+            top = match_larger(top, m->bm[m->btouch[i]]);
         size_t nsrc = by_bm ? m->nbtouch : m->nstouch;
         for (size_t i = 0; i < nsrc; i++) {
             uint32_t v = by_bm ? m->btouch[i] : m->stouch[i];
@@ -612,7 +612,7 @@ static void bm_take(const struct index_hit *h, void *ctx)
     if (v == GRAPH_NONE)
         return;
     if (m->bm[v] > 0) {
-        m->bm[v] = fmax(m->bm[v], h->score);
+        m->bm[v] = match_larger(m->bm[v], h->score);
         return;
     }
     m->bm[v] = h->score;
