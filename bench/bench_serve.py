@@ -24,9 +24,19 @@ default 1,024); the demo's 45 demands all fit, so after the first round
 the runs measure the HTTP path and the cache. --cache 0 measures the
 matcher on every request.
 
+--cpu-per-request N measures the matcher instead of the HTTP layer: a
+server with --cache 0 --threads 1 per store, a warm-up of 20 requests, then
+N match requests one after another (different demands, top=10, as the wrk
+runs ask), and the server's CPU time (utime + stime of /proc/PID/stat)
+divided by N; --rounds R repeats it with a fresh server (the load of a
+shared machine moves single figures by a third), and --compare EXE runs a
+second binary in alternation with the first, round by round. No wrk.
+
 Usage: bench_serve.py --kgmatch ./kgmatch [--duration 30] [--threads N]
                       [--cache N] [--big-db PATH [--big N]] [--soak S]
                       [--work DIR]
+       bench_serve.py --cpu-per-request 200 [--rounds 3] [--compare EXE]
+                      [--big-db PATH] [--no-demo] [--work DIR]
 """
 import argparse
 import json
@@ -215,6 +225,57 @@ def bench(exe, db, label, durations, threads, work, rps_min, p99_max,
     return ok
 
 
+def cpu_seconds(pid):
+    """utime + stime of a process, in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_request(exe, db, label, n, work):
+    """Milliseconds of the server's CPU per uncached match request over n
+    sequential requests for different demands (after a warm-up)."""
+    ids = demand_ids(db, max(n, 20))
+    log = open(os.path.join(work, f"serve-cpu-{label}.log"), "w")
+    p, port = start(exe, db, 1, log, ("--cache", "0"))
+    try:
+        def get(i):
+            url = f"http://127.0.0.1:{port}/api/v1/match?top=10&demand={i}"
+            with urllib.request.urlopen(url) as r:
+                r.read()
+        for i in ids[:20]:
+            get(i)
+        c0, t0 = cpu_seconds(p.pid), time.monotonic()
+        for k in range(n):
+            get(ids[k % len(ids)])
+        c1, t1 = cpu_seconds(p.pid), time.monotonic()
+    finally:
+        p.terminate()
+        p.wait(30)
+        log.close()
+    return 1000 * (c1 - c0) / n, 1000 * (t1 - t0) / n
+
+
+def cpu_main(a, work):
+    stores = [] if a.no_demo else [("demo", os.path.join(work, "demo.db"))]
+    if not a.no_demo and not os.path.exists(stores[0][1]):
+        demo_db(os.path.abspath(a.kgmatch), stores[0][1])
+    if a.big_db:
+        stores.append(("big", os.path.abspath(a.big_db)))
+    exes = [os.path.abspath(a.kgmatch)]
+    if a.compare:
+        exes.append(os.path.abspath(a.compare))
+    for label, db in stores:
+        for r in range(a.rounds):
+            for exe in exes:
+                cpu, wall = cpu_per_request(exe, db, label,
+                                            a.cpu_per_request, work)
+                print(f"{label} round {r + 1} {exe}: {cpu:.1f} ms CPU, "
+                      f"{wall:.1f} ms wall per request over "
+                      f"{a.cpu_per_request} ({load()})", flush=True)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kgmatch", default=os.path.join(ROOT, "kgmatch"))
@@ -230,7 +291,20 @@ def main():
     ap.add_argument("--work", default=None)
     ap.add_argument("--cache", type=int, default=None,
                     help="serve --cache N (0: every request is matched)")
+    ap.add_argument("--cpu-per-request", type=int, default=0, metavar="N",
+                    help="measure the server's CPU per uncached request "
+                         "over N sequential requests (no wrk)")
+    ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--compare", default=None, metavar="EXE",
+                    help="with --cpu-per-request: a second binary, "
+                         "measured in alternation")
+    ap.add_argument("--no-demo", action="store_true",
+                    help="with --cpu-per-request: the --big-db store alone")
     a = ap.parse_args()
+    if a.cpu_per_request:
+        work = a.work or tempfile.mkdtemp(prefix="kgmatch-serve-bench-")
+        os.makedirs(work, exist_ok=True)
+        return cpu_main(a, work)
     if not shutil.which("wrk"):
         print("bench_serve: wrk is not installed (apt-get install wrk); "
               "skipped")

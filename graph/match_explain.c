@@ -319,36 +319,143 @@ static void virtual_step(struct match_hit *h, const struct graph *g,
     s->label = graph_str(g, g->term_surface[term]);
 }
 
+/*
+ * The path to a hit is the one a breadth-first search from the demand
+ * finds first: it expands the vertices in queue order and stops when it
+ * discovers the hit, under MATCH_BFS_LIMIT queued vertices. The search
+ * is kept for the query (every hit it explains goes on from it), and it
+ * runs level by level while it can: with the levels L0 .. LK discovered
+ * and LK not yet expanded, a hit with a neighbour in LK is discovered by
+ * the first such neighbour in queue order, and is then known without
+ * expanding LK (whose concepts have the largest degrees). seen[x] is x's
+ * level + 1 (BFS_DEEP for any level in the plain search). Where the
+ * queue could reach the limit before that neighbour, or the levels run
+ * deep, the search goes on plainly, vertex by vertex, as a search from
+ * scratch would: same order, same parents, same paths.
+ */
+#define BFS_DEEP 255
+
+/* The plain search, going on from its state (bfs_head, and bfs_u's edges
+ * [bfs_next, bfs_end) not yet looked at): whether it discovers v. */
+static bool bfs_plain(struct matcher *m, uint32_t v)
+{
+    const struct graph *g = m->g;
+    m->bfs_plain = true;
+    for (;;) {
+        while (m->bfs_next < m->bfs_end) {
+            uint32_t x = g->csr.adj[m->bfs_next++];
+            if (m->seen[x])
+                continue;
+            m->seen[x] = BFS_DEEP;
+            m->parent[x] = m->bfs_u;
+            m->queue[m->bfs_tail++] = x;
+            if (x == v)
+                return true;
+        }
+        if (!(m->bfs_head < m->bfs_tail && m->bfs_tail < MATCH_BFS_LIMIT))
+            return false;
+        m->bfs_u = m->queue[m->bfs_head++];
+        m->bfs_next = g->csr.off[m->bfs_u];
+        m->bfs_end = g->csr.off[m->bfs_u + 1];
+    }
+}
+
+/* Whether u is a neighbour of v (neighbours are sorted by vertex). */
+static bool adjacent(const struct graph *g, uint32_t v, uint32_t u)
+{
+    uint64_t lo = g->csr.off[v], hi = g->csr.off[v + 1];
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (g->csr.adj[mid] < u)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < g->csr.off[v + 1] && g->csr.adj[lo] == u;
+}
+
+/* Whether the search discovers v, and then its parent. */
+static bool bfs_reach(struct matcher *m, uint32_t v, uint32_t *parent)
+{
+    const struct graph *g = m->g;
+    if (m->bfs_tail == 0) {
+        m->queue[m->bfs_tail++] = m->demand;
+        m->seen[m->demand] = 1;
+        m->parent[m->demand] = GRAPH_NONE;
+        m->bfs_head = 0; /* level 0 is [0, 1), not expanded */
+        m->bfs_level = 0;
+        m->bfs_next = m->bfs_end = 0;
+        m->bfs_plain = false;
+    }
+    *parent = m->parent[v];
+    if (v != m->demand && m->seen[v])
+        return true;
+    while (!m->bfs_plain) {
+        size_t lo = m->bfs_head, hi = m->bfs_tail; /* level K, in order */
+        uint8_t k1 = (uint8_t)(m->bfs_level + 1);
+        if (lo == hi)
+            return false;  /* every vertex expanded */
+        bool next = false; /* v has a neighbour in level K */
+        for (uint64_t j = g->csr.off[v]; j < g->csr.off[v + 1] && !next; j++)
+            next = m->seen[g->csr.adj[j]] == k1;
+        if (next) {
+            uint64_t below = hi; /* the queue's length at most, so far */
+            for (size_t i = lo; i < hi && below < MATCH_BFS_LIMIT; i++) {
+                uint32_t u = m->queue[i];
+                if (adjacent(g, v, u)) {
+                    *parent = u;
+                    return true;
+                }
+                below += g->csr.off[u + 1] - g->csr.off[u];
+            }
+            break; /* the limit could come first: search plainly */
+        }
+        if (k1 + 1 >= BFS_DEEP)
+            break;
+        for (size_t i = lo; i < hi; i++) {
+            if (!(m->bfs_tail < MATCH_BFS_LIMIT)) {
+                m->bfs_head = i;
+                return bfs_plain(m, v);
+            }
+            uint32_t u = m->queue[i];
+            for (uint64_t j = g->csr.off[u]; j < g->csr.off[u + 1]; j++) {
+                uint32_t x = g->csr.adj[j];
+                if (m->seen[x])
+                    continue;
+                m->seen[x] = (uint8_t)(k1 + 1);
+                m->parent[x] = u;
+                m->queue[m->bfs_tail++] = x;
+            }
+        }
+        m->bfs_head = hi;
+        m->bfs_level++;
+    }
+    if (bfs_plain(m, v)) {
+        *parent = m->parent[v];
+        return true;
+    }
+    return false;
+}
+
+void match_explain_begin(struct matcher *m)
+{
+    for (size_t i = 0; i < m->bfs_tail; i++)
+        m->seen[m->queue[i]] = 0;
+    m->bfs_tail = 0;
+}
+
 /* Appends the inner vertices of a shortest path from the demand to v
  * (breadth-first, bounded); false when there is none short enough. */
 static bool bfs_path(struct matcher *m, uint32_t v, struct match_hit *h)
 {
     const struct graph *g = m->g;
-    size_t head = 0, tail = 0;
-    m->queue[tail++] = m->demand;
-    m->seen[m->demand] = 1;
-    m->parent[m->demand] = GRAPH_NONE;
-    bool found = false;
-    while (head < tail && !found && tail < MATCH_BFS_LIMIT) {
-        uint32_t u = m->queue[head++];
-        for (uint64_t j = g->csr.off[u]; j < g->csr.off[u + 1]; j++) {
-            uint32_t x = g->csr.adj[j];
-            if (m->seen[x])
-                continue;
-            m->seen[x] = 1;
-            m->parent[x] = u;
-            m->queue[tail++] = x;
-            if (x == v) {
-                found = true;
-                break;
-            }
-        }
-    }
+    uint32_t pv;
+    bool found = bfs_reach(m, v, &pv);
     /* Room is left for the hit and, after it, an expert and institution. */
     uint32_t chain[MATCH_MAX_PATH];
     size_t n = 0;
     size_t room = MATCH_MAX_PATH - h->npath - 3;
-    for (uint32_t x = found ? m->parent[v] : m->demand; x != m->demand;
+    for (uint32_t x = found ? pv : m->demand; x != m->demand;
          x = m->parent[x]) {
         if (n == room) {
             found = false;
@@ -356,8 +463,6 @@ static bool bfs_path(struct matcher *m, uint32_t v, struct match_hit *h)
         }
         chain[n++] = x;
     }
-    for (size_t i = 0; i < tail; i++)
-        m->seen[m->queue[i]] = 0;
     while (found && n > 0)
         step(h, g, chain[--n]);
     return found;

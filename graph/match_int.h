@@ -98,10 +98,17 @@ struct matcher {
     struct scored *heap; /* selections: expansion items, top N */
     uint32_t *tlist;
     size_t ntlist;
-    uint32_t *parent; /* BFS */
-    uint32_t *queue;
-    uint8_t *seen;
+    uint32_t
+        *parent;     /* the query's BFS (match_explain.c): queue[0..bfs_tail) */
+    uint32_t *queue; /* seen, queue[0..bfs_head) expanded; plainly: */
+    uint8_t *seen;   /* bfs_u's edges [bfs_next, bfs_end) still to see, */
+    size_t bfs_head, bfs_tail; /* else by level (bfs_level: the last) */
+    uint64_t bfs_next, bfs_end;
+    uint32_t bfs_u;
+    unsigned bfs_level;
+    bool bfs_plain;
     struct rank_ppr *ppr;
+    struct people_lists *people; /* match_people.c: built on first use */
     struct text *text;
     void *brk; /* ICU word break for explanations (match_explain.c) */
     struct text_tokens tk;
@@ -128,6 +135,14 @@ static inline kg_status match_check_time(struct matcher *m)
     return KG_ETIMEOUT;
 }
 
+/* The larger of a and b, neither NaN: fmax() without its libm call (the
+ * two differ only on NaN and on the sign of a zero, which no comparison
+ * or sum of the matcher's non-negative scores sees). */
+static inline double match_larger(double a, double b)
+{
+    return b > a ? b : a;
+}
+
 static inline bool match_is_item(unsigned kind)
 {
     return kind == KG_ACHIEVEMENT || kind == KG_PATENT;
@@ -150,12 +165,16 @@ bool match_pivot_of(const struct matcher *m, uint32_t v, uint32_t *code,
                     uint32_t *from);
 
 /* Text z-scores (tz, thas, tev, tbest) of experts from their items and
- * profile, then of institutions from their experts and items; buf holds
- * cap values (match_people.c). */
+ * profile, then of institutions from their experts and items, each from
+ * its first cap values, through buf (cap values) (match_people.c; the
+ * first call lists the people's members, kept until
+ * match_people_release). */
 void match_text_people(struct matcher *m, double *buf, size_t cap);
 /* Graph z-scores (gz, ghas) of experts and institutions, aggregated as
  * the text's, once the walk has run (match_people.c). */
 void match_graph_people(struct matcher *m, double *buf, size_t cap);
+/* Frees the people's member lists (match_free calls it). */
+void match_people_release(struct matcher *m);
 
 /* The need's own part of the BM25 query (match_text.c). match_text_query
  * analyzes the need once (the text itself when neither text.bm25_k3 nor
@@ -181,8 +200,11 @@ void match_text_weigh(const struct matcher *m, struct match_own *o,
                       double share, size_t extra);
 void match_text_release(struct match_own *o);
 
+/* Starts the explanations of a query: forgets the last one's path search
+ * (match_explain.c). */
+void match_explain_begin(struct matcher *m);
 /* Fills h's concepts and path from the scores of the matcher's current
- * query (match_explain.c). */
+ * query (match_explain_begin first; match_explain.c). */
 void match_explain(struct matcher *m, struct match_hit *h);
 /* Frees what explanations opened (match_free calls it). */
 void match_explain_release(struct matcher *m);

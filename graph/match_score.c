@@ -103,6 +103,7 @@ void match_free(struct matcher *m)
     text_tokens_release(&m->tk);
     text_free(m->text);
     match_explain_release(m);
+    match_people_release(m);
     free(m->pvert);
     free(m->pw);
     free(m->ixvert);
@@ -440,7 +441,7 @@ static void absolute_evidence(struct matcher *m)
             m->cov[v] += x;
             if (own) {
                 m->covown[v] += x;
-                m->covmax[v] = fmax(m->covmax[v], x);
+                m->covmax[v] = match_larger(m->covmax[v], x);
             }
         }
     }
@@ -449,9 +450,9 @@ static void absolute_evidence(struct matcher *m)
         uint32_t v = m->c0list[i];
         if (!match_is_item(g->vkind[v]))
             continue;
-        m->qcos = fmax(m->qcos, m->cos0[v]);
-        m->qcov = fmax(m->qcov, m->cov[v]);
-        m->qbreadth = fmax(m->qbreadth, m->covown[v] - m->covmax[v]);
+        m->qcos = match_larger(m->qcos, m->cos0[v]);
+        m->qcov = match_larger(m->qcov, m->cov[v]);
+        m->qbreadth = match_larger(m->qbreadth, m->covown[v] - m->covmax[v]);
     }
 }
 
@@ -471,7 +472,7 @@ static void text_pass(struct matcher *m)
         bool by_bm = m->c.expand_bm25 && m->nbtouch > 0;
         double top = 0;
         for (size_t i = 0; by_bm && i < m->nbtouch; i++)
-            top = fmax(top, m->bm[m->btouch[i]]);
+            top = match_larger(top, m->bm[m->btouch[i]]);
         size_t nsrc = by_bm ? m->nbtouch : m->nstouch;
         for (size_t i = 0; i < nsrc; i++) {
             uint32_t v = by_bm ? m->btouch[i] : m->stouch[i];
@@ -611,7 +612,7 @@ static void bm_take(const struct index_hit *h, void *ctx)
     if (v == GRAPH_NONE)
         return;
     if (m->bm[v] > 0) {
-        m->bm[v] = fmax(m->bm[v], h->score);
+        m->bm[v] = match_larger(m->bm[v], h->score);
         return;
     }
     m->bm[v] = h->score;
@@ -1024,6 +1025,19 @@ static double squash(const struct match_config *c, double z)
     return 1.0 / (1.0 + exp(-(z - c->squash_center) / c->squash_scale));
 }
 
+/* A text z-score under which wt * squash(z) is surely below t: squash(z)
+ * is then under t / wt - 1e-9, a margin far above rounding. A candidate
+ * under it cannot enter the heap even with a perfect graph and fit part,
+ * and is skipped before its exp() calls, as the exact test would skip it.
+ * -INFINITY: no cut. */
+static double text_cut(const struct match_config *c, double t, double wt)
+{
+    double x = wt > 1e-6 ? t / wt - 1e-9 : 0;
+    if (!(x > 0 && x < 1))
+        return -INFINITY;
+    return c->squash_center + c->squash_scale * log(x / (1 - x));
+}
+
 /* The calibrated estimate that the pair is relevant, from the evidence
  * (which orders candidates within a query), two absolute measures of the
  * pair and one of the need: how much of it, beyond a single term, the
@@ -1152,7 +1166,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
     st = match_check_time(m);
     if (st != KG_OK)
         return st;
-    size_t cap = 4096;
+    size_t cap = 4096; /* values a person aggregates */
     double *buf = kg_xmalloc(cap * sizeof *buf);
     match_text_people(m, buf, cap);
     item_text_z(m);
@@ -1208,6 +1222,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
         double wt = item ? m->c.w_text : m->pw_text;
         double wg = item ? m->c.w_graph : m->pw_graph;
         double wf = item ? m->c.w_fit : m->pw_fit;
+        double zcut = -INFINITY, zcut_of = NAN; /* text_cut of heap[0].s */
         for (size_t i = 0; i < m->npool[kind]; i++) {
             if ((i & 4095) == 4095)
                 st = match_check_time(m);
@@ -1220,8 +1235,16 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
             double gv = m->ghas[v] ? m->gz[v] : -INFINITY;
             if (!text && !isfinite(gv))
                 continue;
+            if (q->top && nh == q->top && text) {
+                if (!(m->heap[0].s == zcut_of)) {
+                    zcut_of = m->heap[0].s;
+                    zcut = text_cut(&m->c, zcut_of - wf - wg, wt);
+                }
+                if (m->tz[v] < zcut)
+                    continue; /* under the heap's worst, whatever its graph */
+            }
             double tp = text ? wt * squash(&m->c, m->tz[v]) : 0;
-            double gp = isfinite(gv) ? wg * squash(&m->c, gv) : 0;
+            double gp = isfinite(gv) && wg > 0 ? wg * squash(&m->c, gv) : 0;
             /* The evidence orders the candidates, the calibration sets
              * their level: one that cannot enter a full top-N heap (its
              * evidence under the heap's worst) or reach the least score
@@ -1292,6 +1315,8 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
         }
         free(cand);
     }
+    if (q->explain)
+        match_explain_begin(m);
     for (size_t i = 0; q->explain && i < r->n && st == KG_OK; i++) {
         st = match_check_time(m);
         if (st == KG_OK)

@@ -249,6 +249,11 @@ double rank_ppr_value(const struct rank_ppr *p, uint32_t v)
     return v < p->n ? p->est[v] : 0;
 }
 
+const double *rank_ppr_estimates(const struct rank_ppr *p)
+{
+    return p->est;
+}
+
 const uint32_t *rank_ppr_support(const struct rank_ppr *p, size_t *n)
 {
     *n = p->nsupport;

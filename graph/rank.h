@@ -73,6 +73,10 @@ kg_status rank_ppr_push(struct rank_ppr *p, const struct rank_csr *g,
 
 /* The estimate of vertex v from the last push (0 when untouched). */
 double rank_ppr_value(const struct rank_ppr *p, uint32_t v);
+/* Every vertex's estimate from the last push (n of them, 0 when
+ * untouched): rank_ppr_value without a call per vertex. Owned by p,
+ * valid until the next push. */
+const double *rank_ppr_estimates(const struct rank_ppr *p);
 /* Vertices with a non-zero estimate after the last push, in no order;
  * owned by p, valid until the next push. */
 const uint32_t *rank_ppr_support(const struct rank_ppr *p, size_t *n);
