@@ -279,7 +279,7 @@ static const struct command commands[] = {
      "  --cache N            matching answers kept until the data moves\n"
      "                       (default 1024; 0: none)\n"
      "  --config FILE        matcher settings, as for match\n"},
-    {"show", cmd_show, "print one record with its links",
+    {"show", cmd_show, "print one record with its links and domains",
      "usage: kgmatch show KIND ID [--format table|json]\n"},
     {"sources", cmd_sources, "add, list, remove or load partner sources",
      "usage: kgmatch sources add NAME --type TYPE --url URL [options]\n"
