@@ -198,8 +198,14 @@ kg_status app_bm25_params(struct app_session *a, const struct match_config *c)
         a->ix[i] = NULL;
         struct index_opts o = {.no_update = true, .k1 = k1, .b = b};
         kg_status st = index_open(a->s, &o, &a->ix[i], err, sizeof err);
-        if (st != KG_OK)
+        if (st != KG_OK) {
+            /* no hole: the indexes from i on are dropped, and app_bm25
+             * opens them again when next asked */
+            for (size_t j = i + 1; j < a->nix; j++)
+                index_free(a->ix[j]);
+            a->nix = i;
             return app_fail(a, st, "opening the text index: %s", err);
+        }
     }
     return KG_OK;
 }
