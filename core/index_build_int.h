@@ -65,9 +65,6 @@ struct builder {
     uint32_t serial; /* documents begun */
     bool drop;       /* the current document only feeds profiles */
     uint64_t dl2;    /* its weighted length in half units */
-    int prox;        /* KG_PAIRS (experiment): also index adjacent term pairs
-                         (text_pair; 1 Latin, 2 Latin and CJK), not counted in
-                         the length */
     /* profiles: nodes are records at either end of a relevant link */
     struct strmap nodes;
     uint32_t (*edges)[2];

@@ -140,8 +140,6 @@ static kg_status builder_init(struct builder *b, const struct text_opts *topts,
 {
     memset(b, 0, sizeof *b);
     b->flags = topts->cjk_words ? IX_CJK_WORDS : 0;
-    const char *pe = getenv("KG_PAIRS");
-    b->prox = pe && *pe ? atoi(pe) : 0;
     return text_new(topts, &b->tx, err, errlen);
 }
 
@@ -274,35 +272,6 @@ static kg_status add_field(void *ctx, const char *text, int w2, bool item)
                 b->cterms[b->ncterms++] = x->id;
             }
             add_term(b, x, (uint32_t)w2);
-        }
-    }
-    char pt[TEXT_MAX_TERM + 1];
-    for (size_t i = 1; (b->prox & 5) && i < b->tk.n; i++) {
-        /* ordered adjacent (1); unordered within distance 3 (4, mark + 1) */
-        for (size_t d = 1; d <= ((b->prox & 4) ? 3 : 1) && d <= i; d++) {
-            const struct text_tok *x = &b->tk.v[i - d], *y = &b->tk.v[i];
-            const char *xa = b->tk.bytes + x->off, *ya = b->tk.bytes + y->off;
-            if ((b->prox & 1) && d == 1) {
-                size_t n = text_pair(xa, x->len, ya, y->len, b->prox & 2, pt);
-                if (n) {
-                    add_term(b, terms_get(&b->terms, pt, n, text_hash(pt, n)),
-                             (uint32_t)w2);
-                    b->dl2 -= (uint32_t)w2; /* pairs do not lengthen it */
-                }
-            }
-            if (!(b->prox & 4))
-                continue;
-            size_t mn = x->len < y->len ? x->len : y->len;
-            int c = memcmp(xa, ya, mn);
-            bool swap = c > 0 || (c == 0 && x->len > y->len);
-            size_t n = swap ? text_pair(ya, y->len, xa, x->len, false, pt)
-                            : text_pair(xa, x->len, ya, y->len, false, pt);
-            if (n == 0)
-                continue;
-            pt[0] = TEXT_PAIR_MARK + 1;
-            add_term(b, terms_get(&b->terms, pt, n, text_hash(pt, n)),
-                     (uint32_t)w2);
-            b->dl2 -= (uint32_t)w2;
         }
     }
     return KG_OK;

@@ -964,11 +964,6 @@ kg_status text_analyze(struct text *t, const char *s, size_t n,
                        struct text_tokens *tk)
 {
     t->err[0] = '\0';
-    if (n > 0 && (s[0] == TEXT_PAIR_MARK || s[0] == TEXT_PAIR_MARK + 1)) {
-        /* a pair term, asked whole */
-        emit(tk, s, n, NULL, 0);
-        return KG_OK;
-    }
     while (n > 0) {
         size_t k = chunk_end(s, n);
         kg_status st = analyze_chunk(t, s, k, tk);
@@ -978,22 +973,4 @@ kg_status text_analyze(struct text *t, const char *s, size_t n,
         n -= k;
     }
     return KG_OK;
-}
-
-size_t text_pair(const char *a, size_t an, const char *b, size_t bn, bool cjk,
-                 char *out)
-{
-    if (an == 0 || bn == 0 || an + bn + 2 > TEXT_MAX_TERM)
-        return 0;
-    unsigned char ca = (unsigned char)a[0], cb = (unsigned char)b[0];
-    bool latin = ca < 0x80 && cb < 0x80;
-    bool han = cjk && ca >= 0xe3 && cb >= 0xe3 && ca <= 0xe9 && cb <= 0xe9;
-    if (!latin && !han)
-        return 0;
-    out[0] = TEXT_PAIR_MARK;
-    memcpy(out + 1, a, an);
-    out[1 + an] = TEXT_PAIR_SEP;
-    memcpy(out + 2 + an, b, bn);
-    out[2 + an + bn] = '\0';
-    return an + bn + 2;
 }

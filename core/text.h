@@ -81,21 +81,6 @@ const char *text_last_error(const struct text *t);
  */
 uint32_t text_simplified(uint32_t c);
 
-/*
- * Proximity terms (issue 8 experiment): two terms adjacent in the
- * analyzer's output (stop words dropped), a then b, as one index term
- * TEXT_PAIR_MARK a TEXT_PAIR_SEP b. text_analyze passes a text that begins
- * with TEXT_PAIR_MARK through whole, as one term, so that a query can ask
- * for a pair by its index term. text_pair writes the pair term of a and b
- * into out (TEXT_MAX_TERM + 1 bytes) and returns its length, or 0 when
- * the pair is not one (a and b not both Latin-script, or both CJK with
- * cjk set) or too long.
- */
-#define TEXT_PAIR_MARK '\x01'
-#define TEXT_PAIR_SEP '\x1f'
-size_t text_pair(const char *a, size_t an, const char *b, size_t bn, bool cjk,
-                 char *out);
-
 /* A 64-bit hash of n bytes, the one the index uses for terms. */
 uint64_t text_hash(const void *p, size_t n);
 

@@ -191,12 +191,6 @@ struct match_own {
     size_t nt;         /* distinct words */
     bool whole;        /* the text itself, one term */
     double ntok, usum; /* the need's tokens, the sum of u */
-    /* KG_PROX (experiment): its adjacent word pairs as index pair terms
-     * (text_pair), each at KG_PROX times a word's weight */
-    char (*pt)[TEXT_MAX_TERM + 1];
-    double *pu, pr, ur; /* ur: KG_PROX_U, unordered pairs' ratio */
-    char *pkind;        /* 0 ordered, 1 unordered */
-    size_t np, pass;
     struct index_wterm *wq;
     size_t n;
 };

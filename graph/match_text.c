@@ -61,58 +61,6 @@ static size_t own_terms(const struct matcher *m, struct match_own *o,
     return nt;
 }
 
-/* Adds the pair term in o->pt[o->np] (already written) or counts it. */
-static void pair_count(struct match_own *o, double *tf, char kind)
-{
-    size_t j = 0;
-    while (j < o->np && strcmp(o->pt[j], o->pt[o->np]) != 0)
-        j++;
-    tf[j] += 1;
-    o->pkind[j] = kind;
-    o->np += j == o->np;
-}
-
-/* KG_PROX: the need's adjacent pairs (KG_PROX_CJK: of CJK bigrams too),
- * KG_PROX_U: its unordered pairs within distance 3; distinct, each counted
- * as its words are (saturated by k3). */
-static void own_pairs(struct match_own *o, double k3)
-{
-    const char *r = getenv("KG_PROX"), *cjk = getenv("KG_PROX_CJK"),
-               *u = getenv("KG_PROX_U");
-    o->pr = r ? atof(r) : 0;
-    o->ur = u ? atof(u) : 0;
-    if (!(o->pr > 0 || o->ur > 0) || o->tk.n < 2)
-        return;
-    const struct text_tokens *tk = &o->tk;
-    o->pt = kg_xmalloc(tk->n * 4 * sizeof *o->pt);
-    o->pkind = kg_xmalloc(tk->n * 4);
-    double *tf = kg_xcalloc(tk->n * 4, sizeof *tf);
-    for (size_t i = 1; i < tk->n; i++)
-        for (size_t d = 1; d <= 3 && d <= i; d++) {
-            const struct text_tok *x = &tk->v[i - d], *y = &tk->v[i];
-            const char *xa = tk->bytes + x->off, *ya = tk->bytes + y->off;
-            if (o->pr > 0 && d == 1 &&
-                text_pair(xa, x->len, ya, y->len, cjk && *cjk == '1',
-                          o->pt[o->np]))
-                pair_count(o, tf, 0);
-            if (!(o->ur > 0))
-                continue;
-            size_t mn = x->len < y->len ? x->len : y->len;
-            int c = memcmp(xa, ya, mn);
-            bool swap = c > 0 || (c == 0 && x->len > y->len);
-            size_t n =
-                swap ? text_pair(ya, y->len, xa, x->len, false, o->pt[o->np])
-                     : text_pair(xa, x->len, ya, y->len, false, o->pt[o->np]);
-            if (n) {
-                o->pt[o->np][0] = TEXT_PAIR_MARK + 1;
-                pair_count(o, tf, 1);
-            }
-        }
-    o->pu = tf;
-    for (size_t j = 0; j < o->np; j++)
-        tf[j] = k3 > 0 ? (k3 + 1) * tf[j] / (k3 + tf[j]) : tf[j];
-}
-
 kg_status match_text_query(struct matcher *m, const char *text,
                            struct match_own *o)
 {
@@ -158,7 +106,6 @@ kg_status match_text_query(struct matcher *m, const char *text,
     o->ntok = (double)o->tk.n;
     o->usum = sum;
     free(t);
-    own_pairs(o, k3);
     return KG_OK;
 }
 
@@ -168,7 +115,7 @@ void match_text_weigh(const struct matcher *m, struct match_own *o,
     double per = share / (m->nqown ? m->nqown : 1);
     free(o->wq);
     o->n = 0;
-    o->wq = kg_xmalloc((o->nt + o->np + extra + 1) * sizeof *o->wq);
+    o->wq = kg_xmalloc((o->nt + extra + 1) * sizeof *o->wq);
     if (o->whole) {
         o->wq[o->n++] = (struct index_wterm){o->text, per};
         return;
@@ -176,15 +123,6 @@ void match_text_weigh(const struct matcher *m, struct match_own *o,
     double scale = o->usum > 0 ? per * o->ntok / o->usum : 0;
     for (size_t i = 0; i < o->nt; i++)
         o->wq[o->n++] = (struct index_wterm){o->surf[i], o->u[i] * scale};
-    /* KG_PROX_PASS: 1 the first pass only, 2 RM3's only, else both */
-    const char *ps = getenv("KG_PROX_PASS");
-    int only = ps ? atoi(ps) : 0;
-    o->pass++;
-    if (only && (size_t)only != o->pass)
-        return;
-    for (size_t i = 0; i < o->np; i++)
-        o->wq[o->n++] = (struct index_wterm){
-            o->pt[i], (o->pkind[i] ? o->ur : o->pr) * per * o->pu[i]};
 }
 
 void match_text_release(struct match_own *o)
@@ -192,9 +130,6 @@ void match_text_release(struct match_own *o)
     free(o->wq);
     free(o->u);
     free(o->surf);
-    free(o->pt);
-    free(o->pu);
-    free(o->pkind);
     if (o->tk.v || o->tk.bytes)
         text_tokens_release(&o->tk);
     memset(o, 0, sizeof *o);
