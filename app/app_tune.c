@@ -25,7 +25,10 @@
  * a few dozen demands, and chasing it costs rounds. */
 #define TUNE_MIN_GAIN 0.001
 
-/* One setting the search moves, with the values it tries. The part weights
+/* One setting the search moves, with the values it tries. Its key (the
+ * name the file gives it, its kind and bounds) is graph/'s table's
+ * (match_key_at): the grid names the field alone, so tune writes what the
+ * loader reads. The part weights
  * are shares of the evidence that sum to 1: moving the graph's or the fit's
  * share gives or takes it from the text's. Calibration (bias, min_score)
  * is left out: it does not change the order of a demand's candidates, so
@@ -35,60 +38,78 @@
  * index's own 1.2 (b 0 would be its 0.75 and is not tried), rm3_docs 0 is
  * no RM3. */
 struct knob {
-    const char *key;
     size_t off; /* the field in struct match_config */
-    bool whole; /* an unsigned field, else a double */
     bool share; /* a part weight: moves the text's share with it */
     bool fine;  /* a setting of the index's BM25 pass (search) */
     double v[TUNE_MAX_VALUES];
     size_t n;
 };
 
-#define KNOB(key, field, whole, share, fine, ...)                              \
+#define KNOB(field, share, fine, ...)                                          \
     {                                                                          \
-        key, offsetof(struct match_config, field), whole, share, fine,         \
-            {__VA_ARGS__}, sizeof((double[]){__VA_ARGS__}) / sizeof(double)    \
+        offsetof(struct match_config, field), share, fine, {__VA_ARGS__},      \
+            sizeof((double[]){__VA_ARGS__}) / sizeof(double)                   \
     }
 
 static const struct knob knobs[] = {
-    KNOB("weight.graph", w_graph, false, true, false, 0, 0.05, 0.1, 0.15, 0.25,
-         0.35),
-    KNOB("text.bm25", w_bm25, false, false, false, 0, 0.25, 0.5, 0.7, 0.85, 1),
-    KNOB("text.expand", expand, false, false, false, 0, 0.3, 0.6, 1, 1.5),
-    KNOB("text.expand_items", expand_items, true, false, false, 10, 30, 60),
-    KNOB("weight.fit", w_fit, false, true, false, 0, 0.05, 0.1, 0.2),
-    KNOB("text.bm25_k1", bm25_k1, false, false, true, 0, 0.8, 2),
-    KNOB("text.bm25_b", bm25_b, false, false, true, 0.4, 0.6, 0.8),
-    KNOB("text.bm25_k3", bm25_k3, false, false, true, 2, 8, 32),
-    KNOB("text.rm3_docs", rm3_docs, true, false, true, 0, 10, 20),
-    KNOB("text.rm3_terms", rm3_terms, true, false, true, 10, 20, 40),
-    KNOB("text.rm3_weight", rm3_weight, false, false, true, 0.5, 0.7, 0.85),
-    KNOB("text.rm3_temp", rm3_temp, false, false, true, 0.05, 0.1, 0.3),
+    KNOB(w_graph, true, false, 0, 0.05, 0.1, 0.15, 0.25, 0.35),
+    KNOB(w_bm25, false, false, 0, 0.25, 0.5, 0.7, 0.85, 1),
+    KNOB(expand, false, false, 0, 0.3, 0.6, 1, 1.5),
+    KNOB(expand_items, false, false, 10, 30, 60),
+    KNOB(w_fit, true, false, 0, 0.05, 0.1, 0.2),
+    KNOB(bm25_k1, false, true, 0, 0.8, 2),
+    KNOB(bm25_b, false, true, 0.4, 0.6, 0.8),
+    KNOB(bm25_k3, false, true, 2, 8, 32),
+    KNOB(rm3_docs, false, true, 0, 10, 20),
+    KNOB(rm3_terms, false, true, 10, 20, 40),
+    KNOB(rm3_weight, false, true, 0.5, 0.7, 0.85),
+    KNOB(rm3_temp, false, true, 0.05, 0.1, 0.3),
 };
 #undef KNOB
 #define NKNOBS (sizeof knobs / sizeof knobs[0])
 
+/* The knob's key (grid_check made sure there is one). */
+static const struct match_key *knob_key(size_t k)
+{
+    return match_key_at(knobs[k].off);
+}
+
+/* Whether every knob's field has a key and every value tried is one the
+ * file may hold; else the grid would write a line the loader refuses. */
+static kg_status grid_check(struct app_session *a)
+{
+    const struct match_key *text =
+        match_key_at(offsetof(struct match_config, w_text));
+    if (!text)
+        return app_fail(a, KG_EINTERNAL, "tune: the text weight has no key");
+    for (size_t k = 0; k < NKNOBS; k++) {
+        const struct match_key *key = knob_key(k);
+        if (!key)
+            return app_fail(a, KG_EINTERNAL, "tune: knob %zu has no key", k);
+        for (size_t j = 0; j < knobs[k].n; j++)
+            if (!match_key_allows(key, knobs[k].v[j]))
+                return app_fail(a, KG_EINTERNAL,
+                                "tune: %s = %g is out of its bounds", key->name,
+                                knobs[k].v[j]);
+    }
+    return KG_OK;
+}
+
 static double knob_get(const struct match_config *c, size_t k)
 {
-    const char *p = (const char *)c + knobs[k].off;
-    return knobs[k].whole ? *(const unsigned *)(const void *)p
-                          : *(const double *)(const void *)p;
+    return match_key_get(c, knob_key(k));
 }
 
 /* Sets knob k to x; false when the text's share would go below zero. */
 static bool knob_set(struct match_config *c, size_t k, double x)
 {
-    char *p = (char *)c + knobs[k].off;
     if (knobs[k].share) {
         double text = c->w_text + knob_get(c, k) - x;
         if (text < 0)
             return false;
         c->w_text = text;
     }
-    if (knobs[k].whole)
-        *(unsigned *)(void *)p = (unsigned)x;
-    else
-        *(double *)(void *)p = x;
+    match_key_put(c, knob_key(k), x);
     return true;
 }
 
@@ -337,20 +358,22 @@ static void record_changes(const struct match_config *from,
                            struct app_tune_result *res)
 {
     res->nset = 0;
-    bool weights = from->w_text != to->w_text || from->w_graph != to->w_graph ||
-                   from->w_fit != to->w_fit;
-    if (weights) {
-        res->set[res->nset++] =
-            (struct app_tune_setting){"weight.text", from->w_text, to->w_text};
+    static const size_t weights[] = {
+        offsetof(struct match_config, w_text),
+        offsetof(struct match_config, w_graph),
+        offsetof(struct match_config, w_fit),
+    };
+    bool moved = from->w_text != to->w_text || from->w_graph != to->w_graph ||
+                 from->w_fit != to->w_fit;
+    for (size_t i = 0; moved && i < 3; i++) {
+        const struct match_key *key = match_key_at(weights[i]);
         res->set[res->nset++] = (struct app_tune_setting){
-            "weight.graph", from->w_graph, to->w_graph};
-        res->set[res->nset++] =
-            (struct app_tune_setting){"weight.fit", from->w_fit, to->w_fit};
+            key->name, match_key_get(from, key), match_key_get(to, key)};
     }
     for (size_t k = 0; k < NKNOBS; k++)
         if (!knobs[k].share && knob_get(from, k) != knob_get(to, k))
             res->set[res->nset++] = (struct app_tune_setting){
-                knobs[k].key, knob_get(from, k), knob_get(to, k)};
+                knob_key(k)->name, knob_get(from, k), knob_get(to, k)};
 }
 
 kg_status app_tune(struct app_session *a, const struct app_tune_opts *o,
@@ -358,9 +381,12 @@ kg_status app_tune(struct app_session *a, const struct app_tune_opts *o,
 {
     _Static_assert(NKNOBS + 3 <= APP_TUNE_SETTINGS, "settings");
     memset(res, 0, sizeof *res);
+    kg_status st = grid_check(a);
+    if (st != KG_OK)
+        return st;
     double holdout = o->holdout > 0 ? o->holdout : APP_TUNE_HOLDOUT;
     struct app_gold *gold;
-    kg_status st = judgments(a, o, res, &gold);
+    st = judgments(a, o, res, &gold);
     if (st != KG_OK)
         return st;
     struct app_eval_run *r = NULL;
