@@ -68,6 +68,29 @@ static const struct knob knobs[] = {
 #undef KNOB
 #define NKNOBS (sizeof knobs / sizeof knobs[0])
 
+/* The part weights and the experts' graph weight, which is in their units:
+ * the loader rescales the file's three part weights to sum 1 and
+ * expert.graph with them. They are written as a set, in the units where
+ * the three sum 1; written without expert.graph, part weights rescaled
+ * from a file whose own summed to something else (datasets/match.conf's
+ * sum 0.85) would give experts another graph weight than the one the
+ * held-out part was scored with. */
+static const size_t weight_set[] = {
+    offsetof(struct match_config, w_text),
+    offsetof(struct match_config, w_graph),
+    offsetof(struct match_config, w_fit),
+    offsetof(struct match_config, w_graph_people),
+};
+#define NWEIGHTS (sizeof weight_set / sizeof weight_set[0])
+
+static bool in_weight_set(size_t off)
+{
+    for (size_t i = 0; i < NWEIGHTS; i++)
+        if (weight_set[i] == off)
+            return true;
+    return false;
+}
+
 /* The knob's key (grid_check made sure there is one). */
 static const struct match_key *knob_key(size_t k)
 {
@@ -78,10 +101,9 @@ static const struct match_key *knob_key(size_t k)
  * file may hold; else the grid would write a line the loader refuses. */
 static kg_status grid_check(struct app_session *a)
 {
-    const struct match_key *text =
-        match_key_at(offsetof(struct match_config, w_text));
-    if (!text)
-        return app_fail(a, KG_EINTERNAL, "tune: the text weight has no key");
+    for (size_t i = 0; i < NWEIGHTS; i++)
+        if (!match_key_at(weight_set[i]))
+            return app_fail(a, KG_EINTERNAL, "tune: weight %zu has no key", i);
     for (size_t k = 0; k < NKNOBS; k++) {
         const struct match_key *key = knob_key(k);
         if (!key)
@@ -350,28 +372,26 @@ static kg_status search(struct search *s, struct match_config *c)
     return st;
 }
 
-/* The settings a write puts in the file: the three part weights together
- * when one moved (the file's weights are rescaled to sum 1 as a set), and
- * each other knob that moved. */
+/* The settings a write puts in the file: the weight set when one of it
+ * moved, and each other knob that moved. */
 static void record_changes(const struct match_config *from,
                            const struct match_config *to,
                            struct app_tune_result *res)
 {
     res->nset = 0;
-    static const size_t weights[] = {
-        offsetof(struct match_config, w_text),
-        offsetof(struct match_config, w_graph),
-        offsetof(struct match_config, w_fit),
-    };
-    bool moved = from->w_text != to->w_text || from->w_graph != to->w_graph ||
-                 from->w_fit != to->w_fit;
-    for (size_t i = 0; moved && i < 3; i++) {
-        const struct match_key *key = match_key_at(weights[i]);
+    bool moved = false;
+    for (size_t i = 0; i < NWEIGHTS; i++) {
+        const struct match_key *key = match_key_at(weight_set[i]);
+        moved |= match_key_get(from, key) != match_key_get(to, key);
+    }
+    for (size_t i = 0; moved && i < NWEIGHTS; i++) {
+        const struct match_key *key = match_key_at(weight_set[i]);
         res->set[res->nset++] = (struct app_tune_setting){
             key->name, match_key_get(from, key), match_key_get(to, key)};
     }
     for (size_t k = 0; k < NKNOBS; k++)
-        if (!knobs[k].share && knob_get(from, k) != knob_get(to, k))
+        if (!in_weight_set(knobs[k].off) &&
+            knob_get(from, k) != knob_get(to, k))
             res->set[res->nset++] = (struct app_tune_setting){
                 knob_key(k)->name, knob_get(from, k), knob_get(to, k)};
 }
@@ -379,7 +399,8 @@ static void record_changes(const struct match_config *from,
 kg_status app_tune(struct app_session *a, const struct app_tune_opts *o,
                    struct app_tune_result *res)
 {
-    _Static_assert(NKNOBS + 3 <= APP_TUNE_SETTINGS, "settings");
+    /* the weight set, two of whose are knobs, and the other knobs */
+    _Static_assert(NWEIGHTS + NKNOBS - 2 <= APP_TUNE_SETTINGS, "settings");
     memset(res, 0, sizeof *res);
     kg_status st = grid_check(a);
     if (st != KG_OK)
