@@ -101,22 +101,23 @@ static const struct match_key *knob_key(size_t k)
     return match_key_at(knobs[k].off);
 }
 
-/* Whether every knob's field has a key and every value tried is one the
- * file may hold; else the grid would write a line the loader refuses. */
+/* Whether every knob's field has a key, written as a number (an
+ * aggregation is read by name), and every value tried is one the file may
+ * hold; else the grid would write a line the loader refuses. */
 static kg_status grid_check(struct app_session *a)
 {
     for (size_t i = 0; i < NWEIGHTS; i++)
         if (!match_key_at(weight_set[i]))
-            return app_fail(a, KG_EINTERNAL, "tune: weight %zu has no key", i);
+            return app_fail(a, KG_EINTERNAL, "weight %zu has no key", i);
     for (size_t k = 0; k < NKNOBS; k++) {
         const struct match_key *key = knob_key(k);
-        if (!key)
-            return app_fail(a, KG_EINTERNAL, "tune: knob %zu has no key", k);
+        if (!key || key->type == MATCH_KEY_AGG)
+            return app_fail(a, KG_EINTERNAL,
+                            "knob %zu has no key read as a number", k);
         for (size_t j = 0; j < knobs[k].n; j++)
             if (!match_key_allows(key, knobs[k].v[j]))
-                return app_fail(a, KG_EINTERNAL,
-                                "tune: %s = %g is out of its bounds", key->name,
-                                knobs[k].v[j]);
+                return app_fail(a, KG_EINTERNAL, "%s = %g is out of its bounds",
+                                key->name, knobs[k].v[j]);
     }
     return KG_OK;
 }
