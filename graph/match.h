@@ -89,6 +89,50 @@ kg_status match_config_load(struct match_config *c, const char *path, char *err,
 /* Parses an aggregation name (mean, max, topk, sumk). */
 kg_status match_agg_parse(const char *s, enum match_agg *out) KG_MUST_CHECK;
 
+/* The kinds of value a settings key takes. */
+enum match_key_type {
+    MATCH_KEY_REAL,  /* a double in [lo, hi] */
+    MATCH_KEY_WHOLE, /* an unsigned whole number in [lo, hi] */
+    MATCH_KEY_BOOL,  /* yes/true/1 or no/false/0 */
+    MATCH_KEY_AGG,   /* an enum match_agg by name (match_agg_parse) */
+};
+
+/*
+ * One key of the settings file: the one table of them (match_keys) is what
+ * match_config_load reads a file by and what `kgmatch tune` writes one by,
+ * so a key renamed, added or bounded here is so for both.
+ */
+struct match_key {
+    const char *name; /* "weight.text" */
+    size_t off;       /* offsetof(struct match_config, field) */
+    enum match_key_type type;
+    double lo, hi;   /* REAL and WHOLE: the values allowed */
+    const char *bad; /* the reason a bad value is refused */
+};
+extern const struct match_key match_keys[];
+extern const size_t match_nkeys;
+
+/* The key named name, or the key that sets the field at offset off of
+ * struct match_config; NULL when there is none. */
+const struct match_key *match_key_find(const char *name);
+const struct match_key *match_key_at(size_t off);
+
+/* The key's field of c as a number (a bool is 0 or 1, an aggregation its
+ * enum value). */
+double match_key_get(const struct match_config *c, const struct match_key *k);
+
+/* Whether x is a value the file may give k: within its bounds, whole for
+ * WHOLE, 0 or 1 for BOOL, an enum match_agg for AGG. */
+bool match_key_allows(const struct match_key *k, double x);
+
+/* Sets k's field of c to x (match_key_allows(k, x) must hold). */
+void match_key_put(struct match_config *c, const struct match_key *k, double x);
+
+/* Parses the file's text v for k into c; NULL when done, else the reason
+ * (k->bad) and c is unchanged. */
+const char *match_key_parse(struct match_config *c, const struct match_key *k,
+                            const char *v);
+
 struct matcher;
 
 /*

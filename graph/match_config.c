@@ -1,6 +1,8 @@
 /*
- * match_config.c - the matcher's settings: the built-in defaults and the
- * "key = value" file (datasets/match.conf) that overrides them.
+ * match_config.c - the matcher's settings: the built-in defaults, the one
+ * table of the "key = value" file's keys (match_keys: each key's field,
+ * kind and bounds, which `kgmatch tune` writes by too) and the file
+ * (datasets/match.conf) that overrides them.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -121,111 +123,177 @@ static bool parse_bool(const char *s, bool *out)
     return true;
 }
 
-/* Sets one key; returns a reason when the key or value is bad. */
-static const char *config_set(struct match_config *c, const char *k,
-                              const char *v)
+/* ---- the keys ----------------------------------------------------------- */
+
+#define REAL_BAD "value out of range or not a number"
+#define REAL(key, field, lo, hi)                                               \
+    {                                                                          \
+        key, offsetof(struct match_config, field), MATCH_KEY_REAL, lo, hi,     \
+            REAL_BAD                                                           \
+    }
+#define WHOLE(key, field, lo, hi, bad)                                         \
+    {                                                                          \
+        key, offsetof(struct match_config, field), MATCH_KEY_WHOLE, lo, hi,    \
+            bad                                                                \
+    }
+/* a count of items or terms: at least one */
+#define COUNT(key, field)                                                      \
+    WHOLE(key, field, 1, 1e7, "expected a whole number from 1")
+#define BOOL(key, field)                                                       \
+    {                                                                          \
+        key, offsetof(struct match_config, field), MATCH_KEY_BOOL, 0, 1,       \
+            "expected yes or no"                                               \
+    }
+#define AGG(key, field)                                                        \
+    {                                                                          \
+        key, offsetof(struct match_config, field), MATCH_KEY_AGG, 0,           \
+            MATCH_AGG_SUMK, "expected mean, max, topk or sumk"                 \
+    }
+
+/* Every key of the file, in the order of datasets/match.conf's sections. */
+const struct match_key match_keys[] = {
+    REAL("weight.text", w_text, 0, 1e6),
+    REAL("weight.graph", w_graph, 0, 1e6),
+    REAL("weight.fit", w_fit, 0, 1e6),
+    REAL("expert.graph", w_graph_people, 0, 1e6),
+    REAL("text.expand", expand, 0, 100),
+    COUNT("text.expand_items", expand_items),
+    COUNT("text.expand_terms", expand_terms),
+    BOOL("text.expand_bm25", expand_bm25),
+    REAL("text.bm25", w_bm25, 0, 1),
+    REAL("expert.bm25", w_bm25_people, 0, 1),
+    WHOLE("text.rm3_docs", rm3_docs, 0, 1000,
+          "expected a whole number from 0 to 1000"),
+    COUNT("text.rm3_terms", rm3_terms),
+    REAL("text.rm3_weight", rm3_weight, 0, 1),
+    REAL("text.rm3_temp", rm3_temp, 0, 1000),
+    REAL("text.rm3_idf", rm3_idf, -4, 4),
+    REAL("text.bm25_k1", bm25_k1, 0, 100),
+    REAL("text.bm25_b", bm25_b, 0, 1),
+    REAL("text.bm25_k3", bm25_k3, 0, 1000),
+    REAL("text.bm25_idf", bm25_idf, -4, 8),
+    REAL("text.translate", w_translate, 0, 1),
+    REAL("squash.center", squash_center, -100, 100),
+    REAL("squash.scale", squash_scale, 1e-6, 100),
+    REAL("ppr.damping", ppr_damping, 0.01, 0.99),
+    REAL("ppr.eps", ppr_eps, 1e-12, 1),
+    REAL("ppr.enterprise", ppr_enterprise, 0, 0.99),
+    REAL("ppr.ipc", ppr_ipc, 0, 0.99),
+    BOOL("ppr.degree_normalize", ppr_degree_normalize),
+    REAL("fit.maturity", fit_maturity, 0, 1e6),
+    REAL("fit.recency", fit_recency, 0, 1e6),
+    REAL("fit.region", fit_region, 0, 1e6),
+    REAL("fit.tie", fit_tie, 0, 1e6),
+    REAL("fit.halflife", fit_halflife, 0.1, 1000),
+    AGG("expert.aggregate", expert_agg),
+    WHOLE("expert.k", expert_k, 1, 64, "expected a whole number"),
+    WHOLE("institution.k", institution_k, 1, 64, "expected a whole number"),
+    BOOL("calibration.enable", calibrate),
+    REAL("calibration.bias", cal_bias, -100, 100),
+    REAL("calibration.evidence", cal_rank, 0, 100),
+    REAL("calibration.coverage", cal_coverage, 0, 100),
+    REAL("calibration.cosine", cal_cosine, 0, 100),
+    REAL("calibration.evidence_coverage", cal_joint, 0, 100),
+    REAL("calibration.need_breadth", cal_need, 0, 100),
+    REAL("calibration.need_length", cal_length, 0, 100),
+    REAL("calibration.expert_level", cal_expert, 0, 100),
+    REAL("match.min_score", min_score, 0, 1),
+    REAL("cross_domain.min_score", cross_min, 0, 1),
+    REAL("cross_domain.min_cosine", cross_cosine, 0, 1),
+    REAL("cross_domain.min_breadth", cross_breadth, 0, 1),
+    WHOLE("threads", threads, 0, 64, "expected a whole number"),
+};
+const size_t match_nkeys = sizeof match_keys / sizeof match_keys[0];
+
+#undef REAL
+#undef WHOLE
+#undef COUNT
+#undef BOOL
+#undef AGG
+
+const struct match_key *match_key_find(const char *name)
 {
-    static const struct {
-        const char *key;
-        size_t off;
-        double lo, hi;
-    } nums[] = {
-#define N(key, field, lo, hi)                                                  \
-    {key, offsetof(struct match_config, field), lo, hi}
-        N("weight.text", w_text, 0, 1e6),
-        N("weight.graph", w_graph, 0, 1e6),
-        N("weight.fit", w_fit, 0, 1e6),
-        N("expert.graph", w_graph_people, 0, 1e6),
-        N("text.expand", expand, 0, 100),
-        N("text.bm25", w_bm25, 0, 1),
-        N("expert.bm25", w_bm25_people, 0, 1),
-        N("text.rm3_weight", rm3_weight, 0, 1),
-        N("text.rm3_temp", rm3_temp, 0, 1000),
-        N("text.rm3_idf", rm3_idf, -4, 4),
-        N("text.bm25_k1", bm25_k1, 0, 100),
-        N("text.bm25_b", bm25_b, 0, 1),
-        N("text.bm25_k3", bm25_k3, 0, 1000),
-        N("text.bm25_idf", bm25_idf, -4, 8),
-        N("text.translate", w_translate, 0, 1),
-        N("squash.center", squash_center, -100, 100),
-        N("squash.scale", squash_scale, 1e-6, 100),
-        N("ppr.damping", ppr_damping, 0.01, 0.99),
-        N("ppr.eps", ppr_eps, 1e-12, 1),
-        N("ppr.enterprise", ppr_enterprise, 0, 0.99),
-        N("ppr.ipc", ppr_ipc, 0, 0.99),
-        N("fit.maturity", fit_maturity, 0, 1e6),
-        N("fit.recency", fit_recency, 0, 1e6),
-        N("fit.region", fit_region, 0, 1e6),
-        N("fit.tie", fit_tie, 0, 1e6),
-        N("fit.halflife", fit_halflife, 0.1, 1000),
-        N("cross_domain.min_score", cross_min, 0, 1),
-        N("cross_domain.min_cosine", cross_cosine, 0, 1),
-        N("cross_domain.min_breadth", cross_breadth, 0, 1),
-        N("calibration.bias", cal_bias, -100, 100),
-        N("calibration.evidence", cal_rank, 0, 100),
-        N("calibration.coverage", cal_coverage, 0, 100),
-        N("calibration.cosine", cal_cosine, 0, 100),
-        N("calibration.evidence_coverage", cal_joint, 0, 100),
-        N("calibration.need_breadth", cal_need, 0, 100),
-        N("calibration.need_length", cal_length, 0, 100),
-        N("calibration.expert_level", cal_expert, 0, 100),
-        N("match.min_score", min_score, 0, 1),
-#undef N
-    };
-    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
-        if (strcmp(k, nums[i].key) != 0)
-            continue;
-        double x;
-        if (!parse_num(v, nums[i].lo, nums[i].hi, &x))
-            return "value out of range or not a number";
-        *(double *)(void *)((char *)c + nums[i].off) = x;
-        return NULL;
+    for (size_t i = 0; i < match_nkeys; i++)
+        if (strcmp(match_keys[i].name, name) == 0)
+            return &match_keys[i];
+    return NULL;
+}
+
+const struct match_key *match_key_at(size_t off)
+{
+    for (size_t i = 0; i < match_nkeys; i++)
+        if (match_keys[i].off == off)
+            return &match_keys[i];
+    return NULL;
+}
+
+double match_key_get(const struct match_config *c, const struct match_key *k)
+{
+    const void *p = (const char *)c + k->off;
+    switch (k->type) {
+    case MATCH_KEY_WHOLE:
+        return *(const unsigned *)p;
+    case MATCH_KEY_BOOL:
+        return *(const bool *)p;
+    case MATCH_KEY_AGG:
+        return *(const enum match_agg *)p;
+    case MATCH_KEY_REAL:
+        break;
     }
-    double x;
-    if (strcmp(k, "text.expand_bm25") == 0)
-        return parse_bool(v, &c->expand_bm25) ? NULL : "expected yes or no";
-    if (strcmp(k, "calibration.enable") == 0)
-        return parse_bool(v, &c->calibrate) ? NULL : "expected yes or no";
-    if (strcmp(k, "ppr.degree_normalize") == 0)
-        return parse_bool(v, &c->ppr_degree_normalize) ? NULL
-                                                       : "expected yes or no";
-    if (strcmp(k, "expert.aggregate") == 0)
-        return match_agg_parse(v, &c->expert_agg) == KG_OK
-                   ? NULL
-                   : "expected mean, max, topk or sumk";
-    if (strcmp(k, "text.expand_items") == 0 ||
-        strcmp(k, "text.expand_terms") == 0 ||
-        strcmp(k, "text.rm3_terms") == 0) {
-        if (!parse_num(v, 1, 1e7, &x) || x != floor(x))
-            return "expected a whole number from 1";
-        if (strcmp(k, "text.expand_items") == 0)
-            c->expand_items = (unsigned)x;
-        else if (strcmp(k, "text.expand_terms") == 0)
-            c->expand_terms = (unsigned)x;
-        else
-            c->rm3_terms = (unsigned)x;
-        return NULL;
+    return *(const double *)p;
+}
+
+bool match_key_allows(const struct match_key *k, double x)
+{
+    if (!isfinite(x) || x < k->lo || x > k->hi)
+        return false;
+    return k->type == MATCH_KEY_REAL || x == floor(x);
+}
+
+void match_key_put(struct match_config *c, const struct match_key *k, double x)
+{
+    void *p = (char *)c + k->off;
+    switch (k->type) {
+    case MATCH_KEY_WHOLE:
+        *(unsigned *)p = (unsigned)x;
+        break;
+    case MATCH_KEY_BOOL:
+        *(bool *)p = x != 0;
+        break;
+    case MATCH_KEY_AGG:
+        *(enum match_agg *)p = (enum match_agg)x;
+        break;
+    case MATCH_KEY_REAL:
+        *(double *)p = x;
+        break;
     }
-    if (strcmp(k, "text.rm3_docs") == 0) {
-        if (!parse_num(v, 0, 1000, &x) || x != floor(x))
-            return "expected a whole number from 0 to 1000";
-        c->rm3_docs = (unsigned)x;
-        return NULL;
+}
+
+const char *match_key_parse(struct match_config *c, const struct match_key *k,
+                            const char *v)
+{
+    double x = 0;
+    bool b;
+    enum match_agg agg;
+    switch (k->type) {
+    case MATCH_KEY_BOOL:
+        if (!parse_bool(v, &b))
+            return k->bad;
+        x = b;
+        break;
+    case MATCH_KEY_AGG:
+        if (match_agg_parse(v, &agg) != KG_OK)
+            return k->bad;
+        x = agg;
+        break;
+    case MATCH_KEY_REAL:
+    case MATCH_KEY_WHOLE:
+        if (!parse_num(v, k->lo, k->hi, &x) || !match_key_allows(k, x))
+            return k->bad;
+        break;
     }
-    if (strcmp(k, "expert.k") == 0 || strcmp(k, "institution.k") == 0 ||
-        strcmp(k, "threads") == 0) {
-        if (!parse_num(v, strcmp(k, "threads") ? 1 : 0, 64, &x) ||
-            x != floor(x))
-            return "expected a whole number";
-        if (k[0] == 'e')
-            c->expert_k = (unsigned)x;
-        else if (k[0] == 'i')
-            c->institution_k = (unsigned)x;
-        else
-            c->threads = (unsigned)x;
-        return NULL;
-    }
-    return "unknown key";
+    match_key_put(c, k, x);
+    return NULL;
 }
 
 kg_status match_config_load(struct match_config *c, const char *path, char *err,
@@ -255,7 +323,8 @@ kg_status match_config_load(struct match_config *c, const char *path, char *err,
         }
         *eq = '\0';
         char *k = trim(s), *v = trim(eq + 1);
-        const char *why = config_set(c, k, v);
+        const struct match_key *key = match_key_find(k);
+        const char *why = key ? match_key_parse(c, key, v) : "unknown key";
         if (why) {
             snprintf(err, errlen, "%s:%d: %s: %s", path, lineno, k, why);
             st = KG_EINPUT;

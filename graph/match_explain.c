@@ -322,18 +322,25 @@ static void virtual_step(struct match_hit *h, const struct graph *g,
 /*
  * The path to a hit is the one a breadth-first search from the demand
  * finds first: it expands the vertices in queue order and stops when it
- * discovers the hit, under MATCH_BFS_LIMIT queued vertices. The search
- * is kept for the query (every hit it explains goes on from it), and it
- * runs level by level while it can: with the levels L0 .. LK discovered
- * and LK not yet expanded, a hit with a neighbour in LK is discovered by
- * the first such neighbour in queue order, and is then known without
- * expanding LK (whose concepts have the largest degrees). seen[x] is x's
- * level + 1 (BFS_DEEP for any level in the plain search). Where the
+ * discovers the hit, under MATCH_BFS_LIMIT queued vertices (bfs_limit).
+ * The search is kept for the query (every hit it explains goes on from
+ * it), and it runs level by level while it can: with the levels L0 .. LK
+ * discovered and LK not yet expanded, a hit with a neighbour in LK is
+ * discovered by the first such neighbour in queue order, and is then known
+ * without expanding LK (whose concepts have the largest degrees). seen[x]
+ * is x's level + 1 (BFS_DEEP for any level in the plain search). Where the
  * queue could reach the limit before that neighbour, or the levels run
  * deep, the search goes on plainly, vertex by vertex, as a search from
  * scratch would: same order, same parents, same paths.
  */
 #define BFS_DEEP 255
+
+/* The vertices the search may queue: MATCH_BFS_LIMIT unless a test set
+ * fewer. */
+static size_t bfs_limit(const struct matcher *m)
+{
+    return m->bfs_limit ? m->bfs_limit : MATCH_BFS_LIMIT;
+}
 
 /* The plain search, going on from its state (bfs_head, and bfs_u's edges
  * [bfs_next, bfs_end) not yet looked at): whether it discovers v. */
@@ -352,7 +359,7 @@ static bool bfs_plain(struct matcher *m, uint32_t v)
             if (x == v)
                 return true;
         }
-        if (!(m->bfs_head < m->bfs_tail && m->bfs_tail < MATCH_BFS_LIMIT))
+        if (!(m->bfs_head < m->bfs_tail && m->bfs_tail < bfs_limit(m)))
             return false;
         m->bfs_u = m->queue[m->bfs_head++];
         m->bfs_next = g->csr.off[m->bfs_u];
@@ -374,10 +381,10 @@ static bool adjacent(const struct graph *g, uint32_t v, uint32_t u)
     return lo < g->csr.off[v + 1] && g->csr.adj[lo] == u;
 }
 
-/* Whether the search discovers v, and then its parent. */
-static bool bfs_reach(struct matcher *m, uint32_t v, uint32_t *parent)
+bool match_explain_reach(struct matcher *m, uint32_t v, uint32_t *parent)
 {
     const struct graph *g = m->g;
+    const size_t limit = bfs_limit(m);
     if (m->bfs_tail == 0) {
         m->queue[m->bfs_tail++] = m->demand;
         m->seen[m->demand] = 1;
@@ -400,7 +407,7 @@ static bool bfs_reach(struct matcher *m, uint32_t v, uint32_t *parent)
             next = m->seen[g->csr.adj[j]] == k1;
         if (next) {
             uint64_t below = hi; /* the queue's length at most, so far */
-            for (size_t i = lo; i < hi && below < MATCH_BFS_LIMIT; i++) {
+            for (size_t i = lo; i < hi && below < limit; i++) {
                 uint32_t u = m->queue[i];
                 if (adjacent(g, v, u)) {
                     *parent = u;
@@ -413,7 +420,7 @@ static bool bfs_reach(struct matcher *m, uint32_t v, uint32_t *parent)
         if (k1 + 1 >= BFS_DEEP)
             break;
         for (size_t i = lo; i < hi; i++) {
-            if (!(m->bfs_tail < MATCH_BFS_LIMIT)) {
+            if (!(m->bfs_tail < limit)) {
                 m->bfs_head = i;
                 return bfs_plain(m, v);
             }
@@ -450,7 +457,7 @@ static bool bfs_path(struct matcher *m, uint32_t v, struct match_hit *h)
 {
     const struct graph *g = m->g;
     uint32_t pv;
-    bool found = bfs_reach(m, v, &pv);
+    bool found = match_explain_reach(m, v, &pv);
     /* Room is left for the hit and, after it, an expert and institution. */
     uint32_t chain[MATCH_MAX_PATH];
     size_t n = 0;

@@ -14,7 +14,8 @@
 #include "graph/match.h"
 #include "graph/rank.h"
 
-/* Vertices a path search may visit before it gives up. */
+/* Vertices a path search may visit before it gives up (matcher.bfs_limit
+ * 0; a test sets a smaller one to reach the fallback on a small graph). */
 #define MATCH_BFS_LIMIT 2000000
 #define MATCH_IXV_NONE UINT32_MAX /* matcher.ixvert: no record vertex */
 
@@ -107,6 +108,7 @@ struct matcher {
     uint32_t bfs_u;
     unsigned bfs_level;
     bool bfs_plain;
+    size_t bfs_limit; /* 0: MATCH_BFS_LIMIT */
     struct rank_ppr *ppr;
     struct people_lists *people; /* match_people.c: built on first use */
     struct text *text;
@@ -203,6 +205,10 @@ void match_text_release(struct match_own *o);
 /* Starts the explanations of a query: forgets the last one's path search
  * (match_explain.c). */
 void match_explain_begin(struct matcher *m);
+/* Whether the query's path search (from m->demand, kept until the next
+ * match_explain_begin) discovers v, and then v's parent in *parent; the
+ * parents lead back to the demand (match_explain.c). */
+bool match_explain_reach(struct matcher *m, uint32_t v, uint32_t *parent);
 /* Fills h's concepts and path from the scores of the matcher's current
  * query (match_explain_begin first; match_explain.c). */
 void match_explain(struct matcher *m, struct match_hit *h);
