@@ -101,6 +101,9 @@ struct ppr_vertex {
     uint8_t queued, touched;
 };
 
+/* How far ahead along a neighbour list the push prefetches. */
+#define PPR_AHEAD 8
+
 struct rank_ppr {
     uint32_t n;
     double *est;
@@ -238,8 +241,11 @@ kg_status rank_ppr_push(struct rank_ppr *p, const struct rank_csr *g,
             continue;
         }
         double share = d * ru / wd;
-        for (uint64_t i = g->off[u]; i < g->off[u + 1]; i++) {
+        uint64_t end = g->off[u + 1];
+        for (uint64_t i = g->off[u]; i < end; i++) {
             uint32_t v = g->adj[i];
+            if (i + PPR_AHEAD < end) /* a hub's neighbours: ahead of time */
+                __builtin_prefetch(&p->pr[g->adj[i + PPR_AHEAD]], 1);
             touch(p, g, v);
             p->pr[v].r += share * g->w[i];
             if (!p->pr[v].queued && p->pr[v].r > eps * p->pr[v].wdeg)
