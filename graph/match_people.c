@@ -43,8 +43,9 @@ struct people_lists {
     uint32_t *xexp, *yinst;
     uint64_t *zoff; /* by expert: its institutions */
     uint32_t *zinst;
-    struct people_acc *e, *u; /* a query's sums, by pool index */
-    double *top;              /* institution i's best: top[k * i ...] */
+    struct expert_acc *e; /* a query's sums, by pool index */
+    struct people_acc *u;
+    double *top; /* institution i's best: top[k * i ...] */
 };
 
 /* How far ahead in an item's takers the sums to add to are prefetched. */
@@ -53,9 +54,18 @@ struct people_lists {
 /* institution.k's largest value (match_config.c) */
 #define PEOPLE_KMAX 64
 
-/* A query's sums for one person: the values of its members with one of
- * their own, how many of each item kind, any text evidence, the best
- * cosine (institutions: n counts every value offered). */
+/* A query's sums for an expert, kept small (16 bytes: four to a cache
+ * line, as the items hand their values to experts all over the pool):
+ * the members with a value of their own add how far it lies above their
+ * kind's common value; best is the best cosine among them, -1 while there
+ * is none (text), or 1 once one was reached (graph). */
+struct expert_acc {
+    double sum, best;
+};
+
+/* ... and for an institution: the best values offered (top), all of them
+ * counted (n), those with a value of their own by item kind, any text
+ * evidence, the best cosine. */
 struct people_acc {
     double sum, best;
     uint32_t n, nk[2];
@@ -362,11 +372,25 @@ static void text_institution_one(struct matcher *m,
     m->tz[u] = aggregate(buf, n, MATCH_AGG_TOPK, m->c.institution_k);
 }
 
-/* Clears the query's sums. */
-static void sums_clear(const struct matcher *m, struct people_lists *pl)
+/* Clears the query's sums (the experts' best to none). */
+static void sums_clear(const struct matcher *m, struct people_lists *pl,
+                       double none)
 {
-    memset(pl->e, 0, m->npool[KG_EXPERT] * sizeof *pl->e);
+    for (size_t i = 0; i < m->npool[KG_EXPERT]; i++)
+        pl->e[i] = (struct expert_acc){0, none};
     memset(pl->u, 0, m->npool[KG_INSTITUTION] * sizeof *pl->u);
+}
+
+/* The common text z of the items of pool kind without text evidence
+ * (the z of a zero score; 0 when every item has evidence). */
+static double common_z(const struct matcher *m, kg_kind kind)
+{
+    for (size_t i = 0; i < m->npool[kind]; i++) {
+        uint32_t v = m->pool[kind][i];
+        if (m->thas[v] && !m->tev[v])
+            return m->tz[v];
+    }
+    return 0;
 }
 
 /* Text z of experts from their items (and profile), then of institutions
@@ -378,24 +402,19 @@ void match_text_people(struct matcher *m, double *buf, size_t cap)
     bool mean = m->c.expert_agg == MATCH_AGG_MEAN;
     unsigned k = m->c.institution_k;
     bool kfit = k >= 1 && k <= PEOPLE_KMAX; /* else member by member */
-    sums_clear(m, pl);
+    sums_clear(m, pl, -1);
     /* the items with text evidence; the common z of the others, by kind */
-    double z0[2] = {0, 0};
+    double z0[2] = {common_z(m, KG_ACHIEVEMENT), common_z(m, KG_PATENT)};
     for (size_t i = 0; i < pl->nitems; i++) {
         uint32_t v = item_at(m, pl, i);
         int p = i >= pl->na;
-        if (!m->thas[v])
+        if (!m->thas[v] || !m->tev[v])
             continue;
-        if (!m->tev[v]) {
-            z0[p] = m->tz[v];
-            continue;
-        }
-        double z = m->tz[v], sim = m->sim[v];
+        double z = m->tz[v], dz = z - z0[p], sim = m->sim[v];
         for (uint64_t j = pl->xoff[i]; mean && j < pl->xoff[i + 1]; j++) {
-            struct people_acc *a = &pl->e[pl->xexp[j]];
+            struct expert_acc *a = &pl->e[pl->xexp[j]];
             __builtin_prefetch(&pl->e[pl->xexp[j + PEOPLE_AHEAD]], 1);
-            a->sum += z;
-            a->nk[p]++;
+            a->sum += dz;
             a->best = match_larger(a->best, sim);
         }
         for (uint64_t j = pl->yoff[i]; kfit && j < pl->yoff[i + 1]; j++)
@@ -409,15 +428,12 @@ void match_text_people(struct matcher *m, double *buf, size_t cap)
         if (pl->eone[i] || !mean) {
             text_expert_one(m, pl, i, buf, cap);
         } else {
-            const struct people_acc *a = &pl->e[i];
+            const struct expert_acc *a = &pl->e[i];
             bool own = m->thas[e]; /* the profile */
             double s = own ? m->tz[e] : 0;
-            s += a->sum;
-            for (int p = 0; p < 2; p++)
-                if (pl->ecount[i][p] > a->nk[p])
-                    s += (double)(pl->ecount[i][p] - a->nk[p]) * z0[p];
+            s += a->sum + pl->ecount[i][0] * z0[0] + pl->ecount[i][1] * z0[1];
             size_t n = own + pl->ecount[i][0] + pl->ecount[i][1];
-            m->tev[e] = (own && m->tev[e]) || a->nk[0] + a->nk[1] > 0;
+            m->tev[e] = (own && m->tev[e]) || a->best >= 0;
             m->tbest[e] = match_larger(own ? m->sim[e] : 0, a->best);
             m->thas[e] = n > 0;
             m->tz[e] = n ? s / n : 0;
@@ -463,7 +479,9 @@ void match_graph_people(struct matcher *m, double *buf, size_t cap)
     unsigned k = m->c.institution_k;
     bool kfit = k >= 1 && k <= PEOPLE_KMAX;
     const double *est = rank_ppr_estimates(m->ppr);
-    sums_clear(m, pl);
+    static const kg_kind kinds[] = {KG_ACHIEVEMENT, KG_PATENT};
+    double z0[2] = {m->gz0[kinds[0]], m->gz0[kinds[1]]};
+    sums_clear(m, pl, 0);
     for (size_t i = 0; i < pl->nitems; i++) {
         uint32_t v = item_at(m, pl, i);
         m->ghas[v] = est[v] > 0;
@@ -472,10 +490,10 @@ void match_graph_people(struct matcher *m, double *buf, size_t cap)
         double z = m->gz[v];
         int p = i >= pl->na;
         for (uint64_t j = pl->xoff[i]; mean && j < pl->xoff[i + 1]; j++) {
-            struct people_acc *a = &pl->e[pl->xexp[j]];
+            struct expert_acc *a = &pl->e[pl->xexp[j]];
             __builtin_prefetch(&pl->e[pl->xexp[j + PEOPLE_AHEAD]], 1);
-            a->sum += z;
-            a->nk[p]++;
+            a->sum += z - z0[p];
+            a->best = 1;
         }
         if (kfit)
             inst_offer(pl, k, pl->yinst, pl->yoff[i], pl->yoff[i + 1], z, 1,
@@ -495,17 +513,11 @@ void match_graph_people(struct matcher *m, double *buf, size_t cap)
             m->ghas[e] = reached;
             m->gz[e] = aggregate(buf, n, m->c.expert_agg, m->c.expert_k);
         } else {
-            const struct people_acc *a = &pl->e[i];
-            static const kg_kind kinds[] = {KG_ACHIEVEMENT, KG_PATENT};
-            double s = a->sum;
-            size_t n = 0;
-            for (int p = 0; p < 2; p++) {
-                uint32_t all = pl->ecount[i][2 + p];
-                n += all;
-                if (all > a->nk[p])
-                    s += (double)(all - a->nk[p]) * m->gz0[kinds[p]];
-            }
-            m->ghas[e] = a->nk[0] + a->nk[1] > 0;
+            const struct expert_acc *a = &pl->e[i];
+            double s =
+                a->sum + pl->ecount[i][2] * z0[0] + pl->ecount[i][3] * z0[1];
+            size_t n = pl->ecount[i][2] + pl->ecount[i][3];
+            m->ghas[e] = a->best > 0;
             m->gz[e] = n ? s / n : 0;
         }
         if (kfit && m->ghas[e])
