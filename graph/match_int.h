@@ -40,6 +40,15 @@ struct match_pivot {
     size_t nfrom;
 };
 
+/* A record's absolute evidence for the query, in one place (the passes
+ * over the query's postings touch one cache line per record): */
+struct match_abs {
+    double cos0;   /* cosine to the unexpanded query */
+    double cov;    /* share of the unexpanded query's weight held */
+    double covmax; /* ... by the record's strongest shared own term */
+    double covown; /* ... through the need's own (untranslated) terms */
+};
+
 struct matcher {
     const struct graph *g;
     void *arena; /* the arrays below by record, one zeroed mapping */
@@ -60,11 +69,8 @@ struct matcher {
     bool *thas;        /* the vertex has a text z-score */
     bool *tev;         /* ... and shares terms with the (expanded) query */
     double *tbest;     /* the best cosine behind a record (own or an item's) */
-    double *cos0;      /* cosine to the unexpanded query, by vertex */
-    double *cov;       /* share of the unexpanded query's weight held */
-    double *covmax;    /* ... by the record's strongest shared own term */
-    double *covown;    /* ... through the need's own (untranslated) terms */
-    uint32_t *c0list;  /* records with cos0 > 0 */
+    struct match_abs *ab; /* absolute evidence, by vertex */
+    uint32_t *c0list;     /* records with cos0 > 0 */
     size_t nc0list;
     double qcos, qcov; /* the best cos0 and cov over the items */
     double qbreadth;   /* the best cov - covmax over the items */

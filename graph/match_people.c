@@ -5,24 +5,72 @@
  * mean of their best institution.k experts and items.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "graph/match_int.h"
 
 /*
  * The members a person's aggregate reads, in the order of the person's
  * CSR edges: an expert's items (authored, invented), an institution's
- * owned items and affiliated experts. Listed once per matcher, so that a
- * query reads neither the concept edges nor the edge types again, and
- * knows the members ahead: the loops prefetch the values of the member
- * PEOPLE_AHEAD places on (at 1M items nearly every read of a member's
- * value missed the cache).
+ * owned items and affiliated experts, listed once per matcher.
+ *
+ * Most items of a query have no text evidence (no shared term, no BM25
+ * score) and all of those of a kind have the same text z-score, the z of
+ * a zero score; most are not reached by the walk and have the graph
+ * z-score gz0 of their kind. So a query adds up only the items with
+ * evidence (text) or reached (graph), each handing its value to the
+ * people that hold it (the item's takers), and counts the others in by
+ * kind: an expert's mean is the sum over the items with a value of their
+ * own plus, per kind, the count of the others times their common value;
+ * an institution's best k are the best of its experts and items with a
+ * value of their own and up to k copies of each kind's common value. The
+ * means differ from a member-by-member sum only by rounding; the best k
+ * are the same values. A person with more members than the values it may
+ * aggregate (cap), or with a member that is neither an item nor an
+ * expert, is aggregated member by member (its first cap values), and so
+ * are all experts when expert.aggregate is not the mean.
  */
 struct people_lists {
     uint64_t *eoff, *ioff; /* by pool index: members [off[i], off[i+1]) */
     uint32_t *emem, *imem;
+    size_t cap;            /* the values a person may aggregate */
+    bool *eone, *ione;     /* by pool index: aggregated member by member */
+    uint32_t (*ecount)[4]; /* an expert's item members by kind: with a
+                              vector (achievement, patent), all */
+    uint32_t (*icount)[2]; /* an institution's, with a vector */
+    size_t na, nitems;     /* items: the achievements, then the patents */
+    uint64_t *xoff, *yoff; /* by item: its experts, its institutions */
+    uint32_t *xexp, *yinst;
+    uint64_t *zoff; /* by expert: its institutions */
+    uint32_t *zinst;
+    struct expert_acc *e; /* a query's sums, by pool index */
+    struct people_acc *u;
+    double *top; /* institution i's best: top[k * i ...] */
 };
 
+/* How far ahead in an item's takers the sums to add to are prefetched. */
 #define PEOPLE_AHEAD 16
+
+/* institution.k's largest value (match_config.c) */
+#define PEOPLE_KMAX 64
+
+/* A query's sums for an expert, kept small (16 bytes: four to a cache
+ * line, as the items hand their values to experts all over the pool):
+ * the members with a value of their own add how far it lies above their
+ * kind's common value; best is the best cosine among them, -1 while there
+ * is none (text), or 1 once one was reached (graph). */
+struct expert_acc {
+    double sum, best;
+};
+
+/* ... and for an institution: the best values offered (top), all of them
+ * counted (n), those with a value of their own by item kind, any text
+ * evidence, the best cosine. */
+struct people_acc {
+    double sum, best;
+    uint32_t n, nk[2];
+    bool any;
+};
 
 static bool expert_member(const struct graph *g, uint64_t j)
 {
@@ -51,7 +99,7 @@ static void list_members(const struct matcher *m, kg_kind kind,
             n += keep(g, j);
     }
     o[np] = n;
-    uint32_t *x = kg_xmalloc((n + PEOPLE_AHEAD) * sizeof *x);
+    uint32_t *x = kg_xmalloc((n ? n : 1) * sizeof *x);
     n = 0;
     for (size_t i = 0; i < np; i++) {
         uint32_t v = m->pool[kind][i];
@@ -59,22 +107,109 @@ static void list_members(const struct matcher *m, kg_kind kind,
             if (keep(g, j))
                 x[n++] = g->csr.adj[j];
     }
-    for (size_t i = 0; i < PEOPLE_AHEAD; i++)
-        x[n + i] = 0; /* what the last members prefetch */
     *off = o;
     *mem = x;
 }
 
-static const struct people_lists *lists(struct matcher *m)
+/* The takers of members grouped by member: of the np people whose
+ * members are mem[off[i], off[i+1]), those not marked one take member
+ * at[x] - 1 (when 1 <= at[x] <= nto); tk[toff[j], toff[j+1]) lists
+ * member j's. */
+static void list_takers(const uint64_t *off, const uint32_t *mem, size_t np,
+                        const bool *one, const uint32_t *at, size_t nto,
+                        uint64_t **toff, uint32_t **tk)
 {
-    if (!m->people) {
-        struct people_lists *pl = kg_xcalloc(1, sizeof *pl);
-        list_members(m, KG_EXPERT, expert_member, &pl->eoff, &pl->emem);
-        list_members(m, KG_INSTITUTION, institution_member, &pl->ioff,
-                     &pl->imem);
-        m->people = pl;
+    uint64_t *o = kg_xcalloc(nto + 2, sizeof *o);
+    for (size_t i = 0; i < np; i++)
+        for (uint64_t j = off[i]; j < off[i + 1] && !one[i]; j++)
+            if (at[mem[j]] && at[mem[j]] <= nto)
+                o[at[mem[j]] + 1]++;
+    for (size_t j = 0; j < nto; j++)
+        o[j + 2] += o[j + 1];
+    uint32_t *x = kg_xcalloc(o[nto + 1] + PEOPLE_AHEAD, sizeof *x);
+    for (size_t i = 0; i < np; i++)
+        for (uint64_t j = off[i]; j < off[i + 1] && !one[i]; j++)
+            if (at[mem[j]] && at[mem[j]] <= nto)
+                x[o[at[mem[j]]]++] = (uint32_t)i;
+    *toff = o; /* o[j] now starts member j's takers */
+    *tk = x;
+}
+
+static bool has_vector(const struct graph *g, uint32_t v)
+{
+    return g->vec_off[v] != g->vec_off[v + 1];
+}
+
+/* The item kind's place (0 achievement, 1 patent). */
+static int item_place(const struct graph *g, uint32_t v)
+{
+    return g->vkind[v] == KG_PATENT;
+}
+
+static struct people_lists *lists(struct matcher *m, size_t cap)
+{
+    if (m->people && m->people->cap != cap)
+        match_people_release(m);
+    if (m->people)
+        return m->people;
+    const struct graph *g = m->g;
+    struct people_lists *pl = kg_xcalloc(1, sizeof *pl);
+    pl->cap = cap;
+    list_members(m, KG_EXPERT, expert_member, &pl->eoff, &pl->emem);
+    list_members(m, KG_INSTITUTION, institution_member, &pl->ioff, &pl->imem);
+    size_t ne = m->npool[KG_EXPERT], ni = m->npool[KG_INSTITUTION];
+    pl->na = m->npool[KG_ACHIEVEMENT];
+    pl->nitems = pl->na + m->npool[KG_PATENT];
+    /* at[v]: an item's place + 1, an expert's past them */
+    uint32_t *at = kg_xcalloc(g->nv ? g->nv : 1, sizeof *at);
+    for (size_t i = 0; i < pl->na; i++)
+        at[m->pool[KG_ACHIEVEMENT][i]] = (uint32_t)i + 1;
+    for (size_t i = 0; i < m->npool[KG_PATENT]; i++)
+        at[m->pool[KG_PATENT][i]] = (uint32_t)(pl->na + i + 1);
+    for (size_t i = 0; i < ne; i++)
+        at[m->pool[KG_EXPERT][i]] = (uint32_t)(pl->nitems + i + 1);
+    pl->eone = kg_xcalloc(ne ? ne : 1, sizeof *pl->eone);
+    pl->ione = kg_xcalloc(ni ? ni : 1, sizeof *pl->ione);
+    pl->ecount = kg_xcalloc(ne ? ne : 1, sizeof *pl->ecount);
+    pl->icount = kg_xcalloc(ni ? ni : 1, sizeof *pl->icount);
+    for (size_t i = 0; i < ne; i++) {
+        pl->eone[i] = pl->eoff[i + 1] - pl->eoff[i] + 1 > cap;
+        for (uint64_t j = pl->eoff[i]; j < pl->eoff[i + 1]; j++) {
+            uint32_t x = pl->emem[j];
+            pl->eone[i] |= !at[x] || at[x] > pl->nitems;
+            if (at[x] && at[x] <= pl->nitems) {
+                pl->ecount[i][item_place(g, x)] += has_vector(g, x);
+                pl->ecount[i][2 + item_place(g, x)]++;
+            }
+        }
     }
-    return m->people;
+    for (size_t i = 0; i < ni; i++) {
+        pl->ione[i] = pl->ioff[i + 1] - pl->ioff[i] > cap;
+        for (uint64_t j = pl->ioff[i]; j < pl->ioff[i + 1]; j++) {
+            uint32_t x = pl->imem[j];
+            pl->ione[i] |= !at[x];
+            if (at[x] && at[x] <= pl->nitems)
+                pl->icount[i][item_place(g, x)] += has_vector(g, x);
+        }
+    }
+    list_takers(pl->eoff, pl->emem, ne, pl->eone, at, pl->nitems, &pl->xoff,
+                &pl->xexp);
+    list_takers(pl->ioff, pl->imem, ni, pl->ione, at, pl->nitems, &pl->yoff,
+                &pl->yinst);
+    /* an institution's experts: their places without the items */
+    for (size_t i = 0; i < pl->nitems; i++)
+        at[i < pl->na ? m->pool[KG_ACHIEVEMENT][i]
+                      : m->pool[KG_PATENT][i - pl->na]] = 0;
+    for (size_t i = 0; i < ne; i++)
+        at[m->pool[KG_EXPERT][i]] = (uint32_t)i + 1;
+    list_takers(pl->ioff, pl->imem, ni, pl->ione, at, ne, &pl->zoff,
+                &pl->zinst);
+    free(at);
+    pl->e = kg_xcalloc(ne ? ne : 1, sizeof *pl->e);
+    pl->u = kg_xcalloc(ni ? ni : 1, sizeof *pl->u);
+    pl->top = kg_xmalloc((ni ? ni : 1) * PEOPLE_KMAX * sizeof *pl->top);
+    m->people = pl;
+    return pl;
 }
 
 void match_people_release(struct matcher *m)
@@ -86,6 +221,19 @@ void match_people_release(struct matcher *m)
     free(pl->ioff);
     free(pl->emem);
     free(pl->imem);
+    free(pl->eone);
+    free(pl->ione);
+    free(pl->ecount);
+    free(pl->icount);
+    free(pl->xoff);
+    free(pl->xexp);
+    free(pl->yoff);
+    free(pl->yinst);
+    free(pl->zoff);
+    free(pl->zinst);
+    free(pl->e);
+    free(pl->u);
+    free(pl->top);
     free(pl);
     m->people = NULL;
 }
@@ -123,52 +271,192 @@ static double aggregate(double *x, size_t n, enum match_agg agg, unsigned k)
     return agg == MATCH_AGG_TOPK ? s / m : s;
 }
 
+/* Offers x, c times, to the best k values top[0..min(n, k)) (descending)
+ * of the n offered so far; counts them. */
+static void best_offer(double *top, uint32_t *n, unsigned k, double x,
+                       uint32_t c)
+{
+    for (uint32_t r = 0; r < c && r < k; r++) {
+        size_t i = *n + r < k ? *n + r : k;
+        if (i == k && !(x > top[k - 1]))
+            break;
+        if (i == k)
+            i--;
+        while (i > 0 && x > top[i - 1]) {
+            top[i] = top[i - 1];
+            i--;
+        }
+        top[i] = x;
+    }
+    *n += c;
+}
+
+/* The mean of the best k of n values offered, as aggregate's TOPK gives
+ * it (the same values added best first). */
+static double best_mean(const double *top, uint32_t n, unsigned k)
+{
+    size_t m = n < k ? n : k;
+    double s = 0;
+    for (size_t i = 0; i < m; i++)
+        s += top[i];
+    return m ? s / m : 0;
+}
+
+/* Offers value x (with its evidence and best cosine), c times, to the
+ * institutions tk[from, to). */
+static void inst_offer(struct people_lists *pl, unsigned k, const uint32_t *tk,
+                       uint64_t from, uint64_t to, double x, uint32_t c,
+                       bool ev, double best)
+{
+    for (uint64_t j = from; j < to; j++) {
+        struct people_acc *a = &pl->u[tk[j]];
+        best_offer(pl->top + (size_t)k * tk[j], &a->n, k, x, c);
+        a->any |= ev;
+        a->best = match_larger(a->best, best);
+    }
+}
+
+/* The item vertex at place i. */
+static uint32_t item_at(const struct matcher *m, const struct people_lists *pl,
+                        size_t i)
+{
+    return i < pl->na ? m->pool[KG_ACHIEVEMENT][i]
+                      : m->pool[KG_PATENT][i - pl->na];
+}
+
+/* Text z of expert i of the pool, member by member (its first cap
+ * values). */
+static void text_expert_one(struct matcher *m, const struct people_lists *pl,
+                            size_t i, double *buf, size_t cap)
+{
+    uint32_t e = m->pool[KG_EXPERT][i];
+    size_t n = 0;
+    bool any = m->thas[e] && m->tev[e];
+    double best = m->thas[e] ? m->sim[e] : 0;
+    if (m->thas[e] && n < cap)
+        buf[n++] = m->tz[e];
+    for (uint64_t j = pl->eoff[i]; j < pl->eoff[i + 1]; j++) {
+        uint32_t x = pl->emem[j];
+        if (m->thas[x] && n < cap) {
+            buf[n++] = m->tz[x];
+            any |= m->tev[x];
+            best = match_larger(best, m->sim[x]);
+        }
+    }
+    m->thas[e] = n > 0;
+    m->tev[e] = any;
+    m->tbest[e] = best;
+    m->tz[e] = aggregate(buf, n, m->c.expert_agg, m->c.expert_k);
+}
+
+/* Text z of institution i of the pool, member by member. */
+static void text_institution_one(struct matcher *m,
+                                 const struct people_lists *pl, size_t i,
+                                 double *buf, size_t cap)
+{
+    uint32_t u = m->pool[KG_INSTITUTION][i];
+    size_t n = 0;
+    bool any = false;
+    double best = 0;
+    for (uint64_t j = pl->ioff[i]; j < pl->ioff[i + 1]; j++) {
+        uint32_t x = pl->imem[j];
+        if (m->thas[x] && n < cap) {
+            buf[n++] = m->tz[x];
+            any |= m->tev[x];
+            best = match_larger(best, m->tbest[x]);
+        }
+    }
+    m->thas[u] = n > 0;
+    m->tev[u] = any;
+    m->tbest[u] = best;
+    m->tz[u] = aggregate(buf, n, MATCH_AGG_TOPK, m->c.institution_k);
+}
+
+/* Clears the query's sums (the experts' best to none). */
+static void sums_clear(const struct matcher *m, struct people_lists *pl,
+                       double none)
+{
+    for (size_t i = 0; i < m->npool[KG_EXPERT]; i++)
+        pl->e[i] = (struct expert_acc){0, none};
+    memset(pl->u, 0, m->npool[KG_INSTITUTION] * sizeof *pl->u);
+}
+
+/* The common text z of the items of pool kind without text evidence
+ * (the z of a zero score; 0 when every item has evidence). */
+static double common_z(const struct matcher *m, kg_kind kind)
+{
+    for (size_t i = 0; i < m->npool[kind]; i++) {
+        uint32_t v = m->pool[kind][i];
+        if (m->thas[v] && !m->tev[v])
+            return m->tz[v];
+    }
+    return 0;
+}
+
 /* Text z of experts from their items (and profile), then of institutions
  * from their experts and items. */
 void match_text_people(struct matcher *m, double *buf, size_t cap)
 {
-    const struct people_lists *pl = lists(m);
-    for (size_t i = 0; i < m->npool[KG_EXPERT]; i++) {
-        uint32_t e = m->pool[KG_EXPERT][i];
-        size_t n = 0;
-        bool any = m->thas[e] && m->tev[e];
-        double best = m->thas[e] ? m->sim[e] : 0;
-        if (m->thas[e] && n < cap)
-            buf[n++] = m->tz[e];
-        for (uint64_t j = pl->eoff[i]; j < pl->eoff[i + 1]; j++) {
-            uint32_t x = pl->emem[j], y = pl->emem[j + PEOPLE_AHEAD];
-            __builtin_prefetch(&m->tz[y]);
-            __builtin_prefetch(&m->sim[y]);
-            if (m->thas[x] && n < cap) {
-                buf[n++] = m->tz[x];
-                any |= m->tev[x];
-                best = match_larger(best, m->sim[x]);
-            }
+    struct people_lists *pl = lists(m, cap);
+    size_t ne = m->npool[KG_EXPERT], ni = m->npool[KG_INSTITUTION];
+    bool mean = m->c.expert_agg == MATCH_AGG_MEAN;
+    unsigned k = m->c.institution_k;
+    bool kfit = k >= 1 && k <= PEOPLE_KMAX; /* else member by member */
+    sums_clear(m, pl, -1);
+    /* the items with text evidence; the common z of the others, by kind */
+    double z0[2] = {common_z(m, KG_ACHIEVEMENT), common_z(m, KG_PATENT)};
+    for (size_t i = 0; i < pl->nitems; i++) {
+        uint32_t v = item_at(m, pl, i);
+        int p = i >= pl->na;
+        if (!m->thas[v] || !m->tev[v])
+            continue;
+        double z = m->tz[v], dz = z - z0[p], sim = m->sim[v];
+        for (uint64_t j = pl->xoff[i]; mean && j < pl->xoff[i + 1]; j++) {
+            struct expert_acc *a = &pl->e[pl->xexp[j]];
+            __builtin_prefetch(&pl->e[pl->xexp[j + PEOPLE_AHEAD]], 1);
+            a->sum += dz;
+            a->best = match_larger(a->best, sim);
         }
-        m->thas[e] = n > 0;
-        m->tev[e] = any;
-        m->tbest[e] = best;
-        m->tz[e] = aggregate(buf, n, m->c.expert_agg, m->c.expert_k);
+        for (uint64_t j = pl->yoff[i]; kfit && j < pl->yoff[i + 1]; j++)
+            pl->u[pl->yinst[j]].nk[p]++;
+        if (kfit)
+            inst_offer(pl, k, pl->yinst, pl->yoff[i], pl->yoff[i + 1], z, 1,
+                       true, m->tbest[v]);
     }
-    for (size_t i = 0; i < m->npool[KG_INSTITUTION]; i++) {
-        uint32_t u = m->pool[KG_INSTITUTION][i];
-        size_t n = 0;
-        bool any = false;
-        double best = 0;
-        for (uint64_t j = pl->ioff[i]; j < pl->ioff[i + 1]; j++) {
-            uint32_t x = pl->imem[j], y = pl->imem[j + PEOPLE_AHEAD];
-            __builtin_prefetch(&m->tz[y]);
-            __builtin_prefetch(&m->tbest[y]);
-            if (m->thas[x] && n < cap) {
-                buf[n++] = m->tz[x];
-                any |= m->tev[x];
-                best = match_larger(best, m->tbest[x]);
-            }
+    for (size_t i = 0; i < ne; i++) {
+        uint32_t e = m->pool[KG_EXPERT][i];
+        if (pl->eone[i] || !mean) {
+            text_expert_one(m, pl, i, buf, cap);
+        } else {
+            const struct expert_acc *a = &pl->e[i];
+            bool own = m->thas[e]; /* the profile */
+            double s = own ? m->tz[e] : 0;
+            s += a->sum + pl->ecount[i][0] * z0[0] + pl->ecount[i][1] * z0[1];
+            size_t n = own + pl->ecount[i][0] + pl->ecount[i][1];
+            m->tev[e] = (own && m->tev[e]) || a->best >= 0;
+            m->tbest[e] = match_larger(own ? m->sim[e] : 0, a->best);
+            m->thas[e] = n > 0;
+            m->tz[e] = n ? s / n : 0;
         }
-        m->thas[u] = n > 0;
-        m->tev[u] = any;
-        m->tbest[u] = best;
-        m->tz[u] = aggregate(buf, n, MATCH_AGG_TOPK, m->c.institution_k);
+        if (kfit && m->thas[e])
+            inst_offer(pl, k, pl->zinst, pl->zoff[i], pl->zoff[i + 1], m->tz[e],
+                       1, m->tev[e], m->tbest[e]);
+    }
+    for (size_t i = 0; i < ni; i++) {
+        uint32_t u = m->pool[KG_INSTITUTION][i];
+        if (pl->ione[i] || !kfit) {
+            text_institution_one(m, pl, i, buf, cap);
+            continue;
+        }
+        struct people_acc *a = &pl->u[i];
+        double *top = pl->top + (size_t)k * i;
+        for (int p = 0; p < 2; p++)
+            if (pl->icount[i][p] > a->nk[p])
+                best_offer(top, &a->n, k, z0[p], pl->icount[i][p] - a->nk[p]);
+        m->thas[u] = a->n > 0;
+        m->tev[u] = a->any;
+        m->tbest[u] = a->best;
+        m->tz[u] = best_mean(top, a->n, k);
     }
 }
 
@@ -184,33 +472,69 @@ static double item_gz(const struct matcher *m, uint32_t v)
  * records with graph evidence: a reached item, or such a person. */
 void match_graph_people(struct matcher *m, double *buf, size_t cap)
 {
-    const struct people_lists *pl = lists(m);
-    static const kg_kind items[] = {KG_ACHIEVEMENT, KG_PATENT};
+    struct people_lists *pl = lists(m, cap);
+    const struct graph *g = m->g;
+    size_t ne = m->npool[KG_EXPERT], ni = m->npool[KG_INSTITUTION];
+    bool mean = m->c.expert_agg == MATCH_AGG_MEAN;
+    unsigned k = m->c.institution_k;
+    bool kfit = k >= 1 && k <= PEOPLE_KMAX;
     const double *est = rank_ppr_estimates(m->ppr);
-    for (int k = 0; k < 2; k++)
-        for (size_t i = 0; i < m->npool[items[k]]; i++) {
-            uint32_t v = m->pool[items[k]][i];
-            m->ghas[v] = est[v] > 0;
+    static const kg_kind kinds[] = {KG_ACHIEVEMENT, KG_PATENT};
+    double z0[2] = {m->gz0[kinds[0]], m->gz0[kinds[1]]};
+    sums_clear(m, pl, 0);
+    for (size_t i = 0; i < pl->nitems; i++) {
+        uint32_t v = item_at(m, pl, i);
+        m->ghas[v] = est[v] > 0;
+        if (!m->ghas[v])
+            continue;
+        double z = m->gz[v];
+        int p = i >= pl->na;
+        for (uint64_t j = pl->xoff[i]; mean && j < pl->xoff[i + 1]; j++) {
+            struct expert_acc *a = &pl->e[pl->xexp[j]];
+            __builtin_prefetch(&pl->e[pl->xexp[j + PEOPLE_AHEAD]], 1);
+            a->sum += z - z0[p];
+            a->best = 1;
         }
-    for (size_t i = 0; i < m->npool[KG_EXPERT]; i++) {
-        uint32_t e = m->pool[KG_EXPERT][i];
-        size_t n = 0;
-        bool reached = false;
-        for (uint64_t j = pl->eoff[i]; j < pl->eoff[i + 1] && n < cap; j++) {
-            uint32_t x = pl->emem[j];
-            __builtin_prefetch(&m->ghas[pl->emem[j + PEOPLE_AHEAD]]);
-            buf[n++] = item_gz(m, x);
-            reached |= m->ghas[x];
-        }
-        m->ghas[e] = reached;
-        m->gz[e] = aggregate(buf, n, m->c.expert_agg, m->c.expert_k);
+        if (kfit)
+            inst_offer(pl, k, pl->yinst, pl->yoff[i], pl->yoff[i + 1], z, 1,
+                       false, 0);
     }
-    for (size_t i = 0; i < m->npool[KG_INSTITUTION]; i++) {
+    for (size_t i = 0; i < ne; i++) {
+        uint32_t e = m->pool[KG_EXPERT][i];
+        if (pl->eone[i] || !mean) {
+            size_t n = 0;
+            bool reached = false;
+            for (uint64_t j = pl->eoff[i]; j < pl->eoff[i + 1] && n < cap;
+                 j++) {
+                uint32_t x = pl->emem[j];
+                buf[n++] = item_gz(m, x);
+                reached |= m->ghas[x];
+            }
+            m->ghas[e] = reached;
+            m->gz[e] = aggregate(buf, n, m->c.expert_agg, m->c.expert_k);
+        } else {
+            const struct expert_acc *a = &pl->e[i];
+            double s =
+                a->sum + pl->ecount[i][2] * z0[0] + pl->ecount[i][3] * z0[1];
+            size_t n = pl->ecount[i][2] + pl->ecount[i][3];
+            m->ghas[e] = a->best > 0;
+            m->gz[e] = n ? s / n : 0;
+        }
+        if (kfit && m->ghas[e])
+            inst_offer(pl, k, pl->zinst, pl->zoff[i], pl->zoff[i + 1], m->gz[e],
+                       1, false, 0);
+    }
+    (void)g;
+    for (size_t i = 0; i < ni; i++) {
         uint32_t u = m->pool[KG_INSTITUTION][i];
+        if (!pl->ione[i] && kfit) {
+            m->ghas[u] = pl->u[i].n > 0;
+            m->gz[u] = best_mean(pl->top + (size_t)k * i, pl->u[i].n, k);
+            continue;
+        }
         size_t n = 0;
         for (uint64_t j = pl->ioff[i]; j < pl->ioff[i + 1]; j++) {
             uint32_t x = pl->imem[j];
-            __builtin_prefetch(&m->ghas[pl->imem[j + PEOPLE_AHEAD]]);
             if (m->ghas[x] && n < cap)
                 buf[n++] = m->gz[x];
         }

@@ -55,8 +55,8 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
 /* clang-format off */
 #define MATCH_DENSE(X)                                                        \
     X(sim, nr) X(stouch, nr) X(tz, nr) X(tzc, nr) X(tzb, nr) X(thas, nr)      \
-    X(tev, nr) X(gz, nr) X(tbest, nr) X(bm, nr) X(btouch, nr) X(cos0, nr)     \
-    X(cov, nr) X(c0list, nr) X(evid, nr) X(covmax, nr) X(covown, nr)          \
+    X(tev, nr) X(gz, nr) X(tbest, nr) X(bm, nr) X(btouch, nr) X(ab, nr)       \
+    X(c0list, nr) X(evid, nr)                                                 \
     X(ghas, nr) X(score, nr) X(tpart, nr) X(gpart, nr) X(tie, nr) X(ireg, nr)
 #define MATCH_SPARSE(X)                                                       \
     X(tlist, nr) X(heap, nr)                                                  \
@@ -423,13 +423,12 @@ static void absolute_evidence(struct matcher *m)
 {
     const struct graph *g = m->g;
     for (size_t i = 0; i < m->nc0list; i++)
-        m->cos0[m->c0list[i]] = m->cov[m->c0list[i]] = m->covmax[m->c0list[i]] =
-            m->covown[m->c0list[i]] = 0;
+        m->ab[m->c0list[i]] = (struct match_abs){0, 0, 0, 0};
     m->nc0list = 0;
     double known = sqrt(m->qknown);
     for (size_t i = 0; i < m->nstouch; i++) {
         uint32_t v = m->stouch[i];
-        m->cos0[v] = m->sim[v] * known;
+        m->ab[v].cos0 = m->sim[v] * known;
         m->c0list[m->nc0list++] = v;
     }
     for (size_t i = 0; i < m->nqt; i++) {
@@ -438,10 +437,10 @@ static void absolute_evidence(struct matcher *m)
         bool own = i < m->nqown; /* else a translation of the need's */
         for (uint64_t j = g->inv_off[t]; j < g->inv_off[t + 1]; j++) {
             uint32_t v = g->inv_v[j];
-            m->cov[v] += x;
+            m->ab[v].cov += x;
             if (own) {
-                m->covown[v] += x;
-                m->covmax[v] = match_larger(m->covmax[v], x);
+                m->ab[v].covown += x;
+                m->ab[v].covmax = match_larger(m->ab[v].covmax, x);
             }
         }
     }
@@ -450,9 +449,10 @@ static void absolute_evidence(struct matcher *m)
         uint32_t v = m->c0list[i];
         if (!match_is_item(g->vkind[v]))
             continue;
-        m->qcos = match_larger(m->qcos, m->cos0[v]);
-        m->qcov = match_larger(m->qcov, m->cov[v]);
-        m->qbreadth = match_larger(m->qbreadth, m->covown[v] - m->covmax[v]);
+        m->qcos = match_larger(m->qcos, m->ab[v].cos0);
+        m->qcov = match_larger(m->qcov, m->ab[v].cov);
+        m->qbreadth =
+            match_larger(m->qbreadth, m->ab[v].covown - m->ab[v].covmax);
     }
 }
 
@@ -1086,7 +1086,8 @@ static bool is_cross(const struct matcher *m, domain_mask dm, uint32_t v,
 /* The breadth of v: an institution (no text) takes the best item's. */
 static double breadth_of(const struct matcher *m, uint32_t v, kg_kind kind)
 {
-    return kind != KG_INSTITUTION ? m->covown[v] - m->covmax[v] : m->qbreadth;
+    return kind != KG_INSTITUTION ? m->ab[v].covown - m->ab[v].covmax
+                                  : m->qbreadth;
 }
 
 /* The need's part of a candidate's calibrated level: its best breadth and
@@ -1249,8 +1250,8 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
              * their level: one that cannot enter a full top-N heap (its
              * evidence under the heap's worst) or reach the least score
              * shown even with a perfect fit is done. */
-            double cov = kind != KG_INSTITUTION ? m->cov[v] : m->qcov;
-            double cos0 = kind != KG_INSTITUTION ? m->cos0[v] : m->qcos;
+            double cov = kind != KG_INSTITUTION ? m->ab[v].cov : m->qcov;
+            double cos0 = kind != KG_INSTITUTION ? m->ab[v].cos0 : m->qcos;
             double lv = level_of(m, kind);
             if ((q->top && nh == q->top && tp + gp + wf < m->heap[0].s) ||
                 calibrated(m, tp + gp + wf, cov, cos0, lv) < min)
@@ -1306,8 +1307,8 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
             h->graph = m->gpart[v];
             h->evidence = m->evid[v];
             h->fit = h->evidence - h->text - h->graph;
-            h->coverage = kind != KG_INSTITUTION ? m->cov[v] : m->qcov;
-            h->cosine = kind != KG_INSTITUTION ? m->cos0[v] : m->qcos;
+            h->coverage = kind != KG_INSTITUTION ? m->ab[v].cov : m->qcov;
+            h->cosine = kind != KG_INSTITUTION ? m->ab[v].cos0 : m->qcos;
             h->breadth = breadth_of(m, v, kind);
             h->need_breadth = m->qbreadth;
             h->need_length = m->qlength;

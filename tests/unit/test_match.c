@@ -360,6 +360,54 @@ static void experts_aggregate_their_items_as_configured(void **state)
     match_result_release(&r);
 }
 
+/* The people's sums from the items with evidence (the others counted in
+ * by kind at their common z: match_people.c) give what member-by-member
+ * aggregation gives: the mean against the best k of more than every
+ * member (expert.aggregate topk), an institution's best 64 against its
+ * best 65 (past the summed path's limit), for text and graph parts. */
+static void people_sums_agree_with_member_by_member(void **state)
+{
+    struct fx *f = *state;
+    /* items no need shares a word with: E1's and I1's without evidence */
+    put(f->s, KG_ACHIEVEMENT,
+        "{\"id\":\"A5\",\"title\":\"Honey harvest from beehives\","
+        "\"institution\":\"I1\",\"experts\":[\"E1\"],\"year\":2018}");
+    put(f->s, KG_PATENT,
+        "{\"id\":\"P3\",\"title\":\"Queen bee cage\",\"applicants\":"
+        "[\"I1\"],\"inventors\":[\"E1\"],\"date\":\"2017-05-01\"}");
+    graph_free(f->g);
+    char err[256];
+    assert_int_equal(graph_open(f->s, &(struct graph_opts){.no_cache = true},
+                                &f->g, err, sizeof err),
+                     KG_OK);
+    f->c.w_bm25 = 0; /* the cosine alone: few items with evidence */
+    f->c.expand = 0;
+    static const char *const demands[] = {"D1", "D2", "D3"};
+    for (size_t d = 0; d < 3; d++) {
+        struct match_result a, b;
+        f->c.expert_agg = MATCH_AGG_MEAN;
+        f->c.institution_k = 64;
+        run(f, demands[d], 0, 0, false, &a);
+        f->c.expert_agg = MATCH_AGG_TOPK;
+        f->c.expert_k = 64;
+        f->c.institution_k = 65;
+        run(f, demands[d], 0, 0, false, &b);
+        size_t people = 0;
+        for (size_t i = 0; i < a.n; i++) {
+            if (a.hits[i].kind != KG_EXPERT && a.hits[i].kind != KG_INSTITUTION)
+                continue;
+            const struct match_hit *h = find_hit(f, &b, hit_id(f, &a.hits[i]));
+            assert_non_null(h);
+            assert_float_equal(a.hits[i].text, h->text, 1e-12);
+            assert_float_equal(a.hits[i].graph, h->graph, 1e-12);
+            people++;
+        }
+        assert_true(people > 0);
+        match_result_release(&a);
+        match_result_release(&b);
+    }
+}
+
 static void marks_high_scoring_pairs_across_domains(void **state)
 {
     struct fx *f = *state;
@@ -908,6 +956,7 @@ int main(void)
         T(reaches_the_enterprises_own_patent_through_the_graph),
         T(a_tied_nearby_institution_fits_better),
         T(experts_aggregate_their_items_as_configured),
+        T(people_sums_agree_with_member_by_member),
         T(marks_high_scoring_pairs_across_domains),
         T(top_limits_each_kind_and_zero_keeps_every_candidate),
         T(free_text_finds_what_the_demand_finds),
