@@ -153,14 +153,10 @@ char *app_demand_text(struct store *s, const char *id)
     return kg_buf_detach(&b);
 }
 
-kg_status app_bm25(struct app_session *a, struct match_query *qs, size_t nq,
-                   size_t nix, char **texts, struct match_indexes *ixs)
+/* Opens the matcher's BM25 indexes up to n (the first may bring the file
+ * up to date; the others use it as it is). */
+static kg_status open_indexes(struct app_session *a, size_t n)
 {
-    ixs->ix = NULL;
-    ixs->n = 0;
-    if (!(a->conf.w_bm25 > 0) || nq == 0)
-        return KG_OK;
-    size_t n = nix ? nix : match_threads(&a->conf, nq);
     char err[512];
     if (a->nix < n)
         a->ix = kg_xrealloc(a->ix, n * sizeof *a->ix);
@@ -174,6 +170,20 @@ kg_status app_bm25(struct app_session *a, struct match_query *qs, size_t nq,
         app_index_notice(a, a->ix[a->nix]);
         a->nix++;
     }
+    return KG_OK;
+}
+
+kg_status app_bm25(struct app_session *a, struct match_query *qs, size_t nq,
+                   size_t nix, char **texts, struct match_indexes *ixs)
+{
+    ixs->ix = NULL;
+    ixs->n = 0;
+    if (!(a->conf.w_bm25 > 0) || nq == 0)
+        return KG_OK;
+    size_t n = nix ? nix : match_threads(&a->conf, nq);
+    kg_status st = open_indexes(a, n);
+    if (st != KG_OK)
+        return st;
     for (size_t i = 0; i < nq; i++)
         if (qs[i].demand != GRAPH_NONE) {
             texts[i] = app_demand_text(a->s, graph_id(a->g, qs[i].demand));
@@ -217,10 +227,17 @@ kg_status app_translate(struct app_session *a, struct match_query *qs, size_t n,
         return KG_OK;
     struct clir *c;
     kg_status st = app_clir(a, &c);
-    if (st == KG_OK && !a->search) {
+    /* The translation counts documents, which k1 and b do not change: when
+     * BM25 has a share, the matcher's first index serves (one index open,
+     * not two, in a one-demand process). */
+    bool bm25 = a->conf.w_bm25 > 0 && !a->search;
+    if (st == KG_OK && bm25) {
+        st = open_indexes(a, 1);
+    } else if (st == KG_OK && !a->search) {
         struct app_index_opts o = {0};
         st = app_index_open(a, &o, NULL);
     }
+    struct index *ix = bm25 && st == KG_OK ? a->ix[0] : a->search;
     char err[512];
     for (size_t i = 0; i < n && st == KG_OK; i++) {
         char *own = qs[i].demand != GRAPH_NONE
@@ -228,7 +245,7 @@ kg_status app_translate(struct app_session *a, struct match_query *qs, size_t n,
                         : NULL;
         const char *need = own ? own : text;
         if (need)
-            st = clir_translate(c, a->search, need, CLIR_ANY, &xs[i].q, err,
+            st = clir_translate(c, ix, need, CLIR_ANY, &xs[i].q, err,
                                 sizeof err);
         free(own);
         if (st != KG_OK) {
