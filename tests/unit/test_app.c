@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "app/app.h"
+#include "tests/unit/fixture.h"
 
 struct fx {
     char dir[64];
@@ -78,10 +79,9 @@ static const char *events(struct seen *s)
 static int setup(void **state)
 {
     struct fx *f = kg_xcalloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/kgmatchXXXXXX");
-    if (!mkdtemp(f->dir))
+    if (fx_dir(f->dir, sizeof f->dir, "kgmatch", f->path, sizeof f->path,
+               "t.db") != 0)
         return -1;
-    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
     struct app_opts o = {.db_path = f->path, .mode = APP_CREATE};
     if (app_open(&o, &f->a) != KG_OK)
         return -1;
@@ -104,9 +104,7 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
     app_close(f->a);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    if (system(cmd) != 0)
+    if (fx_rmdir(f->dir) != 0)
         return -1;
     free(f);
     return 0;

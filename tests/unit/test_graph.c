@@ -18,6 +18,7 @@
 
 #include "core/image.h"
 #include "graph/graph_int.h"
+#include "tests/unit/fixture.h"
 
 struct fx {
     char dir[64];
@@ -38,10 +39,9 @@ static void put(struct store *s, kg_kind kind, const char *json)
 static int setup(void **state)
 {
     struct fx *f = kg_xcalloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/kggraphXXXXXX");
-    if (!mkdtemp(f->dir))
+    if (fx_dir(f->dir, sizeof f->dir, "kggraph", f->path, sizeof f->path,
+               "t.db") != 0)
         return -1;
-    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
     char err[256];
     if (store_open(f->path, STORE_CREATE, &f->s, err, sizeof err) != KG_OK)
         return -1;
@@ -83,9 +83,7 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
     store_close(f->s);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    if (system(cmd) != 0)
+    if (fx_rmdir(f->dir) != 0)
         return -1;
     free(f);
     return 0;

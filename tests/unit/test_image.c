@@ -16,6 +16,7 @@
 
 #include "core/image.h"
 #include "core/strmap.h"
+#include "tests/unit/fixture.h"
 
 #define MAGIC "KGTEST\0\n"
 
@@ -39,10 +40,9 @@ struct fx {
 static int setup(void **state)
 {
     struct fx *f = kg_xcalloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/kgimageXXXXXX");
-    if (!mkdtemp(f->dir))
+    if (fx_dir(f->dir, sizeof f->dir, "kgimage", f->path, sizeof f->path,
+               "t.img") != 0)
         return -1;
-    snprintf(f->path, sizeof f->path, "%s/t.img", f->dir);
     *state = f;
     return 0;
 }
@@ -50,9 +50,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fx *f = *state;
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    if (system(cmd) != 0)
+    if (fx_rmdir(f->dir) != 0)
         return -1;
     free(f);
     return 0;

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "ingest/import.h"
+#include "tests/unit/fixture.h"
 
 struct fx {
     char dir[64];
@@ -22,8 +23,7 @@ struct fx {
 static int setup(void **state)
 {
     struct fx *f = kg_xcalloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/kgimpXXXXXX");
-    if (!mkdtemp(f->dir))
+    if (fx_dir(f->dir, sizeof f->dir, "kgimp", NULL, 0, NULL) != 0)
         return -1;
     char path[128], err[256];
     snprintf(path, sizeof path, "%s/t.db", f->dir);
@@ -40,9 +40,7 @@ static int teardown(void **state)
     store_close(f->s);
     fclose(f->err);
     free(f->errs);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    if (system(cmd) != 0)
+    if (fx_rmdir(f->dir) != 0)
         return -1;
     free(f);
     return 0;

@@ -18,6 +18,7 @@
 #include "core/image.h"
 #include "core/index.h"
 #include "core/text.h"
+#include "tests/unit/fixture.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -32,10 +33,9 @@ struct fx {
 static int setup(void **state)
 {
     struct fx *f = kg_xcalloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/kgindexXXXXXX");
-    if (!mkdtemp(f->dir))
+    if (fx_dir(f->dir, sizeof f->dir, "kgindex", f->path, sizeof f->path,
+               "t.db") != 0)
         return -1;
-    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
     snprintf(f->idx, sizeof f->idx, "%s.idx", f->path);
     char err[256];
     if (store_open(f->path, STORE_CREATE, &f->s, err, sizeof err) != KG_OK)
@@ -48,9 +48,7 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
     store_close(f->s);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    if (system(cmd) != 0)
+    if (fx_rmdir(f->dir) != 0)
         return -1;
     free(f);
     return 0;

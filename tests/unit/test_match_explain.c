@@ -19,6 +19,7 @@
 
 #include "graph/graph_int.h"
 #include "graph/match_int.h"
+#include "tests/unit/fixture.h"
 
 struct fx {
     char dir[64];
@@ -63,8 +64,7 @@ static const char *const records[][2] = {
 static int setup(void **state)
 {
     struct fx *f = kg_xcalloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/kgmatchXXXXXX");
-    if (!mkdtemp(f->dir))
+    if (fx_dir(f->dir, sizeof f->dir, "kgmatch", NULL, 0, NULL) != 0)
         return -1;
     char path[128], err[256];
     snprintf(path, sizeof path, "%s/t.db", f->dir);
@@ -94,9 +94,7 @@ static int teardown(void **state)
     struct fx *f = *state;
     graph_free(f->g);
     store_close(f->s);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    if (system(cmd) != 0)
+    if (fx_rmdir(f->dir) != 0)
         return -1;
     free(f);
     return 0;

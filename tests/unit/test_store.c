@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "core/store.h"
+#include "tests/unit/fixture.h"
 
 struct fx {
     char dir[64];
@@ -22,10 +23,9 @@ struct fx {
 static int setup(void **state)
 {
     struct fx *f = kg_xcalloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/kgstoreXXXXXX");
-    if (!mkdtemp(f->dir))
+    if (fx_dir(f->dir, sizeof f->dir, "kgstore", f->path, sizeof f->path,
+               "t.db") != 0)
         return -1;
-    snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
     char err[256];
     if (store_open(f->path, STORE_CREATE, &f->s, err, sizeof err) != KG_OK)
         return -1;
@@ -37,9 +37,7 @@ static int teardown(void **state)
 {
     struct fx *f = *state;
     store_close(f->s);
-    char cmd[160];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    if (system(cmd) != 0)
+    if (fx_rmdir(f->dir) != 0)
         return -1;
     free(f);
     return 0;
