@@ -23,6 +23,7 @@ per demand with top-10 agreement >= 0.95. Exit status 1 when one is missed.
 Usage: bench_match.py --kgmatch ./kgmatch [--items N] [--demands N]
                       [--work DIR] [--ppr-tool PATH] [--eps X]
                       [--skip-all] [--keep-graph] [--skip-ppr]
+                      [--compare OTHER_KGMATCH]
 """
 import argparse
 import json
@@ -235,6 +236,10 @@ def main():
                     help="time the graph file already there (no cold build)")
     ap.add_argument("--skip-ppr", action="store_true",
                     help="leave out the ppr_bench run")
+    ap.add_argument("--compare", action="append", default=[],
+                    metavar="KGMATCH",
+                    help="also time this binary on the same demands, "
+                    "alternating with --kgmatch demand by demand")
     a = ap.parse_args()
     exe = os.path.abspath(a.kgmatch)
     os.makedirs(a.work, exist_ok=True)
@@ -264,13 +269,29 @@ def main():
                    "10"])
     print(f"first     {secs * 1000:8.1f} ms  the first match after the "
           f"caches were written (verifies them whole, writes the stamps)")
+    exes = [exe] + [os.path.abspath(x) for x in a.compare]
+    if a.compare:
+        # another binary too: each demand run by both, the order rotated
+        # demand by demand, so the box's drift falls on both alike
+        cmp_times = {x: [] for x in exes}
+        cmp_cpus = {x: [] for x in exes}
     times, cpus = [], []
-    for demand in demands:
-        c = child_cpu()
-        _, secs = run([exe, "--db", db, "match", "--demand", demand, "--top",
-                       "10", "--format", "csv"])
-        times.append(secs * 1000)
-        cpus.append((child_cpu() - c) * 1000)
+    for k, demand in enumerate(demands):
+        for x in exes[k % len(exes):] + exes[:k % len(exes)]:
+            c = child_cpu()
+            _, secs = run([x, "--db", db, "match", "--demand", demand,
+                           "--top", "10", "--format", "csv"])
+            cpu = (child_cpu() - c) * 1000
+            if x == exe:
+                times.append(secs * 1000)
+                cpus.append(cpu)
+            if a.compare:
+                cmp_times[x].append(secs * 1000)
+                cmp_cpus[x].append(cpu)
+    for x in exes if a.compare else []:
+        print(f"compare   {statistics.median(cmp_times[x]):8.1f} ms  wall, "
+              f"CPU {statistics.median(cmp_cpus[x]):.1f} ms (medians, "
+              f"alternating): {x}")
     times.sort()
     one = statistics.median(times)
     p95 = times[min(len(times) - 1, len(times) * 95 // 100)]
