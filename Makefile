@@ -14,8 +14,13 @@ DEB_PKGS := gcc make pkg-config libxml2-dev libcurl4-openssl-dev \
 # Extra packages for `make eval` / `make bench` (the peer engines).
 DEB_PKGS_BENCH := python3-sklearn python3-xapian python3-numpy python3-scipy wrk
 
-PKGS := libxml-2.0 libcurl igraph sqlite3 icu-uc icu-i18n jansson opencc \
+PKGS := libxml-2.0 libcurl igraph sqlite3 icu-uc icu-i18n jansson \
 	libmicrohttpd
+# OpenCC is a build-time dependency only: tools/t2s_gen.c makes the
+# Traditional -> Simplified table of core/text.c from its t2s data (and
+# test_text checks the table against it); kgmatch does not link it.
+OPENCC_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags opencc 2>/dev/null))
+OPENCC_LIBS := $(shell pkg-config --libs opencc 2>/dev/null)
 
 ifdef BUILD_DIR
 BUILD := $(BUILD_DIR)
@@ -60,6 +65,8 @@ LIB := $(BUILD)/libkg.a
 BIN := $(BUILD)/kgmatch
 DICT_GZ := datasets/cedict/cedict.kgd.gz
 DICT_BIN := $(BUILD)/kgmatch.dict
+T2S_GEN := $(BUILD)/tools/t2s_gen
+T2S_TABLE := $(BUILD)/gen/t2s_table.inc
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -107,6 +114,23 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# Traditional -> Simplified: the generator runs OpenCC's t2s on every
+# character of core/text.c's range and writes the ones it changes as a C
+# array, included by core/text.c; the build fails when OpenCC cannot be
+# opened. The generator is a plain build (no sanitizers: it only runs here)
+# and the table follows the installed OpenCC data.
+OPENCC_SHARE := $(shell pkg-config --variable=prefix opencc 2>/dev/null)/share/opencc
+OPENCC_DATA := $(wildcard $(OPENCC_SHARE)/t2s.json $(OPENCC_SHARE)/TS*.ocd2)
+$(T2S_GEN): tools/t2s_gen.c tools/t2s_convert.h core/kg.c core/kg.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -D_GNU_SOURCE $(WARN) -O2 -I. $(OPENCC_CFLAGS) -o $@ \
+		tools/t2s_gen.c core/kg.c $(OPENCC_LIBS)
+$(T2S_TABLE): $(T2S_GEN) $(OPENCC_DATA)
+	@mkdir -p $(dir $@)
+	$(T2S_GEN) $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/core/text.o: $(T2S_TABLE)
+$(BUILD)/obj/core/text.o: ALL_CFLAGS += -I$(BUILD)/gen
+
 # The web page is assembled into this object (.incbin).
 $(BUILD)/obj/cli/serve_page.o: cli/serve_page.html
 
@@ -119,7 +143,12 @@ $(BIN): $(MAIN_OBJ) $(LIB)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) \
+		$(TEST_LIBS) -lcmocka
+# test_text compares the table with OpenCC itself.
+$(BUILD)/tests/test_text: TEST_CFLAGS := $(OPENCC_CFLAGS)
+$(BUILD)/tests/test_text: TEST_LIBS := $(OPENCC_LIBS)
+$(BUILD)/tests/test_text: tools/t2s_convert.h
 
 $(BUILD)/tests/tools/%: tests/tools/%.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -235,7 +264,7 @@ layers:
 	@sh tests/layers.sh
 
 SRC_ALL = $(wildcard core/*.[ch] ingest/*.[ch] graph/*.[ch] app/*.[ch] cli/*.[ch] \
-	tests/unit/*.[ch] tests/tools/*.[ch] tests/fuzz/*.[ch])
+	tests/unit/*.[ch] tests/tools/*.[ch] tests/fuzz/*.[ch] tools/*.[ch])
 format:
 	clang-format -i $(SRC_ALL)
 format-check:
@@ -256,7 +285,7 @@ deps:
 deps-bench:
 	@sh tests/deps.sh $(DEB_PKGS_BENCH)
 check-deps:
-	@pkg-config --exists $(PKGS) 2>/dev/null && [ -f /usr/include/libstemmer.h ] \
+	@pkg-config --exists $(PKGS) opencc 2>/dev/null && [ -f /usr/include/libstemmer.h ] \
 		&& [ -f /usr/include/cmocka.h ] && command -v clang-format >/dev/null \
 		&& command -v python3 >/dev/null \
 		|| sh tests/deps.sh $(DEB_PKGS)

@@ -1,7 +1,8 @@
 /*
  * text.h - bilingual text analysis: UTF-8 in, index terms out. Text is
  * normalized (ICU NFKC with case folding, Traditional Chinese folded to
- * Simplified with OpenCC's t2s data), Latin-script words are stemmed
+ * Simplified character by character with a table built from OpenCC's t2s
+ * data at build time), Latin-script words are stemmed
  * (Snowball English, British spellings first folded to American ones by
  * core/variant.h) with stop words dropped, technical tokens (6061-T6,
  * AA7075, Al2O3, H01L 21/02, 20 mm) stay whole, and CJK text becomes
@@ -32,7 +33,7 @@ struct text_opts {
 
 /*
  * Creates an analyzer (opts may be NULL). Resources that are slow to load
- * (OpenCC, the ICU break iterator) are opened on first use. On failure
+ * (the ICU break iterator) are opened on first use. On failure
  * returns KG_EINTERNAL with ICU's or the stemmer's message in err.
  * An analyzer is for one thread at a time.
  */
@@ -76,8 +77,9 @@ const char *text_last_error(const struct text *t);
 
 /*
  * The Simplified form of one Han character by OpenCC's t2s, character by
- * character (c itself when it has none, or when OpenCC cannot be opened).
- * Thread-safe; the converter and its cache live for the process.
+ * character (c itself when it has none): a lookup in a table generated at
+ * build time from the installed OpenCC data (tools/t2s_gen.c), so OpenCC
+ * is never opened at run time. Thread-safe.
  */
 uint32_t text_simplified(uint32_t c);
 

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "core/text.h"
+#include "tools/t2s_convert.h"
 
 /* The terms of s joined by '|', with "term(surface)" where they differ. */
 static char *terms_of(struct text *t, const char *s, size_t n)
@@ -269,6 +270,46 @@ static void hash_and_load_are_deterministic(void **state)
     assert_true(text_load8("abcdefghij", 10) == text_load8("abcdefgh", 8));
 }
 
+static void simplified_characters_follow_t2s(void **state)
+{
+    (void)state;
+    assert_int_equal(text_simplified(0x92C1), 0x94DD);  /* 鋁 -> 铝 */
+    assert_int_equal(text_simplified(0x9AD4), 0x4F53);  /* 體 -> 体 */
+    assert_int_equal(text_simplified(0x8853), 0x672F);  /* 術 -> 术 */
+    assert_int_equal(text_simplified(0x4E7E), 0x5E72);  /* 乾 -> 干 alone */
+    assert_int_equal(text_simplified(0x346E), 0x2B748); /* to Extension C */
+    assert_int_equal(text_simplified(0x94DD), 0x94DD);  /* 铝 stays */
+    assert_int_equal(text_simplified(0x5408), 0x5408);  /* 合 stays */
+    assert_int_equal(text_simplified('A'), 'A');
+    assert_int_equal(text_simplified(0x33FF), 0x33FF); /* below the range */
+    assert_int_equal(text_simplified(0xA000), 0xA000); /* past it */
+    assert_int_equal(text_simplified(0x2B748), 0x2B748);
+}
+
+/* The table built into the library equals OpenCC's t2s, character by
+ * character, over the whole range (skipped when OpenCC cannot be opened
+ * here: the table was checked when it was built). */
+static void t2s_table_equals_opencc(void **state)
+{
+    (void)state;
+    opencc_t cc = opencc_open(OPENCC_DEFAULT_CONFIG_TRAD_TO_SIMP);
+    if (cc == (opencc_t)-1) {
+        skip();
+        return;
+    }
+    size_t changed = 0, bad = 0;
+    for (uint32_t c = T2S_LO; c < T2S_HI; c++) {
+        uint32_t want = t2s_convert(cc, c), got = text_simplified(c);
+        changed += want != c;
+        if (got != want && bad++ < 10)
+            print_error("U+%04X: table U+%04X, OpenCC U+%04X\n", (unsigned)c,
+                        (unsigned)got, (unsigned)want);
+    }
+    opencc_close(cc);
+    assert_int_equal(bad, 0);
+    assert_true(changed > 2000); /* the t2s data was there at all */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,6 +335,8 @@ int main(void)
         T(japanese_and_korean_runs_are_bigrams_too),
         T(accented_latin_is_case_folded),
         T(hash_and_load_are_deterministic),
+        T(simplified_characters_follow_t2s),
+        T(t2s_table_equals_opencc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
