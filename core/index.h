@@ -179,7 +179,7 @@ kg_status index_search_each(struct index *ix, const struct index_wterm *q,
                             void *ctx) KG_MUST_CHECK;
 
 /* Message of the last failed index_search ("" when none): the analyzer's
- * (ICU, OpenCC). Owned by the index. */
+ * (ICU). Owned by the index. */
 const char *index_last_error(const struct index *ix);
 
 #endif
