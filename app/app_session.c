@@ -153,6 +153,13 @@ char *app_demand_text(struct store *s, const char *id)
     return kg_buf_detach(&b);
 }
 
+/* The options of a matcher's BM25 index scoring with c's k1 and b. */
+static struct index_opts bm25_opts(const struct match_config *c, bool no_update)
+{
+    return (struct index_opts){
+        .no_update = no_update, .k1 = c->bm25_k1, .b = c->bm25_b};
+}
+
 /* Opens the matcher's BM25 indexes up to n (the first may bring the file
  * up to date; the others use it as it is). */
 static kg_status open_indexes(struct app_session *a, size_t n)
@@ -161,9 +168,7 @@ static kg_status open_indexes(struct app_session *a, size_t n)
     if (a->nix < n)
         a->ix = kg_xrealloc(a->ix, n * sizeof *a->ix);
     while (a->nix < n) {
-        struct index_opts o = {.no_update = a->nix > 0,
-                               .k1 = a->conf.bm25_k1,
-                               .b = a->conf.bm25_b};
+        struct index_opts o = bm25_opts(&a->conf, a->nix > 0);
         kg_status st = index_open(a->s, &o, &a->ix[a->nix], err, sizeof err);
         if (st != KG_OK)
             return app_fail(a, st, "opening the text index: %s", err);
@@ -206,7 +211,7 @@ kg_status app_bm25_params(struct app_session *a, const struct match_config *c)
             continue;
         index_free(a->ix[i]);
         a->ix[i] = NULL;
-        struct index_opts o = {.no_update = true, .k1 = k1, .b = b};
+        struct index_opts o = bm25_opts(c, true);
         kg_status st = index_open(a->s, &o, &a->ix[i], err, sizeof err);
         if (st != KG_OK) {
             /* no hole: the indexes from i on are dropped, and app_bm25
