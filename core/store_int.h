@@ -41,7 +41,7 @@ enum stmt_id {
 
 struct store {
     sqlite3 *db;
-    sqlite3_stmt *q[Q_COUNT_STMTS];
+    sqlite3_stmt *q[Q_COUNT_STMTS]; /* prepared on first use (stmt) */
     char *path;
     char err[512];
     int schema;
@@ -112,14 +112,11 @@ static inline kg_status exec(struct store *s, const char *sql)
     return st;
 }
 
-/* Resets and clears a cached statement for reuse. */
-static inline sqlite3_stmt *stmt(struct store *s, enum stmt_id id)
-{
-    sqlite3_stmt *q = s->q[id];
-    sqlite3_reset(q);
-    sqlite3_clear_bindings(q);
-    return q;
-}
+/* The cached statement id, prepared on its first use and reset and
+ * cleared for reuse. NULL when it cannot be prepared: every sqlite3 call
+ * on it then fails with SQLITE_MISUSE, and the caller's error path reports
+ * the preparing's message (sqlite3_errmsg, s->err). */
+sqlite3_stmt *stmt(struct store *s, enum stmt_id id);
 
 static inline void bind_text(sqlite3_stmt *q, int i, const char *v)
 {
