@@ -63,12 +63,12 @@ struct matcher {
     double *sim;      /* cosine to the (expanded) query, by vertex */
     uint32_t *stouch; /* records with sim > 0 */
     size_t nstouch;
-    double *tz;        /* text z-score, by vertex */
-    double *tzc, *tzb; /* an item's cosine and BM25 z-scores (bmz) */
-    bool bmz;          /* tzc and tzb are set for this query */
-    bool *thas;        /* the vertex has a text z-score */
-    bool *tev;         /* ... and shares terms with the (expanded) query */
-    double *tbest;     /* the best cosine behind a record (own or an item's) */
+    double *tz;    /* text z-score, by vertex */
+    double *tzb;   /* an item's own text z-score (bmz) */
+    bool bmz;      /* BM25 scored this query: tzb is set */
+    bool *thas;    /* the vertex has a text z-score */
+    bool *tev;     /* ... and shares terms with the (expanded) query */
+    double *tbest; /* the best cosine behind a record (own or an item's) */
     struct match_abs *ab; /* absolute evidence, by vertex */
     uint32_t *c0list;     /* records with cos0 > 0 */
     size_t nc0list;

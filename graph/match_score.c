@@ -54,7 +54,7 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
              * clear some 20 MB of huge pages it barely uses). */
 /* clang-format off */
 #define MATCH_DENSE(X)                                                        \
-    X(sim, nr) X(stouch, nr) X(tz, nr) X(tzc, nr) X(tzb, nr) X(thas, nr)      \
+    X(sim, nr) X(stouch, nr) X(tz, nr) X(tzb, nr) X(thas, nr)                \
     X(tev, nr) X(gz, nr) X(tbest, nr) X(bm, nr) X(btouch, nr) X(ab, nr)       \
     X(c0list, nr) X(evid, nr)                                                 \
     X(ghas, nr) X(score, nr) X(tpart, nr) X(gpart, nr) X(tie, nr) X(ireg, nr)
@@ -524,32 +524,62 @@ static void text_pass(struct matcher *m)
     accumulate(m, m->q2, m->q2t, m->nq2t);
 }
 
-/* z-scores of sim over the vertices of kind that have a vector: how far
- * above the average record of its kind a record is for this query. */
-static void zscore_kind(struct matcher *m, kg_kind kind)
+/* The mean and standard deviation of n values from their sum s and sum
+ * of squares ss (0 when the variance is negligible). */
+static void moments(double s, double ss, size_t n, double *mu, double *sd)
+{
+    *mu = n ? s / n : 0;
+    double var = n ? ss / n - *mu * *mu : 0;
+    *sd = var > 1e-18 ? sqrt(var) : 0;
+}
+
+/* Text z-scores of the vertices of kind that have a vector: how far above
+ * the average record of its kind a record is for this query, by its
+ * cosine (sim); with bm (items, when the index scored the query) by BM25
+ * as well, as z-scores over the same records: then tz is the blend that
+ * experts and institutions aggregate, (1 - expert.bm25) of the cosine's
+ * and expert.bm25 of BM25's, and tzb the item's own, the same with
+ * text.bm25 (item_text_z puts it in tz once the people have theirs). One
+ * pass for the sums, one for the scores. */
+static void text_z_kind(struct matcher *m, kg_kind kind, bool bm)
 {
     const struct graph *g = m->g;
-    double s = 0, ss = 0;
-    size_t n = 0;
-    for (size_t i = 0; i < m->npool[kind]; i++) {
-        uint32_t v = m->pool[kind][i];
-        m->thas[v] = false;
-        if (g->vec_off[v] == g->vec_off[v + 1])
+    const uint32_t *pool = m->pool[kind];
+    size_t np = m->npool[kind], n = 0;
+    double s = 0, ss = 0, sb = 0, ssb = 0;
+    for (size_t i = 0; i < np; i++) {
+        uint32_t v = pool[i];
+        bool has = g->vec_off[v] != g->vec_off[v + 1];
+        m->thas[v] = has;
+        if (!has)
             continue;
         s += m->sim[v];
         ss += m->sim[v] * m->sim[v];
         n++;
+        if (bm) {
+            sb += m->bm[v];
+            ssb += m->bm[v] * m->bm[v];
+        }
     }
-    double mu = n ? s / n : 0, var = n ? ss / n - mu * mu : 0;
-    double sd = var > 1e-18 ? sqrt(var) : 0;
-    for (size_t i = 0; i < m->npool[kind]; i++) {
-        uint32_t v = m->pool[kind][i];
-        if (g->vec_off[v] == g->vec_off[v + 1])
+    double mu, sd, mub, sdb;
+    moments(s, ss, n, &mu, &sd);
+    moments(sb, ssb, n, &mub, &sdb);
+    double wp = m->c.w_bm25_people, wi = m->c.w_bm25;
+    for (size_t i = 0; i < np; i++) {
+        uint32_t v = pool[i];
+        if (!m->thas[v])
             continue;
-        m->thas[v] = true;
+        double zc = sd > 0 ? (m->sim[v] - mu) / sd : 0;
         m->tev[v] = m->sim[v] > 0;
         m->tbest[v] = m->sim[v];
-        m->tz[v] = sd > 0 ? (m->sim[v] - mu) / sd : 0;
+        if (!bm) {
+            m->tz[v] = zc;
+            continue;
+        }
+        double zb = sdb > 0 ? (m->bm[v] - mub) / sdb : 0;
+        m->tz[v] = (1 - wp) * zc + wp * zb;
+        m->tzb[v] = (1 - wi) * zc + wi * zb;
+        m->tev[v] |= m->bm[v] > 0;
     }
 }
 
@@ -728,57 +758,19 @@ static kg_status bm25_search(struct matcher *m, const char *text)
     return KG_OK;
 }
 
-/* Blends the index's BM25, as a z-score per item kind, into the text
- * z-scores that experts and institutions aggregate: tz = (1 - w) tz
- * + w z(BM25) with w = expert.bm25; the items' own share (text.bm25)
- * replaces it once the people have theirs (item_text_z). */
-static void bm25_blend(struct matcher *m)
-{
-    double w = m->c.w_bm25_people;
-    m->bmz = false;
-    if (!(m->c.w_bm25 > 0) || m->nbtouch == 0)
-        return;
-    m->bmz = true;
-    static const kg_kind items[] = {KG_ACHIEVEMENT, KG_PATENT};
-    for (int k = 0; k < 2; k++) {
-        double s = 0, ss = 0;
-        size_t cnt = 0;
-        for (size_t i = 0; i < m->npool[items[k]]; i++) {
-            uint32_t v = m->pool[items[k]][i];
-            if (!m->thas[v])
-                continue;
-            s += m->bm[v];
-            ss += m->bm[v] * m->bm[v];
-            cnt++;
-        }
-        double mu = cnt ? s / cnt : 0, var = cnt ? ss / cnt - mu * mu : 0;
-        double sd = var > 1e-18 ? sqrt(var) : 0;
-        for (size_t i = 0; i < m->npool[items[k]]; i++) {
-            uint32_t v = m->pool[items[k]][i];
-            if (!m->thas[v])
-                continue;
-            double zb = sd > 0 ? (m->bm[v] - mu) / sd : 0;
-            m->tzc[v] = m->tz[v];
-            m->tzb[v] = zb;
-            m->tz[v] = (1 - w) * m->tz[v] + w * zb;
-            m->tev[v] |= m->bm[v] > 0;
-        }
-    }
-}
-
-/* The items' own text z-scores: (1 - text.bm25) of the cosine's and
- * text.bm25 of BM25's. */
+/* The items' own text z-scores (text_z_kind's tzb): (1 - text.bm25) of
+ * the cosine's and text.bm25 of BM25's, once the people have aggregated
+ * the blend of expert.bm25. */
 static void item_text_z(struct matcher *m)
 {
-    double w = m->c.w_bm25;
-    if (!m->bmz || w == m->c.w_bm25_people)
+    if (!m->bmz || m->c.w_bm25 == m->c.w_bm25_people)
         return;
     static const kg_kind items[] = {KG_ACHIEVEMENT, KG_PATENT};
     for (int k = 0; k < 2; k++)
         for (size_t i = 0; i < m->npool[items[k]]; i++) {
             uint32_t v = m->pool[items[k]][i];
             if (m->thas[v])
-                m->tz[v] = (1 - w) * m->tzc[v] + w * m->tzb[v];
+                m->tz[v] = m->tzb[v];
         }
 }
 
@@ -1158,10 +1150,12 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
     if (st != KG_OK)
         return st;
     text_pass(m);
-    zscore_kind(m, KG_ACHIEVEMENT);
-    zscore_kind(m, KG_PATENT);
-    zscore_kind(m, KG_EXPERT);
-    bm25_blend(m);
+    /* the index's BM25 joins the items' text z-scores (expert.bm25 of
+     * what the people aggregate, text.bm25 of the items' own) */
+    m->bmz = m->c.w_bm25 > 0 && m->nbtouch > 0;
+    text_z_kind(m, KG_ACHIEVEMENT, m->bmz);
+    text_z_kind(m, KG_PATENT, m->bmz);
+    text_z_kind(m, KG_EXPERT, false);
     for (size_t i = 0; i < m->npool[KG_INSTITUTION]; i++)
         m->thas[m->pool[KG_INSTITUTION][i]] = false;
     st = match_check_time(m);
