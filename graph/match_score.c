@@ -367,6 +367,43 @@ static void accumulate(struct matcher *m, const double *q,
     }
 }
 
+/* accumulate of the query as given (q, qt), and in the same pass over its
+ * postings the coverage of absolute_evidence: the share of the query's
+ * weight (its squared unit-vector weights, times qknown) that a record's
+ * terms hold, all of it (cov), through the need's own terms qt[0..nqown)
+ * (covown), and by its strongest own term (covmax). A term of weight 0
+ * adds nothing to either. The cosine is summed in the record's ab (cos0,
+ * beside the coverage: one cache line a posting, not two) for
+ * absolute_evidence to move to sim; c0list lists the records reached. */
+static void accumulate_own(struct matcher *m)
+{
+    const struct graph *g = m->g;
+    for (size_t i = 0; i < m->nstouch; i++)
+        m->sim[m->stouch[i]] = 0;
+    m->nstouch = 0;
+    for (size_t i = 0; i < m->nc0list; i++)
+        m->ab[m->c0list[i]] = (struct match_abs){0, 0, 0, 0};
+    m->nc0list = 0;
+    for (size_t i = 0; i < m->nqt; i++) {
+        uint32_t t = m->qt[i];
+        double w = m->q[t], x = w * w * m->qknown;
+        if (w == 0)
+            continue;
+        bool own = i < m->nqown; /* else a translation of the need's */
+        for (uint64_t j = g->inv_off[t]; j < g->inv_off[t + 1]; j++) {
+            struct match_abs *a = &m->ab[g->inv_v[j]];
+            if (a->cos0 == 0) /* weights are positive: first touch */
+                m->c0list[m->nc0list++] = g->inv_v[j];
+            a->cos0 += w * g->inv_w[j];
+            a->cov += x;
+            if (own) {
+                a->covown += x;
+                a->covmax = match_larger(a->covmax, x);
+            }
+        }
+    }
+}
+
 /* A term and its weight in the expansion. */
 struct tw {
     double w;
@@ -422,31 +459,14 @@ static void tw_select(struct tw *a, size_t n, size_t k)
 static void absolute_evidence(struct matcher *m)
 {
     const struct graph *g = m->g;
-    for (size_t i = 0; i < m->nc0list; i++)
-        m->ab[m->c0list[i]] = (struct match_abs){0, 0, 0, 0};
-    m->nc0list = 0;
+    accumulate_own(m);
     double known = sqrt(m->qknown);
-    for (size_t i = 0; i < m->nstouch; i++) {
-        uint32_t v = m->stouch[i];
-        m->ab[v].cos0 = m->sim[v] * known;
-        m->c0list[m->nc0list++] = v;
-    }
-    for (size_t i = 0; i < m->nqt; i++) {
-        uint32_t t = m->qt[i];
-        double x = m->q[t] * m->q[t] * m->qknown;
-        bool own = i < m->nqown; /* else a translation of the need's */
-        for (uint64_t j = g->inv_off[t]; j < g->inv_off[t + 1]; j++) {
-            uint32_t v = g->inv_v[j];
-            m->ab[v].cov += x;
-            if (own) {
-                m->ab[v].covown += x;
-                m->ab[v].covmax = match_larger(m->ab[v].covmax, x);
-            }
-        }
-    }
     m->qcos = m->qcov = m->qbreadth = 0;
     for (size_t i = 0; i < m->nc0list; i++) {
         uint32_t v = m->c0list[i];
+        m->sim[v] = m->ab[v].cos0;
+        m->stouch[m->nstouch++] = v;
+        m->ab[v].cos0 = m->sim[v] * known;
         if (!match_is_item(g->vkind[v]))
             continue;
         m->qcos = match_larger(m->qcos, m->ab[v].cos0);
@@ -463,8 +483,7 @@ static void absolute_evidence(struct matcher *m)
 static void text_pass(struct matcher *m)
 {
     const struct graph *g = m->g;
-    accumulate(m, m->q, m->qt, m->nqt);
-    absolute_evidence(m);
+    absolute_evidence(m); /* with the cosine to the query as given */
     if (m->c.expand > 0 && m->nqt > 0) {
         size_t nh = 0;
         /* The feedback items: the best by BM25 when the index is used
