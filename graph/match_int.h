@@ -114,7 +114,12 @@ struct matcher {
     uint32_t bfs_u;
     unsigned bfs_level;
     bool bfs_plain;
-    size_t bfs_limit; /* 0: MATCH_BFS_LIMIT */
+    size_t bfs_limit;       /* 0: MATCH_BFS_LIMIT */
+    uint32_t *pos;          /* LK's vertices: their places in the queue, */
+    unsigned bfs_pos_level; /* for LK = bfs_pos_level - 1 (0: none) */
+    uint64_t bfs_ledges;    /* ... and LK's edges (reach_ahead) */
+    size_t bfs_ahead;       /* hits reach_ahead found (for tests) */
+    bool bfs_ahead_always;  /* tests: reach_ahead whatever it costs */
     struct rank_ppr *ppr;
     struct people_lists *people; /* match_people.c: built on first use */
     struct text *text;

@@ -54,14 +54,15 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
              * clear some 20 MB of huge pages it barely uses). */
 /* clang-format off */
 #define MATCH_DENSE(X)                                                        \
-    X(sim, nr) X(stouch, nr) X(tz, nr) X(tzb, nr) X(thas, nr)                \
+    X(sim, nr) X(stouch, nr) X(tz, nr) X(tzb, nr) X(thas, nr)                 \
     X(tev, nr) X(gz, nr) X(tbest, nr) X(bm, nr) X(btouch, nr) X(ab, nr)       \
     X(c0list, nr) X(evid, nr)                                                 \
     X(ghas, nr) X(score, nr) X(tpart, nr) X(gpart, nr) X(tie, nr) X(ireg, nr)
 #define MATCH_SPARSE(X)                                                       \
     X(tlist, nr) X(heap, nr)                                                  \
     X(q, nt) X(q2, nt) X(qt, nt) X(q2t, nt) X(q2mark, nt)                     \
-    X(dmark, nv) X(dlist, nv) X(parent, nv) X(queue, nv) X(seen, nv)
+    X(dmark, nv) X(dlist, nv) X(parent, nv) X(queue, nv) X(seen, nv)          \
+    X(pos, nv)
 /* clang-format on */
 #define ROUND(f, n) (((n) * sizeof *m->f + 63) & ~(size_t)63)
 #define SIZE(f, n) m->arena_len += ROUND(f, n);
