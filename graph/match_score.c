@@ -1119,12 +1119,112 @@ static double level_of(const struct matcher *m, kg_kind kind)
     return m->c.cal_need * m->qbreadth + m->c.cal_length * m->qlength;
 }
 
+/* The candidates' pool is read in blocks of this many (and the deadline
+ * checked between them). */
+#define MATCH_BLOCK 4096
+
+/* The vertices of kind's pool[from, to) that may be candidates, into out
+ * (their number): those with text evidence and a text z-score not under
+ * zcut, and with graph is true those with graph evidence and none of
+ * text; without branches, as neither follows a pattern. A superset of
+ * the candidates the exact tests of match_run keep, when zcut is the
+ * text_cut of a full heap (its worst only rises) and graph is false only
+ * when w_graph + w_fit is under the heap's worst (a part is at most its
+ * weight). */
+static size_t pool_survivors(const struct matcher *m, kg_kind kind, size_t from,
+                             size_t to, double zcut, bool graph, uint32_t *out)
+{
+    const uint32_t *pool = m->pool[kind];
+    size_t n = 0;
+    for (size_t i = from; i < to; i++) {
+        uint32_t v = pool[i];
+        bool text = m->thas[v] & m->tev[v];
+        out[n] = v;
+        n += (text & !(m->tz[v] < zcut)) | (!text & graph & m->ghas[v]);
+    }
+    return n;
+}
+
 static domain_mask query_domains(const struct matcher *m)
 {
     if (m->demand != GRAPH_NONE)
         return m->g->vdomain[m->demand];
     domain_mask t = domain_of_text(m->qtext, strlen(m->qtext), 1);
     return t ? t | DOMAIN_GUESSED : 0;
+}
+
+/* One kind's selection in match_run: its part weights, the least score
+ * shown, the need's domains, the heap of the best q->top (nh of them) or
+ * with top 0 every candidate (cand, nc), and the text z-score under which
+ * a candidate cannot enter the full heap (zcut, the text_cut of zcut_of,
+ * the heap's worst then). */
+struct selection {
+    kg_kind kind;
+    double wt, wg, wf, min;
+    domain_mask dm;
+    uint32_t *cand;
+    size_t nc, nh;
+    double zcut, zcut_of;
+};
+
+/* Brings sel's zcut up to the full heap's worst. */
+static void update_cut(const struct matcher *m, struct selection *sel)
+{
+    if (!(m->heap[0].s == sel->zcut_of)) {
+        sel->zcut_of = m->heap[0].s;
+        sel->zcut = text_cut(&m->c, sel->zcut_of - sel->wf - sel->wg, sel->wt);
+    }
+}
+
+/* Scores v and offers it to sel (its score, evidence and parts kept by
+ * vertex) when it is a candidate that can be shown. */
+static void consider(struct matcher *m, const struct match_query *q,
+                     struct selection *sel, uint32_t v)
+{
+    const struct graph *g = m->g;
+    kg_kind kind = sel->kind;
+    double wt = sel->wt, wg = sel->wg, wf = sel->wf;
+    /* Text evidence: an item that shares terms with the (expanded)
+     * query; a person or institution with scored items. */
+    bool text = m->thas[v] && m->tev[v];
+    double gv = m->ghas[v] ? m->gz[v] : -INFINITY;
+    if (!text && !isfinite(gv))
+        return;
+    bool full = q->top && sel->nh == q->top;
+    if (full && text) {
+        update_cut(m, sel);
+        if (m->tz[v] < sel->zcut)
+            return; /* under the heap's worst, whatever its graph */
+    }
+    double tp = text ? wt * squash(&m->c, m->tz[v]) : 0;
+    double gp = isfinite(gv) && wg > 0 ? wg * squash(&m->c, gv) : 0;
+    /* The evidence orders the candidates, the calibration sets their
+     * level: one that cannot enter a full top-N heap (its evidence under
+     * the heap's worst) or reach the least score shown even with a
+     * perfect fit is done. */
+    double cov = kind != KG_INSTITUTION ? m->ab[v].cov : m->qcov;
+    double cos0 = kind != KG_INSTITUTION ? m->ab[v].cos0 : m->qcos;
+    double lv = level_of(m, kind);
+    if ((full && tp + gp + wf < m->heap[0].s) ||
+        calibrated(m, tp + gp + wf, cov, cos0, lv) < sel->min)
+        return;
+    double e = tp + gp + wf * fit_of(m, v);
+    double s = calibrated(m, e, cov, cos0, lv);
+    if (s < sel->min)
+        return;
+    bool cross = is_cross(m, sel->dm, v, s, breadth_of(m, v, kind));
+    if (q->cross_only && !cross)
+        return;
+    m->score[v] = s;
+    m->evid[v] = e;
+    m->tpart[v] = tp;
+    m->gpart[v] = gp;
+    if (q->top) {
+        struct scored x = {e, v, graph_str(g, g->vid[v])};
+        heap_offer(m->heap, &sel->nh, q->top, &x);
+    } else {
+        sel->cand[sel->nc++] = v;
+    }
 }
 
 kg_status match_run(struct matcher *m, const struct match_query *q,
@@ -1231,63 +1331,39 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
             continue;
         uint32_t *cand =
             kg_xmalloc((m->npool[kind] ? m->npool[kind] : 1) * sizeof *cand);
-        size_t nc = 0, nh = 0;
         /* the part weights: the items', or the people's (expert.graph) */
         bool item = match_is_item(kind);
-        double wt = item ? m->c.w_text : m->pw_text;
-        double wg = item ? m->c.w_graph : m->pw_graph;
-        double wf = item ? m->c.w_fit : m->pw_fit;
-        double zcut = -INFINITY, zcut_of = NAN; /* text_cut of heap[0].s */
-        for (size_t i = 0; i < m->npool[kind]; i++) {
-            if ((i & 4095) == 4095)
+        struct selection sel = {
+            .kind = kind,
+            .wt = item ? m->c.w_text : m->pw_text,
+            .wg = item ? m->c.w_graph : m->pw_graph,
+            .wf = item ? m->c.w_fit : m->pw_fit,
+            .min = min,
+            .dm = dm,
+            .cand = cand,
+            .zcut = -INFINITY,
+            .zcut_of = NAN,
+        };
+        uint32_t *blk = kg_xmalloc(MATCH_BLOCK * sizeof *blk);
+        for (size_t b = 0; b < m->npool[kind] && st == KG_OK;
+             b += MATCH_BLOCK) {
+            if (b > 0)
                 st = match_check_time(m);
             if (st != KG_OK)
                 break;
-            uint32_t v = m->pool[kind][i];
-            /* Text evidence: an item that shares terms with the (expanded)
-             * query; a person or institution with scored items. */
-            bool text = m->thas[v] && m->tev[v];
-            double gv = m->ghas[v] ? m->gz[v] : -INFINITY;
-            if (!text && !isfinite(gv))
-                continue;
-            if (q->top && nh == q->top && text) {
-                if (!(m->heap[0].s == zcut_of)) {
-                    zcut_of = m->heap[0].s;
-                    zcut = text_cut(&m->c, zcut_of - wf - wg, wt);
-                }
-                if (m->tz[v] < zcut)
-                    continue; /* under the heap's worst, whatever its graph */
-            }
-            double tp = text ? wt * squash(&m->c, m->tz[v]) : 0;
-            double gp = isfinite(gv) && wg > 0 ? wg * squash(&m->c, gv) : 0;
-            /* The evidence orders the candidates, the calibration sets
-             * their level: one that cannot enter a full top-N heap (its
-             * evidence under the heap's worst) or reach the least score
-             * shown even with a perfect fit is done. */
-            double cov = kind != KG_INSTITUTION ? m->ab[v].cov : m->qcov;
-            double cos0 = kind != KG_INSTITUTION ? m->ab[v].cos0 : m->qcos;
-            double lv = level_of(m, kind);
-            if ((q->top && nh == q->top && tp + gp + wf < m->heap[0].s) ||
-                calibrated(m, tp + gp + wf, cov, cos0, lv) < min)
-                continue;
-            double e = tp + gp + wf * fit_of(m, v);
-            double s = calibrated(m, e, cov, cos0, lv);
-            if (s < min)
-                continue;
-            bool cross = is_cross(m, dm, v, s, breadth_of(m, v, kind));
-            if (q->cross_only && !cross)
-                continue;
-            m->score[v] = s;
-            m->evid[v] = e;
-            m->tpart[v] = tp;
-            m->gpart[v] = gp;
-            if (q->top) {
-                struct scored x = {e, v, graph_str(g, g->vid[v])};
-                heap_offer(m->heap, &nh, q->top, &x);
-            } else {
-                cand[nc++] = v;
-            }
+            size_t end = m->npool[kind] - b < MATCH_BLOCK ? m->npool[kind]
+                                                          : b + MATCH_BLOCK;
+            bool full = q->top && sel.nh == q->top;
+            if (full)
+                update_cut(m, &sel);
+            size_t nb =
+                pool_survivors(m, kind, b, end, full ? sel.zcut : -INFINITY,
+                               !full || !(sel.wg + sel.wf < m->heap[0].s), blk);
+            for (size_t i = 0; i < nb; i++)
+                consider(m, q, &sel, blk[i]);
         }
+        free(blk);
+        size_t nc = sel.nc, nh = sel.nh;
         if (st != KG_OK) {
             free(cand);
             break;
