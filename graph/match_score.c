@@ -361,8 +361,10 @@ static void accumulate(struct matcher *m, const double *q,
             continue;
         for (uint64_t j = g->inv_off[t]; j < g->inv_off[t + 1]; j++) {
             uint32_t v = g->inv_v[j];
-            if (m->sim[v] == 0) /* weights are positive: first touch */
-                m->stouch[m->nstouch++] = v;
+            /* weights are positive: 0 is a first touch (listed without a
+             * branch, as which are new follows no pattern) */
+            m->stouch[m->nstouch] = v;
+            m->nstouch += m->sim[v] == 0;
             m->sim[v] += x * g->inv_w[j];
         }
     }
@@ -393,8 +395,8 @@ static void accumulate_own(struct matcher *m)
         bool own = i < m->nqown; /* else a translation of the need's */
         for (uint64_t j = g->inv_off[t]; j < g->inv_off[t + 1]; j++) {
             struct match_abs *a = &m->ab[g->inv_v[j]];
-            if (a->cos0 == 0) /* weights are positive: first touch */
-                m->c0list[m->nc0list++] = g->inv_v[j];
+            m->c0list[m->nc0list] = g->inv_v[j]; /* as accumulate's */
+            m->nc0list += a->cos0 == 0;
             a->cos0 += w * g->inv_w[j];
             a->cov += x;
             if (own) {
