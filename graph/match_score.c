@@ -864,9 +864,10 @@ static kg_status graph_pass(struct matcher *m)
     double sum[KG_KIND_COUNT] = {0}, ss[KG_KIND_COUNT] = {0};
     size_t nsup;
     const uint32_t *sup = rank_ppr_support(m->ppr, &nsup);
+    const double *est = rank_ppr_estimates(m->ppr); /* the support's < nv */
     for (size_t i = 0; i < nsup; i++) {
         uint32_t v = sup[i];
-        double x = rank_ppr_value(m->ppr, v);
+        double x = est[v];
         if (!match_is_item(g->vkind[v]) || !(x > 0))
             continue;
         if (m->c.ppr_degree_normalize && g->csr.wdeg[v] > 0)
@@ -887,7 +888,7 @@ static kg_status graph_pass(struct matcher *m)
     for (size_t i = 0; i < nsup; i++) {
         uint32_t v = sup[i];
         unsigned k = g->vkind[v];
-        if (!match_is_item(k) || !(rank_ppr_value(m->ppr, v) > 0))
+        if (!match_is_item(k) || !(est[v] > 0))
             continue;
         m->gz[v] = sd[k] > 0 ? (m->gz[v] - mu[k]) / sd[k] : 0;
     }
