@@ -332,6 +332,14 @@ static void virtual_step(struct match_hit *h, const struct graph *g,
  * queue could reach the limit before that neighbour, or the levels run
  * deep, the search goes on plainly, vertex by vertex, as a search from
  * scratch would: same order, same parents, same paths.
+ *
+ * A hit two levels on (in L(K+2)) is found without expanding LK either,
+ * where that is cheaper (reach_ahead): LK's expansion puts a vertex y of
+ * L(K+1) in the queue after the first vertex of LK in queue order next to
+ * it (y's parent), and, among those of one parent, by vertex (neighbour
+ * lists are sorted); the hit's parent is the first of its neighbours in
+ * L(K+1) in that order. Only while the queue cannot reach the limit (the
+ * graph has fewer vertices): under it, the search would stop first.
  */
 #define BFS_DEEP 255
 
@@ -365,6 +373,61 @@ static bool bfs_plain(struct matcher *m, uint32_t v)
         m->bfs_next = g->csr.off[m->bfs_u];
         m->bfs_end = g->csr.off[m->bfs_u + 1];
     }
+}
+
+/* The edges of v. */
+static uint64_t degree(const struct graph *g, uint32_t v)
+{
+    return g->csr.off[v + 1] - g->csr.off[v];
+}
+
+/* Whether v (no neighbour in LK = queue[bfs_head, bfs_tail), seen k1)
+ * lies in L(K+2), and then its parent y in L(K+1) in *parent and y's in
+ * parent[y], found through the neighbours of v's neighbours, when their
+ * edges are fewer than LK's (expanding LK would cost those); false when v
+ * lies further or the search would cost more. */
+static bool reach_ahead(struct matcher *m, uint32_t v, uint8_t k1,
+                        uint32_t *parent)
+{
+    const struct graph *g = m->g;
+    if (m->bfs_pos_level != m->bfs_level + 1) { /* LK's places, once */
+        m->bfs_pos_level = m->bfs_level + 1;
+        m->bfs_ledges = 0;
+        for (size_t i = m->bfs_head; i < m->bfs_tail; i++) {
+            m->pos[m->queue[i]] = (uint32_t)i;
+            m->bfs_ledges += degree(g, m->queue[i]);
+        }
+    }
+    uint64_t cost = 0;
+    for (uint64_t j = g->csr.off[v]; j < g->csr.off[v + 1]; j++)
+        cost += degree(g, g->csr.adj[j]);
+    if (cost > m->bfs_ledges && !m->bfs_ahead_always)
+        return false;
+    /* v's neighbours are all unseen (one in L0 .. LK would have put v
+     * there or in L(K+1)); those next to LK are in L(K+1) */
+    uint32_t best = GRAPH_NONE, best_parent = GRAPH_NONE;
+    uint32_t best_pos = UINT32_MAX;
+    for (uint64_t j = g->csr.off[v]; j < g->csr.off[v + 1]; j++) {
+        uint32_t y = g->csr.adj[j], yp = GRAPH_NONE, ypos = UINT32_MAX;
+        for (uint64_t l = g->csr.off[y]; l < g->csr.off[y + 1]; l++) {
+            uint32_t u = g->csr.adj[l];
+            if (m->seen[u] == k1 && m->pos[u] < ypos) {
+                ypos = m->pos[u];
+                yp = u;
+            }
+        }
+        if (ypos < best_pos) { /* ties: the lower vertex, met first */
+            best_pos = ypos;
+            best = y;
+            best_parent = yp;
+        }
+    }
+    if (best == GRAPH_NONE)
+        return false;
+    m->parent[best] = best_parent; /* what LK's expansion will write */
+    *parent = best;
+    m->bfs_ahead++;
+    return true;
 }
 
 /* Whether u is a neighbour of v (neighbours are sorted by vertex). */
@@ -419,6 +482,8 @@ bool match_explain_reach(struct matcher *m, uint32_t v, uint32_t *parent)
         }
         if (k1 + 1 >= BFS_DEEP)
             break;
+        if (g->nv < limit && reach_ahead(m, v, k1, parent))
+            return true;
         for (size_t i = lo; i < hi; i++) {
             if (!(m->bfs_tail < limit)) {
                 m->bfs_head = i;
@@ -449,6 +514,7 @@ void match_explain_begin(struct matcher *m)
     for (size_t i = 0; i < m->bfs_tail; i++)
         m->seen[m->queue[i]] = 0;
     m->bfs_tail = 0;
+    m->bfs_pos_level = 0;
 }
 
 /* Appends the inner vertices of a shortest path from the demand to v

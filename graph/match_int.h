@@ -63,12 +63,12 @@ struct matcher {
     double *sim;      /* cosine to the (expanded) query, by vertex */
     uint32_t *stouch; /* records with sim > 0 */
     size_t nstouch;
-    double *tz;        /* text z-score, by vertex */
-    double *tzc, *tzb; /* an item's cosine and BM25 z-scores (bmz) */
-    bool bmz;          /* tzc and tzb are set for this query */
-    bool *thas;        /* the vertex has a text z-score */
-    bool *tev;         /* ... and shares terms with the (expanded) query */
-    double *tbest;     /* the best cosine behind a record (own or an item's) */
+    double *tz;    /* text z-score, by vertex */
+    double *tzb;   /* an item's own text z-score (bmz) */
+    bool bmz;      /* BM25 scored this query: tzb is set */
+    bool *thas;    /* the vertex has a text z-score */
+    bool *tev;     /* ... and shares terms with the (expanded) query */
+    double *tbest; /* the best cosine behind a record (own or an item's) */
     struct match_abs *ab; /* absolute evidence, by vertex */
     uint32_t *c0list;     /* records with cos0 > 0 */
     size_t nc0list;
@@ -114,7 +114,12 @@ struct matcher {
     uint32_t bfs_u;
     unsigned bfs_level;
     bool bfs_plain;
-    size_t bfs_limit; /* 0: MATCH_BFS_LIMIT */
+    size_t bfs_limit;       /* 0: MATCH_BFS_LIMIT */
+    uint32_t *pos;          /* LK's vertices: their places in the queue, */
+    unsigned bfs_pos_level; /* for LK = bfs_pos_level - 1 (0: none) */
+    uint64_t bfs_ledges;    /* ... and LK's edges (reach_ahead) */
+    size_t bfs_ahead;       /* hits reach_ahead found (for tests) */
+    bool bfs_ahead_always;  /* tests: reach_ahead whatever it costs */
     struct rank_ppr *ppr;
     struct people_lists *people; /* match_people.c: built on first use */
     struct text *text;

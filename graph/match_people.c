@@ -324,6 +324,29 @@ static uint32_t item_at(const struct matcher *m, const struct people_lists *pl,
                       : m->pool[KG_PATENT][i - pl->na];
 }
 
+/* The items are read in blocks of this many, their places with evidence
+ * listed first (items_with). */
+#define PEOPLE_BLOCK 4096
+
+/* The places i in [from, from + PEOPLE_BLOCK) of the items (up to the
+ * last) whose vertex has both a and b set, in order, into out; their
+ * number. Without branches: which items have evidence follows no
+ * pattern, and most items of a query have none. */
+static size_t items_with(const struct matcher *m, const struct people_lists *pl,
+                         size_t from, const bool *a, const bool *b,
+                         uint32_t *out)
+{
+    size_t to =
+        pl->nitems - from < PEOPLE_BLOCK ? pl->nitems : from + PEOPLE_BLOCK;
+    size_t n = 0;
+    for (size_t i = from; i < to; i++) {
+        uint32_t v = item_at(m, pl, i);
+        out[n] = (uint32_t)i;
+        n += a[v] & b[v];
+    }
+    return n;
+}
+
 /* Text z of expert i of the pool, member by member (its first cap
  * values). */
 static void text_expert_one(struct matcher *m, const struct people_lists *pl,
@@ -405,24 +428,28 @@ void match_text_people(struct matcher *m, double *buf, size_t cap)
     sums_clear(m, pl, -1);
     /* the items with text evidence; the common z of the others, by kind */
     double z0[2] = {common_z(m, KG_ACHIEVEMENT), common_z(m, KG_PATENT)};
-    for (size_t i = 0; i < pl->nitems; i++) {
-        uint32_t v = item_at(m, pl, i);
-        int p = i >= pl->na;
-        if (!m->thas[v] || !m->tev[v])
-            continue;
-        double z = m->tz[v], dz = z - z0[p], sim = m->sim[v];
-        for (uint64_t j = pl->xoff[i]; mean && j < pl->xoff[i + 1]; j++) {
-            struct expert_acc *a = &pl->e[pl->xexp[j]];
-            __builtin_prefetch(&pl->e[pl->xexp[j + PEOPLE_AHEAD]], 1);
-            a->sum += dz;
-            a->best = match_larger(a->best, sim);
+    uint32_t *blk = kg_xmalloc(PEOPLE_BLOCK * sizeof *blk);
+    for (size_t from = 0; from < pl->nitems; from += PEOPLE_BLOCK) {
+        size_t nb = items_with(m, pl, from, m->thas, m->tev, blk);
+        for (size_t b = 0; b < nb; b++) {
+            size_t i = blk[b];
+            uint32_t v = item_at(m, pl, i);
+            int p = i >= pl->na;
+            double z = m->tz[v], dz = z - z0[p], sim = m->sim[v];
+            for (uint64_t j = pl->xoff[i]; mean && j < pl->xoff[i + 1]; j++) {
+                struct expert_acc *a = &pl->e[pl->xexp[j]];
+                __builtin_prefetch(&pl->e[pl->xexp[j + PEOPLE_AHEAD]], 1);
+                a->sum += dz;
+                a->best = match_larger(a->best, sim);
+            }
+            for (uint64_t j = pl->yoff[i]; kfit && j < pl->yoff[i + 1]; j++)
+                pl->u[pl->yinst[j]].nk[p]++;
+            if (kfit)
+                inst_offer(pl, k, pl->yinst, pl->yoff[i], pl->yoff[i + 1], z, 1,
+                           true, m->tbest[v]);
         }
-        for (uint64_t j = pl->yoff[i]; kfit && j < pl->yoff[i + 1]; j++)
-            pl->u[pl->yinst[j]].nk[p]++;
-        if (kfit)
-            inst_offer(pl, k, pl->yinst, pl->yoff[i], pl->yoff[i + 1], z, 1,
-                       true, m->tbest[v]);
     }
+    free(blk);
     for (size_t i = 0; i < ne; i++) {
         uint32_t e = m->pool[KG_EXPERT][i];
         if (pl->eone[i] || !mean) {
@@ -485,20 +512,26 @@ void match_graph_people(struct matcher *m, double *buf, size_t cap)
     for (size_t i = 0; i < pl->nitems; i++) {
         uint32_t v = item_at(m, pl, i);
         m->ghas[v] = est[v] > 0;
-        if (!m->ghas[v])
-            continue;
-        double z = m->gz[v];
-        int p = i >= pl->na;
-        for (uint64_t j = pl->xoff[i]; mean && j < pl->xoff[i + 1]; j++) {
-            struct expert_acc *a = &pl->e[pl->xexp[j]];
-            __builtin_prefetch(&pl->e[pl->xexp[j + PEOPLE_AHEAD]], 1);
-            a->sum += z - z0[p];
-            a->best = 1;
-        }
-        if (kfit)
-            inst_offer(pl, k, pl->yinst, pl->yoff[i], pl->yoff[i + 1], z, 1,
-                       false, 0);
     }
+    uint32_t *blk = kg_xmalloc(PEOPLE_BLOCK * sizeof *blk);
+    for (size_t from = 0; from < pl->nitems; from += PEOPLE_BLOCK) {
+        size_t nb = items_with(m, pl, from, m->ghas, m->ghas, blk);
+        for (size_t b = 0; b < nb; b++) {
+            size_t i = blk[b];
+            double z = m->gz[item_at(m, pl, i)];
+            int p = i >= pl->na;
+            for (uint64_t j = pl->xoff[i]; mean && j < pl->xoff[i + 1]; j++) {
+                struct expert_acc *a = &pl->e[pl->xexp[j]];
+                __builtin_prefetch(&pl->e[pl->xexp[j + PEOPLE_AHEAD]], 1);
+                a->sum += z - z0[p];
+                a->best = 1;
+            }
+            if (kfit)
+                inst_offer(pl, k, pl->yinst, pl->yoff[i], pl->yoff[i + 1], z, 1,
+                           false, 0);
+        }
+    }
+    free(blk);
     for (size_t i = 0; i < ne; i++) {
         uint32_t e = m->pool[KG_EXPERT][i];
         if (pl->eone[i] || !mean) {

@@ -54,14 +54,15 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
              * clear some 20 MB of huge pages it barely uses). */
 /* clang-format off */
 #define MATCH_DENSE(X)                                                        \
-    X(sim, nr) X(stouch, nr) X(tz, nr) X(tzc, nr) X(tzb, nr) X(thas, nr)      \
+    X(sim, nr) X(stouch, nr) X(tz, nr) X(tzb, nr) X(thas, nr)                 \
     X(tev, nr) X(gz, nr) X(tbest, nr) X(bm, nr) X(btouch, nr) X(ab, nr)       \
     X(c0list, nr) X(evid, nr)                                                 \
     X(ghas, nr) X(score, nr) X(tpart, nr) X(gpart, nr) X(tie, nr) X(ireg, nr)
 #define MATCH_SPARSE(X)                                                       \
     X(tlist, nr) X(heap, nr)                                                  \
     X(q, nt) X(q2, nt) X(qt, nt) X(q2t, nt) X(q2mark, nt)                     \
-    X(dmark, nv) X(dlist, nv) X(parent, nv) X(queue, nv) X(seen, nv)
+    X(dmark, nv) X(dlist, nv) X(parent, nv) X(queue, nv) X(seen, nv)          \
+    X(pos, nv)
 /* clang-format on */
 #define ROUND(f, n) (((n) * sizeof *m->f + 63) & ~(size_t)63)
 #define SIZE(f, n) m->arena_len += ROUND(f, n);
@@ -360,9 +361,48 @@ static void accumulate(struct matcher *m, const double *q,
             continue;
         for (uint64_t j = g->inv_off[t]; j < g->inv_off[t + 1]; j++) {
             uint32_t v = g->inv_v[j];
-            if (m->sim[v] == 0) /* weights are positive: first touch */
-                m->stouch[m->nstouch++] = v;
+            /* weights are positive: 0 is a first touch (listed without a
+             * branch, as which are new follows no pattern) */
+            m->stouch[m->nstouch] = v;
+            m->nstouch += m->sim[v] == 0;
             m->sim[v] += x * g->inv_w[j];
+        }
+    }
+}
+
+/* accumulate of the query as given (q, qt), and in the same pass over its
+ * postings the coverage of absolute_evidence: the share of the query's
+ * weight (its squared unit-vector weights, times qknown) that a record's
+ * terms hold, all of it (cov), through the need's own terms qt[0..nqown)
+ * (covown), and by its strongest own term (covmax). A term of weight 0
+ * adds nothing to either. The cosine is summed in the record's ab (cos0,
+ * beside the coverage: one cache line a posting, not two) for
+ * absolute_evidence to move to sim; c0list lists the records reached. */
+static void accumulate_own(struct matcher *m)
+{
+    const struct graph *g = m->g;
+    for (size_t i = 0; i < m->nstouch; i++)
+        m->sim[m->stouch[i]] = 0;
+    m->nstouch = 0;
+    for (size_t i = 0; i < m->nc0list; i++)
+        m->ab[m->c0list[i]] = (struct match_abs){0, 0, 0, 0};
+    m->nc0list = 0;
+    for (size_t i = 0; i < m->nqt; i++) {
+        uint32_t t = m->qt[i];
+        double w = m->q[t], x = w * w * m->qknown;
+        if (w == 0)
+            continue;
+        bool own = i < m->nqown; /* else a translation of the need's */
+        for (uint64_t j = g->inv_off[t]; j < g->inv_off[t + 1]; j++) {
+            struct match_abs *a = &m->ab[g->inv_v[j]];
+            m->c0list[m->nc0list] = g->inv_v[j]; /* as accumulate's */
+            m->nc0list += a->cos0 == 0;
+            a->cos0 += w * g->inv_w[j];
+            a->cov += x;
+            if (own) {
+                a->covown += x;
+                a->covmax = match_larger(a->covmax, x);
+            }
         }
     }
 }
@@ -422,31 +462,14 @@ static void tw_select(struct tw *a, size_t n, size_t k)
 static void absolute_evidence(struct matcher *m)
 {
     const struct graph *g = m->g;
-    for (size_t i = 0; i < m->nc0list; i++)
-        m->ab[m->c0list[i]] = (struct match_abs){0, 0, 0, 0};
-    m->nc0list = 0;
+    accumulate_own(m);
     double known = sqrt(m->qknown);
-    for (size_t i = 0; i < m->nstouch; i++) {
-        uint32_t v = m->stouch[i];
-        m->ab[v].cos0 = m->sim[v] * known;
-        m->c0list[m->nc0list++] = v;
-    }
-    for (size_t i = 0; i < m->nqt; i++) {
-        uint32_t t = m->qt[i];
-        double x = m->q[t] * m->q[t] * m->qknown;
-        bool own = i < m->nqown; /* else a translation of the need's */
-        for (uint64_t j = g->inv_off[t]; j < g->inv_off[t + 1]; j++) {
-            uint32_t v = g->inv_v[j];
-            m->ab[v].cov += x;
-            if (own) {
-                m->ab[v].covown += x;
-                m->ab[v].covmax = match_larger(m->ab[v].covmax, x);
-            }
-        }
-    }
     m->qcos = m->qcov = m->qbreadth = 0;
     for (size_t i = 0; i < m->nc0list; i++) {
         uint32_t v = m->c0list[i];
+        m->sim[v] = m->ab[v].cos0;
+        m->stouch[m->nstouch++] = v;
+        m->ab[v].cos0 = m->sim[v] * known;
         if (!match_is_item(g->vkind[v]))
             continue;
         m->qcos = match_larger(m->qcos, m->ab[v].cos0);
@@ -463,8 +486,7 @@ static void absolute_evidence(struct matcher *m)
 static void text_pass(struct matcher *m)
 {
     const struct graph *g = m->g;
-    accumulate(m, m->q, m->qt, m->nqt);
-    absolute_evidence(m);
+    absolute_evidence(m); /* with the cosine to the query as given */
     if (m->c.expand > 0 && m->nqt > 0) {
         size_t nh = 0;
         /* The feedback items: the best by BM25 when the index is used
@@ -524,32 +546,62 @@ static void text_pass(struct matcher *m)
     accumulate(m, m->q2, m->q2t, m->nq2t);
 }
 
-/* z-scores of sim over the vertices of kind that have a vector: how far
- * above the average record of its kind a record is for this query. */
-static void zscore_kind(struct matcher *m, kg_kind kind)
+/* The mean and standard deviation of n values from their sum s and sum
+ * of squares ss (0 when the variance is negligible). */
+static void moments(double s, double ss, size_t n, double *mu, double *sd)
+{
+    *mu = n ? s / n : 0;
+    double var = n ? ss / n - *mu * *mu : 0;
+    *sd = var > 1e-18 ? sqrt(var) : 0;
+}
+
+/* Text z-scores of the vertices of kind that have a vector: how far above
+ * the average record of its kind a record is for this query, by its
+ * cosine (sim); with bm (items, when the index scored the query) by BM25
+ * as well, as z-scores over the same records: then tz is the blend that
+ * experts and institutions aggregate, (1 - expert.bm25) of the cosine's
+ * and expert.bm25 of BM25's, and tzb the item's own, the same with
+ * text.bm25 (item_text_z puts it in tz once the people have theirs). One
+ * pass for the sums, one for the scores. */
+static void text_z_kind(struct matcher *m, kg_kind kind, bool bm)
 {
     const struct graph *g = m->g;
-    double s = 0, ss = 0;
-    size_t n = 0;
-    for (size_t i = 0; i < m->npool[kind]; i++) {
-        uint32_t v = m->pool[kind][i];
-        m->thas[v] = false;
-        if (g->vec_off[v] == g->vec_off[v + 1])
+    const uint32_t *pool = m->pool[kind];
+    size_t np = m->npool[kind], n = 0;
+    double s = 0, ss = 0, sb = 0, ssb = 0;
+    for (size_t i = 0; i < np; i++) {
+        uint32_t v = pool[i];
+        bool has = g->vec_off[v] != g->vec_off[v + 1];
+        m->thas[v] = has;
+        if (!has)
             continue;
         s += m->sim[v];
         ss += m->sim[v] * m->sim[v];
         n++;
+        if (bm) {
+            sb += m->bm[v];
+            ssb += m->bm[v] * m->bm[v];
+        }
     }
-    double mu = n ? s / n : 0, var = n ? ss / n - mu * mu : 0;
-    double sd = var > 1e-18 ? sqrt(var) : 0;
-    for (size_t i = 0; i < m->npool[kind]; i++) {
-        uint32_t v = m->pool[kind][i];
-        if (g->vec_off[v] == g->vec_off[v + 1])
+    double mu, sd, mub, sdb;
+    moments(s, ss, n, &mu, &sd);
+    moments(sb, ssb, n, &mub, &sdb);
+    double wp = m->c.w_bm25_people, wi = m->c.w_bm25;
+    for (size_t i = 0; i < np; i++) {
+        uint32_t v = pool[i];
+        if (!m->thas[v])
             continue;
-        m->thas[v] = true;
+        double zc = sd > 0 ? (m->sim[v] - mu) / sd : 0;
         m->tev[v] = m->sim[v] > 0;
         m->tbest[v] = m->sim[v];
-        m->tz[v] = sd > 0 ? (m->sim[v] - mu) / sd : 0;
+        if (!bm) {
+            m->tz[v] = zc;
+            continue;
+        }
+        double zb = sdb > 0 ? (m->bm[v] - mub) / sdb : 0;
+        m->tz[v] = (1 - wp) * zc + wp * zb;
+        m->tzb[v] = (1 - wi) * zc + wi * zb;
+        m->tev[v] |= m->bm[v] > 0;
     }
 }
 
@@ -728,57 +780,19 @@ static kg_status bm25_search(struct matcher *m, const char *text)
     return KG_OK;
 }
 
-/* Blends the index's BM25, as a z-score per item kind, into the text
- * z-scores that experts and institutions aggregate: tz = (1 - w) tz
- * + w z(BM25) with w = expert.bm25; the items' own share (text.bm25)
- * replaces it once the people have theirs (item_text_z). */
-static void bm25_blend(struct matcher *m)
-{
-    double w = m->c.w_bm25_people;
-    m->bmz = false;
-    if (!(m->c.w_bm25 > 0) || m->nbtouch == 0)
-        return;
-    m->bmz = true;
-    static const kg_kind items[] = {KG_ACHIEVEMENT, KG_PATENT};
-    for (int k = 0; k < 2; k++) {
-        double s = 0, ss = 0;
-        size_t cnt = 0;
-        for (size_t i = 0; i < m->npool[items[k]]; i++) {
-            uint32_t v = m->pool[items[k]][i];
-            if (!m->thas[v])
-                continue;
-            s += m->bm[v];
-            ss += m->bm[v] * m->bm[v];
-            cnt++;
-        }
-        double mu = cnt ? s / cnt : 0, var = cnt ? ss / cnt - mu * mu : 0;
-        double sd = var > 1e-18 ? sqrt(var) : 0;
-        for (size_t i = 0; i < m->npool[items[k]]; i++) {
-            uint32_t v = m->pool[items[k]][i];
-            if (!m->thas[v])
-                continue;
-            double zb = sd > 0 ? (m->bm[v] - mu) / sd : 0;
-            m->tzc[v] = m->tz[v];
-            m->tzb[v] = zb;
-            m->tz[v] = (1 - w) * m->tz[v] + w * zb;
-            m->tev[v] |= m->bm[v] > 0;
-        }
-    }
-}
-
-/* The items' own text z-scores: (1 - text.bm25) of the cosine's and
- * text.bm25 of BM25's. */
+/* The items' own text z-scores (text_z_kind's tzb): (1 - text.bm25) of
+ * the cosine's and text.bm25 of BM25's, once the people have aggregated
+ * the blend of expert.bm25. */
 static void item_text_z(struct matcher *m)
 {
-    double w = m->c.w_bm25;
-    if (!m->bmz || w == m->c.w_bm25_people)
+    if (!m->bmz || m->c.w_bm25 == m->c.w_bm25_people)
         return;
     static const kg_kind items[] = {KG_ACHIEVEMENT, KG_PATENT};
     for (int k = 0; k < 2; k++)
         for (size_t i = 0; i < m->npool[items[k]]; i++) {
             uint32_t v = m->pool[items[k]][i];
             if (m->thas[v])
-                m->tz[v] = (1 - w) * m->tzc[v] + w * m->tzb[v];
+                m->tz[v] = m->tzb[v];
         }
 }
 
@@ -850,9 +864,10 @@ static kg_status graph_pass(struct matcher *m)
     double sum[KG_KIND_COUNT] = {0}, ss[KG_KIND_COUNT] = {0};
     size_t nsup;
     const uint32_t *sup = rank_ppr_support(m->ppr, &nsup);
+    const double *est = rank_ppr_estimates(m->ppr); /* the support's < nv */
     for (size_t i = 0; i < nsup; i++) {
         uint32_t v = sup[i];
-        double x = rank_ppr_value(m->ppr, v);
+        double x = est[v];
         if (!match_is_item(g->vkind[v]) || !(x > 0))
             continue;
         if (m->c.ppr_degree_normalize && g->csr.wdeg[v] > 0)
@@ -873,7 +888,7 @@ static kg_status graph_pass(struct matcher *m)
     for (size_t i = 0; i < nsup; i++) {
         uint32_t v = sup[i];
         unsigned k = g->vkind[v];
-        if (!match_is_item(k) || !(rank_ppr_value(m->ppr, v) > 0))
+        if (!match_is_item(k) || !(est[v] > 0))
             continue;
         m->gz[v] = sd[k] > 0 ? (m->gz[v] - mu[k]) / sd[k] : 0;
     }
@@ -1107,12 +1122,112 @@ static double level_of(const struct matcher *m, kg_kind kind)
     return m->c.cal_need * m->qbreadth + m->c.cal_length * m->qlength;
 }
 
+/* The candidates' pool is read in blocks of this many (and the deadline
+ * checked between them). */
+#define MATCH_BLOCK 4096
+
+/* The vertices of kind's pool[from, to) that may be candidates, into out
+ * (their number): those with text evidence and a text z-score not under
+ * zcut, and with graph is true those with graph evidence and none of
+ * text; without branches, as neither follows a pattern. A superset of
+ * the candidates the exact tests of match_run keep, when zcut is the
+ * text_cut of a full heap (its worst only rises) and graph is false only
+ * when w_graph + w_fit is under the heap's worst (a part is at most its
+ * weight). */
+static size_t pool_survivors(const struct matcher *m, kg_kind kind, size_t from,
+                             size_t to, double zcut, bool graph, uint32_t *out)
+{
+    const uint32_t *pool = m->pool[kind];
+    size_t n = 0;
+    for (size_t i = from; i < to; i++) {
+        uint32_t v = pool[i];
+        bool text = m->thas[v] & m->tev[v];
+        out[n] = v;
+        n += (text & !(m->tz[v] < zcut)) | (!text & graph & m->ghas[v]);
+    }
+    return n;
+}
+
 static domain_mask query_domains(const struct matcher *m)
 {
     if (m->demand != GRAPH_NONE)
         return m->g->vdomain[m->demand];
     domain_mask t = domain_of_text(m->qtext, strlen(m->qtext), 1);
     return t ? t | DOMAIN_GUESSED : 0;
+}
+
+/* One kind's selection in match_run: its part weights, the least score
+ * shown, the need's domains, the heap of the best q->top (nh of them) or
+ * with top 0 every candidate (cand, nc), and the text z-score under which
+ * a candidate cannot enter the full heap (zcut, the text_cut of zcut_of,
+ * the heap's worst then). */
+struct selection {
+    kg_kind kind;
+    double wt, wg, wf, min;
+    domain_mask dm;
+    uint32_t *cand;
+    size_t nc, nh;
+    double zcut, zcut_of;
+};
+
+/* Brings sel's zcut up to the full heap's worst. */
+static void update_cut(const struct matcher *m, struct selection *sel)
+{
+    if (!(m->heap[0].s == sel->zcut_of)) {
+        sel->zcut_of = m->heap[0].s;
+        sel->zcut = text_cut(&m->c, sel->zcut_of - sel->wf - sel->wg, sel->wt);
+    }
+}
+
+/* Scores v and offers it to sel (its score, evidence and parts kept by
+ * vertex) when it is a candidate that can be shown. */
+static void consider(struct matcher *m, const struct match_query *q,
+                     struct selection *sel, uint32_t v)
+{
+    const struct graph *g = m->g;
+    kg_kind kind = sel->kind;
+    double wt = sel->wt, wg = sel->wg, wf = sel->wf;
+    /* Text evidence: an item that shares terms with the (expanded)
+     * query; a person or institution with scored items. */
+    bool text = m->thas[v] && m->tev[v];
+    double gv = m->ghas[v] ? m->gz[v] : -INFINITY;
+    if (!text && !isfinite(gv))
+        return;
+    bool full = q->top && sel->nh == q->top;
+    if (full && text) {
+        update_cut(m, sel);
+        if (m->tz[v] < sel->zcut)
+            return; /* under the heap's worst, whatever its graph */
+    }
+    double tp = text ? wt * squash(&m->c, m->tz[v]) : 0;
+    double gp = isfinite(gv) && wg > 0 ? wg * squash(&m->c, gv) : 0;
+    /* The evidence orders the candidates, the calibration sets their
+     * level: one that cannot enter a full top-N heap (its evidence under
+     * the heap's worst) or reach the least score shown even with a
+     * perfect fit is done. */
+    double cov = kind != KG_INSTITUTION ? m->ab[v].cov : m->qcov;
+    double cos0 = kind != KG_INSTITUTION ? m->ab[v].cos0 : m->qcos;
+    double lv = level_of(m, kind);
+    if ((full && tp + gp + wf < m->heap[0].s) ||
+        calibrated(m, tp + gp + wf, cov, cos0, lv) < sel->min)
+        return;
+    double e = tp + gp + wf * fit_of(m, v);
+    double s = calibrated(m, e, cov, cos0, lv);
+    if (s < sel->min)
+        return;
+    bool cross = is_cross(m, sel->dm, v, s, breadth_of(m, v, kind));
+    if (q->cross_only && !cross)
+        return;
+    m->score[v] = s;
+    m->evid[v] = e;
+    m->tpart[v] = tp;
+    m->gpart[v] = gp;
+    if (q->top) {
+        struct scored x = {e, v, graph_str(g, g->vid[v])};
+        heap_offer(m->heap, &sel->nh, q->top, &x);
+    } else {
+        sel->cand[sel->nc++] = v;
+    }
 }
 
 kg_status match_run(struct matcher *m, const struct match_query *q,
@@ -1158,10 +1273,12 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
     if (st != KG_OK)
         return st;
     text_pass(m);
-    zscore_kind(m, KG_ACHIEVEMENT);
-    zscore_kind(m, KG_PATENT);
-    zscore_kind(m, KG_EXPERT);
-    bm25_blend(m);
+    /* the index's BM25 joins the items' text z-scores (expert.bm25 of
+     * what the people aggregate, text.bm25 of the items' own) */
+    m->bmz = m->c.w_bm25 > 0 && m->nbtouch > 0;
+    text_z_kind(m, KG_ACHIEVEMENT, m->bmz);
+    text_z_kind(m, KG_PATENT, m->bmz);
+    text_z_kind(m, KG_EXPERT, false);
     for (size_t i = 0; i < m->npool[KG_INSTITUTION]; i++)
         m->thas[m->pool[KG_INSTITUTION][i]] = false;
     st = match_check_time(m);
@@ -1217,63 +1334,39 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
             continue;
         uint32_t *cand =
             kg_xmalloc((m->npool[kind] ? m->npool[kind] : 1) * sizeof *cand);
-        size_t nc = 0, nh = 0;
         /* the part weights: the items', or the people's (expert.graph) */
         bool item = match_is_item(kind);
-        double wt = item ? m->c.w_text : m->pw_text;
-        double wg = item ? m->c.w_graph : m->pw_graph;
-        double wf = item ? m->c.w_fit : m->pw_fit;
-        double zcut = -INFINITY, zcut_of = NAN; /* text_cut of heap[0].s */
-        for (size_t i = 0; i < m->npool[kind]; i++) {
-            if ((i & 4095) == 4095)
+        struct selection sel = {
+            .kind = kind,
+            .wt = item ? m->c.w_text : m->pw_text,
+            .wg = item ? m->c.w_graph : m->pw_graph,
+            .wf = item ? m->c.w_fit : m->pw_fit,
+            .min = min,
+            .dm = dm,
+            .cand = cand,
+            .zcut = -INFINITY,
+            .zcut_of = NAN,
+        };
+        uint32_t *blk = kg_xmalloc(MATCH_BLOCK * sizeof *blk);
+        for (size_t b = 0; b < m->npool[kind] && st == KG_OK;
+             b += MATCH_BLOCK) {
+            if (b > 0)
                 st = match_check_time(m);
             if (st != KG_OK)
                 break;
-            uint32_t v = m->pool[kind][i];
-            /* Text evidence: an item that shares terms with the (expanded)
-             * query; a person or institution with scored items. */
-            bool text = m->thas[v] && m->tev[v];
-            double gv = m->ghas[v] ? m->gz[v] : -INFINITY;
-            if (!text && !isfinite(gv))
-                continue;
-            if (q->top && nh == q->top && text) {
-                if (!(m->heap[0].s == zcut_of)) {
-                    zcut_of = m->heap[0].s;
-                    zcut = text_cut(&m->c, zcut_of - wf - wg, wt);
-                }
-                if (m->tz[v] < zcut)
-                    continue; /* under the heap's worst, whatever its graph */
-            }
-            double tp = text ? wt * squash(&m->c, m->tz[v]) : 0;
-            double gp = isfinite(gv) && wg > 0 ? wg * squash(&m->c, gv) : 0;
-            /* The evidence orders the candidates, the calibration sets
-             * their level: one that cannot enter a full top-N heap (its
-             * evidence under the heap's worst) or reach the least score
-             * shown even with a perfect fit is done. */
-            double cov = kind != KG_INSTITUTION ? m->ab[v].cov : m->qcov;
-            double cos0 = kind != KG_INSTITUTION ? m->ab[v].cos0 : m->qcos;
-            double lv = level_of(m, kind);
-            if ((q->top && nh == q->top && tp + gp + wf < m->heap[0].s) ||
-                calibrated(m, tp + gp + wf, cov, cos0, lv) < min)
-                continue;
-            double e = tp + gp + wf * fit_of(m, v);
-            double s = calibrated(m, e, cov, cos0, lv);
-            if (s < min)
-                continue;
-            bool cross = is_cross(m, dm, v, s, breadth_of(m, v, kind));
-            if (q->cross_only && !cross)
-                continue;
-            m->score[v] = s;
-            m->evid[v] = e;
-            m->tpart[v] = tp;
-            m->gpart[v] = gp;
-            if (q->top) {
-                struct scored x = {e, v, graph_str(g, g->vid[v])};
-                heap_offer(m->heap, &nh, q->top, &x);
-            } else {
-                cand[nc++] = v;
-            }
+            size_t end = m->npool[kind] - b < MATCH_BLOCK ? m->npool[kind]
+                                                          : b + MATCH_BLOCK;
+            bool full = q->top && sel.nh == q->top;
+            if (full)
+                update_cut(m, &sel);
+            size_t nb =
+                pool_survivors(m, kind, b, end, full ? sel.zcut : -INFINITY,
+                               !full || !(sel.wg + sel.wf < m->heap[0].s), blk);
+            for (size_t i = 0; i < nb; i++)
+                consider(m, q, &sel, blk[i]);
         }
+        free(blk);
+        size_t nc = sel.nc, nh = sel.nh;
         if (st != KG_OK) {
             free(cand);
             break;

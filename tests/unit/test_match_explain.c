@@ -4,7 +4,8 @@
  * a test store, so the test lowers the matcher's own limit (bfs_limit,
  * through graph/match_int.h) until the level-by-level search must fall
  * back to the plain one, and checks every path against a plain
- * breadth-first search from scratch under the same limit.
+ * breadth-first search from scratch under the same limit (and, under the
+ * default limit, the paths of hits found two levels on, reach_ahead).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -193,16 +194,23 @@ static void fallback_finds_the_paths_of_the_normal_search(void **state)
     assert_int_equal(match_new(g, &c, &m, err, sizeof err), KG_OK);
     uint32_t *full = kg_xcalloc(g->nv, sizeof *full);
     struct tally t = {0};
+    size_t ahead = 0; /* hits found two levels on (reach_ahead) */
     const char *demands[] = {"D1", "D2"};
     for (size_t k = 0; k < 2; k++) {
         uint32_t d = graph_find(g, KG_DEMAND, demands[k]);
         assert_int_not_equal(d, GRAPH_NONE);
         plain_bfs(g, d, SIZE_MAX, full);
         for (int desc = 0; desc < 2; desc++) {
-            struct tally t0 = {0};
-            check_limit(m, d, 0, desc, full, &t0);
-            assert_false(m->bfs_plain); /* a small graph: level by level */
-            assert_int_equal(t0.lost, 0);
+            for (int always = 0; always < 2; always++) {
+                struct tally t0 = {0};
+                size_t before = m->bfs_ahead;
+                m->bfs_ahead_always = always;
+                check_limit(m, d, 0, desc, full, &t0);
+                ahead += m->bfs_ahead - before;
+                assert_false(m->bfs_plain); /* small: level by level */
+                assert_int_equal(t0.lost, 0);
+            }
+            m->bfs_ahead_always = false;
             for (size_t limit = 1; limit <= (size_t)g->nv + 1; limit++)
                 check_limit(m, d, limit, desc, full, &t);
         }
@@ -210,6 +218,7 @@ static void fallback_finds_the_paths_of_the_normal_search(void **state)
     /* the limits were reached (paths lost), and below them the plain
      * search took over and found the normal search's paths */
     assert_true(g->nv > 20);
+    assert_true(ahead > 0); /* and hits two levels on, the same paths */
     assert_true(t.lost > 0);
     assert_true(t.plain_same > 0);
     free(full);
