@@ -21,7 +21,7 @@ weighs on both alike. The top-10 ids are compared too.
 
 Usage: bench_incr.py --kgmatch ./kgmatch --shared ../shared
        [--base 100000] [--updates 100] [--batch 1000] [--work DIR]
-       [--corpus N]
+       [--corpus N] [--keep]
 Search times are the least of three runs of the query file (the machine
 may be shared). `kgmatch` finds its dictionary beside itself (or through
 KGMATCH_DICT): a copied binary needs its .dict copied too.
@@ -105,6 +105,10 @@ def main():
     ap.add_argument("--corpus", type=int, default=0,
                     help="generate (or reuse) a corpus of this many "
                     "documents (default: just enough)")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the segments' and the fresh build's index "
+                    "files (hard links in WORK/side-segments and "
+                    "WORK/side-fresh) for profiling")
     a = ap.parse_args()
     exe = os.path.abspath(a.kgmatch)
     os.makedirs(a.work, exist_ok=True)
@@ -173,7 +177,8 @@ def main():
                                 for i in range(4)]
     ids_s, ids_f = seg_runs[0][4], fresh_runs[0][4]
     for side in (side_s, side_f):
-        shutil.rmtree(side)
+        if not a.keep:
+            shutil.rmtree(side)
     upd = [t for t, k in zip(times, kinds) if k == "updated"]
     mrg = [t for t, k, m in zip(times, kinds, merged)
            if k == "updated" and m > 0]

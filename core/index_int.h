@@ -31,6 +31,12 @@
  *   S_GONE    a segment's (see below) records that supersede older
  *             segments: per record the kind as one digit ('0' + kind),
  *             the id, a NUL; empty in a full build
+ *   S_FILTER  8-aligned; a segment's term filter, empty in a full build:
+ *             ix_filter_words(nterms) uint64 words, a blocked Bloom
+ *             filter (ix_filter_bits of ix_term_hash of each term: four
+ *             bits of one word, 16 bits per term), so a query term the
+ *             segment lacks is known absent from one word, without a
+ *             dictionary lookup
  *
  * SEGMENTS (incremental updates)
  *
@@ -102,7 +108,7 @@
 #include "core/text.h"
 
 #define IX_MAGIC "KGIDX\0\r\n"
-#define IX_FORMAT 4
+#define IX_FORMAT 5
 #define IX_BLOCK 128          /* postings per block */
 #define IX_DICT_BLOCK 16      /* terms per front-coded dictionary block */
 #define IX_SCALE 4294967296.0 /* scores are summed in units of 2^-32 */
@@ -116,7 +122,7 @@
 #define IX_MERGE_POSTINGS UINT64_C(4000000)
 #define IX_REBUILD_INLINE 20000u
 
-enum { S_DOCS, S_IDS, S_POST, S_DICTIX, S_DICT, S_GONE, S_COUNT };
+enum { S_DOCS, S_IDS, S_POST, S_DICTIX, S_DICT, S_GONE, S_FILTER, S_COUNT };
 
 /* The index's own header in the image (core/image.h: the owner's header).
  * The number of documents is kind_start[KG_KIND_COUNT]. */
@@ -208,6 +214,9 @@ struct index {
      * term's block is found in this array, not by decoding the image's
      * block heads, so a query pays little for each segment it reads */
     uint64_t *heads;
+    /* an update segment's S_FILTER (NULL: none, as in the full build) */
+    const uint8_t *filter;
+    size_t filter_mask; /* its words - 1 */
 };
 
 static inline bool ix_dead(const struct index *ix, uint32_t d)
@@ -245,6 +254,38 @@ static inline uint64_t ix_key8(const char *t, size_t n)
     for (size_t j = 0; j < 8; j++)
         k = (k << 8) | (j < n ? (unsigned char)t[j] : 0);
     return k;
+}
+
+/* A term's hash for S_FILTER: part of the format (FNV-1a, then a
+ * 64-bit finalizer), not to change without IX_FORMAT. */
+static inline uint64_t ix_term_hash(const char *t, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)t[i]) * 0x100000001b3ull;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 33);
+}
+
+/* The words of the S_FILTER of nterms terms: a power of two, at least
+ * 16 bits per term and 8 words. */
+static inline size_t ix_filter_words(uint32_t nterms)
+{
+    size_t w = 8;
+    while (w < (size_t)nterms / 4 + 1)
+        w *= 2;
+    return w;
+}
+
+/* The word (of mask + 1) that hash h falls in, and its four bits there. */
+static inline uint64_t ix_filter_bits(uint64_t h, size_t mask, size_t *word)
+{
+    *word = (size_t)h & mask;
+    return 1ull << (h >> 40 & 63) | 1ull << (h >> 46 & 63) |
+           1ull << (h >> 52 & 63) | 1ull << (h >> 58 & 63);
 }
 
 /* Formats a message into err (nothing when err is NULL or errlen 0). */
