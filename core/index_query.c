@@ -211,6 +211,7 @@ static size_t char_bigrams(const struct index *ix, const char *c, size_t n,
 struct cursor {
     const uint8_t *data, *end;
     const uint8_t *skip; /* NULL: a single block at data */
+    bool lazy;           /* no block decoded yet (cur_init, cur_ready) */
     uint32_t df, nblocks, blk;
     uint32_t n, pos;
     uint32_t doc;  /* current document, IX_END when done */
@@ -277,13 +278,18 @@ static void cur_load(struct cursor *c, uint32_t b, uint32_t ndocs)
         c->nblocks = b;
 }
 
+/* A cursor on the postings ti of ix; lazy: its first block is decoded
+ * only when needed (cur_ready, or cur_geq, which may skip it): a list
+ * MaxScore only probes for a few documents, as in a segment whose floor
+ * is high, then decodes only the blocks it probes. */
 static void cur_init(struct cursor *c, const struct index *ix,
-                     const struct tinfo *ti, double w, int64_t bound)
+                     const struct tinfo *ti, double w, int64_t bound, bool lazy)
 {
     c->w = w;
     c->bound = bound;
     c->df = ti->df;
     c->skip = NULL;
+    c->lazy = false;
     c->end = ix->post + ix->post_len;
     if (ti->df == 1) {
         c->nblocks = 1;
@@ -309,7 +315,22 @@ static void cur_init(struct cursor *c, const struct index *ix,
         c->skip = c->data;
         c->data += sk;
     }
+    if (lazy) {
+        c->lazy = true;
+        c->blk = c->n = c->pos = 0;
+        c->doc = 0; /* not a document: cur_ready or cur_geq first */
+        return;
+    }
     cur_load(c, 0, ix->h.ndocs);
+}
+
+/* Decodes a lazy cursor's first block. */
+static inline void cur_ready(struct cursor *c, uint32_t ndocs)
+{
+    if (c->lazy) {
+        c->lazy = false;
+        cur_load(c, 0, ndocs);
+    }
 }
 
 static inline void cur_next(struct cursor *c, uint32_t ndocs)
@@ -327,6 +348,17 @@ static inline void cur_next(struct cursor *c, uint32_t ndocs)
 /* Moves to the first document >= target. */
 static void cur_geq(struct cursor *c, uint32_t target, uint32_t ndocs)
 {
+    if (c->lazy) { /* the first block that may hold target */
+        uint32_t b = 0;
+        c->lazy = false;
+        while (c->skip && b < c->nblocks && skip_at(c, b).last < target)
+            b++;
+        if (b >= c->nblocks) {
+            c->doc = IX_END;
+            return;
+        }
+        cur_load(c, b, ndocs);
+    }
     while (c->doc < target) {
         if (c->docs[c->n - 1] < target) {
             uint32_t b = c->blk + 1;
@@ -543,6 +575,8 @@ static size_t search_top(struct index *ix, struct cursor *cs, size_t nc,
     int64_t theta = floor;
     while (floor > 0 && ne < nc && cum[ne] <= theta)
         ne++;
+    for (size_t i = ne; i < nc; i++) /* the lists that lead */
+        cur_ready(&cs[i], nd);
     for (;;) {
         uint32_t d = IX_END;
         for (size_t i = ne; i < nc; i++)
@@ -656,7 +690,7 @@ static size_t search_segment(struct index *g, const struct tinfo *ti,
         for (size_t i = 0; i < nt; i++)
             if (ti[i].df)
                 cur_init(&cs[nc++], g, &ti[i], tw[i] * (k1 + 1) * IX_SCALE,
-                         bound[i]);
+                         bound[i], top && floor > 0);
     }
     free(bound);
     *h = NULL;
@@ -909,7 +943,7 @@ static size_t count_segment(struct index *g, const struct qterm *q, size_t nu)
     for (size_t i = 0; i < nu; i++) {
         if (!dict_find(g, q[i].t, q[i].len, &ti))
             break;
-        cur_init(&cs[nc++], g, &ti, 0, 0);
+        cur_init(&cs[nc++], g, &ti, 0, 0, false);
     }
     uint32_t nd = g->h.ndocs;
     size_t c = 0;
