@@ -96,7 +96,11 @@
  * queries, which cost as much as a hit: a block decoded); each index is
  * searched with the k-th best score of those searched before it as its
  * floor, and one whose score bounds for the query cannot pass it is not
- * read.
+ * read; in one that is, the lists that can only be probed decode no block
+ * until probed. Counted over the bench's queries, the postings decoded
+ * and documents scored over segments are then no more than over a fresh
+ * build (bench/README.md); the lookups of the terms each segment holds
+ * remain.
  * Segment files are written before the list that names them and removed
  * after it; two processes updating at once can leave a list naming a file
  * the other removed: the next open then drops the segments and indexes the
@@ -104,7 +108,8 @@
  *
  * The reader checks (index_read.c, attach) that the sections' lengths
  * fit the counts, ids and dictionary block offsets lie inside their
- * sections, and the numbers are finite; varints and postings offsets are
+ * sections, the numbers are finite and an S_FILTER (segments only) has
+ * the size its term count gives; varints and postings offsets are
  * bounds-checked as the searcher decodes them.
  */
 #ifndef KG_INDEX_INT_H
