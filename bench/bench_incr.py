@@ -15,15 +15,15 @@ load of a shared machine does not stretch). After the last update `kgmatch searc
 --optimize` (what the nightly batch runs: the segments merged into one)
 is timed and searched the same way; then `kgmatch index --rebuild` gives
 the fresh build, and the segments' files (kept aside by hard links) and
-the fresh build's are put in place in turn, three times, each searched
-once: the least p50/p99 of each, so that a load that moves during the run
+the fresh build's are put in place in turn, --rounds times (7), each
+searched once: the least p50/p99 of each, so that a load that moves during the run
 weighs on both alike. The top-10 ids are compared too.
 
 Usage: bench_incr.py --kgmatch ./kgmatch --shared ../shared
        [--base 100000] [--updates 100] [--batch 1000] [--work DIR]
-       [--corpus N]
-Search times are the least of three runs of the query file (the machine
-may be shared). `kgmatch` finds its dictionary beside itself (or through
+       [--corpus N] [--rounds 7] [--keep]
+The optimized index's search times are the least of three runs of the
+query file (the machine may be shared). `kgmatch` finds its dictionary beside itself (or through
 KGMATCH_DICT): a copied binary needs its .dict copied too.
 """
 import argparse
@@ -105,6 +105,13 @@ def main():
     ap.add_argument("--corpus", type=int, default=0,
                     help="generate (or reuse) a corpus of this many "
                     "documents (default: just enough)")
+    ap.add_argument("--rounds", type=int, default=7,
+                    help="times the segments and the fresh build are "
+                    "searched in turn (the least of each is kept)")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the segments' and the fresh build's index "
+                    "files (hard links in WORK/side-segments and "
+                    "WORK/side-fresh) for profiling")
     a = ap.parse_args()
     exe = os.path.abspath(a.kgmatch)
     os.makedirs(a.work, exist_ok=True)
@@ -160,9 +167,10 @@ def main():
     rebuild_s, _, _ = run([exe, "--db", db, "index", "--rebuild"])
     keep(db, side_f)
     # the segments and the fresh build searched in turn, each the least of
-    # three runs: the load of a shared machine moves between runs
+    # --rounds runs: the load of a shared machine moves between runs (with
+    # three, the ratio of one bench run moved by 15 %)
     seg_runs, fresh_runs = [], []
-    for _ in range(3):
+    for _ in range(a.rounds):
         restore(db, side_s)
         seg_runs.append(search(exe, db, queries, runs=1))
         restore(db, side_f)
@@ -173,7 +181,8 @@ def main():
                                 for i in range(4)]
     ids_s, ids_f = seg_runs[0][4], fresh_runs[0][4]
     for side in (side_s, side_f):
-        shutil.rmtree(side)
+        if not a.keep:
+            shutil.rmtree(side)
     upd = [t for t, k in zip(times, kinds) if k == "updated"]
     mrg = [t for t, k, m in zip(times, kinds, merged)
            if k == "updated" and m > 0]

@@ -78,13 +78,26 @@ static const uint8_t *dict_block(const struct index *ix, size_t b,
     return ix->dict + o;
 }
 
+/* Whether term t[0..n) may be in ix: false only when ix's filter (an
+ * update segment's S_FILTER) says it is not. */
+static inline bool filter_may_have(const struct index *ix, const char *t,
+                                   size_t n)
+{
+    if (!ix->filter)
+        return true;
+    size_t w;
+    uint64_t m = ix_filter_bits(ix_term_hash(t, n), ix->filter_mask, &w), f;
+    memcpy(&f, ix->filter + 8 * w, 8);
+    return (f & m) == m;
+}
+
 /* Finds term t[0..n) in the dictionary. */
 static bool dict_find(const struct index *ix, const char *t, size_t n,
                       struct tinfo *ti)
 {
     char term[256];
     size_t lo = 0, hi = ix->nblocks;
-    if (hi == 0)
+    if (hi == 0 || !filter_may_have(ix, t, n))
         return false;
     if (ix->heads) { /* a segment: bisect the keys, then the ties */
         uint64_t key = ix_key8(t, n);
@@ -198,6 +211,7 @@ static size_t char_bigrams(const struct index *ix, const char *c, size_t n,
 struct cursor {
     const uint8_t *data, *end;
     const uint8_t *skip; /* NULL: a single block at data */
+    bool lazy;           /* no block decoded yet (cur_init, cur_ready) */
     uint32_t df, nblocks, blk;
     uint32_t n, pos;
     uint32_t doc;  /* current document, IX_END when done */
@@ -264,13 +278,18 @@ static void cur_load(struct cursor *c, uint32_t b, uint32_t ndocs)
         c->nblocks = b;
 }
 
+/* A cursor on the postings ti of ix; lazy: its first block is decoded
+ * only when needed (cur_ready, or cur_geq, which may skip it): a list
+ * MaxScore only probes for a few documents, as in a segment whose floor
+ * is high, then decodes only the blocks it probes. */
 static void cur_init(struct cursor *c, const struct index *ix,
-                     const struct tinfo *ti, double w, int64_t bound)
+                     const struct tinfo *ti, double w, int64_t bound, bool lazy)
 {
     c->w = w;
     c->bound = bound;
     c->df = ti->df;
     c->skip = NULL;
+    c->lazy = false;
     c->end = ix->post + ix->post_len;
     if (ti->df == 1) {
         c->nblocks = 1;
@@ -296,7 +315,22 @@ static void cur_init(struct cursor *c, const struct index *ix,
         c->skip = c->data;
         c->data += sk;
     }
+    if (lazy) {
+        c->lazy = true;
+        c->blk = c->n = c->pos = 0;
+        c->doc = 0; /* not a document: cur_ready or cur_geq first */
+        return;
+    }
     cur_load(c, 0, ix->h.ndocs);
+}
+
+/* Decodes a lazy cursor's first block. */
+static inline void cur_ready(struct cursor *c, uint32_t ndocs)
+{
+    if (c->lazy) {
+        c->lazy = false;
+        cur_load(c, 0, ndocs);
+    }
 }
 
 static inline void cur_next(struct cursor *c, uint32_t ndocs)
@@ -314,6 +348,17 @@ static inline void cur_next(struct cursor *c, uint32_t ndocs)
 /* Moves to the first document >= target. */
 static void cur_geq(struct cursor *c, uint32_t target, uint32_t ndocs)
 {
+    if (c->lazy) { /* the first block that may hold target */
+        uint32_t b = 0;
+        c->lazy = false;
+        while (c->skip && b < c->nblocks && skip_at(c, b).last < target)
+            b++;
+        if (b >= c->nblocks) {
+            c->doc = IX_END;
+            return;
+        }
+        cur_load(c, b, ndocs);
+    }
     while (c->doc < target) {
         if (c->docs[c->n - 1] < target) {
             uint32_t b = c->blk + 1;
@@ -530,6 +575,8 @@ static size_t search_top(struct index *ix, struct cursor *cs, size_t nc,
     int64_t theta = floor;
     while (floor > 0 && ne < nc && cum[ne] <= theta)
         ne++;
+    for (size_t i = ne; i < nc; i++) /* the lists that lead */
+        cur_ready(&cs[i], nd);
     for (;;) {
         uint32_t d = IX_END;
         for (size_t i = ne; i < nc; i++)
@@ -643,7 +690,7 @@ static size_t search_segment(struct index *g, const struct tinfo *ti,
         for (size_t i = 0; i < nt; i++)
             if (ti[i].df)
                 cur_init(&cs[nc++], g, &ti[i], tw[i] * (k1 + 1) * IX_SCALE,
-                         bound[i]);
+                         bound[i], top && floor > 0);
     }
     free(bound);
     *h = NULL;
@@ -763,7 +810,13 @@ static void run_query(struct index *ix, const struct qterm *q, size_t nu,
     free(bmost);
     struct seg_hit *all = NULL;
     size_t nall = 0;
-    int64_t floor = 0; /* the segments need only beat the full build's k-th */
+    /* Each index need only beat the k-th best live hit found so far: a
+     * min-heap of the k best scores over the indexes searched (every hit
+     * is live: older indexes skip what newer ones list), so a segment
+     * starts from the best floor known, not the full build's alone. */
+    int64_t floor = 0;
+    struct hit *best = k && ns > 1 ? kg_xmalloc((k + 1) * sizeof *best) : NULL;
+    size_t nbest = 0;
     for (size_t g = 0; g < ns; g++) {
         struct index *sg = g ? ix->seg[g - 1] : ix;
         struct hit *h = NULL;
@@ -772,8 +825,11 @@ static void run_query(struct index *ix, const struct qterm *q, size_t nu,
         size_t nh =
             search_segment(sg, st[g].tv, st[g].tw, st[g].nt, ix->k1, mask, k,
                            floor, sorted || k, each ? &eg : NULL, &h);
-        if (g == 0 && k && nh == k)
-            floor = h[k - 1].score - 1; /* ties still sort by kind, id */
+        for (size_t i = 0; best && i < nh; i++)
+            if (nbest < k || h[i].score > best[0].score)
+                heap_push(best, &nbest, k, (struct hit){h[i].score, 0});
+        if (best && nbest == k)
+            floor = best[0].score - 1; /* ties still sort by kind, id */
         all = kg_xrealloc(all, (nall + nh + 1) * sizeof *all);
         for (size_t i = 0; i < nh; i++) {
             struct index_hit x = hit_of(sg, h[i].doc, h[i].score, g > 0);
@@ -787,6 +843,7 @@ static void run_query(struct index *ix, const struct qterm *q, size_t nu,
         free(st[g].own);
     }
     free(st);
+    free(best);
     if (ns > 1 && (sorted || k))
         qsort(all, nall, sizeof *all, cmp_seg_hit);
     if (k && nall > k)
@@ -879,12 +936,14 @@ kg_status index_search_each(struct index *ix, const struct index_wterm *wq,
 static size_t count_segment(struct index *g, const struct qterm *q, size_t nu)
 {
     size_t nc = 0;
+    struct tinfo ti;
+    if (nu == 1 && !g->dead) /* every posting is a live document */
+        return dict_find(g, q[0].t, q[0].len, &ti) ? ti.df : 0;
     struct cursor *cs = kg_xmalloc((nu + 1) * sizeof *cs);
     for (size_t i = 0; i < nu; i++) {
-        struct tinfo ti;
         if (!dict_find(g, q[i].t, q[i].len, &ti))
             break;
-        cur_init(&cs[nc++], g, &ti, 0, 0);
+        cur_init(&cs[nc++], g, &ti, 0, 0, false);
     }
     uint32_t nd = g->h.ndocs;
     size_t c = 0;

@@ -99,7 +99,10 @@ static bool attach(struct index *ix, const struct image *im, char *why,
               (h.len[S_GONE] == 0 ||
                img[h.off[S_GONE] + h.len[S_GONE] - 1] == '\0') &&
               h.kind_start[0] == 0 && isfinite(h.avgdl) && h.avgdl >= 0 &&
-              isfinite(h.k1) && isfinite(h.b);
+              isfinite(h.k1) && isfinite(h.b) &&
+              (h.len[S_FILTER] == 0 ||
+               (h.from_version >= 0 && h.off[S_FILTER] % 8 == 0 &&
+                h.len[S_FILTER] == ix_filter_words(h.nterms) * 8));
     for (int k = 0; ok && k < KG_KIND_COUNT; k++)
         ok = h.kind_start[k] <= h.kind_start[k + 1];
     for (size_t i = 0; ok && i < nblocks; i++) {
@@ -128,6 +131,8 @@ static bool attach(struct index *ix, const struct image *im, char *why,
     ix->dict = img + h.off[S_DICT];
     ix->dict_len = h.len[S_DICT];
     ix->nblocks = nblocks;
+    ix->filter = h.len[S_FILTER] ? img + h.off[S_FILTER] : NULL;
+    ix->filter_mask = h.len[S_FILTER] ? h.len[S_FILTER] / 8 - 1 : 0;
     ix->exact_bounds = ix->k1 == h.k1 && ix->b == h.b;
     free(ix->k2);
     ix->k2 = kg_xmalloc(((size_t)h.ndocs + 1) * sizeof *ix->k2);

@@ -853,6 +853,21 @@ kg_status ix_layout(struct builder *b, int64_t version, double k1, double bb,
         image_add(img, gone->keys.b, gone->keys.blen);
     h.len[S_GONE] = img->len - h.off[S_GONE];
     image_align(img, 8);
+    h.off[S_FILTER] = img->len;
+    if (gone) { /* a segment: its term filter */
+        size_t words = ix_filter_words((uint32_t)nt), w;
+        uint64_t *f = kg_xcalloc(words, sizeof *f);
+        for (size_t r = 0; r < nt; r++) {
+            const struct term_key *tk = &order[r];
+            uint64_t th =
+                ix_term_hash(b->terms.b + b->terms.off[tk->id], tk->len);
+            uint64_t m = ix_filter_bits(th, words - 1, &w);
+            f[w] |= m;
+        }
+        image_add(img, f, words * sizeof *f);
+        free(f);
+    }
+    h.len[S_FILTER] = img->len - h.off[S_FILTER];
     struct ix_meta m = {
         .text_version = h.text_version,
         .text_flags = h.text_flags,

@@ -17,6 +17,7 @@
 
 #include "core/image.h"
 #include "core/index.h"
+#include "core/index_int.h"
 #include "core/text.h"
 #include "tests/unit/fixture.h"
 
@@ -1225,27 +1226,40 @@ static void small_updates_never_merge_the_full_build(void **state)
     free(warnings(f));
 }
 
+/* The image file path, whole (*size bytes; the caller frees), and where
+ * its section sec lies (*off, *len). */
+static uint8_t *read_image(const char *path, unsigned sec, size_t *size,
+                           uint64_t *off, uint64_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    *size = (size_t)ftell(fp);
+    uint8_t *p = kg_xmalloc(*size);
+    rewind(fp);
+    assert_int_equal(fread(p, 1, *size, fp), *size);
+    fclose(fp);
+    uint16_t meta;
+    memcpy(&meta, p + 34, 2);
+    memcpy(off, p + 36 + meta + 16 * sec, 8);
+    memcpy(len, p + 36 + meta + 16 * sec + 8, 8);
+    assert_true(*off + *len <= *size);
+    return p;
+}
+
 /* Fills section sec of image file path with byte v and sets its checksum
  * again: damage that only decoding finds (bit rot under a stamp). */
 static void damage_section(const char *path, unsigned sec, uint8_t v)
 {
-    FILE *fp = fopen(path, "r+b");
-    assert_non_null(fp);
-    fseek(fp, 0, SEEK_END);
-    size_t size = (size_t)ftell(fp);
-    uint8_t *p = kg_xmalloc(size);
-    rewind(fp);
-    assert_int_equal(fread(p, 1, size, fp), size);
-    uint16_t meta;
+    size_t size;
     uint64_t off, len;
-    memcpy(&meta, p + 34, 2);
-    memcpy(&off, p + 36 + meta + 16 * sec, 8);
-    memcpy(&len, p + 36 + meta + 16 * sec + 8, 8);
-    assert_true(len > 0 && off + len <= size);
+    uint8_t *p = read_image(path, sec, &size, &off, &len);
+    assert_true(len > 0);
     memset(p + off, v, len);
     uint64_t sum = image_checksum(p + 32, size - 32, image_checksum(p, 24, 0));
     memcpy(p + 24, &sum, 8);
-    rewind(fp);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
     assert_int_equal(fwrite(p, 1, size, fp), size);
     fclose(fp);
     free(p);
@@ -1297,6 +1311,91 @@ a_segment_damaged_past_its_checksum_is_named_when_merged(void **state)
     free(seg);
 }
 
+/* The bytes of section sec of image file path (*len of them; the caller
+ * frees). */
+static uint8_t *read_section(const char *path, unsigned sec, size_t *len)
+{
+    size_t size;
+    uint64_t off, n;
+    uint8_t *p = read_image(path, sec, &size, &off, &n);
+    memmove(p, p + off, n);
+    *len = n;
+    return p;
+}
+
+/* Whether the filter f of n bytes lets term t through. */
+static bool filter_passes(const uint8_t *f, size_t n, const char *t)
+{
+    size_t w;
+    uint64_t m = ix_filter_bits(ix_term_hash(t, strlen(t)), n / 8 - 1, &w), x;
+    memcpy(&x, f + 8 * w, 8);
+    return (x & m) == m;
+}
+
+static void segment_filters_pass_their_terms_and_stop_most_others(void **state)
+{
+    struct fx *f = *state;
+    static const char *const words[] = {"alloy", "laser", "weld", "cast"};
+    static const char cons[] = "bcdfghjkmnpqrtvwxz"; /* no stems */
+    enum { NU = 12 };
+    rng_state = 3;
+    random_records(f, words, 4, 80);
+    index_free(open_ix(f, NULL));
+    char json[256], term[32];
+    for (int i = 0; i < NU; i++) { /* a segment each, merged by the policy */
+        snprintf(json, sizeof json,
+                 "{\"id\":\"U%d\",\"title\":\"kgfilter%c%c alloy\"}", i,
+                 cons[i / 18], cons[i % 18]);
+        put(f->s, KG_ACHIEVEMENT, json);
+        index_free(open_ix(f, NULL));
+    }
+    struct index *ix = open_ix(f, NULL);
+    assert_true(info_of(ix).segments >= 2);
+    for (int i = 0; i < NU; i++) { /* found in its segment, and counted */
+        snprintf(term, sizeof term, "kgfilter%c%c", cons[i / 18], cons[i % 18]);
+        char *r = hit_ids(ix, term, 0);
+        snprintf(json, sizeof json, "2U%d;", i);
+        assert_string_equal(r, json);
+        free(r);
+        size_t c = 0;
+        const char *one[] = {term}, *two[] = {term, "alloy"};
+        assert_int_equal(index_count_all(ix, one, 1, &c), KG_OK);
+        assert_int_equal(c, 1);
+        assert_int_equal(index_count_all(ix, two, 2, &c), KG_OK);
+        assert_int_equal(c, 1);
+    }
+    char *r = hit_ids(ix, "kgfilterzz", 0);
+    assert_string_equal(r, "");
+    free(r);
+    index_free(ix);
+    /* the full build has no filter; each segment's passes every term it
+     * holds and stops most it lacks (16 bits a term: about 1 in 100) */
+    size_t n, nseg = 0, passed = 0, tried = 0;
+    free(read_section(f->idx, S_FILTER, &n));
+    assert_int_equal(n, 0);
+    DIR *d = opendir(f->dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (strncmp(e->d_name, "t.db.idx.", 9) || !strchr(e->d_name, '-'))
+            continue;
+        char *path = kg_xasprintf("%s/%s", f->dir, e->d_name);
+        uint8_t *flt = read_section(path, S_FILTER, &n);
+        assert_true(n >= 64 && n % 8 == 0 && ((n / 8) & (n / 8 - 1)) == 0);
+        assert_true(filter_passes(flt, n, "alloy"));
+        for (int i = 0; i < 2000; i++, tried++) {
+            snprintf(term, sizeof term, "absent%d", i);
+            passed += filter_passes(flt, n, term);
+        }
+        free(flt);
+        free(path);
+        nseg++;
+    }
+    if (d)
+        closedir(d);
+    assert_true(nseg >= 2);
+    assert_true(passed * 20 < tried);
+}
+
 static void in_memory_indexes_never_touch_the_file(void **state)
 {
     struct fx *f = *state;
@@ -1334,6 +1433,7 @@ int main(void)
         T(capped_merges_and_optimize_equal_a_fresh_build),
         T(small_updates_never_merge_the_full_build),
         T(a_segment_damaged_past_its_checksum_is_named_when_merged),
+        T(segment_filters_pass_their_terms_and_stop_most_others),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
