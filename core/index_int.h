@@ -33,7 +33,7 @@
  *             the id, a NUL; empty in a full build
  *   S_FILTER  8-aligned; a segment's term filter, empty in a full build:
  *             ix_filter_words(nterms) uint64 words, a blocked Bloom
- *             filter (ix_filter_bits of ix_term_hash of each term: four
+ *             filter (ix_filter_bits of text_hash of each term: four
  *             bits of one word, 16 bits per term), so a query term the
  *             segment lacks is known absent from one word, without a
  *             dictionary lookup
@@ -271,20 +271,6 @@ static inline uint64_t ix_key8(const char *t, size_t n)
     for (size_t j = 0; j < 8; j++)
         k = (k << 8) | (j < n ? (unsigned char)t[j] : 0);
     return k;
-}
-
-/* A term's hash for S_FILTER: part of the format (FNV-1a, then a
- * 64-bit finalizer), not to change without IX_FORMAT. */
-static inline uint64_t ix_term_hash(const char *t, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)t[i]) * 0x100000001b3ull;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    return h ^ (h >> 33);
 }
 
 /* The words of the S_FILTER of nterms terms: a power of two, at least

@@ -86,7 +86,7 @@ static inline bool filter_may_have(const struct index *ix, const char *t,
     if (!ix->filter)
         return true;
     size_t w;
-    uint64_t m = ix_filter_bits(ix_term_hash(t, n), ix->filter_mask, &w), f;
+    uint64_t m = ix_filter_bits(text_hash(t, n), ix->filter_mask, &w), f;
     memcpy(&f, ix->filter + 8 * w, 8);
     return (f & m) == m;
 }

@@ -859,8 +859,7 @@ kg_status ix_layout(struct builder *b, int64_t version, double k1, double bb,
         uint64_t *f = kg_xcalloc(words, sizeof *f);
         for (size_t r = 0; r < nt; r++) {
             const struct term_key *tk = &order[r];
-            uint64_t th =
-                ix_term_hash(b->terms.b + b->terms.off[tk->id], tk->len);
+            uint64_t th = text_hash(b->terms.b + b->terms.off[tk->id], tk->len);
             uint64_t m = ix_filter_bits(th, words - 1, &w);
             f[w] |= m;
         }

@@ -104,6 +104,8 @@ struct word {
     bool hyphen, dot_only; /* some connector is '-'; every one is '.' */
 };
 
+/* Also stored: an index segment's term filter (core/index_int.h,
+ * S_FILTER) holds bits of it, so a change needs a new IX_FORMAT. */
 uint64_t text_hash(const void *p, size_t n)
 {
     const unsigned char *s = p;

@@ -1327,7 +1327,7 @@ static uint8_t *read_section(const char *path, unsigned sec, size_t *len)
 static bool filter_passes(const uint8_t *f, size_t n, const char *t)
 {
     size_t w;
-    uint64_t m = ix_filter_bits(ix_term_hash(t, strlen(t)), n / 8 - 1, &w), x;
+    uint64_t m = ix_filter_bits(text_hash(t, strlen(t)), n / 8 - 1, &w), x;
     memcpy(&x, f + 8 * w, 8);
     return (x & m) == m;
 }
