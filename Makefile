@@ -41,6 +41,13 @@ endif
 # Library headers are system headers: their warnings are not ours.
 PKG_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lm -lz
+# The kgmatch binary loads libcurl and libmicrohttpd on first use
+# (core/lazylib.h; ingest/curl_lazy.c, cli/mhd_lazy.c), so it is linked
+# without them: a command that neither fetches nor serves starts without
+# mapping them and the libraries they bring. Tests and tools link them.
+LAZY_PKGS := libcurl libmicrohttpd
+BIN_LIBS := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)) \
+	2>/dev/null) -lstemmer -lm -lz
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. $(PKG_CFLAGS) -MMD -MP \
 	-DDICT_DATADIR='"$(PREFIX)/share/kgmatch"'
@@ -139,7 +146,7 @@ $(LIB): $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BIN): $(MAIN_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(LIB) $(PKG_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(LIB) $(BIN_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)

@@ -180,6 +180,13 @@ void serve_api_error(struct serve_req *req, unsigned status, const char *code,
 /* The /metrics body's request counters are kept by serve.c. */
 void serve_metrics_text(struct serve_req *req);
 
+/* ---- libmicrohttpd, loaded on first use (mhd_lazy.c) -------------------- */
+
+/* Loads libmicrohttpd if that was not yet tried; NULL when it is loaded,
+ * else why it cannot be (the library, the loader's reason, the Debian
+ * package). */
+const char *serve_mhd_unavailable(void);
+
 /* ---- the page (serve_page.c) ------------------------------------------- */
 
 /* The embedded web page (HTML, UTF-8) and its length. */

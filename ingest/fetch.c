@@ -299,7 +299,11 @@ kg_status fetch_url_check(const char *url, char *err, size_t errlen)
     kg_status st = KG_EUSAGE;
     CURLUcode uc =
         u ? curl_url_set(u, CURLUPART_URL, url, 0) : CURLUE_OUT_OF_MEMORY;
-    if (uc != CURLUE_OK)
+    const char *why = u ? NULL : fetch_unavailable();
+    if (why) {
+        snprintf(err, errlen, "cannot check '%s': %s", url, why);
+        st = KG_EINTERNAL;
+    } else if (uc != CURLUE_OK)
         snprintf(err, errlen, "'%s' is not a valid URL: %s", url,
                  curl_url_strerror(uc));
     else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||

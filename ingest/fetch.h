@@ -86,9 +86,18 @@ struct fetcher;
 /*
  * A fetcher running at most parallel transfers at once (0: default 4)
  * under opts (NULL: defaults). Returns NULL only when libcurl cannot be
- * initialised. fetcher_free(NULL) is a no-op.
+ * loaded (fetch_unavailable says why) or initialised. fetcher_free(NULL)
+ * is a no-op.
  */
 struct fetcher *fetcher_new(const struct fetch_opts *opts, int parallel);
+
+/*
+ * libcurl is loaded on the first call of one of its functions
+ * (ingest/curl_lazy.c). Loads it if that was not yet tried; NULL when it
+ * is loaded, else why it cannot be (the library, the loader's reason, the
+ * Debian package).
+ */
+const char *fetch_unavailable(void);
 void fetcher_free(struct fetcher *f);
 
 /* Called about every 250 ms while fetch_run waits, for live progress;

@@ -1097,7 +1097,9 @@ kg_status ingest_run(struct store *s, const char *const *names, size_t n,
     run.t0 = kg_monotonic();
     run.fetcher = fetcher_new(NULL, opts->parallel);
     if (!run.fetcher) {
-        snprintf(err, errlen, "cannot initialise libcurl");
+        const char *why = fetch_unavailable();
+        snprintf(err, errlen, "cannot initialise libcurl%s%s", why ? ": " : "",
+                 why ? why : "");
         st = KG_EINTERNAL;
         goto done;
     }
