@@ -95,10 +95,12 @@ FUZZ_SECONDS ?= 30
 all: $(BIN) $(DICT_BIN)
 ifeq ($(BUILD),build)
 all: kgmatch kgmatch.dict
+# Copied beside, then renamed over: a running ./kgmatch (serve, a batch)
+# keeps its old file, where cp onto it fails with "Text file busy".
 kgmatch: $(BIN)
-	cp $(BIN) kgmatch
+	cp $(BIN) kgmatch.tmp && mv -f kgmatch.tmp kgmatch
 kgmatch.dict: $(DICT_BIN)
-	cp $(DICT_BIN) kgmatch.dict
+	cp $(DICT_BIN) kgmatch.dict.tmp && mv -f kgmatch.dict.tmp kgmatch.dict
 endif
 
 # The Chinese-English dictionary: CC-CEDICT converted by
