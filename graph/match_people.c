@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "graph/arena.h"
 #include "graph/match_int.h"
 
 /*
@@ -46,7 +47,39 @@ struct people_lists {
     struct expert_acc *e; /* a query's sums, by pool index */
     struct people_acc *u;
     double *top; /* institution i's best: top[k * i ...] */
+    char *mem;   /* every array above, carved from one mapping */
+    size_t memlen;
 };
+
+/*
+ * The lists' arrays come from one zeroed mapping (graph/arena.h: huge
+ * pages once it is 2 MB), carved in order: a process that matches once
+ * (`kgmatch match`) builds them all and writes most of their pages, and
+ * where a page fault is dear (10 us on a paravirtualized machine) a few
+ * huge pages cost far less than a thousand 4 KB ones. The size is an
+ * upper bound known before the lists are built (members are at most the
+ * people's edges).
+ */
+struct carve {
+    char *p;
+    size_t used, len;
+};
+
+static void *carve(struct carve *c, size_t n, size_t size)
+{
+    size_t at = (c->used + 63) & ~(size_t)63;
+    size_t len = (n ? n : 1) * size;
+    if (at + len > c->len) /* the bound is wrong: a bug, not an input */
+        abort();
+    c->used = at + len;
+    return c->p + at;
+}
+
+/* What carve may hand out for n elements of size (the alignment too). */
+static size_t carve_bound(size_t n, size_t size)
+{
+    return (n ? n : 1) * size + 63;
+}
 
 /* How far ahead in an item's takers the sums to add to are prefetched. */
 #define PEOPLE_AHEAD 16
@@ -87,11 +120,11 @@ static bool institution_member(const struct graph *g, uint64_t j)
 /* Lists the members (those keep accepts) of the pool of kind. */
 static void list_members(const struct matcher *m, kg_kind kind,
                          bool (*keep)(const struct graph *, uint64_t),
-                         uint64_t **off, uint32_t **mem)
+                         struct carve *c, uint64_t **off, uint32_t **mem)
 {
     const struct graph *g = m->g;
     size_t np = m->npool[kind];
-    uint64_t *o = kg_xmalloc((np + 1) * sizeof *o), n = 0;
+    uint64_t *o = carve(c, np + 1, sizeof *o), n = 0;
     for (size_t i = 0; i < np; i++) {
         uint32_t v = m->pool[kind][i];
         o[i] = n;
@@ -99,7 +132,7 @@ static void list_members(const struct matcher *m, kg_kind kind,
             n += keep(g, j);
     }
     o[np] = n;
-    uint32_t *x = kg_xmalloc((n ? n : 1) * sizeof *x);
+    uint32_t *x = carve(c, n, sizeof *x);
     n = 0;
     for (size_t i = 0; i < np; i++) {
         uint32_t v = m->pool[kind][i];
@@ -117,16 +150,16 @@ static void list_members(const struct matcher *m, kg_kind kind,
  * member j's. */
 static void list_takers(const uint64_t *off, const uint32_t *mem, size_t np,
                         const bool *one, const uint32_t *at, size_t nto,
-                        uint64_t **toff, uint32_t **tk)
+                        struct carve *c, uint64_t **toff, uint32_t **tk)
 {
-    uint64_t *o = kg_xcalloc(nto + 2, sizeof *o);
+    uint64_t *o = carve(c, nto + 2, sizeof *o);
     for (size_t i = 0; i < np; i++)
         for (uint64_t j = off[i]; j < off[i + 1] && !one[i]; j++)
             if (at[mem[j]] && at[mem[j]] <= nto)
                 o[at[mem[j]] + 1]++;
     for (size_t j = 0; j < nto; j++)
         o[j + 2] += o[j + 1];
-    uint32_t *x = kg_xcalloc(o[nto + 1] + PEOPLE_AHEAD, sizeof *x);
+    uint32_t *x = carve(c, o[nto + 1] + PEOPLE_AHEAD, sizeof *x);
     for (size_t i = 0; i < np; i++)
         for (uint64_t j = off[i]; j < off[i + 1] && !one[i]; j++)
             if (at[mem[j]] && at[mem[j]] <= nto)
@@ -155,11 +188,37 @@ static struct people_lists *lists(struct matcher *m, size_t cap)
     const struct graph *g = m->g;
     struct people_lists *pl = kg_xcalloc(1, sizeof *pl);
     pl->cap = cap;
-    list_members(m, KG_EXPERT, expert_member, &pl->eoff, &pl->emem);
-    list_members(m, KG_INSTITUTION, institution_member, &pl->ioff, &pl->imem);
     size_t ne = m->npool[KG_EXPERT], ni = m->npool[KG_INSTITUTION];
     pl->na = m->npool[KG_ACHIEVEMENT];
     pl->nitems = pl->na + m->npool[KG_PATENT];
+    /* members (and so takers) are at most the people's edges */
+    uint64_t de = 0, di = 0;
+    for (size_t i = 0; i < ne; i++) {
+        uint32_t v = m->pool[KG_EXPERT][i];
+        de += g->csr.off[v + 1] - g->csr.off[v];
+    }
+    for (size_t i = 0; i < ni; i++) {
+        uint32_t v = m->pool[KG_INSTITUTION][i];
+        di += g->csr.off[v + 1] - g->csr.off[v];
+    }
+    pl->memlen =
+        carve_bound(ne + 1, sizeof *pl->eoff) +
+        carve_bound(ni + 1, sizeof *pl->ioff) +
+        carve_bound(de, sizeof *pl->emem) + carve_bound(di, sizeof *pl->imem) +
+        carve_bound(ne, sizeof *pl->eone) + carve_bound(ni, sizeof *pl->ione) +
+        carve_bound(ne, sizeof *pl->ecount) +
+        carve_bound(ni, sizeof *pl->icount) +
+        2 * carve_bound(pl->nitems + 2, sizeof *pl->xoff) +
+        carve_bound(ne + 2, sizeof *pl->zoff) +
+        carve_bound(de + PEOPLE_AHEAD, sizeof *pl->xexp) +
+        2 * carve_bound(di + PEOPLE_AHEAD, sizeof *pl->yinst) +
+        carve_bound(ne, sizeof *pl->e) + carve_bound(ni, sizeof *pl->u) +
+        carve_bound(ni * PEOPLE_KMAX, sizeof *pl->top);
+    pl->mem = arena_zalloc(pl->memlen);
+    struct carve c = {pl->mem, 0, pl->memlen};
+    list_members(m, KG_EXPERT, expert_member, &c, &pl->eoff, &pl->emem);
+    list_members(m, KG_INSTITUTION, institution_member, &c, &pl->ioff,
+                 &pl->imem);
     /* at[v]: an item's place + 1, an expert's past them */
     uint32_t *at = kg_xcalloc(g->nv ? g->nv : 1, sizeof *at);
     for (size_t i = 0; i < pl->na; i++)
@@ -168,10 +227,10 @@ static struct people_lists *lists(struct matcher *m, size_t cap)
         at[m->pool[KG_PATENT][i]] = (uint32_t)(pl->na + i + 1);
     for (size_t i = 0; i < ne; i++)
         at[m->pool[KG_EXPERT][i]] = (uint32_t)(pl->nitems + i + 1);
-    pl->eone = kg_xcalloc(ne ? ne : 1, sizeof *pl->eone);
-    pl->ione = kg_xcalloc(ni ? ni : 1, sizeof *pl->ione);
-    pl->ecount = kg_xcalloc(ne ? ne : 1, sizeof *pl->ecount);
-    pl->icount = kg_xcalloc(ni ? ni : 1, sizeof *pl->icount);
+    pl->eone = carve(&c, ne, sizeof *pl->eone);
+    pl->ione = carve(&c, ni, sizeof *pl->ione);
+    pl->ecount = carve(&c, ne, sizeof *pl->ecount);
+    pl->icount = carve(&c, ni, sizeof *pl->icount);
     for (size_t i = 0; i < ne; i++) {
         pl->eone[i] = pl->eoff[i + 1] - pl->eoff[i] + 1 > cap;
         for (uint64_t j = pl->eoff[i]; j < pl->eoff[i + 1]; j++) {
@@ -192,9 +251,9 @@ static struct people_lists *lists(struct matcher *m, size_t cap)
                 pl->icount[i][item_place(g, x)] += has_vector(g, x);
         }
     }
-    list_takers(pl->eoff, pl->emem, ne, pl->eone, at, pl->nitems, &pl->xoff,
+    list_takers(pl->eoff, pl->emem, ne, pl->eone, at, pl->nitems, &c, &pl->xoff,
                 &pl->xexp);
-    list_takers(pl->ioff, pl->imem, ni, pl->ione, at, pl->nitems, &pl->yoff,
+    list_takers(pl->ioff, pl->imem, ni, pl->ione, at, pl->nitems, &c, &pl->yoff,
                 &pl->yinst);
     /* an institution's experts: their places without the items */
     for (size_t i = 0; i < pl->nitems; i++)
@@ -202,12 +261,12 @@ static struct people_lists *lists(struct matcher *m, size_t cap)
                       : m->pool[KG_PATENT][i - pl->na]] = 0;
     for (size_t i = 0; i < ne; i++)
         at[m->pool[KG_EXPERT][i]] = (uint32_t)i + 1;
-    list_takers(pl->ioff, pl->imem, ni, pl->ione, at, ne, &pl->zoff,
+    list_takers(pl->ioff, pl->imem, ni, pl->ione, at, ne, &c, &pl->zoff,
                 &pl->zinst);
     free(at);
-    pl->e = kg_xcalloc(ne ? ne : 1, sizeof *pl->e);
-    pl->u = kg_xcalloc(ni ? ni : 1, sizeof *pl->u);
-    pl->top = kg_xmalloc((ni ? ni : 1) * PEOPLE_KMAX * sizeof *pl->top);
+    pl->e = carve(&c, ne, sizeof *pl->e);
+    pl->u = carve(&c, ni, sizeof *pl->u);
+    pl->top = carve(&c, ni * PEOPLE_KMAX, sizeof *pl->top);
     m->people = pl;
     return pl;
 }
@@ -217,23 +276,7 @@ void match_people_release(struct matcher *m)
     struct people_lists *pl = m->people;
     if (!pl)
         return;
-    free(pl->eoff);
-    free(pl->ioff);
-    free(pl->emem);
-    free(pl->imem);
-    free(pl->eone);
-    free(pl->ione);
-    free(pl->ecount);
-    free(pl->icount);
-    free(pl->xoff);
-    free(pl->xexp);
-    free(pl->yoff);
-    free(pl->yinst);
-    free(pl->zoff);
-    free(pl->zinst);
-    free(pl->e);
-    free(pl->u);
-    free(pl->top);
+    arena_free(pl->mem, pl->memlen);
     free(pl);
     m->people = NULL;
 }
