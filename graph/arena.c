@@ -43,3 +43,13 @@ void arena_free(void *p, size_t n)
     }
     munmap(p, (n + ARENA_HUGE - 1) & ~(ARENA_HUGE - 1));
 }
+
+void *arena_cut(struct arena_cut *c, size_t n, size_t size)
+{
+    size_t len = arena_cut_size(n, size);
+    if (len > c->len - c->used) /* the sizes added up were wrong */
+        abort();
+    void *p = c->p + c->used;
+    c->used += len;
+    return p;
+}

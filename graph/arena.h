@@ -14,4 +14,24 @@
 void *arena_zalloc(size_t n);
 void arena_free(void *p, size_t n); /* NULL is a no-op */
 
+/*
+ * Arrays cut one after another from one zeroed block (from arena_zalloc,
+ * or kg_xcalloc for arrays written at a few places only), each 64-aligned:
+ * add up arena_cut_size of every array for the block's length, then take
+ * them with arena_cut in any order. A size may be an upper bound (the
+ * array then takes less); cutting past the block's end is a bug in the
+ * sizes, and aborts.
+ */
+struct arena_cut {
+    char *p;
+    size_t used, len;
+};
+
+static inline size_t arena_cut_size(size_t n, size_t size)
+{
+    return (n * size + 63) & ~(size_t)63;
+}
+
+void *arena_cut(struct arena_cut *c, size_t n, size_t size);
+
 #endif

@@ -52,34 +52,14 @@ struct people_lists {
 };
 
 /*
- * The lists' arrays come from one zeroed mapping (graph/arena.h: huge
- * pages once it is 2 MB), carved in order: a process that matches once
- * (`kgmatch match`) builds them all and writes most of their pages, and
- * where a page fault is dear (10 us on a paravirtualized machine) a few
- * huge pages cost far less than a thousand 4 KB ones. The size is an
- * upper bound known before the lists are built (members are at most the
- * people's edges).
+ * The lists' arrays are cut from one zeroed mapping (graph/arena.h: huge
+ * pages once it is 2 MB): a process that matches once (`kgmatch match`)
+ * builds them all and writes most of their pages, and where a page fault
+ * is dear (10 us on a paravirtualized machine) a few huge pages cost far
+ * less than a thousand 4 KB ones. The mapping's size is an upper bound
+ * known before the lists are built (members are at most the people's
+ * edges).
  */
-struct carve {
-    char *p;
-    size_t used, len;
-};
-
-static void *carve(struct carve *c, size_t n, size_t size)
-{
-    size_t at = (c->used + 63) & ~(size_t)63;
-    size_t len = (n ? n : 1) * size;
-    if (at + len > c->len) /* the bound is wrong: a bug, not an input */
-        abort();
-    c->used = at + len;
-    return c->p + at;
-}
-
-/* What carve may hand out for n elements of size (the alignment too). */
-static size_t carve_bound(size_t n, size_t size)
-{
-    return (n ? n : 1) * size + 63;
-}
 
 /* How far ahead in an item's takers the sums to add to are prefetched. */
 #define PEOPLE_AHEAD 16
@@ -120,11 +100,11 @@ static bool institution_member(const struct graph *g, uint64_t j)
 /* Lists the members (those keep accepts) of the pool of kind. */
 static void list_members(const struct matcher *m, kg_kind kind,
                          bool (*keep)(const struct graph *, uint64_t),
-                         struct carve *c, uint64_t **off, uint32_t **mem)
+                         struct arena_cut *c, uint64_t **off, uint32_t **mem)
 {
     const struct graph *g = m->g;
     size_t np = m->npool[kind];
-    uint64_t *o = carve(c, np + 1, sizeof *o), n = 0;
+    uint64_t *o = arena_cut(c, np + 1, sizeof *o), n = 0;
     for (size_t i = 0; i < np; i++) {
         uint32_t v = m->pool[kind][i];
         o[i] = n;
@@ -132,7 +112,7 @@ static void list_members(const struct matcher *m, kg_kind kind,
             n += keep(g, j);
     }
     o[np] = n;
-    uint32_t *x = carve(c, n, sizeof *x);
+    uint32_t *x = arena_cut(c, n, sizeof *x);
     n = 0;
     for (size_t i = 0; i < np; i++) {
         uint32_t v = m->pool[kind][i];
@@ -150,16 +130,16 @@ static void list_members(const struct matcher *m, kg_kind kind,
  * member j's. */
 static void list_takers(const uint64_t *off, const uint32_t *mem, size_t np,
                         const bool *one, const uint32_t *at, size_t nto,
-                        struct carve *c, uint64_t **toff, uint32_t **tk)
+                        struct arena_cut *c, uint64_t **toff, uint32_t **tk)
 {
-    uint64_t *o = carve(c, nto + 2, sizeof *o);
+    uint64_t *o = arena_cut(c, nto + 2, sizeof *o);
     for (size_t i = 0; i < np; i++)
         for (uint64_t j = off[i]; j < off[i + 1] && !one[i]; j++)
             if (at[mem[j]] && at[mem[j]] <= nto)
                 o[at[mem[j]] + 1]++;
     for (size_t j = 0; j < nto; j++)
         o[j + 2] += o[j + 1];
-    uint32_t *x = carve(c, o[nto + 1] + PEOPLE_AHEAD, sizeof *x);
+    uint32_t *x = arena_cut(c, o[nto + 1] + PEOPLE_AHEAD, sizeof *x);
     for (size_t i = 0; i < np; i++)
         for (uint64_t j = off[i]; j < off[i + 1] && !one[i]; j++)
             if (at[mem[j]] && at[mem[j]] <= nto)
@@ -201,21 +181,23 @@ static struct people_lists *lists(struct matcher *m, size_t cap)
         uint32_t v = m->pool[KG_INSTITUTION][i];
         di += g->csr.off[v + 1] - g->csr.off[v];
     }
-    pl->memlen =
-        carve_bound(ne + 1, sizeof *pl->eoff) +
-        carve_bound(ni + 1, sizeof *pl->ioff) +
-        carve_bound(de, sizeof *pl->emem) + carve_bound(di, sizeof *pl->imem) +
-        carve_bound(ne, sizeof *pl->eone) + carve_bound(ni, sizeof *pl->ione) +
-        carve_bound(ne, sizeof *pl->ecount) +
-        carve_bound(ni, sizeof *pl->icount) +
-        2 * carve_bound(pl->nitems + 2, sizeof *pl->xoff) +
-        carve_bound(ne + 2, sizeof *pl->zoff) +
-        carve_bound(de + PEOPLE_AHEAD, sizeof *pl->xexp) +
-        2 * carve_bound(di + PEOPLE_AHEAD, sizeof *pl->yinst) +
-        carve_bound(ne, sizeof *pl->e) + carve_bound(ni, sizeof *pl->u) +
-        carve_bound(ni * PEOPLE_KMAX, sizeof *pl->top);
+    pl->memlen = arena_cut_size(ne + 1, sizeof *pl->eoff) +
+                 arena_cut_size(ni + 1, sizeof *pl->ioff) +
+                 arena_cut_size(de, sizeof *pl->emem) +
+                 arena_cut_size(di, sizeof *pl->imem) +
+                 arena_cut_size(ne, sizeof *pl->eone) +
+                 arena_cut_size(ni, sizeof *pl->ione) +
+                 arena_cut_size(ne, sizeof *pl->ecount) +
+                 arena_cut_size(ni, sizeof *pl->icount) +
+                 2 * arena_cut_size(pl->nitems + 2, sizeof *pl->xoff) +
+                 arena_cut_size(ne + 2, sizeof *pl->zoff) +
+                 arena_cut_size(de + PEOPLE_AHEAD, sizeof *pl->xexp) +
+                 2 * arena_cut_size(di + PEOPLE_AHEAD, sizeof *pl->yinst) +
+                 arena_cut_size(ne, sizeof *pl->e) +
+                 arena_cut_size(ni, sizeof *pl->u) +
+                 arena_cut_size(ni * PEOPLE_KMAX, sizeof *pl->top);
     pl->mem = arena_zalloc(pl->memlen);
-    struct carve c = {pl->mem, 0, pl->memlen};
+    struct arena_cut c = {pl->mem, 0, pl->memlen};
     list_members(m, KG_EXPERT, expert_member, &c, &pl->eoff, &pl->emem);
     list_members(m, KG_INSTITUTION, institution_member, &c, &pl->ioff,
                  &pl->imem);
@@ -227,10 +209,10 @@ static struct people_lists *lists(struct matcher *m, size_t cap)
         at[m->pool[KG_PATENT][i]] = (uint32_t)(pl->na + i + 1);
     for (size_t i = 0; i < ne; i++)
         at[m->pool[KG_EXPERT][i]] = (uint32_t)(pl->nitems + i + 1);
-    pl->eone = carve(&c, ne, sizeof *pl->eone);
-    pl->ione = carve(&c, ni, sizeof *pl->ione);
-    pl->ecount = carve(&c, ne, sizeof *pl->ecount);
-    pl->icount = carve(&c, ni, sizeof *pl->icount);
+    pl->eone = arena_cut(&c, ne, sizeof *pl->eone);
+    pl->ione = arena_cut(&c, ni, sizeof *pl->ione);
+    pl->ecount = arena_cut(&c, ne, sizeof *pl->ecount);
+    pl->icount = arena_cut(&c, ni, sizeof *pl->icount);
     for (size_t i = 0; i < ne; i++) {
         pl->eone[i] = pl->eoff[i + 1] - pl->eoff[i] + 1 > cap;
         for (uint64_t j = pl->eoff[i]; j < pl->eoff[i + 1]; j++) {
@@ -264,9 +246,9 @@ static struct people_lists *lists(struct matcher *m, size_t cap)
     list_takers(pl->ioff, pl->imem, ni, pl->ione, at, ne, &c, &pl->zoff,
                 &pl->zinst);
     free(at);
-    pl->e = carve(&c, ne, sizeof *pl->e);
-    pl->u = carve(&c, ni, sizeof *pl->u);
-    pl->top = carve(&c, ni * PEOPLE_KMAX, sizeof *pl->top);
+    pl->e = arena_cut(&c, ne, sizeof *pl->e);
+    pl->u = arena_cut(&c, ni, sizeof *pl->u);
+    pl->top = arena_cut(&c, ni * PEOPLE_KMAX, sizeof *pl->top);
     m->people = pl;
     return pl;
 }

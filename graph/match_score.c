@@ -64,24 +64,20 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
     X(dmark, nv) X(dlist, nv) X(parent, nv) X(queue, nv) X(seen, nv)          \
     X(pos, nv)
 /* clang-format on */
-#define ROUND(f, n) (((n) * sizeof *m->f + 63) & ~(size_t)63)
-#define SIZE(f, n) m->arena_len += ROUND(f, n);
-#define SIZE_SPARSE(f, n) m->sparse_len += ROUND(f, n);
-#define CARVE(f, n)                                                            \
-    m->f = (void *)at;                                                         \
-    at += ROUND(f, n);
+#define SIZE(f, n) m->arena_len += arena_cut_size(n, sizeof *m->f);
+#define SIZE_SPARSE(f, n) m->sparse_len += arena_cut_size(n, sizeof *m->f);
+#define CARVE(f, n) m->f = arena_cut(&cut, n, sizeof *m->f);
     MATCH_DENSE(SIZE)
     MATCH_SPARSE(SIZE_SPARSE)
     m->arena = arena_zalloc(m->arena_len);
     m->sparse = kg_xcalloc(1, m->sparse_len);
-    char *at = m->arena;
+    struct arena_cut cut = {m->arena, 0, m->arena_len};
     MATCH_DENSE(CARVE)
-    at = m->sparse;
+    cut = (struct arena_cut){m->sparse, 0, m->sparse_len};
     MATCH_SPARSE(CARVE)
 #undef CARVE
 #undef SIZE_SPARSE
 #undef SIZE
-#undef ROUND
 #undef MATCH_SPARSE
 #undef MATCH_DENSE
     m->ppr = rank_ppr_new(g->nv);
