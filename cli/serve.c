@@ -669,14 +669,13 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 128u, MHD_OPTION_URI_LOG_CALLBACK,
         on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_END);
-    if (!d && serve_mhd_unavailable()) {
-        cli_error(cli, "%s", serve_mhd_unavailable());
-        rc = 3;
-        goto out;
-    }
     if (!d) {
-        cli_error(cli, "cannot listen on %s: %s", o.listen,
-                  errno ? strerror(errno) : "libmicrohttpd refused");
+        const char *why = serve_mhd_unavailable();
+        if (why)
+            cli_error(cli, "%s", why);
+        else
+            cli_error(cli, "cannot listen on %s: %s", o.listen,
+                      errno ? strerror(errno) : "libmicrohttpd refused");
         rc = 3;
         goto out;
     }
