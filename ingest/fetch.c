@@ -187,26 +187,34 @@ char *fetch_local_path(const char *url)
 
 struct fetcher *fetcher_new(const struct fetch_opts *opts, int parallel)
 {
-    static bool curl_ready;
-    if (!curl_ready) {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-            return NULL;
-        curl_ready = true;
-    }
     struct fetcher *f = kg_xcalloc(1, sizeof *f);
-    f->multi = curl_multi_init();
-    if (!f->multi) {
-        free(f);
-        return NULL;
-    }
     if (opts)
         f->opts = *opts;
     fetch_opts_merge(&f->opts, NULL);
     f->parallel = parallel > 0 ? parallel : FETCH_DEFAULT_PARALLEL;
     f->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+    return f;
+}
+
+/* libcurl and f's multi handle, started by the first http or https
+ * transfer (a fetcher that reads only local files never loads libcurl);
+ * false when libcurl cannot be loaded or initialised. */
+static bool multi_ready(struct fetcher *f)
+{
+    static bool curl_ready;
+    if (f->multi)
+        return true;
+    if (!curl_ready) {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+            return false;
+        curl_ready = true;
+    }
+    f->multi = curl_multi_init();
+    if (!f->multi)
+        return false;
     curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
                       (long)f->parallel);
-    return f;
+    return true;
 }
 
 static void job_reset_attempt(struct job *j)
@@ -217,7 +225,8 @@ static void job_reset_attempt(struct job *j)
         curl_easy_cleanup(j->easy);
         j->easy = NULL;
     }
-    curl_slist_free_all(j->headers);
+    if (j->headers)
+        curl_slist_free_all(j->headers);
     j->headers = NULL;
     kg_buf_release(&j->body);
     free(j->h_etag);
@@ -252,7 +261,8 @@ void fetcher_free(struct fetcher *f)
     for (size_t i = 0; i < f->n_hosts; i++)
         free(f->hosts[i].name);
     free(f->hosts);
-    curl_multi_cleanup(f->multi);
+    if (f->multi)
+        curl_multi_cleanup(f->multi);
     free(f);
 }
 
@@ -449,6 +459,8 @@ static curl_socket_t open_socket(void *ctx, curlsocktype purpose,
 
 static bool start_curl(struct fetcher *f, struct job *j)
 {
+    if (!multi_ready(f))
+        return false;
     j->easy = curl_easy_init();
     if (!j->easy)
         return false;
@@ -750,8 +762,9 @@ static double start_ready(struct fetcher *f, double now)
             struct fetch_result res;
             fetch_result_init(&res);
             res.status = KG_EINTERNAL;
-            snprintf(res.err, sizeof res.err, "%s: cannot start a transfer",
-                     j->url);
+            const char *why = fetch_unavailable();
+            snprintf(res.err, sizeof res.err, "%s: cannot start a transfer%s%s",
+                     j->url, why ? ": " : "", why ? why : "");
             deliver(j, &res);
             p = &f->pending;
             continue;

@@ -85,9 +85,10 @@ struct fetcher;
 
 /*
  * A fetcher running at most parallel transfers at once (0: default 4)
- * under opts (NULL: defaults). Returns NULL only when libcurl cannot be
- * loaded (fetch_unavailable says why) or initialised. fetcher_free(NULL)
- * is a no-op.
+ * under opts (NULL: defaults). libcurl is started by its first http or
+ * https transfer, so local files are read without it; when it cannot be
+ * loaded or initialised, each such transfer fails with KG_EINTERNAL and
+ * the reason (fetch_unavailable's). fetcher_free(NULL) is a no-op.
  */
 struct fetcher *fetcher_new(const struct fetch_opts *opts, int parallel);
 

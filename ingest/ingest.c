@@ -1096,13 +1096,6 @@ kg_status ingest_run(struct store *s, const char *const *names, size_t n,
     run.sources = n_hv;
     run.t0 = kg_monotonic();
     run.fetcher = fetcher_new(NULL, opts->parallel);
-    if (!run.fetcher) {
-        const char *why = fetch_unavailable();
-        snprintf(err, errlen, "cannot initialise libcurl%s%s", why ? ": " : "",
-                 why ? why : "");
-        st = KG_EINTERNAL;
-        goto done;
-    }
     fetcher_set_tick(run.fetcher, on_tick, &run);
     for (size_t i = 0; i < n_hv; i++)
         harvest_start(hv[i]);
