@@ -186,7 +186,8 @@ static kg_status pick_demands(struct pick *p, int64_t last, int64_t version)
         p->pool = other || !anything;
     }
     if (st == KG_OK)
-        st = store_foreach_link(s, NULL, NULL, on_posted, p);
+        st = store_foreach_link_rel(s, KG_DEMAND, STORE_REL_POSTED_BY,
+                                    on_posted, p);
     if (st == KG_OK &&
         app_status_load(p->a, &p->status_ids, &p->status) != KG_OK)
         return KG_EIO;

@@ -59,7 +59,7 @@ int cmd_batch(struct cli *cli, int argc, char **argv)
             break;
         case 'k':
             if (app_batch_shard_parse(optarg, &o.shard, &o.nshards) != KG_OK)
-                return cli_usage(cli, "--shard takes K/N, 1 <= K <= N");
+                return cli_usage(cli, "--shard takes K/N, 1 <= K <= N <= 1000");
             break;
         case 'N':
             o.no_ingest = true;

@@ -1198,6 +1198,32 @@ kg_status store_foreach(struct store *s, const struct store_iter_opts *opts,
     return st;
 }
 
+/* Steps q (its columns: rel, then kind, id and label of each end) and
+ * gives cb each link until it returns false; finalizes q. */
+static kg_status step_links(struct store *s, sqlite3_stmt *q, store_link_cb cb,
+                            void *ctx)
+{
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct store_link l = {
+            .rel = (store_rel)sqlite3_column_int(q, 0),
+            .src_kind = (kg_kind)sqlite3_column_int(q, 1),
+            .src_id = col_text(q, 2),
+            .src_label = col_text(q, 3),
+            .dst_kind = (kg_kind)sqlite3_column_int(q, 4),
+            .dst_id = col_text(q, 5),
+            .dst_label = col_text(q, 6),
+        };
+        if (!cb(&l, ctx))
+            break;
+    }
+    kg_status st = KG_OK;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        st = sql_fail(s, rc, "reading links");
+    sqlite3_finalize(q);
+    return st;
+}
+
 kg_status store_foreach_link(struct store *s, const kg_kind *kind,
                              const char *id, store_link_cb cb, void *ctx)
 {
@@ -1229,22 +1255,24 @@ kg_status store_foreach_link(struct store *s, const kg_kind *kind,
         return sql_fail(s, rc, "reading links");
     if (kind)
         sqlite3_bind_int64(q, 1, rid);
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        struct store_link l = {
-            .rel = (store_rel)sqlite3_column_int(q, 0),
-            .src_kind = (kg_kind)sqlite3_column_int(q, 1),
-            .src_id = col_text(q, 2),
-            .src_label = col_text(q, 3),
-            .dst_kind = (kg_kind)sqlite3_column_int(q, 4),
-            .dst_id = col_text(q, 5),
-            .dst_label = col_text(q, 6),
-        };
-        if (!cb(&l, ctx))
-            break;
-    }
-    kg_status st = KG_OK;
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        st = sql_fail(s, rc, "reading links");
-    sqlite3_finalize(q);
-    return st;
+    return step_links(s, q, cb, ctx);
+}
+
+kg_status store_foreach_link_rel(struct store *s, kg_kind src_kind,
+                                 store_rel rel, store_link_cb cb, void *ctx)
+{
+    /* the records of the kind through UNIQUE(kind, id), each one's links
+     * of rel through the link table's key (src, rel, dst) */
+    static const char *const sql =
+        "SELECT l.rel, a.kind, a.id, a.label, b.kind, b.id, b.label "
+        "FROM record a JOIN link l ON l.src = a.rid AND l.rel = ?2 "
+        "JOIN record b ON b.rid = l.dst WHERE a.kind = ?1 "
+        "ORDER BY l.src, l.rel, l.pos";
+    sqlite3_stmt *q;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+    if (rc != SQLITE_OK)
+        return sql_fail(s, rc, "reading links");
+    sqlite3_bind_int(q, 1, (int)src_kind);
+    sqlite3_bind_int(q, 2, (int)rel);
+    return step_links(s, q, cb, ctx);
 }

@@ -167,6 +167,11 @@ typedef bool (*store_link_cb)(const struct store_link *l, void *ctx);
 kg_status store_foreach_link(struct store *s, const kg_kind *kind,
                              const char *id, store_link_cb cb,
                              void *ctx) KG_MUST_CHECK;
+/* The links of relation rel from the records of src_kind, in the full
+ * listing's order, without reading the other links. */
+kg_status store_foreach_link_rel(struct store *s, kg_kind src_kind,
+                                 store_rel rel, store_link_cb cb,
+                                 void *ctx) KG_MUST_CHECK;
 
 /*
  * The data version: a counter that moves with every committed change of

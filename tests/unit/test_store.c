@@ -256,6 +256,56 @@ static void delete_removes_the_record_and_its_links(void **state)
     assert_int_equal(ls.n, 0);
 }
 
+/* Appends "rel src->dst;" to a buffer; with want set only the links of
+ * relation want->rel from records of kind want->src_kind. */
+struct link_list {
+    const struct store_link *want;
+    struct kg_buf b;
+};
+
+static bool list_link(const struct store_link *l, void *ctx)
+{
+    struct link_list *ll = ctx;
+    if (ll->want &&
+        (l->rel != ll->want->rel || l->src_kind != ll->want->src_kind))
+        return true;
+    kg_buf_printf(&ll->b, "%s %s->%s;", store_rel_name(l->rel), l->src_id,
+                  l->dst_id);
+    return true;
+}
+
+static void links_of_one_relation_and_kind_as_the_full_listing(void **state)
+{
+    struct fx *f = *state;
+    put_json(f->s, KG_DEMAND, "{\"id\":\"D2\",\"enterprise\":\"乙公司\"}",
+             NULL);
+    put_json(f->s, KG_DEMAND, "{\"id\":\"D1\",\"enterprise\":\"甲公司\"}",
+             NULL);
+    put_json(f->s, KG_ACHIEVEMENT,
+             "{\"id\":\"A1\",\"institution\":\"X大学\",\"experts\":[\"王五\"]}",
+             NULL);
+    put_json(f->s, KG_EXPERT, "{\"id\":\"E1\",\"institution\":\"X大学\"}",
+             NULL);
+    const struct store_link want = {.rel = STORE_REL_POSTED_BY,
+                                    .src_kind = KG_DEMAND};
+    struct link_list all = {.want = &want}, rel = {0};
+    kg_buf_init(&all.b);
+    kg_buf_init(&rel.b);
+    assert_int_equal(store_foreach_link(f->s, NULL, NULL, list_link, &all),
+                     KG_OK);
+    assert_int_equal(store_foreach_link_rel(
+                         f->s, KG_DEMAND, STORE_REL_POSTED_BY, list_link, &rel),
+                     KG_OK);
+    kg_buf_add(&all.b, "", 1);
+    kg_buf_add(&rel.b, "", 1);
+    assert_string_equal(rel.b.data, all.b.data);
+    assert_non_null(strstr(rel.b.data, "posted_by D2->"));
+    assert_non_null(strstr(rel.b.data, "posted_by D1->"));
+    assert_null(strstr(rel.b.data, "A1"));
+    kg_buf_release(&all.b);
+    kg_buf_release(&rel.b);
+}
+
 static bool collect_change(kg_kind kind, const char *id, void *ctx)
 {
     struct kg_buf *b = ctx;
@@ -701,6 +751,7 @@ int main(void)
         T(version_moves_only_when_data_changes),
         T(foreach_filters_kinds_stubs_and_changes),
         T(delete_removes_the_record_and_its_links),
+        T(links_of_one_relation_and_kind_as_the_full_listing),
         T(merge_joins_links_sources_and_broker_rows),
         T(change_log_names_what_changed_since_a_version),
         T(meta_keeps_values_by_prefix),
