@@ -57,8 +57,20 @@ struct emit {
     void *progress_ctx;
 };
 
+/* Whether word a holds word b: a CJK word anywhere (焊接 holds 焊), a
+ * Latin one as its start (welding holds weld), or the two are the same. */
+static bool word_holds(const char *a, const char *b)
+{
+    if ((unsigned char)*b >= 0x80)
+        return strstr(a, b) != NULL;
+    return strncmp(a, b, strlen(b)) == 0;
+}
+
 /* Puts the translated terms of x found in hit h's record first among its
- * concepts ("src ↔ translation"); bufs hold the strings. */
+ * concepts ("src ↔ translation"); bufs hold the strings. A term inside
+ * another's source word gives way to it (焊 ↔ weld to 焊接 ↔ weld, in
+ * either order), and a concept that only repeats a side of a shown one
+ * (dye or 染料 beside 染料 ↔ dye) is left out. */
 #define XL_CONCEPTS 2
 static void translated_concepts(struct emit *e, const struct xlate *x,
                                 struct app_hit *h, char bufs[XL_CONCEPTS][160])
@@ -74,6 +86,7 @@ static void translated_concepts(struct emit *e, const struct xlate *x,
     char *have = terms_of(e->tx, &e->tk, js);
     free(js);
     size_t nb = 0;
+    const struct clir_term *shown[XL_CONCEPTS];
     for (size_t j = 0; j < x->q.n && nb < XL_CONCEPTS; j++) {
         const struct clir_term *t = &x->q.v[j];
         if (t->how == CLIR_SAME)
@@ -90,15 +103,38 @@ static void translated_concepts(struct emit *e, const struct xlate *x,
             kg_buf_release(&k);
         }
         free(want);
-        bool dup = false;
+        bool inside = false;
         for (size_t b = 0; b < nb; b++)
-            dup = dup || strstr(bufs[b], t->src) == bufs[b];
-        if (all && !dup)
-            snprintf(bufs[nb++], 160, "%s ↔ %s", t->src, t->text);
+            inside = inside || word_holds(shown[b]->src, t->src);
+        if (!all || inside)
+            continue;
+        size_t w = 0; /* the shown terms inside this one give way */
+        for (size_t b = 0; b < nb; b++) {
+            if (word_holds(t->src, shown[b]->src))
+                continue;
+            if (w != b) {
+                memcpy(bufs[w], bufs[b], sizeof bufs[w]);
+                shown[w] = shown[b];
+            }
+            w++;
+        }
+        nb = w;
+        shown[nb] = t;
+        snprintf(bufs[nb++], 160, "%s ↔ %s", t->src, t->text);
     }
     free(have);
     if (!nb)
         return;
+    size_t n = 0;
+    for (size_t c = 0; c < h->nconcepts; c++) {
+        bool again = false;
+        for (size_t b = 0; b < nb; b++)
+            again = again || strcmp(h->concepts[c], shown[b]->text) == 0 ||
+                    strcmp(h->concepts[c], shown[b]->src) == 0;
+        if (!again)
+            h->concepts[n++] = h->concepts[c];
+    }
+    h->nconcepts = n;
     size_t keep = h->nconcepts + nb > APP_MAX_CONCEPTS ? APP_MAX_CONCEPTS - nb
                                                        : h->nconcepts;
     memmove(h->concepts + nb, h->concepts, keep * sizeof *h->concepts);
