@@ -12,6 +12,7 @@
 #include <unicode/ubrk.h>
 #include <unicode/ustring.h>
 
+#include "core/dict.h"
 #include "graph/match_int.h"
 
 static void step(struct match_hit *h, const struct graph *g, uint32_t v)
@@ -58,6 +59,68 @@ static bool latin_word(const char *s, size_t n)
     return letters >= 3 && isalpha((unsigned char)s[0]);
 }
 
+static bool all_ascii(const char *s, size_t n)
+{
+    bool ascii = true;
+    for (size_t i = 0; i < n; i++)
+        ascii &= (unsigned char)s[i] < 0x80;
+    return ascii;
+}
+
+/* Puts s (n bytes, as UTF-16 in u, ulen units) under m's word break
+ * (ICU's, for Chinese, opened on first use); false when it cannot be. */
+static bool break_text(struct matcher *m, const char *s, size_t n,
+                       UChar u[MATCH_CONCEPT_LEN * 2], int32_t *ulen)
+{
+    UErrorCode e = U_ZERO_ERROR;
+    if (!m->brk) {
+        m->brk = ubrk_open(UBRK_WORD, "zh", NULL, 0, &e);
+        if (U_FAILURE(e)) {
+            m->brk = NULL;
+            return false; /* no dictionary: no Chinese words to show */
+        }
+    }
+    *ulen = 0;
+    u_strFromUTF8(u, MATCH_CONCEPT_LEN * 2, ulen, s, (int32_t)n, &e);
+    if (U_FAILURE(e))
+        return false;
+    ubrk_setText(m->brk, u, *ulen, &e);
+    return !U_FAILURE(e);
+}
+
+/* Whether s reads as one word: a Latin word, or a Chinese word of two
+ * characters or more: one word by ICU's word break (the words add_words
+ * shows), a keyword of some record (铝灰) or a headword of CC-CEDICT
+ * (压榨, which ICU splits); a bigram that is no word (染废, 水回) does
+ * not. */
+static bool reads_as_word(struct matcher *m, const char *s)
+{
+    size_t n = strlen(s);
+    if (all_ascii(s, n))
+        return latin_word(s, n);
+    UChar u[MATCH_CONCEPT_LEN * 2];
+    int32_t ulen;
+    if (!break_text(m, s, n, u, &ulen) || ulen < 2)
+        return false;
+    int32_t a = ubrk_first(m->brk), b = ubrk_next(m->brk);
+    int32_t st = ubrk_getRuleStatus(m->brk);
+    if (a == 0 && b == ulen && st >= UBRK_WORD_IDEO &&
+        st < UBRK_WORD_IDEO_LIMIT)
+        return true;
+    char key[MATCH_CONCEPT_LEN + 4];
+    snprintf(key, sizeof key, "kw:%s", s);
+    if (graph_find(m->g, GRAPH_CONCEPT, key) != GRAPH_NONE)
+        return true;
+    if (!m->words_tried) {
+        char err[256];
+        m->words_tried = true;
+        if (dict_open(NULL, &m->words, err, sizeof err) != KG_OK)
+            m->words = NULL; /* ICU's words alone */
+    }
+    struct dict_item it;
+    return m->words && dict_zh(m->words, s, n, &it, 1) > 0;
+}
+
 /* Adds the words of s a reader knows as concepts: s itself when it is a
  * Latin word; for Chinese, the dictionary words of two characters or more
  * that ICU's word break finds in it (a bigram that is no word adds
@@ -65,30 +128,14 @@ static bool latin_word(const char *s, size_t n)
 static void add_words(struct matcher *m, struct match_hit *h, const char *s)
 {
     size_t n = strlen(s);
-    bool ascii = true;
-    for (size_t i = 0; i < n; i++)
-        ascii &= (unsigned char)s[i] < 0x80;
-    if (ascii) {
+    if (all_ascii(s, n)) {
         if (latin_word(s, n))
             add_concept(h, s);
         return;
     }
-    UErrorCode e = U_ZERO_ERROR;
-    if (!m->brk) {
-        m->brk = ubrk_open(UBRK_WORD, "zh", NULL, 0, &e);
-        if (U_FAILURE(e)) {
-            m->brk = NULL;
-            return; /* no dictionary: no Chinese words to show */
-        }
-    }
     UChar u[MATCH_CONCEPT_LEN * 2];
-    int32_t ulen = 0;
-    u_strFromUTF8(u, (int32_t)(sizeof u / sizeof u[0]), &ulen, s, (int32_t)n,
-                  &e);
-    if (U_FAILURE(e))
-        return;
-    ubrk_setText(m->brk, u, ulen, &e);
-    if (U_FAILURE(e))
+    int32_t ulen;
+    if (!break_text(m, s, n, u, &ulen))
         return;
     int32_t a = ubrk_first(m->brk);
     for (int32_t b = ubrk_next(m->brk); b != UBRK_DONE;
@@ -113,6 +160,9 @@ void match_explain_release(struct matcher *m)
     if (m->brk)
         ubrk_close(m->brk);
     m->brk = NULL;
+    dict_free(m->words);
+    m->words = NULL;
+    m->words_tried = false;
 }
 
 struct cand {
@@ -284,10 +334,21 @@ static uint32_t shared_concepts(struct matcher *m, uint32_t v,
     for (size_t i = 0; i < ngc; i++)
         if (g->vsub[gc[i].t] == GRAPH_C_FIELD)
             add_concept(h, graph_str(g, g->vlabel[gc[i].t]));
-    *term = ntc ? tc[0].t : GRAPH_NONE;
+    /* The path goes through a concept that reads as a word: a term
+     * concept or shared term that is a bigram fragment gives way to the
+     * next one. */
+    *term = GRAPH_NONE;
+    for (size_t i = 0; i < ntc && *term == GRAPH_NONE; i++)
+        if (reads_as_word(m, graph_str(g, g->term_surface[tc[i].t])))
+            *term = tc[i].t;
+    size_t best = 0;
+    while (best < ngc && g->vsub[gc[best].t] == GRAPH_C_TERM &&
+           !reads_as_word(m, graph_str(g, g->vlabel[gc[best].t])))
+        best++;
     /* A field is a broad concept: a shared term says more. */
-    if (ngc && (g->vsub[gc[0].t] != GRAPH_C_FIELD || ntc == 0))
-        return gc[0].t;
+    if (best < ngc &&
+        (g->vsub[gc[best].t] != GRAPH_C_FIELD || *term == GRAPH_NONE))
+        return gc[best].t;
     return GRAPH_NONE;
 }
 

@@ -49,6 +49,8 @@ struct match_abs {
     double covown; /* ... through the need's own (untranslated) terms */
 };
 
+struct dict;
+
 struct matcher {
     const struct graph *g;
     void *arena; /* the arrays below by record, one zeroed mapping */
@@ -123,7 +125,9 @@ struct matcher {
     struct rank_ppr *ppr;
     struct people_lists *people; /* match_people.c: built on first use */
     struct text *text;
-    void *brk; /* ICU word break for explanations (match_explain.c) */
+    void *brk;          /* ICU word break for explanations (match_explain.c) */
+    struct dict *words; /* CC-CEDICT's headwords for the path's concept */
+    bool words_tried;   /* (opened on first need; NULL: not there) */
     struct text_tokens tk;
     char errbuf[256];
     struct match_pivot pivot[MATCH_PIVOT_MAX]; /* the query's IPC groups */
