@@ -121,16 +121,43 @@ static bool reads_as_word(struct matcher *m, const char *s)
     return m->words && dict_zh(m->words, s, n, &it, 1) > 0;
 }
 
+/* Where Latin word w (n bytes) stands in text as a whole word, in any
+ * case, or NULL. */
+static const char *word_in(const char *text, const char *w, size_t n)
+{
+    for (const char *p = text; *p; p++) {
+        if (strncasecmp(p, w, n) != 0)
+            continue;
+        bool before = p == text || !isalnum((unsigned char)p[-1]);
+        if (before && !isalnum((unsigned char)p[n]))
+            return p;
+    }
+    return NULL;
+}
+
 /* Adds the words of s a reader knows as concepts: s itself when it is a
- * Latin word; for Chinese, the dictionary words of two characters or more
- * that ICU's word break finds in it (a bigram that is no word adds
- * nothing). */
-static void add_words(struct matcher *m, struct match_hit *h, const char *s)
+ * Latin word, as the record's or the demand's title writes it when one
+ * does (COD, not the index's cod); for Chinese, the dictionary words of
+ * two characters or more that ICU's word break finds in it (a bigram that
+ * is no word adds nothing). */
+static void add_words(struct matcher *m, struct match_hit *h, uint32_t v,
+                      const char *s)
 {
     size_t n = strlen(s);
     if (all_ascii(s, n)) {
-        if (latin_word(s, n))
-            add_concept(h, s);
+        if (!latin_word(s, n))
+            return;
+        const struct graph *g = m->g;
+        const char *c = word_in(graph_str(g, g->vlabel[v]), s, n);
+        if (!c && m->demand != GRAPH_NONE)
+            c = word_in(graph_str(g, g->vlabel[m->demand]), s, n);
+        char buf[MATCH_CONCEPT_LEN];
+        if (c && n < sizeof buf) {
+            memcpy(buf, c, n);
+            buf[n] = '\0';
+            s = buf;
+        }
+        add_concept(h, s);
         return;
     }
     UChar u[MATCH_CONCEPT_LEN * 2];
@@ -325,12 +352,12 @@ static uint32_t shared_concepts(struct matcher *m, uint32_t v,
     qsort(ph, nph, sizeof *ph, cmp_phrase);
     for (size_t i = 0; i < ntc; i++) {
         while (pi < nph && ph[pi].w >= tc[i].w)
-            add_words(m, h, ph[pi++].text);
+            add_words(m, h, v, ph[pi++].text);
         if (!covered[i])
-            add_words(m, h, graph_str(g, g->term_surface[tc[i].t]));
+            add_words(m, h, v, graph_str(g, g->term_surface[tc[i].t]));
     }
     while (pi < nph)
-        add_words(m, h, ph[pi++].text);
+        add_words(m, h, v, ph[pi++].text);
     for (size_t i = 0; i < ngc; i++)
         if (g->vsub[gc[i].t] == GRAPH_C_FIELD)
             add_concept(h, graph_str(g, g->vlabel[gc[i].t]));
