@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app/app_int.h"
 #include "core/text.h"
@@ -69,8 +70,9 @@ static bool word_holds(const char *a, const char *b)
 /* Puts the translated terms of x found in hit h's record first among its
  * concepts ("src ↔ translation"); bufs hold the strings. A term inside
  * another's source word gives way to it (焊 ↔ weld to 焊接 ↔ weld, in
- * either order), and a concept that only repeats a side of a shown one
- * (dye or 染料 beside 染料 ↔ dye) is left out. */
+ * either order), and a concept that only repeats a side of a shown one,
+ * in any case as the matcher's own list compares them (dye, Dye or 染料
+ * beside 染料 ↔ dye), is left out. */
 #define XL_CONCEPTS 2
 static void translated_concepts(struct emit *e, const struct xlate *x,
                                 struct app_hit *h, char bufs[XL_CONCEPTS][160])
@@ -129,8 +131,8 @@ static void translated_concepts(struct emit *e, const struct xlate *x,
     for (size_t c = 0; c < h->nconcepts; c++) {
         bool again = false;
         for (size_t b = 0; b < nb; b++)
-            again = again || strcmp(h->concepts[c], shown[b]->text) == 0 ||
-                    strcmp(h->concepts[c], shown[b]->src) == 0;
+            again = again || strcasecmp(h->concepts[c], shown[b]->text) == 0 ||
+                    strcasecmp(h->concepts[c], shown[b]->src) == 0;
         if (!again)
             h->concepts[n++] = h->concepts[c];
     }
