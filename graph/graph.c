@@ -834,6 +834,41 @@ static uint32_t records_first(struct build *b)
     return nrec;
 }
 
+/* Lists the people of the image g points into (its sections up to
+ * G_PEOPLE written) and appends their lists' sections. */
+static void add_people(struct image_writer *iw, const struct graph *g,
+                       struct graph_meta *m)
+{
+    struct people_built pb;
+    people_build(g, &pb);
+    m->p_ne = pb.ne;
+    m->p_ni = pb.ni;
+    m->p_na = pb.na;
+    m->p_nitems = pb.nitems;
+    m->p_cap = GRAPH_PEOPLE_CAP;
+    m->p_nemem = pb.nemem;
+    m->p_nimem = pb.nimem;
+    m->p_nxexp = pb.nxexp;
+    m->p_nyinst = pb.nyinst;
+    m->p_nzinst = pb.nzinst;
+    const void *src[G_COUNT] = {
+        [G_P_EOFF] = pb.eoff,     [G_P_IOFF] = pb.ioff,
+        [G_P_XOFF] = pb.xoff,     [G_P_YOFF] = pb.yoff,
+        [G_P_ZOFF] = pb.zoff,     [G_P_EMEM] = pb.emem,
+        [G_P_IMEM] = pb.imem,     [G_P_XEXP] = pb.xexp,
+        [G_P_YINST] = pb.yinst,   [G_P_ZINST] = pb.zinst,
+        [G_P_EONE] = pb.eone,     [G_P_IONE] = pb.ione,
+        [G_P_ECOUNT] = pb.ecount, [G_P_ICOUNT] = pb.icount,
+    };
+    for (unsigned i = G_PEOPLE; i < G_COUNT; i++) {
+        uint64_t n = section_bytes(m, i);
+        uint64_t off = image_add_section(iw, i, n);
+        if (n)
+            memcpy(iw->p + off, src[i], n);
+    }
+    people_built_release(&pb);
+}
+
 static kg_status build_image(struct build *b, int64_t version,
                              struct graph_mem *mem)
 {
@@ -929,8 +964,8 @@ static kg_status build_image(struct build *b, int64_t version,
     };
     struct image_writer iw;
     image_writer_init(&iw, G_COUNT, sizeof m);
-    uint64_t sec[G_COUNT];
-    for (unsigned i = 0; i < G_COUNT; i++)
+    uint64_t sec[G_COUNT] = {0};
+    for (unsigned i = 0; i < G_PEOPLE; i++)
         sec[i] = image_add_section(&iw, i, section_bytes(&m, i));
     struct graph g;
     memset(&g, 0, sizeof g);
@@ -1036,6 +1071,7 @@ static kg_status build_image(struct build *b, int64_t version,
     }
     qsort_r((uint32_t *)g.term_order, nt, sizeof(uint32_t), cmp_term_order, b);
     memcpy((char *)g.strings, b->strings.data, b->strings.len);
+    add_people(&iw, &g, &m);
     image_finish(&iw, GRAPH_MAGIC, GRAPH_FORMAT, &m);
     mem->base = iw.p;
     mem->len = iw.len;

@@ -43,15 +43,47 @@
  *   term_order             nt    uint32   terms by string
  *   strings          strings_len char     NUL-terminated strings
  *
+ * and the people's lists (graph_int.h, struct graph_people; pe experts,
+ * pi institutions, items achievements and patents; the takers' lengths
+ * count the GRAPH_PEOPLE_AHEAD zeros after them):
+ *
+ *   eoff / ioff            pe+1 / pi+1  uint64  members by person
+ *   xoff yoff / zoff       items+2 / pe+2  uint64  takers by member
+ *   emem / imem            p_nemem / p_nimem  uint32  record vertices
+ *   xexp / yinst / zinst   p_nxexp ... + 16  uint32  expert / institution
+ *   eone / ione            pe / pi      uint8   0 or 1
+ *   ecount / icount        pe / pi      uint32[4] / uint32[2]
+ *
  * Nothing in it is followed before attach() has checked, beyond the
- * checksum, every offset and id against what it indexes: the CSR and
- * vector offsets start at 0, never decrease and end at the array's
- * length; vertex ids < nv, term ids < nterms, string offsets inside the
- * strings, which end in a NUL. Once a mapped file has passed, its stamp
- * (core/image.h, THE VERIFIED STAMP) says so and the next opens of the
- * unchanged file skip both the checksum and these checks.
+ * checksum, every offset and id against what it indexes: the CSR,
+ * vector and people's offsets start at 0, never decrease and end at the
+ * array's length; vertex ids < nv (members: < nrec), term ids < nterms,
+ * pool indexes < the pool, string offsets inside the strings, which end
+ * in a NUL; the pools' sizes are the counts of their kinds. Once a mapped file
+ * has passed, its stamp (core/image.h, THE VERIFIED STAMP) says so and the next
+ * opens of the unchanged file skip both the checksum and these checks.
  */
-enum { N_V, N_V1, N_SLOTS, N_VEC, N_INV, N_T, N_T1, N_STR };
+enum {
+    N_V,
+    N_V1,
+    N_SLOTS,
+    N_VEC,
+    N_INV,
+    N_T,
+    N_T1,
+    N_STR,
+    N_PE,     /* experts */
+    N_PE1,    /* + 1 */
+    N_PE2,    /* + 2 */
+    N_PI,     /* institutions */
+    N_PI1,    /* + 1 */
+    N_ITEMS2, /* items + 2 */
+    N_EMEM,
+    N_IMEM,
+    N_XEXP, /* + GRAPH_PEOPLE_AHEAD, as the other two takers' */
+    N_YINST,
+    N_ZINST,
+};
 static const struct {
     uint8_t size, count;
 } shape[G_COUNT] = {
@@ -68,6 +100,13 @@ static const struct {
     [G_TERM_STR] = {4, N_T},    [G_TERM_SURFACE] = {4, N_T},
     [G_TERM_DF] = {4, N_T},     [G_TERM_VERTEX] = {4, N_T},
     [G_TERM_ORDER] = {4, N_T},  [G_STRINGS] = {1, N_STR},
+    [G_P_EOFF] = {8, N_PE1},    [G_P_IOFF] = {8, N_PI1},
+    [G_P_XOFF] = {8, N_ITEMS2}, [G_P_YOFF] = {8, N_ITEMS2},
+    [G_P_ZOFF] = {8, N_PE2},    [G_P_EMEM] = {4, N_EMEM},
+    [G_P_IMEM] = {4, N_IMEM},   [G_P_XEXP] = {4, N_XEXP},
+    [G_P_YINST] = {4, N_YINST}, [G_P_ZINST] = {4, N_ZINST},
+    [G_P_EONE] = {1, N_PE},     [G_P_IONE] = {1, N_PI},
+    [G_P_ECOUNT] = {16, N_PE},  [G_P_ICOUNT] = {8, N_PI},
 };
 
 const struct image_spec graph_spec = {
@@ -108,7 +147,36 @@ uint64_t section_bytes(const struct graph_meta *m, unsigned i)
     case N_STR:
         n = m->strings_len;
         break;
+    case N_PE:
+    case N_PE1:
+    case N_PE2:
+        n = (uint64_t)m->p_ne + (shape[i].count - N_PE);
+        break;
+    case N_PI:
+    case N_PI1:
+        n = (uint64_t)m->p_ni + (shape[i].count - N_PI);
+        break;
+    case N_ITEMS2:
+        n = (uint64_t)m->p_nitems + 2;
+        break;
+    case N_EMEM:
+        n = m->p_nemem;
+        break;
+    case N_IMEM:
+        n = m->p_nimem;
+        break;
+    case N_XEXP:
+        n = m->p_nxexp;
+        break;
+    case N_YINST:
+        n = m->p_nyinst;
+        break;
+    case N_ZINST:
+        n = m->p_nzinst;
+        break;
     }
+    if (shape[i].count >= N_XEXP && shape[i].count <= N_ZINST)
+        n = n > UINT64_MAX / 8 ? n : n + GRAPH_PEOPLE_AHEAD;
     return n > UINT64_MAX / 8 ? UINT64_MAX : n * shape[i].size;
 }
 
@@ -143,6 +211,27 @@ void point_into(struct graph *g, const uint8_t *base,
     g->term_vertex = AT(G_TERM_VERTEX);
     g->term_order = AT(G_TERM_ORDER);
     g->strings = AT(G_STRINGS);
+    g->people = (struct graph_people){
+        .ne = m->p_ne,
+        .ni = m->p_ni,
+        .na = m->p_na,
+        .nitems = m->p_nitems,
+        .eoff = AT(G_P_EOFF),
+        .ioff = AT(G_P_IOFF),
+        .xoff = AT(G_P_XOFF),
+        .yoff = AT(G_P_YOFF),
+        .zoff = AT(G_P_ZOFF),
+        .emem = AT(G_P_EMEM),
+        .imem = AT(G_P_IMEM),
+        .xexp = AT(G_P_XEXP),
+        .yinst = AT(G_P_YINST),
+        .zinst = AT(G_P_ZINST),
+        .eone = AT(G_P_EONE),
+        .ione = AT(G_P_IONE),
+        /* (a pointer to arrays of const is not itself const in C17) */
+        .ecount = (const uint32_t(*)[4])(uintptr_t)AT(G_P_ECOUNT),
+        .icount = (const uint32_t(*)[2])(uintptr_t)AT(G_P_ICOUNT),
+    };
 #undef AT
     g->nv = m->nv;
     g->ne = m->ne;
@@ -174,6 +263,44 @@ static bool ids_ok(const uint32_t *ids, size_t count, uint64_t n, uint32_t also)
     return true;
 }
 
+/* What is wrong with the people's lists of t (pointed into an image of
+ * counts m), whose vertex kinds passed; NULL when nothing is. */
+static const char *people_bad(const struct graph *t, const struct graph_meta *m)
+{
+    const struct graph_people *p = &t->people;
+    uint32_t n[KG_KIND_COUNT] = {0};
+    for (size_t v = 0; v < m->nv; v++)
+        if (t->vkind[v] < KG_KIND_COUNT)
+            n[t->vkind[v]]++;
+    if (p->ne != n[KG_EXPERT] || p->ni != n[KG_INSTITUTION] ||
+        p->na != n[KG_ACHIEVEMENT] ||
+        p->nitems != (uint64_t)n[KG_ACHIEVEMENT] + n[KG_PATENT])
+        return "people's pools";
+    if (!offsets_ok(p->eoff, p->ne, m->p_nemem) ||
+        !offsets_ok(p->ioff, p->ni, m->p_nimem) ||
+        !offsets_ok(p->xoff, (size_t)p->nitems + 1, m->p_nxexp) ||
+        !offsets_ok(p->yoff, (size_t)p->nitems + 1, m->p_nyinst) ||
+        !offsets_ok(p->zoff, (size_t)p->ne + 1, m->p_nzinst))
+        return "people's offsets";
+    if (!ids_ok(p->emem, m->p_nemem, m->nrec, 0) ||
+        !ids_ok(p->imem, m->p_nimem, m->nrec, 0) ||
+        !ids_ok(p->xexp, m->p_nxexp, p->ne, 0) ||
+        !ids_ok(p->yinst, m->p_nyinst, p->ni, 0) ||
+        !ids_ok(p->zinst, m->p_nzinst, p->ni, 0))
+        return "people's members";
+    for (size_t i = 0; i < GRAPH_PEOPLE_AHEAD; i++)
+        if (p->xexp[m->p_nxexp + i] || p->yinst[m->p_nyinst + i] ||
+            p->zinst[m->p_nzinst + i])
+            return "people's members";
+    for (size_t i = 0; i < p->ne; i++)
+        if (p->eone[i] > 1)
+            return "people's marks";
+    for (size_t i = 0; i < p->ni; i++)
+        if (p->ione[i] > 1)
+            return "people's marks";
+    return NULL;
+}
+
 /* What is wrong with the arrays of t (pointed into an image of counts m)
  * by the format above: every offset and id checked against what it
  * indexes; NULL when nothing is. Reads every byte but the strings. */
@@ -203,7 +330,7 @@ static const char *contents_bad(const struct graph *t,
     for (uint64_t i = 0; i < m->nslots; i++)
         if (t->etype[i] == 0 || t->etype[i] >= GRAPH_E_COUNT)
             return "edge types";
-    return NULL;
+    return people_bad(t, m);
 }
 
 /*
@@ -220,7 +347,7 @@ static bool attach(struct graph *g, const struct image *im, char *why,
     memcpy(&m, im->meta, sizeof m);
     const char *bad = NULL;
     if (m.nv >= GRAPH_NONE || m.nrec > m.nv || m.nslots != 2 * m.ne ||
-        m.strings_len == 0)
+        m.strings_len == 0 || m.p_na > m.p_nitems)
         bad = "counts";
     for (unsigned i = 0; !bad && i < G_COUNT; i++)
         if (im->len[i] != section_bytes(&m, i) || im->off[i] % 8)
@@ -263,7 +390,8 @@ static bool meta_current(const struct graph_meta *m,
     unsigned ct = opts && opts->concept_terms ? opts->concept_terms
                                               : DEFAULT_CONCEPT_TERMS;
     return m->text_version == TEXT_VERSION && m->version == version &&
-           m->item_terms == it && m->concept_terms == ct;
+           m->item_terms == it && m->concept_terms == ct &&
+           m->p_cap == GRAPH_PEOPLE_CAP;
 }
 
 /* Maps path into g when it holds a current, sound image; the reason it

@@ -10,6 +10,49 @@
 #include "graph/graph.h"
 
 /*
+ * The people's lists (graph/people.c), which the matcher's aggregates of
+ * experts and institutions read (match_people.c). The pools are the
+ * vertices of a kind in vertex order; an item's place is its index among
+ * the achievements, then the patents. By pool index: expert i's members
+ * (the items it authored or invented) are emem[eoff[i] .. eoff[i+1]),
+ * institution i's (its items and affiliated experts) imem[ioff[i] ..);
+ * eone / ione mark those aggregated member by member (more members than
+ * GRAPH_PEOPLE_CAP, or a member that is neither an item nor an expert);
+ * ecount[i] counts an expert's achievements and patents with a vector,
+ * then all of them; icount[i] an institution's with a vector. The other
+ * way round, for the people not so marked: the experts taking item place
+ * p are xexp[xoff[p] .. xoff[p+1]), the institutions yinst[yoff[p] ..),
+ * and those taking expert i's value zinst[zoff[i] .. zoff[i+1]); each
+ * taker list ends in GRAPH_PEOPLE_AHEAD zeros (read ahead, never used).
+ */
+#define GRAPH_PEOPLE_CAP 4096 /* the values a person may aggregate */
+#define GRAPH_PEOPLE_AHEAD 16 /* how far the matcher prefetches takers */
+
+struct graph_people {
+    uint32_t ne, ni, na, nitems; /* experts, institutions; items */
+    const uint64_t *eoff, *ioff, *xoff, *yoff, *zoff;
+    const uint32_t *emem, *imem, *xexp, *yinst, *zinst;
+    const uint8_t *eone, *ione;
+    const uint32_t (*ecount)[4];
+    const uint32_t (*icount)[2];
+};
+
+/* The lists as the build makes them (people.c), each array malloc'ed. */
+struct people_built {
+    uint32_t ne, ni, na, nitems;
+    uint64_t nemem, nimem, nxexp, nyinst, nzinst; /* without the zeros */
+    uint64_t *eoff, *ioff, *xoff, *yoff, *zoff;
+    uint32_t *emem, *imem, *xexp, *yinst, *zinst;
+    uint8_t *eone, *ione;
+    uint32_t (*ecount)[4];
+    uint32_t (*icount)[2];
+};
+
+/* Lists the people of g (its vertices, edges and vectors) into b. */
+void people_build(const struct graph *g, struct people_built *b);
+void people_built_release(struct people_built *b);
+
+/*
  * The graph image. Everything is read-only and owned by the graph. Strings
  * are offsets into `strings`. Vertex ids are dense 0..nv-1; record ids and
  * concept keys ("kw:铝合金", "ipc:B23K 9/173", "term:weld") are in vid.
@@ -42,6 +85,7 @@ struct graph {
     const uint32_t *term_str, *term_surface, *term_df, *term_vertex;
     const uint32_t *term_order; /* terms sorted by string */
     const char *strings;
+    struct graph_people people;
     struct graph_mem *mem; /* private: the mapping or buffer */
 };
 
@@ -53,7 +97,7 @@ static inline const char *graph_str(const struct graph *g, uint32_t off)
 /* ---- shared by graph.c (the build) and graph_image.c (the cache file) -- */
 
 #define GRAPH_MAGIC "KGGRAPH"
-#define GRAPH_FORMAT 5
+#define GRAPH_FORMAT 6
 #define DEFAULT_ITEM_TERMS 64
 #define DEFAULT_CONCEPT_TERMS 8
 
@@ -95,8 +139,23 @@ enum gsec {
     G_TERM_VERTEX,
     G_TERM_ORDER,
     G_STRINGS,
+    G_P_EOFF, /* the people's lists, from here on */
+    G_P_IOFF,
+    G_P_XOFF,
+    G_P_YOFF,
+    G_P_ZOFF,
+    G_P_EMEM,
+    G_P_IMEM,
+    G_P_XEXP,
+    G_P_YINST,
+    G_P_ZINST,
+    G_P_EONE,
+    G_P_IONE,
+    G_P_ECOUNT,
+    G_P_ICOUNT,
     G_COUNT
 };
+#define G_PEOPLE G_P_EOFF
 
 /* The graph's own header in the image. */
 struct graph_meta {
@@ -106,6 +165,10 @@ struct graph_meta {
     uint32_t nrec;
     int64_t version;
     uint64_t ne, nslots, nvec, ninv, strings_len;
+    /* the people's lists: pools, and their lists' lengths without the
+     * zeros that end the takers' */
+    uint32_t p_ne, p_ni, p_na, p_nitems, p_cap, p_unused;
+    uint64_t p_nemem, p_nimem, p_nxexp, p_nyinst, p_nzinst;
 };
 
 extern const struct image_spec graph_spec;

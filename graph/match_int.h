@@ -123,7 +123,7 @@ struct matcher {
     size_t bfs_ahead;       /* hits reach_ahead found (for tests) */
     bool bfs_ahead_always;  /* tests: reach_ahead whatever it costs */
     struct rank_ppr *ppr;
-    struct people_lists *people; /* match_people.c: built on first use */
+    struct people_lists *people; /* match_people.c: on first use */
     struct text *text;
     void *brk;          /* ICU word break for explanations (match_explain.c) */
     struct dict *words; /* CC-CEDICT's headwords for the path's concept */
@@ -184,13 +184,13 @@ bool match_pivot_of(const struct matcher *m, uint32_t v, uint32_t *code,
 /* Text z-scores (tz, thas, tev, tbest) of experts from their items and
  * profile, then of institutions from their experts and items, each from
  * its first cap values, through buf (cap values) (match_people.c; the
- * first call lists the people's members, kept until
+ * first call cuts the sums its queries write, kept until
  * match_people_release). */
 void match_text_people(struct matcher *m, double *buf, size_t cap);
 /* Graph z-scores (gz, ghas) of experts and institutions, aggregated as
  * the text's, once the walk has run (match_people.c). */
 void match_graph_people(struct matcher *m, double *buf, size_t cap);
-/* Frees the people's member lists (match_free calls it). */
+/* Frees the people's sums (match_free calls it). */
 void match_people_release(struct matcher *m);
 
 /* The need's own part of the BM25 query (match_text.c). match_text_query

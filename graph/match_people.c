@@ -13,7 +13,8 @@
 /*
  * The members a person's aggregate reads, in the order of the person's
  * CSR edges: an expert's items (authored, invented), an institution's
- * owned items and affiliated experts, listed once per matcher.
+ * owned items and affiliated experts, listed once in the graph's image
+ * (graph/people.c).
  *
  * Most items of a query have no text evidence (no shared term, no BM25
  * score) and all of those of a kind have the same text z-score, the z of
@@ -27,42 +28,29 @@
  * value of their own and up to k copies of each kind's common value. The
  * means differ from a member-by-member sum only by rounding; the best k
  * are the same values. A person with more members than the values it may
- * aggregate (cap), or with a member that is neither an item nor an
- * expert, is aggregated member by member (its first cap values), and so
+ * aggregate (cap: GRAPH_PEOPLE_CAP), or with a member that is neither an item
+ * nor an expert, is aggregated member by member (its first cap values), and so
  * are all experts when expert.aggregate is not the mean.
  */
 struct people_lists {
-    uint64_t *eoff, *ioff; /* by pool index: members [off[i], off[i+1]) */
-    uint32_t *emem, *imem;
-    size_t cap;            /* the values a person may aggregate */
-    bool *eone, *ione;     /* by pool index: aggregated member by member */
-    uint32_t (*ecount)[4]; /* an expert's item members by kind: with a
-                              vector (achievement, patent), all */
-    uint32_t (*icount)[2]; /* an institution's, with a vector */
-    size_t na, nitems;     /* items: the achievements, then the patents */
-    uint64_t *xoff, *yoff; /* by item: its experts, its institutions */
-    uint32_t *xexp, *yinst;
-    uint64_t *zoff; /* by expert: its institutions */
-    uint32_t *zinst;
+    const uint64_t *eoff, *ioff; /* the graph's (struct graph_people) */
+    const uint32_t *emem, *imem;
+    const uint8_t *eone, *ione;
+    const uint32_t (*ecount)[4];
+    const uint32_t (*icount)[2];
+    size_t na, nitems;
+    const uint64_t *xoff, *yoff, *zoff;
+    const uint32_t *xexp, *yinst, *zinst;
     struct expert_acc *e; /* a query's sums, by pool index */
     struct people_acc *u;
     double *top; /* institution i's best: top[k * i ...] */
-    char *mem;   /* every array above, carved from one mapping */
+    char *mem;   /* the sums, carved from one mapping */
     size_t memlen;
 };
 
-/*
- * The lists' arrays are cut from one zeroed mapping (graph/arena.h: huge
- * pages once it is 2 MB): a process that matches once (`kgmatch match`)
- * builds them all and writes most of their pages, and where a page fault
- * is dear (10 us on a paravirtualized machine) a few huge pages cost far
- * less than a thousand 4 KB ones. The mapping's size is an upper bound
- * known before the lists are built (members are at most the people's
- * edges).
- */
-
-/* How far ahead in an item's takers the sums to add to are prefetched. */
-#define PEOPLE_AHEAD 16
+/* How far ahead in an item's takers the sums to add to are prefetched
+ * (the graph ends each taker list in as many zeros). */
+#define PEOPLE_AHEAD GRAPH_PEOPLE_AHEAD
 
 /* institution.k's largest value (match_config.c) */
 #define PEOPLE_KMAX 64
@@ -85,167 +73,41 @@ struct people_acc {
     bool any;
 };
 
-static bool expert_member(const struct graph *g, uint64_t j)
+/*
+ * The lists are the graph's (graph/people.c builds them into the image);
+ * a matcher adds the sums its queries write, cut from one zeroed mapping
+ * (graph/arena.h: huge pages once it is 2 MB), on its first query.
+ */
+static struct people_lists *lists(struct matcher *m)
 {
-    return g->etype[j] == GRAPH_E_AUTHORED || g->etype[j] == GRAPH_E_INVENTED;
-}
-
-static bool institution_member(const struct graph *g, uint64_t j)
-{
-    uint8_t t = g->etype[j];
-    return (t == GRAPH_E_OWNS && match_is_item(g->vkind[g->csr.adj[j]])) ||
-           t == GRAPH_E_AFFILIATED_WITH;
-}
-
-/* Lists the members (those keep accepts) of the pool of kind. */
-static void list_members(const struct matcher *m, kg_kind kind,
-                         bool (*keep)(const struct graph *, uint64_t),
-                         struct arena_cut *c, uint64_t **off, uint32_t **mem)
-{
-    const struct graph *g = m->g;
-    size_t np = m->npool[kind];
-    uint64_t *o = arena_cut(c, np + 1, sizeof *o), n = 0;
-    for (size_t i = 0; i < np; i++) {
-        uint32_t v = m->pool[kind][i];
-        o[i] = n;
-        for (uint64_t j = g->csr.off[v]; j < g->csr.off[v + 1]; j++)
-            n += keep(g, j);
-    }
-    o[np] = n;
-    uint32_t *x = arena_cut(c, n, sizeof *x);
-    n = 0;
-    for (size_t i = 0; i < np; i++) {
-        uint32_t v = m->pool[kind][i];
-        for (uint64_t j = g->csr.off[v]; j < g->csr.off[v + 1]; j++)
-            if (keep(g, j))
-                x[n++] = g->csr.adj[j];
-    }
-    *off = o;
-    *mem = x;
-}
-
-/* The takers of members grouped by member: of the np people whose
- * members are mem[off[i], off[i+1]), those not marked one take member
- * at[x] - 1 (when 1 <= at[x] <= nto); tk[toff[j], toff[j+1]) lists
- * member j's. */
-static void list_takers(const uint64_t *off, const uint32_t *mem, size_t np,
-                        const bool *one, const uint32_t *at, size_t nto,
-                        struct arena_cut *c, uint64_t **toff, uint32_t **tk)
-{
-    uint64_t *o = arena_cut(c, nto + 2, sizeof *o);
-    for (size_t i = 0; i < np; i++)
-        for (uint64_t j = off[i]; j < off[i + 1] && !one[i]; j++)
-            if (at[mem[j]] && at[mem[j]] <= nto)
-                o[at[mem[j]] + 1]++;
-    for (size_t j = 0; j < nto; j++)
-        o[j + 2] += o[j + 1];
-    uint32_t *x = arena_cut(c, o[nto + 1] + PEOPLE_AHEAD, sizeof *x);
-    for (size_t i = 0; i < np; i++)
-        for (uint64_t j = off[i]; j < off[i + 1] && !one[i]; j++)
-            if (at[mem[j]] && at[mem[j]] <= nto)
-                x[o[at[mem[j]]]++] = (uint32_t)i;
-    *toff = o; /* o[j] now starts member j's takers */
-    *tk = x;
-}
-
-static bool has_vector(const struct graph *g, uint32_t v)
-{
-    return g->vec_off[v] != g->vec_off[v + 1];
-}
-
-/* The item kind's place (0 achievement, 1 patent). */
-static int item_place(const struct graph *g, uint32_t v)
-{
-    return g->vkind[v] == KG_PATENT;
-}
-
-static struct people_lists *lists(struct matcher *m, size_t cap)
-{
-    if (m->people && m->people->cap != cap)
-        match_people_release(m);
     if (m->people)
         return m->people;
-    const struct graph *g = m->g;
+    const struct graph_people *gp = &m->g->people;
     struct people_lists *pl = kg_xcalloc(1, sizeof *pl);
-    pl->cap = cap;
     size_t ne = m->npool[KG_EXPERT], ni = m->npool[KG_INSTITUTION];
-    pl->na = m->npool[KG_ACHIEVEMENT];
-    pl->nitems = pl->na + m->npool[KG_PATENT];
-    /* members (and so takers) are at most the people's edges */
-    uint64_t de = 0, di = 0;
-    for (size_t i = 0; i < ne; i++) {
-        uint32_t v = m->pool[KG_EXPERT][i];
-        de += g->csr.off[v + 1] - g->csr.off[v];
-    }
-    for (size_t i = 0; i < ni; i++) {
-        uint32_t v = m->pool[KG_INSTITUTION][i];
-        di += g->csr.off[v + 1] - g->csr.off[v];
-    }
-    pl->memlen = arena_cut_size(ne + 1, sizeof *pl->eoff) +
-                 arena_cut_size(ni + 1, sizeof *pl->ioff) +
-                 arena_cut_size(de, sizeof *pl->emem) +
-                 arena_cut_size(di, sizeof *pl->imem) +
-                 arena_cut_size(ne, sizeof *pl->eone) +
-                 arena_cut_size(ni, sizeof *pl->ione) +
-                 arena_cut_size(ne, sizeof *pl->ecount) +
-                 arena_cut_size(ni, sizeof *pl->icount) +
-                 2 * arena_cut_size(pl->nitems + 2, sizeof *pl->xoff) +
-                 arena_cut_size(ne + 2, sizeof *pl->zoff) +
-                 arena_cut_size(de + PEOPLE_AHEAD, sizeof *pl->xexp) +
-                 2 * arena_cut_size(di + PEOPLE_AHEAD, sizeof *pl->yinst) +
-                 arena_cut_size(ne, sizeof *pl->e) +
+    *pl = (struct people_lists){
+        .eoff = gp->eoff,
+        .ioff = gp->ioff,
+        .emem = gp->emem,
+        .imem = gp->imem,
+        .eone = gp->eone,
+        .ione = gp->ione,
+        .ecount = gp->ecount,
+        .icount = gp->icount,
+        .na = gp->na,
+        .nitems = gp->nitems,
+        .xoff = gp->xoff,
+        .yoff = gp->yoff,
+        .zoff = gp->zoff,
+        .xexp = gp->xexp,
+        .yinst = gp->yinst,
+        .zinst = gp->zinst,
+    };
+    pl->memlen = arena_cut_size(ne, sizeof *pl->e) +
                  arena_cut_size(ni, sizeof *pl->u) +
                  arena_cut_size(ni * PEOPLE_KMAX, sizeof *pl->top);
-    pl->mem = arena_zalloc(pl->memlen);
+    pl->mem = arena_zalloc(pl->memlen ? pl->memlen : 1);
     struct arena_cut c = {pl->mem, 0, pl->memlen};
-    list_members(m, KG_EXPERT, expert_member, &c, &pl->eoff, &pl->emem);
-    list_members(m, KG_INSTITUTION, institution_member, &c, &pl->ioff,
-                 &pl->imem);
-    /* at[v]: an item's place + 1, an expert's past them */
-    uint32_t *at = kg_xcalloc(g->nv ? g->nv : 1, sizeof *at);
-    for (size_t i = 0; i < pl->na; i++)
-        at[m->pool[KG_ACHIEVEMENT][i]] = (uint32_t)i + 1;
-    for (size_t i = 0; i < m->npool[KG_PATENT]; i++)
-        at[m->pool[KG_PATENT][i]] = (uint32_t)(pl->na + i + 1);
-    for (size_t i = 0; i < ne; i++)
-        at[m->pool[KG_EXPERT][i]] = (uint32_t)(pl->nitems + i + 1);
-    pl->eone = arena_cut(&c, ne, sizeof *pl->eone);
-    pl->ione = arena_cut(&c, ni, sizeof *pl->ione);
-    pl->ecount = arena_cut(&c, ne, sizeof *pl->ecount);
-    pl->icount = arena_cut(&c, ni, sizeof *pl->icount);
-    for (size_t i = 0; i < ne; i++) {
-        pl->eone[i] = pl->eoff[i + 1] - pl->eoff[i] + 1 > cap;
-        for (uint64_t j = pl->eoff[i]; j < pl->eoff[i + 1]; j++) {
-            uint32_t x = pl->emem[j];
-            pl->eone[i] |= !at[x] || at[x] > pl->nitems;
-            if (at[x] && at[x] <= pl->nitems) {
-                pl->ecount[i][item_place(g, x)] += has_vector(g, x);
-                pl->ecount[i][2 + item_place(g, x)]++;
-            }
-        }
-    }
-    for (size_t i = 0; i < ni; i++) {
-        pl->ione[i] = pl->ioff[i + 1] - pl->ioff[i] > cap;
-        for (uint64_t j = pl->ioff[i]; j < pl->ioff[i + 1]; j++) {
-            uint32_t x = pl->imem[j];
-            pl->ione[i] |= !at[x];
-            if (at[x] && at[x] <= pl->nitems)
-                pl->icount[i][item_place(g, x)] += has_vector(g, x);
-        }
-    }
-    list_takers(pl->eoff, pl->emem, ne, pl->eone, at, pl->nitems, &c, &pl->xoff,
-                &pl->xexp);
-    list_takers(pl->ioff, pl->imem, ni, pl->ione, at, pl->nitems, &c, &pl->yoff,
-                &pl->yinst);
-    /* an institution's experts: their places without the items */
-    for (size_t i = 0; i < pl->nitems; i++)
-        at[i < pl->na ? m->pool[KG_ACHIEVEMENT][i]
-                      : m->pool[KG_PATENT][i - pl->na]] = 0;
-    for (size_t i = 0; i < ne; i++)
-        at[m->pool[KG_EXPERT][i]] = (uint32_t)i + 1;
-    list_takers(pl->ioff, pl->imem, ni, pl->ione, at, ne, &c, &pl->zoff,
-                &pl->zinst);
-    free(at);
     pl->e = arena_cut(&c, ne, sizeof *pl->e);
     pl->u = arena_cut(&c, ni, sizeof *pl->u);
     pl->top = arena_cut(&c, ni * PEOPLE_KMAX, sizeof *pl->top);
@@ -258,7 +120,7 @@ void match_people_release(struct matcher *m)
     struct people_lists *pl = m->people;
     if (!pl)
         return;
-    arena_free(pl->mem, pl->memlen);
+    arena_free(pl->mem, pl->memlen ? pl->memlen : 1);
     free(pl);
     m->people = NULL;
 }
@@ -445,7 +307,7 @@ static double common_z(const struct matcher *m, kg_kind kind)
  * from their experts and items. */
 void match_text_people(struct matcher *m, double *buf, size_t cap)
 {
-    struct people_lists *pl = lists(m, cap);
+    struct people_lists *pl = lists(m);
     size_t ne = m->npool[KG_EXPERT], ni = m->npool[KG_INSTITUTION];
     bool mean = m->c.expert_agg == MATCH_AGG_MEAN;
     unsigned k = m->c.institution_k;
@@ -524,7 +386,7 @@ static double item_gz(const struct matcher *m, uint32_t v)
  * records with graph evidence: a reached item, or such a person. */
 void match_graph_people(struct matcher *m, double *buf, size_t cap)
 {
-    struct people_lists *pl = lists(m, cap);
+    struct people_lists *pl = lists(m);
     const struct graph *g = m->g;
     size_t ne = m->npool[KG_EXPERT], ni = m->npool[KG_INSTITUTION];
     bool mean = m->c.expert_agg == MATCH_AGG_MEAN;

@@ -1280,7 +1280,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
     st = match_check_time(m);
     if (st != KG_OK)
         return st;
-    size_t cap = 4096; /* values a person aggregates */
+    size_t cap = GRAPH_PEOPLE_CAP; /* values a person aggregates */
     double *buf = kg_xmalloc(cap * sizeof *buf);
     match_text_people(m, buf, cap);
     item_text_z(m);

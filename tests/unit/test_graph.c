@@ -291,6 +291,54 @@ static void vectors_are_normalized_and_findable(void **state)
     graph_free(g);
 }
 
+/* The people's lists of the image (graph_int.h): E1 authored A1 and
+ * invented P1; I1 owns both and has E1; P2 has no people. */
+static void lists_the_people_in_the_image(void **state)
+{
+    struct fx *f = *state;
+    struct graph *g = open_graph(f, NULL);
+    const struct graph_people *p = &g->people;
+    uint32_t e1 = graph_find(g, KG_EXPERT, "E1");
+    uint32_t a1 = graph_find(g, KG_ACHIEVEMENT, "A1");
+    uint32_t p1 = graph_find(g, KG_PATENT, "P1");
+    assert_int_equal(p->ne, 1);
+    assert_int_equal(p->ni, 1);
+    assert_int_equal(p->na, 1);
+    assert_int_equal(p->nitems, 3); /* A1, then P1 and P2 by vertex */
+    assert_int_equal(p->eoff[1], 2);
+    bool has_a1 = false, has_p1 = false, has_e1 = false;
+    for (uint64_t j = 0; j < p->eoff[1]; j++) {
+        has_a1 |= p->emem[j] == a1;
+        has_p1 |= p->emem[j] == p1;
+    }
+    assert_true(has_a1 && has_p1);
+    assert_int_equal(p->ioff[1], 3);
+    for (uint64_t j = 0; j < p->ioff[1]; j++)
+        has_e1 |= p->imem[j] == e1;
+    assert_true(has_e1);
+    assert_false(p->eone[0]);
+    assert_false(p->ione[0]);
+    /* both items have a vector, and are counted by kind */
+    assert_int_equal(p->ecount[0][0], 1);
+    assert_int_equal(p->ecount[0][1], 1);
+    assert_int_equal(p->ecount[0][2], 1);
+    assert_int_equal(p->ecount[0][3], 1);
+    assert_int_equal(p->icount[0][0], 1);
+    assert_int_equal(p->icount[0][1], 1);
+    /* each item's takers: E1 and I1 for A1 and P1, none for P2 */
+    uint32_t p2place = graph_find(g, KG_PATENT, "P2") > p1 ? 2 : 1;
+    for (uint32_t i = 0; i < 3; i++) {
+        uint64_t nx = p->xoff[i + 1] - p->xoff[i];
+        uint64_t ny = p->yoff[i + 1] - p->yoff[i];
+        assert_int_equal(nx, i == p2place ? 0 : 1);
+        assert_int_equal(ny, i == p2place ? 0 : 1);
+    }
+    assert_int_equal(p->xexp[p->xoff[0]], 0);
+    assert_int_equal(p->zoff[1] - p->zoff[0], 1); /* E1's institution */
+    assert_int_equal(p->zinst[p->zoff[0]], 0);
+    graph_free(g);
+}
+
 static void numbers_records_first_and_posts_every_vector_term(void **state)
 {
     struct fx *f = *state;
@@ -513,7 +561,7 @@ static void offsets_out_of_bounds_are_refused_despite_the_checksum(void **state)
     size_t n;
     uint8_t *good = sound_cache(f, cache, &nv, &p1, &n);
     /* what a buggy writer could leave: each a value at one place of one
-     * section (enum gsec in graph.c), with a valid checksum */
+     * section (enum gsec in graph_int.h), with a valid checksum */
     const struct {
         unsigned section;
         size_t at, size;
@@ -531,6 +579,12 @@ static void offsets_out_of_bounds_are_refused_despite_the_checksum(void **state)
         {20, 0, 4, UINT32_MAX, "string offsets"},              /* term_str */
         {0, 0, 1, 200, "vertex kinds"},                        /* vkind */
         {13, 0, 1, 0, "edge types"},                           /* etype */
+        {26, 8, 8, 1u << 30, "people's offsets"},              /* eoff[1] */
+        {28, 0, 8, 1, "people's offsets"},                     /* xoff[0] */
+        {31, 0, 4, UINT32_MAX - 1, "people's members"},        /* emem */
+        {33, 0, 4, 5, "people's members"},                     /* xexp */
+        {35, 4, 4, 1, "people's members"},                     /* zinst pad */
+        {36, 0, 1, 2, "people's marks"},                       /* eone */
     };
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         uint8_t *bad = kg_xmalloc(n);
@@ -645,6 +699,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             numbers_records_first_and_posts_every_vector_term, setup, teardown),
+        cmocka_unit_test_setup_teardown(lists_the_people_in_the_image, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(item_vectors_keep_the_strongest_terms,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
