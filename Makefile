@@ -41,11 +41,12 @@ endif
 # Library headers are system headers: their warnings are not ours.
 PKG_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lm -lz
-# The kgmatch binary loads libcurl and libmicrohttpd on first use
-# (core/lazylib.h; ingest/curl_lazy.c, cli/mhd_lazy.c), so it is linked
-# without them: a command that neither fetches nor serves starts without
-# mapping them and the libraries they bring. Tests and tools link them.
-LAZY_PKGS := libcurl libmicrohttpd
+# The kgmatch binary loads libcurl, libmicrohttpd and igraph on first use
+# (core/lazylib.h; ingest/curl_lazy.c, cli/mhd_lazy.c, graph/igraph_lazy.c),
+# so it is linked without them: a command that neither fetches, serves nor
+# builds the graph starts without mapping them and the libraries they
+# bring. Tests and tools link them.
+LAZY_PKGS := libcurl libmicrohttpd igraph
 BIN_LIBS := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)) \
 	2>/dev/null) -lstemmer -lm -lz
 CFLAGS ?= -O2 -g

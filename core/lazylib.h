@@ -4,12 +4,13 @@
  *
  * Loading a library costs a process its mapping, relocating and page
  * faults whether or not the command uses it: libcurl (fetching) and
- * libmicrohttpd (the service) bring 34 more libraries between them, and
- * on a virtual machine whose page faults are dear that halved what a
- * `kgmatch match` pays before main(). So the front end that needs one
- * defines the library's functions itself, under their own names and with
- * the prototypes of the library's header (ingest/curl_lazy.c,
- * cli/mhd_lazy.c); each looks its real function up through this loader
+ * libmicrohttpd (the service) bring 34 more libraries between them,
+ * igraph (the graph build) 13, and on a virtual machine whose page faults
+ * are dear that halved what a `kgmatch match` pays before main(). So the
+ * module that needs one defines the library's functions itself, under
+ * their own names and with the prototypes of the library's header
+ * (ingest/curl_lazy.c, cli/mhd_lazy.c, graph/igraph_lazy.c); each looks
+ * its real function up through this loader
  * on first use and calls it. The binary is not linked with those
  * libraries; a program that is (the tests) runs the same code, the
  * dlopen finding the library already loaded.

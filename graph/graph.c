@@ -627,7 +627,7 @@ static igraph_error_t ig_edges(const igraph_t *ig, uint32_t *src, uint32_t *dst,
 
 static void ig_setup(void)
 {
-    igraph_set_attribute_table(&igraph_cattribute_table);
+    igraph_set_attribute_table(graph_igraph_cattribute_table());
 }
 
 /* ---- finishing the build: vectors, concepts, the image ------------------ */
@@ -921,7 +921,11 @@ static kg_status build_image(struct build *b, int64_t version,
     igraph_error_handler_t *old =
         igraph_set_error_handler(igraph_error_handler_ignore);
     igraph_t ig;
-    if (ig_create(&ig, &is) != IGRAPH_SUCCESS) {
+    const char *missing = graph_igraph_unavailable();
+    if (missing) {
+        snprintf(b->err, b->errlen, "%s", missing);
+        st = KG_EINTERNAL;
+    } else if (ig_create(&ig, &is) != IGRAPH_SUCCESS) {
         snprintf(b->err, b->errlen, "igraph could not build the graph");
         st = KG_EINTERNAL;
     } else {

@@ -48,6 +48,12 @@ struct people_built {
     uint32_t (*icount)[2];
 };
 
+/* igraph, loaded on first use (igraph_lazy.c): why it cannot be (NULL
+ * when it is loaded), and its C attribute handler table (NULL then). */
+struct igraph_attribute_table_t;
+const char *graph_igraph_unavailable(void);
+const struct igraph_attribute_table_t *graph_igraph_cattribute_table(void);
+
 /* Lists the people of g (its vertices, edges and vectors) into b. */
 void people_build(const struct graph *g, struct people_built *b);
 void people_built_release(struct people_built *b);
