@@ -57,7 +57,8 @@
  * Nothing in it is followed before attach() has checked, beyond the
  * checksum, every offset and id against what it indexes: the CSR,
  * vector and people's offsets start at 0, never decrease and end at the
- * array's length; vertex ids < nv (members: < nrec), term ids < nterms,
+ * array's length; records before concepts; vertex ids < nv (members:
+ * < nrec), term ids < nterms,
  * pool indexes < the pool, string offsets inside the strings, which end
  * in a NUL; the pools' sizes are the counts of their kinds. Once a mapped file
  * has passed, its stamp (core/image.h, THE VERIFIED STAMP) says so and the next
@@ -324,8 +325,10 @@ static const char *contents_bad(const struct graph *t,
         !offsets_ok(t->vec_off, nv, m->nvec) ||
         !offsets_ok(t->inv_off, nt, m->ninv))
         return "adjacency or vector offsets";
+    /* records first (vertices 0 .. nrec-1), then the concepts */
     for (size_t v = 0; v < nv; v++)
-        if (t->vkind[v] > GRAPH_CONCEPT || t->vsub[v] > GRAPH_C_TERM)
+        if (t->vkind[v] > GRAPH_CONCEPT || t->vsub[v] > GRAPH_C_TERM ||
+            (v < m->nrec) != (t->vkind[v] != GRAPH_CONCEPT))
             return "vertex kinds";
     for (uint64_t i = 0; i < m->nslots; i++)
         if (t->etype[i] == 0 || t->etype[i] >= GRAPH_E_COUNT)

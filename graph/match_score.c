@@ -35,7 +35,8 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
     m->pw_fit = c->w_fit / people;
     size_t nv = g->nv ? g->nv : 1, nt = g->nterms ? g->nterms : 1;
     size_t nr = g->nrec ? g->nrec : 1; /* per-record arrays */
-    for (uint32_t v = 0; v < g->nv; v++)
+    /* the records are vertices 0 .. nrec-1, the concepts after them */
+    for (uint32_t v = 0; v < g->nrec; v++)
         if (g->vkind[v] < KG_KIND_COUNT)
             m->npool[g->vkind[v]]++;
     for (int k = 0; k < KG_KIND_COUNT; k++) {
@@ -43,7 +44,7 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
             kg_xmalloc((m->npool[k] ? m->npool[k] : 1) * sizeof(uint32_t));
         m->npool[k] = 0;
     }
-    for (uint32_t v = 0; v < g->nv; v++)
+    for (uint32_t v = 0; v < g->nrec; v++)
         if (g->vkind[v] < KG_KIND_COUNT)
             m->pool[g->vkind[v]][m->npool[g->vkind[v]]++] = v;
             /* The work arrays, carved out of two zeroed mappings: those indexed

@@ -596,6 +596,15 @@ static void offsets_out_of_bounds_are_refused_despite_the_checksum(void **state)
         free(bad);
         expect_rebuilt(f, nv, p1, cases[k].why);
     }
+    /* a concept (the last vertex) that says it is a record: the matcher's
+     * per-record arrays end at nrec */
+    uint8_t *bad = kg_xmalloc(n);
+    memcpy(bad, good, n);
+    bad[section_at(bad, 0) + nv - 1] = KG_ACHIEVEMENT;
+    reseal(bad, n);
+    spill(cache, bad, n);
+    free(bad);
+    expect_rebuilt(f, nv, p1, "vertex kinds");
     free(good);
     free(cache);
 }
