@@ -23,7 +23,7 @@ per demand with top-10 agreement >= 0.95. Exit status 1 when one is missed.
 Usage: bench_match.py --kgmatch ./kgmatch [--items N] [--demands N]
                       [--work DIR] [--ppr-tool PATH] [--eps X]
                       [--skip-all] [--keep-graph] [--skip-ppr]
-                      [--compare OTHER_KGMATCH]
+                      [--compare OTHER_KGMATCH[=ITS_DB]]
 """
 import argparse
 import json
@@ -237,9 +237,12 @@ def main():
     ap.add_argument("--skip-ppr", action="store_true",
                     help="leave out the ppr_bench run")
     ap.add_argument("--compare", action="append", default=[],
-                    metavar="KGMATCH",
+                    metavar="KGMATCH[=DB]",
                     help="also time this binary on the same demands, "
-                    "alternating with --kgmatch demand by demand")
+                    "alternating with --kgmatch demand by demand; on its "
+                    "own copy of the store DB when given (a binary of "
+                    "another graph or index format would rebuild the "
+                    "caches of the shared one)")
     a = ap.parse_args()
     exe = os.path.abspath(a.kgmatch)
     os.makedirs(a.work, exist_ok=True)
@@ -269,7 +272,11 @@ def main():
                    "10"])
     print(f"first     {secs * 1000:8.1f} ms  the first match after the "
           f"caches were written (verifies them whole, writes the stamps)")
-    exes = [exe] + [os.path.abspath(x) for x in a.compare]
+    exes = [exe] + [os.path.abspath(x.split("=", 1)[0]) for x in a.compare]
+    dbs = {exe: db}
+    for x in a.compare:
+        dbs[os.path.abspath(x.split("=", 1)[0])] = (
+            os.path.abspath(x.split("=", 1)[1]) if "=" in x else db)
     if a.compare:
         # another binary too: each demand run by both, the order rotated
         # demand by demand, so the box's drift falls on both alike
@@ -279,7 +286,7 @@ def main():
     for k, demand in enumerate(demands):
         for x in exes[k % len(exes):] + exes[:k % len(exes)]:
             c = child_cpu()
-            _, secs = run([x, "--db", db, "match", "--demand", demand,
+            _, secs = run([x, "--db", dbs[x], "match", "--demand", demand,
                            "--top", "10", "--format", "csv"])
             cpu = (child_cpu() - c) * 1000
             if x == exe:
