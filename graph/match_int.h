@@ -183,13 +183,14 @@ bool match_pivot_of(const struct matcher *m, uint32_t v, uint32_t *code,
 
 /* Text z-scores (tz, thas, tev, tbest) of experts from their items and
  * profile, then of institutions from their experts and items, each from
- * its first cap values, through buf (cap values) (match_people.c; the
- * first call cuts the sums its queries write, kept until
+ * its first GRAPH_PEOPLE_CAP values (the cap the graph's lists were
+ * marked with), through buf (as many values) (match_people.c; the first
+ * call cuts the sums its queries write, kept until
  * match_people_release). */
-void match_text_people(struct matcher *m, double *buf, size_t cap);
+void match_text_people(struct matcher *m, double *buf);
 /* Graph z-scores (gz, ghas) of experts and institutions, aggregated as
  * the text's, once the walk has run (match_people.c). */
-void match_graph_people(struct matcher *m, double *buf, size_t cap);
+void match_graph_people(struct matcher *m, double *buf);
 /* Frees the people's sums (match_free calls it). */
 void match_people_release(struct matcher *m);
 

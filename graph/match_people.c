@@ -305,8 +305,9 @@ static double common_z(const struct matcher *m, kg_kind kind)
 
 /* Text z of experts from their items (and profile), then of institutions
  * from their experts and items. */
-void match_text_people(struct matcher *m, double *buf, size_t cap)
+void match_text_people(struct matcher *m, double *buf)
 {
+    size_t cap = GRAPH_PEOPLE_CAP; /* the lists' marks were made with it */
     struct people_lists *pl = lists(m);
     size_t ne = m->npool[KG_EXPERT], ni = m->npool[KG_INSTITUTION];
     bool mean = m->c.expert_agg == MATCH_AGG_MEAN;
@@ -384,8 +385,9 @@ static double item_gz(const struct matcher *m, uint32_t v)
 /* Graph z-scores of experts from their items, of institutions from their
  * experts and items, aggregated as the text scores are. ghas marks the
  * records with graph evidence: a reached item, or such a person. */
-void match_graph_people(struct matcher *m, double *buf, size_t cap)
+void match_graph_people(struct matcher *m, double *buf)
 {
+    size_t cap = GRAPH_PEOPLE_CAP;
     struct people_lists *pl = lists(m);
     const struct graph *g = m->g;
     size_t ne = m->npool[KG_EXPERT], ni = m->npool[KG_INSTITUTION];

@@ -1281,9 +1281,9 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
     st = match_check_time(m);
     if (st != KG_OK)
         return st;
-    size_t cap = GRAPH_PEOPLE_CAP; /* values a person aggregates */
-    double *buf = kg_xmalloc(cap * sizeof *buf);
-    match_text_people(m, buf, cap);
+    /* values a person aggregates */
+    double *buf = kg_xmalloc(GRAPH_PEOPLE_CAP * sizeof *buf);
+    match_text_people(m, buf);
     item_text_z(m);
     mark_demand_concepts(m);
     match_pivot_find(m);
@@ -1302,7 +1302,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
         free(buf);
         return st;
     }
-    match_graph_people(m, buf, cap);
+    match_graph_people(m, buf);
     free(buf);
     mark_ties(m);
     st = match_check_time(m);
