@@ -272,11 +272,11 @@ def main():
                    "10"])
     print(f"first     {secs * 1000:8.1f} ms  the first match after the "
           f"caches were written (verifies them whole, writes the stamps)")
-    exes = [exe] + [os.path.abspath(x.split("=", 1)[0]) for x in a.compare]
-    dbs = {exe: db}
+    dbs = {exe: db}  # each binary's store: KGMATCH=DB, or the shared one
     for x in a.compare:
-        dbs[os.path.abspath(x.split("=", 1)[0])] = (
-            os.path.abspath(x.split("=", 1)[1]) if "=" in x else db)
+        other, _, its_db = x.partition("=")
+        dbs[os.path.abspath(other)] = os.path.abspath(its_db) if its_db else db
+    exes = list(dbs)
     if a.compare:
         # another binary too: each demand run by both, the order rotated
         # demand by demand, so the box's drift falls on both alike

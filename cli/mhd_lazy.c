@@ -30,29 +30,24 @@ static struct mhd_fns {
     __typeof__(MHD_destroy_response) *MHD_destroy_response;
 } F;
 
-#define SYM(f)                                                                 \
-    {                                                                          \
-#f, offsetof(struct mhd_fns, f)                                        \
-    }
 static const struct lazysym syms[] = {
-    SYM(MHD_start_daemon_va),
-    SYM(MHD_stop_daemon),
-    SYM(MHD_quiesce_daemon),
-    SYM(MHD_get_daemon_info),
-    SYM(MHD_get_connection_info),
-    SYM(MHD_lookup_connection_value),
-    SYM(MHD_create_response_from_buffer),
-    SYM(MHD_add_response_header),
-    SYM(MHD_queue_response),
-    SYM(MHD_destroy_response),
+    LAZYSYM(mhd_fns, MHD_start_daemon_va),
+    LAZYSYM(mhd_fns, MHD_stop_daemon),
+    LAZYSYM(mhd_fns, MHD_quiesce_daemon),
+    LAZYSYM(mhd_fns, MHD_get_daemon_info),
+    LAZYSYM(mhd_fns, MHD_get_connection_info),
+    LAZYSYM(mhd_fns, MHD_lookup_connection_value),
+    LAZYSYM(mhd_fns, MHD_create_response_from_buffer),
+    LAZYSYM(mhd_fns, MHD_add_response_header),
+    LAZYSYM(mhd_fns, MHD_queue_response),
+    LAZYSYM(mhd_fns, MHD_destroy_response),
 };
 static struct lazylib lib =
     LAZYLIB_INIT("libmicrohttpd.so.12", "libmicrohttpd12", syms, &F);
 
 const char *serve_mhd_unavailable(void)
 {
-    lazylib_load(&lib);
-    return lazylib_error(&lib);
+    return lazylib_unavailable(&lib);
 }
 
 struct MHD_Daemon *MHD_start_daemon(unsigned int flags, uint16_t port,

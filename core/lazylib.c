@@ -68,3 +68,9 @@ const char *lazylib_error(const struct lazylib *l)
                ? l->why
                : NULL;
 }
+
+const char *lazylib_unavailable(struct lazylib *l)
+{
+    lazylib_load(l);
+    return lazylib_error(l);
+}

@@ -41,6 +41,13 @@ struct lazylib {
 
 enum { LAZYLIB_UNTRIED, LAZYLIB_OK, LAZYLIB_FAILED };
 
+/* The entry of function f in the table struct fns (one line per function
+ * of a loader's syms[]). */
+#define LAZYSYM(fns, f)                                                        \
+    {                                                                          \
+#f, offsetof(struct fns, f)                                            \
+    }
+
 #define LAZYLIB_INIT(so, pkg, syms_, table_)                                   \
     {                                                                          \
         (so), (pkg), (syms_), sizeof(syms_) / sizeof(syms_)[0], (table_),      \
@@ -60,5 +67,9 @@ bool lazylib_load(struct lazylib *l);
  * the Debian package that provides it), for the front end to print; NULL
  * while it is loaded or not yet tried. */
 const char *lazylib_error(const struct lazylib *l);
+
+/* Loads the library if it was not tried yet, and says why it cannot be
+ * loaded; NULL when it is. */
+const char *lazylib_unavailable(struct lazylib *l);
 
 #endif

@@ -5,6 +5,8 @@
  */
 #include "graph/graph_int.h"
 
+#include <stdlib.h>
+
 uint32_t graph_nv(const struct graph *g)
 {
     return g->nv;
@@ -40,4 +42,20 @@ void graph_foreach_edge(const struct graph *g, uint32_t v, unsigned type,
         if ((type == 0 || g->etype[j] == type) &&
             !cb(g->csr.adj[j], g->etype[j], ctx))
             return;
+}
+
+void graph_pools(const struct graph *g, uint32_t *pool[KG_KIND_COUNT],
+                 size_t npool[KG_KIND_COUNT])
+{
+    for (int k = 0; k < KG_KIND_COUNT; k++)
+        npool[k] = 0;
+    /* the records are vertices 0 .. nrec-1, the concepts after them */
+    for (uint32_t v = 0; v < g->nrec; v++)
+        npool[g->vkind[v]]++;
+    for (int k = 0; k < KG_KIND_COUNT; k++) {
+        pool[k] = kg_xmalloc((npool[k] ? npool[k] : 1) * sizeof(uint32_t));
+        npool[k] = 0;
+    }
+    for (uint32_t v = 0; v < g->nrec; v++)
+        pool[g->vkind[v]][npool[g->vkind[v]]++] = v;
 }

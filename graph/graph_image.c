@@ -265,14 +265,12 @@ static bool ids_ok(const uint32_t *ids, size_t count, uint64_t n, uint32_t also)
 }
 
 /* What is wrong with the people's lists of t (pointed into an image of
- * counts m), whose vertex kinds passed; NULL when nothing is. */
-static const char *people_bad(const struct graph *t, const struct graph_meta *m)
+ * counts m), whose vertex kinds passed and number n[kind]; NULL when
+ * nothing is. */
+static const char *people_bad(const struct graph *t, const struct graph_meta *m,
+                              const uint32_t n[KG_KIND_COUNT])
 {
     const struct graph_people *p = &t->people;
-    uint32_t n[KG_KIND_COUNT] = {0};
-    for (size_t v = 0; v < m->nv; v++)
-        if (t->vkind[v] < KG_KIND_COUNT)
-            n[t->vkind[v]]++;
     if (p->ne != n[KG_EXPERT] || p->ni != n[KG_INSTITUTION] ||
         p->na != n[KG_ACHIEVEMENT] ||
         p->nitems != (uint64_t)n[KG_ACHIEVEMENT] + n[KG_PATENT])
@@ -326,14 +324,18 @@ static const char *contents_bad(const struct graph *t,
         !offsets_ok(t->inv_off, nt, m->ninv))
         return "adjacency or vector offsets";
     /* records first (vertices 0 .. nrec-1), then the concepts */
-    for (size_t v = 0; v < nv; v++)
+    uint32_t kinds[KG_KIND_COUNT] = {0};
+    for (size_t v = 0; v < nv; v++) {
         if (t->vkind[v] > GRAPH_CONCEPT || t->vsub[v] > GRAPH_C_TERM ||
             (v < m->nrec) != (t->vkind[v] != GRAPH_CONCEPT))
             return "vertex kinds";
+        if (v < m->nrec) /* a record: a kind below GRAPH_CONCEPT */
+            kinds[t->vkind[v]]++;
+    }
     for (uint64_t i = 0; i < m->nslots; i++)
         if (t->etype[i] == 0 || t->etype[i] >= GRAPH_E_COUNT)
             return "edge types";
-    return people_bad(t, m);
+    return people_bad(t, m, kinds);
 }
 
 /*

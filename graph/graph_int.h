@@ -54,6 +54,11 @@ struct igraph_attribute_table_t;
 const char *graph_igraph_unavailable(void);
 const struct igraph_attribute_table_t *graph_igraph_cattribute_table(void);
 
+/* The records of each kind in vertex order (a matcher's pools), each
+ * pool[k] malloc'ed (access.c). */
+void graph_pools(const struct graph *g, uint32_t *pool[KG_KIND_COUNT],
+                 size_t npool[KG_KIND_COUNT]);
+
 /* Lists the people of g (its vertices, edges and vectors) into b. */
 void people_build(const struct graph *g, struct people_built *b);
 void people_built_release(struct people_built *b);

@@ -51,46 +51,41 @@ static struct igraph_fns {
     __typeof__(igraph_vector_int_push_back) *igraph_vector_int_push_back;
 } F;
 
-#define SYM(f)                                                                 \
-    {                                                                          \
-#f, offsetof(struct igraph_fns, f)                                     \
-    }
 static const struct lazysym syms[] = {
-    SYM(igraph_error),
-    SYM(igraph_error_handler_ignore),
-    SYM(igraph_set_error_handler),
-    SYM(IGRAPH_FINALLY_REAL),
-    SYM(IGRAPH_FINALLY_CLEAN),
-    SYM(igraph_set_attribute_table),
-    SYM(igraph_cattribute_table),
-    SYM(igraph_cattribute_EANV),
-    SYM(igraph_cattribute_EAN_setv),
-    SYM(igraph_cattribute_EAS_setv),
-    SYM(igraph_cattribute_VAS_setv),
-    SYM(igraph_create),
-    SYM(igraph_destroy),
-    SYM(igraph_ecount),
-    SYM(igraph_get_edgelist),
-    SYM(igraph_ess_all),
-    SYM(igraph_vss_all),
-    SYM(igraph_personalized_pagerank),
-    SYM(igraph_strvector_init),
-    SYM(igraph_strvector_destroy),
-    SYM(igraph_strvector_set),
-    SYM(igraph_vector_init),
-    SYM(igraph_vector_destroy),
-    SYM(igraph_vector_push_back),
-    SYM(igraph_vector_int_init),
-    SYM(igraph_vector_int_destroy),
-    SYM(igraph_vector_int_push_back),
+    LAZYSYM(igraph_fns, igraph_error),
+    LAZYSYM(igraph_fns, igraph_error_handler_ignore),
+    LAZYSYM(igraph_fns, igraph_set_error_handler),
+    LAZYSYM(igraph_fns, IGRAPH_FINALLY_REAL),
+    LAZYSYM(igraph_fns, IGRAPH_FINALLY_CLEAN),
+    LAZYSYM(igraph_fns, igraph_set_attribute_table),
+    LAZYSYM(igraph_fns, igraph_cattribute_table),
+    LAZYSYM(igraph_fns, igraph_cattribute_EANV),
+    LAZYSYM(igraph_fns, igraph_cattribute_EAN_setv),
+    LAZYSYM(igraph_fns, igraph_cattribute_EAS_setv),
+    LAZYSYM(igraph_fns, igraph_cattribute_VAS_setv),
+    LAZYSYM(igraph_fns, igraph_create),
+    LAZYSYM(igraph_fns, igraph_destroy),
+    LAZYSYM(igraph_fns, igraph_ecount),
+    LAZYSYM(igraph_fns, igraph_get_edgelist),
+    LAZYSYM(igraph_fns, igraph_ess_all),
+    LAZYSYM(igraph_fns, igraph_vss_all),
+    LAZYSYM(igraph_fns, igraph_personalized_pagerank),
+    LAZYSYM(igraph_fns, igraph_strvector_init),
+    LAZYSYM(igraph_fns, igraph_strvector_destroy),
+    LAZYSYM(igraph_fns, igraph_strvector_set),
+    LAZYSYM(igraph_fns, igraph_vector_init),
+    LAZYSYM(igraph_fns, igraph_vector_destroy),
+    LAZYSYM(igraph_fns, igraph_vector_push_back),
+    LAZYSYM(igraph_fns, igraph_vector_int_init),
+    LAZYSYM(igraph_fns, igraph_vector_int_destroy),
+    LAZYSYM(igraph_fns, igraph_vector_int_push_back),
 };
 static struct lazylib lib =
     LAZYLIB_INIT("libigraph.so.3", "libigraph3", syms, &F);
 
 const char *graph_igraph_unavailable(void)
 {
-    lazylib_load(&lib);
-    return lazylib_error(&lib);
+    return lazylib_unavailable(&lib);
 }
 
 const igraph_attribute_table_t *graph_igraph_cattribute_table(void)

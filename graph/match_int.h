@@ -123,7 +123,7 @@ struct matcher {
     size_t bfs_ahead;       /* hits reach_ahead found (for tests) */
     bool bfs_ahead_always;  /* tests: reach_ahead whatever it costs */
     struct rank_ppr *ppr;
-    struct people_lists *people; /* match_people.c: on first use */
+    struct people_sums *people; /* match_people.c: on first use */
     struct text *text;
     void *brk;          /* ICU word break for explanations (match_explain.c) */
     struct dict *words; /* CC-CEDICT's headwords for the path's concept */

@@ -32,15 +32,10 @@
  * nor an expert, is aggregated member by member (its first cap values), and so
  * are all experts when expert.aggregate is not the mean.
  */
-struct people_lists {
-    const uint64_t *eoff, *ioff; /* the graph's (struct graph_people) */
-    const uint32_t *emem, *imem;
-    const uint8_t *eone, *ione;
-    const uint32_t (*ecount)[4];
-    const uint32_t (*icount)[2];
-    size_t na, nitems;
-    const uint64_t *xoff, *yoff, *zoff;
-    const uint32_t *xexp, *yinst, *zinst;
+
+/* A matcher's sums; the lists they are added along are the graph's
+ * (struct graph_people). */
+struct people_sums {
     struct expert_acc *e; /* a query's sums, by pool index */
     struct people_acc *u;
     double *top; /* institution i's best: top[k * i ...] */
@@ -78,35 +73,17 @@ struct people_acc {
  * a matcher adds the sums its queries write, cut from one zeroed mapping
  * (graph/arena.h: huge pages once it is 2 MB), on its first query.
  */
-static struct people_lists *lists(struct matcher *m)
+static struct people_sums *sums_of(struct matcher *m)
 {
     if (m->people)
         return m->people;
-    const struct graph_people *gp = &m->g->people;
-    struct people_lists *pl = kg_xcalloc(1, sizeof *pl);
+    struct people_sums *pl = kg_xcalloc(1, sizeof *pl);
     size_t ne = m->npool[KG_EXPERT], ni = m->npool[KG_INSTITUTION];
-    *pl = (struct people_lists){
-        .eoff = gp->eoff,
-        .ioff = gp->ioff,
-        .emem = gp->emem,
-        .imem = gp->imem,
-        .eone = gp->eone,
-        .ione = gp->ione,
-        .ecount = gp->ecount,
-        .icount = gp->icount,
-        .na = gp->na,
-        .nitems = gp->nitems,
-        .xoff = gp->xoff,
-        .yoff = gp->yoff,
-        .zoff = gp->zoff,
-        .xexp = gp->xexp,
-        .yinst = gp->yinst,
-        .zinst = gp->zinst,
-    };
     pl->memlen = arena_cut_size(ne, sizeof *pl->e) +
                  arena_cut_size(ni, sizeof *pl->u) +
                  arena_cut_size(ni * PEOPLE_KMAX, sizeof *pl->top);
-    pl->mem = arena_zalloc(pl->memlen ? pl->memlen : 1);
+    pl->memlen += pl->memlen == 0; /* arena_zalloc wants n > 0 */
+    pl->mem = arena_zalloc(pl->memlen);
     struct arena_cut c = {pl->mem, 0, pl->memlen};
     pl->e = arena_cut(&c, ne, sizeof *pl->e);
     pl->u = arena_cut(&c, ni, sizeof *pl->u);
@@ -117,10 +94,10 @@ static struct people_lists *lists(struct matcher *m)
 
 void match_people_release(struct matcher *m)
 {
-    struct people_lists *pl = m->people;
+    struct people_sums *pl = m->people;
     if (!pl)
         return;
-    arena_free(pl->mem, pl->memlen ? pl->memlen : 1);
+    arena_free(pl->mem, pl->memlen);
     free(pl);
     m->people = NULL;
 }
@@ -191,7 +168,7 @@ static double best_mean(const double *top, uint32_t n, unsigned k)
 
 /* Offers value x (with its evidence and best cosine), c times, to the
  * institutions tk[from, to). */
-static void inst_offer(struct people_lists *pl, unsigned k, const uint32_t *tk,
+static void inst_offer(struct people_sums *pl, unsigned k, const uint32_t *tk,
                        uint64_t from, uint64_t to, double x, uint32_t c,
                        bool ev, double best)
 {
@@ -204,11 +181,11 @@ static void inst_offer(struct people_lists *pl, unsigned k, const uint32_t *tk,
 }
 
 /* The item vertex at place i. */
-static uint32_t item_at(const struct matcher *m, const struct people_lists *pl,
+static uint32_t item_at(const struct matcher *m, const struct graph_people *gp,
                         size_t i)
 {
-    return i < pl->na ? m->pool[KG_ACHIEVEMENT][i]
-                      : m->pool[KG_PATENT][i - pl->na];
+    return i < gp->na ? m->pool[KG_ACHIEVEMENT][i]
+                      : m->pool[KG_PATENT][i - gp->na];
 }
 
 /* The items are read in blocks of this many, their places with evidence
@@ -219,15 +196,15 @@ static uint32_t item_at(const struct matcher *m, const struct people_lists *pl,
  * last) whose vertex has both a and b set, in order, into out; their
  * number. Without branches: which items have evidence follows no
  * pattern, and most items of a query have none. */
-static size_t items_with(const struct matcher *m, const struct people_lists *pl,
+static size_t items_with(const struct matcher *m, const struct graph_people *gp,
                          size_t from, const bool *a, const bool *b,
                          uint32_t *out)
 {
     size_t to =
-        pl->nitems - from < PEOPLE_BLOCK ? pl->nitems : from + PEOPLE_BLOCK;
+        gp->nitems - from < PEOPLE_BLOCK ? gp->nitems : from + PEOPLE_BLOCK;
     size_t n = 0;
     for (size_t i = from; i < to; i++) {
-        uint32_t v = item_at(m, pl, i);
+        uint32_t v = item_at(m, gp, i);
         out[n] = (uint32_t)i;
         n += a[v] & b[v];
     }
@@ -236,7 +213,7 @@ static size_t items_with(const struct matcher *m, const struct people_lists *pl,
 
 /* Text z of expert i of the pool, member by member (its first cap
  * values). */
-static void text_expert_one(struct matcher *m, const struct people_lists *pl,
+static void text_expert_one(struct matcher *m, const struct graph_people *gp,
                             size_t i, double *buf, size_t cap)
 {
     uint32_t e = m->pool[KG_EXPERT][i];
@@ -245,8 +222,8 @@ static void text_expert_one(struct matcher *m, const struct people_lists *pl,
     double best = m->thas[e] ? m->sim[e] : 0;
     if (m->thas[e] && n < cap)
         buf[n++] = m->tz[e];
-    for (uint64_t j = pl->eoff[i]; j < pl->eoff[i + 1]; j++) {
-        uint32_t x = pl->emem[j];
+    for (uint64_t j = gp->eoff[i]; j < gp->eoff[i + 1]; j++) {
+        uint32_t x = gp->emem[j];
         if (m->thas[x] && n < cap) {
             buf[n++] = m->tz[x];
             any |= m->tev[x];
@@ -261,15 +238,15 @@ static void text_expert_one(struct matcher *m, const struct people_lists *pl,
 
 /* Text z of institution i of the pool, member by member. */
 static void text_institution_one(struct matcher *m,
-                                 const struct people_lists *pl, size_t i,
+                                 const struct graph_people *gp, size_t i,
                                  double *buf, size_t cap)
 {
     uint32_t u = m->pool[KG_INSTITUTION][i];
     size_t n = 0;
     bool any = false;
     double best = 0;
-    for (uint64_t j = pl->ioff[i]; j < pl->ioff[i + 1]; j++) {
-        uint32_t x = pl->imem[j];
+    for (uint64_t j = gp->ioff[i]; j < gp->ioff[i + 1]; j++) {
+        uint32_t x = gp->imem[j];
         if (m->thas[x] && n < cap) {
             buf[n++] = m->tz[x];
             any |= m->tev[x];
@@ -283,7 +260,7 @@ static void text_institution_one(struct matcher *m,
 }
 
 /* Clears the query's sums (the experts' best to none). */
-static void sums_clear(const struct matcher *m, struct people_lists *pl,
+static void sums_clear(const struct matcher *m, struct people_sums *pl,
                        double none)
 {
     for (size_t i = 0; i < m->npool[KG_EXPERT]; i++)
@@ -307,8 +284,9 @@ static double common_z(const struct matcher *m, kg_kind kind)
  * from their experts and items. */
 void match_text_people(struct matcher *m, double *buf)
 {
+    const struct graph_people *gp = &m->g->people;
     size_t cap = GRAPH_PEOPLE_CAP; /* the lists' marks were made with it */
-    struct people_lists *pl = lists(m);
+    struct people_sums *pl = sums_of(m);
     size_t ne = m->npool[KG_EXPERT], ni = m->npool[KG_INSTITUTION];
     bool mean = m->c.expert_agg == MATCH_AGG_MEAN;
     unsigned k = m->c.institution_k;
@@ -317,57 +295,57 @@ void match_text_people(struct matcher *m, double *buf)
     /* the items with text evidence; the common z of the others, by kind */
     double z0[2] = {common_z(m, KG_ACHIEVEMENT), common_z(m, KG_PATENT)};
     uint32_t *blk = kg_xmalloc(PEOPLE_BLOCK * sizeof *blk);
-    for (size_t from = 0; from < pl->nitems; from += PEOPLE_BLOCK) {
-        size_t nb = items_with(m, pl, from, m->thas, m->tev, blk);
+    for (size_t from = 0; from < gp->nitems; from += PEOPLE_BLOCK) {
+        size_t nb = items_with(m, gp, from, m->thas, m->tev, blk);
         for (size_t b = 0; b < nb; b++) {
             size_t i = blk[b];
-            uint32_t v = item_at(m, pl, i);
-            int p = i >= pl->na;
+            uint32_t v = item_at(m, gp, i);
+            int p = i >= gp->na;
             double z = m->tz[v], dz = z - z0[p], sim = m->sim[v];
-            for (uint64_t j = pl->xoff[i]; mean && j < pl->xoff[i + 1]; j++) {
-                struct expert_acc *a = &pl->e[pl->xexp[j]];
-                __builtin_prefetch(&pl->e[pl->xexp[j + PEOPLE_AHEAD]], 1);
+            for (uint64_t j = gp->xoff[i]; mean && j < gp->xoff[i + 1]; j++) {
+                struct expert_acc *a = &pl->e[gp->xexp[j]];
+                __builtin_prefetch(&pl->e[gp->xexp[j + PEOPLE_AHEAD]], 1);
                 a->sum += dz;
                 a->best = match_larger(a->best, sim);
             }
-            for (uint64_t j = pl->yoff[i]; kfit && j < pl->yoff[i + 1]; j++)
-                pl->u[pl->yinst[j]].nk[p]++;
+            for (uint64_t j = gp->yoff[i]; kfit && j < gp->yoff[i + 1]; j++)
+                pl->u[gp->yinst[j]].nk[p]++;
             if (kfit)
-                inst_offer(pl, k, pl->yinst, pl->yoff[i], pl->yoff[i + 1], z, 1,
+                inst_offer(pl, k, gp->yinst, gp->yoff[i], gp->yoff[i + 1], z, 1,
                            true, m->tbest[v]);
         }
     }
     free(blk);
     for (size_t i = 0; i < ne; i++) {
         uint32_t e = m->pool[KG_EXPERT][i];
-        if (pl->eone[i] || !mean) {
-            text_expert_one(m, pl, i, buf, cap);
+        if (gp->eone[i] || !mean) {
+            text_expert_one(m, gp, i, buf, cap);
         } else {
             const struct expert_acc *a = &pl->e[i];
             bool own = m->thas[e]; /* the profile */
             double s = own ? m->tz[e] : 0;
-            s += a->sum + pl->ecount[i][0] * z0[0] + pl->ecount[i][1] * z0[1];
-            size_t n = own + pl->ecount[i][0] + pl->ecount[i][1];
+            s += a->sum + gp->ecount[i][0] * z0[0] + gp->ecount[i][1] * z0[1];
+            size_t n = own + gp->ecount[i][0] + gp->ecount[i][1];
             m->tev[e] = (own && m->tev[e]) || a->best >= 0;
             m->tbest[e] = match_larger(own ? m->sim[e] : 0, a->best);
             m->thas[e] = n > 0;
             m->tz[e] = n ? s / n : 0;
         }
         if (kfit && m->thas[e])
-            inst_offer(pl, k, pl->zinst, pl->zoff[i], pl->zoff[i + 1], m->tz[e],
+            inst_offer(pl, k, gp->zinst, gp->zoff[i], gp->zoff[i + 1], m->tz[e],
                        1, m->tev[e], m->tbest[e]);
     }
     for (size_t i = 0; i < ni; i++) {
         uint32_t u = m->pool[KG_INSTITUTION][i];
-        if (pl->ione[i] || !kfit) {
-            text_institution_one(m, pl, i, buf, cap);
+        if (gp->ione[i] || !kfit) {
+            text_institution_one(m, gp, i, buf, cap);
             continue;
         }
         struct people_acc *a = &pl->u[i];
         double *top = pl->top + (size_t)k * i;
         for (int p = 0; p < 2; p++)
-            if (pl->icount[i][p] > a->nk[p])
-                best_offer(top, &a->n, k, z0[p], pl->icount[i][p] - a->nk[p]);
+            if (gp->icount[i][p] > a->nk[p])
+                best_offer(top, &a->n, k, z0[p], gp->icount[i][p] - a->nk[p]);
         m->thas[u] = a->n > 0;
         m->tev[u] = a->any;
         m->tbest[u] = a->best;
@@ -387,8 +365,9 @@ static double item_gz(const struct matcher *m, uint32_t v)
  * records with graph evidence: a reached item, or such a person. */
 void match_graph_people(struct matcher *m, double *buf)
 {
+    const struct graph_people *gp = &m->g->people;
     size_t cap = GRAPH_PEOPLE_CAP;
-    struct people_lists *pl = lists(m);
+    struct people_sums *pl = sums_of(m);
     const struct graph *g = m->g;
     size_t ne = m->npool[KG_EXPERT], ni = m->npool[KG_INSTITUTION];
     bool mean = m->c.expert_agg == MATCH_AGG_MEAN;
@@ -398,37 +377,37 @@ void match_graph_people(struct matcher *m, double *buf)
     static const kg_kind kinds[] = {KG_ACHIEVEMENT, KG_PATENT};
     double z0[2] = {m->gz0[kinds[0]], m->gz0[kinds[1]]};
     sums_clear(m, pl, 0);
-    for (size_t i = 0; i < pl->nitems; i++) {
-        uint32_t v = item_at(m, pl, i);
+    for (size_t i = 0; i < gp->nitems; i++) {
+        uint32_t v = item_at(m, gp, i);
         m->ghas[v] = est[v] > 0;
     }
     uint32_t *blk = kg_xmalloc(PEOPLE_BLOCK * sizeof *blk);
-    for (size_t from = 0; from < pl->nitems; from += PEOPLE_BLOCK) {
-        size_t nb = items_with(m, pl, from, m->ghas, m->ghas, blk);
+    for (size_t from = 0; from < gp->nitems; from += PEOPLE_BLOCK) {
+        size_t nb = items_with(m, gp, from, m->ghas, m->ghas, blk);
         for (size_t b = 0; b < nb; b++) {
             size_t i = blk[b];
-            double z = m->gz[item_at(m, pl, i)];
-            int p = i >= pl->na;
-            for (uint64_t j = pl->xoff[i]; mean && j < pl->xoff[i + 1]; j++) {
-                struct expert_acc *a = &pl->e[pl->xexp[j]];
-                __builtin_prefetch(&pl->e[pl->xexp[j + PEOPLE_AHEAD]], 1);
+            double z = m->gz[item_at(m, gp, i)];
+            int p = i >= gp->na;
+            for (uint64_t j = gp->xoff[i]; mean && j < gp->xoff[i + 1]; j++) {
+                struct expert_acc *a = &pl->e[gp->xexp[j]];
+                __builtin_prefetch(&pl->e[gp->xexp[j + PEOPLE_AHEAD]], 1);
                 a->sum += z - z0[p];
                 a->best = 1;
             }
             if (kfit)
-                inst_offer(pl, k, pl->yinst, pl->yoff[i], pl->yoff[i + 1], z, 1,
+                inst_offer(pl, k, gp->yinst, gp->yoff[i], gp->yoff[i + 1], z, 1,
                            false, 0);
         }
     }
     free(blk);
     for (size_t i = 0; i < ne; i++) {
         uint32_t e = m->pool[KG_EXPERT][i];
-        if (pl->eone[i] || !mean) {
+        if (gp->eone[i] || !mean) {
             size_t n = 0;
             bool reached = false;
-            for (uint64_t j = pl->eoff[i]; j < pl->eoff[i + 1] && n < cap;
+            for (uint64_t j = gp->eoff[i]; j < gp->eoff[i + 1] && n < cap;
                  j++) {
-                uint32_t x = pl->emem[j];
+                uint32_t x = gp->emem[j];
                 buf[n++] = item_gz(m, x);
                 reached |= m->ghas[x];
             }
@@ -437,26 +416,26 @@ void match_graph_people(struct matcher *m, double *buf)
         } else {
             const struct expert_acc *a = &pl->e[i];
             double s =
-                a->sum + pl->ecount[i][2] * z0[0] + pl->ecount[i][3] * z0[1];
-            size_t n = pl->ecount[i][2] + pl->ecount[i][3];
+                a->sum + gp->ecount[i][2] * z0[0] + gp->ecount[i][3] * z0[1];
+            size_t n = gp->ecount[i][2] + gp->ecount[i][3];
             m->ghas[e] = a->best > 0;
             m->gz[e] = n ? s / n : 0;
         }
         if (kfit && m->ghas[e])
-            inst_offer(pl, k, pl->zinst, pl->zoff[i], pl->zoff[i + 1], m->gz[e],
+            inst_offer(pl, k, gp->zinst, gp->zoff[i], gp->zoff[i + 1], m->gz[e],
                        1, false, 0);
     }
     (void)g;
     for (size_t i = 0; i < ni; i++) {
         uint32_t u = m->pool[KG_INSTITUTION][i];
-        if (!pl->ione[i] && kfit) {
+        if (!gp->ione[i] && kfit) {
             m->ghas[u] = pl->u[i].n > 0;
             m->gz[u] = best_mean(pl->top + (size_t)k * i, pl->u[i].n, k);
             continue;
         }
         size_t n = 0;
-        for (uint64_t j = pl->ioff[i]; j < pl->ioff[i + 1]; j++) {
-            uint32_t x = pl->imem[j];
+        for (uint64_t j = gp->ioff[i]; j < gp->ioff[i + 1]; j++) {
+            uint32_t x = gp->imem[j];
             if (m->ghas[x] && n < cap)
                 buf[n++] = m->gz[x];
         }

@@ -35,24 +35,13 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
     m->pw_fit = c->w_fit / people;
     size_t nv = g->nv ? g->nv : 1, nt = g->nterms ? g->nterms : 1;
     size_t nr = g->nrec ? g->nrec : 1; /* per-record arrays */
-    /* the records are vertices 0 .. nrec-1, the concepts after them */
-    for (uint32_t v = 0; v < g->nrec; v++)
-        if (g->vkind[v] < KG_KIND_COUNT)
-            m->npool[g->vkind[v]]++;
-    for (int k = 0; k < KG_KIND_COUNT; k++) {
-        m->pool[k] =
-            kg_xmalloc((m->npool[k] ? m->npool[k] : 1) * sizeof(uint32_t));
-        m->npool[k] = 0;
-    }
-    for (uint32_t v = 0; v < g->nrec; v++)
-        if (g->vkind[v] < KG_KIND_COUNT)
-            m->pool[g->vkind[v]][m->npool[g->vkind[v]]++] = v;
-            /* The work arrays, carved out of two zeroed mappings: those indexed
-             * by record, which a query writes nearly whole, on huge pages;
-             * those indexed by term or vertex, and the selections' heap, which
-             * it writes at a few places, on pages that the kernel zeroes one at
-             * a time as they are first written (a fresh process would otherwise
-             * clear some 20 MB of huge pages it barely uses). */
+    graph_pools(g, m->pool, m->npool);
+    /* The work arrays, carved out of two zeroed mappings: those indexed
+     * by record, which a query writes nearly whole, on huge pages;
+     * those indexed by term or vertex, and the selections' heap, which
+     * it writes at a few places, on pages that the kernel zeroes one at
+     * a time as they are first written (a fresh process would otherwise
+     * clear some 20 MB of huge pages it barely uses). */
 /* clang-format off */
 #define MATCH_DENSE(X)                                                        \
     X(sim, nr) X(stouch, nr) X(tz, nr) X(tzb, nr) X(thas, nr)                 \

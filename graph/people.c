@@ -23,21 +23,6 @@ static bool institution_member(const struct graph *g, uint64_t j)
            t == GRAPH_E_AFFILIATED_WITH;
 }
 
-/* The vertices of kind, in vertex order (a matcher's pool). */
-static uint32_t *pool_of(const struct graph *g, kg_kind kind, uint32_t *n)
-{
-    uint32_t c = 0;
-    for (uint32_t v = 0; v < g->nv; v++)
-        c += g->vkind[v] == kind;
-    uint32_t *p = kg_xmalloc((c ? c : 1) * sizeof *p);
-    c = 0;
-    for (uint32_t v = 0; v < g->nv; v++)
-        if (g->vkind[v] == kind)
-            p[c++] = v;
-    *n = c;
-    return p;
-}
-
 /* Lists the members (those keep accepts) of the np people of pool. */
 static void list_members(const struct graph *g, const uint32_t *pool, size_t np,
                          bool (*keep)(const struct graph *, uint64_t),
@@ -103,11 +88,15 @@ static int item_place(const struct graph *g, uint32_t v)
 void people_build(const struct graph *g, struct people_built *b)
 {
     memset(b, 0, sizeof *b);
-    uint32_t na, np, ne, ni;
-    uint32_t *pa = pool_of(g, KG_ACHIEVEMENT, &na);
-    uint32_t *pp = pool_of(g, KG_PATENT, &np);
-    uint32_t *pe = pool_of(g, KG_EXPERT, &ne);
-    uint32_t *pi = pool_of(g, KG_INSTITUTION, &ni);
+    uint32_t *pool[KG_KIND_COUNT];
+    size_t npool[KG_KIND_COUNT];
+    graph_pools(g, pool, npool);
+    const uint32_t *pa = pool[KG_ACHIEVEMENT], *pp = pool[KG_PATENT];
+    const uint32_t *pe = pool[KG_EXPERT], *pi = pool[KG_INSTITUTION];
+    uint32_t na = (uint32_t)npool[KG_ACHIEVEMENT];
+    uint32_t np = (uint32_t)npool[KG_PATENT];
+    uint32_t ne = (uint32_t)npool[KG_EXPERT];
+    uint32_t ni = (uint32_t)npool[KG_INSTITUTION];
     uint32_t nitems = na + np;
     b->ne = ne;
     b->ni = ni;
@@ -161,10 +150,8 @@ void people_build(const struct graph *g, struct people_built *b)
     list_takers(b->ioff, b->imem, ni, b->ione, at, ne, &b->zoff, &b->zinst,
                 &b->nzinst);
     free(at);
-    free(pa);
-    free(pp);
-    free(pe);
-    free(pi);
+    for (int k = 0; k < KG_KIND_COUNT; k++)
+        free(pool[k]);
 }
 
 void people_built_release(struct people_built *b)

@@ -42,40 +42,35 @@ static struct curl_fns {
     __typeof__(curl_url_strerror) *curl_url_strerror;
 } F;
 
-#define SYM(f)                                                                 \
-    {                                                                          \
-#f, offsetof(struct curl_fns, f)                                       \
-    }
 static const struct lazysym syms[] = {
-    SYM(curl_global_init),
-    SYM(curl_easy_init),
-    SYM(curl_easy_cleanup),
-    SYM(curl_easy_setopt),
-    SYM(curl_easy_getinfo),
-    SYM(curl_easy_strerror),
-    SYM(curl_free),
-    SYM(curl_multi_init),
-    SYM(curl_multi_cleanup),
-    SYM(curl_multi_setopt),
-    SYM(curl_multi_add_handle),
-    SYM(curl_multi_remove_handle),
-    SYM(curl_multi_perform),
-    SYM(curl_multi_poll),
-    SYM(curl_multi_info_read),
-    SYM(curl_slist_append),
-    SYM(curl_slist_free_all),
-    SYM(curl_url),
-    SYM(curl_url_cleanup),
-    SYM(curl_url_set),
-    SYM(curl_url_get),
-    SYM(curl_url_strerror),
+    LAZYSYM(curl_fns, curl_global_init),
+    LAZYSYM(curl_fns, curl_easy_init),
+    LAZYSYM(curl_fns, curl_easy_cleanup),
+    LAZYSYM(curl_fns, curl_easy_setopt),
+    LAZYSYM(curl_fns, curl_easy_getinfo),
+    LAZYSYM(curl_fns, curl_easy_strerror),
+    LAZYSYM(curl_fns, curl_free),
+    LAZYSYM(curl_fns, curl_multi_init),
+    LAZYSYM(curl_fns, curl_multi_cleanup),
+    LAZYSYM(curl_fns, curl_multi_setopt),
+    LAZYSYM(curl_fns, curl_multi_add_handle),
+    LAZYSYM(curl_fns, curl_multi_remove_handle),
+    LAZYSYM(curl_fns, curl_multi_perform),
+    LAZYSYM(curl_fns, curl_multi_poll),
+    LAZYSYM(curl_fns, curl_multi_info_read),
+    LAZYSYM(curl_fns, curl_slist_append),
+    LAZYSYM(curl_fns, curl_slist_free_all),
+    LAZYSYM(curl_fns, curl_url),
+    LAZYSYM(curl_fns, curl_url_cleanup),
+    LAZYSYM(curl_fns, curl_url_set),
+    LAZYSYM(curl_fns, curl_url_get),
+    LAZYSYM(curl_fns, curl_url_strerror),
 };
 static struct lazylib lib = LAZYLIB_INIT("libcurl.so.4", "libcurl4", syms, &F);
 
 const char *fetch_unavailable(void)
 {
-    lazylib_load(&lib);
-    return lazylib_error(&lib);
+    return lazylib_unavailable(&lib);
 }
 
 CURLcode curl_global_init(long flags)
