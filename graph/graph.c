@@ -103,6 +103,7 @@ struct build {
     size_t ntf, captf;
     uint32_t *cite_src, *cite_dst; /* dst: offset in strings (an id) */
     size_t ncite, capcite;
+    uint32_t *term_order; /* the terms by string (compact_strings) */
     struct text *text;
     struct text_tokens tk;
     uint32_t *scratch;
@@ -643,6 +644,7 @@ static void build_release(struct build *b)
     free(b->e);
     free(b->t);
     free(b->d);
+    free(b->term_order);
     free(b->tf_term);
     free(b->tf_n);
     free(b->cite_src);
@@ -869,6 +871,56 @@ static void add_people(struct image_writer *iw, const struct graph *g,
     people_built_release(&pb);
 }
 
+/* s copied to the end of *to; "" at offset 0, where every empty string
+ * goes. */
+static uint32_t move_string(struct kg_buf *to, const char *s)
+{
+    if (!*s)
+        return 0;
+    uint32_t off = (uint32_t)to->len;
+    kg_buf_add(to, s, strlen(s) + 1);
+    return off;
+}
+
+/* Writes the strings again in the order they are looked up: the records'
+ * ids in vertex order, then the terms in string order, each run dense,
+ * then the rest (labels, regions, concepts' keys, terms' surfaces). They
+ * were written as the store was read, an id beside its record's label: a
+ * lookup of every BM25 hit's id (hit_vertex) or a binary search of the
+ * terms then read one page per string of a large image, each a page fault
+ * in a fresh process. Strings no longer referred to (the cites' targets,
+ * replaced surfaces) are left out, so the strings only shrink. Sets
+ * b->term_order. */
+static void compact_strings(struct build *b, uint32_t nrec)
+{
+    size_t nt = b->tmap.n;
+    b->term_order = kg_xmalloc((nt ? nt : 1) * sizeof *b->term_order);
+    for (uint32_t t = 0; t < nt; t++)
+        b->term_order[t] = t;
+    qsort_r(b->term_order, nt, sizeof *b->term_order, cmp_term_order, b);
+    const char *from = b->strings.data;
+    struct kg_buf to;
+    kg_buf_init(&to);
+    kg_buf_addc(&to, '\0');
+    for (uint32_t v = 0; v < nrec; v++)
+        b->v[v].id = move_string(&to, from + b->v[v].id);
+    for (size_t i = 0; i < nt; i++) {
+        struct bterm *bt = &b->t[b->term_order[i]];
+        bt->str = move_string(&to, from + bt->str);
+    }
+    for (size_t v = 0; v < b->nv; v++) {
+        struct bvert *x = &b->v[v];
+        if (v >= nrec)
+            x->id = move_string(&to, from + x->id);
+        x->label = move_string(&to, from + x->label);
+        x->region = move_string(&to, from + x->region);
+    }
+    for (size_t t = 0; t < nt; t++)
+        b->t[t].surface = move_string(&to, from + b->t[t].surface);
+    kg_buf_release(&b->strings);
+    b->strings = to;
+}
+
 static kg_status build_image(struct build *b, int64_t version,
                              struct graph_mem *mem)
 {
@@ -879,6 +931,7 @@ static kg_status build_image(struct build *b, int64_t version,
     place_by_store(b);
     place_domains(b);
     uint32_t nrec = records_first(b);
+    compact_strings(b, nrec);
 
     /* igraph: create the graph, then derive the CSR from it. */
     kg_status st = KG_OK;
@@ -1067,9 +1120,8 @@ static kg_status build_image(struct build *b, int64_t version,
         ((uint32_t *)g.term_surface)[t] = b->t[t].surface;
         ((uint32_t *)g.term_df)[t] = b->t[t].df;
         ((uint32_t *)g.term_vertex)[t] = b->t[t].vertex;
-        ((uint32_t *)g.term_order)[t] = t;
     }
-    qsort_r((uint32_t *)g.term_order, nt, sizeof(uint32_t), cmp_term_order, b);
+    memcpy((uint32_t *)g.term_order, b->term_order, nt * sizeof(uint32_t));
     memcpy((char *)g.strings, b->strings.data, b->strings.len);
     add_people(&iw, &g, &m);
     image_finish(&iw, GRAPH_MAGIC, GRAPH_FORMAT, &m);

@@ -339,6 +339,33 @@ static void lists_the_people_in_the_image(void **state)
     graph_free(g);
 }
 
+/* The strings a lookup reads lie in one dense run each: the records' ids
+ * in vertex order (hit_vertex, graph_find), then the terms in string order
+ * (graph_term_find), every empty string at offset 0. */
+static void keeps_ids_and_terms_dense_in_the_strings(void **state)
+{
+    struct fx *f = *state;
+    struct graph *g = open_graph(f, NULL);
+    assert_true(g->nrec > 1 && g->nterms > 1);
+    uint32_t at = g->vid[0];
+    assert_int_equal(at, 1); /* after the "" at 0 */
+    for (uint32_t v = 0; v < g->nrec; v++) {
+        assert_int_equal(g->vid[v], at);
+        at += (uint32_t)strlen(g->strings + at) + 1;
+    }
+    for (uint32_t i = 0; i < g->nterms; i++) {
+        uint32_t t = g->term_order[i];
+        assert_int_equal(g->term_str[t], at);
+        assert_int_equal(
+            graph_term_find(g, g->strings + at, strlen(g->strings + at)), t);
+        at += (uint32_t)strlen(g->strings + at) + 1;
+    }
+    for (uint32_t v = 0; v < g->nv; v++)
+        if (!*(g->strings + g->vregion[v]))
+            assert_int_equal(g->vregion[v], 0);
+    graph_free(g);
+}
+
 static void numbers_records_first_and_posts_every_vector_term(void **state)
 {
     struct fx *f = *state;
@@ -710,6 +737,8 @@ int main(void)
             numbers_records_first_and_posts_every_vector_term, setup, teardown),
         cmocka_unit_test_setup_teardown(lists_the_people_in_the_image, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            keeps_ids_and_terms_dense_in_the_strings, setup, teardown),
         cmocka_unit_test_setup_teardown(item_vectors_keep_the_strongest_terms,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
