@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "graph/arena.h"
+#include "core/arena.h"
 #include "graph/match_int.h"
 
 /* ---- the matcher -------------------------------------------------------- */

@@ -5,7 +5,7 @@
  */
 #include "graph/rank.h"
 
-#include "graph/arena.h"
+#include "core/arena.h"
 
 #include <igraph/igraph.h>
 #include <math.h>

@@ -46,12 +46,12 @@ check app 'core|ingest|graph|app'
 check cli 'core|app|cli'
 
 # Allowed to print, each for a reason:
-# - core/kg.c and graph/arena.c: the out-of-memory abort says why the
+# - core/kg.c and core/arena.c: the out-of-memory abort says why the
 #   process dies (there is no caller left to tell); only lines naming "out of
 #   memory" are allowed.
 allowed_line() { # file line
     case "$1" in
-    core/kg.c | graph/arena.c)
+    core/kg.c | core/arena.c)
         case "$2" in *"out of memory"*) return 0 ;; esac ;;
     esac
     return 1

@@ -3,7 +3,7 @@
  * they are at least that large and advised MADV_HUGEPAGE (a no-op where
  * the kernel has no transparent huge pages).
  */
-#include "graph/arena.h"
+#include "core/arena.h"
 
 #include <stdio.h>
 #include <stdlib.h>
