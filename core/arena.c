@@ -1,7 +1,7 @@
 /*
- * arena.c - big zeroed allocations straight from mmap, 2 MB aligned when
- * they are at least that large and advised MADV_HUGEPAGE (a no-op where
- * the kernel has no transparent huge pages).
+ * arena.c - zeroed allocations of ARENA_MIN bytes or more straight from
+ * mmap, rounded up to whole 2 MB pages, 2 MB aligned and advised
+ * MADV_HUGEPAGE (a no-op where the kernel has no transparent huge pages).
  */
 #include "core/arena.h"
 
@@ -13,7 +13,7 @@
 
 void *arena_zalloc(size_t n)
 {
-    if (n < ARENA_HUGE)
+    if (n < ARENA_MIN)
         return kg_xcalloc(1, n ? n : 1);
     /* Over-map by one huge page, then trim to a 2 MB aligned range. */
     size_t len = (n + ARENA_HUGE - 1) & ~(ARENA_HUGE - 1);
@@ -37,11 +37,16 @@ void arena_free(void *p, size_t n)
 {
     if (!p)
         return;
-    if (n < ARENA_HUGE) {
+    if (n < ARENA_MIN) {
         free(p);
         return;
     }
     munmap(p, (n + ARENA_HUGE - 1) & ~(ARENA_HUGE - 1));
+}
+
+void arena_file_huge(const void *p, size_t n)
+{
+    madvise((void *)p, n, MADV_HUGEPAGE); /* advice: failure is harmless */
 }
 
 void *arena_cut(struct arena_cut *c, size_t n, size_t size)

@@ -5,6 +5,7 @@
  * ICU's dictionary word break.
  */
 #include "core/dict.h"
+#include "core/arena.h"
 #include "core/image.h"
 
 #include <errno.h>
@@ -128,6 +129,7 @@ static kg_status map_path(const char *path, struct dict **out, char *err,
         rc = KG_EIO;
         goto done;
     }
+    arena_file_huge(m, (size_t)st.st_size);
     struct dict *d = kg_xcalloc(1, sizeof *d);
     d->base = m;
     d->size = (size_t)st.st_size;

@@ -5,6 +5,7 @@
  * before the owner looks inside.
  */
 #include "core/image.h"
+#include "core/arena.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -490,6 +491,7 @@ kg_status image_map(const char *path, const struct image_spec *spec,
             fmt_why(why, whylen, "mmap: %s", strerror(errno));
             st = KG_EIO;
         } else {
+            arena_file_huge(p, size);
             struct image_stamp id = stamp_of(&sb, p);
             int level = stamp_level(path, &id);
             *verdict = image_check(spec, p, size, level == 0, im, why, whylen);

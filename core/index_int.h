@@ -120,6 +120,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/arena.h"
 #include "core/image.h"
 #include "core/index.h"
 #include "core/text.h"
@@ -205,10 +206,12 @@ struct index {
     bool exact_bounds;   /* k1, b are the image's: block bounds are exact */
     uint32_t want_flags; /* text_flags a build would write (index_opts) */
     float *k2;           /* per document: 2 k1 (1 - b + b dl / avgdl) */
+    size_t k2_bytes;     /* its allocation (core/arena.h) */
     struct text *tx;
     struct text_tokens tk;
     int64_t *acc; /* exhaustive search accumulators, all zero between calls */
     uint32_t *touched;
+    size_t acc_n;               /* entries of acc and touched (core/arena.h) */
     struct index_timing timing; /* of the build by this open */
     enum index_rebuild rebuilt; /* what this open found (index_info) */
     int64_t stale_version;

@@ -492,8 +492,9 @@ static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
 {
     uint32_t nd = ix->h.ndocs;
     if (!ix->acc) {
-        ix->acc = kg_xcalloc((size_t)nd + 1, sizeof *ix->acc);
-        ix->touched = kg_xmalloc(((size_t)nd + 1) * sizeof *ix->touched);
+        ix->acc_n = (size_t)nd + 1;
+        ix->acc = arena_zalloc(ix->acc_n * sizeof *ix->acc);
+        ix->touched = arena_zalloc(ix->acc_n * sizeof *ix->touched);
     }
     int64_t *acc = ix->acc;
     const float *k2 = ix->k2;

@@ -134,8 +134,9 @@ static bool attach(struct index *ix, const struct image *im, char *why,
     ix->filter = h.len[S_FILTER] ? img + h.off[S_FILTER] : NULL;
     ix->filter_mask = h.len[S_FILTER] ? h.len[S_FILTER] / 8 - 1 : 0;
     ix->exact_bounds = ix->k1 == h.k1 && ix->b == h.b;
-    free(ix->k2);
-    ix->k2 = kg_xmalloc(((size_t)h.ndocs + 1) * sizeof *ix->k2);
+    arena_free(ix->k2, ix->k2_bytes);
+    ix->k2_bytes = ((size_t)h.ndocs + 1) * sizeof *ix->k2;
+    ix->k2 = arena_zalloc(ix->k2_bytes);
     for (size_t i = 0; i < h.ndocs; i++) {
         struct ix_doc d;
         memcpy(&d, &docs[i], sizeof d);
@@ -703,13 +704,13 @@ void index_free(struct index *ix)
         index_free(ix->seg[i]);
     free(ix->seg);
     free(ix->dead);
-    free(ix->k2);
+    arena_free(ix->k2, ix->k2_bytes);
     free(ix->heads);
     free(ix->path);
     text_free(ix->tx);
     text_tokens_release(&ix->tk);
-    free(ix->acc);
-    free(ix->touched);
+    arena_free(ix->acc, ix->acc_n * sizeof *ix->acc);
+    arena_free(ix->touched, ix->acc_n * sizeof *ix->touched);
     free(ix);
 }
 

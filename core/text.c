@@ -8,6 +8,7 @@
  * table made from OpenCC's t2s data at build time (tools/t2s_gen.c).
  */
 #include "core/text.h"
+#include "core/arena.h"
 #include "core/variant.h"
 
 #include <libstemmer.h>
@@ -176,7 +177,7 @@ void text_free(struct text *t)
     free(t->u2);
     free(t->cps);
     free(t->ru);
-    free(t->stems);
+    arena_free(t->stems, t->stemcap * sizeof *t->stems);
     free(t->arena);
     free(t);
 }
@@ -337,7 +338,7 @@ static bool is_stop_en(const char *w, size_t n)
 static void stem_grow(struct text *t)
 {
     size_t cap = t->stemcap ? t->stemcap * 2 : 4096;
-    struct stem_ent *v = kg_xcalloc(cap, sizeof *v);
+    struct stem_ent *v = arena_zalloc(cap * sizeof *v);
     for (size_t i = 0; i < t->stemcap; i++) {
         struct stem_ent *e = &t->stems[i];
         if (!e->klen)
@@ -347,7 +348,7 @@ static void stem_grow(struct text *t)
             j = (j + 1) & (cap - 1);
         v[j] = *e;
     }
-    free(t->stems);
+    arena_free(t->stems, t->stemcap * sizeof *t->stems);
     t->stems = v;
     t->stemcap = cap;
 }

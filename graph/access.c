@@ -5,6 +5,8 @@
  */
 #include "graph/graph_int.h"
 
+#include "core/arena.h"
+
 #include <stdlib.h>
 
 uint32_t graph_nv(const struct graph *g)
@@ -44,6 +46,12 @@ void graph_foreach_edge(const struct graph *g, uint32_t v, unsigned type,
             return;
 }
 
+/* The pools' block: every record once (one slot when there is none). */
+static size_t pools_bytes(const struct graph *g)
+{
+    return (g->nrec ? g->nrec : 1) * sizeof(uint32_t);
+}
+
 void graph_pools(const struct graph *g, uint32_t *pool[KG_KIND_COUNT],
                  size_t npool[KG_KIND_COUNT])
 {
@@ -52,10 +60,19 @@ void graph_pools(const struct graph *g, uint32_t *pool[KG_KIND_COUNT],
     /* the records are vertices 0 .. nrec-1, the concepts after them */
     for (uint32_t v = 0; v < g->nrec; v++)
         npool[g->vkind[v]]++;
-    for (int k = 0; k < KG_KIND_COUNT; k++) {
-        pool[k] = kg_xmalloc((npool[k] ? npool[k] : 1) * sizeof(uint32_t));
+    uint32_t *all = arena_zalloc(pools_bytes(g));
+    for (int k = 0, at = 0; k < KG_KIND_COUNT; k++) {
+        pool[k] = all + at;
+        at += (int)npool[k];
         npool[k] = 0;
     }
     for (uint32_t v = 0; v < g->nrec; v++)
         pool[g->vkind[v]][npool[g->vkind[v]]++] = v;
+}
+
+void graph_pools_free(const struct graph *g, uint32_t *pool[KG_KIND_COUNT])
+{
+    arena_free(pool[0], pools_bytes(g));
+    for (int k = 0; k < KG_KIND_COUNT; k++)
+        pool[k] = NULL;
 }

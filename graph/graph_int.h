@@ -54,10 +54,12 @@ struct igraph_attribute_table_t;
 const char *graph_igraph_unavailable(void);
 const struct igraph_attribute_table_t *graph_igraph_cattribute_table(void);
 
-/* The records of each kind in vertex order (a matcher's pools), each
- * pool[k] malloc'ed (access.c). */
+/* The records of each kind in vertex order (a matcher's pools), one after
+ * another in one block from core/arena.h (access.c); graph_pools_free
+ * releases them. */
 void graph_pools(const struct graph *g, uint32_t *pool[KG_KIND_COUNT],
                  size_t npool[KG_KIND_COUNT]);
+void graph_pools_free(const struct graph *g, uint32_t *pool[KG_KIND_COUNT]);
 
 /* Lists the people of g (its vertices, edges and vectors) into b. */
 void people_build(const struct graph *g, struct people_built *b);

@@ -36,12 +36,15 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
     size_t nv = g->nv ? g->nv : 1, nt = g->nterms ? g->nterms : 1;
     size_t nr = g->nrec ? g->nrec : 1; /* per-record arrays */
     graph_pools(g, m->pool, m->npool);
-    /* The work arrays, carved out of two zeroed mappings: those indexed
-     * by record, which a query writes nearly whole, on huge pages;
-     * those indexed by term or vertex, and the selections' heap, which
-     * it writes at a few places, on pages that the kernel zeroes one at
-     * a time as they are first written (a fresh process would otherwise
-     * clear some 20 MB of huge pages it barely uses). */
+    /* The work arrays, carved out of two zeroed mappings on huge pages
+     * (core/arena.h): those indexed by record, which a query writes
+     * nearly whole; and those indexed by term or vertex, and the
+     * selections' heap, which it writes at a few hundred places. Those
+     * places lie far apart, so that on 4 kB pages they cost a fresh
+     * process at 100k items 450 page faults (some 10 us each on a
+     * paravirtualized machine), where clearing the huge pages they
+     * touch costs about 1 ms; a long-running process ends up touching
+     * them all either way. */
 /* clang-format off */
 #define MATCH_DENSE(X)                                                        \
     X(sim, nr) X(stouch, nr) X(tz, nr) X(tzb, nr) X(thas, nr)                 \
@@ -60,7 +63,7 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
     MATCH_DENSE(SIZE)
     MATCH_SPARSE(SIZE_SPARSE)
     m->arena = arena_zalloc(m->arena_len);
-    m->sparse = kg_xcalloc(1, m->sparse_len);
+    m->sparse = arena_zalloc(m->sparse_len);
     struct arena_cut cut = {m->arena, 0, m->arena_len};
     MATCH_DENSE(CARVE)
     cut = (struct arena_cut){m->sparse, 0, m->sparse_len};
@@ -78,14 +81,20 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
     return KG_OK;
 }
 
+static void ixvert_release(struct matcher *m)
+{
+    arena_free(m->ixvert, (m->nixvert ? m->nixvert : 1) * sizeof *m->ixvert);
+    m->ixvert = NULL;
+    m->nixvert = 0;
+}
+
 void match_free(struct matcher *m)
 {
     if (!m)
         return;
-    for (int k = 0; k < KG_KIND_COUNT; k++)
-        free(m->pool[k]);
+    graph_pools_free(m->g, m->pool);
     arena_free(m->arena, m->arena_len);
-    free(m->sparse);
+    arena_free(m->sparse, m->sparse_len);
     rank_ppr_free(m->ppr);
     text_tokens_release(&m->tk);
     text_free(m->text);
@@ -93,7 +102,7 @@ void match_free(struct matcher *m)
     match_people_release(m);
     free(m->pvert);
     free(m->pw);
-    free(m->ixvert);
+    ixvert_release(m);
     free(m);
 }
 
@@ -102,9 +111,7 @@ void match_set_index(struct matcher *m, struct index *ix)
     if (ix == m->ix)
         return;
     m->ix = ix;
-    free(m->ixvert);
-    m->ixvert = NULL;
-    m->nixvert = 0;
+    ixvert_release(m);
 }
 
 void match_set_deadline(struct matcher *m, double deadline)
@@ -601,7 +608,8 @@ static uint32_t hit_vertex(struct matcher *m, const struct index_hit *h)
         struct index_info in;
         index_get_info(m->ix, &in);
         m->nixvert = in.docs;
-        m->ixvert = kg_xcalloc(m->nixvert ? m->nixvert : 1, sizeof *m->ixvert);
+        m->ixvert =
+            arena_zalloc((m->nixvert ? m->nixvert : 1) * sizeof *m->ixvert);
     }
     uint32_t *slot = h->doc < m->nixvert ? &m->ixvert[h->doc] : NULL;
     if (slot && *slot)

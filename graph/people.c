@@ -150,8 +150,7 @@ void people_build(const struct graph *g, struct people_built *b)
     list_takers(b->ioff, b->imem, ni, b->ione, at, ne, &b->zoff, &b->zinst,
                 &b->nzinst);
     free(at);
-    for (int k = 0; k < KG_KIND_COUNT; k++)
-        free(pool[k]);
+    graph_pools_free(g, pool);
 }
 
 void people_built_release(struct people_built *b)
