@@ -41,7 +41,10 @@
  *   term_df                nt    uint32
  *   term_vertex            nt    uint32   its concept vertex or GRAPH_NONE
  *   term_order             nt    uint32   terms by string
- *   strings          strings_len char     NUL-terminated strings
+ *   strings          strings_len char     NUL-terminated strings: "" at 0,
+ *                                         the records' ids in vertex order,
+ *                                         the terms in term_order, the rest
+ *                                         (the lookups read dense runs)
  *
  * and the people's lists (graph_int.h, struct graph_people; pe experts,
  * pi institutions, items achievements and patents; the takers' lengths
