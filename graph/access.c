@@ -61,9 +61,10 @@ void graph_pools(const struct graph *g, uint32_t *pool[KG_KIND_COUNT],
     for (uint32_t v = 0; v < g->nrec; v++)
         npool[g->vkind[v]]++;
     uint32_t *all = arena_zalloc(pools_bytes(g));
-    for (int k = 0, at = 0; k < KG_KIND_COUNT; k++) {
+    size_t at = 0;
+    for (int k = 0; k < KG_KIND_COUNT; k++) {
         pool[k] = all + at;
-        at += (int)npool[k];
+        at += npool[k];
         npool[k] = 0;
     }
     for (uint32_t v = 0; v < g->nrec; v++)
