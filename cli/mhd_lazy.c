@@ -16,32 +16,26 @@
 #include "cli/serve.h"
 #include "core/lazylib.h"
 
+/* clang-format off */
+#define MHD_FNS(X) \
+    X(MHD_start_daemon_va) \
+    X(MHD_stop_daemon) \
+    X(MHD_quiesce_daemon) \
+    X(MHD_get_daemon_info) \
+    X(MHD_get_connection_info) \
+    X(MHD_lookup_connection_value) \
+    X(MHD_create_response_from_buffer) \
+    X(MHD_add_response_header) \
+    X(MHD_queue_response) \
+    X(MHD_destroy_response)
+/* clang-format on */
 static struct mhd_fns {
-    __typeof__(MHD_start_daemon_va) *MHD_start_daemon_va;
-    __typeof__(MHD_stop_daemon) *MHD_stop_daemon;
-    __typeof__(MHD_quiesce_daemon) *MHD_quiesce_daemon;
-    __typeof__(MHD_get_daemon_info) *MHD_get_daemon_info;
-    __typeof__(MHD_get_connection_info) *MHD_get_connection_info;
-    __typeof__(MHD_lookup_connection_value) *MHD_lookup_connection_value;
-    __typeof__(MHD_create_response_from_buffer)
-        *MHD_create_response_from_buffer;
-    __typeof__(MHD_add_response_header) *MHD_add_response_header;
-    __typeof__(MHD_queue_response) *MHD_queue_response;
-    __typeof__(MHD_destroy_response) *MHD_destroy_response;
+    MHD_FNS(LAZYFIELD)
 } F;
 
-static const struct lazysym syms[] = {
-    LAZYSYM(mhd_fns, MHD_start_daemon_va),
-    LAZYSYM(mhd_fns, MHD_stop_daemon),
-    LAZYSYM(mhd_fns, MHD_quiesce_daemon),
-    LAZYSYM(mhd_fns, MHD_get_daemon_info),
-    LAZYSYM(mhd_fns, MHD_get_connection_info),
-    LAZYSYM(mhd_fns, MHD_lookup_connection_value),
-    LAZYSYM(mhd_fns, MHD_create_response_from_buffer),
-    LAZYSYM(mhd_fns, MHD_add_response_header),
-    LAZYSYM(mhd_fns, MHD_queue_response),
-    LAZYSYM(mhd_fns, MHD_destroy_response),
-};
+#define SYM(f) LAZYSYM(mhd_fns, f),
+static const struct lazysym syms[] = {MHD_FNS(SYM)};
+#undef SYM
 static struct lazylib lib =
     LAZYLIB_INIT("libmicrohttpd.so.12", "libmicrohttpd12", syms, &F);
 

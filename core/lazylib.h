@@ -48,6 +48,16 @@ enum { LAZYLIB_UNTRIED, LAZYLIB_OK, LAZYLIB_FAILED };
 #f, offsetof(struct fns, f)                                            \
     }
 
+/* A loader names its functions once, as an X-macro list (NAMES(X) calls
+ * X(f) for each f); LAZYFIELD makes the table's member for f, a pointer of
+ * f's own type (data too: the pointer then points at the object):
+ *
+ *     static struct fns { NAMES(LAZYFIELD) } F;
+ *     #define SYM(f) LAZYSYM(fns, f),
+ *     static const struct lazysym syms[] = {NAMES(SYM)};
+ */
+#define LAZYFIELD(f) __typeof__(f) *f;
+
 #define LAZYLIB_INIT(so, pkg, syms_, table_)                                   \
     {                                                                          \
         (so), (pkg), (syms_), sizeof(syms_) / sizeof(syms_)[0], (table_),      \

@@ -21,65 +21,43 @@
 #error "igraph_lazy.c loads libigraph.so.3, igraph 0.10's soname"
 #endif
 
+/* clang-format off */
+#define IGRAPH_FNS(X) \
+    X(igraph_error) \
+    X(igraph_error_handler_ignore) \
+    X(igraph_set_error_handler) \
+    X(IGRAPH_FINALLY_REAL) \
+    X(IGRAPH_FINALLY_CLEAN) \
+    X(igraph_set_attribute_table) \
+    X(igraph_cattribute_table) \
+    X(igraph_cattribute_EANV) \
+    X(igraph_cattribute_EAN_setv) \
+    X(igraph_cattribute_EAS_setv) \
+    X(igraph_cattribute_VAS_setv) \
+    X(igraph_create) \
+    X(igraph_destroy) \
+    X(igraph_ecount) \
+    X(igraph_get_edgelist) \
+    X(igraph_ess_all) \
+    X(igraph_vss_all) \
+    X(igraph_personalized_pagerank) \
+    X(igraph_strvector_init) \
+    X(igraph_strvector_destroy) \
+    X(igraph_strvector_set) \
+    X(igraph_vector_init) \
+    X(igraph_vector_destroy) \
+    X(igraph_vector_push_back) \
+    X(igraph_vector_int_init) \
+    X(igraph_vector_int_destroy) \
+    X(igraph_vector_int_push_back)
+/* clang-format on */
 static struct igraph_fns {
-    __typeof__(igraph_error) *igraph_error;
-    __typeof__(igraph_error_handler_ignore) *igraph_error_handler_ignore;
-    __typeof__(igraph_set_error_handler) *igraph_set_error_handler;
-    __typeof__(IGRAPH_FINALLY_REAL) *IGRAPH_FINALLY_REAL;
-    __typeof__(IGRAPH_FINALLY_CLEAN) *IGRAPH_FINALLY_CLEAN;
-    __typeof__(igraph_set_attribute_table) *igraph_set_attribute_table;
-    const igraph_attribute_table_t *igraph_cattribute_table; /* data */
-    __typeof__(igraph_cattribute_EANV) *igraph_cattribute_EANV;
-    __typeof__(igraph_cattribute_EAN_setv) *igraph_cattribute_EAN_setv;
-    __typeof__(igraph_cattribute_EAS_setv) *igraph_cattribute_EAS_setv;
-    __typeof__(igraph_cattribute_VAS_setv) *igraph_cattribute_VAS_setv;
-    __typeof__(igraph_create) *igraph_create;
-    __typeof__(igraph_destroy) *igraph_destroy;
-    __typeof__(igraph_ecount) *igraph_ecount;
-    __typeof__(igraph_get_edgelist) *igraph_get_edgelist;
-    __typeof__(igraph_ess_all) *igraph_ess_all;
-    __typeof__(igraph_vss_all) *igraph_vss_all;
-    __typeof__(igraph_personalized_pagerank) *igraph_personalized_pagerank;
-    __typeof__(igraph_strvector_init) *igraph_strvector_init;
-    __typeof__(igraph_strvector_destroy) *igraph_strvector_destroy;
-    __typeof__(igraph_strvector_set) *igraph_strvector_set;
-    __typeof__(igraph_vector_init) *igraph_vector_init;
-    __typeof__(igraph_vector_destroy) *igraph_vector_destroy;
-    __typeof__(igraph_vector_push_back) *igraph_vector_push_back;
-    __typeof__(igraph_vector_int_init) *igraph_vector_int_init;
-    __typeof__(igraph_vector_int_destroy) *igraph_vector_int_destroy;
-    __typeof__(igraph_vector_int_push_back) *igraph_vector_int_push_back;
+    IGRAPH_FNS(LAZYFIELD)
 } F;
 
-static const struct lazysym syms[] = {
-    LAZYSYM(igraph_fns, igraph_error),
-    LAZYSYM(igraph_fns, igraph_error_handler_ignore),
-    LAZYSYM(igraph_fns, igraph_set_error_handler),
-    LAZYSYM(igraph_fns, IGRAPH_FINALLY_REAL),
-    LAZYSYM(igraph_fns, IGRAPH_FINALLY_CLEAN),
-    LAZYSYM(igraph_fns, igraph_set_attribute_table),
-    LAZYSYM(igraph_fns, igraph_cattribute_table),
-    LAZYSYM(igraph_fns, igraph_cattribute_EANV),
-    LAZYSYM(igraph_fns, igraph_cattribute_EAN_setv),
-    LAZYSYM(igraph_fns, igraph_cattribute_EAS_setv),
-    LAZYSYM(igraph_fns, igraph_cattribute_VAS_setv),
-    LAZYSYM(igraph_fns, igraph_create),
-    LAZYSYM(igraph_fns, igraph_destroy),
-    LAZYSYM(igraph_fns, igraph_ecount),
-    LAZYSYM(igraph_fns, igraph_get_edgelist),
-    LAZYSYM(igraph_fns, igraph_ess_all),
-    LAZYSYM(igraph_fns, igraph_vss_all),
-    LAZYSYM(igraph_fns, igraph_personalized_pagerank),
-    LAZYSYM(igraph_fns, igraph_strvector_init),
-    LAZYSYM(igraph_fns, igraph_strvector_destroy),
-    LAZYSYM(igraph_fns, igraph_strvector_set),
-    LAZYSYM(igraph_fns, igraph_vector_init),
-    LAZYSYM(igraph_fns, igraph_vector_destroy),
-    LAZYSYM(igraph_fns, igraph_vector_push_back),
-    LAZYSYM(igraph_fns, igraph_vector_int_init),
-    LAZYSYM(igraph_fns, igraph_vector_int_destroy),
-    LAZYSYM(igraph_fns, igraph_vector_int_push_back),
-};
+#define SYM(f) LAZYSYM(igraph_fns, f),
+static const struct lazysym syms[] = {IGRAPH_FNS(SYM)};
+#undef SYM
 static struct lazylib lib =
     LAZYLIB_INIT("libigraph.so.3", "libigraph3", syms, &F);
 

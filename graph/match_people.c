@@ -71,7 +71,7 @@ struct people_acc {
 /*
  * The lists are the graph's (graph/people.c builds them into the image);
  * a matcher adds the sums its queries write, cut from one zeroed mapping
- * (core/arena.h: huge pages once it is 2 MB), on its first query.
+ * (core/arena.h: huge pages once it is ARENA_MIN bytes), on its first query.
  */
 static struct people_sums *sums_of(struct matcher *m)
 {

@@ -17,55 +17,38 @@
 #include "core/lazylib.h"
 #include "ingest/fetch.h"
 
+/* clang-format off */
+#define CURL_FNS(X) \
+    X(curl_global_init) \
+    X(curl_easy_init) \
+    X(curl_easy_cleanup) \
+    X(curl_easy_setopt) \
+    X(curl_easy_getinfo) \
+    X(curl_easy_strerror) \
+    X(curl_free) \
+    X(curl_multi_init) \
+    X(curl_multi_cleanup) \
+    X(curl_multi_setopt) \
+    X(curl_multi_add_handle) \
+    X(curl_multi_remove_handle) \
+    X(curl_multi_perform) \
+    X(curl_multi_poll) \
+    X(curl_multi_info_read) \
+    X(curl_slist_append) \
+    X(curl_slist_free_all) \
+    X(curl_url) \
+    X(curl_url_cleanup) \
+    X(curl_url_set) \
+    X(curl_url_get) \
+    X(curl_url_strerror)
+/* clang-format on */
 static struct curl_fns {
-    __typeof__(curl_global_init) *curl_global_init;
-    __typeof__(curl_easy_init) *curl_easy_init;
-    __typeof__(curl_easy_cleanup) *curl_easy_cleanup;
-    __typeof__(curl_easy_setopt) *curl_easy_setopt;
-    __typeof__(curl_easy_getinfo) *curl_easy_getinfo;
-    __typeof__(curl_easy_strerror) *curl_easy_strerror;
-    __typeof__(curl_free) *curl_free;
-    __typeof__(curl_multi_init) *curl_multi_init;
-    __typeof__(curl_multi_cleanup) *curl_multi_cleanup;
-    __typeof__(curl_multi_setopt) *curl_multi_setopt;
-    __typeof__(curl_multi_add_handle) *curl_multi_add_handle;
-    __typeof__(curl_multi_remove_handle) *curl_multi_remove_handle;
-    __typeof__(curl_multi_perform) *curl_multi_perform;
-    __typeof__(curl_multi_poll) *curl_multi_poll;
-    __typeof__(curl_multi_info_read) *curl_multi_info_read;
-    __typeof__(curl_slist_append) *curl_slist_append;
-    __typeof__(curl_slist_free_all) *curl_slist_free_all;
-    __typeof__(curl_url) *curl_url;
-    __typeof__(curl_url_cleanup) *curl_url_cleanup;
-    __typeof__(curl_url_set) *curl_url_set;
-    __typeof__(curl_url_get) *curl_url_get;
-    __typeof__(curl_url_strerror) *curl_url_strerror;
+    CURL_FNS(LAZYFIELD)
 } F;
 
-static const struct lazysym syms[] = {
-    LAZYSYM(curl_fns, curl_global_init),
-    LAZYSYM(curl_fns, curl_easy_init),
-    LAZYSYM(curl_fns, curl_easy_cleanup),
-    LAZYSYM(curl_fns, curl_easy_setopt),
-    LAZYSYM(curl_fns, curl_easy_getinfo),
-    LAZYSYM(curl_fns, curl_easy_strerror),
-    LAZYSYM(curl_fns, curl_free),
-    LAZYSYM(curl_fns, curl_multi_init),
-    LAZYSYM(curl_fns, curl_multi_cleanup),
-    LAZYSYM(curl_fns, curl_multi_setopt),
-    LAZYSYM(curl_fns, curl_multi_add_handle),
-    LAZYSYM(curl_fns, curl_multi_remove_handle),
-    LAZYSYM(curl_fns, curl_multi_perform),
-    LAZYSYM(curl_fns, curl_multi_poll),
-    LAZYSYM(curl_fns, curl_multi_info_read),
-    LAZYSYM(curl_fns, curl_slist_append),
-    LAZYSYM(curl_fns, curl_slist_free_all),
-    LAZYSYM(curl_fns, curl_url),
-    LAZYSYM(curl_fns, curl_url_cleanup),
-    LAZYSYM(curl_fns, curl_url_set),
-    LAZYSYM(curl_fns, curl_url_get),
-    LAZYSYM(curl_fns, curl_url_strerror),
-};
+#define SYM(f) LAZYSYM(curl_fns, f),
+static const struct lazysym syms[] = {CURL_FNS(SYM)};
+#undef SYM
 static struct lazylib lib = LAZYLIB_INIT("libcurl.so.4", "libcurl4", syms, &F);
 
 const char *fetch_unavailable(void)
