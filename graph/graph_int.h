@@ -26,7 +26,7 @@
  * taker list ends in GRAPH_PEOPLE_AHEAD zeros (read ahead, never used).
  */
 #define GRAPH_PEOPLE_CAP 4096 /* the values a person may aggregate */
-#define GRAPH_PEOPLE_AHEAD 16 /* how far the matcher prefetches takers */
+#define GRAPH_PEOPLE_AHEAD 16 /* zeros a prefetch ahead may read */
 
 struct graph_people {
     uint32_t ne, ni, na, nitems; /* experts, institutions; items */

@@ -43,9 +43,18 @@ struct people_sums {
     size_t memlen;
 };
 
-/* How far ahead in an item's takers the sums to add to are prefetched
- * (the graph ends each taker list in as many zeros). */
-#define PEOPLE_AHEAD GRAPH_PEOPLE_AHEAD
+/* How far ahead in the items' expert takers the sums to add to are
+ * prefetched: some 20 items on, enough for the sums at 1M items to
+ * arrive in time. The graph ends the takers in GRAPH_PEOPLE_AHEAD zeros;
+ * a place beyond them is held at the last (far_taker). */
+#define PEOPLE_FAR 48
+
+/* The taker place PEOPLE_FAR after j, at most the list's last zero. */
+static inline uint64_t far_taker(const struct graph_people *gp, uint64_t j)
+{
+    uint64_t last = gp->xoff[gp->nitems] + GRAPH_PEOPLE_AHEAD - 1;
+    return j + PEOPLE_FAR < last ? j + PEOPLE_FAR : last;
+}
 
 /* institution.k's largest value (match_config.c) */
 #define PEOPLE_KMAX 64
@@ -304,7 +313,7 @@ void match_text_people(struct matcher *m, double *buf)
             double z = m->tz[v], dz = z - z0[p], sim = m->sim[v];
             for (uint64_t j = gp->xoff[i]; mean && j < gp->xoff[i + 1]; j++) {
                 struct expert_acc *a = &pl->e[gp->xexp[j]];
-                __builtin_prefetch(&pl->e[gp->xexp[j + PEOPLE_AHEAD]], 1);
+                __builtin_prefetch(&pl->e[gp->xexp[far_taker(gp, j)]], 1);
                 a->sum += dz;
                 a->best = match_larger(a->best, sim);
             }
@@ -390,7 +399,7 @@ void match_graph_people(struct matcher *m, double *buf)
             int p = i >= gp->na;
             for (uint64_t j = gp->xoff[i]; mean && j < gp->xoff[i + 1]; j++) {
                 struct expert_acc *a = &pl->e[gp->xexp[j]];
-                __builtin_prefetch(&pl->e[gp->xexp[j + PEOPLE_AHEAD]], 1);
+                __builtin_prefetch(&pl->e[gp->xexp[far_taker(gp, j)]], 1);
                 a->sum += z - z0[p];
                 a->best = 1;
             }

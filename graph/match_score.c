@@ -340,6 +340,10 @@ static void heap_sort_desc(struct scored *h, size_t n)
 
 /* sim = q . v for every record sharing a term with q (through the
  * postings of q's terms); every other record gets 0. */
+/* How far ahead along a term's postings the accumulations prefetch the
+ * record they will add to (records far apart miss the cache). */
+#define MATCH_AHEAD 32
+
 static void accumulate(struct matcher *m, const double *q,
                        const uint32_t *terms, size_t n)
 {
@@ -352,7 +356,10 @@ static void accumulate(struct matcher *m, const double *q,
         double x = q[t];
         if (x == 0)
             continue;
-        for (uint64_t j = g->inv_off[t]; j < g->inv_off[t + 1]; j++) {
+        uint64_t end = g->inv_off[t + 1];
+        for (uint64_t j = g->inv_off[t]; j < end; j++) {
+            if (j + MATCH_AHEAD < end)
+                __builtin_prefetch(&m->sim[g->inv_v[j + MATCH_AHEAD]], 1);
             uint32_t v = g->inv_v[j];
             /* weights are positive: 0 is a first touch (listed without a
              * branch, as which are new follows no pattern) */
@@ -386,7 +393,10 @@ static void accumulate_own(struct matcher *m)
         if (w == 0)
             continue;
         bool own = i < m->nqown; /* else a translation of the need's */
-        for (uint64_t j = g->inv_off[t]; j < g->inv_off[t + 1]; j++) {
+        uint64_t end = g->inv_off[t + 1];
+        for (uint64_t j = g->inv_off[t]; j < end; j++) {
+            if (j + MATCH_AHEAD < end)
+                __builtin_prefetch(&m->ab[g->inv_v[j + MATCH_AHEAD]], 1);
             struct match_abs *a = &m->ab[g->inv_v[j]];
             m->c0list[m->nc0list] = g->inv_v[j]; /* as accumulate's */
             m->nc0list += a->cos0 == 0;
