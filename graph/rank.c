@@ -101,8 +101,10 @@ struct ppr_vertex {
     uint8_t queued, touched;
 };
 
-/* How far ahead along a neighbour list the push prefetches. */
+/* How far ahead along a neighbour list the push prefetches, and how many
+ * places on in the queue the vertex it prefetches for its next pushes. */
 #define PPR_AHEAD 8
+#define PPR_NEXT 4
 
 struct rank_ppr {
     uint32_t n;
@@ -214,6 +216,14 @@ kg_status rank_ppr_push(struct rank_ppr *p, const struct rank_csr *g,
         uint32_t u = p->queue[head];
         head = head + 1 == p->n ? 0 : head + 1;
         len--;
+        if (len > PPR_NEXT) { /* a vertex queued a few places on */
+            uint32_t x =
+                p->queue[head + PPR_NEXT < p->n ? head + PPR_NEXT
+                                                : head + PPR_NEXT - p->n];
+            __builtin_prefetch(&p->pr[x], 1);
+            __builtin_prefetch(&p->est[x], 1);
+            __builtin_prefetch(&g->off[x]);
+        }
         p->pr[u].queued = 0;
         double ru = p->pr[u].r;
         p->pr[u].r = 0;
