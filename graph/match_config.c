@@ -49,7 +49,7 @@ void match_config_default(struct match_config *c)
         .squash_center = 2.0,
         .squash_scale = 1.0,
         .ppr_damping = 0.85,
-        .ppr_eps = 1e-5,
+        .ppr_eps = 2e-5,
         .ppr_enterprise = 0.2,
         .ppr_ipc = 0.2,
         .ppr_degree_normalize = true,
