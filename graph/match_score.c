@@ -338,12 +338,12 @@ static void heap_sort_desc(struct scored *h, size_t n)
     }
 }
 
-/* sim = q . v for every record sharing a term with q (through the
- * postings of q's terms); every other record gets 0. */
 /* How far ahead along a term's postings the accumulations prefetch the
  * record they will add to (records far apart miss the cache). */
 #define MATCH_AHEAD 32
 
+/* sim = q . v for every record sharing a term with q (through the
+ * postings of q's terms); every other record gets 0. */
 static void accumulate(struct matcher *m, const double *q,
                        const uint32_t *terms, size_t n)
 {

@@ -101,8 +101,9 @@ struct ppr_vertex {
     uint8_t queued, touched;
 };
 
-/* How far ahead along a neighbour list the push prefetches, and how many
- * places on in the queue the vertex it prefetches for its next pushes. */
+/* How far ahead along a neighbour list the push prefetches; and how many
+ * places on in the queue is the vertex whose state, estimate and list
+ * offset it fetches early, for the push it will take its turn in. */
 #define PPR_AHEAD 8
 #define PPR_NEXT 4
 
