@@ -17,25 +17,23 @@
 #include "core/lazylib.h"
 
 /* clang-format off */
-#define MHD_FNS(X) \
-    X(MHD_start_daemon_va) \
-    X(MHD_stop_daemon) \
-    X(MHD_quiesce_daemon) \
-    X(MHD_get_daemon_info) \
-    X(MHD_get_connection_info) \
-    X(MHD_lookup_connection_value) \
-    X(MHD_create_response_from_buffer) \
-    X(MHD_add_response_header) \
-    X(MHD_queue_response) \
-    X(MHD_destroy_response)
+#define MHD_FNS(X, t) \
+    X(t, MHD_start_daemon_va) \
+    X(t, MHD_stop_daemon) \
+    X(t, MHD_quiesce_daemon) \
+    X(t, MHD_get_daemon_info) \
+    X(t, MHD_get_connection_info) \
+    X(t, MHD_lookup_connection_value) \
+    X(t, MHD_create_response_from_buffer) \
+    X(t, MHD_add_response_header) \
+    X(t, MHD_queue_response) \
+    X(t, MHD_destroy_response)
 /* clang-format on */
 static struct mhd_fns {
-    MHD_FNS(LAZYFIELD)
+    MHD_FNS(LAZYFIELD, mhd_fns)
 } F;
 
-#define SYM(f) LAZYSYM(mhd_fns, f),
-static const struct lazysym syms[] = {MHD_FNS(SYM)};
-#undef SYM
+static const struct lazysym syms[] = {MHD_FNS(LAZYSYM_ITEM, mhd_fns)};
 static struct lazylib lib =
     LAZYLIB_INIT("libmicrohttpd.so.12", "libmicrohttpd12", syms, &F);
 

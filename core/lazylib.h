@@ -48,15 +48,16 @@ enum { LAZYLIB_UNTRIED, LAZYLIB_OK, LAZYLIB_FAILED };
 #f, offsetof(struct fns, f)                                            \
     }
 
-/* A loader names its functions once, as an X-macro list (NAMES(X) calls
- * X(f) for each f); LAZYFIELD makes the table's member for f, a pointer of
- * f's own type (data too: the pointer then points at the object):
+/* A loader names its functions once, as an X-macro list (NAMES(X, fns)
+ * calls X(fns, f) for each f): LAZYFIELD makes the table's member for f, a
+ * pointer of f's own type (data too: the pointer then points at the
+ * object), LAZYSYM_ITEM its entry in syms[]:
  *
- *     static struct fns { NAMES(LAZYFIELD) } F;
- *     #define SYM(f) LAZYSYM(fns, f),
- *     static const struct lazysym syms[] = {NAMES(SYM)};
+ *     static struct fns { NAMES(LAZYFIELD, fns) } F;
+ *     static const struct lazysym syms[] = {NAMES(LAZYSYM_ITEM, fns)};
  */
-#define LAZYFIELD(f) __typeof__(f) *f;
+#define LAZYFIELD(fns, f) __typeof__(f) *f;
+#define LAZYSYM_ITEM(fns, f) LAZYSYM(fns, f),
 
 #define LAZYLIB_INIT(so, pkg, syms_, table_)                                   \
     {                                                                          \

@@ -22,42 +22,40 @@
 #endif
 
 /* clang-format off */
-#define IGRAPH_FNS(X) \
-    X(igraph_error) \
-    X(igraph_error_handler_ignore) \
-    X(igraph_set_error_handler) \
-    X(IGRAPH_FINALLY_REAL) \
-    X(IGRAPH_FINALLY_CLEAN) \
-    X(igraph_set_attribute_table) \
-    X(igraph_cattribute_table) \
-    X(igraph_cattribute_EANV) \
-    X(igraph_cattribute_EAN_setv) \
-    X(igraph_cattribute_EAS_setv) \
-    X(igraph_cattribute_VAS_setv) \
-    X(igraph_create) \
-    X(igraph_destroy) \
-    X(igraph_ecount) \
-    X(igraph_get_edgelist) \
-    X(igraph_ess_all) \
-    X(igraph_vss_all) \
-    X(igraph_personalized_pagerank) \
-    X(igraph_strvector_init) \
-    X(igraph_strvector_destroy) \
-    X(igraph_strvector_set) \
-    X(igraph_vector_init) \
-    X(igraph_vector_destroy) \
-    X(igraph_vector_push_back) \
-    X(igraph_vector_int_init) \
-    X(igraph_vector_int_destroy) \
-    X(igraph_vector_int_push_back)
+#define IGRAPH_FNS(X, t) \
+    X(t, igraph_error) \
+    X(t, igraph_error_handler_ignore) \
+    X(t, igraph_set_error_handler) \
+    X(t, IGRAPH_FINALLY_REAL) \
+    X(t, IGRAPH_FINALLY_CLEAN) \
+    X(t, igraph_set_attribute_table) \
+    X(t, igraph_cattribute_table) \
+    X(t, igraph_cattribute_EANV) \
+    X(t, igraph_cattribute_EAN_setv) \
+    X(t, igraph_cattribute_EAS_setv) \
+    X(t, igraph_cattribute_VAS_setv) \
+    X(t, igraph_create) \
+    X(t, igraph_destroy) \
+    X(t, igraph_ecount) \
+    X(t, igraph_get_edgelist) \
+    X(t, igraph_ess_all) \
+    X(t, igraph_vss_all) \
+    X(t, igraph_personalized_pagerank) \
+    X(t, igraph_strvector_init) \
+    X(t, igraph_strvector_destroy) \
+    X(t, igraph_strvector_set) \
+    X(t, igraph_vector_init) \
+    X(t, igraph_vector_destroy) \
+    X(t, igraph_vector_push_back) \
+    X(t, igraph_vector_int_init) \
+    X(t, igraph_vector_int_destroy) \
+    X(t, igraph_vector_int_push_back)
 /* clang-format on */
 static struct igraph_fns {
-    IGRAPH_FNS(LAZYFIELD)
+    IGRAPH_FNS(LAZYFIELD, igraph_fns)
 } F;
 
-#define SYM(f) LAZYSYM(igraph_fns, f),
-static const struct lazysym syms[] = {IGRAPH_FNS(SYM)};
-#undef SYM
+static const struct lazysym syms[] = {IGRAPH_FNS(LAZYSYM_ITEM, igraph_fns)};
 static struct lazylib lib =
     LAZYLIB_INIT("libigraph.so.3", "libigraph3", syms, &F);
 

@@ -18,37 +18,35 @@
 #include "ingest/fetch.h"
 
 /* clang-format off */
-#define CURL_FNS(X) \
-    X(curl_global_init) \
-    X(curl_easy_init) \
-    X(curl_easy_cleanup) \
-    X(curl_easy_setopt) \
-    X(curl_easy_getinfo) \
-    X(curl_easy_strerror) \
-    X(curl_free) \
-    X(curl_multi_init) \
-    X(curl_multi_cleanup) \
-    X(curl_multi_setopt) \
-    X(curl_multi_add_handle) \
-    X(curl_multi_remove_handle) \
-    X(curl_multi_perform) \
-    X(curl_multi_poll) \
-    X(curl_multi_info_read) \
-    X(curl_slist_append) \
-    X(curl_slist_free_all) \
-    X(curl_url) \
-    X(curl_url_cleanup) \
-    X(curl_url_set) \
-    X(curl_url_get) \
-    X(curl_url_strerror)
+#define CURL_FNS(X, t) \
+    X(t, curl_global_init) \
+    X(t, curl_easy_init) \
+    X(t, curl_easy_cleanup) \
+    X(t, curl_easy_setopt) \
+    X(t, curl_easy_getinfo) \
+    X(t, curl_easy_strerror) \
+    X(t, curl_free) \
+    X(t, curl_multi_init) \
+    X(t, curl_multi_cleanup) \
+    X(t, curl_multi_setopt) \
+    X(t, curl_multi_add_handle) \
+    X(t, curl_multi_remove_handle) \
+    X(t, curl_multi_perform) \
+    X(t, curl_multi_poll) \
+    X(t, curl_multi_info_read) \
+    X(t, curl_slist_append) \
+    X(t, curl_slist_free_all) \
+    X(t, curl_url) \
+    X(t, curl_url_cleanup) \
+    X(t, curl_url_set) \
+    X(t, curl_url_get) \
+    X(t, curl_url_strerror)
 /* clang-format on */
 static struct curl_fns {
-    CURL_FNS(LAZYFIELD)
+    CURL_FNS(LAZYFIELD, curl_fns)
 } F;
 
-#define SYM(f) LAZYSYM(curl_fns, f),
-static const struct lazysym syms[] = {CURL_FNS(SYM)};
-#undef SYM
+static const struct lazysym syms[] = {CURL_FNS(LAZYSYM_ITEM, curl_fns)};
 static struct lazylib lib = LAZYLIB_INIT("libcurl.so.4", "libcurl4", syms, &F);
 
 const char *fetch_unavailable(void)
