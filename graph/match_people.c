@@ -49,10 +49,16 @@ struct people_sums {
  * a place beyond them is held at the last (far_taker). */
 #define PEOPLE_FAR 48
 
-/* The taker place PEOPLE_FAR after j, at most the list's last zero. */
-static inline uint64_t far_taker(const struct graph_people *gp, uint64_t j)
+/* The last place a prefetch may read in the expert takers: their last
+ * zero (far_taker's bound, taken once per pass). */
+static uint64_t takers_last(const struct graph_people *gp)
 {
-    uint64_t last = gp->xoff[gp->nitems] + GRAPH_PEOPLE_AHEAD - 1;
+    return gp->xoff[gp->nitems] + GRAPH_PEOPLE_AHEAD - 1;
+}
+
+/* The taker place PEOPLE_FAR after j, at most last (takers_last). */
+static inline uint64_t far_taker(uint64_t j, uint64_t last)
+{
     return j + PEOPLE_FAR < last ? j + PEOPLE_FAR : last;
 }
 
@@ -304,6 +310,7 @@ void match_text_people(struct matcher *m, double *buf)
     /* the items with text evidence; the common z of the others, by kind */
     double z0[2] = {common_z(m, KG_ACHIEVEMENT), common_z(m, KG_PATENT)};
     uint32_t *blk = kg_xmalloc(PEOPLE_BLOCK * sizeof *blk);
+    uint64_t last = takers_last(gp);
     for (size_t from = 0; from < gp->nitems; from += PEOPLE_BLOCK) {
         size_t nb = items_with(m, gp, from, m->thas, m->tev, blk);
         for (size_t b = 0; b < nb; b++) {
@@ -313,7 +320,7 @@ void match_text_people(struct matcher *m, double *buf)
             double z = m->tz[v], dz = z - z0[p], sim = m->sim[v];
             for (uint64_t j = gp->xoff[i]; mean && j < gp->xoff[i + 1]; j++) {
                 struct expert_acc *a = &pl->e[gp->xexp[j]];
-                __builtin_prefetch(&pl->e[gp->xexp[far_taker(gp, j)]], 1);
+                __builtin_prefetch(&pl->e[gp->xexp[far_taker(j, last)]], 1);
                 a->sum += dz;
                 a->best = match_larger(a->best, sim);
             }
@@ -391,6 +398,7 @@ void match_graph_people(struct matcher *m, double *buf)
         m->ghas[v] = est[v] > 0;
     }
     uint32_t *blk = kg_xmalloc(PEOPLE_BLOCK * sizeof *blk);
+    uint64_t last = takers_last(gp);
     for (size_t from = 0; from < gp->nitems; from += PEOPLE_BLOCK) {
         size_t nb = items_with(m, gp, from, m->ghas, m->ghas, blk);
         for (size_t b = 0; b < nb; b++) {
@@ -399,7 +407,7 @@ void match_graph_people(struct matcher *m, double *buf)
             int p = i >= gp->na;
             for (uint64_t j = gp->xoff[i]; mean && j < gp->xoff[i + 1]; j++) {
                 struct expert_acc *a = &pl->e[gp->xexp[j]];
-                __builtin_prefetch(&pl->e[gp->xexp[far_taker(gp, j)]], 1);
+                __builtin_prefetch(&pl->e[gp->xexp[far_taker(j, last)]], 1);
                 a->sum += z - z0[p];
                 a->best = 1;
             }
