@@ -323,6 +323,10 @@ kg_status app_match_text(struct app_session *a, const char *text,
                          const struct app_match_opts *o,
                          const struct app_sink *sink)
 {
+    if (!text || !text_has_word(text, strlen(text)))
+        return app_fail(a, KG_EUSAGE,
+                        "the need's text has no words to match (it holds "
+                        "no letter or digit)");
     struct graph *g;
     kg_status st = app_graph(a, &g);
     return st == KG_OK ? run(a, NULL, 1, text, o, sink) : st;

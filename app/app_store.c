@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app/app_int.h"
+#include "core/text.h"
 #include "graph/domain.h"
 
 /* Records an exact name match can put first; more are ignored. */
@@ -169,6 +170,10 @@ kg_status app_search(struct app_session *a, const char *text, unsigned kinds,
 {
     *hits = NULL;
     *n = 0;
+    if (!text || !text_has_word(text, strlen(text)))
+        return app_fail(a, KG_EUSAGE,
+                        "the query has no words to search for (it holds no "
+                        "letter or digit)");
     if (!a->search) {
         struct app_index_opts o = {0};
         kg_status st = app_index_open(a, &o, NULL);

@@ -181,11 +181,11 @@ static int run_queries(const struct cli *cli, struct app_session *a,
         kg_status st =
             app_search(a, text, o->kinds, o->top, false, &h, &n, &ms);
         if (st != KG_OK) {
-            cli_error(cli, "%s:%zu: search failed: %s", path, lineno,
-                      app_last_error(a));
+            cli_error(cli, "%s:%zu: %s", path, lineno, app_last_error(a));
             free(id);
             free(text);
-            rc = kg_exit_code(st);
+            /* a query the file gives badly is bad input, not usage */
+            rc = kg_exit_code(st == KG_EUSAGE ? KG_EINPUT : st);
             break;
         }
         if (nq == latcap) {
@@ -310,7 +310,7 @@ int cmd_search(struct cli *cli, int argc, char **argv)
     double lat;
     st = app_search(a, text.data, o.kinds, o.top, true, &h, &n, &lat);
     if (st != KG_OK) {
-        cli_error(cli, "search failed: %s", app_last_error(a));
+        cli_error(cli, "%s", app_last_error(a));
         rc = kg_exit_code(st);
         goto done;
     }

@@ -392,8 +392,7 @@ static void route_search(struct serve_req *req)
     size_t n = 0;
     kg_status st = app_search(a, q, kinds, top, true, &h, &n, NULL);
     if (st != KG_OK) {
-        serve_api_error(req, 500, "internal", "search failed: %s",
-                        app_last_error(a));
+        fail_status(req, st, app_last_error(a));
         serve_app_release(req->app, w);
         return;
     }

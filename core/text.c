@@ -480,6 +480,22 @@ static inline bool connector(UChar c)
     return c == '-' || c == '.' || c == '/' || c == 0x2010 || c == 0x2011;
 }
 
+bool text_has_word(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        uint32_t c;
+        int len = kg_utf8_decode(s + i, n - i, &c);
+        if (len <= 0) {
+            i++;
+            continue;
+        }
+        if (c < 0x80 ? ascii_alnum(c) : u_isalnum((UChar32)c))
+            return true;
+        i += (size_t)len;
+    }
+    return false;
+}
+
 /* Scans the letters and digits of one part into w from u[i]; returns the
  * index after it. */
 static size_t scan_part(struct text *t, const UChar *u, size_t i, size_t m,

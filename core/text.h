@@ -72,6 +72,11 @@ void text_tokens_release(struct text_tokens *tk);
 kg_status text_analyze(struct text *t, const char *s, size_t n,
                        struct text_tokens *tk) KG_MUST_CHECK;
 
+/* Whether s[0..n) holds a letter or a digit (of any script): a text of
+ * spaces, punctuation and symbols alone has no word to analyze, match or
+ * search for. Invalid UTF-8 counts as no letter. */
+bool text_has_word(const char *s, size_t n);
+
 /* Message of the last failure of t ("" when none). Owned by t. */
 const char *text_last_error(const struct text *t);
 

@@ -186,6 +186,15 @@ static void empty_and_separator_only_text_has_no_terms(void **state)
     expect(t, "", "");
     expect(t, " ,.;:!? 。，、（）", "");
     expect(t, "the of and", "");
+    /* what match and search refuse as a text with no words */
+    static const char sep[] = " ,.;:!? 。，、（）";
+    assert_false(text_has_word("", 0));
+    assert_false(text_has_word(sep, strlen(sep)));
+    assert_false(text_has_word("\xff\xfe -", 4));
+    assert_true(text_has_word("the of and", 10));
+    assert_true(text_has_word(" 铝 ", strlen(" 铝 ")));
+    assert_true(text_has_word("(7)", 3));
+    assert_true(text_has_word("Ä", strlen("Ä")));
 }
 
 static void overlong_words_are_dropped(void **state)
