@@ -241,8 +241,9 @@ unsigned match_threads(const struct match_config *c, size_t n);
 /*
  * Runs n queries on c->threads threads (each with its own matcher, and
  * index from ixs when it is not NULL) and calls cb with each result in
- * query order, from the calling thread; cb returns false to stop. The
- * result passed to cb is released after it returns. Errors as for
+ * query order, from the calling thread, while the threads go on matching
+ * (at most 32 queries a thread ahead of cb); cb returns false to stop.
+ * The result passed to cb is released after it returns. Errors as for
  * match_run and match_new.
  */
 typedef bool (*match_batch_cb)(size_t i, const struct match_result *r,

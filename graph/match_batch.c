@@ -9,40 +9,52 @@
 
 #include "graph/match_int.h"
 
+/* The queries in flight: the workers take them in order and match each
+ * into its slot of a ring of window results, while the calling thread
+ * hands the done ones to the callback in query order; a worker waits
+ * when the query it would take is a whole window ahead of the callback. */
 struct batch {
     const struct match_query *qs;
-    struct match_result *res;
+    size_t n, window;
+    struct match_result *res; /* query i's at i % window */
     kg_status *st;
-    size_t lo, hi;
-    size_t next;
-    size_t failed;    /* the first query of the window that failed */
-    char errbuf[256]; /* ... and its matcher's message */
+    bool *done;
+    char (*errbuf)[256]; /* a failed query's matcher's message */
+    size_t next;         /* the next query to take */
+    size_t handed;       /* queries handed to the callback */
+    bool stop;
     pthread_mutex_t lock;
+    pthread_cond_t ready; /* a result is done (the caller waits) */
+    pthread_cond_t room;  /* a slot is free, or stop (workers wait) */
+};
+
+struct worker {
+    struct batch *b;
+    struct matcher *m;
 };
 
 static void *batch_worker(void *arg)
 {
-    struct batch *b = ((struct batch **)arg)[0];
-    struct matcher *m = ((struct matcher **)arg)[1];
+    struct worker *w = arg;
+    struct batch *b = w->b;
+    pthread_mutex_lock(&b->lock);
     for (;;) {
-        pthread_mutex_lock(&b->lock);
-        size_t i = b->next++;
-        pthread_mutex_unlock(&b->lock);
-        if (i >= b->hi)
+        while (!b->stop && b->next < b->n && b->next >= b->handed + b->window)
+            pthread_cond_wait(&b->room, &b->lock);
+        if (b->stop || b->next >= b->n)
             break;
-        kg_status st = match_run(m, &b->qs[i], &b->res[i - b->lo]);
-        b->st[i - b->lo] = st;
-        if (st != KG_OK) {
-            /* The matcher's message is gone after its next query. */
-            pthread_mutex_lock(&b->lock);
-            if (i < b->failed) {
-                b->failed = i;
-                snprintf(b->errbuf, sizeof b->errbuf, "%s",
-                         match_last_error(m));
-            }
-            pthread_mutex_unlock(&b->lock);
-        }
+        size_t i = b->next++, s = i % b->window;
+        pthread_mutex_unlock(&b->lock);
+        kg_status st = match_run(w->m, &b->qs[i], &b->res[s]);
+        if (st != KG_OK) /* the message is gone after its next query */
+            snprintf(b->errbuf[s], sizeof b->errbuf[s], "%s",
+                     match_last_error(w->m));
+        pthread_mutex_lock(&b->lock);
+        b->st[s] = st;
+        b->done[s] = true;
+        pthread_cond_signal(&b->ready);
     }
+    pthread_mutex_unlock(&b->lock);
     return NULL;
 }
 
@@ -68,62 +80,82 @@ kg_status match_batch(const struct graph *g, const struct match_config *c,
     unsigned threads = match_threads(c, n);
     if (ixs && ixs->n && threads > ixs->n)
         threads = (unsigned)ixs->n;
-    struct matcher **ms = kg_xcalloc(threads, sizeof *ms);
+    struct worker *ws = kg_xcalloc(threads, sizeof *ws);
     kg_status st = KG_OK;
-    for (unsigned t = 0; t < threads && st == KG_OK; t++) {
-        st = match_new(g, c, &ms[t], err, errlen);
-        if (st == KG_OK && ixs && t < ixs->n)
-            match_set_index(ms[t], ixs->ix[t]);
+    unsigned made = 0;
+    for (; made < threads && st == KG_OK; made++) {
+        st = match_new(g, c, &ws[made].m, err, errlen);
+        if (st == KG_OK && ixs && made < ixs->n)
+            match_set_index(ws[made].m, ixs->ix[made]);
     }
     size_t window = 32 * (size_t)threads;
-    struct match_result *res = kg_xcalloc(window, sizeof *res);
-    kg_status *rst = kg_xcalloc(window, sizeof *rst);
-    pthread_t *tid = kg_xcalloc(threads, sizeof *tid);
-    void *(*args)[2] = kg_xcalloc(threads, sizeof *args);
-    struct batch b = {.qs = qs, .res = res, .st = rst};
+    struct batch b = {.qs = qs, .n = n, .window = window};
+    b.res = kg_xcalloc(window, sizeof *b.res);
+    b.st = kg_xcalloc(window, sizeof *b.st);
+    b.done = kg_xcalloc(window, sizeof *b.done);
+    b.errbuf = kg_xcalloc(window, sizeof *b.errbuf);
     pthread_mutex_init(&b.lock, NULL);
-    bool stop = false;
-    for (size_t lo = 0; lo < n && st == KG_OK && !stop; lo += window) {
-        b.lo = lo;
-        b.hi = lo + window < n ? lo + window : n;
-        b.next = lo;
-        b.failed = SIZE_MAX;
-        unsigned started = 0;
-        for (unsigned t = 1; t < threads; t++) {
-            args[t][0] = &b;
-            args[t][1] = ms[t];
-            if (pthread_create(&tid[t], NULL, batch_worker, args[t]) == 0)
-                started = t;
-            else
-                break;
-        }
-        args[0][0] = &b;
-        args[0][1] = ms[0];
-        batch_worker(args[0]);
-        for (unsigned t = 1; t <= started; t++)
-            pthread_join(tid[t], NULL);
-        for (size_t i = b.lo; i < b.hi; i++) {
-            if (st == KG_OK && rst[i - lo] != KG_OK) {
-                st = rst[i - lo];
-                uint32_t d = qs[i].demand;
-                if (d < g->nv)
-                    snprintf(err, errlen, "demand %s: %s",
-                             graph_str(g, g->vid[d]), b.errbuf);
-                else
-                    snprintf(err, errlen, "query %zu: %s", i, b.errbuf);
-            }
-            if (st == KG_OK && !stop && !cb(i, &res[i - lo], ctx))
-                stop = true;
-            match_result_release(&res[i - lo]);
-        }
+    pthread_cond_init(&b.ready, NULL);
+    pthread_cond_init(&b.room, NULL);
+    pthread_t *tid = kg_xcalloc(threads, sizeof *tid);
+    unsigned started = 0;
+    for (unsigned t = 0; st == KG_OK && t < threads; t++) {
+        ws[t].b = &b;
+        if (pthread_create(&tid[t], NULL, batch_worker, &ws[t]) != 0)
+            break;
+        started++;
     }
+    for (size_t i = 0; st == KG_OK && i < n; i++) {
+        size_t s = i % window;
+        if (started == 0) { /* no thread: the queries in turn, here */
+            b.st[s] = match_run(ws[0].m, &qs[i], &b.res[s]);
+            if (b.st[s] != KG_OK)
+                snprintf(b.errbuf[s], sizeof b.errbuf[s], "%s",
+                         match_last_error(ws[0].m));
+        } else {
+            pthread_mutex_lock(&b.lock);
+            while (!b.done[s])
+                pthread_cond_wait(&b.ready, &b.lock);
+            pthread_mutex_unlock(&b.lock);
+        }
+        if (b.st[s] != KG_OK) {
+            st = b.st[s];
+            uint32_t d = qs[i].demand;
+            if (d < g->nv)
+                snprintf(err, errlen, "demand %s: %s", graph_str(g, g->vid[d]),
+                         b.errbuf[s]);
+            else
+                snprintf(err, errlen, "query %zu: %s", i, b.errbuf[s]);
+        }
+        bool go = st == KG_OK && cb(i, &b.res[s], ctx);
+        match_result_release(&b.res[s]);
+        pthread_mutex_lock(&b.lock);
+        b.done[s] = false;
+        b.handed = i + 1;
+        b.stop = !go;
+        pthread_cond_broadcast(&b.room);
+        pthread_mutex_unlock(&b.lock);
+        if (!go)
+            break;
+    }
+    pthread_mutex_lock(&b.lock);
+    b.stop = true;
+    pthread_cond_broadcast(&b.room);
+    pthread_mutex_unlock(&b.lock);
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    for (size_t s = 0; s < window; s++) /* matched, never handed */
+        match_result_release(&b.res[s]);
+    pthread_cond_destroy(&b.room);
+    pthread_cond_destroy(&b.ready);
     pthread_mutex_destroy(&b.lock);
-    for (unsigned t = 0; t < threads; t++)
-        match_free(ms[t]);
-    free(ms);
-    free(res);
-    free(rst);
+    for (unsigned t = 0; t < made; t++)
+        match_free(ws[t].m);
+    free(ws);
+    free(b.res);
+    free(b.st);
+    free(b.done);
+    free(b.errbuf);
     free(tid);
-    free(args);
     return st;
 }
