@@ -33,6 +33,17 @@ struct worker {
     struct matcher *m;
 };
 
+/* Matches query i into its slot, with the matcher's message on failure
+ * (gone after the matcher's next query). */
+static kg_status match_into(struct batch *b, struct matcher *m, size_t i)
+{
+    size_t s = i % b->window;
+    kg_status st = match_run(m, &b->qs[i], &b->res[s]);
+    if (st != KG_OK)
+        snprintf(b->errbuf[s], sizeof b->errbuf[s], "%s", match_last_error(m));
+    return st;
+}
+
 static void *batch_worker(void *arg)
 {
     struct worker *w = arg;
@@ -43,15 +54,12 @@ static void *batch_worker(void *arg)
             pthread_cond_wait(&b->room, &b->lock);
         if (b->stop || b->next >= b->n)
             break;
-        size_t i = b->next++, s = i % b->window;
+        size_t i = b->next++;
         pthread_mutex_unlock(&b->lock);
-        kg_status st = match_run(w->m, &b->qs[i], &b->res[s]);
-        if (st != KG_OK) /* the message is gone after its next query */
-            snprintf(b->errbuf[s], sizeof b->errbuf[s], "%s",
-                     match_last_error(w->m));
+        kg_status st = match_into(b, w->m, i);
         pthread_mutex_lock(&b->lock);
-        b->st[s] = st;
-        b->done[s] = true;
+        b->st[i % b->window] = st;
+        b->done[i % b->window] = true;
         pthread_cond_signal(&b->ready);
     }
     pthread_mutex_unlock(&b->lock);
@@ -108,10 +116,7 @@ kg_status match_batch(const struct graph *g, const struct match_config *c,
     for (size_t i = 0; st == KG_OK && i < n; i++) {
         size_t s = i % window;
         if (started == 0) { /* no thread: the queries in turn, here */
-            b.st[s] = match_run(ws[0].m, &qs[i], &b.res[s]);
-            if (b.st[s] != KG_OK)
-                snprintf(b.errbuf[s], sizeof b.errbuf[s], "%s",
-                         match_last_error(ws[0].m));
+            b.st[s] = match_into(&b, ws[0].m, i);
         } else {
             pthread_mutex_lock(&b.lock);
             while (!b.done[s])

@@ -274,6 +274,21 @@ static void text_institution_one(struct matcher *m,
     m->tz[u] = aggregate(buf, n, MATCH_AGG_TOPK, m->c.institution_k);
 }
 
+/* Adds d to the sums of the experts who take item i (its authors and
+ * inventors) and raises their best to best at least; the sums PEOPLE_FAR
+ * takers on are fetched early (last: takers_last). */
+static inline void experts_add(struct people_sums *pl,
+                               const struct graph_people *gp, size_t i,
+                               uint64_t last, double d, double best)
+{
+    for (uint64_t j = gp->xoff[i]; j < gp->xoff[i + 1]; j++) {
+        struct expert_acc *a = &pl->e[gp->xexp[j]];
+        __builtin_prefetch(&pl->e[gp->xexp[far_taker(j, last)]], 1);
+        a->sum += d;
+        a->best = match_larger(a->best, best);
+    }
+}
+
 /* Clears the query's sums (the experts' best to none). */
 static void sums_clear(const struct matcher *m, struct people_sums *pl,
                        double none)
@@ -318,12 +333,8 @@ void match_text_people(struct matcher *m, double *buf)
             uint32_t v = item_at(m, gp, i);
             int p = i >= gp->na;
             double z = m->tz[v], dz = z - z0[p], sim = m->sim[v];
-            for (uint64_t j = gp->xoff[i]; mean && j < gp->xoff[i + 1]; j++) {
-                struct expert_acc *a = &pl->e[gp->xexp[j]];
-                __builtin_prefetch(&pl->e[gp->xexp[far_taker(j, last)]], 1);
-                a->sum += dz;
-                a->best = match_larger(a->best, sim);
-            }
+            if (mean)
+                experts_add(pl, gp, i, last, dz, sim);
             for (uint64_t j = gp->yoff[i]; kfit && j < gp->yoff[i + 1]; j++)
                 pl->u[gp->yinst[j]].nk[p]++;
             if (kfit)
@@ -405,12 +416,8 @@ void match_graph_people(struct matcher *m, double *buf)
             size_t i = blk[b];
             double z = m->gz[item_at(m, gp, i)];
             int p = i >= gp->na;
-            for (uint64_t j = gp->xoff[i]; mean && j < gp->xoff[i + 1]; j++) {
-                struct expert_acc *a = &pl->e[gp->xexp[j]];
-                __builtin_prefetch(&pl->e[gp->xexp[far_taker(j, last)]], 1);
-                a->sum += z - z0[p];
-                a->best = 1;
-            }
+            if (mean)
+                experts_add(pl, gp, i, last, z - z0[p], 1);
             if (kfit)
                 inst_offer(pl, k, gp->yinst, gp->yoff[i], gp->yoff[i + 1], z, 1,
                            false, 0);
