@@ -342,19 +342,22 @@ static void heap_sort_desc(struct scored *h, size_t n)
  * record they will add to (records far apart miss the cache). */
 #define MATCH_AHEAD 32
 
-/* sim = q . v for every record sharing a term with q (through the
- * postings of q's terms); every other record gets 0. */
-static void accumulate(struct matcher *m, const double *q,
-                       const uint32_t *terms, size_t n)
+/* A term and its weight in the expansion. */
+struct tw {
+    double w;
+    uint32_t t;
+};
+
+/* Adds f times the expansion terms x[0..n) to sim (listing the records
+ * they reach first in stouch): sim = q . v plus their share. */
+static void accumulate_more(struct matcher *m, const struct tw *x, size_t n,
+                            double f)
 {
     const struct graph *g = m->g;
-    for (size_t i = 0; i < m->nstouch; i++)
-        m->sim[m->stouch[i]] = 0;
-    m->nstouch = 0;
     for (size_t i = 0; i < n; i++) {
-        uint32_t t = terms[i];
-        double x = q[t];
-        if (x == 0)
+        uint32_t t = x[i].t;
+        double w = x[i].w * f;
+        if (w == 0)
             continue;
         uint64_t end = g->inv_off[t + 1];
         for (uint64_t j = g->inv_off[t]; j < end; j++) {
@@ -365,12 +368,12 @@ static void accumulate(struct matcher *m, const double *q,
              * branch, as which are new follows no pattern) */
             m->stouch[m->nstouch] = v;
             m->nstouch += m->sim[v] == 0;
-            m->sim[v] += x * g->inv_w[j];
+            m->sim[v] += w * g->inv_w[j];
         }
     }
 }
 
-/* accumulate of the query as given (q, qt), and in the same pass over its
+/* sim = q . v of the query as given (q, qt), and in the same pass over its
  * postings the coverage of absolute_evidence: the share of the query's
  * weight (its squared unit-vector weights, times qknown) that a record's
  * terms hold, all of it (cov), through the need's own terms qt[0..nqown)
@@ -398,7 +401,7 @@ static void accumulate_own(struct matcher *m)
             if (j + MATCH_AHEAD < end)
                 __builtin_prefetch(&m->ab[g->inv_v[j + MATCH_AHEAD]], 1);
             struct match_abs *a = &m->ab[g->inv_v[j]];
-            m->c0list[m->nc0list] = g->inv_v[j]; /* as accumulate's */
+            m->c0list[m->nc0list] = g->inv_v[j]; /* as accumulate_more's */
             m->nc0list += a->cos0 == 0;
             a->cos0 += w * g->inv_w[j];
             a->cov += x;
@@ -409,12 +412,6 @@ static void accumulate_own(struct matcher *m)
         }
     }
 }
-
-/* A term and its weight in the expansion. */
-struct tw {
-    double w;
-    uint32_t t;
-};
 
 static bool tw_before(const struct tw *a, const struct tw *b)
 {
@@ -531,22 +528,25 @@ static void text_pass(struct matcher *m)
         for (size_t i = 0; i < keep; i++)
             norm += tw[i].w * tw[i].w;
         double f = norm > 0 ? m->c.expand / sqrt(norm) : 0;
+        /* The expanded query's length: its own terms and those kept, some
+         * of them the same. */
         for (size_t i = 0; i < keep; i++)
             q2_add(m, tw[i].t, tw[i].w * f);
-        free(tw);
         for (size_t i = 0; i < m->nqt; i++)
             q2_add(m, m->qt[i], m->q[m->qt[i]]);
         norm = 0;
         for (size_t i = 0; i < m->nq2t; i++)
             norm += m->q2[m->q2t[i]] * m->q2[m->q2t[i]];
         norm = norm > 0 ? sqrt(norm) : 1;
-        for (size_t i = 0; i < m->nq2t; i++)
-            m->q2[m->q2t[i]] /= norm;
-    } else {
-        for (size_t i = 0; i < m->nqt; i++)
-            q2_add(m, m->qt[i], m->q[m->qt[i]]);
+        /* sim holds q . v (absolute_evidence): the kept terms add to it,
+         * and the sum is scaled to the unit expanded query (the need's
+         * own postings, most of all the common words', are read once) */
+        accumulate_more(m, tw, keep, f);
+        free(tw);
+        for (size_t i = 0; i < m->nstouch; i++)
+            m->sim[m->stouch[i]] /= norm;
     }
-    accumulate(m, m->q2, m->q2t, m->nq2t);
+    /* else sim is q . v already */
 }
 
 /* The mean and standard deviation of n values from their sum s and sum
