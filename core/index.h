@@ -178,6 +178,24 @@ kg_status index_search_each(struct index *ix, const struct index_wterm *q,
                             size_t nq, unsigned kinds, index_hit_fn fn,
                             void *ctx) KG_MUST_CHECK;
 
+/*
+ * A query in two passes, the second adding terms to the first (as a
+ * relevance model does): index_search_keep finds the best k hits of the
+ * weighted query q[0..nq), as index_search_weighted does, but scores every
+ * document to do so and keeps the scores; index_search_more then hands fn
+ * every hit of the query scale x (the first pass's q) + q2[0..nq2), as
+ * index_search_each would, reading only q2's postings. The kept scores are
+ * dropped by index_search_more and by any other search. kinds must be the
+ * same in both passes.
+ */
+kg_status index_search_keep(struct index *ix, const struct index_wterm *q,
+                            size_t nq, unsigned kinds, size_t k,
+                            struct index_hit **hits, size_t *n) KG_MUST_CHECK;
+kg_status index_search_more(struct index *ix, double scale,
+                            const struct index_wterm *q2, size_t nq2,
+                            unsigned kinds, index_hit_fn fn,
+                            void *ctx) KG_MUST_CHECK;
+
 /* Message of the last failed index_search ("" when none): the analyzer's
  * (ICU). Owned by the index. */
 const char *index_last_error(const struct index *ix);

@@ -210,8 +210,9 @@ struct index {
     struct text *tx;
     struct text_tokens tk;
     int64_t *acc; /* exhaustive search accumulators, all zero between calls */
-    uint32_t *touched;
-    size_t acc_n;               /* entries of acc and touched (core/arena.h) */
+    uint32_t *touched; /* ... but the first nkept, which index_search_keep */
+    size_t nkept;      /* kept for index_search_more */
+    size_t acc_n;      /* entries of acc and touched (core/arena.h) */
     struct index_timing timing; /* of the build by this open */
     enum index_rebuild rebuilt; /* what this open found (index_info) */
     int64_t stale_version;

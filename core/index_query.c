@@ -473,6 +473,24 @@ struct each {
     bool seg;
 };
 
+/* How a search uses the accumulators: as one query, or as the first pass
+ * of two (every document scored, the scores kept: index_search_keep), or
+ * as the second (the kept scores times scale, then the new terms added:
+ * index_search_more). */
+enum pass_kind { PASS_ONE, PASS_KEEP, PASS_MORE };
+struct pass {
+    enum pass_kind kind;
+    double scale;
+};
+
+/* Zeroes the scores a first pass kept in ix (index_search_keep). */
+static void drop_kept(struct index *ix)
+{
+    for (size_t i = 0; i < ix->nkept; i++)
+        ix->acc[ix->touched[i]] = 0;
+    ix->nkept = 0;
+}
+
 /* The hit of document d of ix with fixed-point score s. */
 static struct index_hit hit_of(const struct index *ix, uint32_t d, int64_t s,
                                bool seg)
@@ -485,10 +503,12 @@ static struct index_hit hit_of(const struct index *ix, uint32_t d, int64_t s,
 
 /* Every document with a score: term at a time into accumulators; with
  * each, the hits go to its function (in the order first scored) and none
- * is kept. */
+ * is kept. The pass's first part keeps the scores (and gives the best k),
+ * its second starts from them. */
 static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
                          unsigned mask, size_t k, bool sorted,
-                         const struct each *each, struct hit **out)
+                         const struct each *each, const struct pass *pass,
+                         struct hit **out)
 {
     uint32_t nd = ix->h.ndocs;
     if (!ix->acc) {
@@ -499,6 +519,18 @@ static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
     int64_t *acc = ix->acc;
     const float *k2 = ix->k2;
     size_t nt = 0;
+    if (pass->kind == PASS_MORE) {
+        nt = ix->nkept;
+        ix->nkept = 0;
+        for (size_t i = 0; i < nt; i++) {
+            uint32_t d = ix->touched[i];
+            int64_t x = (int64_t)((double)acc[d] * pass->scale + 0.5);
+            acc[d] = x > 0 ? x : 1; /* still touched */
+        }
+    } else {
+        drop_kept(ix);
+    }
+    bool keep = pass->kind == PASS_KEEP;
     for (size_t i = 0; i < nc; i++) {
         struct cursor *c = &cs[i];
         while (c->doc != IX_END) {
@@ -513,6 +545,8 @@ static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
             cur_load(c, c->blk + 1, nd);
         }
     }
+    if (keep)
+        ix->nkept = nt;
     size_t n = 0;
     struct hit *h;
     if (each) {
@@ -532,9 +566,10 @@ static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
         for (size_t i = 0; i < nt; i++) {
             uint32_t d = ix->touched[i];
             struct hit x = {acc[d], d};
-            acc[d] = 0;
-            if (mask & KG_KIND_BIT(kind_of(ix, d)) && !ix_dead(ix, d) &&
-                (n < k || better(&x, &h[0])))
+            if (!keep)
+                acc[d] = 0;
+            if ((n < k || better(&x, &h[0])) &&
+                mask & KG_KIND_BIT(kind_of(ix, d)) && !ix_dead(ix, d))
                 heap_push(h, &n, k, x);
         }
     } else {
@@ -543,7 +578,8 @@ static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
             uint32_t d = ix->touched[i];
             if (mask & KG_KIND_BIT(kind_of(ix, d)) && !ix_dead(ix, d))
                 h[n++] = (struct hit){acc[d], d};
-            acc[d] = 0;
+            if (!keep)
+                acc[d] = 0;
         }
     }
     if (sorted)
@@ -664,7 +700,7 @@ static size_t search_segment(struct index *g, const struct tinfo *ti,
                              const double *tw, size_t nt, double k1,
                              unsigned mask, size_t k, int64_t floor,
                              bool sorted, const struct each *each,
-                             struct hit **h)
+                             const struct pass *pass, struct hit **h)
 {
     int64_t *bound = kg_xmalloc((nt + 1) * sizeof *bound), sum = 0;
     for (size_t i = 0; i < nt; i++) {
@@ -683,7 +719,7 @@ static size_t search_segment(struct index *g, const struct tinfo *ti,
         sum += bound[i];
     }
     /* a segment none of whose documents can pass the floor is not read */
-    bool top = k != 0 && k < g->h.ndocs;
+    bool top = pass->kind == PASS_ONE && k != 0 && k < g->h.ndocs;
     size_t nc = 0, nh = 0;
     struct cursor *cs = NULL;
     if (!top || floor <= 0 || sum > floor) {
@@ -695,8 +731,8 @@ static size_t search_segment(struct index *g, const struct tinfo *ti,
     }
     free(bound);
     *h = NULL;
-    if (nc && !top)
-        nh = search_all(g, cs, nc, mask, k, sorted, each, h);
+    if ((nc || g->nkept) && !top) /* a second pass has scores to give */
+        nh = search_all(g, cs, nc, mask, k, sorted, each, pass, h);
     else if (nc)
         nh = search_top(g, cs, nc, mask, k, floor, h);
     free(cs);
@@ -746,8 +782,8 @@ struct seg_terms {
  * newer segment supersedes are skipped. */
 static void run_query(struct index *ix, const struct qterm *q, size_t nu,
                       unsigned mask, size_t k, bool sorted,
-                      const struct each *each, struct index_hit **hits,
-                      size_t *n)
+                      const struct each *each, const struct pass *pass,
+                      struct index_hit **hits, size_t *n)
 {
     /* The dictionary entries of the query terms with their weights
      * (idf x qtf). A one-character CJK term stands for itself and for the
@@ -825,7 +861,7 @@ static void run_query(struct index *ix, const struct qterm *q, size_t nu,
         eg.seg = g > 0;
         size_t nh =
             search_segment(sg, st[g].tv, st[g].tw, st[g].nt, ix->k1, mask, k,
-                           floor, sorted || k, each ? &eg : NULL, &h);
+                           floor, sorted || k, each ? &eg : NULL, pass, &h);
         for (size_t i = 0; best && i < nh; i++)
             if (nbest < k || h[i].score > best[0].score)
                 heap_push(best, &nbest, k, (struct hit){h[i].score, 0});
@@ -863,29 +899,33 @@ static void run_query(struct index *ix, const struct qterm *q, size_t nu,
  * order they were first scored. */
 static kg_status search(struct index *ix, const struct index_wterm *wq,
                         size_t nw, unsigned kinds, size_t k, bool sorted,
-                        const struct each *each, struct index_hit **hits,
-                        size_t *n)
+                        const struct each *each, const struct pass *pass,
+                        struct index_hit **hits, size_t *n)
 {
     *hits = NULL;
     *n = 0;
     unsigned mask = kinds ? kinds : KG_ALL_KINDS;
     ix->err[0] = '\0';
-    if (ix->live == 0 || nw == 0)
+    if (pass->kind != PASS_MORE) /* every segment's, read or not */
+        for (size_t g = 0; g <= ix->nseg; g++)
+            drop_kept(g ? ix->seg[g - 1] : ix);
+    bool more = pass->kind == PASS_MORE;
+    if (ix->live == 0 || (nw == 0 && !more))
         return KG_OK;
     text_tokens_reset(&ix->tk);
-    size_t *ends = kg_xmalloc(nw * sizeof *ends);
+    size_t *ends = kg_xmalloc((nw + 1) * sizeof *ends);
     kg_status st = KG_OK;
     for (size_t i = 0; i < nw && st == KG_OK; i++) {
         if (wq[i].text)
             st = analyze(ix, wq[i].text);
         ends[i] = ix->tk.n;
     }
-    if (st != KG_OK || ix->tk.n == 0) {
+    if (st != KG_OK || (ix->tk.n == 0 && !more)) {
         free(ends);
         return st;
     }
     size_t nq = ix->tk.n;
-    struct qterm *q = kg_xmalloc(nq * sizeof *q);
+    struct qterm *q = kg_xmalloc((nq + 1) * sizeof *q);
     for (size_t i = 0, w = 0; i < nq; i++) {
         while (ends[w] <= i)
             w++;
@@ -894,16 +934,19 @@ static kg_status search(struct index *ix, const struct index_wterm *wq,
     }
     free(ends);
     size_t nu = merge_qterms(q, nq);
-    run_query(ix, q, nu, mask, k, sorted, each, hits, n);
+    run_query(ix, q, nu, mask, k, sorted, each, pass, hits, n);
     free(q);
     return KG_OK;
 }
+
+static const struct pass one_pass = {PASS_ONE, 1};
 
 kg_status index_search(struct index *ix, const char *text, unsigned kinds,
                        size_t k, struct index_hit **hits, size_t *n)
 {
     struct index_wterm one = {text, 1.0};
-    return search(ix, &one, text ? 1 : 0, kinds, k, true, NULL, hits, n);
+    return search(ix, &one, text ? 1 : 0, kinds, k, true, NULL, &one_pass, hits,
+                  n);
 }
 
 kg_status index_search_unordered(struct index *ix, const char *text,
@@ -911,29 +954,53 @@ kg_status index_search_unordered(struct index *ix, const char *text,
                                  size_t *n)
 {
     struct index_wterm one = {text, 1.0};
-    return search(ix, &one, text ? 1 : 0, kinds, 0, false, NULL, hits, n);
+    return search(ix, &one, text ? 1 : 0, kinds, 0, false, NULL, &one_pass,
+                  hits, n);
 }
 
 kg_status index_search_weighted(struct index *ix, const struct index_wterm *wq,
                                 size_t nw, unsigned kinds, size_t k,
                                 struct index_hit **hits, size_t *n)
 {
-    return search(ix, wq, nw, kinds, k, true, NULL, hits, n);
+    return search(ix, wq, nw, kinds, k, true, NULL, &one_pass, hits, n);
+}
+
+/* index_search_each, and index_search_more's second pass */
+static kg_status search_each(struct index *ix, const struct index_wterm *wq,
+                             size_t nw, unsigned kinds, index_hit_fn fn,
+                             void *ctx, const struct pass *pass)
+{
+    struct index_hit *hits = NULL;
+    size_t n = 0;
+    struct each e = {fn, ctx, false};
+    kg_status st = search(ix, wq, nw, kinds, 0, false, &e, pass, &hits, &n);
+    free(hits);
+    return st;
 }
 
 kg_status index_search_each(struct index *ix, const struct index_wterm *wq,
                             size_t nw, unsigned kinds, index_hit_fn fn,
                             void *ctx)
 {
-    struct index_hit *hits = NULL;
-    size_t n = 0;
-    struct each e = {fn, ctx, false};
-    kg_status st = search(ix, wq, nw, kinds, 0, false, &e, &hits, &n);
-    free(hits);
-    return st;
+    return search_each(ix, wq, nw, kinds, fn, ctx, &one_pass);
 }
 
-/* The live documents of segment g holding every term q[0..nu). */
+kg_status index_search_keep(struct index *ix, const struct index_wterm *wq,
+                            size_t nw, unsigned kinds, size_t k,
+                            struct index_hit **hits, size_t *n)
+{
+    struct pass keep = {PASS_KEEP, 1};
+    return search(ix, wq, nw, kinds, k ? k : 1, true, NULL, &keep, hits, n);
+}
+
+kg_status index_search_more(struct index *ix, double scale,
+                            const struct index_wterm *q2, size_t nq2,
+                            unsigned kinds, index_hit_fn fn, void *ctx)
+{
+    struct pass more = {PASS_MORE, scale};
+    return search_each(ix, q2, nq2, kinds, fn, ctx, &more);
+}
+
 static size_t count_segment(struct index *g, const struct qterm *q, size_t nu)
 {
     size_t nc = 0;

@@ -679,7 +679,8 @@ static void bm_take(const struct index_hit *h, void *ctx)
  * order wanted (no expansion fed by BM25) takes them (bm_take) and
  * leaves none. */
 static kg_status rm3_requery(struct matcher *m, struct match_own *o,
-                             unsigned kinds, struct index_hit **hits, size_t *n)
+                             unsigned kinds, double w1, struct index_hit **hits,
+                             size_t *n)
 {
     const struct graph *g = m->g;
     size_t nd = *n < m->c.rm3_docs ? *n : m->c.rm3_docs;
@@ -717,16 +718,22 @@ static kg_status rm3_requery(struct matcher *m, struct match_own *o,
         sum += tw[i].w;
     double lambda = m->c.rm3_weight;
     match_text_weigh(m, o, lambda, keep);
+    size_t nown = o->n;
+    /* the need's own part, as the first pass weighed it times this */
+    double scale = nown && w1 > 0 ? o->wq[0].weight / w1 : 0;
     for (size_t i = 0; i < keep; i++)
         o->wq[o->n++] =
             (struct index_wterm){graph_str(g, g->term_surface[tw[i].t]),
                                  sum > 0 ? (1 - lambda) * tw[i].w / sum : 0};
     struct index_hit *h2 = NULL;
     size_t n2 = 0;
+    /* without the hits in order, the first pass's kept scores stand for
+     * the need's own part: only the relevance model's postings are read */
     kg_status st =
         m->c.expand_bm25
             ? index_search_weighted(m->ix, o->wq, o->n, kinds, 0, &h2, &n2)
-            : index_search_each(m->ix, o->wq, o->n, kinds, bm_take, m);
+            : index_search_more(m->ix, scale, o->wq + nown, o->n - nown, kinds,
+                                bm_take, m);
     free(tw);
     if (st == KG_OK) {
         free(*hits);
@@ -760,17 +767,22 @@ static kg_status bm25_search(struct matcher *m, const char *text)
         return st;
     match_text_weigh(m, &o, 1, 0);
     /* the need's words weighted one by one, or its text as `search` asks */
-    if (!o.whole && ordered)
-        st = index_search_weighted(m->ix, o.wq, o.n, kinds, k, &hits, &n);
-    else if (!o.whole)
-        st = index_search_each(m->ix, o.wq, o.n, kinds, bm_take, m);
+    const struct index_wterm *wq = o.wq, whole = {text, 1.0};
+    size_t nw = o.n;
+    if (o.whole) {
+        wq = &whole;
+        nw = 1;
+    }
+    /* RM3 adds to the first pass's scores when it hands the hits on
+     * unordered (index_search_keep, then index_search_more) */
+    if (m->c.rm3_docs > 0 && !m->c.expand_bm25)
+        st = index_search_keep(m->ix, wq, nw, kinds, k, &hits, &n);
     else if (ordered)
-        st = index_search(m->ix, text, kinds, k, &hits, &n);
+        st = index_search_weighted(m->ix, wq, nw, kinds, k, &hits, &n);
     else
-        st = index_search_each(m->ix, &(struct index_wterm){text, 1.0}, 1,
-                               kinds, bm_take, m);
+        st = index_search_each(m->ix, wq, nw, kinds, bm_take, m);
     if (st == KG_OK && m->c.rm3_docs > 0)
-        st = rm3_requery(m, &o, kinds, &hits, &n);
+        st = rm3_requery(m, &o, kinds, nw ? wq[0].weight : 0, &hits, &n);
     match_text_release(&o);
     if (st != KG_OK) {
         free(hits);

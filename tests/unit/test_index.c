@@ -978,6 +978,111 @@ static void segments_serve_one_char_terms_counts_and_a_huge_k(void **state)
     free(warnings(f));
 }
 
+/* Every hit of a query handed over, into a growing list. */
+struct gathered {
+    struct index_hit *h;
+    size_t n;
+};
+
+static void gather(const struct index_hit *h, void *ctx)
+{
+    struct gathered *g = ctx;
+    g->h = kg_xrealloc(g->h, (g->n + 1) * sizeof *g->h);
+    g->h[g->n] = *h;
+    g->h[g->n++].id = kg_xstrdup(h->id);
+}
+
+static void gathered_release(struct gathered *g)
+{
+    for (size_t i = 0; i < g->n; i++)
+        free((char *)g->h[i].id);
+    free(g->h);
+}
+
+/* g holds the hits of a[0..na), each once, with their kinds and (up to the
+ * fixed point's rounding of a term's share) their scores. */
+static void assert_same_scores(const struct gathered *g,
+                               const struct index_hit *a, size_t na)
+{
+    assert_int_equal(g->n, na);
+    for (size_t i = 0; i < na; i++) {
+        size_t found = 0;
+        for (size_t j = 0; j < g->n; j++)
+            if (g->h[j].kind == a[i].kind && strcmp(g->h[j].id, a[i].id) == 0) {
+                found++;
+                assert_true(fabs(g->h[j].score - a[i].score) < 1e-8);
+            }
+        assert_int_equal(found, 1);
+    }
+}
+
+/* A first pass kept (index_search_keep) and a second adding terms
+ * (index_search_more) give the hits of the whole query scale x q1 + q2
+ * over the full build and a segment, a superseded record's old text not
+ * among them; another search in between drops what the first pass kept. */
+static void a_kept_first_pass_and_more_terms_are_the_whole_query(void **state)
+{
+    struct fx *f = *state;
+    filler(f, 30);
+    put(f->s, KG_ACHIEVEMENT, "{\"id\":\"A1\",\"title\":\"laser weld\"}");
+    put(f->s, KG_ACHIEVEMENT, "{\"id\":\"A2\",\"title\":\"alloy cast\"}");
+    index_free(open_ix(f, NULL));
+    put(f->s, KG_ACHIEVEMENT,
+        "{\"id\":\"A1\",\"title\":\"laser alloy common\"}");
+    put(f->s, KG_ACHIEVEMENT, "{\"id\":\"A3\",\"title\":\"weld sensor\"}");
+    struct index *ix = open_ix(f, NULL);
+    assert_int_equal(info_of(ix).segments, 1);
+    struct index_wterm q1[] = {{"laser common", 0.7}, {"alloy", 0.3}};
+    struct index_wterm q2[] = {{"weld", 0.2}, {"laser", 0.1}};
+    struct index_wterm whole[] = {
+        {"laser common", 0.7 * 0.6}, {"alloy", 0.3 * 0.6}, q2[0], q2[1]};
+    struct index_hit *a, *b;
+    size_t na, nb;
+    /* the first pass's best 3, as the top-k search finds them */
+    assert_int_equal(index_search_weighted(ix, q1, 2, 0, 3, &b, &nb), KG_OK);
+    assert_int_equal(index_search_keep(ix, q1, 2, 0, 3, &a, &na), KG_OK);
+    assert_int_equal(na, 3);
+    assert_int_equal(nb, 3);
+    for (size_t i = 0; i < na; i++) {
+        assert_string_equal(a[i].id, b[i].id);
+        assert_true(a[i].score == b[i].score);
+    }
+    free(a);
+    free(b);
+    struct gathered g = {NULL, 0};
+    assert_int_equal(index_search_more(ix, 0.6, q2, 2, 0, gather, &g), KG_OK);
+    assert_int_equal(index_search_weighted(ix, whole, 4, 0, 0, &a, &na), KG_OK);
+    assert_int_equal(na,
+                     33); /* 30 fillers, A1 (once: its newer text), A2, A3 */
+    assert_same_scores(&g, a, na);
+    gathered_release(&g);
+    free(a);
+    /* kept, then another search: the second pass has q2 alone */
+    assert_int_equal(index_search_keep(ix, q1, 2, 0, 1, &a, &na), KG_OK);
+    free(a);
+    assert_int_equal(index_search_weighted(ix, q2, 1, 0, 0, &a, &na), KG_OK);
+    free(a);
+    g = (struct gathered){NULL, 0};
+    assert_int_equal(index_search_more(ix, 0.6, q2, 2, 0, gather, &g), KG_OK);
+    assert_int_equal(index_search_weighted(ix, q2, 2, 0, 0, &a, &na), KG_OK);
+    assert_int_equal(na, 2); /* A1 and A3 */
+    assert_same_scores(&g, a, na);
+    gathered_release(&g);
+    free(a);
+    /* a second pass with no terms of its own: the first, scaled */
+    assert_int_equal(index_search_keep(ix, q1, 2, 0, 1, &a, &na), KG_OK);
+    free(a);
+    g = (struct gathered){NULL, 0};
+    assert_int_equal(index_search_more(ix, 0.5, NULL, 0, 0, gather, &g), KG_OK);
+    struct index_wterm half[] = {{"laser common", 0.35}, {"alloy", 0.15}};
+    assert_int_equal(index_search_weighted(ix, half, 2, 0, 0, &a, &na), KG_OK);
+    assert_same_scores(&g, a, na);
+    gathered_release(&g);
+    free(a);
+    index_free(ix);
+    free(warnings(f));
+}
+
 /* nrec achievements A0.. of random words from w[0..nw). */
 static void random_records(struct fx *f, const char *const *w, int nw, int nrec)
 {
@@ -1429,6 +1534,7 @@ int main(void)
         T(in_memory_indexes_never_touch_the_file),
         T(an_update_indexes_only_the_changes_and_never_finds_old_text),
         T(segments_serve_one_char_terms_counts_and_a_huge_k),
+        T(a_kept_first_pass_and_more_terms_are_the_whole_query),
         T(many_updates_then_a_rebuild_equal_a_fresh_build),
         T(capped_merges_and_optimize_equal_a_fresh_build),
         T(small_updates_never_merge_the_full_build),
