@@ -66,13 +66,14 @@ struct matcher {
     uint32_t *stouch; /* records with sim > 0 */
     size_t nstouch;
     double *tz;    /* text z-score, by vertex */
-    double *tzb;   /* an item's own text z-score (bmz) */
-    bool bmz;      /* BM25 scored this query: tzb is set */
+    double *tzp;   /* an item's z that people aggregate (bmz: else tz) */
+    bool bmz;      /* BM25 scored this query: tzp is set */
     bool *thas;    /* the vertex has a text z-score */
     bool *tev;     /* ... and shares terms with the (expanded) query */
-    double *tbest; /* the best cosine behind a record (own or an item's) */
-    struct match_abs *ab; /* absolute evidence, by vertex */
-    uint32_t *c0list;     /* records with cos0 > 0 */
+    double *tbest; /* a person's best cosine behind it (match_tbest) */
+    bool has_known[KG_KIND_COUNT]; /* thas of the items of a kind is set */
+    struct match_abs *ab;          /* absolute evidence, by vertex */
+    uint32_t *c0list;              /* records with cos0 > 0 */
     size_t nc0list;
     double qcos, qcov; /* the best cos0 and cov over the items */
     double qbreadth;   /* the best cov - covmax over the items */
@@ -163,6 +164,20 @@ static inline double match_larger(double a, double b)
 static inline bool match_is_item(unsigned kind)
 {
     return kind == KG_ACHIEVEMENT || kind == KG_PATENT;
+}
+
+/* The best cosine behind a record with a text z-score: an item's own, or
+ * the best of a person's items (and profile). */
+static inline double match_tbest(const struct matcher *m, uint32_t v)
+{
+    return match_is_item(m->g->vkind[v]) ? m->sim[v] : m->tbest[v];
+}
+
+/* The text z-score of a record as people aggregate it: an item's blend
+ * of expert.bm25 (its own, of text.bm25, is tz), a person's own. */
+static inline double match_people_z(const struct matcher *m, uint32_t v)
+{
+    return m->bmz && match_is_item(m->g->vkind[v]) ? m->tzp[v] : m->tz[v];
 }
 
 /* Whether any kind's evidence has a graph part (the walk runs). */

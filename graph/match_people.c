@@ -240,7 +240,7 @@ static void text_expert_one(struct matcher *m, const struct graph_people *gp,
     for (uint64_t j = gp->eoff[i]; j < gp->eoff[i + 1]; j++) {
         uint32_t x = gp->emem[j];
         if (m->thas[x] && n < cap) {
-            buf[n++] = m->tz[x];
+            buf[n++] = match_people_z(m, x);
             any |= m->tev[x];
             best = match_larger(best, m->sim[x]);
         }
@@ -263,9 +263,9 @@ static void text_institution_one(struct matcher *m,
     for (uint64_t j = gp->ioff[i]; j < gp->ioff[i + 1]; j++) {
         uint32_t x = gp->imem[j];
         if (m->thas[x] && n < cap) {
-            buf[n++] = m->tz[x];
+            buf[n++] = match_people_z(m, x);
             any |= m->tev[x];
-            best = match_larger(best, m->tbest[x]);
+            best = match_larger(best, match_tbest(m, x));
         }
     }
     m->thas[u] = n > 0;
@@ -298,14 +298,15 @@ static void sums_clear(const struct matcher *m, struct people_sums *pl,
     memset(pl->u, 0, m->npool[KG_INSTITUTION] * sizeof *pl->u);
 }
 
-/* The common text z of the items of pool kind without text evidence
- * (the z of a zero score; 0 when every item has evidence). */
-static double common_z(const struct matcher *m, kg_kind kind)
+/* The common text z (zi: as people aggregate it) of the items of pool
+ * kind without text evidence (the z of a zero score; 0 when every item
+ * has evidence). */
+static double common_z(const struct matcher *m, const double *zi, kg_kind kind)
 {
     for (size_t i = 0; i < m->npool[kind]; i++) {
         uint32_t v = m->pool[kind][i];
         if (m->thas[v] && !m->tev[v])
-            return m->tz[v];
+            return zi[v];
     }
     return 0;
 }
@@ -323,7 +324,9 @@ void match_text_people(struct matcher *m, double *buf)
     bool kfit = k >= 1 && k <= PEOPLE_KMAX; /* else member by member */
     sums_clear(m, pl, -1);
     /* the items with text evidence; the common z of the others, by kind */
-    double z0[2] = {common_z(m, KG_ACHIEVEMENT), common_z(m, KG_PATENT)};
+    const double *zi = m->bmz ? m->tzp : m->tz; /* match_people_z */
+    double z0[2] = {common_z(m, zi, KG_ACHIEVEMENT),
+                    common_z(m, zi, KG_PATENT)};
     uint32_t *blk = kg_xmalloc(PEOPLE_BLOCK * sizeof *blk);
     uint64_t last = takers_last(gp);
     for (size_t from = 0; from < gp->nitems; from += PEOPLE_BLOCK) {
@@ -332,14 +335,14 @@ void match_text_people(struct matcher *m, double *buf)
             size_t i = blk[b];
             uint32_t v = item_at(m, gp, i);
             int p = i >= gp->na;
-            double z = m->tz[v], dz = z - z0[p], sim = m->sim[v];
+            double z = zi[v], dz = z - z0[p], sim = m->sim[v];
             if (mean)
                 experts_add(pl, gp, i, last, dz, sim);
             for (uint64_t j = gp->yoff[i]; kfit && j < gp->yoff[i + 1]; j++)
                 pl->u[gp->yinst[j]].nk[p]++;
             if (kfit)
                 inst_offer(pl, k, gp->yinst, gp->yoff[i], gp->yoff[i + 1], z, 1,
-                           true, m->tbest[v]);
+                           true, sim);
         }
     }
     free(blk);

@@ -47,7 +47,7 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
      * them all either way. */
 /* clang-format off */
 #define MATCH_DENSE(X)                                                        \
-    X(sim, nr) X(stouch, nr) X(tz, nr) X(tzb, nr) X(thas, nr)                 \
+    X(sim, nr) X(stouch, nr) X(tz, nr) X(tzp, nr) X(thas, nr)                 \
     X(tev, nr) X(gz, nr) X(tbest, nr) X(bm, nr) X(btouch, nr) X(ab, nr)       \
     X(c0list, nr) X(evid, nr)                                                 \
     X(ghas, nr) X(score, nr) X(tpart, nr) X(gpart, nr) X(tie, nr) X(ireg, nr)
@@ -561,20 +561,23 @@ static void moments(double s, double ss, size_t n, double *mu, double *sd)
 /* Text z-scores of the vertices of kind that have a vector: how far above
  * the average record of its kind a record is for this query, by its
  * cosine (sim); with bm (items, when the index scored the query) by BM25
- * as well, as z-scores over the same records: then tz is the blend that
- * experts and institutions aggregate, (1 - expert.bm25) of the cosine's
- * and expert.bm25 of BM25's, and tzb the item's own, the same with
- * text.bm25 (item_text_z puts it in tz once the people have theirs). One
- * pass for the sums, one for the scores. */
+ * as well, as z-scores over the same records: then tz is the item's own
+ * blend, (1 - text.bm25) of the cosine's and text.bm25 of BM25's, and tzp
+ * the one experts and institutions aggregate, the same with expert.bm25
+ * (match_people_z). One pass for the sums, one for the scores. An item's
+ * best cosine (tbest) is its sim; a person's is set by match_people.c.
+ * Whether an item has a vector (thas) does not change from query to query:
+ * it is read from the graph on the matcher's first query alone. */
 static void text_z_kind(struct matcher *m, kg_kind kind, bool bm)
 {
     const struct graph *g = m->g;
     const uint32_t *pool = m->pool[kind];
     size_t np = m->npool[kind], n = 0;
     double s = 0, ss = 0, sb = 0, ssb = 0;
+    bool known = match_is_item(kind) && m->has_known[kind];
     for (size_t i = 0; i < np; i++) {
         uint32_t v = pool[i];
-        bool has = g->vec_off[v] != g->vec_off[v + 1];
+        bool has = known ? m->thas[v] : g->vec_off[v] != g->vec_off[v + 1];
         m->thas[v] = has;
         if (!has)
             continue;
@@ -586,6 +589,7 @@ static void text_z_kind(struct matcher *m, kg_kind kind, bool bm)
             ssb += m->bm[v] * m->bm[v];
         }
     }
+    m->has_known[kind] = true;
     double mu, sd, mub, sdb;
     moments(s, ss, n, &mu, &sd);
     moments(sb, ssb, n, &mub, &sdb);
@@ -596,14 +600,13 @@ static void text_z_kind(struct matcher *m, kg_kind kind, bool bm)
             continue;
         double zc = sd > 0 ? (m->sim[v] - mu) / sd : 0;
         m->tev[v] = m->sim[v] > 0;
-        m->tbest[v] = m->sim[v];
         if (!bm) {
             m->tz[v] = zc;
             continue;
         }
         double zb = sdb > 0 ? (m->bm[v] - mub) / sdb : 0;
-        m->tz[v] = (1 - wp) * zc + wp * zb;
-        m->tzb[v] = (1 - wi) * zc + wi * zb;
+        m->tzp[v] = (1 - wp) * zc + wp * zb;
+        m->tz[v] = (1 - wi) * zc + wi * zb;
         m->tev[v] |= m->bm[v] > 0;
     }
 }
@@ -794,22 +797,6 @@ static kg_status bm25_search(struct matcher *m, const char *text)
         bm_take(&hits[i], m);
     free(hits);
     return KG_OK;
-}
-
-/* The items' own text z-scores (text_z_kind's tzb): (1 - text.bm25) of
- * the cosine's and text.bm25 of BM25's, once the people have aggregated
- * the blend of expert.bm25. */
-static void item_text_z(struct matcher *m)
-{
-    if (!m->bmz || m->c.w_bm25 == m->c.w_bm25_people)
-        return;
-    static const kg_kind items[] = {KG_ACHIEVEMENT, KG_PATENT};
-    for (int k = 0; k < 2; k++)
-        for (size_t i = 0; i < m->npool[items[k]]; i++) {
-            uint32_t v = m->pool[items[k]][i];
-            if (m->thas[v])
-                m->tz[v] = m->tzb[v];
-        }
 }
 
 /* ---- graph relevance ---------------------------------------------------- */
@@ -1111,7 +1098,8 @@ static bool is_cross(const struct matcher *m, domain_mask dm, uint32_t v,
     domain_mask vm = m->g->vdomain[v];
     return !((dm | vm) & DOMAIN_GUESSED) && domain_far(dm, vm) &&
            score >= m->c.cross_min && m->thas[v] &&
-           m->tbest[v] >= m->c.cross_cosine && breadth >= m->c.cross_breadth;
+           match_tbest(m, v) >= m->c.cross_cosine &&
+           breadth >= m->c.cross_breadth;
 }
 
 /* The breadth of v: an institution (no text) takes the best item's. */
@@ -1303,7 +1291,6 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
     /* values a person aggregates */
     double *buf = kg_xmalloc(GRAPH_PEOPLE_CAP * sizeof *buf);
     match_text_people(m, buf);
-    item_text_z(m);
     mark_demand_concepts(m);
     match_pivot_find(m);
     st = match_check_time(m);
