@@ -491,6 +491,13 @@ static void drop_kept(struct index *ix)
     ix->nkept = 0;
 }
 
+/* ... in the full build and every segment, read by this query or not. */
+static void drop_all_kept(struct index *ix)
+{
+    for (size_t g = 0; g <= ix->nseg; g++)
+        drop_kept(g ? ix->seg[g - 1] : ix);
+}
+
 /* The hit of document d of ix with fixed-point score s. */
 static struct index_hit hit_of(const struct index *ix, uint32_t d, int64_t s,
                                bool seg)
@@ -906,10 +913,9 @@ static kg_status search(struct index *ix, const struct index_wterm *wq,
     *n = 0;
     unsigned mask = kinds ? kinds : KG_ALL_KINDS;
     ix->err[0] = '\0';
-    if (pass->kind != PASS_MORE) /* every segment's, read or not */
-        for (size_t g = 0; g <= ix->nseg; g++)
-            drop_kept(g ? ix->seg[g - 1] : ix);
     bool more = pass->kind == PASS_MORE;
+    if (!more)
+        drop_all_kept(ix);
     if (ix->live == 0 || (nw == 0 && !more))
         return KG_OK;
     text_tokens_reset(&ix->tk);
@@ -921,6 +927,8 @@ static kg_status search(struct index *ix, const struct index_wterm *wq,
         ends[i] = ix->tk.n;
     }
     if (st != KG_OK || (ix->tk.n == 0 && !more)) {
+        if (st != KG_OK) /* a failed second pass leaves nothing kept */
+            drop_all_kept(ix);
         free(ends);
         return st;
     }
@@ -1001,6 +1009,7 @@ kg_status index_search_more(struct index *ix, double scale,
     return search_each(ix, q2, nq2, kinds, fn, ctx, &more);
 }
 
+/* The live documents of segment g holding every term q[0..nu). */
 static size_t count_segment(struct index *g, const struct qterm *q, size_t nu)
 {
     size_t nc = 0;
