@@ -122,17 +122,23 @@ void match_pivot_find(struct matcher *m)
     /* the best patents by text z-score, above the average patent */
     struct scored best[PIVOT_PATENTS];
     size_t nb = 0;
+    double cut = 0; /* once best is full: its worst z */
     for (size_t i = 0; i < m->npool[KG_PATENT]; i++) {
         uint32_t v = m->pool[KG_PATENT][i];
-        if (!m->thas[v] || !m->tev[v] || !(m->tz[v] > 0))
+        double z = m->tz[v];
+        /* the z first: once best is full it turns nearly every patent
+         * away, and in a pattern the branch predictor learns */
+        if (!(z > 0) || z < cut || !m->thas[v] || !m->tev[v])
             continue;
-        struct scored x = {m->tz[v], v, graph_str(g, g->vid[v])};
+        struct scored x = {z, v, graph_str(g, g->vid[v])};
         if (nb == PIVOT_PATENTS && !better(&x, &best[nb - 1]))
             continue;
         size_t k = nb < PIVOT_PATENTS ? nb++ : nb - 1;
         for (; k > 0 && better(&x, &best[k - 1]); k--)
             best[k] = best[k - 1];
         best[k] = x;
+        if (nb == PIVOT_PATENTS)
+            cut = best[nb - 1].s;
     }
     struct match_pivot cand[PIVOT_PATENTS * 8];
     size_t nc = 0;
