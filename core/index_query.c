@@ -510,8 +510,9 @@ static struct index_hit hit_of(const struct index *ix, uint32_t d, int64_t s,
 
 /* Every document with a score: term at a time into accumulators; with
  * each, the hits go to its function (in the order first scored) and none
- * is kept. The pass's first part keeps the scores (and gives the best k),
- * its second starts from them. */
+ * is kept. The first of two passes (PASS_KEEP) keeps the scores and gives
+ * the best k; the second (PASS_MORE) starts from them. Nothing is kept
+ * from before otherwise: search dropped it. */
 static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
                          unsigned mask, size_t k, bool sorted,
                          const struct each *each, const struct pass *pass,
@@ -534,8 +535,6 @@ static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
             int64_t x = (int64_t)((double)acc[d] * pass->scale + 0.5);
             acc[d] = x > 0 ? x : 1; /* still touched */
         }
-    } else {
-        drop_kept(ix);
     }
     bool keep = pass->kind == PASS_KEEP;
     for (size_t i = 0; i < nc; i++) {

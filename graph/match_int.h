@@ -173,11 +173,20 @@ static inline double match_tbest(const struct matcher *m, uint32_t v)
     return match_is_item(m->g->vkind[v]) ? m->sim[v] : m->tbest[v];
 }
 
-/* The text z-score of a record as people aggregate it: an item's blend
- * of expert.bm25 (its own, of text.bm25, is tz), a person's own. */
+/* The items' text z-scores as people aggregate them, by vertex: the blend
+ * of expert.bm25 when BM25 scored the query (the item's own, of
+ * text.bm25, is tz), else tz. */
+static inline const double *match_items_people_z(const struct matcher *m)
+{
+    return m->bmz ? m->tzp : m->tz;
+}
+
+/* The text z-score of a record as people aggregate it: an item's
+ * (match_items_people_z), a person's own. */
 static inline double match_people_z(const struct matcher *m, uint32_t v)
 {
-    return m->bmz && match_is_item(m->g->vkind[v]) ? m->tzp[v] : m->tz[v];
+    return match_is_item(m->g->vkind[v]) ? match_items_people_z(m)[v]
+                                         : m->tz[v];
 }
 
 /* Whether any kind's evidence has a graph part (the walk runs). */

@@ -324,7 +324,7 @@ void match_text_people(struct matcher *m, double *buf)
     bool kfit = k >= 1 && k <= PEOPLE_KMAX; /* else member by member */
     sums_clear(m, pl, -1);
     /* the items with text evidence; the common z of the others, by kind */
-    const double *zi = m->bmz ? m->tzp : m->tz; /* match_people_z */
+    const double *zi = match_items_people_z(m);
     double z0[2] = {common_z(m, zi, KG_ACHIEVEMENT),
                     common_z(m, zi, KG_PATENT)};
     uint32_t *blk = kg_xmalloc(PEOPLE_BLOCK * sizeof *blk);

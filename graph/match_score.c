@@ -577,9 +577,9 @@ static void text_z_kind(struct matcher *m, kg_kind kind, bool bm)
     bool known = match_is_item(kind) && m->has_known[kind];
     for (size_t i = 0; i < np; i++) {
         uint32_t v = pool[i];
-        bool has = known ? m->thas[v] : g->vec_off[v] != g->vec_off[v + 1];
-        m->thas[v] = has;
-        if (!has)
+        if (!known)
+            m->thas[v] = g->vec_off[v] != g->vec_off[v + 1];
+        if (!m->thas[v])
             continue;
         s += m->sim[v];
         ss += m->sim[v] * m->sim[v];
@@ -760,8 +760,9 @@ static kg_status bm25_search(struct matcher *m, const char *text)
     struct index_hit *hits = NULL;
     size_t n = 0;
     unsigned kinds = KG_KIND_BIT(KG_ACHIEVEMENT) | KG_KIND_BIT(KG_PATENT);
-    /* RM3's first pass needs its best hits alone (the index's top-k
-     * search spares scoring the rest); its second pass gives them all */
+    /* RM3's first pass needs its best hits (scored with every item when
+     * its second pass adds to the scores: index_search_keep); its second
+     * pass gives them all */
     size_t k = m->c.rm3_docs > 0 ? m->c.rm3_docs : 0;
     bool ordered = m->c.expand_bm25 || m->c.rm3_docs > 0;
     struct match_own o;
