@@ -19,7 +19,9 @@ struct app_session {
     struct match_config conf;
     struct index **ix; /* BM25 indexes, one per batch thread (app_bm25) */
     size_t nix;
-    struct matcher *m;    /* one for single runs (app_matcher) */
+    struct matcher *m;   /* one for single runs (app_matcher) */
+    struct matcher **bm; /* a batch's, one per thread (app_batch_matchers) */
+    unsigned nbm;
     struct index *search; /* for app_search (app_index_open) */
     enum clir_lang lang;  /* what app_search translates into */
     struct dict *dict;    /* opened on the first translated search */
@@ -47,6 +49,11 @@ kg_status app_graph(struct app_session *a, struct graph **g) KG_MUST_CHECK;
 /* One matcher for runs on the calling thread, made on first use, with the
  * session's deadline. */
 kg_status app_matcher(struct app_session *a, struct matcher **m) KG_MUST_CHECK;
+/* At least n matchers for a batch's threads, made on first use and kept
+ * with the graph (a night matches in slices: each would else make its
+ * own); *ms is the session's array. */
+kg_status app_batch_matchers(struct app_session *a, unsigned n,
+                             struct matcher *const **ms) KG_MUST_CHECK;
 
 /*
  * When the config gives BM25 a share (text.bm25): at least nix text

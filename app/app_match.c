@@ -282,10 +282,17 @@ static kg_status run(struct app_session *a, const uint32_t *dv, size_t n,
         for (size_t i = 0; i < n && st == KG_OK; i++)
             st = run_one(a, i, &qs[i], &ixs, &e);
     } else if (st == KG_OK) {
-        st = match_batch(a->g, &a->conf, ixs.n ? &ixs : NULL, qs, n,
-                         emit_result, &e, err, sizeof err);
-        if (st != KG_OK)
-            app_fail(a, st, "%s", err);
+        unsigned threads = match_threads(&a->conf, n);
+        if (ixs.n && threads > ixs.n)
+            threads = (unsigned)ixs.n;
+        struct matcher *const *ms = NULL;
+        st = app_batch_matchers(a, threads, &ms);
+        if (st == KG_OK) {
+            st = match_batch_on(ms, threads, ixs.n ? &ixs : NULL, qs, n,
+                                emit_result, &e, err, sizeof err);
+            if (st != KG_OK)
+                app_fail(a, st, "%s", err);
+        }
     }
     text_free(e.tx);
     text_tokens_release(&e.tk);

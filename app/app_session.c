@@ -50,11 +50,23 @@ kg_status app_open(const struct app_opts *o, struct app_session **out)
     return KG_OK;
 }
 
+/* Frees the session's matchers (they hold the graph). */
+static void matchers_free(struct app_session *a)
+{
+    match_free(a->m);
+    a->m = NULL;
+    for (unsigned i = 0; i < a->nbm; i++)
+        match_free(a->bm[i]);
+    free(a->bm);
+    a->bm = NULL;
+    a->nbm = 0;
+}
+
 void app_close(struct app_session *a)
 {
     if (!a)
         return;
-    match_free(a->m);
+    matchers_free(a);
     for (size_t i = 0; i < a->nix; i++)
         index_free(a->ix[i]);
     free(a->ix);
@@ -90,8 +102,7 @@ kg_status app_graph_ready(struct app_session *a, bool rebuild)
     struct graph_opts o = {.rebuild = rebuild};
     if (a->g && !rebuild)
         return KG_OK;
-    match_free(a->m); /* it holds the old graph */
-    a->m = NULL;
+    matchers_free(a); /* they hold the old graph */
     graph_free(a->g);
     a->g = NULL;
     kg_status st = graph_open(a->s, &o, &a->g, err, sizeof err);
@@ -127,6 +138,25 @@ kg_status app_matcher(struct app_session *a, struct matcher **m)
     if (a->m)
         match_set_deadline(a->m, a->deadline);
     *m = a->m;
+    return st;
+}
+
+kg_status app_batch_matchers(struct app_session *a, unsigned n,
+                             struct matcher *const **ms)
+{
+    struct graph *g = NULL;
+    char err[512];
+    kg_status st = app_graph(a, &g);
+    if (st == KG_OK && a->nbm < n)
+        a->bm = kg_xrealloc(a->bm, n * sizeof *a->bm);
+    while (st == KG_OK && a->nbm < n) {
+        st = match_new(g, &a->conf, &a->bm[a->nbm], err, sizeof err);
+        if (st != KG_OK)
+            app_fail(a, st, "%s", err);
+        else
+            a->nbm++;
+    }
+    *ms = a->bm;
     return st;
 }
 

@@ -252,5 +252,16 @@ kg_status match_batch(const struct graph *g, const struct match_config *c,
                       const struct match_indexes *ixs,
                       const struct match_query *qs, size_t n, match_batch_cb cb,
                       void *ctx, char *err, size_t errlen) KG_MUST_CHECK;
+/* The same on matchers the caller made and keeps, ms[0..threads) (all of
+ * one graph and config; threads no more than match_threads gives), so
+ * that a night's slices or a service's batches do not make each its own:
+ * a fresh matcher clears its work arrays and looks up every document of
+ * its index again, as the first query touches them. Each is given its
+ * index from ixs; they hold nothing of these queries afterwards. */
+kg_status match_batch_on(struct matcher *const *ms, unsigned threads,
+                         const struct match_indexes *ixs,
+                         const struct match_query *qs, size_t n,
+                         match_batch_cb cb, void *ctx, char *err,
+                         size_t errlen) KG_MUST_CHECK;
 
 #endif

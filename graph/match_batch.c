@@ -80,22 +80,23 @@ unsigned match_threads(const struct match_config *c, size_t n)
     return threads;
 }
 
-kg_status match_batch(const struct graph *g, const struct match_config *c,
-                      const struct match_indexes *ixs,
-                      const struct match_query *qs, size_t n, match_batch_cb cb,
-                      void *ctx, char *err, size_t errlen)
+kg_status match_batch_on(struct matcher *const *ms, unsigned threads,
+                         const struct match_indexes *ixs,
+                         const struct match_query *qs, size_t n,
+                         match_batch_cb cb, void *ctx, char *err, size_t errlen)
 {
-    unsigned threads = match_threads(c, n);
+    const struct graph *g = ms[0]->g;
     if (ixs && ixs->n && threads > ixs->n)
         threads = (unsigned)ixs->n;
+    if (threads > n)
+        threads = n ? (unsigned)n : 1;
     struct worker *ws = kg_xcalloc(threads, sizeof *ws);
-    kg_status st = KG_OK;
-    unsigned made = 0;
-    for (; made < threads && st == KG_OK; made++) {
-        st = match_new(g, c, &ws[made].m, err, errlen);
-        if (st == KG_OK && ixs && made < ixs->n)
-            match_set_index(ws[made].m, ixs->ix[made]);
+    for (unsigned t = 0; t < threads; t++) {
+        ws[t].m = ms[t];
+        if (ixs && t < ixs->n)
+            match_set_index(ms[t], ixs->ix[t]);
     }
+    kg_status st = KG_OK;
     size_t window = 32 * (size_t)threads;
     struct batch b = {.qs = qs, .n = n, .window = window};
     b.res = kg_xcalloc(window, sizeof *b.res);
@@ -107,7 +108,7 @@ kg_status match_batch(const struct graph *g, const struct match_config *c,
     pthread_cond_init(&b.room, NULL);
     pthread_t *tid = kg_xcalloc(threads, sizeof *tid);
     unsigned started = 0;
-    for (unsigned t = 0; st == KG_OK && t < threads; t++) {
+    for (unsigned t = 0; t < threads; t++) {
         ws[t].b = &b;
         if (pthread_create(&tid[t], NULL, batch_worker, &ws[t]) != 0)
             break;
@@ -154,13 +155,32 @@ kg_status match_batch(const struct graph *g, const struct match_config *c,
     pthread_cond_destroy(&b.room);
     pthread_cond_destroy(&b.ready);
     pthread_mutex_destroy(&b.lock);
-    for (unsigned t = 0; t < made; t++)
-        match_free(ws[t].m);
     free(ws);
     free(b.res);
     free(b.st);
     free(b.done);
     free(b.errbuf);
     free(tid);
+    return st;
+}
+
+kg_status match_batch(const struct graph *g, const struct match_config *c,
+                      const struct match_indexes *ixs,
+                      const struct match_query *qs, size_t n, match_batch_cb cb,
+                      void *ctx, char *err, size_t errlen)
+{
+    unsigned threads = match_threads(c, n);
+    if (ixs && ixs->n && threads > ixs->n)
+        threads = (unsigned)ixs->n;
+    struct matcher **ms = kg_xcalloc(threads, sizeof *ms);
+    kg_status st = KG_OK;
+    unsigned made = 0;
+    for (; made < threads && st == KG_OK; made++)
+        st = match_new(g, c, &ms[made], err, errlen);
+    if (st == KG_OK)
+        st = match_batch_on(ms, threads, ixs, qs, n, cb, ctx, err, errlen);
+    for (unsigned t = 0; t < made; t++)
+        match_free(ms[t]);
+    free(ms);
     return st;
 }

@@ -536,6 +536,41 @@ static void batches_answer_in_query_order_like_single_runs(void **state)
     }
 }
 
+/* Matchers the caller keeps (a night's slices) answer a second batch as
+ * fresh ones do, in query order, whatever the first batch left in them;
+ * more matchers than queries leave the rest unused. */
+static void kept_matchers_answer_batch_after_batch(void **state)
+{
+    struct fx *f = *state;
+    const char *ids[] = {"D3", "D1", "D2"};
+    struct match_query qs[3];
+    for (int i = 0; i < 3; i++)
+        qs[i] = (struct match_query){
+            .demand = graph_find(f->g, KG_DEMAND, ids[i]), .top = 3};
+    struct matcher *ms[2];
+    char err[256];
+    for (int t = 0; t < 2; t++)
+        assert_int_equal(match_new(f->g, &f->c, &ms[t], err, sizeof err),
+                         KG_OK);
+    struct collected fresh = {.f = f}, one = {.f = f}, two = {.f = f};
+    assert_int_equal(
+        match_batch(f->g, &f->c, NULL, qs, 3, collect, &fresh, err, sizeof err),
+        KG_OK);
+    assert_int_equal(
+        match_batch_on(ms, 2, NULL, qs + 2, 1, collect, &one, err, sizeof err),
+        KG_OK);
+    assert_int_equal(one.calls, 1);
+    assert_string_equal(one.first[0], fresh.first[2]);
+    assert_int_equal(
+        match_batch_on(ms, 2, NULL, qs, 3, collect, &two, err, sizeof err),
+        KG_OK);
+    assert_int_equal(two.calls, 3);
+    for (int i = 0; i < 3; i++)
+        assert_string_equal(two.first[i], fresh.first[i]);
+    for (int t = 0; t < 2; t++)
+        match_free(ms[t]);
+}
+
 /* The four achievements' BM25 in hits[0..n) (0 where missing) into bm,
  * their mean and standard deviation into *mu, *sd; frees hits. */
 static const char *const ACH_IDS[] = {"A1", "A2", "A3", "A4"};
@@ -959,6 +994,7 @@ int main(void)
         T(top_limits_each_kind_and_zero_keeps_every_candidate),
         T(free_text_finds_what_the_demand_finds),
         T(batches_answer_in_query_order_like_single_runs),
+        T(kept_matchers_answer_batch_after_batch),
         T(bm25_share_comes_from_the_index),
         T(bm25_weighs_the_needs_words_one_by_one),
         T(calibrated_score_is_the_logistic_of_the_evidence),
