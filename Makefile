@@ -49,7 +49,10 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lm -lz
 LAZY_PKGS := libcurl libmicrohttpd igraph
 BIN_LIBS := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)) \
 	2>/dev/null) -lstemmer -lm -lz
-CFLAGS ?= -O2 -g
+# -O3: the batch runs some 5 % fewer instructions than at -O2 (cachegrind
+# on 100k and 1M shards, bench/README.md); without -ffast-math it keeps the
+# order of every floating-point sum, so the outputs are the same bytes.
+CFLAGS ?= -O3 -g
 ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. $(PKG_CFLAGS) -MMD -MP \
 	-DDICT_DATADIR='"$(PREFIX)/share/kgmatch"'
 LDFLAGS ?=

@@ -168,7 +168,7 @@ kg_status app_gold_read(const char *path, struct app_gold **out, char *err,
             st = KG_EINPUT;
             break;
         }
-        char *fl[5];
+        char *fl[5] = {NULL};
         size_t nf = split_tabs(line, fl, 5);
         if (nf == 1 && fl[0][0] == '\0')
             continue;

@@ -81,7 +81,7 @@ int cli_parse_min_score(const struct cli *cli, const char *s, double *out)
 
 int cli_parse_top(const struct cli *cli, const char *s, size_t *top)
 {
-    long long n;
+    long long n = 0;
     int rc = cli_parse_int(cli, "top", s, 0, 1000000, &n);
     if (rc == 0)
         *top = (size_t)n;
