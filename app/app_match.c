@@ -282,9 +282,8 @@ static kg_status run(struct app_session *a, const uint32_t *dv, size_t n,
         for (size_t i = 0; i < n && st == KG_OK; i++)
             st = run_one(a, i, &qs[i], &ixs, &e);
     } else if (st == KG_OK) {
-        unsigned threads = match_threads(&a->conf, n);
-        if (ixs.n && threads > ixs.n)
-            threads = (unsigned)ixs.n;
+        unsigned threads =
+            match_batch_threads(&a->conf, ixs.n ? &ixs : NULL, n);
         struct matcher *const *ms = NULL;
         st = app_batch_matchers(a, threads, &ms);
         if (st == KG_OK) {

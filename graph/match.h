@@ -237,6 +237,10 @@ struct match_indexes {
 /* The threads a batch of n queries runs on: c->threads, else the online
  * CPUs; at most 8 and at most n, at least 1. */
 unsigned match_threads(const struct match_config *c, size_t n);
+/* ... and no more than the indexes of ixs (when it gives any): the
+ * matchers match_batch makes, or match_batch_on wants. */
+unsigned match_batch_threads(const struct match_config *c,
+                             const struct match_indexes *ixs, size_t n);
 
 /*
  * Runs n queries on c->threads threads (each with its own matcher, and
@@ -253,7 +257,7 @@ kg_status match_batch(const struct graph *g, const struct match_config *c,
                       const struct match_query *qs, size_t n, match_batch_cb cb,
                       void *ctx, char *err, size_t errlen) KG_MUST_CHECK;
 /* The same on matchers the caller made and keeps, ms[0..threads) (all of
- * one graph and config; threads no more than match_threads gives), so
+ * one graph and config; threads as match_batch_threads gives), so
  * that a night's slices or a service's batches do not make each its own:
  * a fresh matcher clears its work arrays and looks up every document of
  * its index again, as the first query touches them. Each is given its

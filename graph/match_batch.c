@@ -80,6 +80,15 @@ unsigned match_threads(const struct match_config *c, size_t n)
     return threads;
 }
 
+unsigned match_batch_threads(const struct match_config *c,
+                             const struct match_indexes *ixs, size_t n)
+{
+    unsigned threads = match_threads(c, n);
+    if (ixs && ixs->n && threads > ixs->n)
+        threads = (unsigned)ixs->n;
+    return threads;
+}
+
 kg_status match_batch_on(struct matcher *const *ms, unsigned threads,
                          const struct match_indexes *ixs,
                          const struct match_query *qs, size_t n,
@@ -93,8 +102,8 @@ kg_status match_batch_on(struct matcher *const *ms, unsigned threads,
     struct worker *ws = kg_xcalloc(threads, sizeof *ws);
     for (unsigned t = 0; t < threads; t++) {
         ws[t].m = ms[t];
-        if (ixs && t < ixs->n)
-            match_set_index(ms[t], ixs->ix[t]);
+        /* none when ixs gives none, as a fresh matcher has */
+        match_set_index(ms[t], ixs && t < ixs->n ? ixs->ix[t] : NULL);
     }
     kg_status st = KG_OK;
     size_t window = 32 * (size_t)threads;
@@ -169,9 +178,7 @@ kg_status match_batch(const struct graph *g, const struct match_config *c,
                       const struct match_query *qs, size_t n, match_batch_cb cb,
                       void *ctx, char *err, size_t errlen)
 {
-    unsigned threads = match_threads(c, n);
-    if (ixs && ixs->n && threads > ixs->n)
-        threads = (unsigned)ixs->n;
+    unsigned threads = match_batch_threads(c, ixs, n);
     struct matcher **ms = kg_xcalloc(threads, sizeof *ms);
     kg_status st = KG_OK;
     unsigned made = 0;

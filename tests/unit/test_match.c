@@ -500,6 +500,7 @@ struct collected {
     struct fx *f;
     size_t calls;
     char first[3][16];
+    double score[3]; /* the first achievement's */
 };
 
 static bool collect(size_t i, const struct match_result *r, void *ctx)
@@ -510,6 +511,7 @@ static bool collect(size_t i, const struct match_result *r, void *ctx)
     const struct match_hit *a = first_of(r, KG_ACHIEVEMENT);
     snprintf(c->first[i], sizeof c->first[i], "%s",
              a ? graph_str(c->f->g, c->f->g->vid[a->v]) : "-");
+    c->score[i] = a ? a->score : -1;
     return true;
 }
 
@@ -569,6 +571,42 @@ static void kept_matchers_answer_batch_after_batch(void **state)
         assert_string_equal(two.first[i], fresh.first[i]);
     for (int t = 0; t < 2; t++)
         match_free(ms[t]);
+}
+
+/* A kept matcher that a batch gives no index scores without one, as a
+ * fresh matcher does, whatever index an earlier batch gave it. */
+static void kept_matchers_drop_an_earlier_batchs_index(void **state)
+{
+    struct fx *f = *state;
+    struct index *ix;
+    char err[256];
+    assert_int_equal(index_open(f->s, NULL, &ix, err, sizeof err), KG_OK);
+    f->c.w_bm25 = 1; /* text relevance from BM25 alone */
+    f->c.rm3_docs = 0;
+    struct match_query q = {.demand = graph_find(f->g, KG_DEMAND, "D1"),
+                            .kinds = KG_KIND_BIT(KG_ACHIEVEMENT),
+                            .top = 3,
+                            .bm25_text =
+                                "Porosity in MIG welds of aluminium subframes"};
+    struct matcher *m;
+    assert_int_equal(match_new(f->g, &f->c, &m, err, sizeof err), KG_OK);
+    struct index *const one[] = {ix};
+    struct match_indexes ixs = {one, 1};
+    struct collected with = {.f = f}, without = {.f = f}, fresh = {.f = f};
+    assert_int_equal(
+        match_batch_on(&m, 1, &ixs, &q, 1, collect, &with, err, sizeof err),
+        KG_OK);
+    assert_int_equal(
+        match_batch_on(&m, 1, NULL, &q, 1, collect, &without, err, sizeof err),
+        KG_OK);
+    assert_int_equal(
+        match_batch(f->g, &f->c, NULL, &q, 1, collect, &fresh, err, sizeof err),
+        KG_OK);
+    assert_true(with.score[0] != fresh.score[0]); /* the index counts */
+    assert_string_equal(without.first[0], fresh.first[0]);
+    assert_float_equal(without.score[0], fresh.score[0], 0);
+    match_free(m);
+    index_free(ix);
 }
 
 /* The four achievements' BM25 in hits[0..n) (0 where missing) into bm,
@@ -995,6 +1033,7 @@ int main(void)
         T(free_text_finds_what_the_demand_finds),
         T(batches_answer_in_query_order_like_single_runs),
         T(kept_matchers_answer_batch_after_batch),
+        T(kept_matchers_drop_an_earlier_batchs_index),
         T(bm25_share_comes_from_the_index),
         T(bm25_weighs_the_needs_words_one_by_one),
         T(calibrated_score_is_the_logistic_of_the_evidence),
