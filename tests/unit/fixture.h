@@ -8,6 +8,7 @@
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 /* Makes a fresh folder /tmp/<prefix>XXXXXX, its name in dir, and puts
@@ -39,6 +40,33 @@ static inline int fx_remove(const char *p, const struct stat *sb, int flag,
 static inline int fx_rmdir(const char *dir)
 {
     return nftw(dir, fx_remove, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
+}
+
+static inline int fx_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* v[0..n) sorted in place and joined, each followed by ';' ("" for none),
+ * so that two lists compare as strings whatever their order; the caller
+ * frees it. */
+static inline char *fx_sorted_list(char **v, size_t n)
+{
+    qsort(v, n, sizeof *v, fx_cmp_str);
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(v[i]) + 1;
+    char *r = malloc(len), *p = r;
+    if (!r)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(v[i]);
+        memcpy(p, v[i], l);
+        p[l] = ';';
+        p += l + 1;
+    }
+    *p = '\0';
+    return r;
 }
 
 #endif

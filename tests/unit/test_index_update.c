@@ -37,23 +37,24 @@ static char *hit_ids(struct index *ix, const char *q, unsigned kinds)
     char **v = kg_xcalloc(n + 1, sizeof *v);
     for (size_t i = 0; i < n; i++)
         v[i] = kg_xasprintf("%d%s", (int)h[i].kind, h[i].id);
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
-            char *x = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = x;
-        }
-    struct kg_buf b;
-    kg_buf_init(&b);
-    for (size_t i = 0; i < n; i++) {
-        kg_buf_printf(&b, "%s;", v[i]);
+    char *r = fx_sorted_list(v, n);
+    for (size_t i = 0; i < n; i++)
         free(v[i]);
-    }
     free(v);
     free(h);
-    char *r = kg_xstrdup(b.len ? b.data : "");
-    kg_buf_release(&b);
     return r;
+}
+
+/* Asserts that the first n hits of a and b are the same documents with
+ * the same scores; frees both. */
+static void same_hits(struct index_hit *a, struct index_hit *b, size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        assert_string_equal(a[j].id, b[j].id);
+        assert_true(a[j].score == b[j].score);
+    }
+    free(a);
+    free(b);
 }
 
 static void filler(struct fx *f, size_t n)
@@ -343,12 +344,7 @@ static void many_updates_then_a_rebuild_equal_a_fresh_build(void **state)
         search(seg, q, 0, 0, &ha, &na);
         search(seg, q, 0, 5, &hb, &nb);
         assert_int_equal(nb, na < 5 ? na : 5);
-        for (size_t j = 0; j < nb; j++) {
-            assert_string_equal(ha[j].id, hb[j].id);
-            assert_true(ha[j].score == hb[j].score);
-        }
-        free(ha);
-        free(hb);
+        same_hits(ha, hb, nb);
     }
     index_free(seg);
     /* merged into one full build, scores and order equal too */
@@ -363,12 +359,7 @@ static void many_updates_then_a_rebuild_equal_a_fresh_build(void **state)
         search(fresh, q, 0, 10, &ha, &na);
         search(seg, q, 0, 10, &hb, &nb);
         assert_int_equal(na, nb);
-        for (size_t j = 0; j < na; j++) {
-            assert_string_equal(ha[j].id, hb[j].id);
-            assert_true(ha[j].score == hb[j].score);
-        }
-        free(ha);
-        free(hb);
+        same_hits(ha, hb, na);
     }
     index_free(seg);
     index_free(fresh);

@@ -515,14 +515,21 @@ static bool collect(size_t i, const struct match_result *r, void *ctx)
     return true;
 }
 
-static void batches_answer_in_query_order_like_single_runs(void **state)
+/* Queries of the three demands ids[0..3), the top 3 of each kind. */
+static void demand_queries(struct fx *f, const char *const ids[3],
+                           struct match_query qs[3])
 {
-    struct fx *f = *state;
-    const char *ids[] = {"D1", "D2", "D3"};
-    struct match_query qs[3];
     for (int i = 0; i < 3; i++)
         qs[i] = (struct match_query){
             .demand = graph_find(f->g, KG_DEMAND, ids[i]), .top = 3};
+}
+
+static void batches_answer_in_query_order_like_single_runs(void **state)
+{
+    struct fx *f = *state;
+    const char *const ids[] = {"D1", "D2", "D3"};
+    struct match_query qs[3];
+    demand_queries(f, ids, qs);
     struct collected c = {.f = f};
     char err[256];
     assert_int_equal(
@@ -544,11 +551,9 @@ static void batches_answer_in_query_order_like_single_runs(void **state)
 static void kept_matchers_answer_batch_after_batch(void **state)
 {
     struct fx *f = *state;
-    const char *ids[] = {"D3", "D1", "D2"};
+    const char *const ids[] = {"D3", "D1", "D2"};
     struct match_query qs[3];
-    for (int i = 0; i < 3; i++)
-        qs[i] = (struct match_query){
-            .demand = graph_find(f->g, KG_DEMAND, ids[i]), .top = 3};
+    demand_queries(f, ids, qs);
     struct matcher *ms[2];
     char err[256];
     for (int t = 0; t < 2; t++)

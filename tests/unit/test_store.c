@@ -326,18 +326,7 @@ static char *changes_after(struct store *s, int64_t v)
     char *v_[32];
     for (char *t = strtok(p, ";"); t && n < 32; t = strtok(NULL, ";"))
         v_[n++] = t;
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && strcmp(v_[j - 1], v_[j]) > 0; j--) {
-            char *x = v_[j];
-            v_[j] = v_[j - 1];
-            v_[j - 1] = x;
-        }
-    struct kg_buf o;
-    kg_buf_init(&o);
-    for (size_t i = 0; i < n; i++)
-        kg_buf_printf(&o, "%s;", v_[i]);
-    char *r = kg_xstrdup(o.len ? o.data : "");
-    kg_buf_release(&o);
+    char *r = fx_sorted_list(v_, n);
     free(p);
     return r;
 }
