@@ -10,7 +10,7 @@ PYTHON ?= /usr/bin/python3
 DEB_PKGS := gcc make pkg-config libxml2-dev libcurl4-openssl-dev \
 	libigraph-dev libsqlite3-dev libicu-dev libjansson-dev libstemmer-dev \
 	libopencc-dev libmicrohttpd-dev libcmocka-dev python3 clang-format \
-	libxml2-utils liblzma-dev zlib1g-dev
+	libxml2-utils liblzma-dev zlib1g-dev libstdc++-12-dev
 # Extra packages for `make eval` / `make bench` (the peer engines).
 DEB_PKGS_BENCH := python3-sklearn python3-xapian python3-numpy python3-scipy wrk
 
@@ -50,7 +50,7 @@ LAZY_PKGS := libcurl libmicrohttpd igraph
 # LINK=static (the default): the libraries every command maps (libxml2,
 # SQLite, ICU and its data, jansson, libstemmer, and what they need:
 # liblzma, zlib, libstdc++) come from the static archives of their Debian
-# -dev packages, so that a process starts without looking up thousands of
+# -dev packages (libstdc++'s is libstdc++-12-dev, which gcc alone lacks), so that a process starts without looking up thousands of
 # their symbols and relocating their tables: `kgmatch --version` takes
 # some 4 ms instead of 8, one demand at 100k items some 50 ms instead of
 # 55 (bench/README.md). Still a position-independent executable (the
@@ -326,6 +326,7 @@ deps-bench:
 check-deps:
 	@pkg-config --exists $(PKGS) opencc 2>/dev/null && [ -f /usr/include/libstemmer.h ] \
 		&& [ -f /usr/include/lzma.h ] && [ -f /usr/include/zlib.h ] \
+		&& [ -f "$$($(CC) -print-file-name=libstdc++.a)" ] \
 		&& [ -f /usr/include/cmocka.h ] && command -v clang-format >/dev/null \
 		&& command -v python3 >/dev/null \
 		|| sh tests/deps.sh $(DEB_PKGS)
