@@ -215,6 +215,27 @@ static kg_status apply_page(struct harvest *h, struct page *p, struct counts *c)
 
 enum step { STEP_NEXT, STEP_DONE, STEP_FAILED };
 
+/* Saves the source's new state *copy in the open transaction and commits
+ * it with what the step stored (rolled back when the save fails); then
+ * *copy is the harvest's state. On failure *copy is released and the
+ * harvest's state stays as it was (the store's error says why). */
+static kg_status commit_state(struct harvest *h, struct source_state *copy)
+{
+    struct store *st = h->run->store;
+    kg_status rc = source_state_save(st, h->src.name, copy);
+    if (rc == KG_OK)
+        rc = store_commit(st);
+    else
+        store_rollback(st);
+    if (rc != KG_OK) {
+        source_state_release(copy);
+        return rc;
+    }
+    source_state_release(&h->state);
+    h->state = *copy;
+    return KG_OK;
+}
+
 /* Fills state s for the end of a complete harvest. */
 static void state_complete(struct harvest *h, struct source_state *s,
                            const char *status)
@@ -294,19 +315,11 @@ static enum step store_page(struct harvest *h, struct page *p, const char *next,
     } else {
         state_complete(h, &copy, "ok");
     }
-    rc = source_state_save(st, h->src.name, &copy);
-    if (rc == KG_OK)
-        rc = store_commit(st);
-    else
-        store_rollback(st);
-    if (rc != KG_OK) {
-        source_state_release(&copy);
+    if (commit_state(h, &copy) != KG_OK) {
         fail(h, "cannot store page %lld: %s", h->pages + 1,
              store_last_error(st));
         return STEP_FAILED;
     }
-    source_state_release(&h->state);
-    h->state = copy;
     h->c = tmp.c;
     h->pages++;
     h->run->pages++;
@@ -867,18 +880,10 @@ static void on_table_body(struct fetch_result *res, void *ctx)
     h->pages = 1;
     counts_into_state(h, &copy);
     state_complete(h, &copy, "ok");
-    rc = source_state_save(st, h->src.name, &copy);
-    if (rc == KG_OK)
-        rc = store_commit(st);
-    else
-        store_rollback(st);
-    if (rc != KG_OK) {
-        source_state_release(&copy);
+    if (commit_state(h, &copy) != KG_OK) {
         fail(h, "cannot store the file: %s", store_last_error(st));
         return;
     }
-    source_state_release(&h->state);
-    h->state = copy;
     h->run->pages++;
     h->run->records += (long long)stats.lines;
     finish(h);
