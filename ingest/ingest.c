@@ -891,22 +891,29 @@ static void on_table_body(struct fetch_result *res, void *ctx)
 
 /* ---- the run ---- */
 
+/* Where a listing's harvest starts: the page an earlier run stopped at
+ * (its window start kept), unless the run is --full or there is none;
+ * else the source's first page. Sets h->resumed. */
+static const char *resume_point(struct harvest *h)
+{
+    h->resumed = !h->run->opts->full && h->state.resume;
+    if (!h->resumed)
+        return h->src.url;
+    set_str(&h->window_start,
+            h->state.window_start ? h->state.window_start : h->window_start);
+    return h->state.resume;
+}
+
 static void harvest_start(struct harvest *h)
 {
-    const struct ingest_opts *o = h->run->opts;
     switch (h->src.type) {
     case SOURCE_OAI:
         oai_start(h);
         break;
     case SOURCE_RSS:
     case SOURCE_ATOM: {
-        bool resume = !o->full && h->state.resume;
-        h->resumed = resume;
-        if (resume)
-            set_str(&h->window_start, h->state.window_start
-                                          ? h->state.window_start
-                                          : h->window_start);
-        feed_fetch(h, resume ? h->state.resume : h->src.url, !resume);
+        const char *at = resume_point(h);
+        feed_fetch(h, at, !h->resumed);
         break;
     }
     case SOURCE_HTML: {
@@ -916,13 +923,8 @@ static void harvest_start(struct harvest *h)
             fail(h, "%s", why);
             break;
         }
-        bool resume = !o->full && h->state.resume;
-        h->resumed = resume;
-        if (resume)
-            set_str(&h->window_start, h->state.window_start
-                                          ? h->state.window_start
-                                          : h->window_start);
-        html_fetch(h, resume ? h->state.resume : h->src.url, !resume);
+        const char *at = resume_point(h);
+        html_fetch(h, at, !h->resumed);
         break;
     }
     case SOURCE_USPTO:
