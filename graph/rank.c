@@ -172,6 +172,20 @@ static double seed_weight(const double *seed_w, size_t i)
     return x > 0 && isfinite(x) ? x : 0;
 }
 
+/* Whether the seeds are vertices of g with a positive total weight
+ * (*total). */
+static bool seeds_valid(const struct rank_csr *g, const uint32_t *seeds,
+                        const double *seed_w, size_t nseeds, double *total)
+{
+    *total = 0;
+    for (size_t i = 0; i < nseeds; i++) {
+        if (seeds[i] >= g->n)
+            return false;
+        *total += seed_weight(seed_w, i);
+    }
+    return *total > 0;
+}
+
 static void clear(struct rank_ppr *p)
 {
     for (size_t i = 0; i < p->nsupport; i++) {
@@ -194,13 +208,8 @@ kg_status rank_ppr_push(struct rank_ppr *p, const struct rank_csr *g,
     clear(p);
     if (g->n > p->n)
         return KG_EINPUT;
-    double total = 0;
-    for (size_t i = 0; i < nseeds; i++) {
-        if (seeds[i] >= g->n)
-            return KG_EINPUT;
-        total += seed_weight(seed_w, i);
-    }
-    if (!(total > 0))
+    double total;
+    if (!seeds_valid(g, seeds, seed_w, nseeds, &total))
         return KG_EINPUT;
     uint32_t head = 0, tail = 0, len = 0;
     for (size_t i = 0; i < nseeds; i++) {
@@ -314,13 +323,8 @@ kg_status rank_ppr_exact(const struct rank_csr *g, const uint32_t *seeds,
                          const double *seed_w, size_t nseeds, double damping,
                          double *out)
 {
-    double total = 0;
-    for (size_t i = 0; i < nseeds; i++) {
-        if (seeds[i] >= g->n)
-            return KG_EINPUT;
-        total += seed_weight(seed_w, i);
-    }
-    if (!(total > 0))
+    double total;
+    if (!seeds_valid(g, seeds, seed_w, nseeds, &total))
         return KG_EINPUT;
     igraph_error_handler_t *old =
         igraph_set_error_handler(igraph_error_handler_ignore);
