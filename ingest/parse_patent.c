@@ -504,6 +504,30 @@ static bool blank(const char *s, size_t n)
     return true;
 }
 
+/* The error of the document from buf[s] on, larger than the limit. */
+static kg_status too_large(const struct patent_split *sp, size_t s, char *err,
+                           size_t errlen)
+{
+    snprintf(err, errlen,
+             "document at byte %llu is larger than the %zu-byte limit; "
+             "skipped",
+             sp->base + s, sp->max_doc);
+    return KG_ELIMIT;
+}
+
+/* Hands out the document buf[s, end), or says it is too large. */
+static kg_status hand_out(const struct patent_split *sp, size_t s, size_t end,
+                          const char **doc, size_t *len,
+                          unsigned long long *offset, char *err, size_t errlen)
+{
+    if (end - s > sp->max_doc)
+        return too_large(sp, s, err, errlen);
+    *doc = sp->buf + s;
+    *len = end - s;
+    *offset = sp->base + s;
+    return KG_OK;
+}
+
 kg_status patent_split_next(struct patent_split *sp, const char **doc,
                             size_t *len, unsigned long long *offset, char *err,
                             size_t errlen)
@@ -525,26 +549,12 @@ kg_status patent_split_next(struct patent_split *sp, const char **doc,
             sp->skipping = false;
             if (was_skipping || blank(sp->buf + s, end - s))
                 continue;
-            if (end - s > sp->max_doc) {
-                snprintf(err, errlen,
-                         "document at byte %llu is larger than the %zu-byte "
-                         "limit; skipped",
-                         sp->base + s, sp->max_doc);
-                return KG_ELIMIT;
-            }
-            *doc = sp->buf + s;
-            *len = end - s;
-            *offset = sp->base + s;
-            return KG_OK;
+            return hand_out(sp, s, end, doc, len, offset, err, errlen);
         }
         sp->scanned = sp->len > mlen ? sp->len - mlen : 0;
         if (sp->len - sp->start > sp->max_doc && !sp->skipping) {
-            snprintf(err, errlen,
-                     "document at byte %llu is larger than the %zu-byte "
-                     "limit; skipped",
-                     sp->base + sp->start, sp->max_doc);
             sp->skipping = true;
-            return KG_ELIMIT;
+            return too_large(sp, sp->start, err, errlen);
         }
         /* Skipping: drop all but what may begin a mark. */
         if (sp->skipping && sp->len - sp->start > mlen + 1)
@@ -554,17 +564,7 @@ kg_status patent_split_next(struct patent_split *sp, const char **doc,
             sp->start = sp->scanned = sp->len;
             if (sp->skipping || blank(sp->buf + s, sp->len - s))
                 return KG_OK;
-            if (sp->len - s > sp->max_doc) {
-                snprintf(err, errlen,
-                         "document at byte %llu is larger than the %zu-byte "
-                         "limit; skipped",
-                         sp->base + s, sp->max_doc);
-                return KG_ELIMIT;
-            }
-            *doc = sp->buf + s;
-            *len = sp->len - s;
-            *offset = sp->base + s;
-            return KG_OK;
+            return hand_out(sp, s, sp->len, doc, len, offset, err, errlen);
         }
         /* Keep the current document, read more after it. */
         if (sp->start > 0) {
