@@ -531,11 +531,6 @@ static bool on_posted(const struct store_link *l, void *ctx)
     return true;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 kg_status app_enterprise_demands(struct app_session *a, const char *id,
                                  bool closed_too, struct kg_strlist *ids)
 {
@@ -558,7 +553,7 @@ kg_status app_enterprise_demands(struct app_session *a, const char *id,
     }
     a->left_out = d.left_out;
     if (d.ids.n) /* an enterprise without demands has no list at all */
-        qsort(d.ids.v, d.ids.n, sizeof *d.ids.v, cmp_str);
+        qsort(d.ids.v, d.ids.n, sizeof *d.ids.v, kg_cmp_str);
     for (size_t i = 0; i < d.ids.n; i++)
         strlist_add(ids, d.ids.v[i]);
     strlist_release(&d.ids);

@@ -682,11 +682,6 @@ void clir_query_release(struct clir_query *q)
 /* ------------------------------------------------------------ both languages
  */
 
-static int cmp_str(const void *x, const void *y)
-{
-    return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
 /* Analyzes the need's own text into c->ownv, sorted. */
 static kg_status own_terms(struct clir *c, const char *text, char *err,
                            size_t errlen)
@@ -705,7 +700,7 @@ static kg_status own_terms(struct clir *c, const char *text, char *err,
     c->ownv = kg_xrealloc(c->ownv, (c->own.n + 1) * sizeof *c->ownv);
     for (size_t i = 0; i < c->own.n; i++)
         c->ownv[c->nownv++] = c->own.bytes + c->own.v[i].off;
-    qsort(c->ownv, c->nownv, sizeof *c->ownv, cmp_str);
+    qsort(c->ownv, c->nownv, sizeof *c->ownv, kg_cmp_str);
     return KG_OK;
 }
 
@@ -722,7 +717,7 @@ static bool says(struct clir *c, const char *need, const char *t)
         return false;
     for (size_t i = 0; i < c->cand.n; i++) {
         const char *k = c->cand.bytes + c->cand.v[i].off;
-        if (!bsearch(&k, c->ownv, c->nownv, sizeof *c->ownv, cmp_str))
+        if (!bsearch(&k, c->ownv, c->nownv, sizeof *c->ownv, kg_cmp_str))
             return false;
     }
     return true;

@@ -185,6 +185,11 @@ char *kg_buf_detach(struct kg_buf *b)
     return p;
 }
 
+int kg_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 int kg_utf8_decode(const char *s, size_t n, uint32_t *cp)
 {
     const unsigned char *u = (const unsigned char *)s;

@@ -64,6 +64,10 @@ void kg_buf_vprintf(struct kg_buf *b, const char *fmt, va_list ap)
 /* Hands the buffer's memory to the caller (never NULL) and empties b. */
 char *kg_buf_detach(struct kg_buf *b);
 
+/* qsort's comparator of an array of strings (char * or const char *), by
+ * strcmp. */
+int kg_cmp_str(const void *a, const void *b);
+
 /* Length of the valid UTF-8 prefix of s[0..n); equals n when all valid.
  * Overlong forms, surrogates and code points above U+10FFFF are invalid. */
 size_t kg_utf8_valid_prefix(const char *s, size_t n);

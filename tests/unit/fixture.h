@@ -1,9 +1,12 @@
 /*
  * What the unit programs share: a temporary folder for a test's files,
- * made at setup and removed whole at teardown.
+ * made at setup and removed whole at teardown; a list of strings joined in
+ * sorted order, to compare two lists whatever their order.
  */
 #ifndef KG_TESTS_FIXTURE_H
 #define KG_TESTS_FIXTURE_H
+
+#include "core/kg.h"
 
 #include <ftw.h>
 #include <stdio.h>
@@ -42,31 +45,17 @@ static inline int fx_rmdir(const char *dir)
     return nftw(dir, fx_remove, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
 }
 
-static inline int fx_cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* v[0..n) sorted in place and joined, each followed by ';' ("" for none),
  * so that two lists compare as strings whatever their order; the caller
  * frees it. */
 static inline char *fx_sorted_list(char **v, size_t n)
 {
-    qsort(v, n, sizeof *v, fx_cmp_str);
-    size_t len = 1;
+    qsort(v, n, sizeof *v, kg_cmp_str);
+    struct kg_buf b;
+    kg_buf_init(&b);
     for (size_t i = 0; i < n; i++)
-        len += strlen(v[i]) + 1;
-    char *r = malloc(len), *p = r;
-    if (!r)
-        abort();
-    for (size_t i = 0; i < n; i++) {
-        size_t l = strlen(v[i]);
-        memcpy(p, v[i], l);
-        p[l] = ';';
-        p += l + 1;
-    }
-    *p = '\0';
-    return r;
+        kg_buf_printf(&b, "%s;", v[i]);
+    return kg_buf_detach(&b);
 }
 
 #endif
