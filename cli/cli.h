@@ -100,11 +100,39 @@ struct cli_match_out {
 void cli_match_out_init(struct cli_match_out *o, enum cli_format fmt,
                         bool explain, bool all, struct app_sink *sink);
 void cli_match_out_finish(struct cli_match_out *o, bool print);
-/* The scores the table's "no good match" and "no cross-domain pairing"
- * lines name: the config's (from a) unless mo overrides them. */
-void cli_match_out_thresholds(struct cli_match_out *o,
-                              const struct app_session *a,
-                              const struct app_match_opts *mo);
+
+/* The options match and query share, and what they set: --kind, --top,
+ * --cross-domain, --explain, --format, --config and --min-score. A
+ * command puts CLI_MATCH_LONGOPTS in its option table and
+ * CLI_MATCH_SHORTOPTS in its option string, and hands each option it does
+ * not know to cli_match_arg. */
+struct cli_match_args {
+    struct app_match_opts mo; /* top 10 unless --top */
+    enum cli_format fmt;
+    bool explain;
+    const char *config;
+};
+#define CLI_MATCH_SHORTOPTS "k:n:xef:c:m:"
+/* clang-format off */
+#define CLI_MATCH_LONGOPTS                                                     \
+    {"kind", required_argument, NULL, 'k'},                                    \
+    {"top", required_argument, NULL, 'n'},                                     \
+    {"cross-domain", no_argument, NULL, 'x'},                                  \
+    {"explain", no_argument, NULL, 'e'},                                       \
+    {"format", required_argument, NULL, 'f'},                                  \
+    {"config", required_argument, NULL, 'c'},                                  \
+    {"min-score", required_argument, NULL, 'm'}
+#define CLI_MATCH_ARGS_INIT {.mo = {.top = 10}, .fmt = CLI_TABLE}
+/* clang-format on */
+/* getopt_long's option c (its argument arg) when it is one of those: 0,
+ * or the exit code of a usage error; -1 when c is none of them. */
+int cli_match_arg(const struct cli *cli, int c, const char *arg,
+                  struct cli_match_args *m);
+/* Opens the session with m's config and sets up o and *sink for m's
+ * format (all: as cli_match_out_init's); 0 or an exit code, with *a NULL. */
+int cli_match_begin(const struct cli *cli, struct cli_match_args *m, bool all,
+                    struct app_session **a, struct cli_match_out *o,
+                    struct app_sink *sink);
 
 /* "kgmatch: CMD: message" on stderr. */
 void cli_error(const struct cli *cli, const char *fmt, ...) KG_PRINTF(2, 3);

@@ -54,25 +54,18 @@ int cmd_match(struct cli *cli, int argc, char **argv)
         {"demand", required_argument, NULL, 'd'},
         {"text", required_argument, NULL, 't'},
         {"all", no_argument, NULL, 'a'},
-        {"kind", required_argument, NULL, 'k'},
-        {"top", required_argument, NULL, 'n'},
-        {"cross-domain", no_argument, NULL, 'x'},
-        {"explain", no_argument, NULL, 'e'},
-        {"format", required_argument, NULL, 'f'},
-        {"config", required_argument, NULL, 'c'},
-        {"min-score", required_argument, NULL, 'm'},
         {"quiet", no_argument, NULL, 'q'},
+        CLI_MATCH_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    enum cli_format fmt = CLI_TABLE;
     const char **ids = kg_xcalloc((size_t)argc + 1, sizeof *ids);
     size_t nids = 0;
-    const char *text = NULL, *config = NULL;
-    bool all = false, explain = false, quiet = false;
-    struct app_match_opts mo = {.top = 10};
+    const char *text = NULL;
+    bool all = false, quiet = false;
+    struct cli_match_args m = CLI_MATCH_ARGS_INIT;
     int c, rc = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:t:ak:n:xef:c:m:q", longopts,
+    while ((c = getopt_long(argc, argv, "d:t:aq" CLI_MATCH_SHORTOPTS, longopts,
                             NULL)) != -1) {
         switch (c) {
         case 'd':
@@ -84,33 +77,12 @@ int cmd_match(struct cli *cli, int argc, char **argv)
         case 'a':
             all = true;
             break;
-        case 'k':
-            rc = cli_match_kinds(cli, optarg, &mo.kinds);
-            break;
-        case 'n':
-            rc = cli_parse_top(cli, optarg, &mo.top);
-            break;
-        case 'x':
-            mo.cross_only = true;
-            break;
-        case 'e':
-            explain = true;
-            break;
-        case 'f':
-            rc = cli_parse_format(cli, optarg, &fmt);
-            break;
-        case 'c':
-            config = optarg;
-            break;
-        case 'm':
-            rc = cli_parse_min_score(cli, optarg, &mo.min_score);
-            mo.min_score_set = true;
-            break;
         case 'q':
             quiet = true;
             break;
         default:
-            rc = cli_usage(cli, "bad option");
+            if ((rc = cli_match_arg(cli, c, optarg, &m)) < 0)
+                rc = cli_usage(cli, "bad option");
         }
         if (rc)
             goto out;
@@ -126,29 +98,26 @@ int cmd_match(struct cli *cli, int argc, char **argv)
     if (text && (rc = cli_check_utf8(cli, "--text", text)) != 0)
         goto out;
     struct app_session *a;
-    rc = cli_session(cli, APP_READ, config, &a);
-    if (rc)
-        goto out;
-    mo.explain = explain || fmt == CLI_JSON;
     struct cli_match_out o;
     struct app_sink sink;
-    cli_match_out_init(&o, fmt, explain, all, &sink);
-    cli_match_out_thresholds(&o, a, &mo);
+    if ((rc = cli_match_begin(cli, &m, all, &a, &o, &sink)) != 0)
+        goto out;
+    struct app_match_opts *mo = &m.mo;
     struct cli_progress pg;
     cli_progress_init(&pg, "match", "demands", quiet || !all);
     struct behind bh = {.in = sink, .pg = &pg};
     if (pg.on) {
-        mo.progress = cli_progress_draw;
-        mo.progress_ctx = &pg;
+        mo->progress = cli_progress_draw;
+        mo->progress_ctx = &pg;
         sink = (struct app_sink){.start = behind_start,
                                  .begin = behind_begin,
                                  .hit = behind_hit,
                                  .end = behind_end,
                                  .ctx = &bh};
     }
-    kg_status st = text  ? app_match_text(a, text, &mo, &sink)
-                   : all ? app_match_all(a, &mo, &sink)
-                         : app_match_demands(a, ids, nids, &mo, &sink);
+    kg_status st = text  ? app_match_text(a, text, mo, &sink)
+                   : all ? app_match_all(a, mo, &sink)
+                         : app_match_demands(a, ids, nids, mo, &sink);
     cli_progress_clear(&pg);
     if (st != KG_OK)
         rc = cli_app_fail(cli, a, st);

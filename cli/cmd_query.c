@@ -12,22 +12,16 @@ int cmd_query(struct cli *cli, int argc, char **argv)
     static const struct option longopts[] = {
         {"enterprise", required_argument, NULL, 'E'},
         {"include-closed", no_argument, NULL, 'C'},
-        {"kind", required_argument, NULL, 'k'},
-        {"top", required_argument, NULL, 'n'},
-        {"cross-domain", no_argument, NULL, 'x'},
-        {"explain", no_argument, NULL, 'e'},
-        {"format", required_argument, NULL, 'f'},
-        {"config", required_argument, NULL, 'c'},
+        CLI_MATCH_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    const char *name = NULL, *config = NULL;
-    enum cli_format fmt = CLI_TABLE;
-    bool closed_too = false, explain = false;
-    struct app_match_opts mo = {.top = 10};
+    const char *name = NULL;
+    bool closed_too = false;
+    struct cli_match_args m = CLI_MATCH_ARGS_INIT;
     int c, rc = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "E:Ck:n:xef:c:", longopts, NULL)) !=
-           -1) {
+    while ((c = getopt_long(argc, argv, "E:C" CLI_MATCH_SHORTOPTS, longopts,
+                            NULL)) != -1) {
         switch (c) {
         case 'E':
             name = optarg;
@@ -35,26 +29,9 @@ int cmd_query(struct cli *cli, int argc, char **argv)
         case 'C':
             closed_too = true;
             break;
-        case 'f':
-            rc = cli_parse_format(cli, optarg, &fmt);
-            break;
-        case 'k':
-            rc = cli_match_kinds(cli, optarg, &mo.kinds);
-            break;
-        case 'n':
-            rc = cli_parse_top(cli, optarg, &mo.top);
-            break;
-        case 'c':
-            config = optarg;
-            break;
-        case 'x':
-            mo.cross_only = true;
-            break;
-        case 'e':
-            explain = true;
-            break;
         default:
-            rc = cli_usage(cli, "bad option");
+            if ((rc = cli_match_arg(cli, c, optarg, &m)) < 0)
+                rc = cli_usage(cli, "bad option");
         }
         if (rc)
             return rc;
@@ -66,17 +43,13 @@ int cmd_query(struct cli *cli, int argc, char **argv)
     if ((rc = cli_check_utf8(cli, "--enterprise", name)) != 0)
         return rc;
     struct app_session *a;
-    rc = cli_session(cli, APP_READ, config, &a);
-    if (rc)
-        return rc;
-    mo.explain = explain || fmt == CLI_JSON;
     struct cli_match_out o;
     struct app_sink sink;
-    cli_match_out_init(&o, fmt, explain, false, &sink);
-    cli_match_out_thresholds(&o, a, &mo);
+    if ((rc = cli_match_begin(cli, &m, false, &a, &o, &sink)) != 0)
+        return rc;
     char *id = NULL;
     size_t nd = 0;
-    kg_status st = app_query(a, name, closed_too, &mo, &sink, &id, &nd);
+    kg_status st = app_query(a, name, closed_too, &m.mo, &sink, &id, &nd);
     if (st != KG_OK)
         rc = cli_app_fail(cli, a, st);
     else if (nd == 0)

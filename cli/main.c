@@ -221,11 +221,13 @@ static const struct command commands[] = {
     {"query", cmd_query, "matches for every open demand of an enterprise",
      "usage: kgmatch query --enterprise NAME|ID [--top N] [--kind KIND]\n"
      "                     [--cross-domain] [--explain] [--include-closed]\n"
-     "                     [--format table|json|csv] [--config FILE]\n"
+     "                     [--min-score X] [--format table|json|csv]\n"
+     "                     [--config FILE]\n"
      "\n"
      "  NAME is matched loosely (exact name or alias, else any enterprise\n"
      "  whose name contains it); a name that fits several enterprises\n"
-     "  lists them and exits 1. Output as for `kgmatch match`.\n"},
+     "  lists them and exits 1. The options and the output are those of\n"
+     "  `kgmatch match`.\n"},
     {"search", cmd_search, "search records by text (BM25)",
      "usage: kgmatch search TEXT... [--kind KIND[,KIND]] [--top N]\n"
      "                      [--lang zh|en|any|off] [--format table|json|csv]\n"

@@ -366,13 +366,55 @@ void cli_match_out_finish(struct cli_match_out *o, bool print)
     memset(o, 0, sizeof *o);
 }
 
-void cli_match_out_thresholds(struct cli_match_out *o,
-                              const struct app_session *a,
-                              const struct app_match_opts *mo)
+/* The scores the table's "no good match" and "no cross-domain pairing"
+ * lines name: the config's (from a) unless mo overrides them. */
+static void match_out_thresholds(struct cli_match_out *o,
+                                 const struct app_session *a,
+                                 const struct app_match_opts *mo)
 {
     app_match_thresholds(a, &o->min_score, &o->cross_min);
     if (mo->min_score_set)
         o->min_score = mo->min_score;
     if (!mo->cross_only)
         o->cross_min = 0;
+}
+
+int cli_match_arg(const struct cli *cli, int c, const char *arg,
+                  struct cli_match_args *m)
+{
+    switch (c) {
+    case 'k':
+        return cli_match_kinds(cli, arg, &m->mo.kinds);
+    case 'n':
+        return cli_parse_top(cli, arg, &m->mo.top);
+    case 'x':
+        m->mo.cross_only = true;
+        return 0;
+    case 'e':
+        m->explain = true;
+        return 0;
+    case 'f':
+        return cli_parse_format(cli, arg, &m->fmt);
+    case 'c':
+        m->config = arg;
+        return 0;
+    case 'm':
+        m->mo.min_score_set = true;
+        return cli_parse_min_score(cli, arg, &m->mo.min_score);
+    default:
+        return -1;
+    }
+}
+
+int cli_match_begin(const struct cli *cli, struct cli_match_args *m, bool all,
+                    struct app_session **a, struct cli_match_out *o,
+                    struct app_sink *sink)
+{
+    int rc = cli_session(cli, APP_READ, m->config, a);
+    if (rc)
+        return rc;
+    m->mo.explain = m->explain || m->fmt == CLI_JSON;
+    cli_match_out_init(o, m->fmt, m->explain, all, sink);
+    match_out_thresholds(o, *a, &m->mo);
+    return 0;
 }
