@@ -7,7 +7,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,15 +61,9 @@ int cli_parse_int(const struct cli *cli, const char *opt, const char *s,
 int cli_parse_real(const struct cli *cli, const char *opt, const char *s,
                    double min, double max, double *out)
 {
-    char *end;
-    errno = 0;
-    double d = strtod(s, &end);
-    bool ok = *s && !isspace((unsigned char)*s) && end != s && !*end &&
-              errno == 0 && isfinite(d) && d >= min && d <= max;
-    if (!ok)
+    if (!kg_parse_real(s, min, max, out))
         return cli_usage(cli, "--%s needs a number from %g to %g", opt, min,
                          max);
-    *out = d;
     return 0;
 }
 

@@ -1,9 +1,12 @@
 /*
- * kg.c - status names, abort-on-OOM allocation, the byte buffer and UTF-8
- * validation used everywhere else.
+ * kg.c - status names, abort-on-OOM allocation, the byte buffer, a number
+ * read strictly and UTF-8 validation used everywhere else.
  */
 #include "core/kg.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +191,18 @@ char *kg_buf_detach(struct kg_buf *b)
 int kg_cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+bool kg_parse_real(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double d = strtod(s, &end);
+    if (!*s || isspace((unsigned char)*s) || end == s || *end || errno ||
+        !isfinite(d) || d < lo || d > hi)
+        return false;
+    *out = d;
+    return true;
 }
 
 int kg_utf8_decode(const char *s, size_t n, uint32_t *cp)

@@ -68,6 +68,11 @@ char *kg_buf_detach(struct kg_buf *b);
  * strcmp. */
 int kg_cmp_str(const void *a, const void *b);
 
+/* Reads s, all of it, as a finite number from lo to hi into *out (a
+ * decimal or strtod's other forms, no leading space); false, *out as it
+ * was, for anything else. */
+bool kg_parse_real(const char *s, double lo, double hi, double *out);
+
 /* Length of the valid UTF-8 prefix of s[0..n); equals n when all valid.
  * Overlong forms, surrogates and code points above U+10FFFF are invalid. */
 size_t kg_utf8_valid_prefix(const char *s, size_t n);

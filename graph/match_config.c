@@ -101,17 +101,6 @@ static char *trim(char *s)
     return s;
 }
 
-static bool parse_num(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    errno = 0;
-    double x = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(x) || x < lo || x > hi)
-        return false;
-    *out = x;
-    return true;
-}
-
 static bool parse_bool(const char *s, bool *out)
 {
     if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "1"))
@@ -288,7 +277,7 @@ const char *match_key_parse(struct match_config *c, const struct match_key *k,
         break;
     case MATCH_KEY_REAL:
     case MATCH_KEY_WHOLE:
-        if (!parse_num(v, k->lo, k->hi, &x) || !match_key_allows(k, x))
+        if (!kg_parse_real(v, k->lo, k->hi, &x) || !match_key_allows(k, x))
             return k->bad;
         break;
     }

@@ -507,12 +507,7 @@ kg_status source_state_save(struct store *st, const char *name,
 
 static bool parse_seconds(const char *v, double *out)
 {
-    char *end;
-    double d = strtod(v, &end);
-    if (end == v || *end || !(d >= 0) || d > 86400)
-        return false;
-    *out = d;
-    return true;
+    return kg_parse_real(v, 0, 86400, out);
 }
 
 static bool parse_count(const char *v, long long max, long long *out)

@@ -107,6 +107,27 @@ static void keys_refuse_values_out_of_bounds(void **state)
     assert_string_equal(match_key_parse(&c, k, "0"), "expected a whole number");
 }
 
+/* Every number the config, the command line (--min-score) and the API
+ * (min_score=) read: the whole string, finite, in range; else false with
+ * the value untouched. */
+static void numbers_are_read_whole_finite_and_in_range(void **state)
+{
+    (void)state;
+    double x = -1;
+    assert_true(kg_parse_real("0.25", 0, 1, &x));
+    assert_true(x == 0.25);
+    assert_true(kg_parse_real("1", 0, 1, &x) && x == 1);
+    assert_true(kg_parse_real("-2.5e1", -100, 100, &x) && x == -25);
+    static const char *const bad[] = {"",     " 0.5",  "0.5 ", "0.5x",
+                                      "x",    "nan",   "inf",  "1.5",
+                                      "-0.1", "1e999", "--1",  "0,5"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        x = 7;
+        assert_false(kg_parse_real(bad[i], 0, 1, &x));
+        assert_true(x == 7);
+    }
+}
+
 /* datasets/match.conf sets each key of the table once (it spells out the
  * defaults; test_match checks the values). */
 static void shipped_config_sets_every_key_once(void **state)
@@ -141,6 +162,7 @@ int main(void)
         cmocka_unit_test(keys_take_back_what_they_allow),
         cmocka_unit_test(keys_refuse_values_out_of_bounds),
         cmocka_unit_test(shipped_config_sets_every_key_once),
+        cmocka_unit_test(numbers_are_read_whole_finite_and_in_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
