@@ -97,6 +97,8 @@ struct serve_match {
     unsigned kinds; /* KG_KIND_BIT mask; 0: all four */
     size_t top;
     bool cross_only;
+    bool min_score_set; /* min_score overrides the config's match.min_score */
+    double min_score;
 };
 
 /*

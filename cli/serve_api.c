@@ -184,12 +184,36 @@ static struct serve_worker *worker(struct serve_req *req)
     return w;
 }
 
+/* min_score= (0 to 1): hits scoring less are left out, as --min-score. */
+static void min_score_arg(struct serve_req *req, struct serve_match *q,
+                          bool *bad)
+{
+    const char *v = req->arg(req->conn, "min_score");
+    if (!v || *bad)
+        return;
+    if (!kg_parse_real(v, 0, 1, &q->min_score)) {
+        serve_api_error(req, 400, "bad_argument",
+                        "min_score must be a number from 0 to 1");
+        *bad = true;
+        return;
+    }
+    q->min_score_set = true;
+}
+
 static void match_common(struct serve_req *req, struct serve_match *q,
                          bool *bad)
 {
     match_kinds_arg(req, &q->kinds, bad);
     top_arg(req, 10, &q->top, bad);
     bool_arg(req, "cross_domain", &q->cross_only, bad);
+    min_score_arg(req, q, bad);
+}
+
+/* The part of a cached answer's key that match_common's arguments make. */
+static char *match_key(const struct serve_match *q)
+{
+    return kg_xasprintf("%u\x1f%zu\x1f%d\x1f%.17g", q->kinds, q->top,
+                        q->cross_only, q->min_score_set ? q->min_score : -1.0);
 }
 
 /* A matching use case run on a worker (the route's arguments in args). */
@@ -268,11 +292,12 @@ static void route_match(struct serve_req *req)
         q.demand = NULL;
     if (q.text && !*q.text)
         q.text = NULL;
+    char *mk = match_key(&q);
     run_cached(req,
-               kg_xasprintf("match\x1f%s\x1f%s\x1f%u\x1f%zu\x1f%d",
-                            q.demand ? q.demand : "", q.text ? q.text : "",
-                            q.kinds, q.top, q.cross_only),
+               kg_xasprintf("match\x1f%s\x1f%s\x1f%s", q.demand ? q.demand : "",
+                            q.text ? q.text : "", mk),
                do_match, &q);
+    free(mk);
 }
 
 struct enterprise_args {
@@ -303,11 +328,12 @@ static void route_enterprise(struct serve_req *req, const char *name)
     }
     char day[11];
     today(day);
+    char *mk = match_key(&e.q);
     run_cached(req,
-               kg_xasprintf("enterprise\x1f%s\x1f%d\x1f%u\x1f%zu\x1f%d\x1f%s",
-                            name, e.closed, e.q.kinds, e.q.top, e.q.cross_only,
-                            day),
+               kg_xasprintf("enterprise\x1f%s\x1f%d\x1f%s\x1f%s", name,
+                            e.closed, mk, day),
                do_enterprise, &e);
+    free(mk);
 }
 
 struct partners_args {

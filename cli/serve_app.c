@@ -574,7 +574,9 @@ static struct app_match_opts match_opts(const struct serve_match *q)
     return (struct app_match_opts){.kinds = q->kinds,
                                    .top = q->top,
                                    .cross_only = q->cross_only,
-                                   .explain = true};
+                                   .explain = true,
+                                   .min_score_set = q->min_score_set,
+                                   .min_score = q->min_score};
 }
 
 kg_status serve_app_match(struct serve_worker *w, const struct serve_match *q,

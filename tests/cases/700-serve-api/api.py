@@ -52,6 +52,19 @@ with Server(kg, "t.db", "--api-key-file", "keys", "--threads", "2") as s:
     show("GET /api/v1/match?demand=D01&cross_domain=1", st,
          "all-cross=" + str(all(m["cross_domain"]
                                for m in b["demands"][0]["matches"])))
+    # min_score=: as --min-score (a demand with nothing above it: [])
+    st, b = s.json("GET", "/api/v1/match?demand=D01&top=5&min_score=0.2")
+    cli = json.loads(subprocess.run(
+        [kg, "--db", "t.db", "match", "--demand", "D01", "--top", "5",
+         "--min-score", "0.2", "--format", "json"], capture_output=True,
+        check=True).stdout)
+    show("GET /api/v1/match?demand=D01&top=5&min_score=0.2", st,
+         f"same-as-cli={b == cli} " + " ".join(
+             f"{m['score']:.4f}" for m in b["demands"][0]["matches"]))
+    st, b = s.json("GET", "/api/v1/enterprises/C04/matches?min_score=0.99")
+    show("GET /api/v1/enterprises/C04/matches?min_score=0.99", st,
+         " ".join(d["id"] + "=" + str(len(d["matches"]))
+                  for d in b["demands"]))
     text = "印染废水深度处理与中水回用"
     from urllib.parse import quote
     st, b = s.json("GET", "/api/v1/match?kind=achievement&top=2&text=" +
@@ -146,6 +159,8 @@ with Server(kg, "t.db", "--api-key-file", "keys", "--threads", "2") as s:
     err(s, "GET", "/api/v1/match?demand=D01&top=101")
     err(s, "GET", "/api/v1/match?demand=D01&top=ten")
     err(s, "GET", "/api/v1/match?demand=D01&cross_domain=maybe")
+    err(s, "GET", "/api/v1/match?demand=D01&min_score=2")
+    err(s, "GET", "/api/v1/enterprises/C04/matches?min_score=high")
     err(s, "GET", "/api/v1/match?text=%FF%FE")
     err(s, "GET", "/api/v1/match?text=%20%E3%80%82-%20")
     err(s, "GET", "/api/v1/enterprises/nonesuch/matches")
