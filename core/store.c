@@ -496,23 +496,28 @@ kg_status store_meta_get(struct store *s, const char *key, char **value)
     return sql_fail(s, rc, "reading state");
 }
 
+/* Steps q, a cached statement that writes, and resets it for its next
+ * use: KG_OK when it ran, else the failure, saying what. */
+static kg_status step_done(struct store *s, sqlite3_stmt *q, const char *what)
+{
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    return rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, what);
+}
+
 kg_status store_meta_set(struct store *s, const char *key, const char *value)
 {
     sqlite3_stmt *q = stmt(s, Q_META_SET);
     bind_text(q, 1, key);
     bind_text(q, 2, value);
-    int rc = sqlite3_step(q);
-    sqlite3_reset(q);
-    return rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "writing state");
+    return step_done(s, q, "writing state");
 }
 
 kg_status store_meta_delete(struct store *s, const char *key)
 {
     sqlite3_stmt *q = stmt(s, Q_META_DEL);
     bind_text(q, 1, key);
-    int rc = sqlite3_step(q);
-    sqlite3_reset(q);
-    return rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "deleting state");
+    return step_done(s, q, "deleting state");
 }
 
 kg_status store_meta_foreach(struct store *s, const char *prefix,
@@ -675,13 +680,6 @@ static kg_status find_rid(struct store *s, kg_kind kind, const char *id,
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return sql_fail(s, rc, "reading record");
     return KG_OK;
-}
-
-static kg_status step_done(struct store *s, sqlite3_stmt *q, const char *what)
-{
-    int rc = sqlite3_step(q);
-    sqlite3_reset(q);
-    return rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, what);
 }
 
 static kg_status add_name(struct store *s, kg_kind kind, int64_t rid,

@@ -31,9 +31,7 @@ kg_status store_feedback_set(struct store *s, const char *demand, kg_kind kind,
     if (note)
         bind_text(q, 5, note);
     bind_text(q, 6, now);
-    int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    return rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "writing feedback");
+    return step_once(s, q, "writing feedback");
 }
 
 kg_status store_feedback_get(struct store *s, const char *demand, kg_kind kind,
@@ -50,16 +48,7 @@ kg_status store_feedback_get(struct store *s, const char *demand, kg_kind kind,
     bind_text(q, 1, demand);
     sqlite3_bind_int(q, 2, (int)kind);
     bind_text(q, 3, item);
-    int rc = sqlite3_step(q);
-    st = KG_ENOTFOUND;
-    if (rc == SQLITE_ROW) {
-        *verdict = kg_xstrdup((const char *)sqlite3_column_text(q, 0));
-        st = KG_OK;
-    } else if (rc != SQLITE_DONE) {
-        st = sql_fail(s, rc, "reading feedback");
-    }
-    sqlite3_finalize(q);
-    return st;
+    return step_once_text(s, q, "reading feedback", verdict);
 }
 
 /* ---- batch runs (schema 5) ---------------------------------------------- */
@@ -107,15 +96,14 @@ kg_status store_batch_record(struct store *s, const struct store_batch_run *r)
     sqlite3_bind_int64(q, 4, r->version);
     sqlite3_bind_int64(q, 5, r->demands);
     bind_text(q, 6, r->out);
-    int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    if (rc != SQLITE_DONE)
-        return sql_fail(s, rc, "recording the batch");
-    if (prepare(s,
-                "INSERT OR REPLACE INTO batch_seen(shard, demand, "
-                "fingerprint) VALUES(?1, ?2, ?3)",
-                &q, "recording the batch") != KG_OK)
-        return KG_EINTERNAL;
+    if ((st = step_once(s, q, "recording the batch")) != KG_OK)
+        return st;
+    if ((st = prepare(s,
+                      "INSERT OR REPLACE INTO batch_seen(shard, demand, "
+                      "fingerprint) VALUES(?1, ?2, ?3)",
+                      &q, "recording the batch")) != KG_OK)
+        return st;
+    int rc = SQLITE_DONE;
     for (size_t i = 0; i < r->nseen && rc == SQLITE_DONE; i++) {
         sqlite3_reset(q);
         bind_text(q, 1, r->shard);
@@ -140,14 +128,7 @@ kg_status store_batch_fingerprint(struct store *s, const char *shard,
         return st;
     bind_text(q, 1, shard);
     bind_text(q, 2, demand);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        *fingerprint = kg_xstrdup(col_text(q, 0));
-    else
-        st = rc == SQLITE_DONE ? KG_ENOTFOUND
-                               : sql_fail(s, rc, "reading batch runs");
-    sqlite3_finalize(q);
-    return st;
+    return step_once_text(s, q, "reading batch runs", fingerprint);
 }
 
 kg_status store_feedback_foreach(struct store *s, const char *demand,
@@ -200,9 +181,7 @@ kg_status store_demand_status_set(struct store *s, const char *demand,
     bind_text(q, 1, demand);
     bind_text(q, 2, status);
     bind_text(q, 3, now);
-    int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
-    return rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, "writing the status");
+    return step_once(s, q, "writing the status");
 }
 
 kg_status store_demand_status_foreach(struct store *s, store_meta_cb cb,

@@ -132,4 +132,30 @@ static inline const char *col_text(sqlite3_stmt *q, int i)
     return t ? (const char *)t : "";
 }
 
+/* Steps q, a statement that writes, and finalizes it: KG_OK when it ran,
+ * else the failure, saying what. */
+static inline kg_status step_once(struct store *s, sqlite3_stmt *q,
+                                  const char *what)
+{
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? KG_OK : sql_fail(s, rc, what);
+}
+
+/* Steps q, a query of one text column, and finalizes it: *out a copy of
+ * the first row's value (the caller frees it), KG_ENOTFOUND when there
+ * is no row, else the failure, saying what. */
+static inline kg_status step_once_text(struct store *s, sqlite3_stmt *q,
+                                       const char *what, char **out)
+{
+    int rc = sqlite3_step(q);
+    kg_status st = KG_OK;
+    if (rc == SQLITE_ROW)
+        *out = kg_xstrdup(col_text(q, 0));
+    else
+        st = rc == SQLITE_DONE ? KG_ENOTFOUND : sql_fail(s, rc, what);
+    sqlite3_finalize(q);
+    return st;
+}
+
 #endif
