@@ -94,7 +94,11 @@ struct matcher {
     double *score;             /* final score, by vertex */
     double *tpart, *gpart;     /* weighted text and graph parts, by vertex */
     double *evid;              /* the evidence (text + graph + fit parts) */
-    double *q, *q2;            /* dense query vectors over terms */
+    double *ord; /* ... with the text part of the z-score scaled by zf: the
+                    candidates' order (evid itself where zf is 1) */
+    double zf[KG_KIND_COUNT]; /* the scale of a kind's text z-scores in ord
+                                 (squash.best / the best one, or 1) */
+    double *q, *q2;           /* dense query vectors over terms */
     uint32_t *qt, *q2t;
     size_t nqt, nq2t;
     size_t nqown; /* qt[0..nqown): the need's own terms, then translations */

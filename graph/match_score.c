@@ -49,7 +49,7 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
 #define MATCH_DENSE(X)                                                        \
     X(sim, nr) X(stouch, nr) X(tz, nr) X(tzp, nr) X(thas, nr)                 \
     X(tev, nr) X(gz, nr) X(tbest, nr) X(bm, nr) X(btouch, nr) X(ab, nr)       \
-    X(c0list, nr) X(evid, nr)                                                 \
+    X(c0list, nr) X(evid, nr) X(ord, nr)                                      \
     X(ghas, nr) X(score, nr) X(tpart, nr) X(gpart, nr) X(tie, nr) X(ireg, nr)
 #define MATCH_SPARSE(X)                                                       \
     X(tlist, nr) X(heap, nr)                                                  \
@@ -594,6 +594,7 @@ static void text_z_kind(struct matcher *m, kg_kind kind, bool bm)
     moments(s, ss, n, &mu, &sd);
     moments(sb, ssb, n, &mub, &sdb);
     double wp = m->c.w_bm25_people, wi = m->c.w_bm25;
+    double best = -INFINITY;
     for (size_t i = 0; i < np; i++) {
         uint32_t v = pool[i];
         if (!m->thas[v])
@@ -602,13 +603,19 @@ static void text_z_kind(struct matcher *m, kg_kind kind, bool bm)
         m->tev[v] = m->sim[v] > 0;
         if (!bm) {
             m->tz[v] = zc;
-            continue;
+        } else {
+            double zb = sdb > 0 ? (m->bm[v] - mub) / sdb : 0;
+            m->tzp[v] = (1 - wp) * zc + wp * zb;
+            m->tz[v] = (1 - wi) * zc + wi * zb;
+            m->tev[v] |= m->bm[v] > 0;
         }
-        double zb = sdb > 0 ? (m->bm[v] - mub) / sdb : 0;
-        m->tzp[v] = (1 - wp) * zc + wp * zb;
-        m->tz[v] = (1 - wi) * zc + wi * zb;
-        m->tev[v] |= m->bm[v] > 0;
+        if (m->tev[v] && m->tz[v] > best)
+            best = m->tz[v];
     }
+    /* the items' order: a best z-score over squash.best is read as it */
+    double zref = m->c.squash_best;
+    m->zf[kind] =
+        match_is_item(kind) && zref > 0 && best > zref ? zref / best : 1;
 }
 
 /* The record vertex of a hit (GRAPH_NONE: none), looked up in the graph
@@ -1080,8 +1087,8 @@ static int cmp_evidence(const void *a, const void *b, void *ctx)
 {
     const struct matcher *m = ctx;
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    if (m->evid[x] != m->evid[y])
-        return m->evid[x] > m->evid[y] ? -1 : 1;
+    if (m->ord[x] != m->ord[y])
+        return m->ord[x] > m->ord[y] ? -1 : 1;
     return strcmp(graph_str(m->g, m->g->vid[x]), graph_str(m->g, m->g->vid[y]));
 }
 
@@ -1180,7 +1187,9 @@ static void update_cut(const struct matcher *m, struct selection *sel)
 {
     if (!(m->heap[0].s == sel->zcut_of)) {
         sel->zcut_of = m->heap[0].s;
-        sel->zcut = text_cut(&m->c, sel->zcut_of - sel->wf - sel->wg, sel->wt);
+        /* the heap holds orders: a cut of the scaled z-score */
+        sel->zcut = text_cut(&m->c, sel->zcut_of - sel->wf - sel->wg, sel->wt) /
+                    m->zf[sel->kind];
     }
 }
 
@@ -1205,6 +1214,8 @@ static void consider(struct matcher *m, const struct match_query *q,
             return; /* under the heap's worst, whatever its graph */
     }
     double tp = text ? wt * squash(&m->c, m->tz[v]) : 0;
+    double zf = m->zf[kind];
+    double to = text && zf != 1 ? wt * squash(&m->c, m->tz[v] * zf) : tp;
     double gp = isfinite(gv) && wg > 0 ? wg * squash(&m->c, gv) : 0;
     /* The evidence orders the candidates, the calibration sets their
      * level: one that cannot enter a full top-N heap (its evidence under
@@ -1213,10 +1224,11 @@ static void consider(struct matcher *m, const struct match_query *q,
     double cov = kind != KG_INSTITUTION ? m->ab[v].cov : m->qcov;
     double cos0 = kind != KG_INSTITUTION ? m->ab[v].cos0 : m->qcos;
     double lv = level_of(m, kind);
-    if ((full && tp + gp + wf < m->heap[0].s) ||
+    if ((full && to + gp + wf < m->heap[0].s) ||
         calibrated(m, tp + gp + wf, cov, cos0, lv) < sel->min)
         return;
-    double e = tp + gp + wf * fit_of(m, v);
+    double fp = wf * fit_of(m, v);
+    double e = tp + gp + fp;
     double s = calibrated(m, e, cov, cos0, lv);
     if (s < sel->min)
         return;
@@ -1225,10 +1237,11 @@ static void consider(struct matcher *m, const struct match_query *q,
         return;
     m->score[v] = s;
     m->evid[v] = e;
+    m->ord[v] = zf != 1 ? to + gp + fp : e;
     m->tpart[v] = tp;
     m->gpart[v] = gp;
     if (q->top) {
-        struct scored x = {e, v, graph_str(g, g->vid[v])};
+        struct scored x = {m->ord[v], v, graph_str(g, g->vid[v])};
         heap_offer(m->heap, &sel->nh, q->top, &x);
     } else {
         sel->cand[sel->nc++] = v;
@@ -1247,6 +1260,8 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
     m->qknown = 1;
     m->qmissing = 0;
     m->qtext = q->text ? q->text : "";
+    for (int k = 0; k < KG_KIND_COUNT; k++)
+        m->zf[k] = 1;
     kg_status st = KG_OK;
     if (q->demand != GRAPH_NONE) {
         if (q->demand >= g->nv || g->vkind[q->demand] != KG_DEMAND) {
