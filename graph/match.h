@@ -47,7 +47,7 @@ struct match_config {
     bool expand_bm25;      /* feedback items are the index's best, not the
                               cosine's (when the index is used) */
     double squash_center, squash_scale; /* z-score -> [0,1] logistic */
-    double squash_best; /* for the order of items, a need's best text
+    double squash_best; /* for the candidates' order, a need's best text
                            z-score of a kind over this is read as this
                            one, its others alike (0: as they are) */
     double ppr_damping, ppr_eps;

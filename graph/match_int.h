@@ -193,6 +193,16 @@ static inline double match_people_z(const struct matcher *m, uint32_t v)
                                          : m->tz[v];
 }
 
+/* The scale of kind's text z-scores in the candidates' order (zf), from
+ * the best of them among its records with text evidence: squash.best /
+ * best when best is higher, else 1 (graph/README.md, "The order at
+ * scale"). */
+static inline void match_set_zf(struct matcher *m, kg_kind kind, double best)
+{
+    double zref = m->c.squash_best;
+    m->zf[kind] = zref > 0 && best > zref ? zref / best : 1;
+}
+
 /* Whether any kind's evidence has a graph part (the walk runs). */
 static inline bool match_graph_on(const struct matcher *m)
 {

@@ -4,6 +4,7 @@
  * experts by expert.aggregate (the mean by default), institutions by the
  * mean of their best institution.k experts and items.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -346,6 +347,7 @@ void match_text_people(struct matcher *m, double *buf)
         }
     }
     free(blk);
+    double best = -INFINITY;
     for (size_t i = 0; i < ne; i++) {
         uint32_t e = m->pool[KG_EXPERT][i];
         if (gp->eone[i] || !mean) {
@@ -364,23 +366,31 @@ void match_text_people(struct matcher *m, double *buf)
         if (kfit && m->thas[e])
             inst_offer(pl, k, gp->zinst, gp->zoff[i], gp->zoff[i + 1], m->tz[e],
                        1, m->tev[e], m->tbest[e]);
+        if (m->thas[e] && m->tev[e] && m->tz[e] > best)
+            best = m->tz[e];
     }
+    match_set_zf(m, KG_EXPERT, best);
+    best = -INFINITY;
     for (size_t i = 0; i < ni; i++) {
         uint32_t u = m->pool[KG_INSTITUTION][i];
         if (gp->ione[i] || !kfit) {
             text_institution_one(m, gp, i, buf, cap);
-            continue;
+        } else {
+            struct people_acc *a = &pl->u[i];
+            double *top = pl->top + (size_t)k * i;
+            for (int p = 0; p < 2; p++)
+                if (gp->icount[i][p] > a->nk[p])
+                    best_offer(top, &a->n, k, z0[p],
+                               gp->icount[i][p] - a->nk[p]);
+            m->thas[u] = a->n > 0;
+            m->tev[u] = a->any;
+            m->tbest[u] = a->best;
+            m->tz[u] = best_mean(top, a->n, k);
         }
-        struct people_acc *a = &pl->u[i];
-        double *top = pl->top + (size_t)k * i;
-        for (int p = 0; p < 2; p++)
-            if (gp->icount[i][p] > a->nk[p])
-                best_offer(top, &a->n, k, z0[p], gp->icount[i][p] - a->nk[p]);
-        m->thas[u] = a->n > 0;
-        m->tev[u] = a->any;
-        m->tbest[u] = a->best;
-        m->tz[u] = best_mean(top, a->n, k);
+        if (m->thas[u] && m->tev[u] && m->tz[u] > best)
+            best = m->tz[u];
     }
+    match_set_zf(m, KG_INSTITUTION, best);
 }
 
 /* The graph z-score of item v (reached or not), once graph_people has

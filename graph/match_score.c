@@ -612,10 +612,7 @@ static void text_z_kind(struct matcher *m, kg_kind kind, bool bm)
         if (m->tev[v] && m->tz[v] > best)
             best = m->tz[v];
     }
-    /* the items' order: a best z-score over squash.best is read as it */
-    double zref = m->c.squash_best;
-    m->zf[kind] =
-        match_is_item(kind) && zref > 0 && best > zref ? zref / best : 1;
+    match_set_zf(m, kind, best);
 }
 
 /* The record vertex of a hit (GRAPH_NONE: none), looked up in the graph
