@@ -94,8 +94,8 @@ struct matcher {
     double *score;             /* final score, by vertex */
     double *tpart, *gpart;     /* weighted text and graph parts, by vertex */
     double *evid;              /* the evidence (text + graph + fit parts) */
-    double *ord; /* ... with the text part of the z-score scaled by zf: the
-                    candidates' order (evid itself where zf is 1) */
+    double *ord; /* the candidates' order: evid with its text part from
+                    the z-score times zf (evid itself where zf is 1) */
     double zf[KG_KIND_COUNT]; /* the scale of a kind's text z-scores in ord
                                  (squash.best / the best one, or 1) */
     double *q, *q2;           /* dense query vectors over terms */

@@ -1062,8 +1062,8 @@ static double text_cut(const struct match_config *c, double t, double wt)
 }
 
 /* The calibrated estimate that the pair is relevant, from the evidence
- * (which orders candidates within a query), two absolute measures of the
- * pair and one of the need: how much of it, beyond a single term, the
+ * (which orders candidates within a query, through ord), two absolute measures
+ * of the pair and one of the need: how much of it, beyond a single term, the
  * store's best item holds (the same for every candidate, so it sets the
  * level and leaves the order alone: a need the store knows nothing about
  * gets low scores however its candidates rank among themselves); the
@@ -1080,7 +1080,9 @@ static double calibrated(const struct matcher *m, double evidence, double cov,
     return 1.0 / (1.0 + exp(-x));
 }
 
-static int cmp_evidence(const void *a, const void *b, void *ctx)
+/* The candidates' order: by ord (the evidence, its text part from the
+ * scaled z-score at scale), then by id. */
+static int cmp_order(const void *a, const void *b, void *ctx)
 {
     const struct matcher *m = ctx;
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -1394,7 +1396,7 @@ kg_status match_run(struct matcher *m, const struct match_query *q,
                 cand[i] = m->heap[i].v;
             keep = nh;
         } else {
-            qsort_r(cand, nc, sizeof *cand, cmp_evidence, m);
+            qsort_r(cand, nc, sizeof *cand, cmp_order, m);
         }
         double below = 1;
         for (size_t i = 0; i < keep; i++) {
