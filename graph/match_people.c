@@ -366,8 +366,7 @@ void match_text_people(struct matcher *m, double *buf)
         if (kfit && m->thas[e])
             inst_offer(pl, k, gp->zinst, gp->zoff[i], gp->zoff[i + 1], m->tz[e],
                        1, m->tev[e], m->tbest[e]);
-        if (m->thas[e] && m->tev[e] && m->tz[e] > best)
-            best = m->tz[e];
+        best = match_best_of(best, m->thas[e] & m->tev[e], m->tz[e]);
     }
     match_set_zf(m, KG_EXPERT, best);
     best = -INFINITY;
@@ -387,8 +386,7 @@ void match_text_people(struct matcher *m, double *buf)
             m->tbest[u] = a->best;
             m->tz[u] = best_mean(top, a->n, k);
         }
-        if (m->thas[u] && m->tev[u] && m->tz[u] > best)
-            best = m->tz[u];
+        best = match_best_of(best, m->thas[u] & m->tev[u], m->tz[u]);
     }
     match_set_zf(m, KG_INSTITUTION, best);
 }

@@ -594,23 +594,28 @@ static void text_z_kind(struct matcher *m, kg_kind kind, bool bm)
     moments(s, ss, n, &mu, &sd);
     moments(sb, ssb, n, &mub, &sdb);
     double wp = m->c.w_bm25_people, wi = m->c.w_bm25;
+    /* the arrays through locals: a store to tev (a bool) may alias any
+     * of them, and the best z-score must not wait on reloads */
+    const double *sim = m->sim, *bmv = m->bm;
+    double *tz = m->tz, *tzp = m->tzp;
+    bool *tev = m->tev;
+    const bool *thas = m->thas;
     double best = -INFINITY;
     for (size_t i = 0; i < np; i++) {
         uint32_t v = pool[i];
-        if (!m->thas[v])
+        if (!thas[v])
             continue;
-        double zc = sd > 0 ? (m->sim[v] - mu) / sd : 0;
-        m->tev[v] = m->sim[v] > 0;
-        if (!bm) {
-            m->tz[v] = zc;
-        } else {
-            double zb = sdb > 0 ? (m->bm[v] - mub) / sdb : 0;
-            m->tzp[v] = (1 - wp) * zc + wp * zb;
-            m->tz[v] = (1 - wi) * zc + wi * zb;
-            m->tev[v] |= m->bm[v] > 0;
+        double zc = sd > 0 ? (sim[v] - mu) / sd : 0, z = zc;
+        bool ev = sim[v] > 0;
+        if (bm) {
+            double zb = sdb > 0 ? (bmv[v] - mub) / sdb : 0;
+            tzp[v] = (1 - wp) * zc + wp * zb;
+            z = (1 - wi) * zc + wi * zb;
+            ev |= bmv[v] > 0;
         }
-        if (m->tev[v] && m->tz[v] > best)
-            best = m->tz[v];
+        tz[v] = z;
+        tev[v] = ev;
+        best = match_best_of(best, ev, z);
     }
     match_set_zf(m, kind, best);
 }
@@ -1212,19 +1217,22 @@ static void consider(struct matcher *m, const struct match_query *q,
         if (m->tz[v] < sel->zcut)
             return; /* under the heap's worst, whatever its graph */
     }
-    double tp = text ? wt * squash(&m->c, m->tz[v]) : 0;
+    /* the text part in the order (to: of the z-score scaled by zf) and
+     * in the evidence (tp), the same where zf is 1 */
     double zf = m->zf[kind];
-    double to = text && zf != 1 ? wt * squash(&m->c, m->tz[v] * zf) : tp;
+    double to = text ? wt * squash(&m->c, m->tz[v] * zf) : 0;
     double gp = isfinite(gv) && wg > 0 ? wg * squash(&m->c, gv) : 0;
     /* The evidence orders the candidates, the calibration sets their
-     * level: one that cannot enter a full top-N heap (its evidence under
+     * level: one that cannot enter a full top-N heap (its order under
      * the heap's worst) or reach the least score shown even with a
      * perfect fit is done. */
+    if (full && to + gp + wf < m->heap[0].s)
+        return;
+    double tp = text && zf != 1 ? wt * squash(&m->c, m->tz[v]) : to;
     double cov = kind != KG_INSTITUTION ? m->ab[v].cov : m->qcov;
     double cos0 = kind != KG_INSTITUTION ? m->ab[v].cos0 : m->qcos;
     double lv = level_of(m, kind);
-    if ((full && to + gp + wf < m->heap[0].s) ||
-        calibrated(m, tp + gp + wf, cov, cos0, lv) < sel->min)
+    if (calibrated(m, tp + gp + wf, cov, cos0, lv) < sel->min)
         return;
     double fp = wf * fit_of(m, v);
     double e = tp + gp + fp;
