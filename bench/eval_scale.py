@@ -18,7 +18,6 @@ Usage: eval_scale.py --kgmatch ./kgmatch [--items N] [--values 0,8]
 """
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -26,41 +25,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import bench_match  # noqa: E402 (the synthetic store's generator)
+import eval_suite  # noqa: E402 (the demo collection, the stamped build)
 
 DEMO = os.path.join(ROOT, "datasets", "demo")
-KINDS = ("institution", "enterprise", "expert", "achievement", "patent",
-         "demand")
-
-
-def run(cmd):
-    return subprocess.run(cmd, check=True, capture_output=True,
-                          text=True).stdout
-
-
-def demo_file(kind):
-    name = kind[:-1] + "ies" if kind.endswith("y") else kind + "s"
-    return os.path.join(DEMO, name + ".jsonl")
-
-
-def build(exe, db, extra, stamp):
-    """The demo's six kinds in db, then the files of extra (kind, path),
-    indexed and with its graph; kept when db.stamp says the same."""
-    sfile = db + ".stamp"
-    if os.path.exists(sfile) and open(sfile).read() == stamp:
-        return
-    for suffix in ("", "-wal", "-shm", ".idx", ".graph", ".stamp"):
-        if os.path.exists(db + suffix):
-            os.remove(db + suffix)
-    run([exe, "--db", db, "init"])
-    for kind in KINDS:
-        run([exe, "--db", db, "import", "--no-index", "--kind", kind,
-             demo_file(kind)])
-    for kind, path in extra:
-        run([exe, "--db", db, "import", "--no-index", "--kind", kind, path])
-    run([exe, "--db", db, "index", "-q"])
-    run([exe, "--db", db, "export", "--stats"])
-    with open(sfile, "w") as f:
-        f.write(stamp)
 
 
 def evaluate(exe, db, config):
@@ -68,7 +35,7 @@ def evaluate(exe, db, config):
     if config:
         cmd += ["--config", config]
     fig = {}
-    for line in run(cmd).splitlines():
+    for line in eval_suite.run(cmd).stdout.splitlines():
         parts = line.split()
         if parts and parts[0] in ("nDCG@10", "MAP", "recall@50"):
             fig[parts[0]] = parts[1]
@@ -88,16 +55,16 @@ def main():
     a = ap.parse_args()
     exe = os.path.abspath(a.kgmatch)
     os.makedirs(a.work, exist_ok=True)
-    st = os.stat(exe)
-    stamp = f"{st.st_size}:{st.st_mtime_ns}:{a.items}"
-    alone = os.path.join(a.work, "demo.db")
-    build(exe, alone, [], stamp)
-    big = os.path.join(a.work, f"demo-{a.items}.db")
-    if not (os.path.exists(big + ".stamp") and
-            open(big + ".stamp").read() == stamp):
-        files = bench_match.generate(a.work, a.items, 0, 7)
-        build(exe, big, [("achievement", files["achievement"]),
-                         ("patent", files["patent"])], stamp)
+    # eval_suite's demo collection and build (a store per collection,
+    # rebuilt when the binary or the records change), once alone and once
+    # with the synthetic items imported beside the demo's
+    alone = eval_suite.build_db(exe, a.work, eval_suite.demo_collection())
+    c = eval_suite.demo_collection()
+    c.name = f"demo-{a.items}"
+    files = bench_match.generate(a.work, a.items, 0, 7)
+    for kind in ("achievement", "patent"):
+        c.imports.append((kind, eval_suite.load_jsonl(files[kind])))
+    big = eval_suite.build_db(exe, a.work, c)
     print(f"the demo gold (every kind) in the demo store alone and with "
           f"{a.items:,} synthetic items beside it")
     print(f"{'store':<14} {'settings':<18} {'nDCG@10':>8} {'MAP':>8} "
