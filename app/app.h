@@ -339,9 +339,19 @@ struct app_match_opts {
 void app_match_thresholds(const struct app_session *a, double *min_score,
                           double *cross_min);
 
-/* Parses "achievement", "patent", "expert", "institution" or "all" (0)
- * into a kinds mask; KG_EUSAGE for anything else. */
-kg_status app_match_kinds(const char *s, unsigned *kinds) KG_MUST_CHECK;
+/* The kinds a match ranks, and those search finds (every kind but
+ * enterprises, which the index does not hold). */
+#define APP_MATCH_KINDS                                                        \
+    (KG_KIND_BIT(KG_ACHIEVEMENT) | KG_KIND_BIT(KG_PATENT) |                    \
+     KG_KIND_BIT(KG_EXPERT) | KG_KIND_BIT(KG_INSTITUTION))
+#define APP_SEARCH_KINDS (KG_ALL_KINDS & ~KG_KIND_BIT(KG_ENTERPRISE))
+
+/* Adds the kinds of s, names of APP_MATCH_KINDS joined with commas, to
+ * *kinds (0 stands for all four); "all" sets it to 0. At a name that is
+ * not one of them KG_EUSAGE, with its place in s in *at and *len
+ * (record_kinds_parse). */
+kg_status app_match_kinds(const char *s, unsigned *kinds, size_t *at,
+                          size_t *len) KG_MUST_CHECK;
 
 /*
  * Matches the demands ids[0..n) (a group each, in that order). Returns

@@ -10,19 +10,14 @@
 #include "app/app_int.h"
 #include "core/text.h"
 
-kg_status app_match_kinds(const char *s, unsigned *kinds)
+kg_status app_match_kinds(const char *s, unsigned *kinds, size_t *at,
+                          size_t *len)
 {
-    kg_kind k;
     if (strcmp(s, "all") == 0) {
         *kinds = 0;
         return KG_OK;
     }
-    if (record_kind_parse(s, &k) != KG_OK ||
-        !(k == KG_ACHIEVEMENT || k == KG_PATENT || k == KG_EXPERT ||
-          k == KG_INSTITUTION))
-        return KG_EUSAGE;
-    *kinds = KG_KIND_BIT(k);
-    return KG_OK;
+    return record_kinds_parse(s, APP_MATCH_KINDS, kinds, at, len);
 }
 
 /* ---- one batch to a sink ------------------------------------------------ */

@@ -56,7 +56,9 @@ int cli_session(const struct cli *cli, enum app_store_mode mode,
  * code of st. */
 int cli_app_fail(const struct cli *cli, const struct app_session *a,
                  kg_status st);
-/* --kind for the matcher: one kind or "all" (0); a usage error returns 2. */
+/* --kind for the matcher: adds kinds joined with commas to *kinds, or
+ * sets it to 0 for "all"; a usage error (naming the unknown kind)
+ * returns 2. */
 int cli_match_kinds(const struct cli *cli, const char *s, unsigned *kinds);
 /* --top N (0 to 1000000) into *top; a usage error returns 2 (match_opts.c). */
 int cli_parse_top(const struct cli *cli, const char *s, size_t *top);

@@ -23,24 +23,16 @@ struct search_opts {
     bool timing;
 };
 
-/* Parses "achievement,patent" (or one kind) into the mask. */
+/* Adds "achievement,patent" (or one kind) to the mask. */
 static int parse_kinds(const struct cli *cli, const char *arg, unsigned *mask)
 {
-    char *copy = kg_xstrdup(arg), *save = NULL;
-    int rc = 0;
-    for (char *p = strtok_r(copy, ",", &save); p && !rc;
-         p = strtok_r(NULL, ",", &save)) {
-        kg_kind k;
-        if (record_kind_parse(p, &k) != KG_OK)
-            rc = cli_usage(cli,
-                           "unknown kind '%s' (institution, expert, "
-                           "achievement, patent, demand)",
-                           p);
-        else
-            *mask |= KG_KIND_BIT(k);
-    }
-    free(copy);
-    return rc;
+    size_t at, len;
+    if (record_kinds_parse(arg, APP_SEARCH_KINDS, mask, &at, &len) == KG_OK)
+        return 0;
+    return cli_usage(cli,
+                     "unknown kind '%.*s' (institution, expert, achievement, "
+                     "patent, demand)",
+                     (int)len, arg + at);
 }
 
 static int cmp_double(const void *a, const void *b)

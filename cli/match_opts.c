@@ -95,12 +95,13 @@ int cli_check_utf8(const struct cli *cli, const char *what, const char *s)
 
 int cli_match_kinds(const struct cli *cli, const char *s, unsigned *kinds)
 {
-    if (app_match_kinds(s, kinds) == KG_OK)
+    size_t at, len;
+    if (app_match_kinds(s, kinds, &at, &len) == KG_OK)
         return 0;
     return cli_usage(cli,
-                     "unknown kind '%s' (achievement, patent, expert, "
+                     "unknown kind '%.*s' (achievement, patent, expert, "
                      "institution or all)",
-                     s);
+                     (int)len, s + at);
 }
 
 json_t *cli_match_reason_json(const struct app_hit *h)

@@ -144,30 +144,20 @@ static void bool_arg(struct serve_req *req, const char *name, bool *out,
     }
 }
 
-/* kind= for matching: achievement, patent, expert, institution or all. */
+/* kind= for matching: achievement, patent, expert, institution (joined
+ * with commas) or all. */
 static void match_kinds_arg(struct serve_req *req, unsigned *kinds, bool *bad)
 {
     const char *v = req->arg(req->conn, "kind");
+    size_t at, len;
     *kinds = 0;
-    if (!v || !*v || *bad || strcmp(v, "all") == 0)
+    if (!v || *bad || app_match_kinds(v, kinds, &at, &len) == KG_OK)
         return;
-    char *copy = kg_xstrdup(v), *save = NULL;
-    for (char *p = strtok_r(copy, ",", &save); p && !*bad;
-         p = strtok_r(NULL, ",", &save)) {
-        kg_kind k;
-        if (record_kind_parse(p, &k) != KG_OK ||
-            !(k == KG_ACHIEVEMENT || k == KG_PATENT || k == KG_EXPERT ||
-              k == KG_INSTITUTION)) {
-            serve_api_error(req, 400, "unknown_kind",
-                            "unknown kind '%.64s' (achievement, patent, "
-                            "expert, institution or all)",
-                            p);
-            *bad = true;
-        } else {
-            *kinds |= KG_KIND_BIT(k);
-        }
-    }
-    free(copy);
+    serve_api_error(req, 400, "unknown_kind",
+                    "unknown kind '%.*s' (achievement, patent, expert, "
+                    "institution or all)",
+                    (int)(len < 64 ? len : 64), v + at);
+    *bad = true;
 }
 
 /* ---- read routes -------------------------------------------------------- */
@@ -391,24 +381,14 @@ static void route_search(struct serve_req *req)
         serve_api_error(req, 400, "bad_argument", "give q=TEXT");
         return;
     }
-    if (kind && *kind) {
-        char *copy = kg_xstrdup(kind), *save = NULL;
-        for (char *p = strtok_r(copy, ",", &save); p && !bad;
-             p = strtok_r(NULL, ",", &save)) {
-            kg_kind k;
-            if (record_kind_parse(p, &k) != KG_OK || k == KG_ENTERPRISE) {
-                serve_api_error(req, 400, "unknown_kind",
-                                "unknown kind '%.64s' (institution, expert, "
-                                "achievement, patent, demand)",
-                                p);
-                bad = true;
-            } else {
-                kinds |= KG_KIND_BIT(k);
-            }
-        }
-        free(copy);
-        if (bad)
-            return;
+    size_t at, len;
+    if (kind && record_kinds_parse(kind, APP_SEARCH_KINDS, &kinds, &at, &len) !=
+                    KG_OK) {
+        serve_api_error(req, 400, "unknown_kind",
+                        "unknown kind '%.*s' (institution, expert, "
+                        "achievement, patent, demand)",
+                        (int)(len < 64 ? len : 64), kind + at);
+        return;
     }
     struct serve_worker *w = worker(req);
     if (!w)

@@ -42,6 +42,35 @@ kg_status record_kind_parse(const char *name, kg_kind *out)
     return KG_EUSAGE;
 }
 
+kg_status record_kinds_parse(const char *list, unsigned allowed, unsigned *mask,
+                             size_t *at, size_t *len)
+{
+    unsigned m = *mask;
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        char name[32];
+        kg_kind k;
+        if (n > 0) {
+            bool known = n < sizeof name;
+            if (known) {
+                memcpy(name, p, n);
+                name[n] = '\0';
+                known = record_kind_parse(name, &k) == KG_OK &&
+                        (allowed & KG_KIND_BIT(k));
+            }
+            if (!known) {
+                *at = (size_t)(p - list);
+                *len = n;
+                return KG_EUSAGE;
+            }
+            m |= KG_KIND_BIT(k);
+        }
+        p += n + (p[n] == ',');
+    }
+    *mask = m;
+    return KG_OK;
+}
+
 void strlist_add(struct kg_strlist *l, const char *s)
 {
     l->v = kg_xrealloc(l->v, (l->n + 1) * sizeof *l->v);

@@ -172,6 +172,43 @@ static void parses_kind_names_and_plurals(void **state)
     assert_int_equal(record_kind_parse("patentss", &k), KG_EUSAGE);
 }
 
+static void parses_lists_of_kinds_into_a_mask(void **state)
+{
+    (void)state;
+    unsigned items = KG_KIND_BIT(KG_ACHIEVEMENT) | KG_KIND_BIT(KG_PATENT);
+    unsigned m = 0;
+    size_t at = 99, len = 99;
+    assert_int_equal(
+        record_kinds_parse("patents,achievement", items, &m, &at, &len), KG_OK);
+    assert_int_equal(m, items);
+    /* adds to the mask; empty names are skipped */
+    m = KG_KIND_BIT(KG_EXPERT);
+    assert_int_equal(
+        record_kinds_parse(",patent,,", KG_ALL_KINDS, &m, &at, &len), KG_OK);
+    assert_int_equal(m, KG_KIND_BIT(KG_EXPERT) | KG_KIND_BIT(KG_PATENT));
+    /* a known kind outside allowed is unknown; the mask is left as it was
+     * and the name's place is given */
+    m = 0;
+    assert_int_equal(record_kinds_parse("patent,expert", items, &m, &at, &len),
+                     KG_EUSAGE);
+    assert_int_equal(m, 0);
+    assert_int_equal(at, 7);
+    assert_int_equal(len, 6);
+    assert_int_equal(
+        record_kinds_parse("achievement,robots,patent", items, &m, &at, &len),
+        KG_EUSAGE);
+    assert_int_equal(at, 12);
+    assert_int_equal(len, 6);
+    /* a name longer than any kind's */
+    char longname[80];
+    memset(longname, 'a', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    assert_int_equal(record_kinds_parse(longname, items, &m, &at, &len),
+                     KG_EUSAGE);
+    assert_int_equal(at, 0);
+    assert_int_equal(len, sizeof longname - 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +221,7 @@ int main(void)
         cmocka_unit_test(writes_canonical_json_that_reads_back_the_same),
         cmocka_unit_test(sets_csv_cells_splitting_lists_on_semicolons),
         cmocka_unit_test(parses_kind_names_and_plurals),
+        cmocka_unit_test(parses_lists_of_kinds_into_a_mask),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
