@@ -19,6 +19,16 @@ missed. --soak S adds one run of S seconds at 16 connections on the demo
 to watch RSS (printed before and after every run: the soak's start and
 end).
 
+Each wrk run also prints Little's law for a closed loop: the mean latency
+times the requests, over connections x seconds, is at most 1 when every
+latency is one request's wait. wrk 4 reports more when a reply is slower
+than twice a connection's mean interval: it then adds the replies a
+client sending at that steady rate would have waited for (its correction
+for coordinated omission, stats_correct in wrk's src/stats.c), so a stall
+of a second weighs as the requests of that second. --window S runs the
+first 16-connection run as consecutive wrk runs of S seconds on the same
+server (the same --duration in all), to see where in the run a tail is.
+
 The service keeps matching answers per data generation (serve --cache,
 default 1,024); the demo's 45 demands all fit, so after the first round
 the runs measure the HTTP path and the cache. --cache 0 measures the
@@ -34,7 +44,7 @@ second binary in alternation with the first, round by round. No wrk.
 
 Usage: bench_serve.py --kgmatch ./kgmatch [--duration 30] [--threads N]
                       [--cache N] [--big-db PATH [--big N]] [--soak S]
-                      [--work DIR]
+                      [--window S] [--work DIR]
        bench_serve.py --cpu-per-request 200 [--rounds 3] [--compare EXE]
                       [--big-db PATH] [--no-demo] [--work DIR]
 """
@@ -163,6 +173,14 @@ def wrk(port, conns, secs, script):
     res["requests"] = int(m.group(1)) if m else 0
     m = re.search(r"Requests/sec:\s+([\d.]+)", out)
     res["rps"] = float(m.group(1)) if m else 0.0
+    m = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m)\b", out)
+    secs = (float(m.group(2)) * {"ms": 0.001, "s": 1, "m": 60}[m.group(3)]
+            if m else 0)
+    m = re.search(r"Latency\s+([\d.]+)(us|ms|s)\s", out)
+    mean = (float(m.group(1)) * {"us": 1e-6, "ms": 1e-3, "s": 1}[m.group(2)]
+            if m else 0)
+    # Little's law: waiting per connection-second (<= 1 for a closed loop)
+    res["little"] = res["requests"] * mean / (conns * secs) if secs else 0
     for pct in ("50", "90", "99"):
         m = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)\b", out)
         if m:
@@ -217,6 +235,10 @@ def bench(exe, db, label, durations, threads, work, rps_min, p99_max,
                 ok = False
             print(f"    after it: {mem(p.pid)}, {load_after} at the end of "
                   f"the run")
+            note = (" (over 1: wrk added the replies of a steady-rate "
+                    "client to its histogram)" if r["little"] > 1.05 else "")
+            print(f"    Little's law: mean latency x requests / (connections "
+                  f"x seconds) = {r['little']:.2f}{note}")
         print(f"  at end {mem(p.pid)}")
     finally:
         p.terminate()
@@ -288,6 +310,9 @@ def main():
                     help="make --big-db (if missing) with this many items, "
                          "as bench_match.py generates them")
     ap.add_argument("--soak", type=int, default=0)
+    ap.add_argument("--window", type=int, default=0, metavar="S",
+                    help="the first 16-connection run as wrk runs of S "
+                         "seconds, each reported")
     ap.add_argument("--work", default=None)
     ap.add_argument("--cache", type=int, default=None,
                     help="serve --cache N (0: every request is matched)")
@@ -316,14 +341,15 @@ def main():
     if not os.path.exists(db):
         demo_db(exe, db)
     runs = [(16, a.duration), (64, a.duration)]
-    if a.soak:
-        runs.append((16, a.soak))
+    if a.window > 0:
+        runs[:1] = [(16, a.window)] * max(1, a.duration // a.window)
+    soak = [(16, a.soak)] if a.soak else []
     extra = ("--cache", str(a.cache)) if a.cache is not None else ()
-    ok = bench(exe, db, "demo", runs, a.threads, work, 2000, 50, extra)
+    ok = bench(exe, db, "demo", runs + soak, a.threads, work, 2000, 50, extra)
     if a.big_db and a.big and not os.path.exists(a.big_db):
         make_big(exe, a.big_db, a.big, work)
     if a.big_db:
-        ok &= bench(exe, os.path.abspath(a.big_db), "big", runs[:2],
+        ok &= bench(exe, os.path.abspath(a.big_db), "big", runs,
                     a.threads, work, 200, 100, extra)
     return 0 if ok else 1
 
