@@ -346,10 +346,10 @@ void app_match_thresholds(const struct app_session *a, double *min_score,
      KG_KIND_BIT(KG_EXPERT) | KG_KIND_BIT(KG_INSTITUTION))
 #define APP_SEARCH_KINDS (KG_ALL_KINDS & ~KG_KIND_BIT(KG_ENTERPRISE))
 
-/* Adds the kinds of s, names of APP_MATCH_KINDS joined with commas, to
- * *kinds (0 stands for all four); "all" sets it to 0. At a name that is
- * not one of them KG_EUSAGE, with its place in s in *at and *len
- * (record_kinds_parse). */
+/* Adds the kinds of s, names of APP_MATCH_KINDS (or "all") joined with
+ * commas, to *kinds, where 0 stands for all four (and all four become 0).
+ * At a name that is not one of them KG_EUSAGE, with its place in s in *at
+ * and *len (record_kinds_parse). */
 kg_status app_match_kinds(const char *s, unsigned *kinds, size_t *at,
                           size_t *len) KG_MUST_CHECK;
 

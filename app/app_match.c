@@ -13,11 +13,10 @@
 kg_status app_match_kinds(const char *s, unsigned *kinds, size_t *at,
                           size_t *len)
 {
-    if (strcmp(s, "all") == 0) {
-        *kinds = 0;
-        return KG_OK;
-    }
-    return record_kinds_parse(s, APP_MATCH_KINDS, kinds, at, len);
+    kg_status st = record_kinds_parse(s, APP_MATCH_KINDS, kinds, at, len);
+    if (st == KG_OK && (*kinds & APP_MATCH_KINDS) == APP_MATCH_KINDS)
+        *kinds = 0; /* all four, as none named */
+    return st;
 }
 
 /* ---- one batch to a sink ------------------------------------------------ */

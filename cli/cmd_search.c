@@ -31,7 +31,7 @@ static int parse_kinds(const struct cli *cli, const char *arg, unsigned *mask)
         return 0;
     return cli_usage(cli,
                      "unknown kind '%.*s' (institution, expert, achievement, "
-                     "patent, demand)",
+                     "patent, demand or all)",
                      (int)len, arg + at);
 }
 

@@ -386,7 +386,7 @@ static void route_search(struct serve_req *req)
                     KG_OK) {
         serve_api_error(req, 400, "unknown_kind",
                         "unknown kind '%.*s' (institution, expert, "
-                        "achievement, patent, demand)",
+                        "achievement, patent, demand or all)",
                         (int)(len < 64 ? len : 64), kind + at);
         return;
     }

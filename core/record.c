@@ -50,7 +50,9 @@ kg_status record_kinds_parse(const char *list, unsigned allowed, unsigned *mask,
         size_t n = strcspn(p, ",");
         char name[32];
         kg_kind k;
-        if (n > 0) {
+        if (n == 3 && strncmp(p, "all", 3) == 0) {
+            m |= allowed;
+        } else if (n > 0) {
             bool known = n < sizeof name;
             if (known) {
                 memcpy(name, p, n);

@@ -28,10 +28,10 @@ const char *record_kind_name(kg_kind k);
  * Returns KG_EUSAGE for an unknown name. */
 kg_status record_kind_parse(const char *name, kg_kind *out) KG_MUST_CHECK;
 /* Adds the kinds of a comma-separated list of names ("achievement,patent",
- * each as record_kind_parse takes it; empty names are skipped) to *mask
- * (KG_KIND_BIT). A kind outside allowed (a mask) counts as unknown: at the
- * first unknown name KG_EUSAGE, with its offset in list in *at and its
- * length in *len, and *mask as it was. */
+ * each as record_kind_parse takes it, or "all" for every kind in allowed;
+ * empty names are skipped) to *mask (KG_KIND_BIT). A kind outside allowed
+ * (a mask) counts as unknown: at the first unknown name KG_EUSAGE, with
+ * its offset in list in *at and its length in *len, and *mask as it was. */
 kg_status record_kinds_parse(const char *list, unsigned allowed, unsigned *mask,
                              size_t *at, size_t *len) KG_MUST_CHECK;
 

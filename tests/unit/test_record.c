@@ -186,6 +186,11 @@ static void parses_lists_of_kinds_into_a_mask(void **state)
     assert_int_equal(
         record_kinds_parse(",patent,,", KG_ALL_KINDS, &m, &at, &len), KG_OK);
     assert_int_equal(m, KG_KIND_BIT(KG_EXPERT) | KG_KIND_BIT(KG_PATENT));
+    /* "all" adds every allowed kind */
+    m = 0;
+    assert_int_equal(record_kinds_parse("patent,all", items, &m, &at, &len),
+                     KG_OK);
+    assert_int_equal(m, items);
     /* a known kind outside allowed is unknown; the mask is left as it was
      * and the name's place is given */
     m = 0;
