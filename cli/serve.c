@@ -645,7 +645,8 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
     struct serve_app_opts ao = {.db_path = cli->db_path,
                                 .config = o.config,
                                 .workers = o.threads,
-                                .cache_slots = o.cache};
+                                .cache_slots = o.cache,
+                                .replay = serve_api_replay};
     kg_status st = serve_app_open(&ao, &srv->app, err, sizeof err);
     if (st != KG_OK) {
         cli_error(cli, "%s", err);

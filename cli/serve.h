@@ -16,15 +16,23 @@ struct json_t;
 
 /* ---- the engine (serve_app.c) ------------------------------------------ */
 
+struct serve_app;
+struct serve_worker;
+
 struct serve_app_opts {
     const char *db_path;
     const char *config; /* matcher settings file, or NULL */
     unsigned workers;   /* requests served at once */
     size_t cache_slots; /* answers kept per generation; 0: none */
+    /* Answers a kept answer's key anew on w: the body (malloc'd) and its
+     * length, or NULL for a key it does not answer again. With it, a
+     * reload answers the keys the serving generation keeps, the most
+     * recently used first, for up to SERVE_WARM_SECONDS on the new data
+     * before the new generation takes over: under load, a reload does not
+     * send every popular request to a match at once. NULL: none. */
+    char *(*replay)(struct serve_worker *w, const char *key, size_t *len);
 };
-
-struct serve_app;
-struct serve_worker;
+#define SERVE_WARM_SECONDS 5.0
 
 /*
  * Opens the store read-only, loads the graph and index and makes the
@@ -176,6 +184,9 @@ struct serve_req {
 
 /* Routes req and fills its answer (never fails: errors are answers). */
 void serve_api_handle(struct serve_req *req);
+/* serve_app_opts.replay for the routes' kept answers (match, enterprise
+ * matches, partners; those of an earlier day are not answered again). */
+char *serve_api_replay(struct serve_worker *w, const char *key, size_t *len);
 /* The answer {"error": {"code": code, "message": ...}} with status. */
 void serve_api_error(struct serve_req *req, unsigned status, const char *code,
                      const char *fmt, ...) KG_PRINTF(4, 5);

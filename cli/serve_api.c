@@ -33,13 +33,20 @@ const char *serve_route_name(enum serve_route r)
 
 /* ---- answers ------------------------------------------------------------ */
 
+/* An answer's body: v as JSON (v released); NULL when it cannot be. */
+static char *body_of(json_t *v, size_t *len)
+{
+    char *b = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(6));
+    *len = b ? strlen(b) : 0;
+    json_decref(v);
+    return b;
+}
+
 static void answer_json(struct serve_req *req, unsigned status, json_t *v)
 {
     req->status = status;
     req->content_type = "application/json; charset=utf-8";
-    req->content = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(6));
-    req->content_len = req->content ? strlen(req->content) : 0;
-    json_decref(v);
+    req->content = body_of(v, &req->content_len);
 }
 
 void serve_api_error(struct serve_req *req, unsigned status, const char *code,
@@ -199,11 +206,26 @@ static void match_common(struct serve_req *req, struct serve_match *q,
     min_score_arg(req, q, bad);
 }
 
-/* The part of a cached answer's key that match_common's arguments make. */
+/* The part of a cached answer's key that match_common's arguments make
+ * (four fields; match_key_parse reads them back). */
 static char *match_key(const struct serve_match *q)
 {
     return kg_xasprintf("%u\x1f%zu\x1f%d\x1f%.17g", q->kinds, q->top,
                         q->cross_only, q->min_score_set ? q->min_score : -1.0);
+}
+
+static bool match_key_parse(char *const f[4], struct serve_match *q)
+{
+    char *e1, *e2, *e3;
+    unsigned long kinds = strtoul(f[0], &e1, 10);
+    unsigned long long top = strtoull(f[1], &e2, 10);
+    double ms = strtod(f[3], &e3);
+    q->kinds = (unsigned)kinds;
+    q->top = (size_t)top;
+    q->cross_only = strcmp(f[2], "1") == 0;
+    q->min_score_set = ms >= 0;
+    q->min_score = ms >= 0 ? ms : 0;
+    return !*e1 && !*e2 && !*e3 && *f[0] && *f[1] && *f[3];
 }
 
 /* A matching use case run on a worker (the route's arguments in args). */
@@ -365,6 +387,55 @@ static void route_partners(struct serve_req *req)
                             p.demand ? p.demand : "",
                             p.enterprise ? p.enterprise : "", p.top, day),
                do_partners, &p);
+}
+
+/* ---- kept answers answered again (the reloader's warm-up) ------------- */
+
+/* Splits key (a copy, in place) at its separators into f; their number. */
+static size_t key_fields(char *k, char **f, size_t max)
+{
+    size_t n = 0;
+    for (char *p = k; n < max; p++) {
+        f[n++] = p;
+        p = strchr(p, '\x1f');
+        if (!p)
+            return n;
+        *p = '\0';
+    }
+    return n + 1; /* more than max: no key of ours */
+}
+
+char *serve_api_replay(struct serve_worker *w, const char *key, size_t *len)
+{
+    char *k = kg_xstrdup(key), *f[9], day[11];
+    size_t n = key_fields(k, f, 9);
+    today(day);
+    kg_status st = KG_EUSAGE;
+    json_t *out = NULL;
+    char err[600];
+    if (n == 7 && strcmp(f[0], "match") == 0) {
+        struct serve_match q = {.demand = *f[1] ? f[1] : NULL,
+                                .text = *f[2] ? f[2] : NULL};
+        if (match_key_parse(f + 3, &q))
+            st = do_match(w, &q, &out, err, sizeof err);
+    } else if (n == 8 && strcmp(f[0], "enterprise") == 0 &&
+               strcmp(f[7], day) == 0) {
+        struct enterprise_args e = {.name = f[1],
+                                    .closed = strcmp(f[2], "1") == 0};
+        if (match_key_parse(f + 3, &e.q))
+            st = do_enterprise(w, &e, &out, err, sizeof err);
+    } else if (n == 5 && strcmp(f[0], "partners") == 0 &&
+               strcmp(f[4], day) == 0) {
+        char *end;
+        struct partners_args p = {.demand = *f[1] ? f[1] : NULL,
+                                  .enterprise = *f[2] ? f[2] : NULL,
+                                  .top = (size_t)strtoull(f[3], &end, 10)};
+        if (!*end && *f[3])
+            st = do_partners(w, &p, &out, err, sizeof err);
+    }
+    free(k);
+    *len = 0;
+    return st == KG_OK ? body_of(out, len) : NULL;
 }
 
 static void route_search(struct serve_req *req)

@@ -78,6 +78,7 @@ struct serve_app {
     char *config;
     unsigned workers;
     size_t cache_slots;
+    char *(*replay)(struct serve_worker *w, const char *key, size_t *len);
     uint64_t cache_hits, cache_misses; /* under lock */
     pthread_mutex_t lock;
     pthread_cond_t freed;  /* a worker came back */
@@ -210,6 +211,59 @@ static struct gen *gen_unref(struct gen *gn)
     return --gn->refs == 0 ? gn : NULL;
 }
 
+/* A kept answer's key and when it was last used. */
+struct kept {
+    uint64_t used;
+    char *key;
+};
+
+static int cmp_kept(const void *x, const void *y)
+{
+    const struct kept *a = x, *b = y;
+    return a->used < b->used ? 1 : a->used > b->used ? -1 : 0;
+}
+
+/* Answers the keys the serving generation keeps, the most recently used
+ * first, on gn (not yet serving) for up to SERVE_WARM_SECONDS; the answers
+ * go to gn's cache. One worker of gn, on the reloader's thread: the
+ * serving generation's workers keep answering meanwhile. */
+static void gen_warm(struct serve_app *a, struct gen *gn)
+{
+    if (!a->replay || !gn->ncache || !gn->nw)
+        return;
+    pthread_mutex_lock(&a->lock);
+    struct gen *cur = a->cur;
+    cur->refs++;
+    pthread_mutex_unlock(&a->lock);
+    struct kept *k = kg_xcalloc(cur->ncache ? cur->ncache : 1, sizeof *k);
+    size_t n = 0;
+    pthread_mutex_lock(&cur->cache_lock);
+    for (size_t i = 0; i < cur->ncache; i++)
+        if (cur->cache[i].key)
+            k[n++] = (struct kept){cur->cache[i].used,
+                                   kg_xstrdup(cur->cache[i].key)};
+    pthread_mutex_unlock(&cur->cache_lock);
+    pthread_mutex_lock(&a->lock);
+    struct gen *dead = gen_unref(cur);
+    pthread_mutex_unlock(&a->lock);
+    gen_free(dead);
+    qsort(k, n, sizeof *k, cmp_kept);
+    struct serve_worker *w = &gn->w[0];
+    double until = kg_monotonic() + SERVE_WARM_SECONDS;
+    app_set_deadline(w->a, until);
+    for (size_t i = 0; i < n && kg_monotonic() < until && !stopping(a); i++) {
+        size_t len;
+        char *body = a->replay(w, k[i].key, &len);
+        if (body)
+            serve_app_cache_put(w, k[i].key, body, len);
+        free(body);
+    }
+    app_set_deadline(w->a, 0);
+    for (size_t i = 0; i < n; i++)
+        free(k[i].key);
+    free(k);
+}
+
 static void *reloader_main(void *arg)
 {
     struct serve_app *a = arg;
@@ -224,6 +278,8 @@ static void *reloader_main(void *arg)
         char err[512] = "";
         struct gen *gn = NULL, *old = NULL;
         kg_status st = gen_load(a, &gn, err, sizeof err);
+        if (st == KG_OK)
+            gen_warm(a, gn);
         if (st != KG_OK && !stopping(a))
             fprintf(stderr,
                     "kgmatch: serve: reload failed (still serving "
@@ -264,6 +320,7 @@ kg_status serve_app_open(const struct serve_app_opts *o, struct serve_app **out,
     a->config = o->config ? kg_xstrdup(o->config) : NULL;
     a->workers = o->workers ? o->workers : 1;
     a->cache_slots = o->cache_slots;
+    a->replay = o->replay;
     pthread_mutex_init(&a->lock, NULL);
     /* Requests wait for a worker until their deadline, a kg_monotonic()
      * time: the same clock. */

@@ -37,6 +37,10 @@ with Server(kg, "t.db", "--threads", "2") as s:
         r.start()
     time.sleep(0.5)
     before = s.get("/api/v1/match?demand=D01&top=3")[2]
+    # two answers kept once, which the readers do not ask for
+    kept = ["/api/v1/match?demand=D02&top=2", "/api/v1/partners?demand=D01"]
+    for u in kept:
+        s.get(u)
     t0 = time.time()
     imp = subprocess.run([kg, "--db", "t.db", "import", "--kind", "demand",
                           "more.jsonl"], capture_output=True, text=True)
@@ -58,6 +62,19 @@ with Server(kg, "t.db", "--threads", "2") as s:
           == want)
     print("cached answer dropped with the old data:",
           s.get("/api/v1/match?demand=D01&top=3")[2] != before)
+    # the reload answered the kept requests on the new data before that
+    # served: asked again, they come from the cache, as the same request
+    # computed afresh (min_score set to the config's 0.04: another key)
+    hit0 = s.metric('kgmatch_cache_total{result="hit"}')
+    miss0 = s.metric('kgmatch_cache_total{result="miss"}')
+    warm = [s.get(u)[2] for u in kept]
+    hits = s.metric('kgmatch_cache_total{result="hit"}') - hit0
+    misses = s.metric('kgmatch_cache_total{result="miss"}') - miss0
+    print(f"kept answers answered again by the reload: {hits:.0f} hits, "
+          f"{misses:.0f} misses")
+    fresh = s.get(kept[0] + "&min_score=0.04")[2]
+    print("the same as computed afresh on the new data:", warm[0] == fresh,
+          b'"D02"' in fresh)
     st, b = s.json("GET", "/api/v1/match?demand=DX123&top=1&kind=achievement")
     print("new demand matched:", st, len(b["demands"][0]["matches"]))
     reloads = s.json("GET", "/api/v1/stats")[1]["reloads"]
