@@ -1,0 +1,107 @@
+#!/usr/bin/python3
+"""bench_reload.py - `kgmatch serve` under wrk load while the data moves.
+
+Copies a store (--db, with its index and graph files) into --work, starts
+`kgmatch serve` on the copy, asks for every demand once (so that their
+answers are kept), then runs wrk at 16 connections in consecutive windows
+of --window seconds, each reported (req/s, p50, p99 and Little's law, as
+bench_serve.py prints them). --at seconds into the windows another process
+imports one new achievement into the copy: the service notices, loads the
+new data in the background and takes it over. The script prints when the
+import ended, when the reload landed (/api/v1/stats), and how many answers
+were computed afresh (cache misses in /metrics) in the 3 s after it.
+
+Usage: bench_reload.py --kgmatch ./kgmatch --db STORE.db [--work DIR]
+                       [--windows 45] [--window 2] [--at 5]
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_serve as bs  # noqa: E402
+
+
+def get(port, path):
+    return urllib.request.urlopen(f"http://127.0.0.1:{port}{path}").read()
+
+
+def misses(port):
+    for line in get(port, "/metrics").decode().splitlines():
+        if line.startswith('kgmatch_cache_total{result="miss"}'):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--kgmatch", default="./kgmatch")
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--work", default=None)
+    ap.add_argument("--windows", type=int, default=45)
+    ap.add_argument("--window", type=int, default=2)
+    ap.add_argument("--at", type=float, default=5)
+    a = ap.parse_args()
+    exe = os.path.abspath(a.kgmatch)
+    work = a.work or tempfile.mkdtemp(prefix="kgmatch-reload-bench-")
+    os.makedirs(work, exist_ok=True)
+    db = os.path.join(work, "store.db")
+    for ext in ("", ".idx", ".graph"):
+        if os.path.exists(a.db + ext):
+            shutil.copyfile(a.db + ext, db + ext)
+    ids = bs.demand_ids(db)
+    script = os.path.join(work, "match.lua")
+    with open(script, "w") as f:
+        f.write(bs.LUA % ", ".join(f'"{i}"' for i in ids))
+    rec = os.path.join(work, "one.jsonl")
+    with open(rec, "w") as f:
+        f.write(json.dumps({"id": f"AR{int(time.time())}",
+                            "title": "aluminium dross recycling",
+                            "abstract": "a record that moves the store"})
+                + "\n")
+    log = open(os.path.join(work, "serve.log"), "w")
+    p, port = bs.start(exe, db, 0, log)
+    try:
+        for i in ids:
+            get(port, f"/api/v1/match?top=10&demand={i}")
+        t0 = time.time()
+
+        def writer():
+            time.sleep(a.at)
+            r0 = json.loads(get(port, "/api/v1/stats"))["reloads"]
+            subprocess.run([exe, "--db", db, "import", "--kind",
+                            "achievement", rec], check=True,
+                           capture_output=True)
+            print(f"import ended at {time.time() - t0:.1f} s", flush=True)
+            while json.loads(get(port, "/api/v1/stats"))["reloads"] == r0:
+                time.sleep(0.1)
+            print(f"reload landed at {time.time() - t0:.1f} s", flush=True)
+            m0 = misses(port)
+            time.sleep(3)
+            print(f"answers computed afresh in the 3 s after it: "
+                  f"{misses(port) - m0:.0f}", flush=True)
+
+        th = threading.Thread(target=writer, daemon=True)
+        th.start()
+        for _ in range(a.windows):
+            r = bs.wrk(port, 16, a.window, script)
+            print(f"{time.time() - t0:6.1f} s: {r['rps']:6.0f} req/s, p50 "
+                  f"{r.get('p50', 0):.2f} ms, p99 {r.get('p99', 0):7.2f} ms, "
+                  f"Little's law {r['little']:.2f}", flush=True)
+        th.join(600)
+    finally:
+        p.terminate()
+        p.wait(30)
+        log.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
