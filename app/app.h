@@ -345,6 +345,10 @@ void app_match_thresholds(const struct app_session *a, double *min_score,
     (KG_KIND_BIT(KG_ACHIEVEMENT) | KG_KIND_BIT(KG_PATENT) |                    \
      KG_KIND_BIT(KG_EXPERT) | KG_KIND_BIT(KG_INSTITUTION))
 #define APP_SEARCH_KINDS (KG_ALL_KINDS & ~KG_KIND_BIT(KG_ENTERPRISE))
+/* Their names as a message lists them ("unknown kind 'x' (...)"). */
+#define APP_MATCH_KINDS_NAMES "achievement, patent, expert, institution or all"
+#define APP_SEARCH_KINDS_NAMES                                                 \
+    "institution, expert, achievement, patent, demand or all"
 
 /* Adds the kinds of s, names of APP_MATCH_KINDS (or "all") joined with
  * commas, to *kinds, where 0 stands for all four (and all four become 0).

@@ -29,9 +29,7 @@ static int parse_kinds(const struct cli *cli, const char *arg, unsigned *mask)
     size_t at, len;
     if (record_kinds_parse(arg, APP_SEARCH_KINDS, mask, &at, &len) == KG_OK)
         return 0;
-    return cli_usage(cli,
-                     "unknown kind '%.*s' (institution, expert, achievement, "
-                     "patent, demand or all)",
+    return cli_usage(cli, "unknown kind '%.*s' (" APP_SEARCH_KINDS_NAMES ")",
                      (int)len, arg + at);
 }
 

@@ -98,9 +98,7 @@ int cli_match_kinds(const struct cli *cli, const char *s, unsigned *kinds)
     size_t at, len;
     if (app_match_kinds(s, kinds, &at, &len) == KG_OK)
         return 0;
-    return cli_usage(cli,
-                     "unknown kind '%.*s' (achievement, patent, expert, "
-                     "institution or all)",
+    return cli_usage(cli, "unknown kind '%.*s' (" APP_MATCH_KINDS_NAMES ")",
                      (int)len, s + at);
 }
 

@@ -161,8 +161,7 @@ static void match_kinds_arg(struct serve_req *req, unsigned *kinds, bool *bad)
     if (!v || *bad || app_match_kinds(v, kinds, &at, &len) == KG_OK)
         return;
     serve_api_error(req, 400, "unknown_kind",
-                    "unknown kind '%.*s' (achievement, patent, expert, "
-                    "institution or all)",
+                    "unknown kind '%.*s' (" APP_MATCH_KINDS_NAMES ")",
                     (int)(len < 64 ? len : 64), v + at);
     *bad = true;
 }
@@ -456,8 +455,7 @@ static void route_search(struct serve_req *req)
     if (kind && record_kinds_parse(kind, APP_SEARCH_KINDS, &kinds, &at, &len) !=
                     KG_OK) {
         serve_api_error(req, 400, "unknown_kind",
-                        "unknown kind '%.*s' (institution, expert, "
-                        "achievement, patent, demand or all)",
+                        "unknown kind '%.*s' (" APP_SEARCH_KINDS_NAMES ")",
                         (int)(len < 64 ? len : 64), kind + at);
         return;
     }
