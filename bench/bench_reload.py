@@ -34,10 +34,7 @@ def get(port, path):
 
 
 def misses(port):
-    for line in get(port, "/metrics").decode().splitlines():
-        if line.startswith('kgmatch_cache_total{result="miss"}'):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
+    return bs.metric_sum(port, 'kgmatch_cache_total{result="miss"}')
 
 
 def main():
@@ -73,12 +70,18 @@ def main():
             get(port, f"/api/v1/match?top=10&demand={i}")
         t0 = time.time()
 
+        failed = threading.Event()
+
         def writer():
             time.sleep(a.at)
             r0 = json.loads(get(port, "/api/v1/stats"))["reloads"]
-            subprocess.run([exe, "--db", db, "import", "--kind",
-                            "achievement", rec], check=True,
-                           capture_output=True)
+            cmd = [exe, "--db", db, "import", "--kind", "achievement", rec]
+            imp = subprocess.run(cmd, capture_output=True, text=True)
+            if imp.returncode != 0:
+                print(f"bench_reload: {' '.join(cmd)} failed "
+                      f"({imp.returncode}): {imp.stderr.strip()}", flush=True)
+                failed.set()
+                return
             print(f"import ended at {time.time() - t0:.1f} s", flush=True)
             while json.loads(get(port, "/api/v1/stats"))["reloads"] == r0:
                 time.sleep(0.1)
@@ -91,6 +94,8 @@ def main():
         th = threading.Thread(target=writer, daemon=True)
         th.start()
         for _ in range(a.windows):
+            if failed.is_set():
+                return 1
             r = bs.wrk(port, 16, a.window, script)
             print(f"{time.time() - t0:6.1f} s: {r['rps']:6.0f} req/s, p50 "
                   f"{r.get('p50', 0):.2f} ms, p99 {r.get('p99', 0):7.2f} ms, "
