@@ -17,6 +17,7 @@ Usage: eval_scale.py --kgmatch ./kgmatch [--items N] [--values 0,8]
                      [--work DIR]
 """
 import argparse
+import copy
 import os
 import sys
 import tempfile
@@ -58,8 +59,10 @@ def main():
     # eval_suite's demo collection and build (a store per collection,
     # rebuilt when the binary or the records change), once alone and once
     # with the synthetic items imported beside the demo's
-    alone = eval_suite.build_db(exe, a.work, eval_suite.demo_collection())
-    c = eval_suite.demo_collection()
+    demo = eval_suite.demo_collection()
+    alone = eval_suite.build_db(exe, a.work, demo)
+    c = copy.copy(demo)  # the same records, read once, and a list of its own
+    c.imports = list(demo.imports)
     c.name = f"demo-{a.items}"
     files = bench_match.generate(a.work, a.items, 0, 7)
     for kind in ("achievement", "patent"):
