@@ -285,6 +285,19 @@ static kg_status do_match(struct serve_worker *w, const void *args,
     return serve_app_match(w, args, out, err, errlen);
 }
 
+/* The cache keys of the three matching routes: their arguments joined by
+ * \x1f (serve_api_replay reads them back). The enterprise's and partners'
+ * keys end with the day, on which the open demands depend. */
+static char *match_request_key(const struct serve_match *q)
+{
+    char *mk = match_key(q);
+    char *k =
+        kg_xasprintf("match\x1f%s\x1f%s\x1f%s", q->demand ? q->demand : "",
+                     q->text ? q->text : "", mk);
+    free(mk);
+    return k;
+}
+
 static void route_match(struct serve_req *req)
 {
     struct serve_match q = {0};
@@ -303,12 +316,7 @@ static void route_match(struct serve_req *req)
         q.demand = NULL;
     if (q.text && !*q.text)
         q.text = NULL;
-    char *mk = match_key(&q);
-    run_cached(req,
-               kg_xasprintf("match\x1f%s\x1f%s\x1f%s", q.demand ? q.demand : "",
-                            q.text ? q.text : "", mk),
-               do_match, &q);
-    free(mk);
+    run_cached(req, match_request_key(&q), do_match, &q);
 }
 
 struct enterprise_args {
@@ -324,6 +332,16 @@ static kg_status do_enterprise(struct serve_worker *w, const void *args,
     return serve_app_enterprise(w, e->name, e->closed, &e->q, out, err, errlen);
 }
 
+static char *enterprise_key(const struct enterprise_args *e)
+{
+    char day[11], *mk = match_key(&e->q);
+    today(day);
+    char *k = kg_xasprintf("enterprise\x1f%s\x1f%d\x1f%s\x1f%s", e->name,
+                           e->closed, mk, day);
+    free(mk);
+    return k;
+}
+
 static void route_enterprise(struct serve_req *req, const char *name)
 {
     struct enterprise_args e = {.name = name};
@@ -337,14 +355,7 @@ static void route_enterprise(struct serve_req *req, const char *name)
                         "the enterprise is not valid UTF-8");
         return;
     }
-    char day[11];
-    today(day);
-    char *mk = match_key(&e.q);
-    run_cached(req,
-               kg_xasprintf("enterprise\x1f%s\x1f%d\x1f%s\x1f%s", name,
-                            e.closed, mk, day),
-               do_enterprise, &e);
-    free(mk);
+    run_cached(req, enterprise_key(&e), do_enterprise, &e);
 }
 
 struct partners_args {
@@ -358,6 +369,15 @@ static kg_status do_partners(struct serve_worker *w, const void *args,
     const struct partners_args *p = args;
     return serve_app_partners(w, p->demand, p->enterprise, p->top, out, err,
                               errlen);
+}
+
+static char *partners_key(const struct partners_args *p)
+{
+    char day[11];
+    today(day);
+    return kg_xasprintf("partners\x1f%s\x1f%s\x1f%zu\x1f%s",
+                        p->demand ? p->demand : "",
+                        p->enterprise ? p->enterprise : "", p->top, day);
 }
 
 static void route_partners(struct serve_req *req)
@@ -379,13 +399,7 @@ static void route_partners(struct serve_req *req)
         p.demand = NULL;
     if (p.enterprise && !*p.enterprise)
         p.enterprise = NULL;
-    char day[11];
-    today(day);
-    run_cached(req,
-               kg_xasprintf("partners\x1f%s\x1f%s\x1f%zu\x1f%s",
-                            p.demand ? p.demand : "",
-                            p.enterprise ? p.enterprise : "", p.top, day),
-               do_partners, &p);
+    run_cached(req, partners_key(&p), do_partners, &p);
 }
 
 /* ---- kept answers answered again (the reloader's warm-up) ------------- */
@@ -404,6 +418,8 @@ static size_t key_fields(char *k, char **f, size_t max)
     return n + 1; /* more than max: no key of ours */
 }
 
+/* The keys of match_request_key, enterprise_key and partners_key; those
+ * of an earlier day are not answered again. */
 char *serve_api_replay(struct serve_worker *w, const char *key, size_t *len)
 {
     char *k = kg_xstrdup(key), *f[9], day[11];
