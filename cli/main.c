@@ -255,7 +255,7 @@ static const struct command commands[] = {
      "                     [--threads N] [--public] [--config FILE]\n"
      "                     [--max-connections N] [--per-ip N] [--timeout S]\n"
      "                     [--budget-ms MS] [--rate N] [--drain S]\n"
-     "                     [--cache N]\n"
+     "                     [--cache N] [--warm-file FILE|none]\n"
      "\n"
      "  Serves API v1 (docs/api.md) and the brokers' page at / until\n"
      "  SIGTERM or SIGINT, then finishes the requests in flight (up to\n"
@@ -281,6 +281,10 @@ static const struct command commands[] = {
      "  --drain S            longest wait for requests on SIGTERM (10)\n"
      "  --cache N            matching answers kept until the data moves\n"
      "                       (default 1024; 0: none)\n"
+     "  --warm-file FILE     where the kept answers' requests are saved\n"
+     "                       (every minute and at the end) and answered\n"
+     "                       again at the next start, before it serves\n"
+     "                       (up to 5 s); default DB.warm, none: not kept\n"
      "  --config FILE        matcher settings, as for match\n"},
     {"show", cmd_show, "print one record with its links and domains",
      "usage: kgmatch show KIND ID [--format table|json]\n"},

@@ -493,7 +493,7 @@ static bool parse_listen(const char *s, struct sockaddr_storage *sa,
 }
 
 struct serve_opts {
-    const char *listen, *keys, *config;
+    const char *listen, *keys, *config, *warm_file;
     unsigned threads, max_conns, per_ip, timeout_s, budget_ms, drain_s, rate,
         cache;
     bool public;
@@ -515,6 +515,7 @@ static int parse_opts(const struct cli *cli, int argc, char **argv,
         {"rate", required_argument, NULL, 'r'},
         {"config", required_argument, NULL, 'c'},
         {"cache", required_argument, NULL, 'C'},
+        {"warm-file", required_argument, NULL, 'w'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -540,6 +541,9 @@ static int parse_opts(const struct cli *cli, int argc, char **argv,
             continue;
         case 'c':
             o->config = optarg;
+            continue;
+        case 'w':
+            o->warm_file = optarg;
             continue;
         case 'P':
             o->public = true;
@@ -642,12 +646,19 @@ int cmd_serve(struct cli *cli, int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
     char err[512];
+    /* The kept requests are saved beside the database unless told
+     * otherwise ("none": not at all). */
+    char *warm = !o.warm_file ? kg_xasprintf("%s.warm", cli->db_path)
+                 : strcmp(o.warm_file, "none") == 0 ? NULL
+                                                    : kg_xstrdup(o.warm_file);
     struct serve_app_opts ao = {.db_path = cli->db_path,
                                 .config = o.config,
                                 .workers = o.threads,
                                 .cache_slots = o.cache,
-                                .replay = serve_api_replay};
+                                .replay = serve_api_replay,
+                                .warm_file = warm};
     kg_status st = serve_app_open(&ao, &srv->app, err, sizeof err);
+    free(warm);
     if (st != KG_OK) {
         cli_error(cli, "%s", err);
         rc = kg_exit_code(st);

@@ -31,8 +31,14 @@ struct serve_app_opts {
      * before the new generation takes over: under load, a reload does not
      * send every popular request to a match at once. NULL: none. */
     char *(*replay)(struct serve_worker *w, const char *key, size_t *len);
+    /* Where the kept answers' keys are saved (every SERVE_WARM_SAVE_SECONDS
+     * while they change, and at the end), and read back at the next start:
+     * with replay, a restarted service answers them before it serves, for
+     * up to SERVE_WARM_SECONDS on all its workers. NULL: none. */
+    const char *warm_file;
 };
 #define SERVE_WARM_SECONDS 5.0
+#define SERVE_WARM_SAVE_SECONDS 60.0
 
 /*
  * Opens the store read-only, loads the graph and index and makes the

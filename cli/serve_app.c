@@ -14,7 +14,8 @@
 
 #include "cli/cli.h"
 #include "cli/serve.h"
-#include "core/index.h" /* struct index_info */
+#include "core/index.h"   /* struct index_info */
+#include "core/outfile.h" /* the warm file */
 
 /* ---- generations -------------------------------------------------------- */
 
@@ -89,6 +90,9 @@ struct serve_app {
     struct stamps seen; /* the stamps last checked against the store */
     bool want_reload, stop;
     uint64_t reloads, reload_fail;
+    char *warm_file;
+    bool saved; /* the warm file holds the keys as of these: */
+    uint64_t saved_reloads, saved_clock;
     pthread_t reloader;
     bool has_reloader;
 };
@@ -116,6 +120,15 @@ static bool stamp_eq(const struct file_stamp *x, const struct file_stamp *y)
     return x->dev == y->dev && x->ino == y->ino && x->size == y->size &&
            x->mtime.tv_sec == y->mtime.tv_sec &&
            x->mtime.tv_nsec == y->mtime.tv_nsec;
+}
+
+/* A kg_monotonic() time for pthread_cond_timedwait (the conditions run on
+ * CLOCK_MONOTONIC). */
+static struct timespec timespec_at(double t)
+{
+    struct timespec ts = {(time_t)t, 0};
+    ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+    return ts;
 }
 
 static void gen_free(struct gen *gn)
@@ -211,6 +224,31 @@ static struct gen *gen_unref(struct gen *gn)
     return --gn->refs == 0 ? gn : NULL;
 }
 
+/* Drops one reference to gn, freeing it when it was the last. */
+static void gen_drop(struct serve_app *a, struct gen *gn)
+{
+    pthread_mutex_lock(&a->lock);
+    struct gen *dead = gen_unref(gn);
+    pthread_mutex_unlock(&a->lock);
+    gen_free(dead);
+}
+
+/* The serving generation, held (give it back with gen_drop), and how many
+ * reloads brought it (NULL: not wanted). */
+static struct gen *cur_hold(struct serve_app *a, uint64_t *reloads)
+{
+    pthread_mutex_lock(&a->lock);
+    struct gen *gn = a->cur;
+    gn->refs++;
+    if (reloads)
+        *reloads = a->reloads;
+    pthread_mutex_unlock(&a->lock);
+    return gn;
+}
+
+static void cache_put_used(struct serve_worker *w, const char *key,
+                           const char *body, size_t len, uint64_t used);
+
 /* A kept answer's key and when it was last used. */
 struct kept {
     uint64_t used;
@@ -223,45 +261,248 @@ static int cmp_kept(const void *x, const void *y)
     return a->used < b->used ? 1 : a->used > b->used ? -1 : 0;
 }
 
-/* Answers the keys the serving generation keeps, the most recently used
- * first, on gn (not yet serving) for up to SERVE_WARM_SECONDS; the answers
- * go to gn's cache. One worker of gn, on the reloader's thread: the
- * serving generation's workers keep answering meanwhile. */
-static void gen_warm(struct serve_app *a, struct gen *gn)
+/* The keys gn keeps, the most recently used first (*n of them), and gn's
+ * clock (which moves with every use). */
+static struct kept *kept_keys(struct gen *gn, size_t *n, uint64_t *clock)
 {
-    if (!a->replay || !gn->ncache || !gn->nw)
-        return;
-    pthread_mutex_lock(&a->lock);
-    struct gen *cur = a->cur;
-    cur->refs++;
-    pthread_mutex_unlock(&a->lock);
-    struct kept *k = kg_xcalloc(cur->ncache ? cur->ncache : 1, sizeof *k);
-    size_t n = 0;
-    pthread_mutex_lock(&cur->cache_lock);
-    for (size_t i = 0; i < cur->ncache; i++)
-        if (cur->cache[i].key)
-            k[n++] = (struct kept){cur->cache[i].used,
-                                   kg_xstrdup(cur->cache[i].key)};
-    pthread_mutex_unlock(&cur->cache_lock);
-    pthread_mutex_lock(&a->lock);
-    struct gen *dead = gen_unref(cur);
-    pthread_mutex_unlock(&a->lock);
-    gen_free(dead);
-    qsort(k, n, sizeof *k, cmp_kept);
-    struct serve_worker *w = &gn->w[0];
-    double until = kg_monotonic() + SERVE_WARM_SECONDS;
-    app_set_deadline(w->a, until);
-    for (size_t i = 0; i < n && kg_monotonic() < until && !stopping(a); i++) {
-        size_t len;
-        char *body = a->replay(w, k[i].key, &len);
-        if (body)
-            serve_app_cache_put(w, k[i].key, body, len);
-        free(body);
-    }
-    app_set_deadline(w->a, 0);
+    struct kept *k = kg_xcalloc(gn->ncache ? gn->ncache : 1, sizeof *k);
+    *n = 0;
+    pthread_mutex_lock(&gn->cache_lock);
+    for (size_t i = 0; i < gn->ncache; i++)
+        if (gn->cache[i].key)
+            k[(*n)++] =
+                (struct kept){gn->cache[i].used, kg_xstrdup(gn->cache[i].key)};
+    *clock = gn->clock;
+    pthread_mutex_unlock(&gn->cache_lock);
+    qsort(k, *n, sizeof *k, cmp_kept);
+    return k;
+}
+
+static void kept_free(struct kept *k, size_t n)
+{
     for (size_t i = 0; i < n; i++)
         free(k[i].key);
     free(k);
+}
+
+/* Keys answered again on a generation not yet serving, shared by the
+ * workers that answer them. */
+struct warm_job {
+    struct serve_app *a;
+    const struct kept *k;
+    size_t n, next, done; /* next and done under lock */
+    double until;
+    pthread_mutex_t lock;
+};
+
+struct warm_part {
+    struct warm_job *j;
+    struct serve_worker *w;
+};
+
+/* Takes the next key until they or the time run out; each answer goes to
+ * the cache at its key's place in the order of use (the first key the most
+ * recent), so the warm cache evicts in the order the old one would. */
+static void *warm_part_main(void *arg)
+{
+    struct warm_part *p = arg;
+    struct warm_job *j = p->j;
+    app_set_deadline(p->w->a, j->until);
+    for (;;) {
+        if (kg_monotonic() >= j->until || stopping(j->a))
+            break;
+        pthread_mutex_lock(&j->lock);
+        size_t i = j->next < j->n ? j->next++ : j->n;
+        pthread_mutex_unlock(&j->lock);
+        if (i == j->n)
+            break;
+        size_t len;
+        char *body = j->a->replay(p->w, j->k[i].key, &len);
+        if (body) {
+            cache_put_used(p->w, j->k[i].key, body, len, j->n - i);
+            pthread_mutex_lock(&j->lock);
+            j->done++;
+            pthread_mutex_unlock(&j->lock);
+        }
+        free(body);
+    }
+    app_set_deadline(p->w->a, 0);
+    return NULL;
+}
+
+/* Answers keys k (the most recently used first) on gn, not yet serving,
+ * for up to SERVE_WARM_SECONDS on its first `workers` workers (the calling
+ * thread is one); returns how many were answered. */
+static size_t gen_warm_keys(struct serve_app *a, struct gen *gn,
+                            const struct kept *k, size_t n, size_t workers)
+{
+    if (!a->replay || !gn->ncache || !gn->nw || !n)
+        return 0;
+    if (workers > gn->nw)
+        workers = gn->nw;
+    struct warm_job j = {.a = a, .k = k, .n = n};
+    j.until = kg_monotonic() + SERVE_WARM_SECONDS;
+    pthread_mutex_init(&j.lock, NULL);
+    pthread_mutex_lock(&gn->cache_lock);
+    if (gn->clock < n) /* the answers' places, below every use to come */
+        gn->clock = n;
+    pthread_mutex_unlock(&gn->cache_lock);
+    struct warm_part *p = kg_xcalloc(workers, sizeof *p);
+    pthread_t *t = kg_xcalloc(workers, sizeof *t);
+    size_t started = 1;
+    for (size_t i = 0; i < workers; i++)
+        p[i] = (struct warm_part){&j, &gn->w[i]};
+    while (started < workers &&
+           pthread_create(&t[started], NULL, warm_part_main, &p[started]) == 0)
+        started++;
+    warm_part_main(&p[0]);
+    for (size_t i = 1; i < started; i++)
+        pthread_join(t[i], NULL);
+    free(t);
+    free(p);
+    pthread_mutex_destroy(&j.lock);
+    return j.done;
+}
+
+/* Answers the keys the serving generation keeps on gn (a reload), on one
+ * of its workers: the serving generation's keep answering meanwhile. */
+static void gen_warm(struct serve_app *a, struct gen *gn)
+{
+    struct gen *cur = cur_hold(a, NULL);
+    size_t n;
+    uint64_t clock;
+    struct kept *k = kept_keys(cur, &n, &clock);
+    gen_drop(a, cur);
+    gen_warm_keys(a, gn, k, n, 1);
+    kept_free(k, n);
+}
+
+/* ---- the kept requests across restarts ----------------------------------- */
+
+/* The warm file: this line, then a key a line (the most recently used
+ * first), with backslash and newline escaped as \\ and \n. */
+#define WARM_HEADER "kgmatch-kept-requests 1"
+
+/* Saves the serving generation's keys to the warm file when they or their
+ * order changed since the last save; an empty cache leaves the file as it
+ * is (a restart then warms from the last list). A failure goes to the log:
+ * the file is a cache. */
+static void warm_save(struct serve_app *a)
+{
+    if (!a->warm_file || !a->cache_slots)
+        return;
+    uint64_t reloads, clock;
+    struct gen *gn = cur_hold(a, &reloads);
+    size_t n;
+    struct kept *k = kept_keys(gn, &n, &clock);
+    gen_drop(a, gn);
+    bool same =
+        a->saved && reloads == a->saved_reloads && clock == a->saved_clock;
+    struct outfile *o = NULL;
+    char err[600] = "";
+    if (!same && n &&
+        outfile_open(a->warm_file, &o, err, sizeof err) == KG_OK) {
+        FILE *f = outfile_stream(o);
+        fputs(WARM_HEADER "\n", f);
+        for (size_t i = 0; i < n; i++) {
+            for (const char *c = k[i].key; *c; c++)
+                if (*c == '\\' || *c == '\n')
+                    fputs(*c == '\\' ? "\\\\" : "\\n", f);
+                else
+                    putc(*c, f);
+            putc('\n', f);
+        }
+        if (outfile_commit(o, err, sizeof err) == KG_OK) {
+            a->saved = true;
+            a->saved_reloads = reloads;
+            a->saved_clock = clock;
+        }
+    }
+    if (err[0])
+        fprintf(stderr, "kgmatch: serve: kept requests not saved: %s\n", err);
+    kept_free(k, n);
+}
+
+/* Undoes warm_save's escapes in place; false for a stray backslash. */
+static bool warm_unescape(char *s)
+{
+    char *out = s;
+    for (const char *c = s; *c; c++) {
+        if (*c != '\\') {
+            *out++ = *c;
+            continue;
+        }
+        c++;
+        if (*c != '\\' && *c != 'n')
+            return false;
+        *out++ = *c == 'n' ? '\n' : '\\';
+    }
+    *out = '\0';
+    return true;
+}
+
+/* Reads the warm file into *n keys (at most the cache's slots); a missing
+ * file is none, a file that is not one is named in the log and ignored. */
+static struct kept *warm_read(struct serve_app *a, size_t *n)
+{
+    *n = 0;
+    size_t max = a->cache_slots;
+    FILE *f = a->warm_file && max ? fopen(a->warm_file, "r") : NULL;
+    if (!f) {
+        if (a->warm_file && max && errno != ENOENT)
+            fprintf(stderr, "kgmatch: serve: %s: %s; starting cold\n",
+                    a->warm_file, strerror(errno));
+        return NULL;
+    }
+    struct kept *k = kg_xcalloc(max, sizeof *k);
+    char *line = NULL;
+    size_t cap = 0, lineno = 0;
+    ssize_t len;
+    while (*n < max && (len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        if (len && line[len - 1] == '\n')
+            line[--len] = '\0';
+        if (lineno == 1 && strcmp(line, WARM_HEADER) != 0) {
+            fprintf(stderr,
+                    "kgmatch: serve: %s: line 1: not a list of kept "
+                    "requests (no '" WARM_HEADER "'); starting cold\n",
+                    a->warm_file);
+            break;
+        }
+        if (lineno == 1)
+            continue;
+        if (!warm_unescape(line) || !*line) {
+            fprintf(stderr,
+                    "kgmatch: serve: %s: line %zu: not a kept "
+                    "request; left out\n",
+                    a->warm_file, lineno);
+            continue;
+        }
+        k[*n] = (struct kept){0, kg_xstrdup(line)};
+        (*n)++;
+    }
+    free(line);
+    fclose(f);
+    return k;
+}
+
+/* At the start: answers the requests the warm file lists on every worker
+ * before the service serves. */
+static void warm_start(struct serve_app *a)
+{
+    size_t n;
+    struct kept *k = warm_read(a, &n);
+    if (!n) {
+        free(k);
+        return;
+    }
+    double t0 = kg_monotonic();
+    size_t done = gen_warm_keys(a, a->cur, k, n, a->cur->nw);
+    fprintf(stderr,
+            "kgmatch: serve: answered %zu of the %zu requests kept in %s "
+            "in %.1f s\n",
+            done, n, a->warm_file, kg_monotonic() - t0);
+    kept_free(k, n);
 }
 
 static void *reloader_main(void *arg)
@@ -269,8 +510,19 @@ static void *reloader_main(void *arg)
     struct serve_app *a = arg;
     pthread_mutex_lock(&a->lock);
     for (;;) {
-        while (!a->want_reload && !a->stop)
-            pthread_cond_wait(&a->wanted, &a->lock);
+        while (!a->want_reload && !a->stop) {
+            if (!a->warm_file) {
+                pthread_cond_wait(&a->wanted, &a->lock);
+                continue;
+            }
+            struct timespec t =
+                timespec_at(kg_monotonic() + SERVE_WARM_SAVE_SECONDS);
+            if (pthread_cond_timedwait(&a->wanted, &a->lock, &t) == ETIMEDOUT) {
+                pthread_mutex_unlock(&a->lock);
+                warm_save(a);
+                pthread_mutex_lock(&a->lock);
+            }
+        }
         if (a->stop)
             break;
         a->want_reload = false;
@@ -321,6 +573,7 @@ kg_status serve_app_open(const struct serve_app_opts *o, struct serve_app **out,
     a->workers = o->workers ? o->workers : 1;
     a->cache_slots = o->cache_slots;
     a->replay = o->replay;
+    a->warm_file = o->warm_file && o->replay ? kg_xstrdup(o->warm_file) : NULL;
     pthread_mutex_init(&a->lock, NULL);
     /* Requests wait for a worker until their deadline, a kg_monotonic()
      * time: the same clock. */
@@ -329,11 +582,12 @@ kg_status serve_app_open(const struct serve_app_opts *o, struct serve_app **out,
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&a->freed, &ca);
     pthread_cond_init(&a->landed, &ca);
+    pthread_cond_init(&a->wanted, &ca); /* the warm file's saves */
     pthread_condattr_destroy(&ca);
-    pthread_cond_init(&a->wanted, NULL);
     stamp_all(a, &a->seen);
     kg_status st = gen_load(a, &a->cur, err, errlen);
     if (st == KG_OK) {
+        warm_start(a);
         if (pthread_create(&a->reloader, NULL, reloader_main, a) != 0) {
             snprintf(err, errlen, "cannot start a thread: %s", strerror(errno));
             st = KG_EINTERNAL;
@@ -368,6 +622,8 @@ void serve_app_free(struct serve_app *a)
         pthread_mutex_unlock(&a->lock);
         pthread_join(a->reloader, NULL);
     }
+    if (a->cur)
+        warm_save(a);
     gen_free(a->cur);
     for (struct flight *f = a->flights, *next; f; f = next) {
         next = f->next;
@@ -381,6 +637,7 @@ void serve_app_free(struct serve_app *a)
     for (int i = 0; i < F_COUNT; i++)
         free(a->path[i]);
     free(a->config);
+    free(a->warm_file);
     free(a->db_path);
     free(a);
 }
@@ -411,15 +668,6 @@ static void check_fresh(struct serve_app *a, struct serve_worker *w)
         pthread_cond_signal(&a->wanted);
     }
     pthread_mutex_unlock(&a->lock);
-}
-
-/* A kg_monotonic() time for pthread_cond_timedwait (the conditions run on
- * CLOCK_MONOTONIC). */
-static struct timespec timespec_at(double t)
-{
-    struct timespec ts = {(time_t)t, 0};
-    ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
-    return ts;
 }
 
 kg_status serve_app_acquire(struct serve_app *a, double deadline,
@@ -596,8 +844,10 @@ void serve_app_flight_end(struct serve_app *a, const char *key)
     free(f);
 }
 
-void serve_app_cache_put(struct serve_worker *w, const char *key,
-                         const char *body, size_t len)
+/* Keeps an answer in w's generation: used 0 takes the generation's clock
+ * (a use now), else that place in the order of use. */
+static void cache_put_used(struct serve_worker *w, const char *key,
+                           const char *body, size_t len, uint64_t used)
 {
     struct gen *gn = w->gen;
     if (!gn->ncache || len > SERVE_CACHE_MAX_BODY)
@@ -608,10 +858,16 @@ void serve_app_cache_put(struct serve_worker *w, const char *key,
     pthread_mutex_lock(&gn->cache_lock);
     struct cache_slot *c = cache_slot_of(gn, h, key, true);
     char *old_k = c->key, *old_b = c->body;
-    *c = (struct cache_slot){h, ++gn->clock, k, b, len};
+    *c = (struct cache_slot){h, used ? used : ++gn->clock, k, b, len};
     pthread_mutex_unlock(&gn->cache_lock);
     free(old_k);
     free(old_b);
+}
+
+void serve_app_cache_put(struct serve_worker *w, const char *key,
+                         const char *body, size_t len)
+{
+    cache_put_used(w, key, body, len, 0);
 }
 
 /* ---- use cases ---------------------------------------------------------- */

@@ -1,0 +1,71 @@
+import os
+import re
+import sys
+import urllib.parse
+
+from serve_harness import Server, demo_db
+
+kg = sys.argv[1]
+demo_db(kg, "t.db")
+text = urllib.parse.quote("铝合金\n激光焊接 \\ weld")  # a newline, a backslash
+asked = ["/api/v1/match?demand=D02&top=2",
+         "/api/v1/match?text=" + text + "&top=3",
+         "/api/v1/partners?demand=D01",
+         "/api/v1/enterprises/C03/matches?top=2"]
+
+
+def counts(s):
+    return (s.metric('kgmatch_cache_total{result="hit"}'),
+            s.metric('kgmatch_cache_total{result="miss"}'))
+
+
+def ask_all(s):
+    h0, m0 = counts(s)
+    bodies = [s.get(u) for u in asked]
+    h1, m1 = counts(s)
+    return [b[0] for b in bodies], [b[2] for b in bodies], h1 - h0, m1 - m0
+
+
+with Server(kg, "t.db") as s:
+    codes, first, hits, misses = ask_all(s)
+    print("first run:", codes, f"{hits:.0f} hits, {misses:.0f} misses")
+    s.get(asked[0])  # used last: saved first
+    print("stop:", s.stop())
+lines = open("t.db.warm", encoding="utf-8").read().split("\n")
+print("warm file:", lines[0], f"{len(lines) - 2} requests,",
+      "the last used first:", lines[1].startswith("match\x1fD02\x1f"),
+      "escaped:", "\\n激光焊接 \\\\ weld" in "".join(lines))
+
+with Server(kg, "t.db") as s:
+    m = re.search(r"answered (\d+) of the (\d+) requests kept in t\.db\.warm",
+                  s.stderr())
+    print("restart warmed:", m.groups() if m else s.stderr())
+    codes, again, hits, misses = ask_all(s)
+    print("after the restart:", codes, f"{hits:.0f} hits, {misses:.0f} "
+          "misses", "same answers:", again == first)
+    print("stop:", s.stop())
+
+with open("t.db.warm", "w") as f:
+    f.write("this is not a list\n")
+with Server(kg, "t.db") as s:
+    print("not a warm file:", "t.db.warm: line 1: not a list of kept "
+          "requests" in s.stderr())
+    codes, _, hits, misses = ask_all(s)
+    print("served cold:", codes, f"{hits:.0f} hits, {misses:.0f} misses")
+    print("stop:", s.stop())
+lines = open("t.db.warm", encoding="utf-8").read().split("\n")
+print("rewritten:", lines[0], f"{len(lines) - 2} requests")
+
+with open("t.db.warm", "a") as f:
+    f.write("match\x1fD01\\x\n")
+with Server(kg, "t.db") as s:
+    log = s.stderr()
+    print("a bad line:", "t.db.warm: line 6: not a kept request; left out"
+          in log, re.search(r"answered (\d+) of the (\d+)", log).groups())
+    print("stop:", s.stop())
+
+os.remove("t.db.warm")
+with Server(kg, "t.db", "--warm-file", "none") as s:
+    codes, _, hits, misses = ask_all(s)
+    print("--warm-file none:", codes, "stop:", s.stop(),
+          "file written:", os.path.exists("t.db.warm"))
