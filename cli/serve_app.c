@@ -53,7 +53,8 @@ struct cache_slot {
 };
 
 struct gen {
-    unsigned refs; /* workers lent out, plus 1 while current */
+    unsigned refs;         /* workers lent out, plus 1 while current */
+    struct gen *next_dead; /* in serve_app.dead */
     int64_t version;
     double loaded_at;
     struct stamps files; /* index and graph as this generation loaded them */
@@ -95,6 +96,15 @@ struct serve_app {
     uint64_t saved_reloads, saved_clock;
     pthread_t reloader;
     bool has_reloader;
+    /* Generations no one holds any more, freed by the reaper's thread:
+     * tearing down their sessions (unmapping graphs and indexes, freeing
+     * the matchers' arrays) takes tens of milliseconds, which the request
+     * that let go of the last one would otherwise wait. */
+    struct gen *dead;
+    pthread_cond_t reap; /* a generation died, or the end */
+    bool reaper_stop;
+    pthread_t reaper;
+    bool has_reaper;
 };
 
 static void stamp_file(const char *path, struct file_stamp *f)
@@ -217,20 +227,50 @@ static kg_status gen_load(struct serve_app *a, struct gen **out, char *err,
     return KG_OK;
 }
 
-/* Drops one reference (the caller holds the lock); returns the generation
- * to free after unlocking, or NULL. */
-static struct gen *gen_unref(struct gen *gn)
+/* Drops one reference (the caller holds the lock); the last hands the
+ * generation to the reaper. */
+static void gen_unref(struct serve_app *a, struct gen *gn)
 {
-    return --gn->refs == 0 ? gn : NULL;
+    if (--gn->refs)
+        return;
+    gn->next_dead = a->dead;
+    a->dead = gn;
+    pthread_cond_signal(&a->reap);
 }
 
-/* Drops one reference to gn, freeing it when it was the last. */
 static void gen_drop(struct serve_app *a, struct gen *gn)
 {
     pthread_mutex_lock(&a->lock);
-    struct gen *dead = gen_unref(gn);
+    gen_unref(a, gn);
     pthread_mutex_unlock(&a->lock);
-    gen_free(dead);
+}
+
+/* Frees a list of dead generations. */
+static void gen_free_dead(struct gen *gn)
+{
+    for (struct gen *next; gn; gn = next) {
+        next = gn->next_dead;
+        gen_free(gn);
+    }
+}
+
+static void *reaper_main(void *arg)
+{
+    struct serve_app *a = arg;
+    pthread_mutex_lock(&a->lock);
+    for (;;) {
+        while (!a->dead && !a->reaper_stop)
+            pthread_cond_wait(&a->reap, &a->lock);
+        struct gen *dead = a->dead;
+        a->dead = NULL;
+        if (!dead)
+            break;
+        pthread_mutex_unlock(&a->lock);
+        gen_free_dead(dead);
+        pthread_mutex_lock(&a->lock);
+    }
+    pthread_mutex_unlock(&a->lock);
+    return NULL;
 }
 
 /* The serving generation, held (give it back with gen_drop), and how many
@@ -528,7 +568,7 @@ static void *reloader_main(void *arg)
         a->want_reload = false;
         pthread_mutex_unlock(&a->lock);
         char err[512] = "";
-        struct gen *gn = NULL, *old = NULL;
+        struct gen *gn = NULL;
         kg_status st = gen_load(a, &gn, err, sizeof err);
         if (st == KG_OK)
             gen_warm(a, gn);
@@ -539,7 +579,7 @@ static void *reloader_main(void *arg)
                     err);
         pthread_mutex_lock(&a->lock);
         if (st == KG_OK) {
-            old = gen_unref(a->cur);
+            gen_unref(a, a->cur);
             a->cur = gn;
             a->reloads++;
             pthread_cond_broadcast(&a->freed);
@@ -548,7 +588,6 @@ static void *reloader_main(void *arg)
             memset(&a->seen, 0, sizeof a->seen); /* check again */
         }
         pthread_mutex_unlock(&a->lock);
-        gen_free(old);
         if (st != KG_OK) {
             struct timespec pause = {1, 0}; /* not a hot loop on failure */
             nanosleep(&pause, NULL);
@@ -584,15 +623,19 @@ kg_status serve_app_open(const struct serve_app_opts *o, struct serve_app **out,
     pthread_cond_init(&a->landed, &ca);
     pthread_cond_init(&a->wanted, &ca); /* the warm file's saves */
     pthread_condattr_destroy(&ca);
+    pthread_cond_init(&a->reap, NULL);
     stamp_all(a, &a->seen);
     kg_status st = gen_load(a, &a->cur, err, errlen);
     if (st == KG_OK) {
         warm_start(a);
-        if (pthread_create(&a->reloader, NULL, reloader_main, a) != 0) {
-            snprintf(err, errlen, "cannot start a thread: %s", strerror(errno));
+        int rc = pthread_create(&a->reaper, NULL, reaper_main, a);
+        a->has_reaper = rc == 0;
+        if (rc == 0)
+            rc = pthread_create(&a->reloader, NULL, reloader_main, a);
+        a->has_reloader = a->has_reaper && rc == 0;
+        if (rc) { /* pthread_create returns the error, errno is not set */
+            snprintf(err, errlen, "cannot start a thread: %s", strerror(rc));
             st = KG_EINTERNAL;
-        } else {
-            a->has_reloader = true;
         }
     }
     if (st != KG_OK) {
@@ -611,17 +654,26 @@ void serve_app_quiesce(struct serve_app *a)
     pthread_mutex_unlock(&a->lock);
 }
 
+/* Sets *flag under the lock, wakes the thread waiting on c, joins it. */
+static void thread_stop(struct serve_app *a, bool *flag, pthread_cond_t *c,
+                        pthread_t t)
+{
+    pthread_mutex_lock(&a->lock);
+    *flag = true;
+    pthread_cond_signal(c);
+    pthread_mutex_unlock(&a->lock);
+    pthread_join(t, NULL);
+}
+
 void serve_app_free(struct serve_app *a)
 {
     if (!a)
         return;
-    if (a->has_reloader) {
-        pthread_mutex_lock(&a->lock);
-        a->stop = true;
-        pthread_cond_signal(&a->wanted);
-        pthread_mutex_unlock(&a->lock);
-        pthread_join(a->reloader, NULL);
-    }
+    if (a->has_reloader)
+        thread_stop(a, &a->stop, &a->wanted, a->reloader);
+    if (a->has_reaper) /* after the reloader, which may hand it one */
+        thread_stop(a, &a->reaper_stop, &a->reap, a->reaper);
+    gen_free_dead(a->dead);
     if (a->cur)
         warm_save(a);
     gen_free(a->cur);
@@ -631,6 +683,7 @@ void serve_app_free(struct serve_app *a)
         free(f);
     }
     pthread_cond_destroy(&a->wanted);
+    pthread_cond_destroy(&a->reap);
     pthread_cond_destroy(&a->freed);
     pthread_cond_destroy(&a->landed);
     pthread_mutex_destroy(&a->lock);
@@ -701,10 +754,9 @@ void serve_app_release(struct serve_app *a, struct serve_worker *w)
     struct gen *gn = w->gen;
     w->next_free = gn->free;
     gn->free = w;
-    struct gen *dead = gen_unref(gn);
+    gen_unref(a, gn);
     pthread_cond_signal(&a->freed);
     pthread_mutex_unlock(&a->lock);
-    gen_free(dead);
 }
 
 struct app_session *serve_worker_session(struct serve_worker *w)
@@ -794,9 +846,9 @@ char *serve_app_cache_get(struct serve_app *a, const char *key, size_t *len)
         a->cache_hits++;
     else
         a->cache_misses++;
-    struct gen *dead = gn ? gen_unref(gn) : NULL;
+    if (gn)
+        gen_unref(a, gn);
     pthread_mutex_unlock(&a->lock);
-    gen_free(dead);
     return body;
 }
 
