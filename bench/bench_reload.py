@@ -53,6 +53,8 @@ def main():
     for ext in ("", ".idx", ".graph"):
         if os.path.exists(a.db + ext):
             shutil.copyfile(a.db + ext, db + ext)
+    if os.path.exists(db + ".warm"):  # a restart's list, from a run before
+        os.remove(db + ".warm")
     ids = bs.demand_ids(db)
     script = os.path.join(work, "match.lua")
     with open(script, "w") as f:

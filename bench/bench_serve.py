@@ -29,6 +29,13 @@ of a second weighs as the requests of that second. --window S runs the
 first 16-connection run as consecutive wrk runs of S seconds on the same
 server (the same --duration in all), to see where in the run a tail is.
 
+Each store's server starts with nothing kept (its --warm-file, in the work
+folder, removed first): the first seconds match each demand afresh.
+--restart then runs the --big-db store's runs again on a server started
+anew, as a service restarts: it answers the requests the first one kept
+(saved at its SIGTERM) before it serves, and the log line saying so is
+printed.
+
 The service keeps matching answers per data generation (serve --cache,
 default 1,024); the demo's 45 demands all fit, so after the first round
 the runs measure the HTTP path and the cache. --cache 0 measures the
@@ -44,7 +51,7 @@ second binary in alternation with the first, round by round. No wrk.
 
 Usage: bench_serve.py --kgmatch ./kgmatch [--duration 30] [--threads N]
                       [--cache N] [--big-db PATH [--big N]] [--soak S]
-                      [--window S] [--work DIR]
+                      [--window S] [--restart] [--work DIR]
        bench_serve.py --cpu-per-request 200 [--rounds 3] [--compare EXE]
                       [--big-db PATH] [--no-demo] [--work DIR]
 """
@@ -198,7 +205,25 @@ def wrk(port, conns, secs, script):
 
 
 def bench(exe, db, label, durations, threads, work, rps_min, p99_max,
-          extra=()):
+          extra=(), restart=False):
+    """Runs wrk on a fresh server whose warm file (serve --warm-file, in
+    work) is removed first, so it starts with nothing kept; with restart,
+    then again on a server started anew, which answers the requests the
+    first one kept before it serves."""
+    warm = os.path.join(work, f"serve-{label}.warm")
+    if os.path.exists(warm):
+        os.remove(warm)
+    ok = True
+    for n, how in enumerate(["first start"] + (["restart"] if restart
+                                               else [])):
+        ok &= bench_one(exe, db, f"{label}" + (f"-{n}" if n else ""),
+                        f"{label}, {how}", durations, threads, work,
+                        rps_min, p99_max, (*extra, "--warm-file", warm))
+    return ok
+
+
+def bench_one(exe, db, label, title, durations, threads, work, rps_min,
+              p99_max, extra):
     ids = demand_ids(db)
     script = os.path.join(work, f"match-{label}.lua")
     with open(script, "w") as f:
@@ -207,10 +232,13 @@ def bench(exe, db, label, durations, threads, work, rps_min, p99_max,
     p, port = start(exe, db, threads, log, extra)
     ok = True
     try:
+        warmed = re.search(r"answered \d+ of the \d+ requests kept[^\n]*",
+                           open(log.name).read())
         urllib.request.urlopen(
             f"http://127.0.0.1:{port}/api/v1/match?demand={ids[0]}").read()
-        print(f"== {label}: {len(ids)} demands, serve {' '.join(extra)} "
-              f"pid {p.pid}, at start {mem(p.pid)}")
+        print(f"== {title}: {len(ids)} demands, serve {' '.join(extra)} "
+              f"pid {p.pid}, at start {mem(p.pid)}; "
+              f"{warmed.group(0) if warmed else 'nothing kept'}")
         for conns, secs in durations:
             before = metric_sum(port, 'kgmatch_http_requests_total{route="match"')
             print(f"  before it: {mem(p.pid)}, {load()}")
@@ -313,6 +341,9 @@ def main():
     ap.add_argument("--window", type=int, default=0, metavar="S",
                     help="the first 16-connection run as wrk runs of S "
                          "seconds, each reported")
+    ap.add_argument("--restart", action="store_true",
+                    help="run the --big-db store's runs again on a server "
+                         "started anew (it answers what the first kept)")
     ap.add_argument("--work", default=None)
     ap.add_argument("--cache", type=int, default=None,
                     help="serve --cache N (0: every request is matched)")
@@ -350,7 +381,7 @@ def main():
         make_big(exe, a.big_db, a.big, work)
     if a.big_db:
         ok &= bench(exe, os.path.abspath(a.big_db), "big", runs,
-                    a.threads, work, 200, 100, extra)
+                    a.threads, work, 200, 100, extra, a.restart)
     return 0 if ok else 1
 
 
