@@ -92,7 +92,7 @@ struct serve_app {
     bool want_reload, stop;
     uint64_t reloads, reload_fail;
     char *warm_file;
-    bool saved; /* the warm file holds the keys as of these: */
+    bool saved, save_failed; /* the warm file holds the keys as of: */
     uint64_t saved_reloads, saved_clock;
     pthread_t reloader;
     bool has_reloader;
@@ -458,8 +458,9 @@ static void warm_save(struct serve_app *a)
             a->saved_clock = clock;
         }
     }
-    if (err[0])
+    if (err[0] && !a->save_failed) /* once, not every minute */
         fprintf(stderr, "kgmatch: serve: kept requests not saved: %s\n", err);
+    a->save_failed = err[0] != '\0';
     kept_free(k, n);
 }
 

@@ -69,3 +69,12 @@ with Server(kg, "t.db", "--warm-file", "none") as s:
     codes, _, hits, misses = ask_all(s)
     print("--warm-file none:", codes, "stop:", s.stop(),
           "file written:", os.path.exists("t.db.warm"))
+
+# a place it cannot write: said once in the log, and the service goes on
+with Server(kg, "t.db", "--warm-file", "no-such-dir/t.warm") as s:
+    codes, _, hits, misses = ask_all(s)
+    rc = s.stop()
+    log = s.stderr()
+    print("unwritable:", codes, "stop:", rc, "said:",
+          log.count("kept requests not saved: ") == 1 and
+          "no-such-dir" in log)
