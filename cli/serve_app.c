@@ -815,40 +815,45 @@ static struct cache_slot *cache_slot_of(struct gen *gn, uint64_t h,
     return want_free ? old : NULL;
 }
 
-char *serve_app_cache_get(struct serve_app *a, const char *key, size_t *len)
+char *serve_app_cache_get(struct serve_app *a, const char *key, size_t *len,
+                          bool *moved)
 {
     char *body = NULL;
+    if (moved)
+        *moved = false;
     if (!a->cache_slots)
         return NULL;
     /* Only while the files are as last checked: when one moved, the
      * request takes a worker, whose check may start a reload. */
     struct stamps now;
-    stamp_all(a, &now);
+    if (moved)
+        stamp_all(a, &now);
     struct gen *gn = NULL;
     pthread_mutex_lock(&a->lock);
-    if (memcmp(&now, &a->seen, sizeof now) == 0) {
+    if (!moved || memcmp(&now, &a->seen, sizeof now) == 0) {
         gn = a->cur;
         gn->refs++;
     }
     pthread_mutex_unlock(&a->lock);
-    if (gn) {
-        pthread_mutex_lock(&gn->cache_lock);
-        struct cache_slot *c = cache_slot_of(gn, key_hash(key), key, false);
-        if (c) {
-            c->used = ++gn->clock;
-            body = kg_xmalloc(c->len ? c->len : 1);
-            memcpy(body, c->body, c->len);
-            *len = c->len;
-        }
-        pthread_mutex_unlock(&gn->cache_lock);
+    if (!gn) {
+        *moved = true;
+        return NULL;
     }
+    pthread_mutex_lock(&gn->cache_lock);
+    struct cache_slot *c = cache_slot_of(gn, key_hash(key), key, false);
+    if (c) {
+        c->used = ++gn->clock;
+        body = kg_xmalloc(c->len ? c->len : 1);
+        memcpy(body, c->body, c->len);
+        *len = c->len;
+    }
+    pthread_mutex_unlock(&gn->cache_lock);
     pthread_mutex_lock(&a->lock);
     if (body)
         a->cache_hits++;
     else
         a->cache_misses++;
-    if (gn)
-        gen_unref(a, gn);
+    gen_unref(a, gn);
     pthread_mutex_unlock(&a->lock);
     return body;
 }
