@@ -8,8 +8,9 @@ of --window seconds, each reported (req/s, p50, p99 and Little's law, as
 bench_serve.py prints them). --at seconds into the windows another process
 imports one new achievement into the copy: the service notices, loads the
 new data in the background and takes it over. The script prints when the
-import ended, when the reload landed (/api/v1/stats), and how many answers
-were computed afresh (cache misses in /metrics) in the 3 s after it.
+import ended and how many answers were computed afresh (cache misses in
+/metrics) while it ran, when the reload landed (/api/v1/stats), and how
+many were computed afresh in the 3 s after it.
 
 Usage: bench_reload.py --kgmatch ./kgmatch --db STORE.db [--work DIR]
                        [--windows 45] [--window 2] [--at 5]
@@ -78,13 +79,16 @@ def main():
             time.sleep(a.at)
             r0 = json.loads(get(port, "/api/v1/stats"))["reloads"]
             cmd = [exe, "--db", db, "import", "--kind", "achievement", rec]
+            m0 = misses(port)
             imp = subprocess.run(cmd, capture_output=True, text=True)
+            m1 = misses(port)
             if imp.returncode != 0:
                 print(f"bench_reload: {' '.join(cmd)} failed "
                       f"({imp.returncode}): {imp.stderr.strip()}", flush=True)
                 failed.set()
                 return
-            print(f"import ended at {time.time() - t0:.1f} s", flush=True)
+            print(f"import ended at {time.time() - t0:.1f} s; answers "
+                  f"computed afresh during it: {m1 - m0:.0f}", flush=True)
             while json.loads(get(port, "/api/v1/stats"))["reloads"] == r0:
                 time.sleep(0.1)
             print(f"reload landed at {time.time() - t0:.1f} s", flush=True)
