@@ -27,8 +27,14 @@ struct file_stamp {
     struct timespec mtime;
 };
 
-/* The database, its WAL, the index and the graph cache. */
-enum { F_DB, F_WAL, F_IDX, F_GRAPH, F_COUNT };
+/* The database, its WAL, the index, the list of the index's segments (an
+ * import's update) and the graph cache. */
+enum { F_DB, F_WAL, F_IDX, F_SEGS, F_GRAPH, F_COUNT };
+
+/* A database or WAL written this recently may hold a commit that a reader
+ * does not see yet: its frames are in the file before the commit is
+ * published in the WAL's index. Such stamps are not taken as checked. */
+#define SERVE_RACY_SECONDS 1.0
 
 struct stamps {
     struct file_stamp f[F_COUNT];
@@ -123,6 +129,22 @@ static void stamp_all(const struct serve_app *a, struct stamps *st)
 {
     for (int i = 0; i < F_COUNT; i++)
         stamp_file(a->path[i], &st->f[i]);
+}
+
+/* Whether the database or its WAL was written within SERVE_RACY_SECONDS
+ * (git's "racily clean" index entries are the same problem). */
+static bool stamps_racy(const struct stamps *st)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    for (int i = F_DB; i <= F_WAL; i++) {
+        const struct timespec *m = &st->f[i].mtime;
+        double age = (double)(now.tv_sec - m->tv_sec) +
+                     (double)(now.tv_nsec - m->tv_nsec) / 1e9;
+        if (age < SERVE_RACY_SECONDS)
+            return true;
+    }
+    return false;
 }
 
 static bool stamp_eq(const struct file_stamp *x, const struct file_stamp *y)
@@ -608,6 +630,7 @@ kg_status serve_app_open(const struct serve_app_opts *o, struct serve_app **out,
     a->path[F_DB] = kg_xstrdup(o->db_path);
     a->path[F_WAL] = kg_xasprintf("%s-wal", o->db_path);
     a->path[F_IDX] = kg_xasprintf("%s.idx", o->db_path);
+    a->path[F_SEGS] = kg_xasprintf("%s.idx.segs", o->db_path);
     a->path[F_GRAPH] = app_graph_cache_path(o->db_path);
     a->config = o->config ? kg_xstrdup(o->config) : NULL;
     a->workers = o->workers ? o->workers : 1;
@@ -714,9 +737,14 @@ static void check_fresh(struct serve_app *a, struct serve_worker *w)
     const struct gen *gn = w->gen;
     bool moved = v != gn->version ||
                  !stamp_eq(&now.f[F_IDX], &gn->files.f[F_IDX]) ||
+                 !stamp_eq(&now.f[F_SEGS], &gn->files.f[F_SEGS]) ||
                  !stamp_eq(&now.f[F_GRAPH], &gn->files.f[F_GRAPH]);
     pthread_mutex_lock(&a->lock);
-    a->seen = now;
+    /* Unmoved but just written: the commit may not be visible yet, so the
+     * next request checks again (else a commit published after this read
+     * would never be checked: its files would stamp as seen). */
+    if (moved || !stamps_racy(&now))
+        a->seen = now;
     if (moved && w->gen == a->cur) {
         a->want_reload = true;
         pthread_cond_signal(&a->wanted);
