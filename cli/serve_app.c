@@ -943,6 +943,14 @@ static void cache_put_used(struct serve_worker *w, const char *key,
     memcpy(b, body, len);
     pthread_mutex_lock(&gn->cache_lock);
     struct cache_slot *c = cache_slot_of(gn, h, key, true);
+    /* A warmed answer does not evict a more recently used one of a full
+     * set: it goes instead. */
+    if (used && c->key && c->used > used && strcmp(c->key, key) != 0) {
+        pthread_mutex_unlock(&gn->cache_lock);
+        free(k);
+        free(b);
+        return;
+    }
     char *old_k = c->key, *old_b = c->body;
     *c = (struct cache_slot){h, used ? used : ++gn->clock, k, b, len};
     pthread_mutex_unlock(&gn->cache_lock);
