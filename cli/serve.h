@@ -72,18 +72,15 @@ struct app_session *serve_worker_session(struct serve_worker *w);
  * Answers of the matching routes, kept per generation: the data a
  * generation holds never changes, so an answer stays right until the
  * next reload drops them all. get returns a copy (caller frees) of the
- * answer stored under key in the current generation, or NULL; it needs no
- * worker, so a kept answer never waits behind a match. When a data file
- * moved since the last check it does not look (*moved set, nothing
- * counted): the caller takes a worker, whose check notes the move (and may
- * start a reload), and then looks again with moved NULL, which looks
- * whatever the files do meanwhile. put stores one in w's generation
- * (not over SERVE_CACHE_MAX_BODY bytes), evicting the slot's previous
- * answer.
+ * answer stored under key in the current generation, or NULL; it never
+ * waits for a worker, so a kept answer never waits behind a match. When a
+ * data file moved since the last check, a free worker's check notes it
+ * first (and may start a reload; the current generation answers until the
+ * new one is loaded). put stores one in w's generation (not over
+ * SERVE_CACHE_MAX_BODY bytes), evicting the slot's previous answer.
  */
 #define SERVE_CACHE_MAX_BODY (64u << 10)
-char *serve_app_cache_get(struct serve_app *a, const char *key, size_t *len,
-                          bool *moved);
+char *serve_app_cache_get(struct serve_app *a, const char *key, size_t *len);
 void serve_app_cache_put(struct serve_worker *w, const char *key,
                          const char *body, size_t len);
 /*

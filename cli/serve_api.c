@@ -237,29 +237,14 @@ static void run_cached(struct serve_req *req, char *key, use_case fn,
                        const void *args)
 {
     size_t n = 0;
-    bool moved;
-    char *hit = serve_app_cache_get(req->app, key, &n, &moved);
-    /* The files moved since they were last checked (another process
-     * writing): a worker's check notes it, then the cache is read. During
-     * an import they move at every write: without the second look, each
-     * request then was matched afresh. */
-    if (moved) {
-        struct serve_worker *check = worker(req);
-        if (!check) {
-            free(key);
-            return;
-        }
-        serve_app_release(req->app, check); /* not held while waiting */
-        hit = serve_app_cache_get(req->app, key, &n, NULL);
-    }
-    /* The same request being answered: wait for it and look again (its
-     * worker checked the files); when it failed or was not kept, compute
-     * it here (leading the next ones). */
+    char *hit = serve_app_cache_get(req->app, key, &n);
+    /* The same request being answered: wait for it and look again; when
+     * it failed or was not kept, compute it here (leading the next ones). */
     bool lead = false;
     for (int tries = 0; !hit && !lead && tries < 2; tries++) {
         lead = serve_app_flight_begin(req->app, key, req->deadline);
         if (!lead)
-            hit = serve_app_cache_get(req->app, key, &n, NULL);
+            hit = serve_app_cache_get(req->app, key, &n);
     }
     struct serve_worker *w = hit ? NULL : worker(req);
     if (hit) {

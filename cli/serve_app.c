@@ -843,30 +843,23 @@ static struct cache_slot *cache_slot_of(struct gen *gn, uint64_t h,
     return want_free ? old : NULL;
 }
 
-char *serve_app_cache_get(struct serve_app *a, const char *key, size_t *len,
-                          bool *moved)
+char *serve_app_cache_get(struct serve_app *a, const char *key, size_t *len)
 {
     char *body = NULL;
-    if (moved)
-        *moved = false;
     if (!a->cache_slots)
         return NULL;
-    /* Only while the files are as last checked: when one moved, the
-     * request takes a worker, whose check may start a reload. */
+    /* A file moved since the last check (another process writing): a free
+     * worker's check notes it (and may start a reload). Without a free one
+     * the next request's will; a kept answer never waits for a worker. */
     struct stamps now;
-    if (moved)
-        stamp_all(a, &now);
-    struct gen *gn = NULL;
+    stamp_all(a, &now);
     pthread_mutex_lock(&a->lock);
-    if (!moved || memcmp(&now, &a->seen, sizeof now) == 0) {
-        gn = a->cur;
-        gn->refs++;
-    }
+    bool moved = memcmp(&now, &a->seen, sizeof now) != 0;
     pthread_mutex_unlock(&a->lock);
-    if (!gn) {
-        *moved = true;
-        return NULL;
-    }
+    struct serve_worker *check;
+    if (moved && serve_app_acquire(a, 0, &check) == KG_OK)
+        serve_app_release(a, check);
+    struct gen *gn = cur_hold(a, NULL);
     pthread_mutex_lock(&gn->cache_lock);
     struct cache_slot *c = cache_slot_of(gn, key_hash(key), key, false);
     if (c) {
