@@ -324,7 +324,7 @@ static int cmp_kept(const void *x, const void *y)
 }
 
 /* The keys gn keeps, the most recently used first (*n of them), and gn's
- * clock (which moves with every use). */
+ * clock, which moves with every use (NULL: not wanted). */
 static struct kept *kept_keys(struct gen *gn, size_t *n, uint64_t *clock)
 {
     struct kept *k = kg_xcalloc(gn->ncache ? gn->ncache : 1, sizeof *k);
@@ -334,7 +334,8 @@ static struct kept *kept_keys(struct gen *gn, size_t *n, uint64_t *clock)
         if (gn->cache[i].key)
             k[(*n)++] =
                 (struct kept){gn->cache[i].used, kg_xstrdup(gn->cache[i].key)};
-    *clock = gn->clock;
+    if (clock)
+        *clock = gn->clock;
     pthread_mutex_unlock(&gn->cache_lock);
     qsort(k, *n, sizeof *k, cmp_kept);
     return k;
@@ -352,7 +353,7 @@ static void kept_free(struct kept *k, size_t n)
 struct warm_job {
     struct serve_app *a;
     const struct kept *k;
-    size_t n, next, done; /* next and done under lock */
+    size_t n, next; /* next under lock */
     double until;
     pthread_mutex_t lock;
 };
@@ -360,6 +361,7 @@ struct warm_job {
 struct warm_part {
     struct warm_job *j;
     struct serve_worker *w;
+    size_t done; /* answers this part put */
 };
 
 /* Takes the next key until they or the time run out; each answer goes to
@@ -382,9 +384,7 @@ static void *warm_part_main(void *arg)
         char *body = j->a->replay(p->w, j->k[i].key, &len);
         if (body) {
             cache_put_used(p->w, j->k[i].key, body, len, j->n - i);
-            pthread_mutex_lock(&j->lock);
-            j->done++;
-            pthread_mutex_unlock(&j->lock);
+            p->done++;
         }
         free(body);
     }
@@ -413,17 +413,20 @@ static size_t gen_warm_keys(struct serve_app *a, struct gen *gn,
     pthread_t *t = kg_xcalloc(workers, sizeof *t);
     size_t started = 1;
     for (size_t i = 0; i < workers; i++)
-        p[i] = (struct warm_part){&j, &gn->w[i]};
+        p[i] = (struct warm_part){&j, &gn->w[i], 0};
     while (started < workers &&
            pthread_create(&t[started], NULL, warm_part_main, &p[started]) == 0)
         started++;
     warm_part_main(&p[0]);
-    for (size_t i = 1; i < started; i++)
+    size_t done = p[0].done;
+    for (size_t i = 1; i < started; i++) {
         pthread_join(t[i], NULL);
+        done += p[i].done;
+    }
     free(t);
     free(p);
     pthread_mutex_destroy(&j.lock);
-    return j.done;
+    return done;
 }
 
 /* Answers the keys the serving generation keeps on gn (a reload), on one
@@ -432,8 +435,7 @@ static void gen_warm(struct serve_app *a, struct gen *gn)
 {
     struct gen *cur = cur_hold(a, NULL);
     size_t n;
-    uint64_t clock;
-    struct kept *k = kept_keys(cur, &n, &clock);
+    struct kept *k = kept_keys(cur, &n, NULL);
     gen_drop(a, cur);
     gen_warm_keys(a, gn, k, n, 1);
     kept_free(k, n);
@@ -574,15 +576,11 @@ static void *reloader_main(void *arg)
     pthread_mutex_lock(&a->lock);
     for (;;) {
         while (!a->want_reload && !a->stop) {
-            if (!a->warm_file) {
-                pthread_cond_wait(&a->wanted, &a->lock);
-                continue;
-            }
             struct timespec t =
                 timespec_at(kg_monotonic() + SERVE_WARM_SAVE_SECONDS);
             if (pthread_cond_timedwait(&a->wanted, &a->lock, &t) == ETIMEDOUT) {
                 pthread_mutex_unlock(&a->lock);
-                warm_save(a);
+                warm_save(a); /* nothing without a warm file */
                 pthread_mutex_lock(&a->lock);
             }
         }
