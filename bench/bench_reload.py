@@ -12,10 +12,15 @@ import ended and how many answers were computed afresh (cache misses in
 /metrics) while it ran, when the reload landed (/api/v1/stats), and how
 many were computed afresh in the 3 s after it.
 
+A reload that has not landed --wait seconds after the last window is
+said, with the version the service answers and the store's, and the run
+ends with status 1.
+
 Usage: bench_reload.py --kgmatch ./kgmatch --db STORE.db [--work DIR]
-                       [--windows 45] [--window 2] [--at 5]
+                       [--windows 45] [--window 2] [--at 5] [--wait 120]
 """
 import argparse
+import glob
 import json
 import os
 import shutil
@@ -46,16 +51,22 @@ def main():
     ap.add_argument("--windows", type=int, default=45)
     ap.add_argument("--window", type=int, default=2)
     ap.add_argument("--at", type=float, default=5)
+    ap.add_argument("--wait", type=float, default=120,
+                    help="seconds after the last window for the reload")
     a = ap.parse_args()
     exe = os.path.abspath(a.kgmatch)
     work = a.work or tempfile.mkdtemp(prefix="kgmatch-reload-bench-")
     os.makedirs(work, exist_ok=True)
     db = os.path.join(work, "store.db")
-    for ext in ("", ".idx", ".graph"):
+    # a run before left its copy, WAL, segments, stamps and warm file: a
+    # stale WAL beside a fresh copy would be replayed into it
+    for old in glob.glob(db + "*") + glob.glob(os.path.join(work,
+                                                             ".store.db*")):
+        os.remove(old)
+    for ext in ("", "-wal", ".idx", ".graph"):  # the WAL: commits not yet
+        # checkpointed into the database file
         if os.path.exists(a.db + ext):
             shutil.copyfile(a.db + ext, db + ext)
-    if os.path.exists(db + ".warm"):  # a restart's list, from a run before
-        os.remove(db + ".warm")
     ids = bs.demand_ids(db)
     script = os.path.join(work, "match.lua")
     with open(script, "w") as f:
@@ -74,6 +85,7 @@ def main():
         t0 = time.time()
 
         failed = threading.Event()
+        landed = threading.Event()
 
         def writer():
             time.sleep(a.at)
@@ -90,7 +102,10 @@ def main():
             print(f"import ended at {time.time() - t0:.1f} s; answers "
                   f"computed afresh during it: {m1 - m0:.0f}", flush=True)
             while json.loads(get(port, "/api/v1/stats"))["reloads"] == r0:
+                if failed.is_set():  # the windows are over: said below
+                    return
                 time.sleep(0.1)
+            landed.set()
             print(f"reload landed at {time.time() - t0:.1f} s", flush=True)
             m0 = misses(port)
             time.sleep(3)
@@ -106,7 +121,18 @@ def main():
             print(f"{time.time() - t0:6.1f} s: {r['rps']:6.0f} req/s, p50 "
                   f"{r.get('p50', 0):.2f} ms, p99 {r.get('p99', 0):7.2f} ms, "
                   f"Little's law {r['little']:.2f}", flush=True)
-        th.join(600)
+        th.join(a.wait)
+        if not landed.is_set():
+            failed.set()
+            served = json.loads(get(port, "/api/v1/stats"))["version"]
+            out = subprocess.run([exe, "--db", db, "stats", "--format",
+                                  "json"], capture_output=True, text=True)
+            store = json.loads(out.stdout)["version"] if out.returncode == 0 \
+                else f"unknown ({out.stderr.strip()})"
+            print(f"bench_reload: no reload landed within {a.wait} s of the "
+                  f"last window: the service answers version {served}, the "
+                  f"store {db} is at {store}", flush=True)
+            return 1
     finally:
         p.terminate()
         p.wait(30)

@@ -213,21 +213,22 @@ def bench(exe, db, label, durations, threads, work, rps_min, p99_max,
     warm = os.path.join(work, f"serve-{label}.warm")
     if os.path.exists(warm):
         os.remove(warm)
+    ids = demand_ids(db)
+    script = os.path.join(work, f"match-{label}.lua")
+    with open(script, "w") as f:
+        f.write(LUA % ", ".join(f'"{i}"' for i in ids))
     ok = True
     for n, how in enumerate(["first start"] + (["restart"] if restart
                                                else [])):
-        ok &= bench_one(exe, db, f"{label}" + (f"-{n}" if n else ""),
+        ok &= bench_one(exe, db, ids, script,
+                        f"{label}" + (f"-{n}" if n else ""),
                         f"{label}, {how}", durations, threads, work,
                         rps_min, p99_max, (*extra, "--warm-file", warm))
     return ok
 
 
-def bench_one(exe, db, label, title, durations, threads, work, rps_min,
-              p99_max, extra):
-    ids = demand_ids(db)
-    script = os.path.join(work, f"match-{label}.lua")
-    with open(script, "w") as f:
-        f.write(LUA % ", ".join(f'"{i}"' for i in ids))
+def bench_one(exe, db, ids, script, label, title, durations, threads, work,
+              rps_min, p99_max, extra):
     log = open(os.path.join(work, f"serve-{label}.log"), "w")
     p, port = start(exe, db, threads, log, extra)
     ok = True
