@@ -27,8 +27,8 @@ struct serve_app_opts {
     /* Answers a kept answer's key anew on w: the body (malloc'd) and its
      * length, or NULL for a key it does not answer again. With it, a
      * reload answers the keys the serving generation keeps, the most
-     * recently used first, for up to SERVE_WARM_SECONDS on the new data
-     * before the new generation takes over: under load, a reload does not
+     * recently used first, for up to SERVE_RELOAD_WARM_SECONDS on the new
+     * data before the new generation takes over: under load, a reload does not
      * send every popular request to a match at once. NULL: none. */
     char *(*replay)(struct serve_worker *w, const char *key, size_t *len);
     /* Where the kept answers' keys are saved (every SERVE_WARM_SAVE_SECONDS
@@ -37,7 +37,11 @@ struct serve_app_opts {
      * up to SERVE_WARM_SECONDS on all its workers. NULL: none. */
     const char *warm_file;
 };
+/* A start's warm-up delays listening; a reload's only the new data, the
+ * old keeping answering meanwhile (on one worker, beside the load, it
+ * answers fewer a second than a start's on all of them). */
 #define SERVE_WARM_SECONDS 5.0
+#define SERVE_RELOAD_WARM_SECONDS 30.0
 #define SERVE_WARM_SAVE_SECONDS 60.0
 
 /*

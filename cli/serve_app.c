@@ -393,17 +393,18 @@ static void *warm_part_main(void *arg)
 }
 
 /* Answers keys k (the most recently used first) on gn, not yet serving,
- * for up to SERVE_WARM_SECONDS on its first `workers` workers (the calling
- * thread is one); returns how many were answered. */
+ * for up to `seconds` on its first `workers` workers (the calling thread is
+ * one); returns how many were answered. */
 static size_t gen_warm_keys(struct serve_app *a, struct gen *gn,
-                            const struct kept *k, size_t n, size_t workers)
+                            const struct kept *k, size_t n, size_t workers,
+                            double seconds)
 {
     if (!a->replay || !gn->ncache || !gn->nw || !n)
         return 0;
     if (workers > gn->nw)
         workers = gn->nw;
     struct warm_job j = {.a = a, .k = k, .n = n};
-    j.until = kg_monotonic() + SERVE_WARM_SECONDS;
+    j.until = kg_monotonic() + seconds;
     pthread_mutex_init(&j.lock, NULL);
     pthread_mutex_lock(&gn->cache_lock);
     if (gn->clock < n) /* the answers' places, below every use to come */
@@ -430,14 +431,21 @@ static size_t gen_warm_keys(struct serve_app *a, struct gen *gn,
 }
 
 /* Answers the keys the serving generation keeps on gn (a reload), on one
- * of its workers: the serving generation's keep answering meanwhile. */
+ * of its workers, for up to SERVE_RELOAD_WARM_SECONDS: the serving
+ * generation's keep answering meanwhile. */
 static void gen_warm(struct serve_app *a, struct gen *gn)
 {
     struct gen *cur = cur_hold(a, NULL);
     size_t n;
     struct kept *k = kept_keys(cur, &n, NULL);
     gen_drop(a, cur);
-    gen_warm_keys(a, gn, k, n, 1);
+    double t0 = kg_monotonic();
+    size_t done = gen_warm_keys(a, gn, k, n, 1, SERVE_RELOAD_WARM_SECONDS);
+    if (n)
+        fprintf(stderr,
+                "kgmatch: serve: reload: answered %zu of the %zu kept "
+                "requests on the new data in %.1f s\n",
+                done, n, kg_monotonic() - t0);
     kept_free(k, n);
 }
 
@@ -562,12 +570,33 @@ static void warm_start(struct serve_app *a)
         return;
     }
     double t0 = kg_monotonic();
-    size_t done = gen_warm_keys(a, a->cur, k, n, a->cur->nw);
+    size_t done =
+        gen_warm_keys(a, a->cur, k, n, a->cur->nw, SERVE_WARM_SECONDS);
     fprintf(stderr,
             "kgmatch: serve: answered %zu of the %zu requests kept in %s "
             "in %.1f s\n",
             done, n, a->warm_file, kg_monotonic() - t0);
     kept_free(k, n);
+}
+
+/* Whether the serving generation is behind the files (or cannot tell: no
+ * free worker, or the version not read). Requests on the old data ask for
+ * a reload while one loads, when the data moved since theirs: the one that
+ * took over may already be what they asked for. */
+static bool gen_moved(struct serve_worker *w, const struct stamps *now,
+                      bool *read);
+
+static bool cur_moved(struct serve_app *a)
+{
+    struct serve_worker *w;
+    if (serve_app_acquire(a, 0, &w) != KG_OK)
+        return true;
+    struct stamps now;
+    stamp_all(a, &now);
+    bool read;
+    bool moved = gen_moved(w, &now, &read);
+    serve_app_release(a, w);
+    return moved || !read;
 }
 
 static void *reloader_main(void *arg)
@@ -588,8 +617,13 @@ static void *reloader_main(void *arg)
             break;
         a->want_reload = false;
         pthread_mutex_unlock(&a->lock);
+        if (!cur_moved(a)) {
+            pthread_mutex_lock(&a->lock);
+            continue;
+        }
         char err[512] = "";
         struct gen *gn = NULL;
+        double t0 = kg_monotonic();
         kg_status st = gen_load(a, &gn, err, sizeof err);
         if (st == KG_OK)
             gen_warm(a, gn);
@@ -609,6 +643,11 @@ static void *reloader_main(void *arg)
             memset(&a->seen, 0, sizeof a->seen); /* check again */
         }
         pthread_mutex_unlock(&a->lock);
+        if (st == KG_OK)
+            fprintf(stderr,
+                    "kgmatch: serve: serving data version %lld (loaded and "
+                    "warmed in %.1f s)\n",
+                    (long long)gn->version, kg_monotonic() - t0);
         if (st != KG_OK) {
             struct timespec pause = {1, 0}; /* not a hot loop on failure */
             nanosleep(&pause, NULL);
@@ -717,9 +756,24 @@ void serve_app_free(struct serve_app *a)
     free(a);
 }
 
-/* Asks for a reload when the files moved and the store's version (read on
- * w's connection), the index or the graph file differs from what w's
- * generation loaded. A cheap stat() per request when nothing moved. */
+/* Whether the store's version (read on w's connection), the index or the
+ * graph file (stamped now) differs from what w's generation loaded; false
+ * with *read false when the version cannot be read. */
+static bool gen_moved(struct serve_worker *w, const struct stamps *now,
+                      bool *read)
+{
+    int64_t v = 0;
+    *read = app_version(w->a, &v) == KG_OK;
+    const struct gen *gn = w->gen;
+    return *read && (v != gn->version ||
+                     !stamp_eq(&now->f[F_IDX], &gn->files.f[F_IDX]) ||
+                     !stamp_eq(&now->f[F_SEGS], &gn->files.f[F_SEGS]) ||
+                     !stamp_eq(&now->f[F_GRAPH], &gn->files.f[F_GRAPH]));
+}
+
+/* Asks for a reload when the files moved and the store's version, the
+ * index or the graph file differs from what w's generation loaded. A
+ * cheap stat() per request when nothing moved. */
 static void check_fresh(struct serve_app *a, struct serve_worker *w)
 {
     struct stamps now;
@@ -729,14 +783,10 @@ static void check_fresh(struct serve_app *a, struct serve_worker *w)
     pthread_mutex_unlock(&a->lock);
     if (same)
         return;
-    int64_t v = 0;
-    if (app_version(w->a, &v) != KG_OK)
+    bool read;
+    bool moved = gen_moved(w, &now, &read);
+    if (!read)
         return; /* a read that fails now is answered by the request */
-    const struct gen *gn = w->gen;
-    bool moved = v != gn->version ||
-                 !stamp_eq(&now.f[F_IDX], &gn->files.f[F_IDX]) ||
-                 !stamp_eq(&now.f[F_SEGS], &gn->files.f[F_SEGS]) ||
-                 !stamp_eq(&now.f[F_GRAPH], &gn->files.f[F_GRAPH]);
     pthread_mutex_lock(&a->lock);
     /* Unmoved but just written: the commit may not be visible yet, so the
      * next request checks again (else a commit published after this read

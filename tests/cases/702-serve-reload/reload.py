@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -65,6 +66,18 @@ with Server(kg, "t.db", "--threads", "2") as s:
           f"{all(c == 200 for t, c in codes)}")
     print("loaded the new version:", s.json("GET", "/healthz")[1]["version"]
           == want)
+    # the log says when new data serves, and what its warm-up answered
+    for _ in range(100):
+        if f"serving data version {want} " in s.stderr():
+            break
+        time.sleep(0.1)
+    log = s.stderr()
+    warmed = re.findall(r"reload: answered (\d+) of the (\d+) kept requests "
+                        r"on the new data in [0-9.]+ s", log)
+    print("the log names the version served:",
+          f"serving data version {want} (loaded and warmed in" in log)
+    print("each reload's warm-up answered every kept request:",
+          len(warmed) > 0 and all(n == m for n, m in warmed))
     print("cached answer dropped with the old data:",
           s.get("/api/v1/match?demand=D01&top=3")[2] != before)
     # the reload answered the kept requests on the new data before that
