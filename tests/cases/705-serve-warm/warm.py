@@ -78,3 +78,49 @@ with Server(kg, "t.db", "--warm-file", "no-such-dir/t.warm") as s:
     print("unwritable:", codes, "stop:", rc, "said:",
           log.count("kept requests not saved: ") == 1 and
           "no-such-dir" in log)
+
+# a warm file whose keys crowd one set of a smaller cache (--cache 8: two
+# sets of four ways, a key's set its FNV-1a hash mod 2, as
+# cli/serve_app.c): five requests of one set and three of the other. The
+# four most recently used of the crowded set are kept: a warmed answer
+# never evicts a more recent one (one worker answers them in the file's
+# order, so the least recent comes last and would evict one of the four).
+def fnv1a(b):
+    h = 14695981039346656037
+    for c in b:
+        h = ((h ^ c) * 1099511628211) & (2**64 - 1)
+    return h
+
+
+if os.path.exists("t.db.warm"):
+    os.remove("t.db.warm")
+urls = {f"D{i:02d}": f"/api/v1/match?demand=D{i:02d}&top=2"
+        for i in range(1, 21)}
+with Server(kg, "t.db") as s:
+    for u in urls.values():
+        s.get(u)
+    s.stop()
+kept = open("t.db.warm", "rb").read().split(b"\n")[1:-1]
+sets = [[k for k in kept if fnv1a(k) % 2 == b] for b in (0, 1)]
+crowd, other = (sets[0], sets[1]) if len(sets[0]) >= 5 else (sets[1], sets[0])
+mine = crowd[:5] + other[:3]  # the most recently used first
+with open("t.db.warm", "wb") as f:
+    f.write(b"kgmatch-kept-requests 1\n" + b"".join(k + b"\n" for k in mine))
+
+
+def url_of(k):
+    return urls[k.split(b"\x1f")[1].decode()]
+
+
+with Server(kg, "t.db", "--cache", "8", "--threads", "1") as s:
+    m = re.search(r"answered (\d+) of the (\d+)", s.stderr())
+    h0, m0 = counts(s)
+    for k in crowd[:4] + other[:3]:
+        s.get(url_of(k))
+    h1, m1 = counts(s)
+    s.get(url_of(crowd[4]))
+    h2, m2 = counts(s)
+    print("a crowded set:", m.groups() if m else None, "its four most "
+          f"recent and the other set's three: {h1 - h0:.0f} hits, "
+          f"{m1 - m0:.0f} misses; its fifth: {m2 - m1:.0f} miss")
+    s.stop()
