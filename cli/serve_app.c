@@ -62,6 +62,8 @@ struct gen {
     unsigned refs;         /* workers lent out, plus 1 while current */
     struct gen *next_dead; /* in serve_app.dead */
     int64_t version;
+    size_t docs; /* in the index, read at the load: a worker's session is
+                    its request's alone */
     double loaded_at;
     struct stamps files; /* index and graph as this generation loaded them */
     struct serve_worker *w;
@@ -231,6 +233,11 @@ static kg_status gen_load(struct serve_app *a, struct gen **out, char *err,
             st = app_match_text(w->a, "warm", &mo, &none);
         if (st == KG_OK)
             st = app_index_open(w->a, &io, NULL);
+        if (st == KG_OK && i == 0) {
+            struct index_info ii;
+            app_index_info(w->a, &ii);
+            gn->docs = ii.docs;
+        }
         if (st != KG_OK && w->a) {
             snprintf(err, errlen, "%s", app_last_error(w->a));
             break;
@@ -851,11 +858,7 @@ void serve_app_info(struct serve_app *a, struct serve_app_info *info)
     const struct file_stamp *f = &gn->files.f[F_IDX];
     if (f->ino)
         info->index_mtime = (double)f->mtime.tv_sec + f->mtime.tv_nsec / 1e9;
-    if (gn->nw) {
-        struct index_info ii;
-        app_index_info(gn->w[0].a, &ii);
-        info->docs = ii.docs;
-    }
+    info->docs = gn->docs;
     info->cache_hits = a->cache_hits;
     info->cache_misses = a->cache_misses;
     info->reloads = a->reloads;
