@@ -513,6 +513,10 @@ static struct index_hit hit_of(const struct index *ix, uint32_t d, int64_t s,
  * is kept. The first of two passes (PASS_KEEP) keeps the scores and gives
  * the best k; the second (PASS_MORE) starts from them. Nothing is kept
  * from before otherwise: search dropped it. */
+/* Documents a range of search_all's: its scores (8 bytes each) and norms
+ * (4) fit in a core's L2 cache. */
+#define IX_RANGE 32768
+
 static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
                          unsigned mask, size_t k, bool sorted,
                          const struct each *each, const struct pass *pass,
@@ -537,18 +541,29 @@ static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
         }
     }
     bool keep = pass->kind == PASS_KEEP;
-    for (size_t i = 0; i < nc; i++) {
-        struct cursor *c = &cs[i];
-        while (c->doc != IX_END) {
-            for (uint32_t p = c->pos; p < c->n; p++) {
-                uint32_t d = c->docs[p];
-                if (!acc[d])
-                    ix->touched[nt++] = d;
-                acc[d] += contrib(c->w, c->tfs[p], k2[d]);
+    /* every term over one range of documents before the next: the range's
+     * scores and norms stay in the cache while each term adds to them */
+    for (uint32_t lo = 0; lo<nd; lo = nd - lo> IX_RANGE ? lo + IX_RANGE : nd) {
+        uint32_t hi = nd - lo > IX_RANGE ? lo + IX_RANGE : nd;
+        for (size_t i = 0; i < nc; i++) {
+            struct cursor *c = &cs[i];
+            while (c->doc < hi) {
+                uint32_t p = c->pos;
+                for (; p < c->n && c->docs[p] < hi; p++) {
+                    uint32_t d = c->docs[p];
+                    if (!acc[d])
+                        ix->touched[nt++] = d;
+                    acc[d] += contrib(c->w, c->tfs[p], k2[d]);
+                }
+                if (p < c->n) {
+                    c->pos = p;
+                    c->doc = c->docs[p];
+                } else if (c->blk + 1 < c->nblocks) {
+                    cur_load(c, c->blk + 1, nd);
+                } else {
+                    c->doc = IX_END;
+                }
             }
-            if (c->blk + 1 >= c->nblocks)
-                break;
-            cur_load(c, c->blk + 1, nd);
         }
     }
     if (keep)
