@@ -348,29 +348,50 @@ struct tw {
     uint32_t t;
 };
 
+/* Records a range of the accumulations': every term adds to the records of
+ * one range before the next, so that a range's sums (32 bytes a record at
+ * most) stay in a core's L2 cache while the terms add to them, where a
+ * term at a time swept them all once a term. A record's sum still adds its
+ * terms in their order. */
+#define MATCH_RANGE 16384
+
+/* The end of the range from lo: at most MATCH_RANGE records, up to nr. */
+static uint32_t range_end(uint32_t lo, uint32_t nr)
+{
+    return nr - lo > MATCH_RANGE ? lo + MATCH_RANGE : nr;
+}
+
 /* Adds f times the expansion terms x[0..n) to sim (listing the records
  * they reach first in stouch): sim = q . v plus their share. */
 static void accumulate_more(struct matcher *m, const struct tw *x, size_t n,
                             double f)
 {
     const struct graph *g = m->g;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t t = x[i].t;
-        double w = x[i].w * f;
-        if (w == 0)
-            continue;
-        uint64_t end = g->inv_off[t + 1];
-        for (uint64_t j = g->inv_off[t]; j < end; j++) {
-            if (j + MATCH_AHEAD < end)
-                __builtin_prefetch(&m->sim[g->inv_v[j + MATCH_AHEAD]], 1);
-            uint32_t v = g->inv_v[j];
-            /* weights are positive: 0 is a first touch (listed without a
-             * branch, as which are new follows no pattern) */
-            m->stouch[m->nstouch] = v;
-            m->nstouch += m->sim[v] == 0;
-            m->sim[v] += w * g->inv_w[j];
+    uint64_t *at = kg_xmalloc((n ? n : 1) * sizeof *at);
+    for (size_t i = 0; i < n; i++)
+        at[i] = g->inv_off[x[i].t];
+    for (uint32_t lo = 0, hi; lo < g->nrec; lo = hi) {
+        hi = range_end(lo, (uint32_t)g->nrec);
+        for (size_t i = 0; i < n; i++) {
+            uint32_t t = x[i].t;
+            double w = x[i].w * f;
+            if (w == 0)
+                continue;
+            uint64_t end = g->inv_off[t + 1], j = at[i];
+            for (; j < end && g->inv_v[j] < hi; j++) {
+                if (j + MATCH_AHEAD < end)
+                    __builtin_prefetch(&m->sim[g->inv_v[j + MATCH_AHEAD]], 1);
+                uint32_t v = g->inv_v[j];
+                /* weights are positive: 0 is a first touch (listed without
+                 * a branch, as which are new follows no pattern) */
+                m->stouch[m->nstouch] = v;
+                m->nstouch += m->sim[v] == 0;
+                m->sim[v] += w * g->inv_w[j];
+            }
+            at[i] = j;
         }
     }
+    free(at);
 }
 
 /* sim = q . v of the query as given (q, qt), and in the same pass over its
@@ -390,27 +411,35 @@ static void accumulate_own(struct matcher *m)
     for (size_t i = 0; i < m->nc0list; i++)
         m->ab[m->c0list[i]] = (struct match_abs){0, 0, 0, 0};
     m->nc0list = 0;
-    for (size_t i = 0; i < m->nqt; i++) {
-        uint32_t t = m->qt[i];
-        double w = m->q[t], x = w * w * m->qknown;
-        if (w == 0)
-            continue;
-        bool own = i < m->nqown; /* else a translation of the need's */
-        uint64_t end = g->inv_off[t + 1];
-        for (uint64_t j = g->inv_off[t]; j < end; j++) {
-            if (j + MATCH_AHEAD < end)
-                __builtin_prefetch(&m->ab[g->inv_v[j + MATCH_AHEAD]], 1);
-            struct match_abs *a = &m->ab[g->inv_v[j]];
-            m->c0list[m->nc0list] = g->inv_v[j]; /* as accumulate_more's */
-            m->nc0list += a->cos0 == 0;
-            a->cos0 += w * g->inv_w[j];
-            a->cov += x;
-            if (own) {
-                a->covown += x;
-                a->covmax = match_larger(a->covmax, x);
+    uint64_t *at = kg_xmalloc((m->nqt ? m->nqt : 1) * sizeof *at);
+    for (size_t i = 0; i < m->nqt; i++)
+        at[i] = g->inv_off[m->qt[i]];
+    for (uint32_t lo = 0, hi; lo < g->nrec; lo = hi) {
+        hi = range_end(lo, (uint32_t)g->nrec);
+        for (size_t i = 0; i < m->nqt; i++) {
+            uint32_t t = m->qt[i];
+            double w = m->q[t], x = w * w * m->qknown;
+            if (w == 0)
+                continue;
+            bool own = i < m->nqown; /* else a translation of the need's */
+            uint64_t end = g->inv_off[t + 1], j = at[i];
+            for (; j < end && g->inv_v[j] < hi; j++) {
+                if (j + MATCH_AHEAD < end)
+                    __builtin_prefetch(&m->ab[g->inv_v[j + MATCH_AHEAD]], 1);
+                struct match_abs *a = &m->ab[g->inv_v[j]];
+                m->c0list[m->nc0list] = g->inv_v[j]; /* as accumulate_more's */
+                m->nc0list += a->cos0 == 0;
+                a->cos0 += w * g->inv_w[j];
+                a->cov += x;
+                if (own) {
+                    a->covown += x;
+                    a->covmax = match_larger(a->covmax, x);
+                }
             }
+            at[i] = j;
         }
     }
+    free(at);
 }
 
 static bool tw_before(const struct tw *a, const struct tw *b)
