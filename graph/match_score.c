@@ -533,6 +533,9 @@ static void text_pass(struct matcher *m)
             struct scored x = {w, v, graph_str(g, g->vid[v])};
             heap_offer(m->heap, &nh, m->c.expand_items, &x);
         }
+        /* best first: the expansion's sums add the items in an order of
+         * their own, not in that of the records' reaching (a heap's) */
+        heap_sort_desc(m->heap, nh);
         for (size_t i = 0; i < nh; i++) {
             uint32_t v = m->heap[i].v;
             double s = m->heap[i].s;
