@@ -586,13 +586,13 @@ static void warm_start(struct serve_app *a)
     kept_free(k, n);
 }
 
+static bool gen_moved(struct serve_worker *w, const struct stamps *now,
+                      bool *read);
+
 /* Whether the serving generation is behind the files (or cannot tell: no
  * free worker, or the version not read). Requests on the old data ask for
  * a reload while one loads, when the data moved since theirs: the one that
  * took over may already be what they asked for. */
-static bool gen_moved(struct serve_worker *w, const struct stamps *now,
-                      bool *read);
-
 static bool cur_moved(struct serve_app *a)
 {
     struct serve_worker *w;

@@ -508,15 +508,16 @@ static struct index_hit hit_of(const struct index *ix, uint32_t d, int64_t s,
                               (double)s / IX_SCALE, seg ? UINT32_MAX : d};
 }
 
-/* Every document with a score: term at a time into accumulators; with
- * each, the hits go to its function (in the order first scored) and none
- * is kept. The first of two passes (PASS_KEEP) keeps the scores and gives
- * the best k; the second (PASS_MORE) starts from them. Nothing is kept
- * from before otherwise: search dropped it. */
 /* Documents a range of search_all's: its scores (8 bytes each) and norms
  * (4) fit in a core's L2 cache. */
 #define IX_RANGE 32768
 
+/* Every document with a score: into accumulators, a range of documents at
+ * a time (IX_RANGE) and within it a term at a time; with
+ * each, the hits go to its function (in the order first scored) and none
+ * is kept. The first of two passes (PASS_KEEP) keeps the scores and gives
+ * the best k; the second (PASS_MORE) starts from them. Nothing is kept
+ * from before otherwise: search dropped it. */
 static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
                          unsigned mask, size_t k, bool sorted,
                          const struct each *each, const struct pass *pass,
@@ -543,8 +544,8 @@ static size_t search_all(struct index *ix, struct cursor *cs, size_t nc,
     bool keep = pass->kind == PASS_KEEP;
     /* every term over one range of documents before the next: the range's
      * scores and norms stay in the cache while each term adds to them */
-    for (uint32_t lo = 0; lo<nd; lo = nd - lo> IX_RANGE ? lo + IX_RANGE : nd) {
-        uint32_t hi = nd - lo > IX_RANGE ? lo + IX_RANGE : nd;
+    for (uint32_t lo = 0, hi; lo < nd; lo = hi) {
+        hi = nd - lo > IX_RANGE ? lo + IX_RANGE : nd;
         for (size_t i = 0; i < nc; i++) {
             struct cursor *c = &cs[i];
             while (c->doc < hi) {
