@@ -59,6 +59,8 @@ struct matcher {
     void *sparse; /* ... by term or vertex, and heap and tlist */
     size_t sparse_len;
     struct match_config c;
+    uint32_t range; /* records a range of the text accumulations: MATCH_RANGE
+                       (match_set_range in tests) */
     double pw_text, pw_graph, pw_fit; /* the part weights of experts and
                                          institutions (sum 1) */
     uint32_t *pool[KG_KIND_COUNT];    /* vertices of each kind */
@@ -225,6 +227,16 @@ static inline bool match_graph_on(const struct matcher *m)
  * its best patents and lists the groups' code vertices as restart seeds
  * (pvert, pw summing to 1; none when ppr.ipc is 0 or no group is shared
  * by enough of them) (match_pivot.c). */
+/* Records a range of the text accumulations' (accumulate_own,
+ * accumulate_more): every term adds to the records of one range before the
+ * next, so that a range's sums (32 bytes a record at most) stay in a core's
+ * L2 cache while the terms add to them, where a term at a time swept them
+ * all once a term. A record's sum still adds its terms in their order, so
+ * the results do not depend on the range: the tests check it with ranges
+ * of a few records (match_set_range; 0: MATCH_RANGE). */
+#define MATCH_RANGE 16384
+void match_set_range(struct matcher *m, uint32_t records);
+
 void match_pivot_find(struct matcher *m);
 /* Whether item v holds a code of one of the query's IPC groups that
  * another of the group's patents (*from) brought in; *code is v's code. */

@@ -74,6 +74,7 @@ kg_status match_new(const struct graph *g, const struct match_config *c,
 #undef MATCH_SPARSE
 #undef MATCH_DENSE
     m->ppr = rank_ppr_new(g->nv);
+    m->range = MATCH_RANGE;
     for (int age = 0; age < 256; age++)
         m->recency[age] = pow(0.5, age / m->c.fit_halflife);
     text_tokens_init(&m->tk);
@@ -348,17 +349,15 @@ struct tw {
     uint32_t t;
 };
 
-/* Records a range of the accumulations': every term adds to the records of
- * one range before the next, so that a range's sums (32 bytes a record at
- * most) stay in a core's L2 cache while the terms add to them, where a
- * term at a time swept them all once a term. A record's sum still adds its
- * terms in their order. */
-#define MATCH_RANGE 16384
-
-/* The end of the range from lo: at most MATCH_RANGE records, up to nr. */
-static uint32_t range_end(uint32_t lo, uint32_t nr)
+void match_set_range(struct matcher *m, uint32_t records)
 {
-    return nr - lo > MATCH_RANGE ? lo + MATCH_RANGE : nr;
+    m->range = records ? records : MATCH_RANGE;
+}
+
+/* The end of m's range from lo: at most m->range records, up to nr. */
+static uint32_t range_end(const struct matcher *m, uint32_t lo, uint32_t nr)
+{
+    return nr - lo > m->range ? lo + m->range : nr;
 }
 
 /* Adds f times the expansion terms x[0..n) to sim (listing the records
@@ -371,7 +370,7 @@ static void accumulate_more(struct matcher *m, const struct tw *x, size_t n,
     for (size_t i = 0; i < n; i++)
         at[i] = g->inv_off[x[i].t];
     for (uint32_t lo = 0, hi; lo < g->nrec; lo = hi) {
-        hi = range_end(lo, (uint32_t)g->nrec);
+        hi = range_end(m, lo, (uint32_t)g->nrec);
         for (size_t i = 0; i < n; i++) {
             uint32_t t = x[i].t;
             double w = x[i].w * f;
@@ -415,7 +414,7 @@ static void accumulate_own(struct matcher *m)
     for (size_t i = 0; i < m->nqt; i++)
         at[i] = g->inv_off[m->qt[i]];
     for (uint32_t lo = 0, hi; lo < g->nrec; lo = hi) {
-        hi = range_end(lo, (uint32_t)g->nrec);
+        hi = range_end(m, lo, (uint32_t)g->nrec);
         for (size_t i = 0; i < m->nqt; i++) {
             uint32_t t = m->qt[i];
             double w = m->q[t], x = w * w * m->qknown;

@@ -341,6 +341,9 @@ static void top_k_equals_exhaustive_scoring_on_random_corpora(void **state)
     random_corpus_check(1, 300, 40, 60);
     random_corpus_check(2, 2500, 300, 60);
     random_corpus_check(3, 1500, 5000, 60);
+    /* more documents than a range of the exhaustive search (IX_RANGE,
+     * 32,768): its three ranges, the last a short one */
+    random_corpus_check(4, 70000, 3000, 6);
 }
 
 static void unknown_terms_and_empty_queries_find_nothing(void **state)

@@ -17,6 +17,7 @@
 
 #include "graph/graph_int.h"
 #include "graph/match.h"
+#include "graph/match_int.h"
 #include "tests/unit/fixture.h"
 
 struct fx {
@@ -216,6 +217,45 @@ static void scores_are_the_sum_of_their_parts_within_zero_and_one(void **state)
                 assert_true(r.hits[i - 1].score >= h->score);
         }
         match_result_release(&r);
+    }
+}
+
+/* The text accumulations in ranges of 1, 2 and 5 records (every range
+ * boundary of the fixture's) give every hit of every kind the very values
+ * of the one range the fixture's records fit in. */
+static void ranges_of_records_change_no_score(void **state)
+{
+    struct fx *f = *state;
+    const char *demands[] = {"D1", "D2", "D3"};
+    static const uint32_t ranges[] = {1, 2, 5};
+    assert_true(f->g->nrec > 5 && f->g->nrec < MATCH_RANGE);
+    for (int d = 0; d < 3; d++) {
+        struct matcher *m;
+        char err[256];
+        assert_int_equal(match_new(f->g, &f->c, &m, err, sizeof err), KG_OK);
+        struct match_query q = {.demand =
+                                    graph_find(f->g, KG_DEMAND, demands[d])};
+        struct match_result want;
+        assert_int_equal(match_run(m, &q, &want), KG_OK);
+        assert_true(want.n > 0);
+        for (size_t k = 0; k < sizeof ranges / sizeof *ranges; k++) {
+            struct match_result r;
+            match_set_range(m, ranges[k]);
+            assert_int_equal(match_run(m, &q, &r), KG_OK);
+            assert_int_equal(r.n, want.n);
+            for (size_t i = 0; i < r.n; i++) {
+                const struct match_hit *a = &r.hits[i], *b = &want.hits[i];
+                assert_int_equal(a->v, b->v);
+                assert_true(a->score == b->score && a->text == b->text &&
+                            a->graph == b->graph &&
+                            a->coverage == b->coverage &&
+                            a->cosine == b->cosine && a->breadth == b->breadth);
+            }
+            match_result_release(&r);
+        }
+        match_set_range(m, 0);
+        match_result_release(&want);
+        match_free(m);
     }
 }
 
@@ -1028,6 +1068,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(ranks_the_relevant_record_of_each_kind_first),
         T(scores_are_the_sum_of_their_parts_within_zero_and_one),
+        T(ranges_of_records_change_no_score),
         T(explanations_follow_graph_edges_from_demand_to_hit),
         T(reaches_the_enterprises_own_patent_through_the_graph),
         T(a_tied_nearby_institution_fits_better),
