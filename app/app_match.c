@@ -77,10 +77,12 @@ static void translated_concepts(struct emit *e, const struct xlate *x,
         record_release(&r);
         return;
     }
-    char *js = record_to_json(&r);
+    /* the text the index searches, not the record's JSON: its field
+     * names would hold words of their own (institution holds institute) */
+    char *text = index_record_text(&r);
     record_release(&r);
-    char *have = terms_of(e->tx, &e->tk, js);
-    free(js);
+    char *have = terms_of(e->tx, &e->tk, text);
+    free(text);
     size_t nb = 0;
     const struct clir_term *shown[XL_CONCEPTS];
     for (size_t j = 0; j < x->q.n && nb < XL_CONCEPTS; j++) {

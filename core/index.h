@@ -113,6 +113,11 @@ struct index_info {
 };
 void index_get_info(const struct index *ix, struct index_info *info);
 
+/* The searchable text of r: the fields the index reads for its kind (not
+ * its id, links or field names), one a line; "" for a kind without a
+ * document. malloc'd. */
+char *index_record_text(const struct kg_record *r);
+
 struct index_hit {
     kg_kind kind;
     const char *id; /* owned by the index, valid until index_free */

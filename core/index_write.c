@@ -112,6 +112,23 @@ static kg_status each_field(const struct kg_record *r, field_fn fn, void *ctx)
     return st;
 }
 
+static kg_status add_text(void *ctx, const char *text, int w2, bool item)
+{
+    (void)w2;
+    (void)item;
+    kg_buf_printf(ctx, "%s\n", text);
+    return KG_OK;
+}
+
+char *index_record_text(const struct kg_record *r)
+{
+    struct kg_buf b;
+    kg_buf_init(&b);
+    (void)each_field(r, add_text, &b); /* add_text never fails */
+    kg_buf_adds(&b, "");
+    return kg_buf_detach(&b);
+}
+
 /* ------------------------------------------------------------ builder */
 
 void ix_builder_release(struct builder *b)
