@@ -586,8 +586,20 @@ static void warm_start(struct serve_app *a)
     kept_free(k, n);
 }
 
+/* Whether the store's version (read on w's connection), the index or the
+ * graph file (stamped now) differs from what w's generation loaded; false
+ * with *read false when the version cannot be read. */
 static bool gen_moved(struct serve_worker *w, const struct stamps *now,
-                      bool *read);
+                      bool *read)
+{
+    int64_t v = 0;
+    *read = app_version(w->a, &v) == KG_OK;
+    const struct gen *gn = w->gen;
+    return *read && (v != gn->version ||
+                     !stamp_eq(&now->f[F_IDX], &gn->files.f[F_IDX]) ||
+                     !stamp_eq(&now->f[F_SEGS], &gn->files.f[F_SEGS]) ||
+                     !stamp_eq(&now->f[F_GRAPH], &gn->files.f[F_GRAPH]));
+}
 
 /* Whether the serving generation is behind the files (or cannot tell: no
  * free worker, or the version not read). Requests on the old data ask for
@@ -761,21 +773,6 @@ void serve_app_free(struct serve_app *a)
     free(a->warm_file);
     free(a->db_path);
     free(a);
-}
-
-/* Whether the store's version (read on w's connection), the index or the
- * graph file (stamped now) differs from what w's generation loaded; false
- * with *read false when the version cannot be read. */
-static bool gen_moved(struct serve_worker *w, const struct stamps *now,
-                      bool *read)
-{
-    int64_t v = 0;
-    *read = app_version(w->a, &v) == KG_OK;
-    const struct gen *gn = w->gen;
-    return *read && (v != gn->version ||
-                     !stamp_eq(&now->f[F_IDX], &gn->files.f[F_IDX]) ||
-                     !stamp_eq(&now->f[F_SEGS], &gn->files.f[F_SEGS]) ||
-                     !stamp_eq(&now->f[F_GRAPH], &gn->files.f[F_GRAPH]));
 }
 
 /* Asks for a reload when the files moved and the store's version, the
