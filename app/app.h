@@ -54,6 +54,12 @@ kg_status app_open(const struct app_opts *o,
                    struct app_session **out) KG_MUST_CHECK;
 void app_close(struct app_session *a); /* NULL is a no-op */
 
+/* For a long-lived process (the service), called once before its sessions
+ * open: the work arrays of the matchers and indexes opened from now on are
+ * mapped and cleared as they are made (at load) rather than on the first
+ * requests that touch them. */
+void app_resident(void);
+
 /* The graph cache file of the database at db_path, which the session keeps
  * beside it (caller frees): a front end that watches the file for changes
  * needs its name. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app/app_int.h"
+#include "core/arena.h"
 
 kg_status app_fail(struct app_session *a, kg_status st, const char *fmt, ...)
 {
@@ -23,6 +24,11 @@ kg_status app_fail(struct app_session *a, kg_status st, const char *fmt, ...)
 kg_status app_store_fail(struct app_session *a, kg_status st, const char *what)
 {
     return app_fail(a, st, "%s: %s", what, store_last_error(a->s));
+}
+
+void app_resident(void)
+{
+    arena_populate(true);
 }
 
 kg_status app_open(const struct app_opts *o, struct app_session **out)

@@ -682,6 +682,7 @@ kg_status serve_app_open(const struct serve_app_opts *o, struct serve_app **out,
 {
     struct serve_app *a = kg_xcalloc(1, sizeof *a);
     *out = NULL;
+    app_resident(); /* each worker's arrays cleared as it loads */
     a->db_path = kg_xstrdup(o->db_path);
     a->path[F_DB] = kg_xstrdup(o->db_path);
     a->path[F_WAL] = kg_xasprintf("%s-wal", o->db_path);

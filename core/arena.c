@@ -11,6 +11,24 @@
 
 #define ARENA_HUGE ((size_t)2 << 20)
 
+/* Set once, before any thread allocates (arena_populate). */
+static bool populate;
+
+void arena_populate(bool on)
+{
+    populate = on;
+}
+
+/* Maps and clears every page of a[0..len) now: the kernel's prefault
+ * (Linux 5.14), else one write a page. */
+static void populate_now(char *a, size_t len)
+{
+    if (madvise(a, len, MADV_POPULATE_WRITE) == 0)
+        return;
+    for (size_t i = 0; i < len; i += 4096)
+        ((volatile char *)a)[i] = 0;
+}
+
 void *arena_zalloc(size_t n)
 {
     if (n < ARENA_MIN)
@@ -30,6 +48,8 @@ void *arena_zalloc(size_t n)
     if (tail)
         munmap(a + len, tail);
     madvise(a, len, MADV_HUGEPAGE);
+    if (populate)
+        populate_now(a, len);
     return a;
 }
 

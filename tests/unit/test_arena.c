@@ -1,7 +1,9 @@
 /* test_arena.c - work arrays on huge pages: from ARENA_MIN bytes an array
  * is zeroed, 2 MB aligned and advised MADV_HUGEPAGE (the mapping's VmFlags
  * in /proc/self/smaps say "hg"), below it plain zeroed memory; a mapped
- * file is advised the same way; arena_cut hands out 64-aligned arrays. */
+ * file is advised the same way; arena_cut hands out 64-aligned arrays;
+ * with arena_populate(true) a new array's pages are resident before it is
+ * touched (mincore), without it they are not. */
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -117,6 +119,41 @@ static void cuts_are_64_aligned_and_fill_the_block(void **state)
     arena_free(block, len);
 }
 
+/* How many of the 4 kB pages of p[0..n) are resident. */
+static size_t resident_pages(const void *p, size_t n)
+{
+    size_t pages = (n + 4095) / 4096, in = 0;
+    unsigned char *v = malloc(pages);
+    assert_non_null(v);
+    assert_int_equal(mincore((void *)p, n, v), 0);
+    for (size_t i = 0; i < pages; i++)
+        in += v[i] & 1;
+    free(v);
+    return in;
+}
+
+static void populated_arrays_are_resident_before_use(void **state)
+{
+    (void)state;
+    size_t n = 3 * MB2 + 4096, pages = (n + 4095) / 4096;
+    unsigned char *cold = arena_zalloc(n); /* the default: on first touch */
+    assert_int_equal(resident_pages(cold, n), 0);
+    arena_populate(true);
+    unsigned char *warm = arena_zalloc(n);
+    unsigned char *small = arena_zalloc(ARENA_MIN - 1); /* calloc, as ever */
+    arena_populate(false);
+    assert_int_equal(resident_pages(warm, n), pages);
+    for (size_t i = 0; i < n; i += 4096)
+        assert_int_equal(warm[i], 0);
+    assert_int_equal(resident_pages(cold, n), 0);
+    unsigned char *again = arena_zalloc(n); /* off again */
+    assert_int_equal(resident_pages(again, n), 0);
+    arena_free(cold, n);
+    arena_free(warm, n);
+    arena_free(small, ARENA_MIN - 1);
+    arena_free(again, n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -124,6 +161,7 @@ int main(void)
         cmocka_unit_test(small_arrays_are_plain_zeroed_memory),
         cmocka_unit_test(a_mapped_file_is_advised_huge),
         cmocka_unit_test(cuts_are_64_aligned_and_fill_the_block),
+        cmocka_unit_test(populated_arrays_are_resident_before_use),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
