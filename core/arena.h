@@ -24,9 +24,10 @@ void arena_free(void *p, size_t n); /* NULL is a no-op */
  * With on, every later arena_zalloc maps and clears its pages at once
  * (MADV_POPULATE_WRITE) instead of on their first touch. For a long-lived
  * process (the service): a worker's work arrays are made as it loads, and
- * its first requests would otherwise clear them, 60 to 130 ms of huge
- * pages at 100k records. A one-demand process touches only part of them
- * and leaves it off. Call before any thread allocates.
+ * its first requests would otherwise clear them (about 100 ms of a fresh
+ * server's first match at 100k records, by perf). A one-demand process
+ * touches only part of them and leaves it off. Call before any thread
+ * allocates.
  */
 void arena_populate(bool on);
 
