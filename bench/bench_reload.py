@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """bench_reload.py - `kgmatch serve` under wrk load while the data moves.
 
-Copies a store (--db, with its index and graph files) into --work, starts
+Copies a store (--db, with its index and graph files; by default
+bench_match.py's 100k store, which `make bench` has just built, made with
+its generator when missing) into --work, starts
 `kgmatch serve` on the copy, asks for every demand once (so that their
 answers are kept), then runs wrk at 16 connections in consecutive windows
 of --window seconds, each reported (req/s, p50, p99 and Little's law, as
@@ -16,7 +18,7 @@ A reload that has not landed --wait seconds after the last window is
 said, with the version the service answers and the store's, and the run
 ends with status 1.
 
-Usage: bench_reload.py --kgmatch ./kgmatch --db STORE.db [--work DIR]
+Usage: bench_reload.py --kgmatch ./kgmatch [--db STORE.db] [--work DIR]
                        [--windows 45] [--window 2] [--at 5] [--wait 120]
 """
 import argparse
@@ -46,7 +48,10 @@ def misses(port):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kgmatch", default="./kgmatch")
-    ap.add_argument("--db", required=True)
+    ap.add_argument("--shared", default=None, help="(unused; for make bench)")
+    ap.add_argument("--db", default=bs.BIG_DEFAULT,
+                    help="the store copied (default: bench_match.py's "
+                         "100k store, made if missing)")
     ap.add_argument("--work", default=None)
     ap.add_argument("--windows", type=int, default=45)
     ap.add_argument("--window", type=int, default=2)
@@ -54,7 +59,12 @@ def main():
     ap.add_argument("--wait", type=float, default=120,
                     help="seconds after the last window for the reload")
     a = ap.parse_args()
+    if not shutil.which("wrk"):
+        print("bench_reload: wrk is not installed (apt-get install wrk); "
+              "skipped")
+        return 0
     exe = os.path.abspath(a.kgmatch)
+    bs.ensure_big(exe, a.db, 100000)
     work = a.work or tempfile.mkdtemp(prefix="kgmatch-reload-bench-")
     os.makedirs(work, exist_ok=True)
     db = os.path.join(work, "store.db")

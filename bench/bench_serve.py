@@ -10,8 +10,11 @@ non-2xx answers), the server's RSS before and after, the machine's load
 average before and after each run, and whether
 /metrics counted the same number of match requests as wrk (wrk does not
 count the requests still in flight when it stops: up to one per
-connection). With --big-db PATH (a store such as bench_match.py builds,
-100,000 items) the same runs against it.
+connection). Then the same runs against a store of 100,000 items:
+--big-db PATH, by default bench_match.py's own
+($TMPDIR/kgmatch-bench/bench-100000-10000-7.db, which `make bench` has
+just built and timed), made with its generator when missing (--big N
+items); --big-db none runs the demo alone.
 
 Targets (issue 11): demo >= 2,000 req/s with p99 <= 50 ms and no errors;
 100k items >= 200 req/s with p99 <= 100 ms. Exit status 1 when one is
@@ -105,25 +108,33 @@ def demand_ids(db, limit=200):
     return ids or ["D01"]
 
 
-def make_big(exe, db, items, work):
-    """A store of items achievements and patents (and experts,
-    institutions, enterprises, items / 10 demands) from bench_match.py's
-    generator, indexed, with its graph built."""
+# The store bench_match.py builds and times at its default scale (100,000
+# items, 10,000 demands, seed 7): make bench runs that script first, so
+# this one and bench_reload.py use its store instead of building another.
+BIG_DEFAULT = os.path.join(tempfile.gettempdir(), "kgmatch-bench",
+                           "bench-100000-10000-7.db")
+
+
+def ensure_big(exe, db, items):
+    """Makes db, a store of items achievements and patents (and experts,
+    institutions, enterprises, items / 10 demands, seed 7) with
+    bench_match.py's generator and builder when it is missing (or is
+    BIG_DEFAULT and bench_match.py did not finish it; another store that
+    exists is never touched); then its index and graph, unless they are
+    there."""
     sys.path.insert(0, HERE)
     import bench_match
     t = time.time()
-    files = bench_match.generate(work, items, items // 10, 7)
-    subprocess.run([exe, "--db", db, "init"], check=True,
-                   stdout=subprocess.DEVNULL)
-    for kind in KINDS:
-        subprocess.run([exe, "--db", db, "import", "--no-index", "--kind",
-                        kind, files[kind]], check=True,
-                       stdout=subprocess.DEVNULL)
-    subprocess.run([exe, "--db", db, "index"], check=True,
-                   stdout=subprocess.DEVNULL)
-    subprocess.run([exe, "--db", db, "export", "--stats"], check=True,
-                   stdout=subprocess.DEVNULL)
-    print(f"== made {db}: {items} items in {time.time() - t:.0f} s")
+    db = os.path.abspath(db)
+    work = os.path.dirname(db)
+    if db == BIG_DEFAULT or not os.path.exists(db):
+        os.makedirs(work, exist_ok=True)
+        bench_match.build_store(exe, work, db, items, items // 10, 7)
+    for ext, cmd in ((".idx", ["index"]), (".graph", ["export", "--stats"])):
+        if not os.path.exists(db + ext):
+            subprocess.run([exe, "--db", db, *cmd], check=True,
+                           stdout=subprocess.DEVNULL)
+    print(f"== store {db}: {items} items, ready in {time.time() - t:.0f} s")
 
 
 def rss_kib(pid, field="Rss:"):
@@ -334,8 +345,10 @@ def main():
     ap.add_argument("--duration", type=int, default=30)
     ap.add_argument("--threads", type=int, default=0,
                     help="serve --threads (default: the server's)")
-    ap.add_argument("--big-db", default=None)
-    ap.add_argument("--big", type=int, default=0,
+    ap.add_argument("--big-db", default=BIG_DEFAULT,
+                    help="the large store (default: bench_match.py's, "
+                         "made if missing; 'none': the demo only)")
+    ap.add_argument("--big", type=int, default=100000,
                     help="make --big-db (if missing) with this many items, "
                          "as bench_match.py generates them")
     ap.add_argument("--soak", type=int, default=0)
@@ -358,6 +371,10 @@ def main():
     ap.add_argument("--no-demo", action="store_true",
                     help="with --cpu-per-request: the --big-db store alone")
     a = ap.parse_args()
+    if a.big_db == "none":
+        a.big_db = None
+    if a.big_db and a.big:
+        ensure_big(os.path.abspath(a.kgmatch), a.big_db, a.big)
     if a.cpu_per_request:
         work = a.work or tempfile.mkdtemp(prefix="kgmatch-serve-bench-")
         os.makedirs(work, exist_ok=True)
@@ -378,8 +395,6 @@ def main():
     soak = [(16, a.soak)] if a.soak else []
     extra = ("--cache", str(a.cache)) if a.cache is not None else ()
     ok = bench(exe, db, "demo", runs + soak, a.threads, work, 2000, 50, extra)
-    if a.big_db and a.big and not os.path.exists(a.big_db):
-        make_big(exe, a.big_db, a.big, work)
     if a.big_db:
         ok &= bench(exe, os.path.abspath(a.big_db), "big", runs,
                     a.threads, work, 200, 100, extra, a.restart)
