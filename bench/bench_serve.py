@@ -120,8 +120,8 @@ def ensure_big(exe, db, items):
     institutions, enterprises, items / 10 demands, seed 7) with
     bench_match.py's generator and builder when it is missing (or is
     BIG_DEFAULT and bench_match.py did not finish it; another store that
-    exists is never touched); then its index and graph, unless they are
-    there."""
+    exists is never rebuilt); then its index and graph, unless they are
+    there (the cache files beside it, as `kgmatch serve` would make)."""
     sys.path.insert(0, HERE)
     import bench_match
     t = time.time()

@@ -125,8 +125,7 @@ char *index_record_text(const struct kg_record *r)
     struct kg_buf b;
     kg_buf_init(&b);
     (void)each_field(r, add_text, &b); /* add_text never fails */
-    kg_buf_adds(&b, "");
-    return kg_buf_detach(&b);
+    return kg_buf_detach(&b);          /* "" when nothing was added */
 }
 
 /* ------------------------------------------------------------ builder */
