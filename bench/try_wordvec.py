@@ -1,0 +1,214 @@
+#!/usr/bin/python3
+"""try_wordvec.py - word vectors trained on a collection's own text, tried
+as evidence beside the matcher (issue 8; tried, not kept: graph/README.md,
+"Word vectors trained on the store's text").
+
+For each collection, fastText (Debian's python3-fasttext, the library
+behind libfasttext) learns skip-gram vectors from the items' text, and the
+matcher's own ranking (the shipped default's top 100 of each need, from
+`eval_suite.py --pairs`) is re-ordered with one of two kinds of evidence:
+
+  dense   the cosine of the need's and the item's IDF-weighted mean word
+          vectors (a dense similarity beside BM25);
+  expand  BM25 (k1 1.2, b 0.75) of the need's --terms nearest words in the
+          vector space (each at its cosine to the need's mean vector): a
+          query expansion through the vectors.
+
+Per need, the matcher's score and the evidence are z-scored over its
+candidates and fused as z(score) + w z(evidence), for each w of --weights;
+w 0 is the matcher as shipped. Prints nDCG@10 (eval_suite's) per weight.
+Re-ordering the top 100 cannot bring in an item the matcher missed, so the
+figures bound what the evidence adds at the top of the list.
+
+    /usr/bin/python3 bench/eval_suite.py --kgmatch ./kgmatch \\
+        --shared ../shared --work W --no-peers --no-rap --pairs P.tsv
+    /usr/bin/python3 bench/try_wordvec.py --pairs P.tsv --shared ../shared \\
+        --mode dense
+"""
+import argparse
+import collections
+import csv
+import math
+import os
+import re
+import sys
+import tempfile
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import eval_suite  # noqa: E402
+
+WORD = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+")
+
+
+def tokens(text, stop):
+    """Lower-cased Latin words without stop words; CJK runs as bigrams
+    (a lone character as itself), as the index has them."""
+    out = []
+    for m in WORD.findall(text):
+        if m[0] >= "\u4e00":
+            if len(m) == 1:
+                out.append(m)
+            out += [m[i:i + 2] for i in range(len(m) - 1)]
+        else:
+            w = m.lower()
+            if len(w) >= 2 and w not in stop:
+                out.append(w)
+    return out
+
+
+def zscore(a):
+    return (a - a.mean()) / (a.std() + 1e-9)
+
+
+class Vectors:
+    """A collection's items as token lists, their IDF, and the vectors."""
+
+    def __init__(self, docs, dim, epoch):
+        import fasttext
+        self.docs, self.dim = docs, dim
+        n = len(docs)
+        df = collections.Counter()
+        for d in docs.values():
+            df.update(set(d))
+        self.df = df
+        self.idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
+        self.unseen = math.log(n + 1)
+        with tempfile.NamedTemporaryFile("w", suffix=".txt",
+                                         delete=False) as f:
+            for d in docs.values():
+                f.write(" ".join(d) + "\n")
+        try:
+            # One thread: fastText 0.9.2 seeds each thread's generator by
+            # its number, so one thread gives the same vectors each run.
+            self.model = fasttext.train_unsupervised(
+                f.name, model="skipgram", dim=dim, epoch=epoch, minCount=1,
+                thread=1, verbose=0)
+        finally:
+            os.unlink(f.name)
+        self.cache = {}
+
+    def word(self, t):
+        v = self.cache.get(t)
+        if v is None:
+            v = self.model.get_word_vector(t)
+            n = np.linalg.norm(v)
+            v = v / n if n else v
+            self.cache[t] = v
+        return v
+
+    def mean(self, toks, known=False):
+        """The IDF-weighted mean of toks' unit vectors; known: only the
+        words the collection holds (fastText makes up a vector for any
+        word from its character n-grams)."""
+        v = np.zeros(self.dim)
+        for t in toks:
+            if known and t not in self.df:
+                continue
+            v += self.idf.get(t, self.unseen) * self.word(t)
+        n = np.linalg.norm(v)
+        return v / n if n else v
+
+
+def dense_evidence(vec, need_toks, docv, known):
+    q = vec.mean(need_toks, known)
+
+    def ev(item):
+        if item not in docv:
+            docv[item] = vec.mean(vec.docs.get(item, []))
+        return float(docv[item] @ q)
+    return ev
+
+
+def expand_evidence(vec, need_toks, nterms, state, known):
+    if "vocab" not in state:
+        state["vocab"] = [t for t, c in vec.df.items() if c >= 2]
+        state["matrix"] = np.array([vec.word(t) for t in state["vocab"]])
+        state["tf"] = {i: collections.Counter(d) for i, d in vec.docs.items()}
+        state["avg"] = (sum(len(d) for d in vec.docs.values()) /
+                        max(1, len(vec.docs)))
+    vocab, tf, avg = state["vocab"], state["tf"], state["avg"]
+    sims = state["matrix"] @ vec.mean(need_toks, known)
+    own, terms = set(need_toks), []
+    for k in np.argsort(-sims):
+        if vocab[k] not in own:
+            terms.append((vocab[k], float(sims[k])))
+            if len(terms) == nterms:
+                break
+
+    def ev(item):
+        counts, dl = tf.get(item, {}), len(vec.docs.get(item, []))
+        s = 0.0
+        for t, w in terms:
+            c = counts.get(t, 0)
+            if c:
+                s += w * vec.idf[t] * c * 2.2 / (
+                    c + 1.2 * (0.25 + 0.75 * dl / avg))
+        return s
+    return ev
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--pairs", required=True,
+                    help="eval_suite.py --pairs output (the shipped ranking)")
+    ap.add_argument("--shared", default="../shared")
+    ap.add_argument("--collections",
+                    default="cisi,cacm,med,npl,lisa,time,adi,cf,"
+                            "csl-demands-title")
+    ap.add_argument("--mode", choices=("dense", "expand"), default="dense")
+    ap.add_argument("--weights", default="0,0.05,0.1,0.2,0.3,0.5")
+    ap.add_argument("--dim", type=int, default=100)
+    ap.add_argument("--epoch", type=int, default=20)
+    ap.add_argument("--terms", type=int, default=10)
+    ap.add_argument("--known", action="store_true",
+                    help="the need's vector from the words the collection "
+                         "holds only")
+    ap.add_argument("--write", metavar="PATH",
+                    help="write the ranking fused at the last weight in "
+                         "--pairs' shape (for pairs_compare.py)")
+    a = ap.parse_args()
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    weights = [float(w) for w in a.weights.split(",")]
+    ranked = collections.defaultdict(lambda: collections.defaultdict(list))
+    with open(a.pairs, encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            ranked[row["collection"]][row["need"]].append(
+                (row["item"], float(row["score"])))
+    out = []
+    print("collection " + " ".join(f"w={w:g}" for w in weights))
+    for name in a.collections.split(","):
+        c = eval_suite.collection(a.shared, name)
+        docs = {i: tokens(t, ENGLISH_STOP_WORDS) for i, t in c.peer_docs}
+        vec = Vectors(docs, a.dim, a.epoch)
+        state, evid = {}, {}
+        for q in ranked[name]:
+            toks = tokens(c.text[q], ENGLISH_STOP_WORDS)
+            if a.mode == "dense":
+                evid[q] = dense_evidence(vec, toks, state, a.known)
+            else:
+                evid[q] = expand_evidence(vec, toks, a.terms, state, a.known)
+        row = []
+        for w in weights:
+            runs = {}
+            for q, lst in ranked[name].items():
+                s = zscore(np.array([x[1] for x in lst]))
+                e = zscore(np.array([evid[q](i) for i, _ in lst]))
+                fused = s + w * e
+                order = np.argsort(-fused, kind="stable")
+                runs[q] = [lst[k][0] for k in order]
+                if w == weights[-1]:
+                    out += [(name, q, lst[k][0], float(fused[k]))
+                            for k in order]
+            row.append(eval_suite.evaluate(runs, c.qrels)["ndcg@10"])
+        print(name, " ".join(f"{x:.3f}" for x in row), flush=True)
+    if a.write:
+        with open(a.write, "w", encoding="utf-8") as f:
+            f.write("collection\tneed\titem\tscore\n")
+            for r in out:
+                f.write("%s\t%s\t%s\t%.6f\n" % r)
+
+
+if __name__ == "__main__":
+    main()
