@@ -1,18 +1,21 @@
 #!/usr/bin/python3
-"""try_wordvec.py - word vectors trained on a collection's own text, tried
-as evidence beside the matcher (issue 8; tried, not kept: graph/README.md,
-"Word vectors trained on the store's text").
+"""try_wordvec.py - word vectors trained on a collection's own text, and
+WordNet's synonyms, tried as evidence beside the matcher (issue 8; tried,
+not kept: graph/README.md, "Word vectors trained on the store's text").
 
 For each collection, fastText (Debian's python3-fasttext, the library
 behind libfasttext) learns skip-gram vectors from the items' text, and the
 matcher's own ranking (the shipped default's top 100 of each need, from
-`eval_suite.py --pairs`) is re-ordered with one of two kinds of evidence:
+`eval_suite.py --pairs`) is re-ordered with one of three kinds of
+evidence:
 
-  dense   the cosine of the need's and the item's IDF-weighted mean word
-          vectors (a dense similarity beside BM25);
-  expand  BM25 (k1 1.2, b 0.75) of the need's --terms nearest words in the
-          vector space (each at its cosine to the need's mean vector): a
-          query expansion through the vectors.
+  dense    the cosine of the need's and the item's IDF-weighted mean word
+           vectors (a dense similarity beside BM25);
+  expand   BM25 (k1 1.2, b 0.75) of the need's --terms nearest words in
+           the vector space (each at its cosine to the need's mean
+           vector): a query expansion through the vectors;
+  wordnet  BM25 of the need's words' synonyms in WordNet (Debian's
+           wordnet-base; no vectors trained): a thesaurus's expansion.
 
 Per need, the matcher's score and the evidence are z-scored over its
 candidates and fused as z(score) + w z(evidence), for each w of --weights;
@@ -62,19 +65,43 @@ def zscore(a):
     return (a - a.mean()) / (a.std() + 1e-9)
 
 
-class Vectors:
-    """A collection's items as token lists, their IDF, and the vectors."""
+class Bag:
+    """A collection's items as token lists, their document frequencies,
+    IDF and term counts, for BM25 (k1 1.2, b 0.75) of weighted terms."""
+
+    def __init__(self, docs):
+        self.docs = docs
+        n = len(docs)
+        self.df = collections.Counter()
+        for d in docs.values():
+            self.df.update(set(d))
+        self.idf = {t: math.log((n + 1) / (c + 0.5))
+                    for t, c in self.df.items()}
+        self.unseen = math.log(n + 1)
+        self.tf = {i: collections.Counter(d) for i, d in docs.items()}
+        self.avg = sum(len(d) for d in docs.values()) / max(1, n)
+
+    def bm25(self, terms):
+        """An item's BM25 of terms, (word, weight) pairs, as a function."""
+        def ev(item):
+            counts, dl = self.tf.get(item, {}), len(self.docs.get(item, []))
+            s = 0.0
+            for t, w in terms:
+                c = counts.get(t, 0)
+                if c:
+                    s += w * self.idf[t] * c * 2.2 / (
+                        c + 1.2 * (0.25 + 0.75 * dl / self.avg))
+            return s
+        return ev
+
+
+class Vectors(Bag):
+    """A Bag with fastText skip-gram vectors trained on its items."""
 
     def __init__(self, docs, dim, epoch):
         import fasttext
-        self.docs, self.dim = docs, dim
-        n = len(docs)
-        df = collections.Counter()
-        for d in docs.values():
-            df.update(set(d))
-        self.df = df
-        self.idf = {t: math.log((n + 1) / (c + 0.5)) for t, c in df.items()}
-        self.unseen = math.log(n + 1)
+        super().__init__(docs)
+        self.dim = dim
         with tempfile.NamedTemporaryFile("w", suffix=".txt",
                                          delete=False) as f:
             for d in docs.values():
@@ -125,10 +152,7 @@ def expand_evidence(vec, need_toks, nterms, state, known):
     if "vocab" not in state:
         state["vocab"] = [t for t, c in vec.df.items() if c >= 2]
         state["matrix"] = np.array([vec.word(t) for t in state["vocab"]])
-        state["tf"] = {i: collections.Counter(d) for i, d in vec.docs.items()}
-        state["avg"] = (sum(len(d) for d in vec.docs.values()) /
-                        max(1, len(vec.docs)))
-    vocab, tf, avg = state["vocab"], state["tf"], state["avg"]
+    vocab = state["vocab"]
     sims = state["matrix"] @ vec.mean(need_toks, known)
     own, terms = set(need_toks), []
     for k in np.argsort(-sims):
@@ -136,17 +160,65 @@ def expand_evidence(vec, need_toks, nterms, state, known):
             terms.append((vocab[k], float(sims[k])))
             if len(terms) == nterms:
                 break
+    return vec.bm25(terms)
 
-    def ev(item):
-        counts, dl = tf.get(item, {}), len(vec.docs.get(item, []))
-        s = 0.0
-        for t, w in terms:
-            c = counts.get(t, 0)
-            if c:
-                s += w * vec.idf[t] * c * 2.2 / (
-                    c + 1.2 * (0.25 + 0.75 * dl / avg))
-        return s
-    return ev
+
+class WordNet:
+    """WordNet 3.0's synonyms (Debian's wordnet-base): a word's other
+    one-word lemmas in the synsets of its first --senses senses, noun and
+    verb, found through the word itself or a plain English suffix taken
+    off."""
+
+    def __init__(self, root, senses):
+        self.root, self.senses = root, senses
+        self.index, self.data = {}, {}
+        for pos in ("noun", "verb"):
+            self.index[pos] = idx = {}
+            with open(os.path.join(root, "index." + pos),
+                      encoding="latin-1") as f:
+                for line in f:
+                    if line.startswith(" "):
+                        continue
+                    x = line.split()
+                    nptr = int(x[3])
+                    idx[x[0]] = x[6 + nptr:]  # synset offsets, by sense
+            self.data[pos] = open(os.path.join(root, "data." + pos), "rb")
+
+    def lemmas(self, pos, offset):
+        f = self.data[pos]
+        f.seek(int(offset))
+        x = f.readline().decode("latin-1").split()
+        return [x[4 + 2 * k] for k in range(int(x[3], 16))]
+
+    def base(self, pos, w):
+        for cut, add in (("", ""), ("ies", "y"), ("es", ""), ("s", ""),
+                         ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e")):
+            if w.endswith(cut) and (w[:len(w) - len(cut)] + add) in \
+                    self.index[pos]:
+                return w[:len(w) - len(cut)] + add
+        return None
+
+    def synonyms(self, w):
+        out = []
+        for pos in ("noun", "verb"):
+            b = self.base(pos, w)
+            if b is None:
+                continue
+            for off in self.index[pos][b][:self.senses]:
+                for lemma in self.lemmas(pos, off):
+                    lemma = lemma.lower()  # one word: no phrase search here
+                    if lemma.isalpha() and lemma not in (w, b):
+                        out.append(lemma)
+        return out
+
+
+def wordnet_evidence(bag, thesaurus, need_toks, stop):
+    own, terms = set(need_toks), {}
+    for t in need_toks:
+        for syn in thesaurus.synonyms(t):
+            if syn not in own and syn not in stop and syn in bag.df:
+                terms[syn] = 1.0
+    return bag.bm25(list(terms.items()))
 
 
 def main():
@@ -157,7 +229,11 @@ def main():
     ap.add_argument("--collections",
                     default="cisi,cacm,med,npl,lisa,time,adi,cf,"
                             "csl-demands-title")
-    ap.add_argument("--mode", choices=("dense", "expand"), default="dense")
+    ap.add_argument("--mode", choices=("dense", "expand", "wordnet"),
+                    default="dense")
+    ap.add_argument("--wordnet", default="/usr/share/wordnet",
+                    help="WordNet's dict directory (wordnet-base)")
+    ap.add_argument("--senses", type=int, default=1)
     ap.add_argument("--weights", default="0,0.05,0.1,0.2,0.3,0.5")
     ap.add_argument("--dim", type=int, default=100)
     ap.add_argument("--epoch", type=int, default=20)
@@ -181,12 +257,18 @@ def main():
     for name in a.collections.split(","):
         c = eval_suite.collection(a.shared, name)
         docs = {i: tokens(t, ENGLISH_STOP_WORDS) for i, t in c.peer_docs}
-        vec = Vectors(docs, a.dim, a.epoch)
+        if a.mode == "wordnet":
+            vec, thesaurus = Bag(docs), WordNet(a.wordnet, a.senses)
+        else:
+            vec = Vectors(docs, a.dim, a.epoch)
         state, evid = {}, {}
         for q in ranked[name]:
             toks = tokens(c.text[q], ENGLISH_STOP_WORDS)
             if a.mode == "dense":
                 evid[q] = dense_evidence(vec, toks, state, a.known)
+            elif a.mode == "wordnet":
+                evid[q] = wordnet_evidence(vec, thesaurus, toks,
+                                           ENGLISH_STOP_WORDS)
             else:
                 evid[q] = expand_evidence(vec, toks, a.terms, state, a.known)
         row = []
