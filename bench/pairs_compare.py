@@ -9,8 +9,7 @@ and over all of them, how many needs the second ranking does better and
 worse on, the mean difference, and a paired sign-flip test's two-sided p
 (the chance that differences of that size, their signs drawn at random,
 add up to at least as much). A gain that a few needs make and others pay
-for shows up here, where a mean hides it. The demo's needs are skipped
-(its judgments are in the tree, not in ../shared).
+for shows up here, where a mean hides it.
 
     /usr/bin/python3 bench/pairs_compare.py A.tsv B.tsv [--shared ../shared]
 """
@@ -66,7 +65,7 @@ def main():
     print(f"{'collection':<20} needs  better  worse      mean")
     every, classic = [], []
     for name in before:
-        if name not in after or name == "demo":
+        if name not in after:
             continue
         c = eval_suite.collection(a.shared, name)
         diffs = []
