@@ -19,7 +19,7 @@ evidence:
 
 Per need, the matcher's score and the evidence are z-scored over its
 candidates and fused as z(score) + w z(evidence), for each w of --weights;
-w 0 is the matcher as shipped. Prints nDCG@10 (eval_suite's) per weight.
+w 0 is the matcher as shipped, w inf the evidence alone. Prints nDCG@10 (eval_suite's) per weight.
 Re-ordering the top 100 cannot bring in an item the matcher missed, so the
 figures bound what the evidence adds at the top of the list.
 
@@ -277,7 +277,7 @@ def main():
             for q, lst in ranked[name].items():
                 s = zscore(np.array([x[1] for x in lst]))
                 e = zscore(np.array([evid[q](i) for i, _ in lst]))
-                fused = s + w * e
+                fused = e if math.isinf(w) else s + w * e
                 order = np.argsort(-fused, kind="stable")
                 runs[q] = [lst[k][0] for k in order]
                 if w == weights[-1]:
