@@ -95,6 +95,9 @@ def main():
     os.makedirs(a.work, exist_ok=True)
     grid = dict(eval_suite.read_grid(a.grid))
     entries = a.entries.split(",")
+    unknown = [g for g in entries if g not in grid]
+    if unknown:
+        sys.exit(f"try_fusion.py: {a.grid} has no entry {', '.join(unknown)}")
     confs = {g: eval_suite.write_conf(a.work, g, grid[g]) for g in entries}
     names = a.collections.split(",")
     cols = {n: eval_suite.collection(a.shared, n) for n in names}
