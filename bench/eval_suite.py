@@ -197,6 +197,20 @@ def collection(shared, name):
 
 
 # ---------------------------------------------------------------- metrics
+def read_pairs(path):
+    """A --pairs file: collection -> need -> [(item, score)], ranked as
+    run_match ranks them (by score; ties in the order the matcher gave)."""
+    pairs = {}
+    with open(path, encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            pairs.setdefault(row["collection"], {}).setdefault(
+                row["need"], []).append((row["item"], float(row["score"])))
+    for needs in pairs.values():
+        for ranked in needs.values():
+            ranked.sort(key=lambda x: -x[1])
+    return pairs
+
+
 def evaluate(runs, qrels):
     nd, rr, ap = [], [], []
     for q, rel in qrels.items():

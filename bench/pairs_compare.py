@@ -14,8 +14,6 @@ for shows up here, where a mean hides it.
     /usr/bin/python3 bench/pairs_compare.py A.tsv B.tsv [--shared ../shared]
 """
 import argparse
-import collections
-import csv
 import os
 import random
 import sys
@@ -25,15 +23,9 @@ import eval_suite  # noqa: E402
 
 
 def load(path):
-    runs = collections.defaultdict(lambda: collections.defaultdict(list))
-    with open(path, encoding="utf-8") as f:
-        for row in csv.DictReader(f, delimiter="\t"):
-            runs[row["collection"]][row["need"]].append(
-                (-float(row["score"]), row["item"]))
-    # eval_suite's order: by score, ties in the order the matcher gave
-    return {c: {q: [i for _, i in sorted(v, key=lambda x: x[0])]
-                for q, v in needs.items()}
-            for c, needs in runs.items()}
+    """collection -> need -> its items, best first."""
+    return {c: {q: [i for i, _ in ranked] for q, ranked in needs.items()}
+            for c, needs in eval_suite.read_pairs(path).items()}
 
 
 def sign_flip(diffs, rounds, seed):

@@ -20,7 +20,6 @@ once rather than one entry of the grid.
 """
 import argparse
 import collections
-import csv
 import os
 import sys
 
@@ -114,11 +113,10 @@ def main():
     for spec in a.extra:
         label, path = spec.split("=", 1)
         labels.append(label)
-        with open(path, encoding="utf-8") as f:
-            for r in csv.DictReader(f, delimiter="\t"):
-                if r["collection"] in cols:
-                    scores[(r["collection"], r["need"])].setdefault(
-                        label, {})[r["item"]] = float(r["score"])
+        for c, needs in eval_suite.read_pairs(path).items():
+            if c in cols:
+                for q, ranked in needs.items():
+                    scores[(c, q)][label] = dict(ranked)
     feat = features(scores, labels)
     start = np.eye(len(labels))[0]
     print("rankings fused: " + ", ".join(labels))

@@ -30,7 +30,6 @@ figures bound what the evidence adds at the top of the list.
 """
 import argparse
 import collections
-import csv
 import math
 import os
 import re
@@ -247,11 +246,7 @@ def main():
     a = ap.parse_args()
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
     weights = [float(w) for w in a.weights.split(",")]
-    ranked = collections.defaultdict(lambda: collections.defaultdict(list))
-    with open(a.pairs, encoding="utf-8") as f:
-        for row in csv.DictReader(f, delimiter="\t"):
-            ranked[row["collection"]][row["need"]].append(
-                (row["item"], float(row["score"])))
+    ranked = eval_suite.read_pairs(a.pairs)
     out = []
     print("collection " + " ".join(f"w={w:g}" for w in weights))
     for name in a.collections.split(","):
@@ -262,7 +257,7 @@ def main():
         else:
             vec = Vectors(docs, a.dim, a.epoch)
         state, evid = {}, {}
-        for q in ranked[name]:
+        for q in ranked.get(name, {}):
             toks = tokens(c.text[q], ENGLISH_STOP_WORDS)
             if a.mode == "dense":
                 evid[q] = dense_evidence(vec, toks, state, a.known)
@@ -274,7 +269,7 @@ def main():
         row = []
         for w in weights:
             runs = {}
-            for q, lst in ranked[name].items():
+            for q, lst in ranked.get(name, {}).items():
                 s = zscore(np.array([x[1] for x in lst]))
                 e = zscore(np.array([evid[q](i) for i, _ in lst]))
                 fused = e if math.isinf(w) else s + w * e
