@@ -33,9 +33,10 @@ COLLECTIONS = ",".join(eval_suite.IRC + ["csl-demands-title", "demo"])
 
 
 def features(scores, labels):
-    """need -> (items, matrix of z-scores, a column per label)."""
+    """collection -> need -> (items, matrix of z-scores, a column per
+    label)."""
     out = {}
-    for key, by in scores.items():
+    for (c, q), by in scores.items():
         items = sorted(set().union(*(set(v) for v in by.values())))
         m = np.zeros((len(items), len(labels)))
         for j, g in enumerate(labels):
@@ -46,15 +47,13 @@ def features(scores, labels):
                 z = (a - a[ok].mean()) / (a[ok].std() + 1e-9)
                 z[~ok] = z[ok].min() - 1.0
                 m[:, j] = z
-        out[key] = (items, m)
+        out.setdefault(c, {})[q] = (items, m)
     return out
 
 
 def ndcg(feat, cols, w, name):
-    runs = {}
-    for (c, q), (items, m) in feat.items():
-        if c == name:
-            runs[q] = [items[k] for k in np.argsort(-(m @ w), kind="stable")]
+    runs = {q: [items[k] for k in np.argsort(-(m @ w), kind="stable")]
+            for q, (items, m) in feat.get(name, {}).items()}
     return eval_suite.evaluate(runs, cols[name].qrels)["ndcg@10"]
 
 

@@ -19,7 +19,8 @@ evidence:
 
 Per need, the matcher's score and the evidence are z-scored over its
 candidates and fused as z(score) + w z(evidence), for each w of --weights;
-w 0 is the matcher as shipped, w inf the evidence alone. Prints nDCG@10 (eval_suite's) per weight.
+w 0 is the matcher as shipped, w inf the evidence alone. Prints nDCG@10
+(eval_suite's) per weight.
 Re-ordering the top 100 cannot bring in an item the matcher missed, so the
 figures bound what the evidence adds at the top of the list.
 
@@ -256,22 +257,24 @@ def main():
             vec, thesaurus = Bag(docs), WordNet(a.wordnet, a.senses)
         else:
             vec = Vectors(docs, a.dim, a.epoch)
-        state, evid = {}, {}
-        for q in ranked.get(name, {}):
+        needs = ranked.get(name, {})
+        state, z = {}, {}  # z: need -> (its scores, the evidence) z-scored
+        for q, lst in needs.items():
             toks = tokens(c.text[q], ENGLISH_STOP_WORDS)
             if a.mode == "dense":
-                evid[q] = dense_evidence(vec, toks, state, a.known)
+                ev = dense_evidence(vec, toks, state, a.known)
             elif a.mode == "wordnet":
-                evid[q] = wordnet_evidence(vec, thesaurus, toks,
-                                           ENGLISH_STOP_WORDS)
+                ev = wordnet_evidence(vec, thesaurus, toks,
+                                      ENGLISH_STOP_WORDS)
             else:
-                evid[q] = expand_evidence(vec, toks, a.terms, state, a.known)
+                ev = expand_evidence(vec, toks, a.terms, state, a.known)
+            z[q] = (zscore(np.array([x[1] for x in lst])),
+                    zscore(np.array([ev(i) for i, _ in lst])))
         row = []
         for w in weights:
             runs = {}
-            for q, lst in ranked.get(name, {}).items():
-                s = zscore(np.array([x[1] for x in lst]))
-                e = zscore(np.array([evid[q](i) for i, _ in lst]))
+            for q, lst in needs.items():
+                s, e = z[q]
                 fused = e if math.isinf(w) else s + w * e
                 order = np.argsort(-fused, kind="stable")
                 runs[q] = [lst[k][0] for k in order]
