@@ -193,6 +193,15 @@ def run(cmd, **kw):
     return p.stdout, time.perf_counter() - t
 
 
+# Where the store of a scale is kept between runs (bench_serve.py and
+# bench_reload.py use the one this script has built).
+WORK_DEFAULT = os.path.join(tempfile.gettempdir(), "kgmatch-bench")
+
+
+def store_path(work, items, demands, seed):
+    return os.path.join(work, f"bench-{items}-{demands}-{seed}.db")
+
+
 def build_store(exe, work, db, items, demands, seed):
     """Generates the corpus and imports it into db (no index), unless an
     earlier run finished it (db.done)."""
@@ -225,8 +234,7 @@ def main():
     ap.add_argument("--sample", type=int, default=50,
                     help="demands timed one by one (at least 50)")
     ap.add_argument("--eps", type=float, default=1e-5)
-    ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(),
-                                                   "kgmatch-bench"))
+    ap.add_argument("--work", default=WORK_DEFAULT)
     ap.add_argument("--ppr-tool",
                     default=os.path.join(ROOT, "build", "tests", "tools",
                                          "ppr_bench"))
@@ -246,8 +254,7 @@ def main():
     a = ap.parse_args()
     exe = os.path.abspath(a.kgmatch)
     os.makedirs(a.work, exist_ok=True)
-    tag = f"{a.items}-{a.demands}-{a.seed}"
-    db = os.path.join(a.work, f"bench-{tag}.db")
+    db = store_path(a.work, a.items, a.demands, a.seed)
     ok = True
 
     build_store(exe, a.work, db, a.items, a.demands, a.seed)

@@ -59,7 +59,6 @@ Usage: bench_serve.py --kgmatch ./kgmatch [--duration 30] [--threads N]
                       [--big-db PATH] [--no-demo] [--work DIR]
 """
 import argparse
-import json
 import os
 import re
 import shutil
@@ -72,6 +71,8 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import bench_match  # noqa: E402
 KINDS = ["institution", "enterprise", "expert", "achievement", "patent",
          "demand"]
 
@@ -108,26 +109,28 @@ def demand_ids(db, limit=200):
     return ids or ["D01"]
 
 
-# The store bench_match.py builds and times at its default scale (100,000
-# items, 10,000 demands, seed 7): make bench runs that script first, so
-# this one and bench_reload.py use its store instead of building another.
-BIG_DEFAULT = os.path.join(tempfile.gettempdir(), "kgmatch-bench",
-                           "bench-100000-10000-7.db")
+def big_store(items):
+    """bench_match.py's store of items (items / 10 demands, seed 7): make
+    bench runs that script first, so this one and bench_reload.py use its
+    store of 100,000 instead of building another."""
+    return bench_match.store_path(bench_match.WORK_DEFAULT, items,
+                                  items // 10, 7)
+
+
+BIG_DEFAULT = big_store(100000)
 
 
 def ensure_big(exe, db, items):
     """Makes db, a store of items achievements and patents (and experts,
     institutions, enterprises, items / 10 demands, seed 7) with
     bench_match.py's generator and builder when it is missing (or is
-    BIG_DEFAULT and bench_match.py did not finish it; another store that
-    exists is never rebuilt); then its index and graph, unless they are
-    there (the cache files beside it, as `kgmatch serve` would make)."""
-    sys.path.insert(0, HERE)
-    import bench_match
+    bench_match.py's own and that script did not finish it; another store
+    that exists is never rebuilt); then its index and graph, unless they
+    are there (the cache files beside it, as `kgmatch serve` would make)."""
     t = time.time()
     db = os.path.abspath(db)
     work = os.path.dirname(db)
-    if db == BIG_DEFAULT or not os.path.exists(db):
+    if db == big_store(items) or not os.path.exists(db):
         os.makedirs(work, exist_ok=True)
         bench_match.build_store(exe, work, db, items, items // 10, 7)
     for ext, cmd in ((".idx", ["index"]), (".graph", ["export", "--stats"])):
@@ -345,9 +348,10 @@ def main():
     ap.add_argument("--duration", type=int, default=30)
     ap.add_argument("--threads", type=int, default=0,
                     help="serve --threads (default: the server's)")
-    ap.add_argument("--big-db", default=BIG_DEFAULT,
-                    help="the large store (default: bench_match.py's, "
-                         "made if missing; 'none': the demo only)")
+    ap.add_argument("--big-db", default=None,
+                    help="the large store (default: bench_match.py's of "
+                         "--big items, made if missing; 'none': the demo "
+                         "only)")
     ap.add_argument("--big", type=int, default=100000,
                     help="make --big-db (if missing) with this many items, "
                          "as bench_match.py generates them")
@@ -371,7 +375,9 @@ def main():
     ap.add_argument("--no-demo", action="store_true",
                     help="with --cpu-per-request: the --big-db store alone")
     a = ap.parse_args()
-    if a.big_db == "none":
+    if a.big_db is None and a.big:
+        a.big_db = big_store(a.big)
+    elif a.big_db == "none":
         a.big_db = None
     if a.big_db and a.big:
         ensure_big(os.path.abspath(a.kgmatch), a.big_db, a.big)
