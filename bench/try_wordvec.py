@@ -190,7 +190,10 @@ class Pretrained(Embedded):
                     m[k] = np.frombuffer(f.read(4 * dim), dtype=np.float32)
         norms = np.linalg.norm(m, axis=1, keepdims=True)
         m /= np.where(norms > 0, norms, 1)
-        return {w: k for k, w in enumerate(words)}, m
+        index = {w: k for k, w in enumerate(words)}
+        for k, w in enumerate(words):  # tokens() lower-cases Latin words
+            index.setdefault(w.lower(), k)
+        return index, m
 
     def word(self, t):
         k = self.table[0].get(t)
@@ -349,8 +352,8 @@ def main():
     ap.add_argument("--collections",
                     default="cisi,cacm,med,npl,lisa,time,adi,cf,"
                             "csl-demands-title")
-    ap.add_argument("--mode", choices=("dense", "maxsim", "expand", "neighbours",
-                             "wordnet"),
+    ap.add_argument("--mode", choices=("dense", "maxsim", "expand",
+                                       "neighbours", "wordnet"),
                     default="dense")
     ap.add_argument("--wordnet", default="/usr/share/wordnet",
                     help="WordNet's dict directory (wordnet-base)")
