@@ -19,18 +19,30 @@ struct json_t;
 struct serve_app;
 struct serve_worker;
 
+/* Why serve_app_opts.replay did not answer a key again. */
+enum serve_replay_miss {
+    SERVE_REPLAY_STALE = 1, /* an answer of an earlier day */
+    SERVE_REPLAY_UNKNOWN,   /* not a key the routes make */
+    SERVE_REPLAY_FAILED,    /* the request fails now: msg says how */
+};
+struct serve_replay_why {
+    enum serve_replay_miss miss;
+    char msg[160];
+};
+
 struct serve_app_opts {
     const char *db_path;
     const char *config; /* matcher settings file, or NULL */
     unsigned workers;   /* requests served at once */
     size_t cache_slots; /* answers kept per generation; 0: none */
     /* Answers a kept answer's key anew on w: the body (malloc'd) and its
-     * length, or NULL for a key it does not answer again. With it, a
-     * reload answers the keys the serving generation keeps, the most
+     * length, or NULL for a key it does not answer again, with why. With
+     * it, a reload answers the keys the serving generation keeps, the most
      * recently used first, for up to SERVE_RELOAD_WARM_SECONDS on the new
      * data before the new generation takes over: under load, a reload does not
      * send every popular request to a match at once. NULL: none. */
-    char *(*replay)(struct serve_worker *w, const char *key, size_t *len);
+    char *(*replay)(struct serve_worker *w, const char *key, size_t *len,
+                    struct serve_replay_why *why);
     /* Where the kept answers' keys are saved (every SERVE_WARM_SAVE_SECONDS
      * while they change, and at the end), and read back at the next start:
      * with replay, a restarted service answers them before it serves, for
@@ -198,7 +210,8 @@ struct serve_req {
 void serve_api_handle(struct serve_req *req);
 /* serve_app_opts.replay for the routes' kept answers (match, enterprise
  * matches, partners; those of an earlier day are not answered again). */
-char *serve_api_replay(struct serve_worker *w, const char *key, size_t *len);
+char *serve_api_replay(struct serve_worker *w, const char *key, size_t *len,
+                       struct serve_replay_why *why);
 /* The answer {"error": {"code": code, "message": ...}} with status. */
 void serve_api_error(struct serve_req *req, unsigned status, const char *code,
                      const char *fmt, ...) KG_PRINTF(4, 5);

@@ -420,37 +420,54 @@ static size_t key_fields(char *k, char **f, size_t max)
 
 /* The keys of match_request_key, enterprise_key and partners_key; those
  * of an earlier day are not answered again. */
-char *serve_api_replay(struct serve_worker *w, const char *key, size_t *len)
+char *serve_api_replay(struct serve_worker *w, const char *key, size_t *len,
+                       struct serve_replay_why *why)
 {
     char *k = kg_xstrdup(key), *f[9], day[11];
     size_t n = key_fields(k, f, 9);
     today(day);
     kg_status st = KG_EUSAGE;
+    enum serve_replay_miss miss = SERVE_REPLAY_UNKNOWN;
     json_t *out = NULL;
-    char err[600];
+    char err[600] = "";
     if (n == 7 && strcmp(f[0], "match") == 0) {
         struct serve_match q = {.demand = *f[1] ? f[1] : NULL,
                                 .text = *f[2] ? f[2] : NULL};
-        if (match_key_parse(f + 3, &q))
+        if (match_key_parse(f + 3, &q)) {
+            miss = SERVE_REPLAY_FAILED;
             st = do_match(w, &q, &out, err, sizeof err);
-    } else if (n == 8 && strcmp(f[0], "enterprise") == 0 &&
-               strcmp(f[7], day) == 0) {
+        }
+    } else if (n == 8 && strcmp(f[0], "enterprise") == 0) {
         struct enterprise_args e = {.name = f[1],
                                     .closed = strcmp(f[2], "1") == 0};
-        if (match_key_parse(f + 3, &e.q))
+        if (strcmp(f[7], day) != 0) {
+            miss = SERVE_REPLAY_STALE;
+        } else if (match_key_parse(f + 3, &e.q)) {
+            miss = SERVE_REPLAY_FAILED;
             st = do_enterprise(w, &e, &out, err, sizeof err);
-    } else if (n == 5 && strcmp(f[0], "partners") == 0 &&
-               strcmp(f[4], day) == 0) {
+        }
+    } else if (n == 5 && strcmp(f[0], "partners") == 0) {
         char *end;
         struct partners_args p = {.demand = *f[1] ? f[1] : NULL,
                                   .enterprise = *f[2] ? f[2] : NULL,
                                   .top = (size_t)strtoull(f[3], &end, 10)};
-        if (!*end && *f[3])
+        if (strcmp(f[4], day) != 0) {
+            miss = SERVE_REPLAY_STALE;
+        } else if (!*end && *f[3]) {
+            miss = SERVE_REPLAY_FAILED;
             st = do_partners(w, &p, &out, err, sizeof err);
+        }
     }
     free(k);
     *len = 0;
-    return st == KG_OK ? body_of(out, len) : NULL;
+    if (st == KG_OK)
+        return body_of(out, len);
+    if (why) {
+        why->miss = miss;
+        snprintf(why->msg, sizeof why->msg, "%s",
+                 miss == SERVE_REPLAY_FAILED ? err : "");
+    }
+    return NULL;
 }
 
 static void route_search(struct serve_req *req)

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,7 +89,8 @@ struct serve_app {
     char *config;
     unsigned workers;
     size_t cache_slots;
-    char *(*replay)(struct serve_worker *w, const char *key, size_t *len);
+    char *(*replay)(struct serve_worker *w, const char *key, size_t *len,
+                    struct serve_replay_why *why);
     uint64_t cache_hits, cache_misses; /* under lock */
     pthread_mutex_t lock;
     pthread_cond_t freed;  /* a worker came back */
@@ -355,6 +357,14 @@ static void kept_free(struct kept *k, size_t n)
     free(k);
 }
 
+/* What a warm-up did with its keys: answered, or left out and why (the
+ * rest were not reached in its time). */
+struct warm_tally {
+    size_t done, stale, unknown, failed;
+    size_t first_at; /* the most recently used of the failed keys: */
+    struct serve_replay_why first_failed;
+};
+
 /* Keys answered again on a generation not yet serving, shared by the
  * workers that answer them. */
 struct warm_job {
@@ -362,6 +372,7 @@ struct warm_job {
     const struct kept *k;
     size_t n, next; /* next under lock */
     double until;
+    struct warm_tally left; /* under lock; its done unused */
     pthread_mutex_t lock;
 };
 
@@ -388,10 +399,23 @@ static void *warm_part_main(void *arg)
         if (i == j->n)
             break;
         size_t len;
-        char *body = j->a->replay(p->w, j->k[i].key, &len);
+        struct serve_replay_why why = {0};
+        char *body = j->a->replay(p->w, j->k[i].key, &len, &why);
         if (body) {
             cache_put_used(p->w, j->k[i].key, body, len, j->n - i);
             p->done++;
+        } else {
+            pthread_mutex_lock(&j->lock);
+            struct warm_tally *t = &j->left;
+            if (why.miss == SERVE_REPLAY_STALE)
+                t->stale++;
+            else if (why.miss != SERVE_REPLAY_FAILED)
+                t->unknown++;
+            else if (!t->failed++ || i < t->first_at) {
+                t->first_at = i;
+                t->first_failed = why;
+            }
+            pthread_mutex_unlock(&j->lock);
         }
         free(body);
     }
@@ -401,13 +425,14 @@ static void *warm_part_main(void *arg)
 
 /* Answers keys k (the most recently used first) on gn, not yet serving,
  * for up to `seconds` on its first `workers` workers (the calling thread is
- * one); returns how many were answered. */
-static size_t gen_warm_keys(struct serve_app *a, struct gen *gn,
-                            const struct kept *k, size_t n, size_t workers,
-                            double seconds)
+ * one); *t says how many were answered and why the others were not. */
+static void gen_warm_keys(struct serve_app *a, struct gen *gn,
+                          const struct kept *k, size_t n, size_t workers,
+                          double seconds, struct warm_tally *t)
 {
+    memset(t, 0, sizeof *t);
     if (!a->replay || !gn->ncache || !gn->nw || !n)
-        return 0;
+        return;
     if (workers > gn->nw)
         workers = gn->nw;
     struct warm_job j = {.a = a, .k = k, .n = n};
@@ -418,23 +443,51 @@ static size_t gen_warm_keys(struct serve_app *a, struct gen *gn,
         gn->clock = n;
     pthread_mutex_unlock(&gn->cache_lock);
     struct warm_part *p = kg_xcalloc(workers, sizeof *p);
-    pthread_t *t = kg_xcalloc(workers, sizeof *t);
+    pthread_t *th = kg_xcalloc(workers, sizeof *th);
     size_t started = 1;
     for (size_t i = 0; i < workers; i++)
         p[i] = (struct warm_part){&j, &gn->w[i], 0};
     while (started < workers &&
-           pthread_create(&t[started], NULL, warm_part_main, &p[started]) == 0)
+           pthread_create(&th[started], NULL, warm_part_main, &p[started]) == 0)
         started++;
     warm_part_main(&p[0]);
     size_t done = p[0].done;
     for (size_t i = 1; i < started; i++) {
-        pthread_join(t[i], NULL);
+        pthread_join(th[i], NULL);
         done += p[i].done;
     }
-    free(t);
+    free(th);
     free(p);
     pthread_mutex_destroy(&j.lock);
-    return done;
+    *t = j.left;
+    t->done = done;
+}
+
+/* Says in the log how many of n keys a warm-up answered ("answered D of
+ * the N <what> in S s", after how) and, for the others, why: of an earlier day,
+ * not a key of this service, failing now (the first one's reason), or not
+ * reached within `limit` seconds. */
+static void warm_say(const struct warm_tally *t, size_t n, const char *how,
+                     const char *what, double secs, double limit)
+{
+    struct kg_buf left;
+    kg_buf_init(&left);
+    size_t late = n - t->done - t->stale - t->unknown - t->failed;
+    if (t->stale)
+        kg_buf_printf(&left, ", %zu of an earlier day", t->stale);
+    if (t->unknown)
+        kg_buf_printf(&left, ", %zu not a request this service keeps",
+                      t->unknown);
+    if (t->failed)
+        kg_buf_printf(&left, ", %zu failing now (the first: %s)", t->failed,
+                      t->first_failed.msg);
+    if (late)
+        kg_buf_printf(&left, ", %zu not reached in %.0f s", late, limit);
+    fprintf(stderr,
+            "kgmatch: serve: %sanswered %zu of the %zu %s in %.1f s%s%s\n", how,
+            t->done, n, what, secs, left.len ? "; left out: " : "",
+            left.len ? left.data + 2 : "");
+    kg_buf_release(&left);
 }
 
 /* Answers the keys the serving generation keeps on gn (a reload), on one
@@ -447,12 +500,11 @@ static void gen_warm(struct serve_app *a, struct gen *gn)
     struct kept *k = kept_keys(cur, &n, NULL);
     gen_drop(a, cur);
     double t0 = kg_monotonic();
-    size_t done = gen_warm_keys(a, gn, k, n, 1, SERVE_RELOAD_WARM_SECONDS);
+    struct warm_tally t;
+    gen_warm_keys(a, gn, k, n, 1, SERVE_RELOAD_WARM_SECONDS, &t);
     if (n)
-        fprintf(stderr,
-                "kgmatch: serve: reload: answered %zu of the %zu kept "
-                "requests on the new data in %.1f s\n",
-                done, n, kg_monotonic() - t0);
+        warm_say(&t, n, "reload: ", "kept requests on the new data",
+                 kg_monotonic() - t0, SERVE_RELOAD_WARM_SECONDS);
     kept_free(k, n);
 }
 
@@ -577,12 +629,11 @@ static void warm_start(struct serve_app *a)
         return;
     }
     double t0 = kg_monotonic();
-    size_t done =
-        gen_warm_keys(a, a->cur, k, n, a->cur->nw, SERVE_WARM_SECONDS);
-    fprintf(stderr,
-            "kgmatch: serve: answered %zu of the %zu requests kept in %s "
-            "in %.1f s\n",
-            done, n, a->warm_file, kg_monotonic() - t0);
+    struct warm_tally t;
+    gen_warm_keys(a, a->cur, k, n, a->cur->nw, SERVE_WARM_SECONDS, &t);
+    char what[PATH_MAX + 32];
+    snprintf(what, sizeof what, "requests kept in %s", a->warm_file);
+    warm_say(&t, n, "", what, kg_monotonic() - t0, SERVE_WARM_SECONDS);
     kept_free(k, n);
 }
 
