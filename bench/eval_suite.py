@@ -197,14 +197,35 @@ def collection(shared, name):
 
 
 # ---------------------------------------------------------------- metrics
+PAIRS_COLUMNS = ("collection", "need", "item", "score", "grade", "judged")
+
+
+def write_pairs(path, rows, columns=PAIRS_COLUMNS):
+    """A --pairs file: a header of columns, then rows (tuples in that
+    order); a trial's re-ordering gives the first four columns."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\t".join(columns) + "\n")
+        for r in rows:
+            f.write("\t".join(str(x) for x in r) + "\n")
+
+
 def read_pairs(path):
     """A --pairs file: collection -> need -> [(item, score)], ranked as
-    run_match ranks them (by score; ties in the order the matcher gave)."""
+    run_match ranks them (by score; ties in the order the matcher gave).
+    A file without the columns, or a row without a number for a score,
+    exits naming the file and the line."""
     pairs = {}
     with open(path, encoding="utf-8") as f:
-        for row in csv.DictReader(f, delimiter="\t"):
-            pairs.setdefault(row["collection"], {}).setdefault(
-                row["need"], []).append((row["item"], float(row["score"])))
+        rows = csv.DictReader(f, delimiter="\t")
+        for row in rows:
+            try:
+                pairs.setdefault(row["collection"], {}).setdefault(
+                    row["need"], []).append((row["item"],
+                                             float(row["score"])))
+            except (KeyError, TypeError, ValueError) as e:
+                sys.exit(f"{path}: line {rows.line_num}: not a --pairs row "
+                         f"({e!r}; the columns are "
+                         f"{', '.join(PAIRS_COLUMNS[:4])}, ...)")
     for needs in pairs.values():
         for ranked in needs.values():
             ranked.sort(key=lambda x: -x[1])
@@ -524,10 +545,7 @@ def main():
             json.dump({"table": table, "grid": gscores, "extra": extra}, f,
                       indent=1)
     if a.pairs:
-        with open(a.pairs, "w", encoding="utf-8") as f:
-            f.write("collection\tneed\titem\tscore\tgrade\tjudged\n")
-            for p in pairs:
-                f.write("\t".join(str(x) for x in p) + "\n")
+        write_pairs(a.pairs, pairs)
     return 0
 
 

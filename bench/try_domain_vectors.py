@@ -51,14 +51,6 @@ def tfidf(toks, idf):
                  for w, n in collections.Counter(toks).items()})
 
 
-def idf_of(docs):
-    df = collections.Counter()
-    for d in docs:
-        df.update(set(d))
-    n = len(docs)
-    return {w: math.log((n + 1) / (c + 0.5)) for w, c in df.items()}
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--kgmatch", default="./kgmatch")
@@ -84,7 +76,8 @@ def main():
     texts = [r["title"] + " " + r.get("abstract", "") for r in rows]
     words = [seg(t, set()) for t in texts]
     bigrams = [try_wordvec.tokens(t, set()) for t in texts]
-    idf_w, idf_b = idf_of(words), idf_of(bigrams)
+    idf_w = try_wordvec.Bag(dict(enumerate(words))).idf
+    idf_b = try_wordvec.Bag(dict(enumerate(bigrams))).idf
     vec = np.zeros((len(rows), matrix.shape[1]))
     for i, ws in enumerate(words):
         for w in ws:

@@ -177,17 +177,16 @@ class Pretrained(Embedded):
         else:
             with open(path, "rb") as f:
                 n, dim = map(int, f.readline().split())
-                words, m = [], np.zeros((n, dim), dtype=np.float32)
-                for k in range(n):
-                    w = b""
-                    while True:
-                        ch = f.read(1)
-                        if ch == b" " or not ch:
-                            break
-                        if ch != b"\n":
-                            w += ch
-                    words.append(w.decode("utf-8", "replace"))
-                    m[k] = np.frombuffer(f.read(4 * dim), dtype=np.float32)
+                data = f.read()
+            # each entry: the word, a space, dim float32s (and a newline
+            # before the next word in most writers' output)
+            words, m, at = [], np.zeros((n, dim), dtype=np.float32), 0
+            for k in range(n):
+                sp = data.index(b" ", at)
+                words.append(data[at:sp].strip(b"\n").decode("utf-8",
+                                                              "replace"))
+                m[k] = np.frombuffer(data, np.float32, dim, sp + 1)
+                at = sp + 1 + 4 * dim
         norms = np.linalg.norm(m, axis=1, keepdims=True)
         m /= np.where(norms > 0, norms, 1)
         index = {w: k for k, w in enumerate(words)}
@@ -231,12 +230,19 @@ def dense_evidence(vec, need_toks, docv, known):
     return ev
 
 
-def expand_evidence(vec, need_toks, nterms, state, known):
+def vocab_matrix(vec, state, min_df):
+    """The collection's words held by at least min_df items and having a
+    vector, and their vectors as rows: made once per collection."""
     if "vocab" not in state:
-        state["vocab"] = [t for t, c in vec.df.items() if c >= 2]
+        state["vocab"] = [t for t, c in vec.df.items()
+                          if c >= min_df and vec.word(t).any()]
         state["matrix"] = np.array([vec.word(t) for t in state["vocab"]])
-    vocab = state["vocab"]
-    sims = state["matrix"] @ vec.mean(need_toks, known)
+    return state["vocab"], state["matrix"]
+
+
+def expand_evidence(vec, need_toks, nterms, state, known):
+    vocab, matrix = vocab_matrix(vec, state, 2)
+    sims = matrix @ vec.mean(need_toks, known)
     own, terms = set(need_toks), []
     for k in np.argsort(-sims):
         if vocab[k] not in own:
@@ -271,15 +277,13 @@ def neighbour_evidence(vec, need_toks, nterms, floor, state):
     """BM25 of each need word's nterms nearest words among the
     collection's (cosine >= floor, weighted by it): the vectors as a
     thesaurus, word by word, rather than around the need's mean."""
-    if "vocab" not in state:
-        state["vocab"] = [t for t in vec.df if vec.word(t).any()]
-        state["matrix"] = np.array([vec.word(t) for t in state["vocab"]])
-    vocab, own, terms = state["vocab"], set(need_toks), {}
+    vocab, matrix = vocab_matrix(vec, state, 1)
+    own, terms = set(need_toks), {}
     for t in own:
         v = vec.word(t)
         if not v.any():
             continue
-        sims = state["matrix"] @ v
+        sims = matrix @ v
         for k in np.argsort(-sims)[:nterms + 1]:
             if sims[k] >= floor and vocab[k] not in own:
                 terms[vocab[k]] = max(terms.get(vocab[k], 0), float(sims[k]))
@@ -424,10 +428,7 @@ def main():
             row.append(eval_suite.evaluate(runs, c.qrels)["ndcg@10"])
         print(name, " ".join(f"{x:.3f}" for x in row), flush=True)
     if a.write:
-        with open(a.write, "w", encoding="utf-8") as f:
-            f.write("collection\tneed\titem\tscore\n")
-            for r in out:
-                f.write("%s\t%s\t%s\t%.6f\n" % r)
+        eval_suite.write_pairs(a.write, out, eval_suite.PAIRS_COLUMNS[:4])
 
 
 if __name__ == "__main__":
