@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <jansson.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,14 +371,13 @@ struct warm_job {
     const struct kept *k;
     size_t n, next; /* next under lock */
     double until;
-    struct warm_tally left; /* under lock; its done unused */
+    struct warm_tally tally; /* under lock */
     pthread_mutex_t lock;
 };
 
 struct warm_part {
     struct warm_job *j;
     struct serve_worker *w;
-    size_t done; /* answers this part put */
 };
 
 /* Takes the next key until they or the time run out; each answer goes to
@@ -401,22 +399,21 @@ static void *warm_part_main(void *arg)
         size_t len;
         struct serve_replay_why why = {0};
         char *body = j->a->replay(p->w, j->k[i].key, &len, &why);
-        if (body) {
+        if (body)
             cache_put_used(p->w, j->k[i].key, body, len, j->n - i);
-            p->done++;
-        } else {
-            pthread_mutex_lock(&j->lock);
-            struct warm_tally *t = &j->left;
-            if (why.miss == SERVE_REPLAY_STALE)
-                t->stale++;
-            else if (why.miss != SERVE_REPLAY_FAILED)
-                t->unknown++;
-            else if (!t->failed++ || i < t->first_at) {
-                t->first_at = i;
-                t->first_failed = why;
-            }
-            pthread_mutex_unlock(&j->lock);
+        pthread_mutex_lock(&j->lock);
+        struct warm_tally *t = &j->tally;
+        if (body)
+            t->done++;
+        else if (why.miss == SERVE_REPLAY_STALE)
+            t->stale++;
+        else if (why.miss != SERVE_REPLAY_FAILED)
+            t->unknown++;
+        else if (!t->failed++ || i < t->first_at) {
+            t->first_at = i;
+            t->first_failed = why;
         }
+        pthread_mutex_unlock(&j->lock);
         free(body);
     }
     app_set_deadline(p->w->a, 0);
@@ -446,21 +443,17 @@ static void gen_warm_keys(struct serve_app *a, struct gen *gn,
     pthread_t *th = kg_xcalloc(workers, sizeof *th);
     size_t started = 1;
     for (size_t i = 0; i < workers; i++)
-        p[i] = (struct warm_part){&j, &gn->w[i], 0};
+        p[i] = (struct warm_part){&j, &gn->w[i]};
     while (started < workers &&
            pthread_create(&th[started], NULL, warm_part_main, &p[started]) == 0)
         started++;
     warm_part_main(&p[0]);
-    size_t done = p[0].done;
-    for (size_t i = 1; i < started; i++) {
+    for (size_t i = 1; i < started; i++)
         pthread_join(th[i], NULL);
-        done += p[i].done;
-    }
     free(th);
     free(p);
     pthread_mutex_destroy(&j.lock);
-    *t = j.left;
-    t->done = done;
+    *t = j.tally;
 }
 
 /* Says in the log how many of n keys a warm-up answered ("answered D of
@@ -631,9 +624,9 @@ static void warm_start(struct serve_app *a)
     double t0 = kg_monotonic();
     struct warm_tally t;
     gen_warm_keys(a, a->cur, k, n, a->cur->nw, SERVE_WARM_SECONDS, &t);
-    char what[PATH_MAX + 32];
-    snprintf(what, sizeof what, "requests kept in %s", a->warm_file);
+    char *what = kg_xasprintf("requests kept in %s", a->warm_file);
     warm_say(&t, n, "", what, kg_monotonic() - t0, SERVE_WARM_SECONDS);
+    free(what);
     kept_free(k, n);
 }
 
